@@ -1,0 +1,78 @@
+package identity
+
+import "time"
+
+// LongTerm is the wire value of a validity period without an end (长期).
+const LongTerm = "long-term"
+
+// DateLayout is the contract's date format.
+const DateLayout = "2006-01-02"
+
+// Validity is a document's validity period; To is empty for LongTerm.
+type Validity struct {
+	From string
+	To   string // a date, or LongTerm
+}
+
+// ValidityError names which end of the period is at fault.
+type ValidityError struct {
+	FromAtFault bool
+	Err         error
+}
+
+func (e *ValidityError) Error() string { return e.Err.Error() }
+func (e *ValidityError) Unwrap() error { return e.Err }
+
+// CheckValidity refuses an already expired document and one whose validity starts after
+// today (both in CST): SPEC §1. A document is usable through its last day.
+func CheckValidity(fromRaw, toRaw string, today time.Time) (Validity, error) {
+	from, err := ParseDate(fromRaw, "证件有效期开始日期")
+	if err != nil {
+		return Validity{}, &ValidityError{FromAtFault: true, Err: err}
+	}
+	day := dateOnly(today)
+	if from.After(day) {
+		return Validity{}, &ValidityError{FromAtFault: true, Err: broken("证件有效期开始日期晚于今天，该证件尚未生效")}
+	}
+	v := Validity{From: from.Format(DateLayout)}
+	to := trim(toRaw)
+	if to == LongTerm {
+		v.To = LongTerm
+		return v, nil
+	}
+	end, err := ParseDate(to, "证件有效期结束日期")
+	if err != nil {
+		return Validity{}, &ValidityError{Err: broken(err.Error() + "；长期有效的证件请填写 long-term")}
+	}
+	if !end.After(from) {
+		return Validity{}, &ValidityError{Err: broken("证件有效期结束日期应晚于开始日期")}
+	}
+	if end.Before(day) {
+		return Validity{}, &ValidityError{Err: broken("证件已过有效期，请使用有效证件")}
+	}
+	v.To = end.Format(DateLayout)
+	return v, nil
+}
+
+// ParseDate reads a YYYY-MM-DD calendar date, refusing impossible ones such as 02-30.
+func ParseDate(raw, what string) (time.Time, error) {
+	s := trim(raw)
+	if s == "" {
+		return time.Time{}, broken("请填写" + what)
+	}
+	if hasFullWidth(s) {
+		return time.Time{}, broken(msgHalfWidth)
+	}
+	d, err := time.Parse(DateLayout, s)
+	if err != nil {
+		return time.Time{}, broken(what + "应为有效日期，格式 YYYY-MM-DD")
+	}
+	return d, nil
+}
+
+// dateOnly drops the clock time of t, keeping its calendar day in t's own location, and
+// returns that day as midnight UTC so it compares with dates parsed from the wire.
+func dateOnly(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}

@@ -1,0 +1,76 @@
+// Package password hashes passwords with Argon2id in the PHC string format, so that each hash
+// carries its own parameters and they can be raised later without breaking old hashes.
+package password
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Params are Argon2id costs. Default is OWASP's minimum: 19 MiB, 2 passes, 1 lane.
+type Params struct {
+	MemoryKiB uint32
+	Time      uint32
+	Threads   uint8
+}
+
+// Default is what new hashes use.
+var Default = Params{MemoryKiB: 19 * 1024, Time: 2, Threads: 1}
+
+const (
+	saltLen = 16
+	keyLen  = 32
+)
+
+var b64 = base64.RawStdEncoding
+
+// Hash derives a PHC string: $argon2id$v=19$m=19456,t=2,p=1$salt$key.
+func Hash(pw string) (string, error) {
+	return HashWith(pw, Default)
+}
+
+// HashWith hashes with p; tests and benchmarks use cheaper or dearer costs.
+func HashWith(pw string, p Params) (string, error) {
+	salt := make([]byte, saltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", fmt.Errorf("salt: %w", err)
+	}
+	k := argon2.IDKey([]byte(pw), salt, p.Time, p.MemoryKiB, p.Threads, keyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
+		argon2.Version, p.MemoryKiB, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(k)), nil
+}
+
+// ErrMalformed is a stored hash this package cannot read.
+var ErrMalformed = errors.New("password: malformed hash")
+
+// Verify reports whether pw matches the encoded hash, comparing in constant time.
+func Verify(pw, encoded string) (bool, error) {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false, ErrMalformed
+	}
+	var version int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return false, ErrMalformed
+	}
+	var p Params
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemoryKiB, &p.Time, &p.Threads); err != nil {
+		return false, ErrMalformed
+	}
+	salt, err := b64.DecodeString(parts[4])
+	if err != nil {
+		return false, ErrMalformed
+	}
+	want, err := b64.DecodeString(parts[5])
+	if err != nil || len(want) == 0 {
+		return false, ErrMalformed
+	}
+	got := argon2.IDKey([]byte(pw), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
