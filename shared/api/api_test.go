@@ -1,0 +1,236 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/jszg/applicant-accounts/shared/identity"
+)
+
+type form struct {
+	Phone   string `json:"phone"`
+	Count   int    `json:"count"`
+	Captcha *struct {
+		ID string  `json:"id"`
+		X  float64 `json:"x"`
+	} `json:"captcha"`
+}
+
+func echo(ctx context.Context, r *Request) (*Response, error) {
+	var f form
+	if err := r.Decode(&f); err != nil {
+		return nil, err
+	}
+	return JSON(200, f), nil
+}
+
+func call(t *testing.T, h HandlerFunc, body string, b64 bool) (int, map[string]any, events.APIGatewayV2HTTPResponse) {
+	t.Helper()
+	ev := events.APIGatewayV2HTTPRequest{RouteKey: "POST /x", Body: body, IsBase64Encoded: b64,
+		RequestContext: events.APIGatewayV2HTTPRequestContext{RequestID: "req-1"}}
+	resp, err := Lambda(h)(context.Background(), ev)
+	if err != nil {
+		t.Fatalf("adapter returned an error to the runtime: %v", err)
+	}
+	var m map[string]any
+	if resp.Body != "" {
+		if err := json.Unmarshal([]byte(resp.Body), &m); err != nil {
+			t.Fatalf("answer is not JSON: %q", resp.Body)
+		}
+	}
+	return resp.StatusCode, m, resp
+}
+
+func errCode(m map[string]any) string {
+	e, _ := m["error"].(map[string]any)
+	c, _ := e["code"].(string)
+	return c
+}
+
+func TestStrictJSON(t *testing.T) {
+	cases := []struct {
+		name string
+		body string
+		want int
+		code string
+	}{
+		{"ok", `{"phone":"138","count":1,"captcha":{"id":"a","x":12.5}}`, 200, ""},
+		{"missing fields are zero", `{}`, 200, ""},
+		{"empty body", ``, 400, CodeBadRequest},
+		{"blank body", "  \n", 400, CodeBadRequest},
+		{"array", `[{"phone":"1"}]`, 400, CodeBadRequest},
+		{"null", `null`, 400, CodeBadRequest},
+		{"string", `"phone"`, 400, CodeBadRequest},
+		{"not json", `{phone: 1}`, 400, CodeBadRequest},
+		{"truncated", `{"phone":"1"`, 400, CodeBadRequest},
+		{"trailing data", `{"phone":"1"} {"phone":"2"}`, 400, CodeBadRequest},
+		{"unknown field", `{"phone":"1","admin":true}`, 400, CodeBadRequest},
+		{"unknown nested field", `{"captcha":{"id":"a","x":1,"y":2}}`, 400, CodeBadRequest},
+		{"key in other case", `{"Phone":"1"}`, 400, CodeBadRequest},
+		{"nested key in other case", `{"captcha":{"ID":"a","x":1}}`, 400, CodeBadRequest},
+		{"wrong type string for int", `{"count":"1"}`, 400, CodeBadRequest},
+		{"wrong type number for string", `{"phone":13800138000}`, 400, CodeBadRequest},
+		{"wrong type for object", `{"captcha":"abc"}`, 400, CodeBadRequest},
+		{"null for a string", `{"phone":null}`, 400, CodeBadRequest},
+		{"null for an optional object", `{"captcha":null}`, 200, ""},
+		{"fraction for an int", `{"count":1.5}`, 400, CodeBadRequest},
+		{"invalid utf-8", "{\"phone\":\"\xff\"}", 400, CodeBadRequest},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, m, _ := call(t, echo, c.body, false)
+			if status != c.want || errCode(m) != c.code {
+				t.Fatalf("status %d code %q, want %d %q (%v)", status, errCode(m), c.want, c.code, m)
+			}
+			if c.code != "" {
+				e := m["error"].(map[string]any)
+				if msg, _ := e["message"].(string); msg == "" {
+					t.Fatal("error without a message")
+				}
+			}
+		})
+	}
+}
+
+func TestBodyLimit(t *testing.T) {
+	atLimit := `{"phone":"` + strings.Repeat("1", MaxBody-len(`{"phone":""}`)) + `"}`
+	if status, _, _ := call(t, echo, atLimit, false); status != 200 {
+		t.Fatalf("a body of exactly 1 MiB got %d", status)
+	}
+	over := atLimit[:len(atLimit)-2] + `1"}`
+	status, m, _ := call(t, echo, over, false)
+	if status != 413 || errCode(m) != CodePayloadTooLarge {
+		t.Fatalf("1 MiB + 1 got %d %v", status, errCode(m))
+	}
+	status, m, _ = call(t, echo, base64.StdEncoding.EncodeToString([]byte(over)), true)
+	if status != 413 || errCode(m) != CodePayloadTooLarge {
+		t.Fatalf("base64 1 MiB + 1 got %d %v", status, errCode(m))
+	}
+	status, _, _ = call(t, echo, base64.StdEncoding.EncodeToString([]byte(`{"phone":"1"}`)), true)
+	if status != 200 {
+		t.Fatalf("base64 body got %d", status)
+	}
+	status, m, _ = call(t, echo, "%%%not-base64", true)
+	if status != 400 || errCode(m) != CodeBadRequest {
+		t.Fatalf("bad base64 got %d %v", status, m)
+	}
+}
+
+func TestNoBody(t *testing.T) {
+	h := func(ctx context.Context, r *Request) (*Response, error) {
+		if err := r.NoBody(); err != nil {
+			return nil, err
+		}
+		return NoContent(), nil
+	}
+	for _, ok := range []string{"", "{}", " { } "} {
+		if status, _, _ := call(t, h, ok, false); status != 204 {
+			t.Errorf("%q got %d", ok, status)
+		}
+	}
+	for _, bad := range []string{`{"a":1}`, `[]`, `x`} {
+		if status, _, _ := call(t, h, bad, false); status != 400 {
+			t.Errorf("%q got %d", bad, status)
+		}
+	}
+}
+
+func TestErrorShape(t *testing.T) {
+	h := func(ctx context.Context, r *Request) (*Response, error) {
+		return nil, Invalid("password", &identity.RuleError{Message: "密码太短"}, "unused")
+	}
+	status, m, resp := call(t, h, "{}", false)
+	e := m["error"].(map[string]any)
+	if status != 422 || e["code"] != CodeInvalidField || e["field"] != "password" || e["message"] != "密码太短" {
+		t.Fatalf("got %d %v", status, m)
+	}
+	if _, has := e["retryAfter"]; has {
+		t.Fatal("retryAfter present without a wait")
+	}
+	if resp.Headers["Content-Type"] != "application/json; charset=utf-8" || resp.Headers["X-Request-Id"] != "req-1" {
+		t.Fatalf("headers %v", resp.Headers)
+	}
+
+	h = func(ctx context.Context, r *Request) (*Response, error) {
+		return nil, QuotaExceeded("今日次数已用完", 3600)
+	}
+	status, m, resp = call(t, h, "{}", false)
+	e = m["error"].(map[string]any)
+	if status != 429 || e["retryAfter"] != float64(3600) || resp.Headers["Retry-After"] != "3600" {
+		t.Fatalf("got %d %v %v", status, m, resp.Headers)
+	}
+	if _, has := e["field"]; has {
+		t.Fatal("field present without a field at fault")
+	}
+}
+
+func TestInternalErrorsAreLoggedNotShown(t *testing.T) {
+	var logs bytes.Buffer
+	prev := slog.Default()
+	slog.SetDefault(NewLogger(&logs))
+	defer slog.SetDefault(prev)
+
+	secret := errors.New("dial tcp 10.0.0.7:443: table accounts-prod refused")
+	h := func(ctx context.Context, r *Request) (*Response, error) { return nil, secret }
+	status, m, _ := call(t, h, "{}", false)
+	if status != 500 || errCode(m) != CodeInternal {
+		t.Fatalf("got %d %v", status, m)
+	}
+	raw, _ := json.Marshal(m)
+	if strings.Contains(string(raw), "10.0.0.7") {
+		t.Fatal("the cause reached the client")
+	}
+	if !strings.Contains(logs.String(), "10.0.0.7") {
+		t.Fatal("the cause was not logged")
+	}
+
+	logs.Reset()
+	panicky := func(ctx context.Context, r *Request) (*Response, error) { panic("boom") }
+	status, m, _ = call(t, panicky, "{}", false)
+	if status != 500 || errCode(m) != CodeInternal {
+		t.Fatalf("panic got %d %v", status, m)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+		if rec["requestId"] != "req-1" {
+			t.Fatalf("log line without the request id: %q", line)
+		}
+	}
+}
+
+func TestBearerToken(t *testing.T) {
+	cases := map[string]string{
+		"Bearer abc":   "abc",
+		"bearer  abc ": "abc",
+		"Basic abc":    "",
+		"Bearer":       "",
+		"":             "",
+	}
+	for h, want := range cases {
+		r := &Request{Event: &events.APIGatewayV2HTTPRequest{Headers: map[string]string{"authorization": h}}}
+		if got := r.BearerToken(); got != want {
+			t.Errorf("%q → %q, want %q", h, got, want)
+		}
+	}
+	r := &Request{Event: &events.APIGatewayV2HTTPRequest{Headers: map[string]string{"Authorization": "Bearer x"}}}
+	if r.BearerToken() != "x" {
+		t.Error("a header not lower-cased is not found")
+	}
+}
+
+func TestNotFoundRoute(t *testing.T) {
+	status, m, _ := call(t, NotFoundRoute, "", false)
+	if status != 404 || errCode(m) != CodeNotFound {
+		t.Fatalf("got %d %v", status, m)
+	}
+}

@@ -1,0 +1,99 @@
+// Package apitest calls handlers the way API Gateway does: through a payload 2.0 event built
+// from an HTTP request, and the Lambda adapter of package api.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/jszg/applicant-accounts/shared/api"
+)
+
+// Result is a decoded answer.
+type Result struct {
+	Status  int
+	Body    map[string]any
+	Raw     string
+	Headers map[string]string
+}
+
+// Code is the error code of an error answer, or "".
+func (r Result) Code() string { return r.errField("code") }
+
+// Field is the field named by an error answer, or "".
+func (r Result) Field() string { return r.errField("field") }
+
+// Message is the message of an error answer, or "".
+func (r Result) Message() string { return r.errField("message") }
+
+func (r Result) errField(name string) string {
+	e, _ := r.Body["error"].(map[string]any)
+	v, _ := e[name].(string)
+	return v
+}
+
+// Int reads a number at the top of the body.
+func (r Result) Int(name string) int {
+	f, _ := r.Body[name].(float64)
+	return int(f)
+}
+
+// Str reads a string at the top of the body.
+func (r Result) Str(name string) string {
+	s, _ := r.Body[name].(string)
+	return s
+}
+
+// Request describes one call.
+type Request struct {
+	Method string
+	Path   string
+	Route  string            // defaults to "METHOD Path"
+	Params map[string]string // path parameters
+	Token  string            // bearer token
+	Body   any               // nil: no body; string or []byte: sent as is; else JSON
+}
+
+// Call sends req to h.
+func Call(t testing.TB, h api.HandlerFunc, req Request) Result {
+	t.Helper()
+	var body []byte
+	switch b := req.Body.(type) {
+	case nil:
+	case string:
+		body = []byte(b)
+	case []byte:
+		body = b
+	default:
+		var err error
+		if body, err = json.Marshal(b); err != nil {
+			t.Fatalf("marshal body: %v", err)
+		}
+	}
+	hr := httptest.NewRequest(req.Method, req.Path, bytes.NewReader(body))
+	if body != nil {
+		hr.Header.Set("Content-Type", "application/json")
+	}
+	if req.Token != "" {
+		hr.Header.Set("Authorization", "Bearer "+req.Token)
+	}
+	route := req.Route
+	if route == "" {
+		route = req.Method + " " + req.Path
+	}
+	ev := api.NewEvent(hr, route, req.Params, body, "test-request")
+	resp, err := api.Lambda(h)(context.Background(), ev)
+	if err != nil {
+		t.Fatalf("the adapter returned an error to the runtime: %v", err)
+	}
+	res := Result{Status: resp.StatusCode, Raw: resp.Body, Headers: resp.Headers}
+	if resp.Body != "" {
+		if err := json.Unmarshal([]byte(resp.Body), &res.Body); err != nil {
+			t.Fatalf("answer is not a JSON object: %q", resp.Body)
+		}
+	}
+	return res
+}

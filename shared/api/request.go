@@ -1,0 +1,77 @@
+package api
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// MaxBody is the largest request body the contract takes (SPEC §2).
+const MaxBody = 1 << 20
+
+// Request is one API call: the API Gateway event, its decoded body and its request id.
+type Request struct {
+	Event *events.APIGatewayV2HTTPRequest
+	Body  []byte
+	ID    string
+}
+
+// PathParam is a {name} segment of the route.
+func (r *Request) PathParam(name string) string { return r.Event.PathParameters[name] }
+
+// Query is a query-string parameter.
+func (r *Request) Query(name string) string { return r.Event.QueryStringParameters[name] }
+
+// Header is a request header; API Gateway lower-cases their names in payload v2.
+func (r *Request) Header(name string) string {
+	if v, ok := r.Event.Headers[strings.ToLower(name)]; ok {
+		return v
+	}
+	for k, v := range r.Event.Headers {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
+
+// BearerToken is the token of an "Authorization: Bearer …" header, or "".
+func (r *Request) BearerToken() string {
+	h := strings.TrimSpace(r.Header("Authorization"))
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(token)
+}
+
+// Decode reads the body, which must be a JSON object of exactly dst's fields.
+func (r *Request) Decode(dst any) error {
+	if err := decodeStrict(r.Body, dst); err != nil {
+		return err
+	}
+	return nil
+}
+
+// NoBody accepts what routes without a body take: nothing, or an empty object.
+func (r *Request) NoBody() error {
+	b := bytes.TrimSpace(r.Body)
+	if len(b) == 0 {
+		return nil
+	}
+	var empty struct{}
+	return r.Decode(&empty)
+}
+
+// Response is what a handler answers; Body is encoded as JSON unless nil.
+type Response struct {
+	Status int
+	Body   any
+}
+
+// JSON answers status with body.
+func JSON(status int, body any) *Response { return &Response{Status: status, Body: body} }
+
+// NoContent answers 204.
+func NoContent() *Response { return &Response{Status: 204} }
