@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Account is an applicant's or a reviewer's account. It is keyed by its login name (the
+// document number, upper-case), so that "one account per document number" is the primary
+// key's uniqueness and holds under any concurrency.
+type Account struct {
+	Login               string `dynamodbav:"login"`
+	AccountID           string `dynamodbav:"accountId"`
+	Role                string `dynamodbav:"role"`
+	IDType              string `dynamodbav:"idType,omitempty"`
+	Name                string `dynamodbav:"name"`
+	IDValidFrom         string `dynamodbav:"idValidFrom,omitempty"`
+	IDValidTo           string `dynamodbav:"idValidTo,omitempty"`
+	PasswordHash        string `dynamodbav:"passwordHash"`
+	Email               string `dynamodbav:"email,omitempty"`
+	Phone               string `dynamodbav:"phone,omitempty"`
+	AgreementVersion    string `dynamodbav:"agreementVersion,omitempty"`
+	AgreementAcceptedAt string `dynamodbav:"agreementAcceptedAt,omitempty"`
+	CreatedAt           string `dynamodbav:"createdAt"`
+}
+
+// Roles an account can have.
+const (
+	RoleApplicant = "applicant"
+	RoleReviewer  = "reviewer"
+)
+
+// ErrAccountExists is a second account for one login.
+var ErrAccountExists = errors.New("store: account exists")
+
+func accountKey(login string) map[string]types.AttributeValue {
+	return key("ACCOUNT#"+login, "ACCOUNT")
+}
+
+func (st *Store) accountPut(a Account) (*types.Put, error) {
+	item, err := attributevalue.MarshalMap(a)
+	if err != nil {
+		return nil, fmt.Errorf("marshal account: %w", err)
+	}
+	for k, v := range accountKey(a.Login) {
+		item[k] = v
+	}
+	return &types.Put{
+		TableName:           aws.String(st.table),
+		Item:                item,
+		ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	}, nil
+}
+
+// RegisterAccount creates an applicant's account and spends the SMS code that proves the
+// mobile, in one transaction: both happen or neither does. ErrAccountExists wins over a code
+// that is no longer spendable (ErrConflict), so a double submission reads as what it is.
+func (st *Store) RegisterAccount(ctx context.Context, a Account, code CodeKey, codeHash []byte, now time.Time) error {
+	put, err := st.accountPut(a)
+	if err != nil {
+		return err
+	}
+	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
+		TransactItems: []types.TransactWriteItem{
+			{Put: put},
+			st.spendCode(code, codeHash, a.Login, now),
+		},
+	})
+	if failed, ok := cancelled(err); ok {
+		if len(failed) > 0 && failed[0] {
+			return ErrAccountExists
+		}
+		if len(failed) > 1 && failed[1] {
+			return ErrConflict
+		}
+		return fmt.Errorf("register account: %w", err)
+	}
+	if err != nil {
+		return fmt.Errorf("register account: %w", err)
+	}
+	return nil
+}
+
+// CreateAccount creates an account with no code to spend: reviewers, made by an operator.
+func (st *Store) CreateAccount(ctx context.Context, a Account) error {
+	put, err := st.accountPut(a)
+	if err != nil {
+		return err
+	}
+	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:           put.TableName,
+		Item:                put.Item,
+		ConditionExpression: put.ConditionExpression,
+	})
+	if isConditionFailed(err) {
+		return ErrAccountExists
+	}
+	if err != nil {
+		return fmt.Errorf("create account: %w", err)
+	}
+	return nil
+}
+
+// GetAccount reads an account by its login. One GetItem.
+func (st *Store) GetAccount(ctx context.Context, login string) (Account, error) {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(st.table),
+		Key:            accountKey(login),
+		ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return Account{}, fmt.Errorf("get account: %w", err)
+	}
+	if len(out.Item) == 0 {
+		return Account{}, ErrNotFound
+	}
+	var a Account
+	if err := attributevalue.UnmarshalMap(out.Item, &a); err != nil {
+		return Account{}, fmt.Errorf("unmarshal account: %w", err)
+	}
+	return a, nil
+}

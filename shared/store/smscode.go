@@ -1,0 +1,164 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// CodeKey names one outstanding SMS code: what it is for and whom it was sent for (the mobile
+// for registration). A newer code under the same key replaces the older one.
+type CodeKey struct {
+	Purpose string
+	Subject string
+}
+
+func (k CodeKey) item() map[string]types.AttributeValue {
+	return key("CODE#"+k.Purpose+"#"+k.Subject, "CODE")
+}
+
+// Code is a stored SMS code: its hash, never the code.
+type Code struct {
+	Hash     []byte
+	Attempts int
+	Expires  time.Time
+	// UsedFor is set once the code has been spent, to what it was spent on.
+	UsedFor string
+}
+
+var (
+	// ErrCodeExhausted is a code that has had all its tries.
+	ErrCodeExhausted = errors.New("store: code tries exhausted")
+	// ErrCodeUsed is a code already spent; the Code returned with it says on what.
+	ErrCodeUsed = errors.New("store: code already used")
+)
+
+// PutCode stores a code, replacing any older one under the key. One PutItem.
+func (st *Store) PutCode(ctx context.Context, k CodeKey, c Code) error {
+	item := k.item()
+	item["codeHash"] = b(c.Hash)
+	item["attempts"] = n(0)
+	item[attrExpires] = n(c.Expires.Unix())
+	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(st.table), Item: item})
+	if err != nil {
+		return fmt.Errorf("put code: %w", err)
+	}
+	return nil
+}
+
+// DeleteCode removes the code with this hash, and leaves a newer one alone: it undoes PutCode
+// when the SMS could not be sent.
+func (st *Store) DeleteCode(ctx context.Context, k CodeKey, hash []byte) error {
+	_, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                 aws.String(st.table),
+		Key:                       k.item(),
+		ConditionExpression:       aws.String("codeHash = :h"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":h": b(hash)},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("delete code: %w", err)
+	}
+	return nil
+}
+
+// AttemptCode counts one try of the code under k before the caller compares it, so that no
+// number of concurrent guesses gets more than max tries. It returns the code as it stands
+// after the count. One UpdateItem.
+func (st *Store) AttemptCode(ctx context.Context, k CodeKey, now time.Time, max int) (Code, error) {
+	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:        aws.String(st.table),
+		Key:              k.item(),
+		UpdateExpression: aws.String("SET attempts = attempts + :one"),
+		ConditionExpression: aws.String("attribute_exists(pk) AND expiresAt > :now AND attempts < :max " +
+			"AND attribute_not_exists(usedFor)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":one": n(1), ":now": n(now.Unix()), ":max": n(int64(max)),
+		},
+		ReturnValues:                        types.ReturnValueAllNew,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if err != nil {
+		var ccf *types.ConditionalCheckFailedException
+		if !errors.As(err, &ccf) {
+			return Code{}, fmt.Errorf("attempt code: %w", err)
+		}
+		old := decodeCode(ccf.Item)
+		switch {
+		case !live(ccf.Item, now):
+			return Code{}, ErrNotFound
+		case old.UsedFor != "":
+			return old, ErrCodeUsed
+		default:
+			return old, ErrCodeExhausted
+		}
+	}
+	return decodeCode(out.Attributes), nil
+}
+
+func decodeCode(item map[string]types.AttributeValue) Code {
+	return Code{
+		Hash:     getB(item, "codeHash"),
+		Attempts: int(getN(item, "attempts")),
+		Expires:  time.Unix(getN(item, attrExpires), 0),
+		UsedFor:  getS(item, "usedFor"),
+	}
+}
+
+// spendCode is the transaction step that spends a code: it holds only if the code is still
+// the one compared (not replaced), unexpired and unspent.
+func (st *Store) spendCode(k CodeKey, hash []byte, usedFor string, now time.Time) types.TransactWriteItem {
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName:           aws.String(st.table),
+		Key:                 k.item(),
+		UpdateExpression:    aws.String("SET usedFor = :for"),
+		ConditionExpression: aws.String("codeHash = :h AND expiresAt > :now AND attribute_not_exists(usedFor)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":for": s(usedFor), ":h": b(hash), ":now": n(now.Unix()),
+		},
+	}}
+}
+
+func smsDayKey(phone, day string) map[string]types.AttributeValue {
+	return key("PHONE#"+phone, "SMSDAY#"+day)
+}
+
+// ReserveSMS counts one SMS to phone on the CST day, unless max have been counted already;
+// it returns the count with this one. The counter expires with the day after, so a counter of
+// an ended day never blocks anyone. One UpdateItem.
+func (st *Store) ReserveSMS(ctx context.Context, phone, day string, max int, expires time.Time) (int, error) {
+	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(st.table),
+		Key:                       smsDayKey(phone, day),
+		UpdateExpression:          aws.String("ADD sent :one SET expiresAt = :exp"),
+		ConditionExpression:       aws.String("attribute_not_exists(sent) OR sent < :max"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1), ":max": n(int64(max)), ":exp": n(expires.Unix())},
+		ReturnValues:              types.ReturnValueUpdatedNew,
+	})
+	if isConditionFailed(err) {
+		return max, ErrConflict
+	}
+	if err != nil {
+		return 0, fmt.Errorf("reserve sms: %w", err)
+	}
+	return int(getN(out.Attributes, "sent")), nil
+}
+
+// ReleaseSMS gives back a reservation whose SMS could not be sent.
+func (st *Store) ReleaseSMS(ctx context.Context, phone, day string) error {
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(st.table),
+		Key:                       smsDayKey(phone, day),
+		UpdateExpression:          aws.String("ADD sent :minus"),
+		ConditionExpression:       aws.String("sent > :zero"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":minus": n(-1), ":zero": n(0)},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("release sms: %w", err)
+	}
+	return nil
+}

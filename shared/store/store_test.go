@@ -1,0 +1,257 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/store/storetest"
+)
+
+var (
+	ctx = context.Background()
+	t0  = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+)
+
+// race runs f on n goroutines released at once and returns their errors.
+func race(n int, f func(i int) error) []error {
+	errs := make([]error, n)
+	var start, done sync.WaitGroup
+	start.Add(1)
+	for i := 0; i < n; i++ {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			start.Wait()
+			errs[i] = f(i)
+		}()
+	}
+	start.Done()
+	done.Wait()
+	return errs
+}
+
+func count(errs []error, target error) int {
+	c := 0
+	for _, err := range errs {
+		if errors.Is(err, target) || (target == nil && err == nil) {
+			c++
+		}
+	}
+	return c
+}
+
+func TestCaptchaIsTakenOnceUnderRace(t *testing.T) {
+	env := storetest.New(t)
+	if err := env.Store.PutCaptcha(ctx, "c1", 123, t0.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if x, err := env.Store.PeekCaptcha(ctx, "c1", t0); err != nil || x != 123 {
+		t.Fatalf("peek = %d, %v", x, err)
+	}
+	var mu sync.Mutex
+	var seen []int
+	errs := race(8, func(int) error {
+		x, err := env.Store.TakeCaptcha(ctx, "c1", t0)
+		if err == nil {
+			mu.Lock()
+			seen = append(seen, x)
+			mu.Unlock()
+		}
+		return err
+	})
+	if count(errs, nil) != 1 || count(errs, store.ErrNotFound) != 7 || seen[0] != 123 {
+		t.Fatalf("errs %v seen %v: want one taker of x=123", errs, seen)
+	}
+	if _, err := env.Store.PeekCaptcha(ctx, "c1", t0); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a taken captcha can still be read: %v", err)
+	}
+}
+
+func TestExpiredCaptchaReadsAsAbsent(t *testing.T) {
+	env := storetest.New(t)
+	if err := env.Store.PutCaptcha(ctx, "c2", 50, t0.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	late := t0.Add(2*time.Minute + time.Second)
+	if _, err := env.Store.PeekCaptcha(ctx, "c2", late); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("peek after expiry: %v", err)
+	}
+	if _, err := env.Store.TakeCaptcha(ctx, "c2", late); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("take after expiry: %v", err)
+	}
+	if _, err := env.Store.TakeCaptcha(ctx, "never", t0); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("take of an unknown id: %v", err)
+	}
+}
+
+func TestSMSQuotaUnderRace(t *testing.T) {
+	env := storetest.New(t)
+	day := "2026-11-27"
+	errs := race(8, func(int) error {
+		_, err := env.Store.ReserveSMS(ctx, "+8613800138000", day, 3, t0.Add(48*time.Hour))
+		return err
+	})
+	if count(errs, nil) != 3 || count(errs, store.ErrConflict) != 5 {
+		t.Fatalf("errs %v: want 3 reservations and 5 refusals", errs)
+	}
+	// Another day, another mobile: their own counters.
+	if c, err := env.Store.ReserveSMS(ctx, "+8613800138000", "2026-11-28", 3, t0.Add(72*time.Hour)); err != nil || c != 1 {
+		t.Fatalf("next day = %d, %v", c, err)
+	}
+	if c, err := env.Store.ReserveSMS(ctx, "+8613900139000", day, 3, t0.Add(48*time.Hour)); err != nil || c != 1 {
+		t.Fatalf("other mobile = %d, %v", c, err)
+	}
+	// A release gives one back, and only one.
+	if err := env.Store.ReleaseSMS(ctx, "+8613800138000", day); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := env.Store.ReserveSMS(ctx, "+8613800138000", day, 3, t0.Add(48*time.Hour)); err != nil || c != 3 {
+		t.Fatalf("after release = %d, %v", c, err)
+	}
+	if _, err := env.Store.ReserveSMS(ctx, "+8613800138000", day, 3, t0.Add(48*time.Hour)); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("fourth = %v", err)
+	}
+}
+
+func TestReleaseNeverGoesBelowZero(t *testing.T) {
+	env := storetest.New(t)
+	if err := env.Store.ReleaseSMS(ctx, "+8613800138000", "2026-11-27"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 3; i++ {
+		if c, err := env.Store.ReserveSMS(ctx, "+8613800138000", "2026-11-27", 3, t0.Add(48*time.Hour)); err != nil || c != i {
+			t.Fatalf("reservation %d = %d, %v", i, c, err)
+		}
+	}
+}
+
+func TestCodeAttemptsAreCountedBeforeCompareUnderRace(t *testing.T) {
+	env := storetest.New(t)
+	k := store.CodeKey{Purpose: "register", Subject: "+8613800138000"}
+	if err := env.Store.PutCode(ctx, k, store.Code{Hash: []byte("h1"), Expires: t0.Add(5 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	errs := race(12, func(int) error {
+		_, err := env.Store.AttemptCode(ctx, k, t0, 5)
+		return err
+	})
+	if count(errs, nil) != 5 || count(errs, store.ErrCodeExhausted) != 7 {
+		t.Fatalf("errs %v: want 5 tries and 7 refusals", errs)
+	}
+}
+
+func TestCodeReplacedExpiredAndSpent(t *testing.T) {
+	env := storetest.New(t)
+	k := store.CodeKey{Purpose: "register", Subject: "+8613800138000"}
+	put := func(h string) {
+		if err := env.Store.PutCode(ctx, k, store.Code{Hash: []byte(h), Expires: t0.Add(5 * time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("old")
+	put("new")
+	c, err := env.Store.AttemptCode(ctx, k, t0, 5)
+	if err != nil || !bytes.Equal(c.Hash, []byte("new")) || c.Attempts != 1 {
+		t.Fatalf("attempt = %+v, %v: the newer code should have replaced the older", c, err)
+	}
+	if _, err := env.Store.AttemptCode(ctx, k, t0.Add(5*time.Minute), 5); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("attempt at expiry = %v", err)
+	}
+	// Undoing a send removes only the code it put.
+	if err := env.Store.DeleteCode(ctx, k, []byte("old")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Store.AttemptCode(ctx, k, t0, 5); err != nil {
+		t.Fatalf("deleting the older hash removed the newer code: %v", err)
+	}
+	if err := env.Store.DeleteCode(ctx, k, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.Store.AttemptCode(ctx, k, t0, 5); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("after delete = %v", err)
+	}
+}
+
+func applicant(login string) store.Account {
+	return store.Account{Login: login, AccountID: "id-" + login, Role: store.RoleApplicant, IDType: "resident_id",
+		Name: "张三", PasswordHash: "x", Phone: "+8613800138000", CreatedAt: t0.Format(time.RFC3339)}
+}
+
+func TestRegisterAccountSpendsTheCodeAtomically(t *testing.T) {
+	env := storetest.New(t)
+	k := store.CodeKey{Purpose: "register", Subject: "+8613800138000"}
+	if err := env.Store.PutCode(ctx, k, store.Code{Hash: []byte("h"), Expires: t0.Add(5 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	// A wrong hash (the code was replaced meanwhile) creates nothing.
+	if err := env.Store.RegisterAccount(ctx, applicant("A1"), k, []byte("other"), t0); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("wrong hash = %v", err)
+	}
+	if _, err := env.Store.GetAccount(ctx, "A1"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("an account was created without spending the code: %v", err)
+	}
+	env.Calls.Reset()
+	if err := env.Store.RegisterAccount(ctx, applicant("A1"), k, []byte("h"), t0); err != nil {
+		t.Fatal(err)
+	}
+	if env.Calls.String() != "TransactWriteItems=1" {
+		t.Fatalf("registration took %s", env.Calls)
+	}
+	a, err := env.Store.GetAccount(ctx, "A1")
+	if err != nil || a.AccountID != "id-A1" || a.Name != "张三" {
+		t.Fatalf("get = %+v, %v", a, err)
+	}
+	c, err := env.Store.AttemptCode(ctx, k, t0, 5)
+	if !errors.Is(err, store.ErrCodeUsed) || c.UsedFor != "A1" {
+		t.Fatalf("spent code = %+v, %v", c, err)
+	}
+	if err := env.Store.RegisterAccount(ctx, applicant("B2"), k, []byte("h"), t0); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("a spent code registered a second account: %v", err)
+	}
+}
+
+func TestOneAccountPerLoginUnderRace(t *testing.T) {
+	env := storetest.New(t)
+	keys := make([]store.CodeKey, 6)
+	for i := range keys {
+		keys[i] = store.CodeKey{Purpose: "register", Subject: "+861380013800" + strconv.Itoa(i)}
+		if err := env.Store.PutCode(ctx, keys[i], store.Code{Hash: []byte("h"), Expires: t0.Add(5 * time.Minute)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	errs := race(6, func(i int) error {
+		a := applicant("110105199003071234")
+		a.AccountID = "id-" + strconv.Itoa(i)
+		return env.Store.RegisterAccount(ctx, a, keys[i], []byte("h"), t0)
+	})
+	if count(errs, nil) != 1 || count(errs, store.ErrAccountExists) != 5 {
+		t.Fatalf("errs %v: want one account and five refusals", errs)
+	}
+	// The losers' codes were not spent.
+	spent := 0
+	for _, k := range keys {
+		if _, err := env.Store.AttemptCode(ctx, k, t0, 5); errors.Is(err, store.ErrCodeUsed) {
+			spent++
+		}
+	}
+	if spent != 1 {
+		t.Fatalf("%d codes spent, want 1", spent)
+	}
+}
+
+func TestCreateAccountRefusesADuplicate(t *testing.T) {
+	env := storetest.New(t)
+	r := store.Account{Login: "REVIEWER", AccountID: "r1", Role: store.RoleReviewer, Name: "审核员", PasswordHash: "x"}
+	if err := env.Store.CreateAccount(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Store.CreateAccount(ctx, r); !errors.Is(err, store.ErrAccountExists) {
+		t.Fatalf("duplicate = %v", err)
+	}
+}
