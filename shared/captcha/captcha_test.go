@@ -1,0 +1,120 @@
+package captcha_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"image/jpeg"
+	"image/png"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/api/apitest"
+	"github.com/jszg/applicant-accounts/shared/captcha"
+	"github.com/jszg/applicant-accounts/shared/testkit"
+)
+
+func dataURL(t *testing.T, s, prefix string) []byte {
+	t.Helper()
+	if !strings.HasPrefix(s, prefix) {
+		t.Fatalf("%.40q does not start with %s", s, prefix)
+	}
+	b, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(s, prefix))
+	if err != nil {
+		t.Fatalf("not base64: %v", err)
+	}
+	return b
+}
+
+func TestCreate(t *testing.T) {
+	k := testkit.New(t)
+	k.Env.Calls.Reset()
+	res := apitest.Call(t, k.Captcha.Create, apitest.Request{Method: "POST", Path: "/v1/captchas"})
+	if res.Status != 201 || res.Int("expiresIn") != 120 || res.Str("captchaId") == "" {
+		t.Fatalf("got %d %v", res.Status, res.Raw[:min(200, len(res.Raw))])
+	}
+	if k.Env.Calls.String() != "PutItem=1" {
+		t.Fatalf("round trips: %s", k.Env.Calls)
+	}
+	bg, err := jpeg.Decode(bytes.NewReader(dataURL(t, res.Str("background"), "data:image/jpeg;base64,")))
+	if err != nil {
+		t.Fatalf("background is not a JPEG: %v", err)
+	}
+	piece, err := png.Decode(bytes.NewReader(dataURL(t, res.Str("piece"), "data:image/png;base64,")))
+	if err != nil {
+		t.Fatalf("piece is not a PNG: %v", err)
+	}
+	w, h := res.Int("width"), res.Int("height")
+	if bg.Bounds().Dx() != w || bg.Bounds().Dy() != h {
+		t.Fatalf("background %v, answer says %dx%d", bg.Bounds(), w, h)
+	}
+	y := res.Int("pieceY")
+	if y < 0 || y+piece.Bounds().Dy() > h {
+		t.Fatalf("pieceY %d with a %v piece leaves the %d-high background", y, piece.Bounds(), h)
+	}
+	x, err := k.Env.Store.PeekCaptcha(context.Background(), res.Str("captchaId"), k.Clock.Now())
+	if err != nil || x < 0 || x+piece.Bounds().Dx() > w {
+		t.Fatalf("stored answer %d, %v for a %d-wide background", x, err, w)
+	}
+	if strings.Contains(res.Raw, `"x"`) {
+		t.Fatal("the answer was sent to the client")
+	}
+	// The answer opens the puzzle once.
+	if err := k.Captcha.Verify(context.Background(), &captcha.Answer{ID: res.Str("captchaId"), X: float64(x)}); err != nil {
+		t.Fatalf("the right answer failed: %v", err)
+	}
+}
+
+func TestCreateTakesNoBody(t *testing.T) {
+	k := testkit.New(t)
+	if res := apitest.Call(t, k.Captcha.Create, apitest.Request{Method: "POST", Path: "/v1/captchas", Body: "{}"}); res.Status != 201 {
+		t.Fatalf("{}: %d", res.Status)
+	}
+	res := apitest.Call(t, k.Captcha.Create, apitest.Request{Method: "POST", Path: "/v1/captchas", Body: `{"width":1}`})
+	if res.Status != 400 || res.Code() != api.CodeBadRequest {
+		t.Fatalf("a body: %d %v", res.Status, res.Body)
+	}
+}
+
+func TestPuzzlesDiffer(t *testing.T) {
+	seen := map[int]bool{}
+	for i := 0; i < 12; i++ {
+		p, err := captcha.Draw()
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[p.X] = true
+	}
+	if len(seen) < 3 {
+		t.Fatalf("12 puzzles had only %d answers: %v", len(seen), seen)
+	}
+}
+
+func TestVerifyRefusesOddAnswers(t *testing.T) {
+	k := testkit.New(t)
+	ctx := context.Background()
+	if err := k.Captcha.Verify(ctx, nil); err == nil || err.(*api.Error).Code != api.CodeInvalidField {
+		t.Fatalf("nil answer: %v", err)
+	}
+	if err := k.Captcha.Verify(ctx, &captcha.Answer{ID: strings.Repeat("a", 65), X: 1}); err == nil || err.(*api.Error).Code != api.CodeCaptchaFailed {
+		t.Fatalf("a long id: %v", err)
+	}
+	a := k.Solve()
+	k.Clock.Advance(captcha.TTL - time.Second)
+	if err := k.Captcha.Verify(ctx, a); err != nil {
+		t.Fatalf("an answer a second before expiry: %v", err)
+	}
+}
+
+func BenchmarkDraw(b *testing.B) {
+	if _, err := captcha.Draw(); err != nil { // decode the assets outside the loop
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := captcha.Draw(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

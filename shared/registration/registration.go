@@ -1,0 +1,145 @@
+// Package registration creates applicants' accounts (账号注册, SPEC §1): every field rule is
+// checked before the SMS code is tried, and the account is created in the same transaction
+// that spends the code.
+package registration
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/password"
+	"github.com/jszg/applicant-accounts/shared/smscode"
+	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/token"
+)
+
+// Store creates accounts.
+type Store interface {
+	RegisterAccount(ctx context.Context, a store.Account, code store.CodeKey, codeHash []byte, now time.Time) error
+}
+
+// Handler answers POST /v1/accounts.
+type Handler struct {
+	Store            Store
+	Codes            *smscode.Codes
+	Clock            clock.Clock
+	AgreementVersion string
+}
+
+// Form is the registration body of SPEC §2.
+type Form struct {
+	IDType            string `json:"idType"`
+	IDNumber          string `json:"idNumber"`
+	Name              string `json:"name"`
+	IDValidFrom       string `json:"idValidFrom"`
+	IDValidTo         string `json:"idValidTo"`
+	Password          string `json:"password"`
+	PasswordConfirm   string `json:"passwordConfirm"`
+	Email             string `json:"email"`
+	Phone             string `json:"phone"`
+	SMSCode           string `json:"smsCode"`
+	AgreementAccepted bool   `json:"agreementAccepted"`
+}
+
+type registered struct {
+	AccountID string `json:"accountId"`
+	Account   string `json:"account"`
+}
+
+// Handle registers an applicant. Two round trips (the code's try, then the transaction) and
+// one Argon2id hash, which is only paid once the code is right.
+func (h *Handler) Handle(ctx context.Context, r *api.Request) (*api.Response, error) {
+	var f Form
+	if err := r.Decode(&f); err != nil {
+		return nil, err
+	}
+	now := h.Clock.Now()
+	a, err := f.Check(now.In(clock.CST))
+	if err != nil {
+		return nil, err
+	}
+	if err := smscode.CheckFormat("smsCode", f.SMSCode); err != nil {
+		return nil, err
+	}
+	key := smscode.RegisterKey(a.Phone)
+	codeHash, err := h.Codes.Check(ctx, key, f.SMSCode)
+	var used *smscode.UsedError
+	if errors.As(err, &used) && used.For == a.Login {
+		return nil, accountExists()
+	}
+	if used != nil {
+		return nil, api.CodeInvalid("短信验证码已使用，请重新获取")
+	}
+	if err != nil {
+		return nil, err
+	}
+	a.PasswordHash, err = password.Hash(f.Password)
+	if err != nil {
+		return nil, err
+	}
+	a.AccountID = token.New(16)
+	a.Role = store.RoleApplicant
+	a.AgreementVersion = h.AgreementVersion
+	a.AgreementAcceptedAt = now.UTC().Format(time.RFC3339)
+	a.CreatedAt = a.AgreementAcceptedAt
+	switch err := h.Store.RegisterAccount(ctx, a, key, codeHash, now); {
+	case errors.Is(err, store.ErrAccountExists):
+		return nil, accountExists()
+	case errors.Is(err, store.ErrConflict):
+		return nil, api.CodeInvalid("短信验证码已失效，请重新获取")
+	case err != nil:
+		return nil, err
+	}
+	return api.JSON(http.StatusCreated, registered{AccountID: a.AccountID, Account: a.Login}), nil
+}
+
+func accountExists() error {
+	return api.Conflict(api.CodeAccountExists, "该证件号码已注册，请直接登录；如忘记密码，请使用“忘记密码”找回")
+}
+
+// Check applies every field rule in the order of the form and returns the account the form
+// describes, without its secrets. today is a time in CST.
+func (f *Form) Check(today time.Time) (store.Account, error) {
+	var a store.Account
+	idType, err := identity.ParseIDType(f.IDType)
+	if err != nil {
+		return a, api.Invalid("idType", err, "")
+	}
+	a.IDType = string(idType)
+	if a.Login, err = identity.NormalizeDocumentNumber(idType, f.IDNumber, today); err != nil {
+		return a, api.Invalid("idNumber", err, "")
+	}
+	if a.Name, err = identity.NormalizeName(f.Name); err != nil {
+		return a, api.Invalid("name", err, "")
+	}
+	v, err := identity.CheckValidity(f.IDValidFrom, f.IDValidTo, today)
+	if err != nil {
+		var ve *identity.ValidityError
+		if errors.As(err, &ve) && ve.FromAtFault {
+			return a, api.Invalid("idValidFrom", ve.Err, "")
+		}
+		return a, api.Invalid("idValidTo", err, "")
+	}
+	a.IDValidFrom, a.IDValidTo = v.From, v.To
+	if err := identity.CheckPassword(f.Password); err != nil {
+		return a, api.Invalid("password", err, "")
+	}
+	if f.PasswordConfirm != f.Password {
+		return a, api.InvalidField("passwordConfirm", "两次输入的密码不一致")
+	}
+	if a.Email, err = identity.NormalizeEmail(f.Email); err != nil {
+		return a, api.Invalid("email", err, "")
+	}
+	if a.Phone, err = identity.NormalizePhone(f.Phone); err != nil {
+		return a, api.Invalid("phone", err, "")
+	}
+	if !f.AgreementAccepted {
+		return a, api.InvalidField("agreementAccepted", "请阅读并同意《中国教师资格网用户账号注册协议》")
+	}
+	return a, nil
+}

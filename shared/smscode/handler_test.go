@@ -1,0 +1,246 @@
+package smscode_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/api/apitest"
+	"github.com/jszg/applicant-accounts/shared/captcha"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/smscode"
+	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/testkit"
+)
+
+func handler(k *testkit.Kit) api.HandlerFunc {
+	return (&smscode.Handler{Captcha: k.Captcha, Codes: k.Codes}).Handle
+}
+
+func ask(t *testing.T, k *testkit.Kit, body any) apitest.Result {
+	t.Helper()
+	return apitest.Call(t, handler(k), apitest.Request{Method: "POST", Path: "/v1/sms-codes", Body: body})
+}
+
+func TestSendsACode(t *testing.T) {
+	k := testkit.New(t)
+	phone := testkit.Phone()
+	k.Env.Calls.Reset()
+	res := ask(t, k, map[string]any{"phone": phone, "purpose": "register", "captcha": k.Solve()})
+	if res.Status != 202 || res.Int("expiresIn") != 300 || res.Int("remainingToday") != 2 {
+		t.Fatalf("got %d %v", res.Status, res.Body)
+	}
+	// Solve itself put one item; the handler: slider, counter, code.
+	if got := k.Env.Calls.String(); got != "DeleteItem=1 PutItem=2 UpdateItem=1" {
+		t.Fatalf("round trips: %s", got)
+	}
+	msgs := k.Outbox.Messages()
+	if len(msgs) != 1 || msgs[0].Channel != "sms" || msgs[0].To != "+86"+phone {
+		t.Fatalf("outbox %+v", msgs)
+	}
+	if code := k.LastCode(phone); len(code) != 6 {
+		t.Fatalf("code %q", code)
+	}
+}
+
+func TestFieldErrorsComeBeforeTheSlider(t *testing.T) {
+	k := testkit.New(t)
+	answer := k.Solve()
+	cases := []struct {
+		name  string
+		body  map[string]any
+		field string
+	}{
+		{"bad phone", map[string]any{"phone": "12345", "purpose": "register", "captcha": answer}, "phone"},
+		{"full-width phone", map[string]any{"phone": "１３８００１３８０００", "purpose": "register", "captcha": answer}, "phone"},
+		{"reset purpose", map[string]any{"phone": "13800138000", "purpose": "reset", "captcha": answer}, "purpose"},
+		{"no purpose", map[string]any{"phone": "13800138000", "captcha": answer}, "purpose"},
+		{"no captcha", map[string]any{"phone": "13800138000", "purpose": "register"}, "captcha"},
+		{"empty captcha id", map[string]any{"phone": "13800138000", "purpose": "register", "captcha": map[string]any{"id": "", "x": 1}}, "captcha"},
+	}
+	for _, c := range cases {
+		res := ask(t, k, c.body)
+		if res.Status != 422 || res.Code() != api.CodeInvalidField || res.Field() != c.field {
+			t.Errorf("%s: got %d %s %s", c.name, res.Status, res.Code(), res.Field())
+		}
+	}
+	if len(k.Outbox.Messages()) != 0 {
+		t.Fatal("a refused form sent an SMS")
+	}
+	// None of them spent the slider.
+	res := ask(t, k, map[string]any{"phone": "13800138000", "purpose": "register", "captcha": answer})
+	if res.Status != 202 {
+		t.Fatalf("the slider was spent by a refused form: %d %v", res.Status, res.Body)
+	}
+}
+
+func TestBadJSONIsRefused(t *testing.T) {
+	k := testkit.New(t)
+	for _, body := range []string{``, `[]`, `{"phone":13800138000,"purpose":"register"}`, `{"phone":"13800138000","purpose":"register","extra":1}`, `{"Phone":"13800138000"}`} {
+		if res := ask(t, k, body); res.Status != 400 || res.Code() != api.CodeBadRequest {
+			t.Errorf("%q: %d %s", body, res.Status, res.Code())
+		}
+	}
+}
+
+func TestTheSliderIsSpentOnce(t *testing.T) {
+	k := testkit.New(t)
+	answer := k.Solve()
+	body := map[string]any{"phone": testkit.Phone(), "purpose": "register", "captcha": answer}
+	if res := ask(t, k, body); res.Status != 202 {
+		t.Fatalf("first: %d %v", res.Status, res.Body)
+	}
+	if res := ask(t, k, body); res.Status != 400 || res.Code() != api.CodeCaptchaFailed {
+		t.Fatalf("reused slider: %d %v", res.Status, res.Body)
+	}
+}
+
+func TestAWrongDropSpendsTheSlider(t *testing.T) {
+	k := testkit.New(t)
+	phone := testkit.Phone()
+	for _, dx := range []float64{-captcha.Tolerance - 1, captcha.Tolerance + 1} {
+		answer := k.Solve()
+		answer.X += dx
+		if res := ask(t, k, map[string]any{"phone": phone, "purpose": "register", "captcha": answer}); res.Code() != api.CodeCaptchaFailed {
+			t.Fatalf("off by %v: %d %v", dx, res.Status, res.Body)
+		}
+		answer.X -= dx
+		if res := ask(t, k, map[string]any{"phone": phone, "purpose": "register", "captcha": answer}); res.Code() != api.CodeCaptchaFailed {
+			t.Fatalf("a corrected retry of a spent slider passed: %d", res.Status)
+		}
+	}
+	for _, dx := range []float64{-captcha.Tolerance, captcha.Tolerance, 0.4} {
+		answer := k.Solve()
+		answer.X += dx
+		if res := ask(t, k, map[string]any{"phone": testkit.Phone(), "purpose": "register", "captcha": answer}); res.Status != 202 {
+			t.Fatalf("off by %v, within tolerance: %d %v", dx, res.Status, res.Body)
+		}
+	}
+}
+
+func TestAnExpiredSliderFails(t *testing.T) {
+	k := testkit.New(t)
+	answer := k.Solve()
+	k.Clock.Advance(captcha.TTL + time.Second)
+	if res := ask(t, k, map[string]any{"phone": testkit.Phone(), "purpose": "register", "captcha": answer}); res.Code() != api.CodeCaptchaFailed {
+		t.Fatalf("expired slider: %d %v", res.Status, res.Body)
+	}
+	if res := ask(t, k, map[string]any{"phone": testkit.Phone(), "purpose": "register", "captcha": map[string]any{"id": "nope", "x": 1}}); res.Code() != api.CodeCaptchaFailed {
+		t.Fatalf("unknown slider: %d %v", res.Status, res.Body)
+	}
+}
+
+func TestThreeCodesPerMobilePerDayUnderRace(t *testing.T) {
+	k := testkit.New(t)
+	k.Clock.Set(time.Date(2026, 11, 27, 23, 0, 0, 0, clock.CST))
+	phone := testkit.Phone()
+	answers := make([]*captcha.Answer, 8)
+	for i := range answers {
+		answers[i] = k.Solve()
+	}
+	results := testkit.Race(8, func(i int) apitest.Result {
+		return ask(t, k, map[string]any{"phone": phone, "purpose": "register", "captcha": answers[i]})
+	})
+	accepted, refused := 0, 0
+	remaining := map[int]bool{}
+	for _, r := range results {
+		switch {
+		case r.Status == 202:
+			accepted++
+			remaining[r.Int("remainingToday")] = true
+		case r.Status == 429 && r.Code() == api.CodeQuotaExceeded:
+			refused++
+			e := r.Body["error"].(map[string]any)
+			if e["retryAfter"] != float64(3600) {
+				t.Errorf("retryAfter %v, want the 3600 s to CST midnight", e["retryAfter"])
+			}
+		default:
+			t.Errorf("unexpected %d %v", r.Status, r.Body)
+		}
+	}
+	if accepted != 3 || refused != 5 || !remaining[0] || !remaining[1] || !remaining[2] {
+		t.Fatalf("%d accepted (remaining %v), %d refused; want 3 (2, 1, 0) and 5", accepted, remaining, refused)
+	}
+	if n := len(k.Outbox.Messages()); n != 3 {
+		t.Fatalf("%d SMS sent", n)
+	}
+}
+
+func TestTheQuotaRollsOverAtCSTMidnight(t *testing.T) {
+	k := testkit.New(t)
+	k.Clock.Set(time.Date(2026, 11, 27, 23, 59, 59, 0, clock.CST))
+	phone := testkit.Phone()
+	for i := 0; i < 3; i++ {
+		if res := ask(t, k, map[string]any{"phone": phone, "purpose": "register", "captcha": k.Solve()}); res.Status != 202 {
+			t.Fatalf("send %d: %d", i, res.Status)
+		}
+	}
+	res := ask(t, k, map[string]any{"phone": phone, "purpose": "register", "captcha": k.Solve()})
+	if res.Status != 429 || res.Headers["Retry-After"] != "1" {
+		t.Fatalf("fourth at 23:59:59: %d %v", res.Status, res.Headers)
+	}
+	k.Clock.Advance(time.Second)
+	res = ask(t, k, map[string]any{"phone": phone, "purpose": "register", "captcha": k.Solve()})
+	if res.Status != 202 || res.Int("remainingToday") != 2 {
+		t.Fatalf("first at 00:00:00: %d %v", res.Status, res.Body)
+	}
+}
+
+// failingSNS answers every Publish with an SNS error, as when SMS spending limits are hit.
+func failingSNS(t *testing.T) notify.SMS {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(400)
+		_, _ = w.Write([]byte(`<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded for +8613800138000</Message></Error><RequestId>r</RequestId></ErrorResponse>`))
+	}))
+	t.Cleanup(srv.Close)
+	cfg := aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1}
+	return notify.NewSNSSender(cfg, aws.String(srv.URL), "")
+}
+
+func TestAFailedSendSpendsNoQuota(t *testing.T) {
+	k := testkit.New(t)
+	logs := testkit.CaptureLogs(t)
+	phone := testkit.Phone()
+	working := k.Codes.SMS
+	k.Codes.SMS = failingSNS(t)
+	for i := 0; i < 4; i++ {
+		res := ask(t, k, map[string]any{"phone": phone, "purpose": "register", "captcha": k.Solve()})
+		if res.Status != 503 || res.Code() != api.CodeUnavailable {
+			t.Fatalf("failed send %d: %d %v", i, res.Status, res.Body)
+		}
+	}
+	if strings.Contains(logs.String(), phone) || !strings.Contains(logs.String(), "Throttling") {
+		t.Fatalf("the log names the mobile, or not the failure: %s", logs)
+	}
+	k.Codes.SMS = working
+	for want := 2; want >= 0; want-- {
+		res := ask(t, k, map[string]any{"phone": phone, "purpose": "register", "captcha": k.Solve()})
+		if res.Status != 202 || res.Int("remainingToday") != want {
+			t.Fatalf("after failures: %d %v, want remaining %d", res.Status, res.Body, want)
+		}
+	}
+}
+
+func TestAFailedSendLeavesNoUsableCode(t *testing.T) {
+	k := testkit.New(t)
+	phone := testkit.Phone()
+	working := k.Codes.SMS
+	k.Codes.SMS = failingSNS(t)
+	if res := ask(t, k, map[string]any{"phone": phone, "purpose": "register", "captcha": k.Solve()}); res.Status != 503 {
+		t.Fatalf("got %d", res.Status)
+	}
+	k.Codes.SMS = working
+	// No code was stored for the failed send.
+	if _, err := k.Env.Store.AttemptCode(context.Background(), smscode.RegisterKey("+86"+phone), k.Clock.Now(), smscode.MaxAttempts); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a code of a failed send is stored: %v", err)
+	}
+}

@@ -1,0 +1,136 @@
+// Package smscode issues and checks the 6-digit SMS codes of SPEC §1: five minutes, single
+// use, a newer one replaces the older, five wrong tries void it, and at most three SMS per
+// mobile per CST day across every purpose.
+package smscode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/token"
+)
+
+const (
+	// Length is the number of digits.
+	Length = 6
+	// TTL is how long a code is good for.
+	TTL = 5 * time.Minute
+	// MaxAttempts is how many tries, right or wrong, a code takes before it is void.
+	MaxAttempts = 5
+	// DailyLimit is the number of SMS one mobile gets per CST day, across purposes.
+	DailyLimit = 3
+)
+
+// Store keeps codes and the daily counters.
+type Store interface {
+	ReserveSMS(ctx context.Context, phone, day string, max int, expires time.Time) (int, error)
+	ReleaseSMS(ctx context.Context, phone, day string) error
+	PutCode(ctx context.Context, k store.CodeKey, c store.Code) error
+	DeleteCode(ctx context.Context, k store.CodeKey, hash []byte) error
+	AttemptCode(ctx context.Context, k store.CodeKey, now time.Time, max int) (store.Code, error)
+}
+
+// Codes issues and checks codes.
+type Codes struct {
+	Store Store
+	SMS   notify.SMS
+	Clock clock.Clock
+}
+
+// Hash is how a code is stored: bound to its purpose and subject, so a hash says nothing
+// about any other code.
+func Hash(k store.CodeKey, code string) []byte {
+	return token.Hash("sms-code", k.Purpose, k.Subject, code)
+}
+
+// Send issues a new code under k and texts it to phone (E.164) in the words of text. It
+// returns how many SMS the mobile has left today. When the SMS cannot be sent, the day's
+// count is given back and the new code removed: the applicant loses nothing by our failure.
+// Two round trips: the counter, then the code.
+func (c *Codes) Send(ctx context.Context, k store.CodeKey, phone string, text func(code string, minutes int) string) (int, error) {
+	now := c.Clock.Now()
+	day := clock.Day(now)
+	// The counter outlives its day by one, for support questions; it never blocks after it.
+	sent, err := c.Store.ReserveSMS(ctx, phone, day, DailyLimit, clock.NextDay(now).Add(24*time.Hour))
+	if errors.Is(err, store.ErrConflict) {
+		return 0, api.QuotaExceeded(fmt.Sprintf("该手机号今日已获取%d次短信验证码，请明天再试", DailyLimit),
+			clock.SecondsUntil(now, clock.NextDay(now)))
+	}
+	if err != nil {
+		return 0, err
+	}
+	code := token.Digits(Length)
+	hash := Hash(k, code)
+	undo := func() {
+		bg := context.WithoutCancel(ctx)
+		if err := c.Store.ReleaseSMS(bg, phone, day); err != nil {
+			slog.ErrorContext(ctx, "could not give back an SMS count", slog.String("purpose", k.Purpose), slog.String("err", err.Error()))
+		}
+	}
+	if err := c.Store.PutCode(ctx, k, store.Code{Hash: hash, Expires: now.Add(TTL)}); err != nil {
+		undo()
+		return 0, err
+	}
+	if err := c.SMS.SendSMS(ctx, phone, text(code, int(TTL/time.Minute))); err != nil {
+		if derr := c.Store.DeleteCode(context.WithoutCancel(ctx), k, hash); derr != nil {
+			slog.ErrorContext(ctx, "could not remove an unsent code", slog.String("purpose", k.Purpose), slog.String("err", derr.Error()))
+		}
+		undo()
+		return 0, api.Unavailable("短信发送失败，请稍后重试（本次不计入当日次数）", 30, err)
+	}
+	return DailyLimit - sent, nil
+}
+
+// UsedError is a code that was right but already spent, and on what: a registration
+// submitted twice learns that its account exists.
+type UsedError struct{ For string }
+
+func (e *UsedError) Error() string { return "sms code already used" }
+
+// Check counts one try of code under k, then compares it in constant time. It returns the
+// stored hash, which the caller spends in the same transaction as the change the code
+// authorizes. One round trip.
+func (c *Codes) Check(ctx context.Context, k store.CodeKey, code string) ([]byte, error) {
+	got, err := c.Store.AttemptCode(ctx, k, c.Clock.Now(), MaxAttempts)
+	want := Hash(k, code)
+	switch {
+	case errors.Is(err, store.ErrCodeUsed):
+		if token.Equal(got.Hash, want) {
+			return nil, &UsedError{For: got.UsedFor}
+		}
+		return nil, api.CodeInvalid("短信验证码已使用或已失效，请重新获取")
+	case errors.Is(err, store.ErrCodeExhausted):
+		return nil, api.CodeInvalid("短信验证码错误次数过多，已失效，请重新获取")
+	case errors.Is(err, store.ErrNotFound):
+		return nil, api.CodeInvalid("短信验证码错误或已过期，请重新获取")
+	case err != nil:
+		return nil, err
+	}
+	if !token.Equal(got.Hash, want) {
+		if left := MaxAttempts - got.Attempts; left > 0 {
+			return nil, api.CodeInvalid(fmt.Sprintf("短信验证码错误，还可尝试%d次", left))
+		}
+		return nil, api.CodeInvalid("短信验证码错误次数过多，已失效，请重新获取")
+	}
+	return got.Hash, nil
+}
+
+// CheckFormat refuses what cannot be a code before any try is counted.
+func CheckFormat(field, code string) error {
+	if len(code) != Length {
+		return api.InvalidField(field, "请输入6位数字短信验证码")
+	}
+	for _, r := range code {
+		if r < '0' || r > '9' {
+			return api.InvalidField(field, "请输入6位数字短信验证码")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,159 @@
+// Package testkit assembles, for handler tests, the real parts a function wires in AWS: the
+// store over HTTP against minidyn, an outbox in place of SNS and SES, and a clock the test
+// moves. Only _test files import it.
+package testkit
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/captcha"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/smscode"
+	"github.com/jszg/applicant-accounts/shared/store/storetest"
+	"github.com/jszg/applicant-accounts/shared/token"
+)
+
+// Start is the instant every kit's clock starts at: a Friday morning in China.
+var Start = time.Date(2026, 11, 27, 10, 0, 0, 0, clock.CST)
+
+// Kit is one isolated world.
+type Kit struct {
+	T       testing.TB
+	Env     *storetest.Env
+	Clock   *clock.Fixed
+	Outbox  *notify.Outbox
+	Captcha *captcha.Service
+	Codes   *smscode.Codes
+}
+
+// New builds a kit whose parts stop with t.
+func New(t testing.TB) *Kit {
+	t.Helper()
+	env := storetest.New(t)
+	clk := clock.NewFixed(Start)
+	out := notify.NewOutbox(clk.Now)
+	return &Kit{
+		T:       t,
+		Env:     env,
+		Clock:   clk,
+		Outbox:  out,
+		Captcha: &captcha.Service{Store: env.Store, Clock: clk},
+		Codes:   &smscode.Codes{Store: env.Store, SMS: out, Clock: clk},
+	}
+}
+
+// SolvedX is where Solve puts every answer.
+const SolvedX = 100
+
+// Solve stores a puzzle whose answer is SolvedX and returns that answer, as a client that
+// dragged the piece right would send it.
+func (k *Kit) Solve() *captcha.Answer {
+	k.T.Helper()
+	id := token.New(16)
+	if err := k.Env.Store.PutCaptcha(context.Background(), id, SolvedX, k.Clock.Now().Add(captcha.TTL)); err != nil {
+		k.T.Fatalf("put captcha: %v", err)
+	}
+	return &captcha.Answer{ID: id, X: SolvedX}
+}
+
+var sixDigits = regexp.MustCompile(`(?:^|\D)(\d{6})(?:\D|$)`)
+
+// LastCode is the code in the newest SMS to phone (11 digits or E.164).
+func (k *Kit) LastCode(phone string) string {
+	k.T.Helper()
+	msgs := k.Outbox.Messages()
+	for i := len(msgs) - 1; i >= 0; i-- {
+		m := msgs[i]
+		if m.Channel == "sms" && strings.HasSuffix(m.To, identity.NationalNumber(phone)) {
+			if c := sixDigits.FindStringSubmatch(m.Body); c != nil {
+				return c[1]
+			}
+		}
+	}
+	k.T.Fatalf("no SMS code to %s in the outbox", phone)
+	return ""
+}
+
+// Race runs f on n goroutines released together and returns what each returned.
+func Race[T any](n int, f func(i int) T) []T {
+	out := make([]T, n)
+	var start, done sync.WaitGroup
+	start.Add(1)
+	for i := 0; i < n; i++ {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			start.Wait()
+			out[i] = f(i)
+		}()
+	}
+	start.Done()
+	done.Wait()
+	return out
+}
+
+var serial struct {
+	sync.Mutex
+	n int
+}
+
+// ResidentID makes a valid, unused resident identity number born on birth (YYYYMMDD).
+func ResidentID(birth string) string {
+	serial.Lock()
+	serial.n++
+	seq := serial.n % 1000
+	serial.Unlock()
+	body := "110105" + birth + string(rune('0'+seq/100)) + string(rune('0'+seq/10%10)) + string(rune('0'+seq%10))
+	return body + string(identity.CheckChar(body))
+}
+
+// Phone makes a distinct valid mobile number.
+func Phone() string {
+	serial.Lock()
+	serial.n++
+	n := serial.n
+	serial.Unlock()
+	digits := []byte("13800000000")
+	for i := 10; i >= 3 && n > 0; i-- {
+		digits[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(digits)
+}
+
+// CaptureLogs sends the JSON log lines of everything t runs into the returned buffer.
+func CaptureLogs(t testing.TB) *SafeBuffer {
+	buf := &SafeBuffer{}
+	prev := slog.Default()
+	slog.SetDefault(api.NewLogger(buf))
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	return buf
+}
+
+// SafeBuffer is a bytes.Buffer for concurrent writers.
+type SafeBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *SafeBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *SafeBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
