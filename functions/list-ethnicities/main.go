@@ -1,0 +1,11 @@
+// Command list-ethnicities serves GET /v1/ethnicities.
+package main
+
+import (
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/profile"
+)
+
+func main() {
+	api.Serve(profile.Ethnicities)
+}

@@ -1,0 +1,47 @@
+// Command local is `make run`: every route of template.yaml on 127.0.0.1, with an embedded
+// DynamoDB, an outbox for SMS and mail, and no AWS account. See README.md for its settings.
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/jszg/applicant-accounts/infra/localserver"
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/awsenv"
+	"github.com/jszg/applicant-accounts/shared/clock"
+)
+
+func main() {
+	slog.SetDefault(api.NewLogger(os.Stdout))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := localserver.Start(ctx, localserver.Config{
+		Template:         env("TEMPLATE", "template.yaml"),
+		Addr:             "127.0.0.1:" + env("PORT", "3000"),
+		Table:            env("TABLE_NAME", "applicant-accounts"),
+		DynamoDBEndpoint: awsenv.Endpoint("DYNAMODB_ENDPOINT"),
+		SNSEndpoint:      awsenv.Endpoint("SNS_ENDPOINT"),
+		SMSSenderID:      os.Getenv("SMS_SENDER_ID"),
+		AgreementVersion: env("AGREEMENT_VERSION", "2019.03"),
+		AWS:              awsenv.Config(),
+		Clock:            clock.System{},
+	})
+	if err != nil {
+		slog.Error("local server did not start", slog.String("err", err.Error()))
+		os.Exit(1)
+	}
+	slog.Info("serving the API of template.yaml", slog.String("url", srv.URL))
+	<-ctx.Done()
+	srv.Close()
+}
+
+func env(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}

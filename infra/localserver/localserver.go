@@ -1,0 +1,129 @@
+// Package localserver serves every HTTP route of template.yaml on one laptop: it builds the
+// API Gateway payload 2.0 event AWS would send for each request and calls the same handler
+// the route's function runs, in-process. Only the wiring differs from a deployment. It also
+// serves the local-only routes of SPEC §4, which exist in no Lambda build.
+package localserver
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/jszg/applicant-accounts/infra/samtemplate"
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/captcha"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/profile"
+	"github.com/jszg/applicant-accounts/shared/registration"
+	"github.com/jszg/applicant-accounts/shared/smscode"
+	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/token"
+)
+
+// Deps are the parts the handlers are built from.
+type Deps struct {
+	Store            *store.Store
+	Clock            clock.Clock
+	SMS              notify.SMS
+	Mail             notify.Mailer
+	Outbox           *notify.Outbox // what SMS and Mail keep when they are not real senders
+	AgreementVersion string
+}
+
+// Handlers builds each function's handler as its functions/<name>/main.go does, keyed by
+// that folder's name.
+func Handlers(d *Deps) map[string]api.HandlerFunc {
+	captchas := &captcha.Service{Store: d.Store, Clock: d.Clock}
+	codes := &smscode.Codes{Store: d.Store, SMS: d.SMS, Clock: d.Clock}
+	return map[string]api.HandlerFunc{
+		"create-captcha":   captchas.Create,
+		"send-sms-code":    (&smscode.Handler{Captcha: captchas, Codes: codes}).Handle,
+		"register-account": (&registration.Handler{Store: d.Store, Codes: codes, Clock: d.Clock, AgreementVersion: d.AgreementVersion}).Handle,
+		"list-ethnicities": profile.Ethnicities,
+		"not-found":        api.NotFoundRoute,
+	}
+}
+
+var pathParam = regexp.MustCompile(`\{([A-Za-z0-9_]+)\}`)
+
+// New routes the template's functions to handlers; a function without a handler is an error,
+// so the template and this server cannot drift apart silently.
+func New(fns []samtemplate.Function, handlers map[string]api.HandlerFunc, d *Deps) (http.Handler, error) {
+	mux := http.NewServeMux()
+	for _, fn := range fns {
+		h, ok := handlers[fn.Name()]
+		if !ok {
+			return nil, fmt.Errorf("function %s (%s) has no local handler", fn.LogicalID, fn.CodeURI)
+		}
+		for _, rt := range fn.Routes {
+			pattern := rt.Method + " " + rt.Path
+			switch {
+			case rt.Path == "$default":
+				pattern = "/"
+			case rt.Method == "ANY":
+				pattern = rt.Path
+			}
+			mux.Handle(pattern, route(rt, api.Lambda(h)))
+		}
+	}
+	mux.HandleFunc("GET /local/outbox", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"messages": d.Outbox.Messages()})
+	})
+	mux.HandleFunc("GET /local/captchas/{captchaId}", func(w http.ResponseWriter, r *http.Request) {
+		x, err := d.Store.PeekCaptcha(r.Context(), r.PathValue("captchaId"), d.Clock.Now())
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			writeJSON(w, http.StatusNotFound, errorBody("NOT_FOUND", "滑块验证不存在或已过期"))
+		case err != nil:
+			slog.ErrorContext(r.Context(), "peek captcha", slog.String("err", err.Error()))
+			writeJSON(w, http.StatusInternalServerError, errorBody("INTERNAL", "系统繁忙，请稍后重试"))
+		default:
+			writeJSON(w, http.StatusOK, map[string]int{"x": x})
+		}
+	})
+	return mux, nil
+}
+
+// route turns one HTTP request into the event API Gateway would send for rt.
+func route(rt samtemplate.Route, lambda api.LambdaFunc) http.Handler {
+	names := pathParam.FindAllStringSubmatch(rt.Path, -1)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// One byte over the limit is enough for the adapter to answer 413.
+		body, err := io.ReadAll(io.LimitReader(r.Body, api.MaxBody+1))
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, errorBody("BAD_REQUEST", "请求体读取失败"))
+			return
+		}
+		var params map[string]string
+		if len(names) > 0 {
+			params = make(map[string]string, len(names))
+			for _, m := range names {
+				params[m[1]] = r.PathValue(m[1])
+			}
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+		defer cancel()
+		resp, _ := lambda(ctx, api.NewEvent(r, rt.Key(), params, body, token.New(12)))
+		api.WriteResponse(w, resp)
+	})
+}
+
+func errorBody(code, msg string) map[string]any {
+	return map[string]any{"error": map[string]string{"code": code, "message": msg}}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}

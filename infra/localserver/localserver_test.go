@@ -1,0 +1,269 @@
+package localserver_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	miniserver "github.com/truora/minidyn/server"
+
+	"github.com/jszg/applicant-accounts/infra/localserver"
+	"github.com/jszg/applicant-accounts/infra/samtemplate"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/store/storetest"
+	"github.com/jszg/applicant-accounts/shared/testkit"
+)
+
+const root = "../.."
+
+func functions(t *testing.T) []samtemplate.Function {
+	t.Helper()
+	fns, err := samtemplate.Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fns) == 0 {
+		t.Fatal("no functions in template.yaml")
+	}
+	return fns
+}
+
+var camel = regexp.MustCompile(`([a-z0-9])([A-Z])`)
+
+// The Makefile builds build-<LogicalId> from functions/<kebab-case of LogicalId minus Function>.
+func TestEveryTemplateFunctionHasItsFolder(t *testing.T) {
+	inTemplate := map[string]bool{}
+	for _, fn := range functions(t) {
+		inTemplate[fn.Name()] = true
+		if fn.CodeURI != "functions/"+fn.Name()+"/" {
+			t.Errorf("%s: CodeUri %q is not functions/<name>/", fn.LogicalID, fn.CodeURI)
+		}
+		kebab := strings.ToLower(camel.ReplaceAllString(strings.TrimSuffix(fn.LogicalID, "Function"), "$1-$2"))
+		if !strings.HasSuffix(fn.LogicalID, "Function") || kebab != fn.Name() {
+			t.Errorf("%s: logical id does not name its folder %s (want %sFunction)", fn.LogicalID, fn.Name(), kebab)
+		}
+		if fn.BuildMethod != "makefile" {
+			t.Errorf("%s: Metadata.BuildMethod %q, want makefile", fn.LogicalID, fn.BuildMethod)
+		}
+		if _, err := os.Stat(filepath.Join(root, "functions", fn.Name(), "main.go")); err != nil {
+			t.Errorf("%s: %v", fn.LogicalID, err)
+		}
+		// The sample event for `sam local invoke` is one of this function's routes.
+		raw, err := os.ReadFile(filepath.Join(root, "functions", fn.Name(), "event.json"))
+		var ev events.APIGatewayV2HTTPRequest
+		if err == nil {
+			err = json.Unmarshal(raw, &ev)
+		}
+		if err != nil || len(fn.Routes) == 0 || ev.RouteKey != fn.Routes[0].Key() {
+			t.Errorf("%s: event.json: %v, route key %q", fn.LogicalID, err, ev.RouteKey)
+		}
+	}
+	dirs, err := os.ReadDir(filepath.Join(root, "functions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		if !inTemplate[d.Name()] {
+			t.Errorf("functions/%s is not in template.yaml", d.Name())
+		}
+	}
+}
+
+// Every function compiles as AWS runs it: linux/arm64, no cgo, lambda.norpc.
+func TestEveryFunctionBuildsForLambda(t *testing.T) {
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "./functions/...")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./functions/...: %v\n%s", err, out)
+	}
+	for _, fn := range functions(t) {
+		cmd := exec.Command("make", "-n", "build-"+fn.LogicalID, "ARTIFACTS_DIR=/artifacts")
+		cmd.Dir = root
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "./functions/"+fn.Name()) || !strings.Contains(string(out), "/artifacts/bootstrap") {
+			t.Errorf("make build-%s: %v\n%s", fn.LogicalID, err, out)
+		}
+	}
+}
+
+func start(t *testing.T, dynamo *string) *localserver.Server {
+	t.Helper()
+	srv, err := localserver.Start(context.Background(), localserver.Config{
+		Template:         filepath.Join(root, "template.yaml"),
+		Addr:             "127.0.0.1:0",
+		Table:            "local-test",
+		DynamoDBEndpoint: dynamo,
+		AgreementVersion: "2019.03",
+		AWS:              storetest.Config(http.DefaultTransport),
+		Clock:            clock.System{},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func do(t *testing.T, method, url string, body any) (int, map[string]any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, url, rd)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	raw, _ := io.ReadAll(resp.Body)
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatalf("%s %s: not JSON: %q", method, url, raw)
+		}
+	}
+	return resp.StatusCode, m
+}
+
+func isNotFound(m map[string]any) bool {
+	e, _ := m["error"].(map[string]any)
+	return e != nil && e["code"] == "NOT_FOUND" && strings.Contains(fmt.Sprint(e["message"]), "接口不存在")
+}
+
+// Every HTTP route of the template reaches its function's handler: nothing answers with the
+// catch-all's 404 but the catch-all.
+func TestEveryRouteIsServed(t *testing.T) {
+	srv := start(t, nil)
+	param := regexp.MustCompile(`\{[^}]+\}`)
+	for _, fn := range functions(t) {
+		for _, rt := range fn.Routes {
+			if rt.Path == "$default" {
+				continue
+			}
+			status, m := do(t, rt.Method, srv.URL+param.ReplaceAllString(rt.Path, "x"), nil)
+			if isNotFound(m) {
+				t.Errorf("%s %s (%s) is not served: %d %v", rt.Method, rt.Path, fn.LogicalID, status, m)
+			}
+		}
+	}
+	for _, unknown := range [][2]string{{"GET", "/v1/nothing"}, {"DELETE", "/v1/accounts"}, {"GET", "/"}} {
+		status, m := do(t, unknown[0], srv.URL+unknown[1], nil)
+		if status != 404 || !isNotFound(m) {
+			t.Errorf("%s %s: %d %v, want the JSON 404", unknown[0], unknown[1], status, m)
+		}
+	}
+}
+
+func TestHandlersMatchTheTemplate(t *testing.T) {
+	names := map[string]bool{}
+	for _, fn := range functions(t) {
+		names[fn.Name()] = true
+	}
+	for name := range localserver.Handlers(&localserver.Deps{}) {
+		if !names[name] {
+			t.Errorf("local handler %s has no function in template.yaml", name)
+		}
+	}
+	_, err := localserver.New([]samtemplate.Function{{LogicalID: "GhostFunction", CodeURI: "functions/ghost/"}},
+		localserver.Handlers(&localserver.Deps{}), &localserver.Deps{})
+	if err == nil {
+		t.Fatal("a template function without a local handler was accepted")
+	}
+}
+
+// register drives SPEC §2 for the slider, the code and the account over HTTP, using the
+// local-only routes of SPEC §4 as a script would.
+func register(t *testing.T, base string) {
+	t.Helper()
+	status, c := do(t, "POST", base+"/v1/captchas", nil)
+	if status != 201 {
+		t.Fatalf("captcha: %d %v", status, c)
+	}
+	status, ans := do(t, "GET", base+"/local/captchas/"+c["captchaId"].(string), nil)
+	if status != 200 {
+		t.Fatalf("captcha answer: %d %v", status, ans)
+	}
+	phone := testkit.Phone()
+	status, m := do(t, "POST", base+"/v1/sms-codes", map[string]any{"phone": phone, "purpose": "register",
+		"captcha": map[string]any{"id": c["captchaId"], "x": ans["x"]}})
+	if status != 202 || m["remainingToday"] != float64(2) {
+		t.Fatalf("sms code: %d %v", status, m)
+	}
+	_, box := do(t, "GET", base+"/local/outbox", nil)
+	msgs := box["messages"].([]any)
+	last := msgs[len(msgs)-1].(map[string]any)
+	code := regexp.MustCompile(`\d{6}`).FindString(last["body"].(string))
+	if last["channel"] != "sms" || !strings.HasSuffix(last["to"].(string), phone) || code == "" {
+		t.Fatalf("outbox: %v", last)
+	}
+	doc := testkit.ResidentID("19900307")
+	form := map[string]any{"idType": "resident_id", "idNumber": doc, "name": "张三", "idValidFrom": "2020-01-01",
+		"idValidTo": "2040-01-01", "password": "Smoke#2026ok", "passwordConfirm": "Smoke#2026ok",
+		"email": "123456789@qq.com", "phone": phone, "smsCode": code, "agreementAccepted": true}
+	status, m = do(t, "POST", base+"/v1/accounts", form)
+	if status != 201 || m["account"] != doc {
+		t.Fatalf("register: %d %v", status, m)
+	}
+	status, m = do(t, "POST", base+"/v1/accounts", form)
+	if status != 409 {
+		t.Fatalf("register again: %d %v", status, m)
+	}
+	if status, _ := do(t, "GET", base+"/local/captchas/"+c["captchaId"].(string), nil); status != 404 {
+		t.Fatalf("a spent slider is still readable: %d", status)
+	}
+}
+
+func TestRegisterOverHTTPWithTheEmbeddedStore(t *testing.T) {
+	srv := start(t, nil)
+	register(t, srv.URL)
+	status, m := do(t, "GET", srv.URL+"/v1/ethnicities", nil)
+	if status != 200 || len(m["items"].([]any)) != 58 {
+		t.Fatalf("ethnicities: %d", status)
+	}
+}
+
+// DYNAMODB_ENDPOINT: the same flow against a separate DynamoDB-compatible server, where the
+// local server creates the table itself.
+func TestRegisterOverHTTPWithAnExternalStore(t *testing.T) {
+	external := httptest.NewServer(miniserver.NewServer())
+	defer external.Close()
+	srv := start(t, aws.String(external.URL))
+	register(t, srv.URL)
+	// A second start against the same server finds the table there and keeps its data.
+	again := start(t, aws.String(external.URL))
+	status, _ := do(t, "GET", again.URL+"/v1/ethnicities", nil)
+	if status != 200 {
+		t.Fatalf("second start: %d", status)
+	}
+}
+
+func TestBodiesOverOneMiBAreRefused(t *testing.T) {
+	srv := start(t, nil)
+	big := `{"phone":"` + strings.Repeat("1", 1<<20) + `"}`
+	resp, err := http.Post(srv.URL+"/v1/sms-codes", "application/json", strings.NewReader(big))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&m)
+	if resp.StatusCode != 413 || m["error"].(map[string]any)["code"] != "PAYLOAD_TOO_LARGE" {
+		t.Fatalf("got %d %v", resp.StatusCode, m)
+	}
+}

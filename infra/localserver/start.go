@@ -1,0 +1,107 @@
+package localserver
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	miniserver "github.com/truora/minidyn/server"
+
+	"github.com/jszg/applicant-accounts/infra/samtemplate"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/store"
+)
+
+// Config is what `make run` reads from its environment.
+type Config struct {
+	Template         string  // path of template.yaml
+	Addr             string  // where to listen, e.g. 127.0.0.1:3000
+	Table            string  // table name
+	DynamoDBEndpoint *string // nil: embedded minidyn
+	SNSEndpoint      *string // nil: SMS to the outbox
+	SMSSenderID      string
+	AgreementVersion string
+	AWS              aws.Config
+	Clock            clock.Clock
+}
+
+// Server is a running local system.
+type Server struct {
+	URL   string
+	Deps  *Deps
+	http  *http.Server
+	close []func()
+}
+
+// Start brings up the store (embedded unless an endpoint is given, creating the table where
+// it is missing), the senders and the routes, and listens on cfg.Addr.
+func Start(ctx context.Context, cfg Config) (*Server, error) {
+	s := &Server{}
+	endpoint := cfg.DynamoDBEndpoint
+	if endpoint == nil {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("listen for the embedded DynamoDB: %w", err)
+		}
+		db := &http.Server{Handler: miniserver.NewServer(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = db.Serve(ln) }()
+		s.close = append(s.close, func() { _ = db.Close() })
+		endpoint = aws.String("http://" + ln.Addr().String())
+		slog.InfoContext(ctx, "embedded DynamoDB (minidyn) started", slog.String("endpoint", *endpoint))
+	}
+	client := store.NewClient(cfg.AWS, endpoint)
+	if err := store.CreateTable(ctx, client, cfg.Table); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if cfg.DynamoDBEndpoint != nil {
+		// minidyn has no TTL API; a real DynamoDB-compatible server gets expiry turned on.
+		if err := store.EnableTTL(ctx, client, cfg.Table); err != nil {
+			slog.WarnContext(ctx, "TTL not enabled; expired items are still read as absent", slog.String("err", err.Error()))
+		}
+	}
+	d := &Deps{Store: store.New(client, cfg.Table), Clock: cfg.Clock, AgreementVersion: cfg.AgreementVersion}
+	d.Outbox = notify.NewOutbox(cfg.Clock.Now)
+	d.SMS, d.Mail = d.Outbox, d.Outbox
+	if cfg.SNSEndpoint != nil {
+		d.SMS = notify.NewSNSSender(cfg.AWS, cfg.SNSEndpoint, cfg.SMSSenderID)
+	}
+	s.Deps = d
+
+	fns, err := samtemplate.Load(cfg.Template)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	h, err := New(fns, Handlers(d), d)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	s.URL = "http://" + ln.Addr().String()
+	s.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.http.Serve(ln) }()
+	return s, nil
+}
+
+// Close stops the server and the embedded store.
+func (s *Server) Close() {
+	if s.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = s.http.Shutdown(ctx)
+		cancel()
+	}
+	for _, c := range s.close {
+		c()
+	}
+}
