@@ -67,7 +67,7 @@ func (h *Handler) Handle(ctx context.Context, r *api.Request) (*api.Response, er
 		return nil, err
 	}
 	key := smscode.RegisterKey(a.Phone)
-	codeHash, err := h.Codes.Check(ctx, key, f.SMSCode)
+	code, err := h.Codes.Check(ctx, key, f.SMSCode)
 	var used *smscode.UsedError
 	if errors.As(err, &used) && used.For == a.Login {
 		return nil, accountExists()
@@ -84,10 +84,11 @@ func (h *Handler) Handle(ctx context.Context, r *api.Request) (*api.Response, er
 	}
 	a.AccountID = token.New(16)
 	a.Role = store.RoleApplicant
+	a.Verification.Status = store.StatusUnverified
 	a.AgreementVersion = h.AgreementVersion
 	a.AgreementAcceptedAt = now.UTC().Format(time.RFC3339)
 	a.CreatedAt = a.AgreementAcceptedAt
-	switch err := h.Store.RegisterAccount(ctx, a, key, codeHash, now); {
+	switch err := h.Store.RegisterAccount(ctx, a, key, code.Hash, now); {
 	case errors.Is(err, store.ErrAccountExists):
 		return nil, accountExists()
 	case errors.Is(err, store.ErrConflict):

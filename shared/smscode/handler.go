@@ -63,7 +63,7 @@ func (h *Handler) Handle(ctx context.Context, r *api.Request) (*api.Response, er
 	if err := h.Captcha.Verify(ctx, in.Captcha); err != nil {
 		return nil, err
 	}
-	remaining, err := h.Codes.Send(ctx, RegisterKey(phone), phone, notify.RegisterCodeSMS)
+	remaining, err := h.Codes.Send(ctx, RegisterKey(phone), phone, notify.RegisterCodeSMS, Owner{})
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/quota"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/token"
 )
@@ -24,8 +25,6 @@ const (
 	TTL = 5 * time.Minute
 	// MaxAttempts is how many tries, right or wrong, a code takes before it is void.
 	MaxAttempts = 5
-	// DailyLimit is the number of SMS one mobile gets per CST day, across purposes.
-	DailyLimit = 3
 )
 
 // Store keeps codes and the daily counters.
@@ -50,17 +49,23 @@ func Hash(k store.CodeKey, code string) []byte {
 	return token.Hash("sms-code", k.Purpose, k.Subject, code)
 }
 
+// Owner binds a reset code to the account, and the password epoch, it was sent for.
+type Owner struct {
+	Login string
+	Epoch int64
+}
+
 // Send issues a new code under k and texts it to phone (E.164) in the words of text. It
 // returns how many SMS the mobile has left today. When the SMS cannot be sent, the day's
 // count is given back and the new code removed: the applicant loses nothing by our failure.
 // Two round trips: the counter, then the code.
-func (c *Codes) Send(ctx context.Context, k store.CodeKey, phone string, text func(code string, minutes int) string) (int, error) {
+func (c *Codes) Send(ctx context.Context, k store.CodeKey, phone string, text func(code string, minutes int) string, owner Owner) (int, error) {
 	now := c.Clock.Now()
 	day := clock.Day(now)
 	// The counter outlives its day by one, for support questions; it never blocks after it.
-	sent, err := c.Store.ReserveSMS(ctx, phone, day, DailyLimit, clock.NextDay(now).Add(24*time.Hour))
+	sent, err := c.Store.ReserveSMS(ctx, phone, day, quota.SMSPerDay, clock.NextDay(now).Add(24*time.Hour))
 	if errors.Is(err, store.ErrConflict) {
-		return 0, api.QuotaExceeded(fmt.Sprintf("该手机号今日已获取%d次短信验证码，请明天再试", DailyLimit),
+		return 0, api.QuotaExceeded(fmt.Sprintf("该手机号今日已获取%d次短信验证码，请明天再试", quota.SMSPerDay),
 			clock.SecondsUntil(now, clock.NextDay(now)))
 	}
 	if err != nil {
@@ -74,7 +79,7 @@ func (c *Codes) Send(ctx context.Context, k store.CodeKey, phone string, text fu
 			slog.ErrorContext(ctx, "could not give back an SMS count", slog.String("purpose", k.Purpose), slog.String("err", err.Error()))
 		}
 	}
-	if err := c.Store.PutCode(ctx, k, store.Code{Hash: hash, Expires: now.Add(TTL)}); err != nil {
+	if err := c.Store.PutCode(ctx, k, store.Code{Hash: hash, Expires: now.Add(TTL), Login: owner.Login, Epoch: owner.Epoch}); err != nil {
 		undo()
 		return 0, err
 	}
@@ -85,7 +90,7 @@ func (c *Codes) Send(ctx context.Context, k store.CodeKey, phone string, text fu
 		undo()
 		return 0, api.Unavailable("短信发送失败，请稍后重试（本次不计入当日次数）", 30, err)
 	}
-	return DailyLimit - sent, nil
+	return quota.SMSPerDay - sent, nil
 }
 
 // UsedError is a code that was right but already spent, and on what: a registration
@@ -95,31 +100,31 @@ type UsedError struct{ For string }
 func (e *UsedError) Error() string { return "sms code already used" }
 
 // Check counts one try of code under k, then compares it in constant time. It returns the
-// stored hash, which the caller spends in the same transaction as the change the code
+// stored code, whose hash the caller spends in the same transaction as the change the code
 // authorizes. One round trip.
-func (c *Codes) Check(ctx context.Context, k store.CodeKey, code string) ([]byte, error) {
+func (c *Codes) Check(ctx context.Context, k store.CodeKey, code string) (store.Code, error) {
 	got, err := c.Store.AttemptCode(ctx, k, c.Clock.Now(), MaxAttempts)
 	want := Hash(k, code)
 	switch {
 	case errors.Is(err, store.ErrCodeUsed):
 		if token.Equal(got.Hash, want) {
-			return nil, &UsedError{For: got.UsedFor}
+			return store.Code{}, &UsedError{For: got.UsedFor}
 		}
-		return nil, api.CodeInvalid("短信验证码已使用或已失效，请重新获取")
+		return store.Code{}, api.CodeInvalid("短信验证码已使用或已失效，请重新获取")
 	case errors.Is(err, store.ErrCodeExhausted):
-		return nil, api.CodeInvalid("短信验证码错误次数过多，已失效，请重新获取")
+		return store.Code{}, api.CodeInvalid("短信验证码错误次数过多，已失效，请重新获取")
 	case errors.Is(err, store.ErrNotFound):
-		return nil, api.CodeInvalid("短信验证码错误或已过期，请重新获取")
+		return store.Code{}, api.CodeInvalid("短信验证码错误或已过期，请重新获取")
 	case err != nil:
-		return nil, err
+		return store.Code{}, err
 	}
 	if !token.Equal(got.Hash, want) {
 		if left := MaxAttempts - got.Attempts; left > 0 {
-			return nil, api.CodeInvalid(fmt.Sprintf("短信验证码错误，还可尝试%d次", left))
+			return store.Code{}, api.CodeInvalid(fmt.Sprintf("短信验证码错误，还可尝试%d次", left))
 		}
-		return nil, api.CodeInvalid("短信验证码错误次数过多，已失效，请重新获取")
+		return store.Code{}, api.CodeInvalid("短信验证码错误次数过多，已失效，请重新获取")
 	}
-	return got.Hash, nil
+	return got, nil
 }
 
 // CheckFormat refuses what cannot be a code before any try is counted.

@@ -29,6 +29,58 @@ type Account struct {
 	AgreementVersion    string `dynamodbav:"agreementVersion,omitempty"`
 	AgreementAcceptedAt string `dynamodbav:"agreementAcceptedAt,omitempty"`
 	CreatedAt           string `dynamodbav:"createdAt"`
+	// Epoch rises with every completed password reset; sessions, reset links and reset codes
+	// carry the epoch they were made in, and are void once it has moved on.
+	Epoch int64 `dynamodbav:"epoch"`
+	// FailedLogins counts wrong passwords in a row; LockedUntil (epoch seconds) is set when
+	// they reach the limit.
+	FailedLogins int   `dynamodbav:"failedLogins"`
+	LockedUntil  int64 `dynamodbav:"lockedUntil,omitempty"`
+	// Profile is nil until the first-login profile is complete.
+	Profile      *Profile     `dynamodbav:"profile,omitempty"`
+	Verification Verification `dynamodbav:"verification"`
+}
+
+// Profile is what the first login completes (完善个人信息).
+type Profile struct {
+	Ethnicity     string `dynamodbav:"ethnicity" json:"ethnicity"` // GB/T 3304 code
+	Gender        string `dynamodbav:"gender,omitempty" json:"gender,omitempty"`
+	BirthDate     string `dynamodbav:"birthDate,omitempty" json:"birthDate,omitempty"`
+	LocalIDNumber string `dynamodbav:"localIdNumber,omitempty" json:"localIdNumber,omitempty"`
+	PermitNumber  string `dynamodbav:"permitNumber,omitempty" json:"permitNumber,omitempty"`
+}
+
+// Verification statuses, as GET /v1/me spells them.
+const (
+	StatusUnverified     = "unverified"
+	StatusVerified       = "verified"
+	StatusReviewPending  = "review_pending"
+	StatusReviewApproved = "review_approved"
+	StatusReviewRejected = "review_rejected"
+)
+
+// Verification is where the applicant stands with real-name verification and manual review.
+type Verification struct {
+	Status string `dynamodbav:"status"`
+	// OnlineFailed: at least one online verification failed, which a resident_id applicant
+	// needs before a manual review.
+	OnlineFailed bool   `dynamodbav:"onlineFailed,omitempty"`
+	ReviewID     string `dynamodbav:"reviewId,omitempty"`
+	RejectReason string `dynamodbav:"rejectReason,omitempty"`
+	// ReapplyRequired: an approved review changed the name, so an earlier qualification
+	// application (认定报名) must be submitted again.
+	ReapplyRequired bool `dynamodbav:"reapplyRequired,omitempty"`
+}
+
+// Cleared reports an applicant who may do business: verified online or approved by review.
+func (v Verification) Cleared() bool {
+	return v.Status == StatusVerified || v.Status == StatusReviewApproved
+}
+
+// Locked reports whether the account refuses logins at now, and until when.
+func (a Account) Locked(now time.Time) (time.Time, bool) {
+	until := time.Unix(a.LockedUntil, 0)
+	return until, a.LockedUntil > now.Unix()
 }
 
 // Roles an account can have.

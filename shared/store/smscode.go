@@ -29,6 +29,10 @@ type Code struct {
 	Expires  time.Time
 	// UsedFor is set once the code has been spent, to what it was spent on.
 	UsedFor string
+	// Login and Epoch bind a reset code to the account, and to its password epoch, it was
+	// sent for; registration codes have neither.
+	Login string
+	Epoch int64
 }
 
 var (
@@ -44,6 +48,10 @@ func (st *Store) PutCode(ctx context.Context, k CodeKey, c Code) error {
 	item["codeHash"] = b(c.Hash)
 	item["attempts"] = n(0)
 	item[attrExpires] = n(c.Expires.Unix())
+	if c.Login != "" {
+		item["login"] = s(c.Login)
+		item["epoch"] = n(c.Epoch)
+	}
 	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(st.table), Item: item})
 	if err != nil {
 		return fmt.Errorf("put code: %w", err)
@@ -106,6 +114,8 @@ func decodeCode(item map[string]types.AttributeValue) Code {
 		Attempts: int(getN(item, "attempts")),
 		Expires:  time.Unix(getN(item, attrExpires), 0),
 		UsedFor:  getS(item, "usedFor"),
+		Login:    getS(item, "login"),
+		Epoch:    getN(item, "epoch"),
 	}
 }
 
@@ -121,44 +131,4 @@ func (st *Store) spendCode(k CodeKey, hash []byte, usedFor string, now time.Time
 			":for": s(usedFor), ":h": b(hash), ":now": n(now.Unix()),
 		},
 	}}
-}
-
-func smsDayKey(phone, day string) map[string]types.AttributeValue {
-	return key("PHONE#"+phone, "SMSDAY#"+day)
-}
-
-// ReserveSMS counts one SMS to phone on the CST day, unless max have been counted already;
-// it returns the count with this one. The counter expires with the day after, so a counter of
-// an ended day never blocks anyone. One UpdateItem.
-func (st *Store) ReserveSMS(ctx context.Context, phone, day string, max int, expires time.Time) (int, error) {
-	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(st.table),
-		Key:                       smsDayKey(phone, day),
-		UpdateExpression:          aws.String("ADD sent :one SET expiresAt = :exp"),
-		ConditionExpression:       aws.String("attribute_not_exists(sent) OR sent < :max"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1), ":max": n(int64(max)), ":exp": n(expires.Unix())},
-		ReturnValues:              types.ReturnValueUpdatedNew,
-	})
-	if isConditionFailed(err) {
-		return max, ErrConflict
-	}
-	if err != nil {
-		return 0, fmt.Errorf("reserve sms: %w", err)
-	}
-	return int(getN(out.Attributes, "sent")), nil
-}
-
-// ReleaseSMS gives back a reservation whose SMS could not be sent.
-func (st *Store) ReleaseSMS(ctx context.Context, phone, day string) error {
-	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(st.table),
-		Key:                       smsDayKey(phone, day),
-		UpdateExpression:          aws.String("ADD sent :minus"),
-		ConditionExpression:       aws.String("sent > :zero"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":minus": n(-1), ":zero": n(0)},
-	})
-	if err != nil && !isConditionFailed(err) {
-		return fmt.Errorf("release sms: %w", err)
-	}
-	return nil
 }

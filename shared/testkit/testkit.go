@@ -18,7 +18,9 @@ import (
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/password"
 	"github.com/jszg/applicant-accounts/shared/smscode"
+	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/token"
 )
@@ -156,4 +158,38 @@ func (b *SafeBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// Password is the password of the accounts the kit makes.
+const Password = "Smoke#2026ok"
+
+// Applicant stores a registered applicant with Password and a fresh document number and
+// mobile, as registration would have, and returns it.
+func (k *Kit) Applicant(name string) store.Account {
+	k.T.Helper()
+	hash, err := password.Hash(Password)
+	if err != nil {
+		k.T.Fatal(err)
+	}
+	a := store.Account{
+		Login: ResidentID("19900307"), AccountID: token.New(16), Role: store.RoleApplicant,
+		IDType: string(identity.ResidentID), Name: name, IDValidFrom: "2020-01-01", IDValidTo: "2040-01-01",
+		PasswordHash: hash, Email: "123456789@qq.com", Phone: "+86" + Phone(),
+		Verification: store.Verification{Status: store.StatusUnverified},
+		CreatedAt:    k.Clock.Now().UTC().Format(time.RFC3339),
+	}
+	if err := k.Env.Store.CreateAccount(context.Background(), a); err != nil {
+		k.T.Fatal(err)
+	}
+	return a
+}
+
+// Account reads an account back.
+func (k *Kit) Account(login string) store.Account {
+	k.T.Helper()
+	a, err := k.Env.Store.GetAccount(context.Background(), login)
+	if err != nil {
+		k.T.Fatal(err)
+	}
+	return a
 }

@@ -52,3 +52,6 @@ func Hash(parts ...string) []byte {
 func Equal(a, b []byte) bool {
 	return subtle.ConstantTimeCompare(a, b) == 1
 }
+
+// Encode writes a hash as it appears in keys: unpadded base64url.
+func Encode(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }

@@ -4,6 +4,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -106,4 +107,21 @@ func (c *Counter) String() string {
 	}
 	sort.Strings(parts)
 	return strings.Join(parts, " ")
+}
+
+// Dump is every item of the table, printed: for tests that look for what must not be stored.
+func (e *Env) Dump(t testing.TB) string {
+	t.Helper()
+	out, err := e.Client.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(Table)})
+	if err != nil {
+		t.Fatalf("scan: %v", err)
+	}
+	var b strings.Builder
+	for _, item := range out.Items {
+		for k, v := range item {
+			fmt.Fprintf(&b, "%s=%v ", k, v)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }

@@ -1,0 +1,219 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Reset is recovery step 1's result: the account matched, where to reach its holder, and the
+// password epoch it was made in. Its id is handed to the applicant.
+type Reset struct {
+	ID        string `dynamodbav:"-"`
+	Login     string `dynamodbav:"login"`
+	Name      string `dynamodbav:"name"`
+	Epoch     int64  `dynamodbav:"epoch"`
+	Phone     string `dynamodbav:"phone"`
+	Email     string `dynamodbav:"email"`
+	Mails     int    `dynamodbav:"mails"`
+	ExpiresAt int64  `dynamodbav:"expiresAt"`
+}
+
+func resetKey(id string) map[string]types.AttributeValue { return key("RESET#"+id, "RESET") }
+
+// PutReset stores a new reset. One PutItem.
+func (st *Store) PutReset(ctx context.Context, r Reset) error {
+	item, err := attributevalue.MarshalMap(r)
+	if err != nil {
+		return fmt.Errorf("marshal reset: %w", err)
+	}
+	for k, v := range resetKey(r.ID) {
+		item[k] = v
+	}
+	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	})
+	if err != nil {
+		return fmt.Errorf("put reset: %w", err)
+	}
+	return nil
+}
+
+// GetReset reads a live reset. One GetItem.
+func (st *Store) GetReset(ctx context.Context, id string, now time.Time) (Reset, error) {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(st.table), Key: resetKey(id), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return Reset{}, fmt.Errorf("get reset: %w", err)
+	}
+	if !live(out.Item, now) {
+		return Reset{}, ErrNotFound
+	}
+	return decodeReset(id, out.Item)
+}
+
+func decodeReset(id string, item map[string]types.AttributeValue) (Reset, error) {
+	var r Reset
+	if err := attributevalue.UnmarshalMap(item, &r); err != nil {
+		return Reset{}, fmt.Errorf("unmarshal reset: %w", err)
+	}
+	r.ID = id
+	return r, nil
+}
+
+// CountResetMail counts one reset mail for a live reset unless max have gone, and returns the
+// reset. ErrNotFound: no live reset; ErrConflict: its mails are used up. One UpdateItem.
+func (st *Store) CountResetMail(ctx context.Context, id string, now time.Time, max int) (Reset, error) {
+	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                           aws.String(st.table),
+		Key:                                 resetKey(id),
+		UpdateExpression:                    aws.String("ADD mails :one"),
+		ConditionExpression:                 aws.String("attribute_exists(pk) AND expiresAt > :now AND mails < :max"),
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":one": n(1), ":now": n(now.Unix()), ":max": n(int64(max))},
+		ReturnValues:                        types.ReturnValueAllNew,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if err != nil {
+		var ccf *types.ConditionalCheckFailedException
+		if errors.As(err, &ccf) {
+			if !live(ccf.Item, now) {
+				return Reset{}, ErrNotFound
+			}
+			return Reset{}, ErrConflict
+		}
+		return Reset{}, fmt.Errorf("count reset mail: %w", err)
+	}
+	return decodeReset(id, out.Attributes)
+}
+
+// UncountResetMail gives back a mail that could not be sent.
+func (st *Store) UncountResetMail(ctx context.Context, id string) error {
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(st.table),
+		Key:                       resetKey(id),
+		UpdateExpression:          aws.String("ADD mails :minus"),
+		ConditionExpression:       aws.String("mails > :zero"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":minus": n(-1), ":zero": n(0)},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("uncount reset mail: %w", err)
+	}
+	return nil
+}
+
+// ResetLink is an e-mailed reset link, stored under the hash of its token only.
+type ResetLink struct {
+	Login     string `dynamodbav:"login"`
+	Epoch     int64  `dynamodbav:"epoch"`
+	ExpiresAt int64  `dynamodbav:"expiresAt"`
+}
+
+func resetLinkKey(tokenHash string) map[string]types.AttributeValue {
+	return key("RESETLINK#"+tokenHash, "LINK")
+}
+
+// PutResetLink stores a link. One PutItem.
+func (st *Store) PutResetLink(ctx context.Context, tokenHash string, l ResetLink) error {
+	item, err := attributevalue.MarshalMap(l)
+	if err != nil {
+		return fmt.Errorf("marshal reset link: %w", err)
+	}
+	for k, v := range resetLinkKey(tokenHash) {
+		item[k] = v
+	}
+	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	})
+	if err != nil {
+		return fmt.Errorf("put reset link: %w", err)
+	}
+	return nil
+}
+
+// DeleteResetLink removes a link that was never sent.
+func (st *Store) DeleteResetLink(ctx context.Context, tokenHash string) error {
+	_, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(st.table), Key: resetLinkKey(tokenHash)})
+	if err != nil {
+		return fmt.Errorf("delete reset link: %w", err)
+	}
+	return nil
+}
+
+// GetResetLink reads a live link. One GetItem.
+func (st *Store) GetResetLink(ctx context.Context, tokenHash string, now time.Time) (ResetLink, error) {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(st.table), Key: resetLinkKey(tokenHash), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return ResetLink{}, fmt.Errorf("get reset link: %w", err)
+	}
+	if !live(out.Item, now) {
+		return ResetLink{}, ErrNotFound
+	}
+	var l ResetLink
+	if err := attributevalue.UnmarshalMap(out.Item, &l); err != nil {
+		return ResetLink{}, fmt.Errorf("unmarshal reset link: %w", err)
+	}
+	return l, nil
+}
+
+// Completion is a password reset about to be applied, and the proof being spent for it:
+// a link's token hash, or a reset's SMS code.
+type Completion struct {
+	Login        string
+	Epoch        int64 // the epoch the proof was made in
+	PasswordHash string
+	LinkHash     string
+	ResetID      string
+	Code         CodeKey
+	CodeHash     []byte
+}
+
+// CompleteReset sets the new password, lifts any lock, and moves the account's epoch on, which ends every
+// session and voids every other link and code of the account, in the same transaction that
+// spends the proof. It holds only if the epoch has not moved since the proof was made: of
+// two completions racing, one wins and the other gets ErrConflict. One TransactWriteItems.
+func (st *Store) CompleteReset(ctx context.Context, c Completion, now time.Time) error {
+	// lockedUntil is set to 0 rather than removed: minidyn's server ignores a top-level REMOVE,
+	// and 0 reads as "not locked" everywhere.
+	items := []types.TransactWriteItem{{Update: &types.Update{
+		TableName:           aws.String(st.table),
+		Key:                 accountKey(c.Login),
+		UpdateExpression:    aws.String("SET passwordHash = :ph, failedLogins = :zero, lockedUntil = :zero ADD epoch :one"),
+		ConditionExpression: aws.String("attribute_exists(pk) AND epoch = :epoch AND #role = :applicant"),
+		ExpressionAttributeNames: map[string]string{
+			"#role": "role",
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":ph": s(c.PasswordHash), ":zero": n(0), ":one": n(1), ":epoch": n(c.Epoch), ":applicant": s(RoleApplicant),
+		},
+	}}}
+	spendLive := "attribute_exists(pk) AND expiresAt > :now"
+	switch {
+	case c.LinkHash != "":
+		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
+			TableName: aws.String(st.table), Key: resetLinkKey(c.LinkHash),
+			ConditionExpression:       aws.String(spendLive),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":now": n(now.Unix())},
+		}})
+	case c.ResetID != "":
+		items = append(items, st.spendCode(c.Code, c.CodeHash, "reset", now), types.TransactWriteItem{Delete: &types.Delete{
+			TableName: aws.String(st.table), Key: resetKey(c.ResetID),
+			ConditionExpression:       aws.String(spendLive),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":now": n(now.Unix())},
+		}})
+	default:
+		return errors.New("store: a completion needs a link or a code")
+	}
+	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if _, ok := cancelled(err); ok {
+		return ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("complete reset: %w", err)
+	}
+	return nil
+}

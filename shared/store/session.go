@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Session is a logged-in bearer token, stored under the hash of the token only.
+type Session struct {
+	Login     string `dynamodbav:"login"`
+	AccountID string `dynamodbav:"accountId"`
+	Role      string `dynamodbav:"role"`
+	Epoch     int64  `dynamodbav:"epoch"`
+	CreatedAt int64  `dynamodbav:"createdAt"`
+	// ExpiresAt is the absolute end (and the TTL); IdleUntil moves with every use.
+	ExpiresAt int64 `dynamodbav:"expiresAt"`
+	IdleUntil int64 `dynamodbav:"idleUntil"`
+}
+
+func sessionKey(tokenHash string) map[string]types.AttributeValue {
+	return key("SESSION#"+tokenHash, "SESSION")
+}
+
+func (st *Store) sessionPut(tokenHash string, sess Session) (*types.Put, error) {
+	item, err := attributevalue.MarshalMap(sess)
+	if err != nil {
+		return nil, fmt.Errorf("marshal session: %w", err)
+	}
+	for k, v := range sessionKey(tokenHash) {
+		item[k] = v
+	}
+	return &types.Put{TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}, nil
+}
+
+// StartSession stores a new session. When the account has wrong passwords counted, the same
+// transaction clears the count, provided the password is still the one just verified and no
+// lock began meanwhile; ErrConflict says it changed under us. One PutItem, or one
+// TransactWriteItems.
+func (st *Store) StartSession(ctx context.Context, tokenHash string, sess Session, a Account, now time.Time) error {
+	put, err := st.sessionPut(tokenHash, sess)
+	if err != nil {
+		return err
+	}
+	if a.FailedLogins == 0 {
+		_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression})
+		if err != nil {
+			return fmt.Errorf("put session: %w", err)
+		}
+		return nil
+	}
+	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Put: put},
+		{Update: &types.Update{
+			TableName:           aws.String(st.table),
+			Key:                 accountKey(a.Login),
+			UpdateExpression:    aws.String("SET failedLogins = :zero"),
+			ConditionExpression: aws.String("passwordHash = :ph AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":zero": n(0), ":ph": s(a.PasswordHash), ":now": n(now.Unix()),
+			},
+		}},
+	}})
+	if _, ok := cancelled(err); ok {
+		return ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("start session: %w", err)
+	}
+	return nil
+}
+
+// TouchSession checks a session and moves its idle deadline to now+idle, in one
+// conditional UpdateItem: a session past either deadline is ErrNotFound.
+func (st *Store) TouchSession(ctx context.Context, tokenHash string, now time.Time, idle time.Duration) (Session, error) {
+	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(st.table),
+		Key:                 sessionKey(tokenHash),
+		UpdateExpression:    aws.String("SET idleUntil = :idle"),
+		ConditionExpression: aws.String("attribute_exists(pk) AND expiresAt > :now AND idleUntil > :now"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":idle": n(now.Add(idle).Unix()), ":now": n(now.Unix()),
+		},
+		ReturnValues: types.ReturnValueAllNew,
+	})
+	if isConditionFailed(err) {
+		return Session{}, ErrNotFound
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("touch session: %w", err)
+	}
+	var sess Session
+	if err := attributevalue.UnmarshalMap(out.Attributes, &sess); err != nil {
+		return Session{}, fmt.Errorf("unmarshal session: %w", err)
+	}
+	return sess, nil
+}
+
+// EndSession deletes a session; ErrNotFound if there was none. One DeleteItem.
+func (st *Store) EndSession(ctx context.Context, tokenHash string) error {
+	_, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:           aws.String(st.table),
+		Key:                 sessionKey(tokenHash),
+		ConditionExpression: aws.String("attribute_exists(pk)"),
+	})
+	if isConditionFailed(err) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("end session: %w", err)
+	}
+	return nil
+}
+
+// ErrLocked is a login refused because the account is locked; the Account returned with it
+// says until when.
+var ErrLocked = errors.New("store: account locked")
+
+// CountLoginFailure adds one wrong password to the account's count unless it is locked, and
+// returns the count; ErrLocked comes with the end of the lock. One UpdateItem.
+func (st *Store) CountLoginFailure(ctx context.Context, login string, now time.Time) (int, time.Time, error) {
+	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                           aws.String(st.table),
+		Key:                                 accountKey(login),
+		UpdateExpression:                    aws.String("ADD failedLogins :one"),
+		ConditionExpression:                 aws.String("attribute_exists(pk) AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)"),
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":one": n(1), ":now": n(now.Unix())},
+		ReturnValues:                        types.ReturnValueUpdatedNew,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if err != nil {
+		var ccf *types.ConditionalCheckFailedException
+		if errors.As(err, &ccf) {
+			return 0, time.Unix(getN(ccf.Item, "lockedUntil"), 0), ErrLocked
+		}
+		return 0, time.Time{}, fmt.Errorf("count login failure: %w", err)
+	}
+	return int(getN(out.Attributes, "failedLogins")), time.Time{}, nil
+}
+
+// LockAccount locks the account until the given time if its count has reached threshold,
+// and starts the count again. Of concurrent callers at the threshold, the first locks and the
+// rest find it done. One UpdateItem.
+func (st *Store) LockAccount(ctx context.Context, login string, until time.Time, threshold int) error {
+	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(st.table),
+		Key:                       accountKey(login),
+		UpdateExpression:          aws.String("SET lockedUntil = :until, failedLogins = :zero"),
+		ConditionExpression:       aws.String("failedLogins >= :threshold"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":until": n(until.Unix()), ":zero": n(0), ":threshold": n(int64(threshold))},
+	})
+	if err != nil && !isConditionFailed(err) {
+		return fmt.Errorf("lock account: %w", err)
+	}
+	return nil
+}
