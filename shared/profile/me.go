@@ -1,0 +1,129 @@
+package profile
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/auth"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/quota"
+	"github.com/jszg/applicant-accounts/shared/store"
+)
+
+// UsageReader reads the applicant's quota counters.
+type UsageReader interface {
+	GetUsage(ctx context.Context, login, day, cycle string) (store.Usage, error)
+}
+
+// View is the answer of GET /v1/me (and of PUT /v1/me/profile).
+type View struct {
+	AccountID       string           `json:"accountId"`
+	IDType          string           `json:"idType"`
+	IDNumberMasked  string           `json:"idNumberMasked"`
+	Name            string           `json:"name"`
+	EmailMasked     string           `json:"emailMasked"`
+	PhoneMasked     string           `json:"phoneMasked"`
+	Profile         ProfileView      `json:"profile"`
+	ProfileComplete bool             `json:"profileComplete"`
+	Verification    VerificationView `json:"verification"`
+	NextStep        string           `json:"nextStep"`
+}
+
+// ProfileView shows what the profile holds; the local card and permit numbers are masked
+// like the document number.
+type ProfileView struct {
+	Ethnicity     string `json:"ethnicity,omitempty"`
+	EthnicityCode string `json:"ethnicityCode,omitempty"`
+	Gender        string `json:"gender,omitempty"`
+	BirthDate     string `json:"birthDate,omitempty"`
+	LocalIDNumber string `json:"localIdNumberMasked,omitempty"`
+	PermitNumber  string `json:"permitNumberMasked,omitempty"`
+}
+
+// VerificationView is where the applicant stands with verification and review.
+type VerificationView struct {
+	Status                   string  `json:"status"`
+	RemainingToday           int     `json:"remainingToday"`
+	ManualRemainingThisCycle int     `json:"manualRemainingThisCycle"`
+	RejectReason             *string `json:"rejectReason"`
+	ReapplyRequired          bool    `json:"reapplyRequired"`
+}
+
+// Me answers GET /v1/me.
+type Me struct {
+	Auth  *auth.Authenticator
+	Usage UsageReader
+	Clock clock.Clock
+}
+
+// Handle shows the caller's account. Three round trips: the session, the account, and the
+// two quota counters in one batch.
+func (m *Me) Handle(ctx context.Context, r *api.Request) (*api.Response, error) {
+	return m.Auth.Applicant(func(ctx context.Context, r *api.Request, p *auth.Principal) (*api.Response, error) {
+		if err := r.NoBody(); err != nil {
+			return nil, err
+		}
+		v, err := Show(ctx, m.Usage, m.Clock, p.Account)
+		if err != nil {
+			return nil, err
+		}
+		return api.JSON(http.StatusOK, v), nil
+	})(ctx, r)
+}
+
+// Show builds the view of an account as it stands.
+func Show(ctx context.Context, usage UsageReader, clk clock.Clock, a store.Account) (View, error) {
+	now := clk.Now()
+	u, err := usage.GetUsage(ctx, a.Login, clock.Day(now), clock.Cycle(now))
+	if err != nil {
+		return View{}, err
+	}
+	v := View{
+		AccountID:       a.AccountID,
+		IDType:          a.IDType,
+		IDNumberMasked:  identity.MaskDocumentNumber(a.Login),
+		Name:            a.Name,
+		EmailMasked:     identity.MaskEmail(a.Email),
+		PhoneMasked:     identity.MaskPhone(a.Phone),
+		ProfileComplete: a.Profile != nil,
+		Verification: VerificationView{
+			Status:                   a.Verification.Status,
+			RemainingToday:           max(0, quota.VerificationsPerDay-u.VerificationsToday),
+			ManualRemainingThisCycle: max(0, quota.ReviewsPerCycle-u.ReviewsThisCycle),
+			ReapplyRequired:          a.Verification.ReapplyRequired,
+		},
+		NextStep: auth.NextStep(a),
+	}
+	if a.Verification.Status == store.StatusReviewRejected && a.Verification.RejectReason != "" {
+		reason := a.Verification.RejectReason
+		v.Verification.RejectReason = &reason
+	}
+	if p := a.Profile; p != nil {
+		v.Profile = ProfileView{
+			EthnicityCode: p.Ethnicity,
+			Gender:        p.Gender,
+			BirthDate:     p.BirthDate,
+			LocalIDNumber: maskShort(p.LocalIDNumber),
+			PermitNumber:  maskShort(p.PermitNumber),
+		}
+		if e, err := identity.LookupEthnicity(p.Ethnicity); err == nil {
+			v.Profile.Ethnicity = e.Name
+		}
+	}
+	return v, nil
+}
+
+// maskShort keeps the first and last two characters of a short number.
+func maskShort(s string) string {
+	if len(s) <= 4 {
+		return strings.Repeat("*", len(s))
+	}
+	out := []byte(s)
+	for i := 2; i < len(out)-2; i++ {
+		out[i] = '*'
+	}
+	return string(out)
+}

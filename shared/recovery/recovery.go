@@ -1,0 +1,299 @@
+// Package recovery is password recovery (忘记密码, SPEC §1): an exact match of document type,
+// number and name behind a slider, then a reset link by e-mail or a code by SMS, then the new
+// password. Completing ends every session of the account and voids every other link and code.
+package recovery
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/captcha"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/password"
+	"github.com/jszg/applicant-accounts/shared/smscode"
+	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/token"
+)
+
+const (
+	// ResetTTL is how long a resetId of step 1 lives.
+	ResetTTL = 30 * time.Minute
+	// LinkTTL is how long an e-mailed link works.
+	LinkTTL = 24 * time.Hour
+	// MailsPerReset bounds the mails one resetId can send, so a solved slider cannot be
+	// turned into a mail bomb.
+	MailsPerReset = 3
+	// PurposeReset is the SMS code purpose of recovery; codes are kept per resetId.
+	PurposeReset   = "reset"
+	linkTokenBytes = 32
+)
+
+// Store is what recovery reads and writes.
+type Store interface {
+	GetAccount(ctx context.Context, login string) (store.Account, error)
+	PutReset(ctx context.Context, r store.Reset) error
+	GetReset(ctx context.Context, id string, now time.Time) (store.Reset, error)
+	CountResetMail(ctx context.Context, id string, now time.Time, max int) (store.Reset, error)
+	UncountResetMail(ctx context.Context, id string) error
+	PutResetLink(ctx context.Context, tokenHash string, l store.ResetLink) error
+	DeleteResetLink(ctx context.Context, tokenHash string) error
+	GetResetLink(ctx context.Context, tokenHash string, now time.Time) (store.ResetLink, error)
+	CompleteReset(ctx context.Context, c store.Completion, now time.Time) error
+}
+
+// Service answers the four recovery routes.
+type Service struct {
+	Store   Store
+	Captcha *captcha.Service
+	Codes   *smscode.Codes
+	Mail    notify.Mailer
+	Clock   clock.Clock
+	// LinkBase is the page the mailed link opens; the token goes in its query.
+	LinkBase string
+}
+
+// ResetKey is where the SMS code of a reset is kept.
+func ResetKey(resetID string) store.CodeKey {
+	return store.CodeKey{Purpose: PurposeReset, Subject: resetID}
+}
+
+func linkHash(tok string) string { return token.Encode(token.Hash("reset-link", tok)) }
+
+type startRequest struct {
+	IDType   string          `json:"idType"`
+	IDNumber string          `json:"idNumber"`
+	Name     string          `json:"name"`
+	Captcha  *captcha.Answer `json:"captcha"`
+}
+
+type started struct {
+	ResetID     string `json:"resetId"`
+	PhoneMasked string `json:"phoneMasked"`
+	EmailMasked string `json:"emailMasked"`
+	ExpiresIn   int    `json:"expiresIn"`
+}
+
+// Start answers POST /v1/password-resets: nothing is revealed unless type, number and name
+// all match one applicant. Three round trips: slider, account, reset.
+func (s *Service) Start(ctx context.Context, r *api.Request) (*api.Response, error) {
+	var in startRequest
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	idType, err := identity.ParseIDType(in.IDType)
+	if err != nil {
+		return nil, api.Invalid("idType", err, "")
+	}
+	login, err := identity.NormalizeDocumentNumber(idType, in.IDNumber, now.In(clock.CST))
+	if err != nil {
+		return nil, api.Invalid("idNumber", err, "")
+	}
+	name, err := identity.NormalizeName(in.Name)
+	if err != nil {
+		return nil, api.Invalid("name", err, "")
+	}
+	if in.Captcha == nil {
+		return nil, captcha.MissingAnswer()
+	}
+	if err := s.Captcha.Verify(ctx, in.Captcha); err != nil {
+		return nil, err
+	}
+	acct, err := s.Store.GetAccount(ctx, login)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	if err != nil || acct.Role != store.RoleApplicant || acct.IDType != string(idType) || acct.Name != name {
+		return nil, &api.Error{Status: http.StatusNotFound, Code: api.CodeAccountNotFound,
+			Message: "未找到匹配的账号：证件类型、证件号码和姓名须与注册时填写的完全一致"}
+	}
+	reset := store.Reset{
+		ID: token.New(16), Login: acct.Login, Name: acct.Name, Epoch: acct.Epoch,
+		Phone: acct.Phone, Email: acct.Email, ExpiresAt: now.Add(ResetTTL).Unix(),
+	}
+	if err := s.Store.PutReset(ctx, reset); err != nil {
+		return nil, err
+	}
+	return api.JSON(http.StatusCreated, started{
+		ResetID:     reset.ID,
+		PhoneMasked: identity.MaskPhone(acct.Phone),
+		EmailMasked: identity.MaskEmail(acct.Email),
+		ExpiresIn:   int(ResetTTL / time.Second),
+	}), nil
+}
+
+func resetGone() error {
+	return api.NotFound("找回密码申请不存在或已过期（30分钟内有效），请重新开始")
+}
+
+func resetID(r *api.Request) (string, error) {
+	id := r.PathParam("resetId")
+	if id == "" || len(id) > 64 {
+		return "", resetGone()
+	}
+	return id, nil
+}
+
+type mailed struct {
+	ExpiresIn int `json:"expiresIn"`
+}
+
+// Email answers POST /v1/password-resets/{resetId}/email: a single-use link, good for 24
+// hours, to the registered address. Two round trips (the reset's mail count, the link)
+// and one SES call.
+func (s *Service) Email(ctx context.Context, r *api.Request) (*api.Response, error) {
+	id, err := resetID(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.NoBody(); err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	reset, err := s.Store.CountResetMail(ctx, id, now, MailsPerReset)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, resetGone()
+	case errors.Is(err, store.ErrConflict):
+		return nil, api.QuotaExceeded("本次找回密码已发送3封邮件，请查收邮箱（含垃圾邮件箱），或重新开始找回密码", 0)
+	case err != nil:
+		return nil, err
+	}
+	tok := token.New(linkTokenBytes)
+	h := linkHash(tok)
+	if err := s.Store.PutResetLink(ctx, h, store.ResetLink{Login: reset.Login, Epoch: reset.Epoch, ExpiresAt: now.Add(LinkTTL).Unix()}); err != nil {
+		return nil, err
+	}
+	link := s.LinkBase + "?token=" + url.QueryEscape(tok)
+	if err := s.Mail.SendMail(ctx, notify.ResetMail(reset.Email, reset.Name, link, int(LinkTTL/time.Hour))); err != nil {
+		bg := context.WithoutCancel(ctx)
+		_ = s.Store.DeleteResetLink(bg, h)
+		_ = s.Store.UncountResetMail(bg, id)
+		return nil, api.Unavailable("邮件发送失败，请稍后重试或改用短信验证", 30, err)
+	}
+	return api.JSON(http.StatusAccepted, mailed{ExpiresIn: int(LinkTTL / time.Second)}), nil
+}
+
+// SMS answers POST /v1/password-resets/{resetId}/sms: a code to the registered mobile, under
+// the same rules and daily quota as registration codes. Three round trips: the reset, the
+// day's counter, the code.
+func (s *Service) SMS(ctx context.Context, r *api.Request) (*api.Response, error) {
+	id, err := resetID(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.NoBody(); err != nil {
+		return nil, err
+	}
+	reset, err := s.Store.GetReset(ctx, id, s.Clock.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, resetGone()
+	}
+	if err != nil {
+		return nil, err
+	}
+	remaining, err := s.Codes.Send(ctx, ResetKey(id), reset.Phone, notify.ResetCodeSMS,
+		smscode.Owner{Login: reset.Login, Epoch: reset.Epoch})
+	if err != nil {
+		return nil, err
+	}
+	return smscode.SentAnswer(remaining), nil
+}
+
+type completeRequest struct {
+	Token              string `json:"token"`
+	ResetID            string `json:"resetId"`
+	SMSCode            string `json:"smsCode"`
+	NewPassword        string `json:"newPassword"`
+	NewPasswordConfirm string `json:"newPasswordConfirm"`
+}
+
+// check applies every field rule before any proof is looked at, so a refused form (422)
+// leaves the link or code as usable as it was.
+func (in *completeRequest) check() error {
+	switch {
+	case in.Token != "" && (in.ResetID != "" || in.SMSCode != ""):
+		return api.BadRequest("请只使用一种方式：邮件链接的 token，或 resetId 加短信验证码")
+	case in.Token == "" && in.ResetID == "":
+		return api.InvalidField("token", "请通过邮件中的链接，或短信验证码重置密码")
+	}
+	if in.ResetID != "" {
+		if err := smscode.CheckFormat("smsCode", in.SMSCode); err != nil {
+			return err
+		}
+	}
+	if err := identity.CheckPassword(in.NewPassword); err != nil {
+		return api.Invalid("newPassword", err, "")
+	}
+	if in.NewPasswordConfirm != in.NewPassword {
+		return api.InvalidField("newPasswordConfirm", "两次输入的新密码不一致")
+	}
+	return nil
+}
+
+// Complete answers POST /v1/password-resets/complete. Two round trips (the link's read or
+// the code's counted try, then the transaction) and one Argon2id hash.
+func (s *Service) Complete(ctx context.Context, r *api.Request) (*api.Response, error) {
+	var in completeRequest
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	var c store.Completion
+	if in.Token != "" {
+		if len(in.Token) > 128 {
+			return nil, linkInvalid()
+		}
+		c.LinkHash = linkHash(in.Token)
+		link, err := s.Store.GetResetLink(ctx, c.LinkHash, now)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, linkInvalid()
+		}
+		if err != nil {
+			return nil, err
+		}
+		c.Login, c.Epoch = link.Login, link.Epoch
+	} else {
+		if len(in.ResetID) > 64 {
+			return nil, api.CodeInvalid("短信验证码错误或已过期，请重新获取")
+		}
+		c.ResetID, c.Code = in.ResetID, ResetKey(in.ResetID)
+		code, err := s.Codes.Check(ctx, c.Code, in.SMSCode)
+		var used *smscode.UsedError
+		if errors.As(err, &used) {
+			return nil, api.CodeInvalid("短信验证码已使用，请重新获取")
+		}
+		if err != nil {
+			return nil, err
+		}
+		c.Login, c.Epoch, c.CodeHash = code.Login, code.Epoch, code.Hash
+	}
+	hash, err := password.Hash(in.NewPassword)
+	if err != nil {
+		return nil, err
+	}
+	c.PasswordHash = hash
+	if err := s.Store.CompleteReset(ctx, c, now); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			if c.LinkHash != "" {
+				return nil, linkInvalid()
+			}
+			return nil, api.CodeInvalid("短信验证码已失效（密码已被重置或找回密码申请已过期），请重新开始")
+		}
+		return nil, err
+	}
+	return api.NoContent(), nil
+}
+
+func linkInvalid() error {
+	return api.CodeInvalid("重置链接无效、已使用或已过期（24小时内有效），请重新申请找回密码")
+}

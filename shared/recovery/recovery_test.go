@@ -1,0 +1,436 @@
+package recovery_test
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/api/apitest"
+	"github.com/jszg/applicant-accounts/shared/auth"
+	"github.com/jszg/applicant-accounts/shared/notify/notifytest"
+	"github.com/jszg/applicant-accounts/shared/profile"
+	"github.com/jszg/applicant-accounts/shared/recovery"
+	"github.com/jszg/applicant-accounts/shared/reviewer"
+	"github.com/jszg/applicant-accounts/shared/session"
+	"github.com/jszg/applicant-accounts/shared/smscode"
+	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/testkit"
+)
+
+const newPw = "Reset#2026ok"
+
+type world struct {
+	*testkit.Kit
+	ses   *notifytest.SES
+	svc   *recovery.Service
+	login api.HandlerFunc
+	me    api.HandlerFunc
+}
+
+func newWorld(t *testing.T) *world {
+	k := testkit.New(t)
+	ses := notifytest.NewSES(t)
+	svc := &recovery.Service{Store: k.Env.Store, Captcha: k.Captcha, Codes: k.Codes, Mail: ses.Mailer("noreply@jszg.edu.cn"),
+		Clock: k.Clock, LinkBase: "https://www.jszg.edu.cn/reset-password"}
+	authn := &auth.Authenticator{Store: k.Env.Store, Clock: k.Clock}
+	return &world{Kit: k, ses: ses, svc: svc,
+		login: (&session.Login{Store: k.Env.Store, Captcha: k.Captcha, Clock: k.Clock}).Handle,
+		me:    (&profile.Me{Auth: authn, Usage: k.Env.Store, Clock: k.Clock}).Handle}
+}
+
+func (w *world) start(t *testing.T, a store.Account) apitest.Result {
+	t.Helper()
+	return apitest.Call(t, w.svc.Start, apitest.Request{Method: "POST", Path: "/v1/password-resets",
+		Body: map[string]any{"idType": a.IDType, "idNumber": a.Login, "name": a.Name, "captcha": w.Solve()}})
+}
+
+func (w *world) resetID(t *testing.T, a store.Account) string {
+	t.Helper()
+	res := w.start(t, a)
+	if res.Status != 201 {
+		t.Fatalf("start: %d %v", res.Status, res.Body)
+	}
+	return res.Str("resetId")
+}
+
+func (w *world) post(t *testing.T, h api.HandlerFunc, path, id string) apitest.Result {
+	t.Helper()
+	return apitest.Call(t, h, apitest.Request{Method: "POST", Path: path, Params: map[string]string{"resetId": id}})
+}
+
+func (w *world) email(t *testing.T, id string) apitest.Result {
+	return w.post(t, w.svc.Email, "/v1/password-resets/"+id+"/email", id)
+}
+
+func (w *world) sms(t *testing.T, id string) apitest.Result {
+	return w.post(t, w.svc.SMS, "/v1/password-resets/"+id+"/sms", id)
+}
+
+var linkToken = regexp.MustCompile(`token=([A-Za-z0-9_\-.~%]+)`)
+
+// mailedToken is the token of the newest mail's link, read from the request SES received.
+func (w *world) mailedToken(t *testing.T) string {
+	t.Helper()
+	sent := w.ses.Sent()
+	if len(sent) == 0 {
+		t.Fatal("no mail sent")
+	}
+	m := linkToken.FindStringSubmatch(sent[len(sent)-1].Content.Simple.Body.Text.Data)
+	if m == nil {
+		t.Fatal("no link in the mail")
+	}
+	tok, err := url.QueryUnescape(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func (w *world) complete(t *testing.T, body map[string]any) apitest.Result {
+	t.Helper()
+	return apitest.Call(t, w.svc.Complete, apitest.Request{Method: "POST", Path: "/v1/password-resets/complete", Body: body})
+}
+
+func (w *world) tryLogin(t *testing.T, a store.Account, pw string) apitest.Result {
+	t.Helper()
+	return apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions",
+		Body: map[string]any{"account": a.Login, "password": pw, "captcha": w.Solve()}})
+}
+
+func TestStepOneRevealsOnlyOnAnExactMatch(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	res := w.start(t, a)
+	phone := strings.TrimPrefix(a.Phone, "+86")
+	if res.Status != 201 || res.Str("phoneMasked") != phone[:3]+"****"+phone[7:] ||
+		res.Str("emailMasked") != "12****@qq.com" || res.Int("expiresIn") != 1800 || len(res.Str("resetId")) < 22 {
+		t.Fatalf("match: %d %v", res.Status, res.Body)
+	}
+	var refusal string
+	for name, body := range map[string]map[string]any{
+		"wrong name":     {"idType": a.IDType, "idNumber": a.Login, "name": "李四"},
+		"wrong type":     {"idType": "hmt_residence_permit", "idNumber": "810000" + a.Login[6:17] + "0", "name": a.Name},
+		"unknown number": {"idType": a.IDType, "idNumber": testkit.ResidentID("19700101"), "name": a.Name},
+	} {
+		body["captcha"] = w.Solve()
+		res := apitest.Call(t, w.svc.Start, apitest.Request{Method: "POST", Path: "/v1/password-resets", Body: body})
+		if name == "wrong type" && res.Status == 422 {
+			continue // the number does not fit the type: a form error, still nothing revealed
+		}
+		if res.Status != 404 || res.Code() != api.CodeAccountNotFound {
+			t.Errorf("%s: %d %v", name, res.Status, res.Body)
+		}
+		if refusal == "" {
+			refusal = res.Raw
+		}
+		if res.Raw != refusal || strings.Contains(res.Raw, "****") {
+			t.Errorf("%s: refusals differ or reveal something: %s", name, res.Raw)
+		}
+	}
+	if err := reviewer.Create(t.Context(), w.Env.Store, "li.reviewer", "李审核", "Reviewer#2026", w.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	res = apitest.Call(t, w.svc.Start, apitest.Request{Method: "POST", Path: "/v1/password-resets",
+		Body: map[string]any{"idType": "resident_id", "idNumber": "LI.REVIEWER", "name": "李审核", "captcha": w.Solve()}})
+	if res.Status == 201 {
+		t.Fatal("a reviewer account was found by applicant recovery")
+	}
+}
+
+func TestStepOneNeedsTheSlider(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	res := apitest.Call(t, w.svc.Start, apitest.Request{Method: "POST", Path: "/v1/password-resets",
+		Body: map[string]any{"idType": a.IDType, "idNumber": a.Login, "name": a.Name}})
+	if res.Status != 422 || res.Field() != "captcha" {
+		t.Fatalf("no slider: %d %v", res.Status, res.Body)
+	}
+	bad := w.Solve()
+	bad.X += 40
+	res = apitest.Call(t, w.svc.Start, apitest.Request{Method: "POST", Path: "/v1/password-resets",
+		Body: map[string]any{"idType": a.IDType, "idNumber": a.Login, "name": a.Name, "captcha": bad}})
+	if res.Code() != api.CodeCaptchaFailed {
+		t.Fatalf("wrong slider: %d %v", res.Status, res.Body)
+	}
+}
+
+func TestRecoverByEmail(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	old := apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions",
+		Body: map[string]any{"account": a.Login, "password": testkit.Password, "captcha": w.Solve()}}).Str("token")
+	id := w.resetID(t, a)
+	w.Env.Calls.Reset()
+	if res := w.email(t, id); res.Status != 202 || res.Int("expiresIn") != 86400 {
+		t.Fatalf("email: %d %v", res.Status, res.Body)
+	}
+	if got := w.Env.Calls.String(); got != "PutItem=1 UpdateItem=1" {
+		t.Fatalf("round trips: %s", got)
+	}
+	sent := w.ses.Sent()[0]
+	if sent.Destination.ToAddresses[0] != a.Email || !strings.Contains(sent.Content.Simple.Body.Text.Data, "https://www.jszg.edu.cn/reset-password?token=") {
+		t.Fatalf("mail %+v", sent)
+	}
+	tok := w.mailedToken(t)
+	if strings.Contains(w.Env.Dump(t), tok) {
+		t.Fatal("the link token is stored in the clear")
+	}
+	w.Env.Calls.Reset()
+	if res := w.complete(t, map[string]any{"token": tok, "newPassword": newPw, "newPasswordConfirm": newPw}); res.Status != 204 {
+		t.Fatalf("complete: %d %v", res.Status, res.Body)
+	}
+	if got := w.Env.Calls.String(); got != "GetItem=1 TransactWriteItems=1" {
+		t.Fatalf("round trips: %s", got)
+	}
+	if res := apitest.Call(t, w.me, apitest.Request{Method: "GET", Path: "/v1/me", Token: old}); res.Status != 401 {
+		t.Fatalf("the session from before the reset still works: %d", res.Status)
+	}
+	if res := w.tryLogin(t, a, testkit.Password); res.Code() != api.CodeLoginFailed {
+		t.Fatalf("the old password: %d %v", res.Status, res.Body)
+	}
+	if res := w.tryLogin(t, a, newPw); res.Status != 201 {
+		t.Fatalf("the new password: %d %v", res.Status, res.Body)
+	}
+	// Single use.
+	if res := w.complete(t, map[string]any{"token": tok, "newPassword": "Again#2026ok", "newPasswordConfirm": "Again#2026ok"}); res.Code() != api.CodeCodeInvalid {
+		t.Fatalf("the link again: %d %v", res.Status, res.Body)
+	}
+}
+
+func TestALinkLastsADay(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	w.email(t, w.resetID(t, a))
+	tok := w.mailedToken(t)
+	w.Clock.Advance(recovery.LinkTTL)
+	if res := w.complete(t, map[string]any{"token": tok, "newPassword": newPw, "newPasswordConfirm": newPw}); res.Code() != api.CodeCodeInvalid {
+		t.Fatalf("a link at 24 hours: %d %v", res.Status, res.Body)
+	}
+	w.Clock.Advance(-time.Second)
+	if res := w.complete(t, map[string]any{"token": tok, "newPassword": newPw, "newPasswordConfirm": newPw}); res.Status != 204 {
+		t.Fatalf("a link a second before 24 hours: %d %v", res.Status, res.Body)
+	}
+}
+
+func TestARefusedFormLeavesTheLinkUsable(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	w.email(t, w.resetID(t, a))
+	tok := w.mailedToken(t)
+	for _, c := range []struct {
+		body  map[string]any
+		field string
+	}{
+		{map[string]any{"token": tok, "newPassword": "short1#", "newPasswordConfirm": "short1#"}, "newPassword"},
+		{map[string]any{"token": tok, "newPassword": "Abcdefgh1", "newPasswordConfirm": "Abcdefgh1"}, "newPassword"},
+		{map[string]any{"token": tok, "newPassword": newPw, "newPasswordConfirm": "Other#2026ok"}, "newPasswordConfirm"},
+		{map[string]any{"newPassword": newPw, "newPasswordConfirm": newPw}, "token"},
+	} {
+		if res := w.complete(t, c.body); res.Status != 422 || res.Field() != c.field {
+			t.Errorf("%v: %d %v", c.body, res.Status, res.Body)
+		}
+	}
+	if res := w.complete(t, map[string]any{"token": tok, "resetId": "x", "newPassword": newPw, "newPasswordConfirm": newPw}); res.Status != 400 {
+		t.Errorf("both ways at once: %d %v", res.Status, res.Body)
+	}
+	if res := w.complete(t, map[string]any{"token": "not-a-token", "newPassword": newPw, "newPasswordConfirm": newPw}); res.Code() != api.CodeCodeInvalid {
+		t.Errorf("a made-up token: %d %v", res.Status, res.Body)
+	}
+	if res := w.complete(t, map[string]any{"token": tok, "newPassword": newPw, "newPasswordConfirm": newPw}); res.Status != 204 {
+		t.Fatalf("the link after refused forms: %d %v", res.Status, res.Body)
+	}
+}
+
+func TestTwoCompletionsRacingWithOneToken(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	w.email(t, w.resetID(t, a))
+	tok := w.mailedToken(t)
+	results := testkit.Race(2, func(i int) apitest.Result {
+		pw := []string{"First#2026ok", "Second#2026ok"}[i]
+		return w.complete(t, map[string]any{"token": tok, "newPassword": pw, "newPasswordConfirm": pw})
+	})
+	ok, invalid := 0, 0
+	for _, r := range results {
+		switch {
+		case r.Status == 204:
+			ok++
+		case r.Code() == api.CodeCodeInvalid:
+			invalid++
+		default:
+			t.Errorf("unexpected %d %v", r.Status, r.Body)
+		}
+	}
+	if ok != 1 || invalid != 1 {
+		t.Fatalf("%d succeeded, %d refused", ok, invalid)
+	}
+	if w.Account(a.Login).Epoch != 1 {
+		t.Fatalf("epoch %d, want one reset applied", w.Account(a.Login).Epoch)
+	}
+}
+
+func TestRecoverBySMS(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	id := w.resetID(t, a)
+	w.Env.Calls.Reset()
+	res := w.sms(t, id)
+	if res.Status != 202 || res.Int("expiresIn") != 300 || res.Int("remainingToday") != 2 {
+		t.Fatalf("sms: %d %v", res.Status, res.Body)
+	}
+	if got := w.Env.Calls.String(); got != "GetItem=1 PutItem=1 UpdateItem=1" {
+		t.Fatalf("round trips: %s", got)
+	}
+	code := w.LastCode(a.Phone)
+	w.Env.Calls.Reset()
+	if res := w.complete(t, map[string]any{"resetId": id, "smsCode": code, "newPassword": newPw, "newPasswordConfirm": newPw}); res.Status != 204 {
+		t.Fatalf("complete: %d %v", res.Status, res.Body)
+	}
+	if got := w.Env.Calls.String(); got != "TransactWriteItems=1 UpdateItem=1" {
+		t.Fatalf("round trips: %s", got)
+	}
+	if res := w.tryLogin(t, a, newPw); res.Status != 201 {
+		t.Fatalf("the new password: %d %v", res.Status, res.Body)
+	}
+	if res := w.complete(t, map[string]any{"resetId": id, "smsCode": code, "newPassword": "Again#2026ok", "newPasswordConfirm": "Again#2026ok"}); res.Code() != api.CodeCodeInvalid {
+		t.Fatalf("the code again: %d %v", res.Status, res.Body)
+	}
+}
+
+func TestResetCodesFollowTheCodeRules(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	id := w.resetID(t, a)
+	w.sms(t, id)
+	right := w.LastCode(a.Phone)
+	wrong := "000000"
+	if right == wrong {
+		wrong = "111111"
+	}
+	body := func(code string) map[string]any {
+		return map[string]any{"resetId": id, "smsCode": code, "newPassword": newPw, "newPasswordConfirm": newPw}
+	}
+	if res := w.complete(t, map[string]any{"resetId": id, "smsCode": "12", "newPassword": newPw, "newPasswordConfirm": newPw}); res.Status != 422 || res.Field() != "smsCode" {
+		t.Fatalf("malformed code: %d %v", res.Status, res.Body)
+	}
+	for i := 0; i < smscode.MaxAttempts; i++ {
+		if res := w.complete(t, body(wrong)); res.Code() != api.CodeCodeInvalid {
+			t.Fatalf("wrong %d: %d %v", i, res.Status, res.Body)
+		}
+	}
+	if res := w.complete(t, body(right)); res.Code() != api.CodeCodeInvalid {
+		t.Fatalf("the right code after five wrong: %d %v", res.Status, res.Body)
+	}
+	// A new code for the same reset works, and expires after five minutes.
+	w.sms(t, id)
+	w.Clock.Advance(smscode.TTL)
+	if res := w.complete(t, body(w.LastCode(a.Phone))); res.Code() != api.CodeCodeInvalid {
+		t.Fatalf("a code at 5 minutes: %d %v", res.Status, res.Body)
+	}
+}
+
+func TestResetCodesShareTheMobilesDailyQuota(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	register := &smscode.Handler{Captcha: w.Captcha, Codes: w.Codes}
+	res := apitest.Call(t, register.Handle, apitest.Request{Method: "POST", Path: "/v1/sms-codes",
+		Body: map[string]any{"phone": a.Phone, "purpose": "register", "captcha": w.Solve()}})
+	if res.Status != 202 {
+		t.Fatalf("registration code: %d", res.Status)
+	}
+	id := w.resetID(t, a)
+	for want := 1; want >= 0; want-- {
+		if res := w.sms(t, id); res.Status != 202 || res.Int("remainingToday") != want {
+			t.Fatalf("reset code: %d %v, want remaining %d", res.Status, res.Body, want)
+		}
+	}
+	if res := w.sms(t, id); res.Status != 429 || res.Code() != api.CodeQuotaExceeded {
+		t.Fatalf("fourth code of the day: %d %v", res.Status, res.Body)
+	}
+}
+
+func TestAResetIDLastsThirtyMinutes(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	id := w.resetID(t, a)
+	w.Clock.Advance(recovery.ResetTTL)
+	for name, res := range map[string]apitest.Result{"email": w.email(t, id), "sms": w.sms(t, id)} {
+		if res.Status != 404 || res.Code() != api.CodeNotFound {
+			t.Errorf("%s at 30 minutes: %d %v", name, res.Status, res.Body)
+		}
+	}
+	if res := w.email(t, "made-up"); res.Status != 404 {
+		t.Errorf("unknown reset: %d", res.Status)
+	}
+	if len(w.ses.Sent()) != 0 || len(w.Outbox.Messages()) != 0 {
+		t.Fatal("something was sent for an expired reset")
+	}
+}
+
+func TestAResetSendsAtMostThreeMails(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	id := w.resetID(t, a)
+	w.ses.Fail(true)
+	if res := w.email(t, id); res.Status != 503 || res.Code() != api.CodeUnavailable {
+		t.Fatalf("SES down: %d %v", res.Status, res.Body)
+	}
+	w.ses.Fail(false)
+	for i := 0; i < recovery.MailsPerReset; i++ {
+		if res := w.email(t, id); res.Status != 202 {
+			t.Fatalf("mail %d (the failed one not counted): %d %v", i, res.Status, res.Body)
+		}
+	}
+	if res := w.email(t, id); res.Status != 429 || res.Code() != api.CodeQuotaExceeded {
+		t.Fatalf("fourth mail: %d %v", res.Status, res.Body)
+	}
+}
+
+func TestACompletedResetVoidsEveryOtherLinkAndCode(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	first := w.resetID(t, a)
+	w.email(t, first)
+	otherLink := w.mailedToken(t)
+	second := w.resetID(t, a)
+	w.sms(t, second)
+	otherCode := w.LastCode(a.Phone)
+	third := w.resetID(t, a)
+	w.email(t, third)
+	if res := w.complete(t, map[string]any{"token": w.mailedToken(t), "newPassword": newPw, "newPasswordConfirm": newPw}); res.Status != 204 {
+		t.Fatalf("complete: %d %v", res.Status, res.Body)
+	}
+	if res := w.complete(t, map[string]any{"token": otherLink, "newPassword": "Other#2026ok", "newPasswordConfirm": "Other#2026ok"}); res.Code() != api.CodeCodeInvalid {
+		t.Fatalf("an older link after a reset: %d %v", res.Status, res.Body)
+	}
+	if res := w.complete(t, map[string]any{"resetId": second, "smsCode": otherCode, "newPassword": "Other#2026ok", "newPasswordConfirm": "Other#2026ok"}); res.Code() != api.CodeCodeInvalid {
+		t.Fatalf("an outstanding code after a reset: %d %v", res.Status, res.Body)
+	}
+	if res := w.tryLogin(t, a, newPw); res.Status != 201 {
+		t.Fatalf("the completed reset's password: %d %v", res.Status, res.Body)
+	}
+}
+
+func TestAResetUnlocksTheAccount(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	for i := 0; i < 5; i++ {
+		w.tryLogin(t, a, "Wrong#2026ok")
+	}
+	if res := w.tryLogin(t, a, testkit.Password); res.Status != 423 {
+		t.Fatalf("not locked: %d", res.Status)
+	}
+	w.email(t, w.resetID(t, a))
+	if res := w.complete(t, map[string]any{"token": w.mailedToken(t), "newPassword": newPw, "newPasswordConfirm": newPw}); res.Status != 204 {
+		t.Fatalf("complete: %d %v", res.Status, res.Body)
+	}
+	if acct := w.Account(a.Login); acct.LockedUntil != 0 || acct.FailedLogins != 0 {
+		t.Fatalf("after the reset: locked until %d, %d failures", acct.LockedUntil, acct.FailedLogins)
+	}
+	if res := w.tryLogin(t, a, newPw); res.Status != 201 {
+		t.Fatalf("after the reset: %d %v", res.Status, res.Body)
+	}
+}

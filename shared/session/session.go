@@ -1,0 +1,181 @@
+// Package session is login and logout (登录, SPEC §1): account + password + slider gives a
+// bearer token; wrong account and wrong password look alike; five wrong passwords in a row
+// lock the account for fifteen minutes.
+package session
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/auth"
+	"github.com/jszg/applicant-accounts/shared/captcha"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/password"
+	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/token"
+)
+
+const (
+	// MaxFailures wrong passwords in a row lock the account …
+	MaxFailures = 5
+	// … for LockFor.
+	LockFor = 15 * time.Minute
+)
+
+// Store keeps accounts and sessions.
+type Store interface {
+	GetAccount(ctx context.Context, login string) (store.Account, error)
+	StartSession(ctx context.Context, tokenHash string, s store.Session, a store.Account, now time.Time) error
+	EndSession(ctx context.Context, tokenHash string) error
+	CountLoginFailure(ctx context.Context, login string, now time.Time) (int, time.Time, error)
+	LockAccount(ctx context.Context, login string, until time.Time, threshold int) error
+}
+
+// Login answers POST /v1/sessions.
+type Login struct {
+	Store   Store
+	Captcha *captcha.Service
+	Clock   clock.Clock
+}
+
+type loginRequest struct {
+	Account  string          `json:"account"`
+	Password string          `json:"password"`
+	Captcha  *captcha.Answer `json:"captcha"`
+}
+
+type loggedIn struct {
+	Token     string `json:"token"`
+	ExpiresAt string `json:"expiresAt"`
+	Role      string `json:"role"`
+	NextStep  string `json:"nextStep"`
+}
+
+// dummyHash is verified against when the account does not exist, so that an unknown account
+// costs the same Argon2id work as a wrong password.
+var dummyHash = sync.OnceValue(func() string {
+	h, err := password.Hash(token.New(16))
+	if err != nil {
+		panic(err)
+	}
+	return h
+})
+
+// Handle logs in. The slider is spent before the password is looked at, so one slider never
+// buys two guesses. Three round trips (slider, account, session) and one Argon2id hash.
+func (l *Login) Handle(ctx context.Context, r *api.Request) (*api.Response, error) {
+	var in loginRequest
+	if err := r.Decode(&in); err != nil {
+		return nil, err
+	}
+	login := strings.ToUpper(strings.TrimSpace(in.Account))
+	switch {
+	case login == "":
+		return nil, api.InvalidField("account", "请输入账号（证件号码）")
+	case in.Password == "":
+		return nil, api.InvalidField("password", "请输入密码")
+	case in.Captcha == nil:
+		return nil, captcha.MissingAnswer()
+	}
+	if err := l.Captcha.Verify(ctx, in.Captcha); err != nil {
+		return nil, err
+	}
+	now := l.Clock.Now()
+	acct, err := l.Store.GetAccount(ctx, login)
+	if errors.Is(err, store.ErrNotFound) {
+		_, _ = password.Verify(in.Password, dummyHash())
+		return nil, loginFailed()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if until, locked := acct.Locked(now); locked {
+		return nil, accountLocked(now, until)
+	}
+	ok, err := password.Verify(in.Password, acct.PasswordHash)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, l.wrongPassword(ctx, login, now)
+	}
+	tok := token.New(auth.TokenBytes)
+	sess := store.Session{
+		Login: acct.Login, AccountID: acct.AccountID, Role: acct.Role, Epoch: acct.Epoch,
+		CreatedAt: now.Unix(), ExpiresAt: now.Add(auth.Lifetime).Unix(), IdleUntil: now.Add(auth.IdleTimeout).Unix(),
+	}
+	if err := l.Store.StartSession(ctx, auth.TokenHash(tok), sess, acct, now); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			// The password changed or a lock began between our read and the write.
+			return nil, loginFailed()
+		}
+		return nil, err
+	}
+	return api.JSON(http.StatusCreated, loggedIn{
+		Token:     tok,
+		ExpiresAt: time.Unix(sess.ExpiresAt, 0).In(clock.CST).Format(time.RFC3339),
+		Role:      acct.Role,
+		NextStep:  auth.NextStep(acct),
+	}), nil
+}
+
+// wrongPassword counts the failure and locks the account at the limit; the attempt that
+// reaches it is told so.
+func (l *Login) wrongPassword(ctx context.Context, login string, now time.Time) error {
+	n, until, err := l.Store.CountLoginFailure(ctx, login, now)
+	if errors.Is(err, store.ErrLocked) {
+		return accountLocked(now, until)
+	}
+	if err != nil {
+		return err
+	}
+	if n < MaxFailures {
+		return loginFailed()
+	}
+	until = now.Add(LockFor)
+	if err := l.Store.LockAccount(ctx, login, until, MaxFailures); err != nil {
+		return err
+	}
+	return accountLocked(now, until)
+}
+
+func loginFailed() error {
+	return &api.Error{Status: http.StatusUnauthorized, Code: api.CodeLoginFailed, Message: "账号或密码错误"}
+}
+
+func accountLocked(now, until time.Time) error {
+	return &api.Error{
+		Status:     http.StatusLocked,
+		Code:       api.CodeAccountLocked,
+		Message:    "密码连续输入错误5次，账号已锁定至" + until.In(clock.CST).Format("2006-01-02 15:04:05") + "，请稍后再试或通过“忘记密码”重置",
+		RetryAfter: clock.SecondsUntil(now, until),
+	}
+}
+
+// Logout answers DELETE /v1/sessions/current for either role.
+type Logout struct {
+	Auth  *auth.Authenticator
+	Store Store
+}
+
+// Handle ends the caller's session: three round trips (the session check, the account, the
+// delete).
+func (l *Logout) Handle(ctx context.Context, r *api.Request) (*api.Response, error) {
+	return l.Auth.Any(func(ctx context.Context, r *api.Request, p *auth.Principal) (*api.Response, error) {
+		if err := r.NoBody(); err != nil {
+			return nil, err
+		}
+		if err := l.Store.EndSession(ctx, p.TokenHash); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, api.Unauthenticated()
+			}
+			return nil, err
+		}
+		return api.NoContent(), nil
+	})(ctx, r)
+}
