@@ -25,8 +25,11 @@ func main() {
 		Table:            env("TABLE_NAME", "applicant-accounts"),
 		DynamoDBEndpoint: awsenv.Endpoint("DYNAMODB_ENDPOINT"),
 		SNSEndpoint:      awsenv.Endpoint("SNS_ENDPOINT"),
+		SESEndpoint:      awsenv.Endpoint("SES_ENDPOINT"),
 		SMSSenderID:      os.Getenv("SMS_SENDER_ID"),
+		SESSender:        env("SES_SENDER", "noreply@jszg.edu.cn"),
 		AgreementVersion: env("AGREEMENT_VERSION", "2019.03"),
+		ResetLinkBase:    env("RESET_LINK_BASE_URL", "https://www.jszg.edu.cn/reset-password"),
 		AWS:              awsenv.Config(),
 		Clock:            clock.System{},
 	})

@@ -17,11 +17,14 @@ import (
 
 	"github.com/jszg/applicant-accounts/infra/samtemplate"
 	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/auth"
 	"github.com/jszg/applicant-accounts/shared/captcha"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/profile"
+	"github.com/jszg/applicant-accounts/shared/recovery"
 	"github.com/jszg/applicant-accounts/shared/registration"
+	"github.com/jszg/applicant-accounts/shared/session"
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/token"
@@ -35,6 +38,7 @@ type Deps struct {
 	Mail             notify.Mailer
 	Outbox           *notify.Outbox // what SMS and Mail keep when they are not real senders
 	AgreementVersion string
+	ResetLinkBase    string
 }
 
 // Handlers builds each function's handler as its functions/<name>/main.go does, keyed by
@@ -42,12 +46,21 @@ type Deps struct {
 func Handlers(d *Deps) map[string]api.HandlerFunc {
 	captchas := &captcha.Service{Store: d.Store, Clock: d.Clock}
 	codes := &smscode.Codes{Store: d.Store, SMS: d.SMS, Clock: d.Clock}
+	authn := &auth.Authenticator{Store: d.Store, Clock: d.Clock}
+	resets := &recovery.Service{Store: d.Store, Captcha: captchas, Codes: codes, Mail: d.Mail, Clock: d.Clock, LinkBase: d.ResetLinkBase}
 	return map[string]api.HandlerFunc{
-		"create-captcha":   captchas.Create,
-		"send-sms-code":    (&smscode.Handler{Captcha: captchas, Codes: codes}).Handle,
-		"register-account": (&registration.Handler{Store: d.Store, Codes: codes, Clock: d.Clock, AgreementVersion: d.AgreementVersion}).Handle,
-		"list-ethnicities": profile.Ethnicities,
-		"not-found":        api.NotFoundRoute,
+		"create-captcha":          captchas.Create,
+		"send-sms-code":           (&smscode.Handler{Captcha: captchas, Codes: codes}).Handle,
+		"register-account":        (&registration.Handler{Store: d.Store, Codes: codes, Clock: d.Clock, AgreementVersion: d.AgreementVersion}).Handle,
+		"list-ethnicities":        profile.Ethnicities,
+		"create-session":          (&session.Login{Store: d.Store, Captcha: captchas, Clock: d.Clock}).Handle,
+		"delete-session":          (&session.Logout{Auth: authn, Store: d.Store}).Handle,
+		"get-me":                  (&profile.Me{Auth: authn, Usage: d.Store, Clock: d.Clock}).Handle,
+		"start-password-reset":    resets.Start,
+		"send-reset-email":        resets.Email,
+		"send-reset-sms":          resets.SMS,
+		"complete-password-reset": resets.Complete,
+		"not-found":               api.NotFoundRoute,
 	}
 }
 

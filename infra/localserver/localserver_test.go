@@ -22,6 +22,7 @@ import (
 	"github.com/jszg/applicant-accounts/infra/localserver"
 	"github.com/jszg/applicant-accounts/infra/samtemplate"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/notify/notifytest"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/testkit"
 )
@@ -99,17 +100,22 @@ func TestEveryFunctionBuildsForLambda(t *testing.T) {
 	}
 }
 
-func start(t *testing.T, dynamo *string) *localserver.Server {
+func start(t *testing.T, dynamo *string, tweak ...func(*localserver.Config)) *localserver.Server {
 	t.Helper()
-	srv, err := localserver.Start(context.Background(), localserver.Config{
+	cfg := localserver.Config{
 		Template:         filepath.Join(root, "template.yaml"),
 		Addr:             "127.0.0.1:0",
 		Table:            "local-test",
 		DynamoDBEndpoint: dynamo,
 		AgreementVersion: "2019.03",
+		ResetLinkBase:    "http://127.0.0.1/reset-password",
 		AWS:              storetest.Config(http.DefaultTransport),
 		Clock:            clock.System{},
-	})
+	}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	srv, err := localserver.Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +195,7 @@ func TestHandlersMatchTheTemplate(t *testing.T) {
 
 // register drives SPEC §2 for the slider, the code and the account over HTTP, using the
 // local-only routes of SPEC §4 as a script would.
-func register(t *testing.T, base string) {
+func register(t *testing.T, base string) string {
 	t.Helper()
 	status, c := do(t, "POST", base+"/v1/captchas", nil)
 	if status != 201 {
@@ -227,6 +233,7 @@ func register(t *testing.T, base string) {
 	if status, _ := do(t, "GET", base+"/local/captchas/"+c["captchaId"].(string), nil); status != 404 {
 		t.Fatalf("a spent slider is still readable: %d", status)
 	}
+	return doc
 }
 
 func TestRegisterOverHTTPWithTheEmbeddedStore(t *testing.T) {
@@ -265,5 +272,58 @@ func TestBodiesOverOneMiBAreRefused(t *testing.T) {
 	_ = json.NewDecoder(resp.Body).Decode(&m)
 	if resp.StatusCode != 413 || m["error"].(map[string]any)["code"] != "PAYLOAD_TOO_LARGE" {
 		t.Fatalf("got %d %v", resp.StatusCode, m)
+	}
+}
+
+func solved(t *testing.T, base string) map[string]any {
+	t.Helper()
+	_, c := do(t, "POST", base+"/v1/captchas", nil)
+	_, ans := do(t, "GET", base+"/local/captchas/"+c["captchaId"].(string), nil)
+	return map[string]any{"id": c["captchaId"], "x": ans["x"]}
+}
+
+// SPEC §4: a reviewer account `reviewer` / `Reviewer#2026` exists in local runs.
+func TestTheLocalReviewerIsSeeded(t *testing.T) {
+	external := httptest.NewServer(miniserver.NewServer())
+	defer external.Close()
+	srv := start(t, aws.String(external.URL))
+	status, m := do(t, "POST", srv.URL+"/v1/sessions", map[string]any{"account": localserver.LocalReviewer,
+		"password": localserver.LocalReviewerPassword, "captcha": solved(t, srv.URL)})
+	if status != 201 || m["role"] != "reviewer" {
+		t.Fatalf("reviewer login: %d %v", status, m)
+	}
+	// A restart against the same store finds the reviewer there and starts anyway.
+	again := start(t, aws.String(external.URL))
+	if status, _ := do(t, "POST", again.URL+"/v1/sessions", map[string]any{"account": "REVIEWER",
+		"password": localserver.LocalReviewerPassword, "captcha": solved(t, again.URL)}); status != 201 {
+		t.Fatalf("reviewer login after a restart: %d", status)
+	}
+}
+
+// SES_ENDPOINT sends reset mail through the SES adapter instead of the outbox.
+func TestMailGoesToSESWhenAnEndpointIsSet(t *testing.T) {
+	ses := notifytest.NewSES(t)
+	srv := start(t, nil, func(c *localserver.Config) {
+		c.SESEndpoint = aws.String(ses.URL)
+		c.SESSender = "noreply@jszg.edu.cn"
+	})
+	doc := register(t, srv.URL)
+	status, m := do(t, "POST", srv.URL+"/v1/password-resets", map[string]any{"idType": "resident_id", "idNumber": doc,
+		"name": "张三", "captcha": solved(t, srv.URL)})
+	if status != 201 {
+		t.Fatalf("start reset: %d %v", status, m)
+	}
+	if status, m := do(t, "POST", srv.URL+"/v1/password-resets/"+m["resetId"].(string)+"/email", nil); status != 202 {
+		t.Fatalf("email: %d %v", status, m)
+	}
+	sent := ses.Sent()
+	if len(sent) != 1 || sent[0].FromEmailAddress != "noreply@jszg.edu.cn" || !strings.Contains(sent[0].Content.Simple.Body.Text.Data, "http://127.0.0.1/reset-password?token=") {
+		t.Fatalf("SES got %+v", sent)
+	}
+	_, box := do(t, "GET", srv.URL+"/local/outbox", nil)
+	for _, m := range box["messages"].([]any) {
+		if m.(map[string]any)["channel"] == "email" {
+			t.Fatal("the mail also went to the outbox")
+		}
 	}
 }

@@ -2,6 +2,7 @@ package localserver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -14,6 +15,7 @@ import (
 	"github.com/jszg/applicant-accounts/infra/samtemplate"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/reviewer"
 	"github.com/jszg/applicant-accounts/shared/store"
 )
 
@@ -24,8 +26,11 @@ type Config struct {
 	Table            string  // table name
 	DynamoDBEndpoint *string // nil: embedded minidyn
 	SNSEndpoint      *string // nil: SMS to the outbox
+	SESEndpoint      *string // nil: mail to the outbox
 	SMSSenderID      string
+	SESSender        string
 	AgreementVersion string
+	ResetLinkBase    string
 	AWS              aws.Config
 	Clock            clock.Clock
 }
@@ -65,11 +70,18 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			slog.WarnContext(ctx, "TTL not enabled; expired items are still read as absent", slog.String("err", err.Error()))
 		}
 	}
-	d := &Deps{Store: store.New(client, cfg.Table), Clock: cfg.Clock, AgreementVersion: cfg.AgreementVersion}
+	d := &Deps{Store: store.New(client, cfg.Table), Clock: cfg.Clock, AgreementVersion: cfg.AgreementVersion, ResetLinkBase: cfg.ResetLinkBase}
 	d.Outbox = notify.NewOutbox(cfg.Clock.Now)
 	d.SMS, d.Mail = d.Outbox, d.Outbox
 	if cfg.SNSEndpoint != nil {
 		d.SMS = notify.NewSNSSender(cfg.AWS, cfg.SNSEndpoint, cfg.SMSSenderID)
+	}
+	if cfg.SESEndpoint != nil {
+		d.Mail = notify.NewSESMailer(cfg.AWS, cfg.SESEndpoint, cfg.SESSender)
+	}
+	if err := seedReviewer(ctx, d.Store, cfg.Clock.Now()); err != nil {
+		s.Close()
+		return nil, err
 	}
 	s.Deps = d
 
@@ -104,4 +116,18 @@ func (s *Server) Close() {
 	for _, c := range s.close {
 		c()
 	}
+}
+
+// The local reviewer of SPEC §4.
+const (
+	LocalReviewer         = "reviewer"
+	LocalReviewerPassword = "Reviewer#2026"
+)
+
+func seedReviewer(ctx context.Context, db *store.Store, now time.Time) error {
+	err := reviewer.Create(ctx, db, LocalReviewer, "本地审核员", LocalReviewerPassword, now)
+	if err != nil && !errors.Is(err, reviewer.ErrExists) {
+		return fmt.Errorf("seed the local reviewer: %w", err)
+	}
+	return nil
 }

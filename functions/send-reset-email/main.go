@@ -1,0 +1,22 @@
+// Command send-reset-email serves POST /v1/password-resets/{resetId}/email.
+package main
+
+import (
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/awsenv"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/recovery"
+	"github.com/jszg/applicant-accounts/shared/store"
+)
+
+func main() {
+	cfg := awsenv.Config()
+	h := &recovery.Service{
+		Store:    store.FromEnv(cfg),
+		Mail:     notify.NewSESMailer(cfg, awsenv.Endpoint("SES_ENDPOINT"), awsenv.MustEnv("SES_SENDER")),
+		Clock:    clock.System{},
+		LinkBase: awsenv.MustEnv("RESET_LINK_BASE_URL"),
+	}
+	api.Serve(h.Email)
+}

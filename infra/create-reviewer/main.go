@@ -1,0 +1,90 @@
+// Command create-reviewer is how an operator makes a reviewer account:
+//
+//	TABLE_NAME=applicant-accounts go run ./infra/create-reviewer -login li.reviewer -name 李审核
+//
+// The password is read from the terminal without echo, or from standard input when that is not
+// a terminal (printf '%s\n' "$PW" | …), never from the command line, where it would sit in the
+// shell history and the process list. AWS credentials come from the usual chain (profile, SSO,
+// environment); DYNAMODB_ENDPOINT points it at a local DynamoDB-compatible server instead.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"golang.org/x/term"
+
+	"github.com/jszg/applicant-accounts/shared/awsenv"
+	"github.com/jszg/applicant-accounts/shared/reviewer"
+	"github.com/jszg/applicant-accounts/shared/store"
+)
+
+func main() {
+	login := flag.String("login", "", "reviewer login name (3–32 of a-z 0-9 . _ -, starting with a letter)")
+	name := flag.String("name", "", "the reviewer's name")
+	flag.Parse()
+	if err := run(*login, *name); err != nil {
+		fmt.Fprintln(os.Stderr, "create-reviewer:", err)
+		os.Exit(1)
+	}
+}
+
+func run(login, name string) error {
+	if login == "" || name == "" {
+		return errors.New("-login and -name are required")
+	}
+	table := os.Getenv("TABLE_NAME")
+	if table == "" {
+		return errors.New("TABLE_NAME is not set")
+	}
+	pw, err := readPassword()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return fmt.Errorf("AWS configuration: %w", err)
+	}
+	db := store.New(store.NewClient(cfg, awsenv.Endpoint("DYNAMODB_ENDPOINT")), table)
+	if err := reviewer.Create(ctx, db, login, name, pw, time.Now()); err != nil {
+		return err
+	}
+	fmt.Printf("reviewer %s created\n", strings.ToLower(login))
+	return nil
+}
+
+func readPassword() (string, error) {
+	fd := int(os.Stdin.Fd())
+	if !term.IsTerminal(fd) {
+		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return "", errors.New("no password on standard input")
+		}
+		return strings.TrimRight(line, "\r\n"), nil
+	}
+	fmt.Fprint(os.Stderr, "Password: ")
+	first, err := term.ReadPassword(fd)
+	fmt.Fprintln(os.Stderr)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprint(os.Stderr, "Password again: ")
+	second, err := term.ReadPassword(fd)
+	fmt.Fprintln(os.Stderr)
+	if err != nil {
+		return "", err
+	}
+	if string(first) != string(second) {
+		return "", errors.New("the two passwords differ")
+	}
+	return string(first), nil
+}

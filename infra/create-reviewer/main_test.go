@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/jszg/applicant-accounts/shared/password"
+	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/store/storetest"
+)
+
+// The operator command reads the password from standard input, never from its arguments.
+func TestCreatesAReviewerWithThePasswordFromStdin(t *testing.T) {
+	env := localAWS(t)
+	stdin(t, "Reviewer#2026\n")
+
+	if err := run("wang.reviewer", "王审核"); err != nil {
+		t.Fatal(err)
+	}
+	a, err := env.Store.GetAccount(context.Background(), "WANG.REVIEWER")
+	if err != nil || a.Role != store.RoleReviewer {
+		t.Fatalf("account %+v, %v", a, err)
+	}
+	if ok, _ := password.Verify("Reviewer#2026", a.PasswordHash); !ok {
+		t.Fatal("the password from stdin does not verify")
+	}
+}
+
+func TestRefusesAWeakPasswordAndMissingFlags(t *testing.T) {
+	env := localAWS(t)
+	if err := run("", "王审核"); err == nil {
+		t.Fatal("no login accepted")
+	}
+	stdin(t, "weak\n")
+	if err := run("wang.reviewer", "王审核"); err == nil {
+		t.Fatal("a weak password was accepted")
+	}
+	if _, err := env.Store.GetAccount(context.Background(), "WANG.REVIEWER"); err != store.ErrNotFound {
+		t.Fatalf("an account was made: %v", err)
+	}
+}
+
+// localAWS points the command's AWS configuration at a loopback store only.
+func localAWS(t *testing.T) *storetest.Env {
+	env := storetest.New(t)
+	for k, v := range map[string]string{
+		"TABLE_NAME": storetest.Table, "DYNAMODB_ENDPOINT": env.URL, "AWS_REGION": "us-east-1",
+		"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_CONFIG_FILE": os.DevNull,
+		"AWS_SHARED_CREDENTIALS_FILE": os.DevNull, "AWS_EC2_METADATA_DISABLED": "true",
+	} {
+		t.Setenv(k, v)
+	}
+	return env
+}
+
+func stdin(t *testing.T, text string) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := os.Stdin
+	os.Stdin = r
+	t.Cleanup(func() { os.Stdin = prev; r.Close() })
+	if _, err := w.WriteString(text); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+}
