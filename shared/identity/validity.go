@@ -76,3 +76,27 @@ func dateOnly(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
+
+// CheckBirthDate reads a date of birth: a real date, not after today (CST), not before 1900.
+func CheckBirthDate(raw string, today time.Time) (string, error) {
+	d, err := ParseDate(raw, "出生日期")
+	if err != nil {
+		return "", err
+	}
+	if d.Year() < 1900 || d.After(dateOnly(today)) {
+		return "", broken("出生日期应在1900年之后且不晚于今天")
+	}
+	return d.Format(DateLayout), nil
+}
+
+// ParseGender accepts the contract's two values.
+func ParseGender(raw string) (Gender, error) {
+	switch g := Gender(trim(raw)); g {
+	case Male, Female:
+		return g, nil
+	case "":
+		return "", broken("请选择性别")
+	default:
+		return "", broken("性别只能是 male（男）或 female（女）")
+	}
+}

@@ -48,9 +48,33 @@ func reviewCycle(login, cycle string) counter {
 }
 
 // countUp adds one use unless max are counted, and returns the count with it; ErrConflict
-// at the limit. One UpdateItem.
+// at the limit. The first use of a period creates the counter with a conditional PutItem and
+// later uses add to it with a conditional UpdateItem: one round trip for the first use, two
+// for later ones. (An UpdateItem that creates an item with index keys corrupts minidyn's
+// index, which `make run` and the tests use; a PutItem does not.)
 func (st *Store) countUp(ctx context.Context, c counter, max int, expires time.Time) (int, error) {
-	out, err := st.db.UpdateItem(ctx, st.countUpInput(c, max, expires))
+	if max < 1 {
+		return 0, ErrConflict
+	}
+	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:           aws.String(st.table),
+		Item:                c.item(1, expires),
+		ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	})
+	if err == nil {
+		return 1, nil
+	}
+	if !isConditionFailed(err) {
+		return 0, fmt.Errorf("count %s: %w", c.sk, err)
+	}
+	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(st.table),
+		Key:                       key(c.pk, c.sk),
+		UpdateExpression:          aws.String("ADD used :one"),
+		ConditionExpression:       aws.String("used < :max"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1), ":max": n(int64(max))},
+		ReturnValues:              types.ReturnValueUpdatedNew,
+	})
 	if isConditionFailed(err) {
 		return max, ErrConflict
 	}
@@ -60,18 +84,42 @@ func (st *Store) countUp(ctx context.Context, c counter, max int, expires time.T
 	return int(getN(out.Attributes, "used")), nil
 }
 
-func (st *Store) countUpInput(c counter, max int, expires time.Time) *dynamodb.UpdateItemInput {
-	return &dynamodb.UpdateItemInput{
-		TableName:           aws.String(st.table),
-		Key:                 key(c.pk, c.sk),
-		UpdateExpression:    aws.String("ADD used :one SET expiresAt = :exp, gsi1pk = :gpk, gsi1sk = :gsk"),
-		ConditionExpression: aws.String("attribute_not_exists(used) OR used < :max"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":one": n(1), ":max": n(int64(max)), ":exp": n(expires.Unix()),
-			":gpk": s(counterIndexKey(c.period, c.shard())), ":gsk": s(c.pk + "|" + c.sk),
-		},
-		ReturnValues: types.ReturnValueUpdatedNew,
+// item is the counter as first written, listed in gsi1 under its period.
+func (c counter) item(used int, expires time.Time) map[string]types.AttributeValue {
+	it := key(c.pk, c.sk)
+	it["used"] = n(int64(used))
+	it[attrExpires] = n(expires.Unix())
+	it[attrGSI1PK] = s(counterIndexKey(c.period, c.shard()))
+	it[attrGSI1SK] = s(c.pk + "|" + c.sk)
+	return it
+}
+
+// countStep is the transaction step that takes a counter from exactly seen uses to seen+1:
+// it fails if anything else counted meanwhile, so the caller knows the new count exactly.
+func (st *Store) countStep(c counter, seen int, expires time.Time) types.TransactWriteItem {
+	if seen == 0 {
+		return types.TransactWriteItem{Put: &types.Put{
+			TableName: aws.String(st.table), Item: c.item(1, expires),
+			ConditionExpression:       aws.String("attribute_not_exists(pk) OR used = :zero"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":zero": n(0)},
+		}}
 	}
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName:                 aws.String(st.table),
+		Key:                       key(c.pk, c.sk),
+		UpdateExpression:          aws.String("ADD used :one"),
+		ConditionExpression:       aws.String("used = :seen"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1), ":seen": n(int64(seen))},
+	}}
+}
+
+// count reads a counter's uses (0 when there is none). One GetItem.
+func (st *Store) count(ctx context.Context, c counter) (int, error) {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(st.table), Key: key(c.pk, c.sk), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", c.sk, err)
+	}
+	return int(getN(out.Item, "used")), nil
 }
 
 // countDown gives back one use that was not made after all.
@@ -128,4 +176,65 @@ func (st *Store) GetUsage(ctx context.Context, login, day, cycle string) (Usage,
 		}
 	}
 	return u, nil
+}
+
+// ClearCounters deletes every counter of an ended period and returns how many there were.
+// Running it twice deletes nothing the second time. Per shard: Query pages of gsi1, then
+// BatchWriteItem deletes of 25.
+func (st *Store) ClearCounters(ctx context.Context, period string) (int, error) {
+	cleared := 0
+	for shard := 0; shard < CounterShards; shard++ {
+		var start map[string]types.AttributeValue
+		for {
+			out, err := st.db.Query(ctx, &dynamodb.QueryInput{
+				TableName:                 aws.String(st.table),
+				IndexName:                 aws.String(GSI1),
+				KeyConditionExpression:    aws.String("gsi1pk = :p"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":p": s(counterIndexKey(period, shard))},
+				ProjectionExpression:      aws.String("pk, sk"),
+				ExclusiveStartKey:         start,
+			})
+			if err != nil {
+				return cleared, fmt.Errorf("list counters of %s: %w", period, err)
+			}
+			n, err := st.deleteKeys(ctx, out.Items)
+			cleared += n
+			if err != nil {
+				return cleared, err
+			}
+			if len(out.LastEvaluatedKey) == 0 {
+				break
+			}
+			start = out.LastEvaluatedKey
+		}
+	}
+	return cleared, nil
+}
+
+func (st *Store) deleteKeys(ctx context.Context, items []map[string]types.AttributeValue) (int, error) {
+	deleted := 0
+	for len(items) > 0 {
+		batch := items[:min(25, len(items))]
+		items = items[len(batch):]
+		reqs := make([]types.WriteRequest, len(batch))
+		for i, it := range batch {
+			reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(getS(it, attrPK), getS(it, attrSK))}}
+		}
+		for attempt := 0; len(reqs) > 0; attempt++ {
+			if attempt == 5 {
+				return deleted, fmt.Errorf("delete counters: %d still unprocessed", len(reqs))
+			}
+			out, err := st.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{st.table: reqs}})
+			if err != nil {
+				return deleted, fmt.Errorf("delete counters: %w", err)
+			}
+			left := out.UnprocessedItems[st.table]
+			deleted += len(reqs) - len(left)
+			reqs = left
+			if len(reqs) > 0 {
+				time.Sleep(time.Duration(50<<attempt) * time.Millisecond)
+			}
+		}
+	}
+	return deleted, nil
 }

@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// ErrReviewPending is a change refused because the account has a manual review pending.
+var ErrReviewPending = errors.New("store: review pending")
+
+// notPending is the condition every change of profile or verification holds to.
+const notPending = "attribute_exists(pk) AND #v.#st <> :pending"
+
+var verificationNames = map[string]string{"#v": "verification", "#st": "status"}
+
+func (st *Store) updateAccount(ctx context.Context, login, update string, names map[string]string, values map[string]types.AttributeValue) (Account, error) {
+	allNames := map[string]string{}
+	for k, v := range verificationNames {
+		allNames[k] = v
+	}
+	for k, v := range names {
+		allNames[k] = v
+	}
+	values[":pending"] = s(StatusReviewPending)
+	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(st.table),
+		Key:                       accountKey(login),
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String(notPending),
+		ExpressionAttributeNames:  allNames,
+		ExpressionAttributeValues: values,
+		ReturnValues:              types.ReturnValueAllNew,
+	})
+	if isConditionFailed(err) {
+		return Account{}, ErrReviewPending
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("update account: %w", err)
+	}
+	var a Account
+	if err := attributevalue.UnmarshalMap(out.Attributes, &a); err != nil {
+		return Account{}, fmt.Errorf("unmarshal account: %w", err)
+	}
+	return a, nil
+}
+
+// SetProfile stores the first-login profile, unless a review is pending. One UpdateItem.
+func (st *Store) SetProfile(ctx context.Context, login string, p Profile) (Account, error) {
+	av, err := attributevalue.Marshal(p)
+	if err != nil {
+		return Account{}, fmt.Errorf("marshal profile: %w", err)
+	}
+	return st.updateAccount(ctx, login, "SET #p = :p", map[string]string{"#p": "profile"},
+		map[string]types.AttributeValue{":p": av})
+}
+
+// RecordVerification stores an online verification's result, unless a review is pending: a
+// pass makes the account verified; a failure only notes that one failed, which leaves an
+// approved review as it is. One UpdateItem.
+func (st *Store) RecordVerification(ctx context.Context, login string, passed bool) (Account, error) {
+	if passed {
+		return st.updateAccount(ctx, login, "SET #v.#st = :verified, #v.#rr = :none",
+			map[string]string{"#rr": "rejectReason"},
+			map[string]types.AttributeValue{":verified": s(StatusVerified), ":none": s("")})
+	}
+	return st.updateAccount(ctx, login, "SET #v.#of = :true", map[string]string{"#of": "onlineFailed"},
+		map[string]types.AttributeValue{":true": &types.AttributeValueMemberBOOL{Value: true}})
+}
+
+// CountVerification counts one online verification on the CST day unless max are counted.
+func (st *Store) CountVerification(ctx context.Context, login, day string, max int, expires time.Time) (int, error) {
+	return st.countUp(ctx, verifyDay(login, day), max, expires)
+}
+
+// UncountVerification gives back a verification the provider could not run.
+func (st *Store) UncountVerification(ctx context.Context, login, day string) error {
+	return st.countDown(ctx, verifyDay(login, day))
+}
