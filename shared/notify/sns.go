@@ -45,3 +45,27 @@ func (s *SNSSender) SendSMS(ctx context.Context, to, body string) error {
 	}
 	return nil
 }
+
+// Topic publishes operators' reports to an SNS topic.
+type Topic struct {
+	client *sns.Client
+	arn    string
+}
+
+// NewTopic builds the SNS client for the topic arn; endpoint, when set, replaces AWS's.
+func NewTopic(cfg aws.Config, endpoint *string, arn string) *Topic {
+	return &Topic{client: sns.NewFromConfig(cfg, func(o *sns.Options) {
+		if endpoint != nil {
+			o.BaseEndpoint = endpoint
+		}
+	}), arn: arn}
+}
+
+// Publish sends one message with a subject.
+func (t *Topic) Publish(ctx context.Context, subject, message string) error {
+	_, err := t.client.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(t.arn), Subject: aws.String(subject), Message: aws.String(message)})
+	if err != nil {
+		return fmt.Errorf("sns publish to topic: %s", errorCode(err))
+	}
+	return nil
+}

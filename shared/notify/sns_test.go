@@ -121,3 +121,18 @@ func TestOutboxKeepsOrder(t *testing.T) {
 		t.Fatalf("%+v", m)
 	}
 }
+
+func TestTopicPublishAtTheWire(t *testing.T) {
+	wire := &snsWire{}
+	srv := httptest.NewServer(wire)
+	defer srv.Close()
+	topic := NewTopic(testConfig(), aws.String(srv.URL), "arn:aws:sns:cn-north-1:123456789012:operators")
+	if err := topic.Publish(context.Background(), "人工审核超时", `{"overdue":1}`); err != nil {
+		t.Fatal(err)
+	}
+	f := wire.forms[0]
+	if f.Get("Action") != "Publish" || f.Get("TopicArn") != "arn:aws:sns:cn-north-1:123456789012:operators" ||
+		f.Get("Subject") != "人工审核超时" || f.Get("Message") != `{"overdue":1}` || f.Get("PhoneNumber") != "" {
+		t.Fatalf("form %v", f)
+	}
+}

@@ -34,3 +34,30 @@ func ResetMail(to, name, link string, hours int) Mail {
 		html.EscapeString(subject), html.EscapeString(name), hours, html.EscapeString(link), html.EscapeString(link))
 	return Mail{To: to, Subject: subject, Text: text, HTML: page}
 }
+
+// ReviewDecisionSMS tells the applicant the manual review's outcome.
+func ReviewDecisionSMS(approved bool, reason string) string {
+	if approved {
+		return smsSignature + "您提交的人工审核已通过，可登录中国教师资格网继续办理业务。"
+	}
+	return smsSignature + "您提交的人工审核未通过，原因：" + reason + "。请登录中国教师资格网按提示修改后重新提交。"
+}
+
+// ReviewDecisionMail tells the applicant the manual review's outcome, with the reason of a
+// rejection and, when an approval changed the name, what must be submitted again.
+func ReviewDecisionMail(to, name string, approved, nameChanged bool, reason string) Mail {
+	subject := "中国教师资格网：人工审核结果通知"
+	var text string
+	switch {
+	case approved && nameChanged:
+		text = "您提交的人工审核已通过，账号姓名已更新为“" + name + "”。如您此前已进行认定报名，请登录后重新提交报名信息（点击修改后直接提交即可），以更新报名数据。"
+	case approved:
+		text = "您提交的人工审核已通过，可登录中国教师资格网继续办理业务。"
+	default:
+		text = "您提交的人工审核未通过，原因：" + reason + "。请登录中国教师资格网，按“不通过原因”修改个人信息后重新提交人工审核。"
+	}
+	body := name + "，您好：\n\n" + text + "\n\n中国教师资格网"
+	page := `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>` + html.EscapeString(subject) + `</title></head><body><p>` +
+		html.EscapeString(name) + `，您好：</p><p>` + html.EscapeString(text) + `</p><p>中国教师资格网</p></body></html>`
+	return Mail{To: to, Subject: subject, Text: body, HTML: page}
+}

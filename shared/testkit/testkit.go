@@ -6,6 +6,9 @@ package testkit
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"image"
+	"image/jpeg"
 	"log/slog"
 	"regexp"
 	"strings"
@@ -14,6 +17,7 @@ import (
 	"time"
 
 	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/auth"
 	"github.com/jszg/applicant-accounts/shared/captcha"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
@@ -167,13 +171,19 @@ const Password = "Smoke#2026ok"
 // mobile, as registration would have, and returns it.
 func (k *Kit) Applicant(name string) store.Account {
 	k.T.Helper()
+	return k.ApplicantWith(identity.ResidentID, ResidentID("19900307"), name)
+}
+
+// ApplicantWith stores a registered applicant holding the given document.
+func (k *Kit) ApplicantWith(t identity.IDType, number, name string) store.Account {
+	k.T.Helper()
 	hash, err := password.Hash(Password)
 	if err != nil {
 		k.T.Fatal(err)
 	}
 	a := store.Account{
-		Login: ResidentID("19900307"), AccountID: token.New(16), Role: store.RoleApplicant,
-		IDType: string(identity.ResidentID), Name: name, IDValidFrom: "2020-01-01", IDValidTo: "2040-01-01",
+		Login: number, AccountID: token.New(16), Role: store.RoleApplicant,
+		IDType: string(t), Name: name, IDValidFrom: "2020-01-01", IDValidTo: "2040-01-01",
 		PasswordHash: hash, Email: "123456789@qq.com", Phone: "+86" + Phone(),
 		Verification: store.Verification{Status: store.StatusUnverified},
 		CreatedAt:    k.Clock.Now().UTC().Format(time.RFC3339),
@@ -192,4 +202,55 @@ func (k *Kit) Account(login string) store.Account {
 		k.T.Fatal(err)
 	}
 	return a
+}
+
+// Token starts a session for a and returns its bearer token, as a login would.
+func (k *Kit) Token(a store.Account) string {
+	k.T.Helper()
+	now := k.Clock.Now()
+	tok := token.New(32)
+	sess := store.Session{Login: a.Login, AccountID: a.AccountID, Role: a.Role, Epoch: a.Epoch,
+		CreatedAt: now.Unix(), ExpiresAt: now.Add(12 * time.Hour).Unix(), IdleUntil: now.Add(30 * time.Minute).Unix()}
+	a.FailedLogins = 0
+	if err := k.Env.Store.StartSession(context.Background(), auth.TokenHash(tok), sess, a, now); err != nil {
+		k.T.Fatal(err)
+	}
+	return tok
+}
+
+// Profiled gives a a complete profile (ethnicity 汉族 and what its document needs).
+func (k *Kit) Profiled(a store.Account) store.Account {
+	k.T.Helper()
+	p := store.Profile{Ethnicity: "01"}
+	if birth, g, ok := identity.EmbeddedBirthAndGender(a.Login); ok {
+		p.Gender, p.BirthDate = string(g), birth.Format(identity.DateLayout)
+	}
+	a, err := k.Env.Store.SetProfile(context.Background(), a.Login, p)
+	if err != nil {
+		k.T.Fatal(err)
+	}
+	return a
+}
+
+// FailedOnline records one failed online verification of a.
+func (k *Kit) FailedOnline(a store.Account) store.Account {
+	k.T.Helper()
+	a, err := k.Env.Store.RecordVerification(context.Background(), a.Login, false)
+	if err != nil {
+		k.T.Fatal(err)
+	}
+	return a
+}
+
+// JPEG is a w×h photo, base64-encoded as the contract sends it.
+func JPEG(w, h int) string {
+	img := image.NewGray(image.Rect(0, 0, w, h))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i * 7)
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil {
+		panic(err)
+	}
+	return base64.StdEncoding.EncodeToString(buf.Bytes())
 }

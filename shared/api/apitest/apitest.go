@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 
 	"github.com/jszg/applicant-accounts/shared/api"
@@ -54,6 +55,7 @@ type Request struct {
 	Route  string            // defaults to "METHOD Path"
 	Params map[string]string // path parameters
 	Token  string            // bearer token
+	Query  map[string]string // query-string parameters
 	Body   any               // nil: no body; string or []byte: sent as is; else JSON
 }
 
@@ -73,7 +75,15 @@ func Call(t testing.TB, h api.HandlerFunc, req Request) Result {
 			t.Fatalf("marshal body: %v", err)
 		}
 	}
-	hr := httptest.NewRequest(req.Method, req.Path, bytes.NewReader(body))
+	target := req.Path
+	if len(req.Query) > 0 {
+		q := url.Values{}
+		for k, v := range req.Query {
+			q.Set(k, v)
+		}
+		target += "?" + q.Encode()
+	}
+	hr := httptest.NewRequest(req.Method, target, bytes.NewReader(body))
 	if body != nil {
 		hr.Header.Set("Content-Type", "application/json")
 	}

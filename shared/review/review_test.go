@@ -1,0 +1,523 @@
+package review_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"math/rand/v2"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/api/apitest"
+	"github.com/jszg/applicant-accounts/shared/auth"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/notify/notifytest"
+	"github.com/jszg/applicant-accounts/shared/profile"
+	"github.com/jszg/applicant-accounts/shared/review"
+	"github.com/jszg/applicant-accounts/shared/reviewer"
+	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/testkit"
+)
+
+var photo = testkit.JPEG(64, 80)
+
+type world struct {
+	*testkit.Kit
+	ses       *notifytest.SES
+	applicant *review.Applicant
+	reviewer  *review.Reviewer
+	me        api.HandlerFunc
+	rtok      string
+	rid       string // the reviewer's account id
+}
+
+func newWorld(t *testing.T) *world {
+	k := testkit.New(t)
+	authn := &auth.Authenticator{Store: k.Env.Store, Clock: k.Clock}
+	ses := notifytest.NewSES(t)
+	w := &world{Kit: k, ses: ses,
+		applicant: &review.Applicant{Auth: authn, Store: k.Env.Store, Clock: k.Clock, Calendar: clock.China()},
+		reviewer: &review.Reviewer{Auth: authn, Store: k.Env.Store, Clock: k.Clock,
+			Cursors: review.Cursors{Secret: []byte("test-secret-of-thirty-two-bytes!")}, SMS: k.Outbox, Mail: ses.Mailer("noreply@jszg.edu.cn")},
+		me: (&profile.Me{Auth: authn, Usage: k.Env.Store, Clock: k.Clock}).Handle,
+	}
+	if err := reviewer.Create(t.Context(), k.Env.Store, "li.reviewer", "李审核", "Reviewer#2026", k.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	rev := k.Account("LI.REVIEWER")
+	w.rtok, w.rid = k.Token(rev), rev.AccountID
+	return w
+}
+
+func form(a store.Account) map[string]any {
+	return map[string]any{"name": a.Name, "idType": a.IDType, "idNumber": a.Login,
+		"idValidFrom": a.IDValidFrom, "idValidTo": a.IDValidTo, "photo": photo}
+}
+
+func (w *world) submit(t *testing.T, tok string, body map[string]any) apitest.Result {
+	t.Helper()
+	return apitest.Call(t, w.applicant.Submit, apitest.Request{Method: "POST", Path: "/v1/me/manual-reviews", Token: tok, Body: body})
+}
+
+// ready is an applicant who may submit: a permit holder with a profile.
+func (w *world) ready(t *testing.T, name string) (store.Account, string) {
+	t.Helper()
+	a := w.Profiled(w.ApplicantWith(identity.HKMacauPermit, "H"+testkit.Phone()[3:], name))
+	return a, w.Token(a)
+}
+
+func (w *world) queue(t *testing.T, query string) apitest.Result {
+	t.Helper()
+	q, _ := url.ParseQuery(query)
+	params := map[string]string{}
+	for k := range q {
+		params[k] = q.Get(k)
+	}
+	return apitest.Call(t, w.reviewer.Queue, apitest.Request{Method: "GET", Path: "/v1/reviews", Token: w.rtok, Query: params})
+}
+
+func (w *world) open(t *testing.T, tok, id string) apitest.Result {
+	t.Helper()
+	return apitest.Call(t, w.reviewer.Open, apitest.Request{Method: "GET", Path: "/v1/reviews/" + id, Route: "GET /v1/reviews/{reviewId}",
+		Params: map[string]string{"reviewId": id}, Token: tok})
+}
+
+func (w *world) decide(t *testing.T, id string, body map[string]any) apitest.Result {
+	t.Helper()
+	return apitest.Call(t, w.reviewer.Decide, apitest.Request{Method: "POST", Path: "/v1/reviews/" + id + "/decision",
+		Route: "POST /v1/reviews/{reviewId}/decision", Params: map[string]string{"reviewId": id}, Token: w.rtok, Body: body})
+}
+
+func TestSubmitAndList(t *testing.T) {
+	w := newWorld(t)
+	a, tok := w.ready(t, "陈大文")
+	w.Env.Calls.Reset()
+	res := w.submit(t, tok, form(a))
+	if res.Status != 202 || res.Str("status") != "pending" || res.Int("remainingThisCycle") != 2 || res.Str("reviewId") == "" {
+		t.Fatalf("submit: %d %v", res.Status, res.Body)
+	}
+	if got := w.Env.Calls.String(); got != "GetItem=2 TransactWriteItems=1 UpdateItem=1" {
+		t.Fatalf("round trips: %s", got)
+	}
+	acct := w.Account(a.Login)
+	if acct.Verification.Status != store.StatusReviewPending || acct.Verification.ReviewID != res.Str("reviewId") {
+		t.Fatalf("account %+v", acct.Verification)
+	}
+	mine := apitest.Call(t, w.applicant.Mine, apitest.Request{Method: "GET", Path: "/v1/me/manual-reviews", Token: tok})
+	items := mine.Body["items"].([]any)
+	first := items[0].(map[string]any)
+	if mine.Status != 200 || len(items) != 1 || first["reviewId"] != res.Str("reviewId") || first["status"] != "pending" ||
+		first["reason"] != nil || first["decidedAt"] != nil || first["submittedAt"] != "2026-11-27T10:00:00+08:00" {
+		t.Fatalf("mine: %v", mine.Body)
+	}
+	me := apitest.Call(t, w.me, apitest.Request{Method: "GET", Path: "/v1/me", Token: tok})
+	if me.Str("nextStep") != "review_pending" || me.Body["verification"].(map[string]any)["manualRemainingThisCycle"] != float64(2) {
+		t.Fatalf("me: %v", me.Body)
+	}
+}
+
+func TestWhoMaySubmit(t *testing.T) {
+	w := newWorld(t)
+	// resident_id: only after a failed online verification.
+	res := w.Applicant("张三")
+	res = w.Profiled(res)
+	tok := w.Token(res)
+	if r := w.submit(t, tok, form(res)); r.Status != 409 || r.Code() != api.CodeVerifyOnlineFirst {
+		t.Fatalf("resident_id before a failed verification: %d %v", r.Status, r.Body)
+	}
+	w.FailedOnline(res)
+	if r := w.submit(t, tok, form(res)); r.Status != 202 {
+		t.Fatalf("resident_id after a failed verification: %d %v", r.Status, r.Body)
+	}
+	// Pending: no second review.
+	if r := w.submit(t, tok, form(res)); r.Status != 409 || r.Code() != api.CodeReviewPending {
+		t.Fatalf("second while pending: %d %v", r.Status, r.Body)
+	}
+	// Verified: nothing to review.
+	v := w.Profiled(w.Applicant("王五"))
+	if _, err := w.Env.Store.RecordVerification(t.Context(), v.Login, true); err != nil {
+		t.Fatal(err)
+	}
+	if r := w.submit(t, w.Token(v), form(v)); r.Status != 409 || r.Code() != api.CodeAlreadyVerified {
+		t.Fatalf("verified: %d %v", r.Status, r.Body)
+	}
+	// No profile: nothing but the profile.
+	np := w.ApplicantWith(identity.TaiwanPermit, "12345678", "林小明")
+	if r := w.submit(t, w.Token(np), form(np)); r.Status != 403 || r.Code() != api.CodeProfileIncomplete {
+		t.Fatalf("no profile: %d %v", r.Status, r.Body)
+	}
+	// Reviewers are not applicants.
+	if r := w.submit(t, w.rtok, form(np)); r.Status != 403 || r.Code() != api.CodeForbidden {
+		t.Fatalf("reviewer: %d %v", r.Status, r.Body)
+	}
+}
+
+func pngPhoto() string {
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, image.NewGray(image.Rect(0, 0, 8, 8)))
+	return base64.StdEncoding.EncodeToString(buf.Bytes())
+}
+
+// noiseJPEG is a real JPEG of side×side noise, which does not compress: its size grows with
+// the side, so a side can be found for any size.
+func noiseJPEG(side int) []byte {
+	img := image.NewGray(image.Rect(0, 0, side, side))
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range img.Pix {
+		img.Pix[i] = byte(rng.IntN(256))
+	}
+	var buf bytes.Buffer
+	_ = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90})
+	return buf.Bytes()
+}
+
+// jpegOfSize is a real JPEG whose size is in [min, max).
+func jpegOfSize(t *testing.T, min, max int) string {
+	t.Helper()
+	lo, hi := 16, 2000
+	for lo <= hi {
+		side := (lo + hi) / 2
+		b := noiseJPEG(side)
+		switch {
+		case len(b) < min:
+			lo = side + 1
+		case len(b) >= max:
+			hi = side - 1
+		default:
+			return base64.StdEncoding.EncodeToString(b)
+		}
+	}
+	t.Fatalf("no JPEG between %d and %d bytes", min, max)
+	return ""
+}
+
+func TestRefusedFormsCountNothing(t *testing.T) {
+	w := newWorld(t)
+	a, tok := w.ready(t, "陈大文")
+	raw, _ := base64.StdEncoding.DecodeString(photo)
+	header := base64.StdEncoding.EncodeToString(raw[:len(raw)/2]) // a JPEG cut in half: the magic bytes are right
+	cases := []struct {
+		field string
+		value any
+	}{
+		{"photo", ""},
+		{"photo", "not base64!"},
+		{"photo", pngPhoto()},
+		{"photo", header},
+		{"photo", jpegOfSize(t, review.MaxPhotoBytes, review.MaxPhotoBytes+4096)},
+		{"name", "陈"},
+		{"idValidTo", "2020-01-01"},
+		{"idValidFrom", "2099-01-01"},
+		{"idType", "taiwan_permit"},
+		{"idNumber", "H99999999"},
+	}
+	for _, c := range cases {
+		body := form(a)
+		body[c.field] = c.value
+		if res := w.submit(t, tok, body); res.Status != 422 || res.Field() != c.field {
+			t.Errorf("%s: %d %v", c.field, res.Status, res.Body)
+		}
+	}
+	// A photo just under the limit, with a data: URL prefix, and a corrected name.
+	body := form(a)
+	small := testkit.JPEG(64, 64)
+	body["photo"] = "data:image/jpeg;base64," + small
+	body["name"] = "陈大明"
+	res := w.submit(t, tok, body)
+	if res.Status != 202 || res.Int("remainingThisCycle") != 2 {
+		t.Fatalf("after refused forms: %d %v", res.Status, res.Body)
+	}
+}
+
+func TestThePhotoLimitIsBytes(t *testing.T) {
+	w := newWorld(t)
+	a, tok := w.ready(t, "陈大文")
+	body := form(a)
+	body["photo"] = jpegOfSize(t, review.MaxPhotoBytes-4096, review.MaxPhotoBytes)
+	if res := w.submit(t, tok, body); res.Status != 202 {
+		t.Fatalf("a JPEG just under 190 KB: %d %v", res.Status, res.Body)
+	}
+}
+
+func TestThreeSubmissionsPerCycle(t *testing.T) {
+	w := newWorld(t)
+	w.Clock.Set(time.Date(2026, 8, 31, 23, 59, 0, 0, clock.CST))
+	a, tok := w.ready(t, "陈大文")
+	for i := 0; i < 3; i++ {
+		res := w.submit(t, tok, form(a))
+		if res.Status != 202 || res.Int("remainingThisCycle") != 2-i {
+			t.Fatalf("submission %d: %d %v", i, res.Status, res.Body)
+		}
+		if d := w.decide(t, res.Str("reviewId"), map[string]any{"decision": "reject", "reason": "照片模糊"}); d.Status != 200 {
+			t.Fatalf("reject %d: %d %v", i, d.Status, d.Body)
+		}
+	}
+	res := w.submit(t, tok, form(a))
+	if res.Status != 429 || res.Code() != api.CodeQuotaExceeded || res.Headers["Retry-After"] != "60" {
+		t.Fatalf("fourth in the cycle: %d %v %v", res.Status, res.Body, res.Headers)
+	}
+	// 1 Sep 00:00 CST starts a new cycle.
+	w.Clock.Set(time.Date(2026, 9, 1, 0, 0, 0, 0, clock.CST))
+	tok = w.Token(w.Account(a.Login))
+	if res := w.submit(t, tok, form(a)); res.Status != 202 || res.Int("remainingThisCycle") != 2 {
+		t.Fatalf("first of the new cycle: %d %v", res.Status, res.Body)
+	}
+}
+
+func TestConcurrentSubmissionsMakeOneReview(t *testing.T) {
+	w := newWorld(t)
+	a, tok := w.ready(t, "陈大文")
+	results := testkit.Race(4, func(int) apitest.Result { return w.submit(t, tok, form(a)) })
+	accepted := 0
+	for _, r := range results {
+		switch {
+		case r.Status == 202:
+			accepted++
+		case r.Status == 409 && r.Code() == api.CodeReviewPending:
+		default:
+			t.Errorf("unexpected %d %v", r.Status, r.Body)
+		}
+	}
+	if accepted != 1 {
+		t.Fatalf("%d reviews from one applicant at once", accepted)
+	}
+	me := apitest.Call(t, w.me, apitest.Request{Method: "GET", Path: "/v1/me", Token: tok})
+	if got := me.Body["verification"].(map[string]any)["manualRemainingThisCycle"]; got != float64(2) {
+		t.Fatalf("the refused submissions were counted: %v left", got)
+	}
+}
+
+func TestTheQueueIsOldestFirstWithSignedCursors(t *testing.T) {
+	w := newWorld(t)
+	var ids []string
+	for i := 0; i < 5; i++ {
+		a, tok := w.ready(t, "陈大文")
+		ids = append(ids, w.submit(t, tok, form(a)).Str("reviewId"))
+		w.Clock.Advance(time.Minute)
+	}
+	var seen []string
+	cursor := ""
+	for page := 0; page < 4; page++ {
+		q := "status=pending&limit=2"
+		if cursor != "" {
+			q += "&cursor=" + url.QueryEscape(cursor)
+		}
+		res := w.queue(t, q)
+		if res.Status != 200 {
+			t.Fatalf("page %d: %d %v", page, res.Status, res.Body)
+		}
+		for _, it := range res.Body["items"].([]any) {
+			item := it.(map[string]any)
+			seen = append(seen, item["reviewId"].(string))
+			if item["idNumber"] == "" || item["accountId"] == "" || item["overdue"] != false {
+				t.Fatalf("item %v", item)
+			}
+		}
+		next, _ := res.Body["nextCursor"].(string)
+		if next == "" {
+			break
+		}
+		if strings.Contains(next, "REVIEW#") {
+			t.Fatal("the cursor shows table keys")
+		}
+		cursor = next
+	}
+	if strings.Join(seen, ",") != strings.Join(ids, ",") {
+		t.Fatalf("order %v, want %v", seen, ids)
+	}
+	// Tampered, foreign-status and malformed cursors are refused.
+	first := w.queue(t, "limit=1").Body["nextCursor"].(string)
+	body, sig, _ := strings.Cut(first, ".")
+	forged := body[:len(body)-2] + "AA." + sig
+	for name, q := range map[string]string{
+		"tampered":       "cursor=" + url.QueryEscape(forged),
+		"other status":   "status=approved&cursor=" + url.QueryEscape(first),
+		"garbage":        "cursor=abc",
+		"limit 0":        "limit=0",
+		"limit 101":      "limit=101",
+		"limit x":        "limit=x",
+		"unknown status": "status=done",
+	} {
+		if res := w.queue(t, q); res.Status != 422 {
+			t.Errorf("%s: %d %v", name, res.Status, res.Body)
+		}
+	}
+}
+
+func TestOverdueAfterSevenWorkingDays(t *testing.T) {
+	w := newWorld(t)
+	a, tok := w.ready(t, "陈大文")
+	id := w.submit(t, tok, form(a)).Str("reviewId")
+	// Submitted Friday 27 Nov 2026: due at the end of Tuesday 8 Dec.
+	w.Clock.Set(time.Date(2026, 12, 8, 23, 59, 0, 0, clock.CST))
+	w.rtok = w.Token(w.Account("LI.REVIEWER"))
+	if item := w.queue(t, "").Body["items"].([]any)[0].(map[string]any); item["overdue"] != false || item["dueAt"] != "2026-12-08T23:59:59+08:00" {
+		t.Fatalf("on the due day: %v", item)
+	}
+	w.Clock.Set(time.Date(2026, 12, 9, 0, 0, 1, 0, clock.CST))
+	w.rtok = w.Token(w.Account("LI.REVIEWER"))
+	if item := w.queue(t, "").Body["items"].([]any)[0].(map[string]any); item["overdue"] != true || item["reviewId"] != id {
+		t.Fatalf("the day after: %v", item)
+	}
+}
+
+func TestOpeningAReviewRecordsWhoSawThePhoto(t *testing.T) {
+	w := newWorld(t)
+	a, tok := w.ready(t, "陈大文")
+	id := w.submit(t, tok, form(a)).Str("reviewId")
+	w.Env.Calls.Reset()
+	res := w.open(t, w.rtok, id)
+	if res.Status != 200 || res.Str("photo") != "data:image/jpeg;base64,"+photo || res.Str("idNumber") != a.Login || res.Str("name") != "陈大文" {
+		t.Fatalf("open: %d %.300v", res.Status, res.Raw)
+	}
+	if got := w.Env.Calls.String(); got != "GetItem=1 PutItem=1 Query=1 UpdateItem=1" {
+		t.Fatalf("round trips: %s", got)
+	}
+	w.Clock.Advance(time.Minute)
+	w.open(t, w.rtok, id)
+	reads, err := w.Env.Store.ListPhotoReads(t.Context(), id)
+	if err != nil || len(reads) != 2 || reads[0].ReviewerID != w.rid || reads[1].ReadAt-reads[0].ReadAt != 60_000 {
+		t.Fatalf("reads %+v, %v", reads, err)
+	}
+	if res := w.open(t, tok, id); res.Status != 403 || res.Code() != api.CodeForbidden {
+		t.Fatalf("an applicant opening a review: %d", res.Status)
+	}
+	if res := w.open(t, w.rtok, "nope"); res.Status != 404 || res.Code() != api.CodeNotFound {
+		t.Fatalf("unknown review: %d", res.Status)
+	}
+	if reads, _ := w.Env.Store.ListPhotoReads(t.Context(), id); len(reads) != 2 {
+		t.Fatalf("a refused read was recorded: %d", len(reads))
+	}
+}
+
+func TestApprovalWithANameCorrection(t *testing.T) {
+	w := newWorld(t)
+	a, tok := w.ready(t, "陈大文")
+	body := form(a)
+	body["name"] = "陈大明"
+	body["idValidTo"] = "2045-06-30"
+	id := w.submit(t, tok, body).Str("reviewId")
+	w.Env.Calls.Reset()
+	res := w.decide(t, id, map[string]any{"decision": "approve"})
+	if res.Status != 200 || res.Str("status") != "approved" {
+		t.Fatalf("approve: %d %v", res.Status, res.Body)
+	}
+	if got := w.Env.Calls.String(); got != "GetItem=2 TransactWriteItems=1 UpdateItem=1" {
+		t.Fatalf("round trips: %s", got)
+	}
+	acct := w.Account(a.Login)
+	if acct.Name != "陈大明" || acct.IDValidTo != "2045-06-30" || acct.Verification.Status != store.StatusReviewApproved || !acct.Verification.ReapplyRequired {
+		t.Fatalf("account after approval: %+v %+v", acct, acct.Verification)
+	}
+	me := apitest.Call(t, w.me, apitest.Request{Method: "GET", Path: "/v1/me", Token: tok})
+	v := me.Body["verification"].(map[string]any)
+	if me.Str("nextStep") != "none" || v["status"] != "review_approved" || v["reapplyRequired"] != true || me.Str("name") != "陈大明" {
+		t.Fatalf("me: %v", me.Body)
+	}
+	// Told by SMS and by e-mail; the mail says what to submit again.
+	msgs := w.Outbox.Messages()
+	if len(msgs) != 1 || msgs[0].To != a.Phone || !strings.Contains(msgs[0].Body, "已通过") {
+		t.Fatalf("sms %+v", msgs)
+	}
+	sent := w.ses.Sent()
+	if len(sent) != 1 || sent[0].Destination.ToAddresses[0] != a.Email || !strings.Contains(sent[0].Content.Simple.Body.Text.Data, "重新提交报名信息") {
+		t.Fatalf("mail %+v", sent)
+	}
+}
+
+func TestApprovalWithoutAChangeNeedsNoReapplication(t *testing.T) {
+	w := newWorld(t)
+	a, tok := w.ready(t, "陈大文")
+	id := w.submit(t, tok, form(a)).Str("reviewId")
+	w.decide(t, id, map[string]any{"decision": "approve"})
+	if w.Account(a.Login).Verification.ReapplyRequired {
+		t.Fatal("an unchanged name was marked for re-application")
+	}
+}
+
+func TestRejectionAndResubmission(t *testing.T) {
+	w := newWorld(t)
+	a, tok := w.ready(t, "陈大文")
+	id := w.submit(t, tok, form(a)).Str("reviewId")
+	for _, bad := range []map[string]any{
+		{"decision": "reject"},
+		{"decision": "reject", "reason": "   "},
+		{"decision": "maybe"},
+		{"decision": "reject", "reason": strings.Repeat("糊", review.MaxReasonRunes+1)},
+	} {
+		if res := w.decide(t, id, bad); res.Status != 422 {
+			t.Errorf("%v: %d %v", bad, res.Status, res.Body)
+		}
+	}
+	if res := w.decide(t, id, map[string]any{"decision": "reject", "reason": "照片不清晰，请重新拍摄"}); res.Status != 200 || res.Str("status") != "rejected" {
+		t.Fatalf("reject: %d %v", res.Status, res.Body)
+	}
+	me := apitest.Call(t, w.me, apitest.Request{Method: "GET", Path: "/v1/me", Token: tok})
+	v := me.Body["verification"].(map[string]any)
+	if v["status"] != "review_rejected" || v["rejectReason"] != "照片不清晰，请重新拍摄" || me.Str("nextStep") != "verify_identity" {
+		t.Fatalf("me after rejection: %v", me.Body)
+	}
+	mine := apitest.Call(t, w.applicant.Mine, apitest.Request{Method: "GET", Path: "/v1/me/manual-reviews", Token: tok})
+	item := mine.Body["items"].([]any)[0].(map[string]any)
+	if item["status"] != "rejected" || item["reason"] != "照片不清晰，请重新拍摄" || item["decidedAt"] == nil {
+		t.Fatalf("mine: %v", item)
+	}
+	if sms := w.Outbox.Messages(); len(sms) != 1 || !strings.Contains(sms[0].Body, "照片不清晰") {
+		t.Fatalf("sms %+v", sms)
+	}
+	// Corrected and resubmitted the next day: counts against the cycle.
+	w.Clock.Advance(24 * time.Hour)
+	tok = w.Token(w.Account(a.Login))
+	second := w.submit(t, tok, form(a))
+	if second.Status != 202 || second.Int("remainingThisCycle") != 1 {
+		t.Fatalf("resubmission: %d %v", second.Status, second.Body)
+	}
+	list := apitest.Call(t, w.applicant.Mine, apitest.Request{Method: "GET", Path: "/v1/me/manual-reviews", Token: tok}).Body["items"].([]any)
+	if len(list) != 2 || list[0].(map[string]any)["reviewId"] != second.Str("reviewId") {
+		t.Fatalf("newest first: %v", list)
+	}
+}
+
+func TestOneDecisionUnderRace(t *testing.T) {
+	w := newWorld(t)
+	a, tok := w.ready(t, "陈大文")
+	id := w.submit(t, tok, form(a)).Str("reviewId")
+	results := testkit.Race(8, func(i int) apitest.Result {
+		if i%2 == 0 {
+			return w.decide(t, id, map[string]any{"decision": "approve"})
+		}
+		return w.decide(t, id, map[string]any{"decision": "reject", "reason": "资料不全"})
+	})
+	made, refused := 0, 0
+	var status string
+	for _, r := range results {
+		switch {
+		case r.Status == 200:
+			made++
+			status = r.Str("status")
+		case r.Status == 409 && r.Code() == api.CodeAlreadyDecided:
+			refused++
+		default:
+			t.Errorf("unexpected %d %v", r.Status, r.Body)
+		}
+	}
+	if made != 1 || refused != 7 {
+		t.Fatalf("%d decisions made, %d refused", made, refused)
+	}
+	want := map[string]string{"approved": store.StatusReviewApproved, "rejected": store.StatusReviewRejected}[status]
+	if got := w.Account(a.Login).Verification.Status; got != want {
+		t.Fatalf("the account says %s after a %s decision", got, status)
+	}
+	if n := len(w.Outbox.Messages()); n != 1 {
+		t.Fatalf("%d decision SMS", n)
+	}
+	if res := w.decide(t, id, map[string]any{"decision": "approve"}); res.Code() != api.CodeAlreadyDecided {
+		t.Fatalf("a later decision: %d", res.Status)
+	}
+}

@@ -1,0 +1,193 @@
+// Package review is manual review (人工审核, SPEC §1): applicants submit their identity fields
+// and a photo, three times per half-year cycle at most; reviewers take the queue oldest first,
+// see the photo (every read recorded) and decide once.
+package review
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/auth"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/profile"
+	"github.com/jszg/applicant-accounts/shared/quota"
+	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/token"
+)
+
+// SLAWorkingDays is the promised answer time.
+const SLAWorkingDays = 7
+
+// ApplicantStore is what the applicant's side reads and writes.
+type ApplicantStore interface {
+	SubmitReview(ctx context.Context, r store.Review, photo []byte, q store.Quota) (int, error)
+	ListMyReviews(ctx context.Context, login string) ([]store.ReviewRef, error)
+}
+
+// Applicant answers POST and GET /v1/me/manual-reviews.
+type Applicant struct {
+	Auth     *auth.Authenticator
+	Store    ApplicantStore
+	Clock    clock.Clock
+	Calendar *clock.Calendar
+}
+
+// Form is a submission: the identity fields, which may correct the name and validity dates,
+// and the photo.
+type Form struct {
+	Name        string `json:"name"`
+	IDType      string `json:"idType"`
+	IDNumber    string `json:"idNumber"`
+	IDValidFrom string `json:"idValidFrom"`
+	IDValidTo   string `json:"idValidTo"`
+	Photo       string `json:"photo"`
+}
+
+type submitted struct {
+	ReviewID           string `json:"reviewId"`
+	Status             string `json:"status"`
+	RemainingThisCycle int    `json:"remainingThisCycle"`
+}
+
+func alreadyVerified() error {
+	return api.Conflict(api.CodeAlreadyVerified, "您已通过实名核验或人工审核，无需再提交人工审核")
+}
+
+func verifyOnlineFirst() error {
+	return api.Conflict(api.CodeVerifyOnlineFirst, "持居民身份证的申请人请先进行实名核验；核验未通过（并参照指南开通CTID网证仍无法通过）后方可申请人工审核")
+}
+
+// Submit files a review. Four round trips: the session, the account, the cycle's counter,
+// the transaction (review, photo, the applicant's entry, the account's status, the counter).
+// A form refused with 422 counts nothing.
+func (h *Applicant) Submit(ctx context.Context, r *api.Request) (*api.Response, error) {
+	return h.Auth.Profiled(func(ctx context.Context, r *api.Request, p *auth.Principal) (*api.Response, error) {
+		var f Form
+		if err := r.Decode(&f); err != nil {
+			return nil, err
+		}
+		a := p.Account
+		switch {
+		case a.Verification.Status == store.StatusReviewPending:
+			return nil, profile.ReviewPending()
+		case a.Verification.Cleared():
+			return nil, alreadyVerified()
+		case a.IDType == string(identity.ResidentID) && !a.Verification.OnlineFailed:
+			return nil, verifyOnlineFirst()
+		}
+		now := h.Clock.Now()
+		rev, photo, err := f.Check(a, now.In(clock.CST))
+		if err != nil {
+			return nil, err
+		}
+		rev.ID = token.New(16)
+		rev.SubmittedAt = now.UnixMilli()
+		rev.DueAt = h.Calendar.WorkingDayDeadline(now, SLAWorkingDays).UnixMilli()
+		q := store.Quota{Period: clock.Cycle(now), Max: quota.ReviewsPerCycle, Expires: clock.NextCycle(now).Add(24 * time.Hour)}
+		used, err := h.Store.SubmitReview(ctx, rev, photo, q)
+		if err != nil {
+			switch {
+			case errors.Is(err, store.ErrConflict):
+				return nil, api.QuotaExceeded("本周期（1月1日至8月31日、9月1日至12月31日）的3次人工审核机会已用完", clock.SecondsUntil(now, clock.NextCycle(now)))
+			case errors.Is(err, store.ErrReviewPending):
+				return nil, profile.ReviewPending()
+			case errors.Is(err, store.ErrAlreadyVerified):
+				return nil, alreadyVerified()
+			case errors.Is(err, store.ErrVerifyOnlineFirst):
+				return nil, verifyOnlineFirst()
+			}
+			return nil, err
+		}
+		slog.InfoContext(ctx, "manual review submitted", slog.String("reviewId", rev.ID))
+		return api.JSON(http.StatusAccepted, submitted{ReviewID: rev.ID, Status: store.ReviewPending,
+			RemainingThisCycle: quota.ReviewsPerCycle - used}), nil
+	})(ctx, r)
+}
+
+// Check re-applies the registration rules to the submitted fields. The document type and
+// number are the account itself and cannot change; the name and validity dates may.
+func (f *Form) Check(a store.Account, today time.Time) (store.Review, []byte, error) {
+	t, err := identity.ParseIDType(f.IDType)
+	if err != nil {
+		return store.Review{}, nil, api.Invalid("idType", err, "")
+	}
+	if string(t) != a.IDType {
+		return store.Review{}, nil, api.InvalidField("idType", "证件类型须与注册时一致，不能修改")
+	}
+	num, err := identity.NormalizeDocumentNumber(t, f.IDNumber, today)
+	if err != nil {
+		return store.Review{}, nil, api.Invalid("idNumber", err, "")
+	}
+	if num != a.Login {
+		return store.Review{}, nil, api.InvalidField("idNumber", "证件号码须与账号一致，不能修改")
+	}
+	name, err := identity.NormalizeName(f.Name)
+	if err != nil {
+		return store.Review{}, nil, api.Invalid("name", err, "")
+	}
+	v, err := identity.CheckValidity(f.IDValidFrom, f.IDValidTo, today)
+	if err != nil {
+		var ve *identity.ValidityError
+		if errors.As(err, &ve) && ve.FromAtFault {
+			return store.Review{}, nil, api.Invalid("idValidFrom", ve.Err, "")
+		}
+		return store.Review{}, nil, api.Invalid("idValidTo", err, "")
+	}
+	photo, err := decodePhoto(f.Photo)
+	if err != nil {
+		return store.Review{}, nil, err
+	}
+	return store.Review{
+		Login: a.Login, AccountID: a.AccountID, Name: name, IDType: a.IDType, IDNumber: a.Login,
+		IDValidFrom: v.From, IDValidTo: v.To, NameBefore: a.Name, Phone: a.Phone, Email: a.Email,
+		Status: store.ReviewPending,
+	}, photo, nil
+}
+
+type mine struct {
+	Items []myReview `json:"items"`
+}
+
+type myReview struct {
+	ReviewID    string  `json:"reviewId"`
+	Status      string  `json:"status"`
+	Reason      *string `json:"reason"`
+	SubmittedAt string  `json:"submittedAt"`
+	DecidedAt   *string `json:"decidedAt"`
+}
+
+// Mine lists the applicant's reviews, newest first. Three round trips.
+func (h *Applicant) Mine(ctx context.Context, r *api.Request) (*api.Response, error) {
+	return h.Auth.Profiled(func(ctx context.Context, r *api.Request, p *auth.Principal) (*api.Response, error) {
+		if err := r.NoBody(); err != nil {
+			return nil, err
+		}
+		refs, err := h.Store.ListMyReviews(ctx, p.Account.Login)
+		if err != nil {
+			return nil, err
+		}
+		out := mine{Items: make([]myReview, 0, len(refs))}
+		for _, ref := range refs {
+			item := myReview{ReviewID: ref.ID, Status: ref.Status, SubmittedAt: stamp(ref.SubmittedAt)}
+			if ref.Reason != "" {
+				item.Reason = &ref.Reason
+			}
+			if ref.DecidedAt != 0 {
+				at := stamp(ref.DecidedAt)
+				item.DecidedAt = &at
+			}
+			out.Items = append(out.Items, item)
+		}
+		return api.JSON(http.StatusOK, out), nil
+	})(ctx, r)
+}
+
+// stamp writes epoch milliseconds as RFC 3339 in CST.
+func stamp(ms int64) string {
+	return time.UnixMilli(ms).In(clock.CST).Format(time.RFC3339)
+}

@@ -1,0 +1,96 @@
+// Package verification is online real-name verification (实名核验, SPEC §1): three tries per
+// account per CST day, after the profile and before any business; on failure the applicant is
+// told what to do next.
+package verification
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/auth"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/idv"
+	"github.com/jszg/applicant-accounts/shared/profile"
+	"github.com/jszg/applicant-accounts/shared/quota"
+	"github.com/jszg/applicant-accounts/shared/store"
+)
+
+// Store counts tries and records results.
+type Store interface {
+	CountVerification(ctx context.Context, login, day string, max int, expires time.Time) (int, error)
+	UncountVerification(ctx context.Context, login, day string) error
+	RecordVerification(ctx context.Context, login string, passed bool) (store.Account, error)
+}
+
+// Handler answers POST /v1/me/verifications.
+type Handler struct {
+	Auth     *auth.Authenticator
+	Store    Store
+	Provider idv.Provider
+	Clock    clock.Clock
+}
+
+type result struct {
+	Result         string  `json:"result"`
+	RemainingToday int     `json:"remainingToday"`
+	Guidance       *string `json:"guidance"`
+}
+
+// Guidance of SPEC §1 after a failed verification.
+const (
+	GuidanceResidentID = "如确认填写的信息无误，可能是您的身份信息近期发生过变化、公安系统尚未及时更新，请不要直接重复提交。" +
+		"请参照《居民身份证网上功能凭证开通指南》开通CTID网证后再进行实名核验；如开通网证失败，可申请人工审核。"
+	GuidanceOther = "如确认填写的信息无误，可能是您的身份信息近期发生过变化、公安系统尚未及时更新，请不要直接重复提交，" +
+		"请申请人工审核（提交证件信息和清晰的JPG照片，小于190KB）。"
+)
+
+// Handle runs one verification. Four round trips (the session, the account, the day's
+// counter, the result) and one provider call. A provider outage gives the try back.
+func (h *Handler) Handle(ctx context.Context, r *api.Request) (*api.Response, error) {
+	return h.Auth.Profiled(func(ctx context.Context, r *api.Request, p *auth.Principal) (*api.Response, error) {
+		if err := r.NoBody(); err != nil {
+			return nil, err
+		}
+		a := p.Account
+		if a.Verification.Status == store.StatusReviewPending {
+			return nil, profile.ReviewPending()
+		}
+		now := h.Clock.Now()
+		day := clock.Day(now)
+		used, err := h.Store.CountVerification(ctx, a.Login, day, quota.VerificationsPerDay, clock.NextDay(now).Add(24*time.Hour))
+		if errors.Is(err, store.ErrConflict) {
+			return nil, api.QuotaExceeded("今日实名核验次数已用完（每日3次），请明天再试或申请人工审核", clock.SecondsUntil(now, clock.NextDay(now)))
+		}
+		if err != nil {
+			return nil, err
+		}
+		passed, err := h.Provider.Verify(ctx, idv.Identity{IDType: a.IDType, IDNumber: a.Login, Name: a.Name})
+		if err != nil {
+			if uerr := h.Store.UncountVerification(context.WithoutCancel(ctx), a.Login, day); uerr != nil {
+				slog.ErrorContext(ctx, "could not give back a verification try", slog.String("err", uerr.Error()))
+			}
+			return nil, api.Unavailable("实名核验服务暂时不可用，请稍后重试（本次不计入当日次数）", 60, err)
+		}
+		if _, err := h.Store.RecordVerification(ctx, a.Login, passed); err != nil {
+			if errors.Is(err, store.ErrReviewPending) {
+				return nil, profile.ReviewPending()
+			}
+			return nil, err
+		}
+		out := result{Result: "passed", RemainingToday: quota.VerificationsPerDay - used}
+		if !passed {
+			out.Result = "failed"
+			g := GuidanceOther
+			if a.IDType == string(identity.ResidentID) {
+				g = GuidanceResidentID
+			}
+			out.Guidance = &g
+		}
+		return api.JSON(http.StatusOK, out), nil
+	})(ctx, r)
+}

@@ -1,0 +1,184 @@
+package verification_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/api/apitest"
+	"github.com/jszg/applicant-accounts/shared/auth"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/idv"
+	"github.com/jszg/applicant-accounts/shared/profile"
+	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/testkit"
+	"github.com/jszg/applicant-accounts/shared/verification"
+)
+
+type world struct {
+	*testkit.Kit
+	h        *verification.Handler
+	me       api.HandlerFunc
+	business api.HandlerFunc
+}
+
+func newWorld(t *testing.T) *world {
+	k := testkit.New(t)
+	authn := &auth.Authenticator{Store: k.Env.Store, Clock: k.Clock}
+	return &world{Kit: k,
+		h:  &verification.Handler{Auth: authn, Store: k.Env.Store, Provider: idv.Simulator{}, Clock: k.Clock},
+		me: (&profile.Me{Auth: authn, Usage: k.Env.Store, Clock: k.Clock}).Handle,
+		business: authn.Business(func(ctx context.Context, r *api.Request, p *auth.Principal) (*api.Response, error) {
+			return api.JSON(200, map[string]string{"ok": "yes"}), nil
+		}),
+	}
+}
+
+func (w *world) verify(t *testing.T, tok string) apitest.Result {
+	t.Helper()
+	return apitest.Call(t, w.h.Handle, apitest.Request{Method: "POST", Path: "/v1/me/verifications", Token: tok})
+}
+
+func TestPassAndTheBusinessGate(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	tok := w.Token(a)
+	// Before the profile nothing but profile, me and logout works.
+	if res := w.verify(t, tok); res.Status != 403 || res.Code() != api.CodeProfileIncomplete {
+		t.Fatalf("before the profile: %d %v", res.Status, res.Body)
+	}
+	if res := apitest.Call(t, w.business, apitest.Request{Method: "POST", Path: "/v1/applications", Token: tok}); res.Code() != api.CodeProfileIncomplete {
+		t.Fatalf("business before the profile: %d %v", res.Status, res.Body)
+	}
+	w.Profiled(a)
+	if res := apitest.Call(t, w.business, apitest.Request{Method: "POST", Path: "/v1/applications", Token: tok}); res.Status != 403 || res.Code() != api.CodeVerificationRequired {
+		t.Fatalf("business before verification: %d %v", res.Status, res.Body)
+	}
+	w.Env.Calls.Reset()
+	res := w.verify(t, tok)
+	if res.Status != 200 || res.Str("result") != "passed" || res.Int("remainingToday") != 2 || res.Body["guidance"] != nil {
+		t.Fatalf("verify: %d %v", res.Status, res.Body)
+	}
+	if got := w.Env.Calls.String(); got != "GetItem=1 PutItem=1 UpdateItem=2" {
+		t.Fatalf("round trips: %s", got)
+	}
+	if got := w.Account(a.Login).Verification.Status; got != store.StatusVerified {
+		t.Fatalf("status %s", got)
+	}
+	if res := apitest.Call(t, w.business, apitest.Request{Method: "POST", Path: "/v1/applications", Token: tok}); res.Status != 200 {
+		t.Fatalf("business after verification: %d %v", res.Status, res.Body)
+	}
+	me := apitest.Call(t, w.me, apitest.Request{Method: "GET", Path: "/v1/me", Token: tok})
+	v := me.Body["verification"].(map[string]any)
+	if me.Str("nextStep") != "none" || v["status"] != "verified" || v["remainingToday"] != float64(2) {
+		t.Fatalf("me: %v", me.Body)
+	}
+}
+
+func TestFailureGuidanceByDocument(t *testing.T) {
+	w := newWorld(t)
+	resident := w.Profiled(w.Applicant("李四核验失败"))
+	res := w.verify(t, w.Token(resident))
+	g, _ := res.Body["guidance"].(string)
+	if res.Status != 200 || res.Str("result") != "failed" || !strings.Contains(g, "CTID") || !strings.Contains(g, "人工审核") {
+		t.Fatalf("resident_id failure: %d %v", res.Status, res.Body)
+	}
+	acct := w.Account(resident.Login)
+	if acct.Verification.Status != store.StatusUnverified || !acct.Verification.OnlineFailed {
+		t.Fatalf("after a failure: %+v", acct.Verification)
+	}
+	permit := w.Profiled(w.ApplicantWith(identity.HKMacauPermit, "H12345678", "陈大文核验失败"))
+	res = w.verify(t, w.Token(permit))
+	g, _ = res.Body["guidance"].(string)
+	if res.Str("result") != "failed" || strings.Contains(g, "CTID") || !strings.Contains(g, "人工审核") {
+		t.Fatalf("permit failure: %v", res.Body)
+	}
+}
+
+func TestThreeTriesPerDayUnderRace(t *testing.T) {
+	w := newWorld(t)
+	w.Clock.Set(time.Date(2026, 11, 27, 23, 59, 59, 0, clock.CST))
+	a := w.Profiled(w.Applicant("李四核验失败"))
+	tok := w.Token(a)
+	results := testkit.Race(6, func(int) apitest.Result { return w.verify(t, tok) })
+	ran, refused := 0, 0
+	for _, r := range results {
+		switch {
+		case r.Status == 200:
+			ran++
+		case r.Status == 429 && r.Code() == api.CodeQuotaExceeded && r.Headers["Retry-After"] == "1":
+			refused++
+		default:
+			t.Errorf("unexpected %d %v %v", r.Status, r.Body, r.Headers)
+		}
+	}
+	if ran != 3 || refused != 3 {
+		t.Fatalf("%d ran, %d refused", ran, refused)
+	}
+	// 00:00:00 CST: a new day, three new tries; the ended day's counter blocks no one.
+	w.Clock.Advance(time.Second)
+	if res := w.verify(t, tok); res.Status != 200 || res.Int("remainingToday") != 2 {
+		t.Fatalf("first try of the next day: %d %v", res.Status, res.Body)
+	}
+}
+
+func TestAnOutageSpendsNoTry(t *testing.T) {
+	w := newWorld(t)
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		http.Error(rw, "maintenance", http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	down, err := idv.NewHTTPS(srv.URL, "key", srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := w.Profiled(w.Applicant("张三"))
+	tok := w.Token(a)
+	w.h.Provider = down
+	for i := 0; i < 4; i++ {
+		if res := w.verify(t, tok); res.Status != 503 || res.Code() != api.CodeUnavailable {
+			t.Fatalf("outage %d: %d %v", i, res.Status, res.Body)
+		}
+	}
+	w.h.Provider = idv.Simulator{}
+	if res := w.verify(t, tok); res.Status != 200 || res.Int("remainingToday") != 2 {
+		t.Fatalf("after the outage: %d %v", res.Status, res.Body)
+	}
+	if got := w.Account(a.Login).Verification.Status; got != store.StatusVerified {
+		t.Fatalf("status %s", got)
+	}
+}
+
+func TestAfterAnApprovedReviewAFailChangesNothing(t *testing.T) {
+	w := newWorld(t)
+	a := w.Profiled(w.ApplicantWith(identity.HKMacauPermit, "H12345678", "陈大文核验失败"))
+	if _, err := w.Env.Store.SubmitReview(t.Context(), store.Review{ID: "r1", Login: a.Login, Name: a.Name, NameBefore: a.Name,
+		IDValidFrom: a.IDValidFrom, IDValidTo: a.IDValidTo, Status: store.ReviewPending, SubmittedAt: 1}, []byte{1}, store.Quota{Period: "2026-2", Max: 3, Expires: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	tok := w.Token(a)
+	if res := w.verify(t, tok); res.Status != 409 || res.Code() != api.CodeReviewPending {
+		t.Fatalf("verify while pending: %d %v", res.Status, res.Body)
+	}
+	rev, err := w.Env.Store.GetReviewMeta(t.Context(), "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Env.Store.DecideReview(t.Context(), store.Decision{Review: rev, Approve: true, DecidedBy: "x", At: w.Clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if res := w.verify(t, tok); res.Str("result") != "failed" {
+		t.Fatalf("verify after approval: %v", res.Body)
+	}
+	if got := w.Account(a.Login).Verification.Status; got != store.StatusReviewApproved {
+		t.Fatalf("a failed verification changed an approval to %s", got)
+	}
+	if res := apitest.Call(t, w.business, apitest.Request{Method: "POST", Path: "/v1/applications", Token: tok}); res.Status != 200 {
+		t.Fatalf("business after approval: %d", res.Status)
+	}
+}
