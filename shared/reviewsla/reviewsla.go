@@ -1,0 +1,121 @@
+// Package reviewsla watches the promised answer time of manual reviews (7 working days) and
+// reports the reviews that passed it to operators, once each. The queue shows overdue
+// reviews from their due time whether or not this has run.
+package reviewsla
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/store"
+)
+
+// Store is the queue.
+type Store interface {
+	ListQueue(ctx context.Context, status string, limit int, start map[string]string) (store.QueuePage, error)
+	MarkOverdueReported(ctx context.Context, id string, at time.Time) (bool, error)
+	UnmarkOverdueReported(ctx context.Context, id string) error
+}
+
+// Publisher is the operators' topic.
+type Publisher interface {
+	Publish(ctx context.Context, subject, message string) error
+}
+
+// Reporter finds and reports overdue reviews.
+type Reporter struct {
+	Store    Store
+	Topic    Publisher
+	Clock    clock.Clock
+	Calendar *clock.Calendar
+}
+
+// Overdue is one review in a report: no personal data, only what operators need to act.
+type Overdue struct {
+	ReviewID           string `json:"reviewId"`
+	SubmittedAt        string `json:"submittedAt"`
+	DueAt              string `json:"dueAt"`
+	WorkingDaysWaiting int    `json:"workingDaysWaiting"`
+}
+
+// Report is what a run did.
+type Report struct {
+	Pending         int       `json:"pending"`
+	Overdue         int       `json:"overdue"`
+	NewlyReported   []Overdue `json:"newlyReported"`
+	CalendarMissing []int     `json:"calendarMissingYears,omitempty"`
+}
+
+// Run reports every pending review past its due time that no earlier run reported. It marks
+// each review before publishing and takes the marks back if publishing fails, so two runs
+// never report one review twice and a failed run is made good by the next.
+func (rp *Reporter) Run(ctx context.Context) (Report, error) {
+	now := rp.Clock.Now()
+	rep := Report{NewlyReported: []Overdue{}}
+	// Reviews submitted now fall due within about two weeks: both years must be known.
+	this, soon := now.In(clock.CST).Year(), now.In(clock.CST).AddDate(0, 0, 14).Year()
+	for _, y := range []int{this, soon} {
+		if !rp.Calendar.Knows(y) && !slices.Contains(rep.CalendarMissing, y) {
+			rep.CalendarMissing = append(rep.CalendarMissing, y)
+		}
+	}
+	var start map[string]string
+	for {
+		page, err := rp.Store.ListQueue(ctx, store.ReviewPending, 100, start)
+		if err != nil {
+			return rep, err
+		}
+		for _, r := range page.Reviews {
+			rep.Pending++
+			if now.UnixMilli() <= r.DueAt {
+				continue
+			}
+			rep.Overdue++
+			if r.OverdueReportedAt != 0 {
+				continue
+			}
+			marked, err := rp.Store.MarkOverdueReported(ctx, r.ID, now)
+			if err != nil {
+				return rep, err
+			}
+			if marked {
+				submitted := time.UnixMilli(r.SubmittedAt)
+				rep.NewlyReported = append(rep.NewlyReported, Overdue{
+					ReviewID: r.ID, SubmittedAt: submitted.In(clock.CST).Format(time.RFC3339),
+					DueAt:              time.UnixMilli(r.DueAt).In(clock.CST).Format(time.RFC3339),
+					WorkingDaysWaiting: rp.Calendar.WorkingDaysBetween(submitted, now),
+				})
+			}
+		}
+		if page.Next == nil {
+			break
+		}
+		start = page.Next
+	}
+	if len(rep.NewlyReported) > 0 {
+		body, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return rep, err
+		}
+		subject := fmt.Sprintf("人工审核超时：%d 件超过7个工作日未审核", len(rep.NewlyReported))
+		if err := rp.Topic.Publish(ctx, subject, string(body)); err != nil {
+			for _, o := range rep.NewlyReported {
+				if uerr := rp.Store.UnmarkOverdueReported(context.WithoutCancel(ctx), o.ReviewID); uerr != nil {
+					slog.ErrorContext(ctx, "could not take back an overdue mark", slog.String("reviewId", o.ReviewID), slog.String("err", uerr.Error()))
+				}
+			}
+			return rep, err
+		}
+	}
+	if len(rep.CalendarMissing) > 0 {
+		slog.WarnContext(ctx, "the holiday calendar lacks years: working days there count weekends only; add them to shared/clock/holidays_cn.json",
+			slog.Any("years", rep.CalendarMissing))
+	}
+	slog.InfoContext(ctx, "review SLA checked", slog.Int("pending", rep.Pending), slog.Int("overdue", rep.Overdue), slog.Int("newlyReported", len(rep.NewlyReported)))
+	return rep, nil
+}
