@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/jszg/applicant-accounts/infra/localserver"
 	"github.com/jszg/applicant-accounts/shared/api"
@@ -30,6 +31,8 @@ func main() {
 		SESSender:        env("SES_SENDER", "noreply@jszg.edu.cn"),
 		AgreementVersion: env("AGREEMENT_VERSION", "2019.03"),
 		ResetLinkBase:    env("RESET_LINK_BASE_URL", "https://www.jszg.edu.cn/reset-password"),
+		CursorSecret:     env("CURSOR_SECRET", "local-only-cursor-secret-not-for-deployment"),
+		JobEvery:         time.Hour,
 		AWS:              awsenv.Config(),
 		Clock:            clock.System{},
 	})

@@ -20,14 +20,19 @@ import (
 	"github.com/jszg/applicant-accounts/shared/auth"
 	"github.com/jszg/applicant-accounts/shared/captcha"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/idv"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/profile"
+	"github.com/jszg/applicant-accounts/shared/quotareset"
 	"github.com/jszg/applicant-accounts/shared/recovery"
 	"github.com/jszg/applicant-accounts/shared/registration"
+	"github.com/jszg/applicant-accounts/shared/review"
+	"github.com/jszg/applicant-accounts/shared/reviewsla"
 	"github.com/jszg/applicant-accounts/shared/session"
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/token"
+	"github.com/jszg/applicant-accounts/shared/verification"
 )
 
 // Deps are the parts the handlers are built from.
@@ -39,6 +44,10 @@ type Deps struct {
 	Outbox           *notify.Outbox // what SMS and Mail keep when they are not real senders
 	AgreementVersion string
 	ResetLinkBase    string
+	Provider         idv.Provider
+	Calendar         *clock.Calendar
+	CursorSecret     []byte
+	Operators        reviewsla.Publisher
 }
 
 // Handlers builds each function's handler as its functions/<name>/main.go does, keyed by
@@ -48,6 +57,8 @@ func Handlers(d *Deps) map[string]api.HandlerFunc {
 	codes := &smscode.Codes{Store: d.Store, SMS: d.SMS, Clock: d.Clock}
 	authn := &auth.Authenticator{Store: d.Store, Clock: d.Clock}
 	resets := &recovery.Service{Store: d.Store, Captcha: captchas, Codes: codes, Mail: d.Mail, Clock: d.Clock, LinkBase: d.ResetLinkBase}
+	applicant := &review.Applicant{Auth: authn, Store: d.Store, Clock: d.Clock, Calendar: d.Calendar}
+	reviewer := &review.Reviewer{Auth: authn, Store: d.Store, Clock: d.Clock, Cursors: review.Cursors{Secret: d.CursorSecret}, SMS: d.SMS, Mail: d.Mail}
 	return map[string]api.HandlerFunc{
 		"create-captcha":          captchas.Create,
 		"send-sms-code":           (&smscode.Handler{Captcha: captchas, Codes: codes}).Handle,
@@ -60,17 +71,47 @@ func Handlers(d *Deps) map[string]api.HandlerFunc {
 		"send-reset-email":        resets.Email,
 		"send-reset-sms":          resets.SMS,
 		"complete-password-reset": resets.Complete,
+		"put-profile":             (&profile.Editor{Auth: authn, Store: d.Store, Clock: d.Clock}).Handle,
+		"verify-identity":         (&verification.Handler{Auth: authn, Store: d.Store, Provider: d.Provider, Clock: d.Clock}).Handle,
+		"submit-manual-review":    applicant.Submit,
+		"list-my-reviews":         applicant.Mine,
+		"list-reviews":            reviewer.Queue,
+		"get-review":              reviewer.Open,
+		"decide-review":           reviewer.Decide,
 		"not-found":               api.NotFoundRoute,
+	}
+}
+
+// Jobs are the scheduled functions, keyed like Handlers; make run runs them on timers.
+func Jobs(d *Deps) map[string]func(context.Context) error {
+	resetter := &quotareset.Resetter{Store: d.Store, Clock: d.Clock}
+	reporter := &reviewsla.Reporter{Store: d.Store, Topic: d.Operators, Clock: d.Clock, Calendar: d.Calendar}
+	return map[string]func(context.Context) error{
+		"reset-quotas": func(ctx context.Context) error {
+			for _, scope := range []string{quotareset.ScopeDays, quotareset.ScopeCycles} {
+				if _, err := resetter.Run(ctx, quotareset.Input{Scope: scope}); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		"report-overdue-reviews": func(ctx context.Context) error {
+			_, err := reporter.Run(ctx)
+			return err
+		},
 	}
 }
 
 var pathParam = regexp.MustCompile(`\{([A-Za-z0-9_]+)\}`)
 
-// New routes the template's functions to handlers; a function without a handler is an error,
-// so the template and this server cannot drift apart silently.
+// New routes the template's functions to handlers; a function with routes but no handler is
+// an error, so the template and this server cannot drift apart silently.
 func New(fns []samtemplate.Function, handlers map[string]api.HandlerFunc, d *Deps) (http.Handler, error) {
 	mux := http.NewServeMux()
 	for _, fn := range fns {
+		if len(fn.Routes) == 0 {
+			continue
+		}
 		h, ok := handlers[fn.Name()]
 		if !ok {
 			return nil, fmt.Errorf("function %s (%s) has no local handler", fn.LogicalID, fn.CodeURI)

@@ -61,13 +61,14 @@ func TestEveryTemplateFunctionHasItsFolder(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(root, "functions", fn.Name(), "main.go")); err != nil {
 			t.Errorf("%s: %v", fn.LogicalID, err)
 		}
-		// The sample event for `sam local invoke` is one of this function's routes.
+		// The sample event for `sam local invoke`: one of the function's routes, or for a
+		// scheduled function the schedule's input.
 		raw, err := os.ReadFile(filepath.Join(root, "functions", fn.Name(), "event.json"))
 		var ev events.APIGatewayV2HTTPRequest
 		if err == nil {
 			err = json.Unmarshal(raw, &ev)
 		}
-		if err != nil || len(fn.Routes) == 0 || ev.RouteKey != fn.Routes[0].Key() {
+		if err != nil || (len(fn.Routes) > 0 && ev.RouteKey != fn.Routes[0].Key()) {
 			t.Errorf("%s: event.json: %v, route key %q", fn.LogicalID, err, ev.RouteKey)
 		}
 	}
@@ -177,16 +178,31 @@ func TestEveryRouteIsServed(t *testing.T) {
 }
 
 func TestHandlersMatchTheTemplate(t *testing.T) {
-	names := map[string]bool{}
+	routed, scheduled := map[string]bool{}, map[string]bool{}
 	for _, fn := range functions(t) {
-		names[fn.Name()] = true
-	}
-	for name := range localserver.Handlers(&localserver.Deps{}) {
-		if !names[name] {
-			t.Errorf("local handler %s has no function in template.yaml", name)
+		if len(fn.Routes) > 0 {
+			routed[fn.Name()] = true
+		} else {
+			scheduled[fn.Name()] = true
 		}
 	}
-	_, err := localserver.New([]samtemplate.Function{{LogicalID: "GhostFunction", CodeURI: "functions/ghost/"}},
+	for name := range localserver.Handlers(&localserver.Deps{}) {
+		if !routed[name] {
+			t.Errorf("local handler %s has no HTTP function in template.yaml", name)
+		}
+	}
+	jobs := localserver.Jobs(&localserver.Deps{})
+	for name := range scheduled {
+		if jobs[name] == nil {
+			t.Errorf("scheduled function %s has no local job", name)
+		}
+	}
+	for name := range jobs {
+		if !scheduled[name] {
+			t.Errorf("local job %s has no scheduled function in template.yaml", name)
+		}
+	}
+	_, err := localserver.New([]samtemplate.Function{{LogicalID: "GhostFunction", CodeURI: "functions/ghost/", Routes: []samtemplate.Route{{Method: "GET", Path: "/v1/ghost"}}}},
 		localserver.Handlers(&localserver.Deps{}), &localserver.Deps{})
 	if err == nil {
 		t.Fatal("a template function without a local handler was accepted")
@@ -324,6 +340,18 @@ func TestMailGoesToSESWhenAnEndpointIsSet(t *testing.T) {
 	for _, m := range box["messages"].([]any) {
 		if m.(map[string]any)["channel"] == "email" {
 			t.Fatal("the mail also went to the outbox")
+		}
+	}
+}
+
+// The scheduled functions run locally against the same store, and are idempotent.
+func TestJobsRunLocally(t *testing.T) {
+	srv := start(t, nil)
+	for name, job := range localserver.Jobs(srv.Deps) {
+		for i := 0; i < 2; i++ {
+			if err := job(context.Background()); err != nil {
+				t.Fatalf("%s run %d: %v", name, i, err)
+			}
 		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/jszg/applicant-accounts/infra/samtemplate"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/idv"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/reviewer"
 	"github.com/jszg/applicant-accounts/shared/store"
@@ -31,8 +32,11 @@ type Config struct {
 	SESSender        string
 	AgreementVersion string
 	ResetLinkBase    string
-	AWS              aws.Config
-	Clock            clock.Clock
+	CursorSecret     string
+	// JobEvery is how often the scheduled functions run locally; 0 never.
+	JobEvery time.Duration
+	AWS      aws.Config
+	Clock    clock.Clock
 }
 
 // Server is a running local system.
@@ -70,7 +74,11 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			slog.WarnContext(ctx, "TTL not enabled; expired items are still read as absent", slog.String("err", err.Error()))
 		}
 	}
-	d := &Deps{Store: store.New(client, cfg.Table), Clock: cfg.Clock, AgreementVersion: cfg.AgreementVersion, ResetLinkBase: cfg.ResetLinkBase}
+	d := &Deps{
+		Store: store.New(client, cfg.Table), Clock: cfg.Clock, AgreementVersion: cfg.AgreementVersion,
+		ResetLinkBase: cfg.ResetLinkBase, Provider: idv.Simulator{}, Calendar: clock.China(),
+		CursorSecret: []byte(cfg.CursorSecret), Operators: logTopic{},
+	}
 	d.Outbox = notify.NewOutbox(cfg.Clock.Now)
 	d.SMS, d.Mail = d.Outbox, d.Outbox
 	if cfg.SNSEndpoint != nil {
@@ -103,7 +111,39 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s.URL = "http://" + ln.Addr().String()
 	s.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.http.Serve(ln) }()
+	if cfg.JobEvery > 0 {
+		jobCtx, stop := context.WithCancel(context.Background())
+		s.close = append(s.close, stop)
+		go runJobs(jobCtx, Jobs(d), cfg.JobEvery)
+	}
 	return s, nil
+}
+
+// runJobs runs the scheduled functions now and then every interval. They are idempotent, so
+// a laptop's timer standing in for EventBridge Scheduler changes nothing but timing.
+func runJobs(ctx context.Context, jobs map[string]func(context.Context) error, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		for name, job := range jobs {
+			if err := job(ctx); err != nil && ctx.Err() == nil {
+				slog.ErrorContext(ctx, "scheduled job failed", slog.String("job", name), slog.String("err", err.Error()))
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// logTopic stands in for the operators' SNS topic: reports go to the log.
+type logTopic struct{}
+
+func (logTopic) Publish(ctx context.Context, subject, message string) error {
+	slog.WarnContext(ctx, "operators' report", slog.String("subject", subject), slog.String("message", message))
+	return nil
 }
 
 // Close stops the server and the embedded store.

@@ -1,0 +1,27 @@
+// Command decide-review serves POST /v1/reviews/{reviewId}/decision (reviewers).
+package main
+
+import (
+	"os"
+
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/auth"
+	"github.com/jszg/applicant-accounts/shared/awsenv"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/review"
+	"github.com/jszg/applicant-accounts/shared/store"
+)
+
+func main() {
+	cfg := awsenv.Config()
+	db := store.FromEnv(cfg)
+	h := &review.Reviewer{
+		Auth:  &auth.Authenticator{Store: db, Clock: clock.System{}},
+		Store: db,
+		Clock: clock.System{},
+		SMS:   notify.NewSNSSender(cfg, awsenv.Endpoint("SNS_ENDPOINT"), os.Getenv("SMS_SENDER_ID")),
+		Mail:  notify.NewSESMailer(cfg, awsenv.Endpoint("SES_ENDPOINT"), awsenv.MustEnv("SES_SENDER")),
+	}
+	api.Serve(h.Decide)
+}

@@ -1,0 +1,22 @@
+// Command verify-identity serves POST /v1/me/verifications.
+package main
+
+import (
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/auth"
+	"github.com/jszg/applicant-accounts/shared/awsenv"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/idv"
+	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/verification"
+)
+
+func main() {
+	db := store.FromEnv(awsenv.Config())
+	provider, err := idv.NewHTTPS(awsenv.MustEnv("IDV_ENDPOINT"), awsenv.MustEnv("IDV_API_KEY"), nil)
+	if err != nil {
+		panic(err)
+	}
+	h := &verification.Handler{Auth: &auth.Authenticator{Store: db, Clock: clock.System{}}, Store: db, Provider: provider, Clock: clock.System{}}
+	api.Serve(h.Handle)
+}
