@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -97,12 +96,9 @@ func accountKey(login string) map[string]types.AttributeValue {
 }
 
 func (st *Store) accountPut(a Account) (*types.Put, error) {
-	item, err := attributevalue.MarshalMap(a)
+	item, err := itemOf(a, accountKey(a.Login))
 	if err != nil {
-		return nil, fmt.Errorf("marshal account: %w", err)
-	}
-	for k, v := range accountKey(a.Login) {
-		item[k] = v
+		return nil, err
 	}
 	return &types.Put{
 		TableName:           aws.String(st.table),
@@ -162,20 +158,9 @@ func (st *Store) CreateAccount(ctx context.Context, a Account) error {
 
 // GetAccount reads an account by its login. One GetItem.
 func (st *Store) GetAccount(ctx context.Context, login string) (Account, error) {
-	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(st.table),
-		Key:            accountKey(login),
-		ConsistentRead: aws.Bool(true),
-	})
+	item, err := st.get(ctx, accountKey(login))
 	if err != nil {
-		return Account{}, fmt.Errorf("get account: %w", err)
+		return Account{}, err
 	}
-	if len(out.Item) == 0 {
-		return Account{}, ErrNotFound
-	}
-	var a Account
-	if err := attributevalue.UnmarshalMap(out.Item, &a); err != nil {
-		return Account{}, fmt.Errorf("unmarshal account: %w", err)
-	}
-	return a, nil
+	return decode[Account](item)
 }

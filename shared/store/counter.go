@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"strconv"
@@ -115,11 +116,14 @@ func (st *Store) countStep(c counter, seen int, expires time.Time) types.Transac
 
 // count reads a counter's uses (0 when there is none). One GetItem.
 func (st *Store) count(ctx context.Context, c counter) (int, error) {
-	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(st.table), Key: key(c.pk, c.sk), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return 0, fmt.Errorf("read %s: %w", c.sk, err)
+	item, err := st.get(ctx, key(c.pk, c.sk))
+	if errors.Is(err, ErrNotFound) {
+		return 0, nil
 	}
-	return int(getN(out.Item, "used")), nil
+	if err != nil {
+		return 0, err
+	}
+	return int(getN(item, "used")), nil
 }
 
 // countDown gives back one use that was not made after all.

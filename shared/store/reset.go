@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -29,12 +28,9 @@ func resetKey(id string) map[string]types.AttributeValue { return key("RESET#"+i
 
 // PutReset stores a new reset. One PutItem.
 func (st *Store) PutReset(ctx context.Context, r Reset) error {
-	item, err := attributevalue.MarshalMap(r)
+	item, err := itemOf(r, resetKey(r.ID))
 	if err != nil {
-		return fmt.Errorf("marshal reset: %w", err)
-	}
-	for k, v := range resetKey(r.ID) {
-		item[k] = v
+		return err
 	}
 	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
@@ -47,23 +43,20 @@ func (st *Store) PutReset(ctx context.Context, r Reset) error {
 
 // GetReset reads a live reset. One GetItem.
 func (st *Store) GetReset(ctx context.Context, id string, now time.Time) (Reset, error) {
-	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(st.table), Key: resetKey(id), ConsistentRead: aws.Bool(true)})
+	item, err := st.get(ctx, resetKey(id))
+	if err == nil && !live(item, now) {
+		err = ErrNotFound
+	}
 	if err != nil {
-		return Reset{}, fmt.Errorf("get reset: %w", err)
+		return Reset{}, err
 	}
-	if !live(out.Item, now) {
-		return Reset{}, ErrNotFound
-	}
-	return decodeReset(id, out.Item)
+	return decodeReset(id, item)
 }
 
 func decodeReset(id string, item map[string]types.AttributeValue) (Reset, error) {
-	var r Reset
-	if err := attributevalue.UnmarshalMap(item, &r); err != nil {
-		return Reset{}, fmt.Errorf("unmarshal reset: %w", err)
-	}
+	r, err := decode[Reset](item)
 	r.ID = id
-	return r, nil
+	return r, err
 }
 
 // CountResetMail counts one reset mail for a live reset unless max have gone, and returns the
@@ -119,12 +112,9 @@ func resetLinkKey(tokenHash string) map[string]types.AttributeValue {
 
 // PutResetLink stores a link. One PutItem.
 func (st *Store) PutResetLink(ctx context.Context, tokenHash string, l ResetLink) error {
-	item, err := attributevalue.MarshalMap(l)
+	item, err := itemOf(l, resetLinkKey(tokenHash))
 	if err != nil {
-		return fmt.Errorf("marshal reset link: %w", err)
-	}
-	for k, v := range resetLinkKey(tokenHash) {
-		item[k] = v
+		return err
 	}
 	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
@@ -146,18 +136,14 @@ func (st *Store) DeleteResetLink(ctx context.Context, tokenHash string) error {
 
 // GetResetLink reads a live link. One GetItem.
 func (st *Store) GetResetLink(ctx context.Context, tokenHash string, now time.Time) (ResetLink, error) {
-	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(st.table), Key: resetLinkKey(tokenHash), ConsistentRead: aws.Bool(true)})
+	item, err := st.get(ctx, resetLinkKey(tokenHash))
+	if err == nil && !live(item, now) {
+		err = ErrNotFound
+	}
 	if err != nil {
-		return ResetLink{}, fmt.Errorf("get reset link: %w", err)
+		return ResetLink{}, err
 	}
-	if !live(out.Item, now) {
-		return ResetLink{}, ErrNotFound
-	}
-	var l ResetLink
-	if err := attributevalue.UnmarshalMap(out.Item, &l); err != nil {
-		return ResetLink{}, fmt.Errorf("unmarshal reset link: %w", err)
-	}
-	return l, nil
+	return decode[ResetLink](item)
 }
 
 // Completion is a password reset about to be applied, and the proof being spent for it:

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -107,21 +106,15 @@ func (st *Store) SubmitReview(ctx context.Context, r Review, photo []byte, q Quo
 var errCounterMoved = errors.New("store: counter moved")
 
 func (st *Store) submitReview(ctx context.Context, r Review, photo []byte, step types.TransactWriteItem) error {
-	meta, err := attributevalue.MarshalMap(r)
+	meta, err := itemOf(r, reviewKey(r.ID))
 	if err != nil {
-		return fmt.Errorf("marshal review: %w", err)
-	}
-	for k, v := range reviewKey(r.ID) {
-		meta[k] = v
+		return err
 	}
 	meta[attrGSI1PK] = s(queueKey(ReviewPending))
 	meta[attrGSI1SK] = s(queueSort(r.SubmittedAt, r.ID))
-	ref, err := attributevalue.MarshalMap(ReviewRef{ID: r.ID, Status: r.Status, SubmittedAt: r.SubmittedAt})
+	ref, err := itemOf(ReviewRef{ID: r.ID, Status: r.Status, SubmittedAt: r.SubmittedAt}, refKey(r.Login, r.SubmittedAt, r.ID))
 	if err != nil {
-		return fmt.Errorf("marshal review ref: %w", err)
-	}
-	for k, v := range refKey(r.Login, r.SubmittedAt, r.ID) {
-		ref[k] = v
+		return err
 	}
 	photoItem := photoKey(r.ID)
 	photoItem["photo"] = b(photo)
@@ -157,8 +150,8 @@ func (st *Store) submitReview(ctx context.Context, r Review, photo []byte, step 
 		return errCounterMoved
 	}
 	if errors.As(err, &tce) && len(tce.CancellationReasons) == 5 && aws.ToString(tce.CancellationReasons[3].Code) == "ConditionalCheckFailed" {
-		var a Account
-		if uerr := attributevalue.UnmarshalMap(tce.CancellationReasons[3].Item, &a); uerr != nil || len(tce.CancellationReasons[3].Item) == 0 {
+		a, uerr := decode[Account](tce.CancellationReasons[3].Item)
+		if uerr != nil || len(tce.CancellationReasons[3].Item) == 0 {
 			return ErrNotFound
 		}
 		switch {
@@ -187,15 +180,7 @@ func (st *Store) ListMyReviews(ctx context.Context, login string) ([]ReviewRef, 
 	if err != nil {
 		return nil, fmt.Errorf("list my reviews: %w", err)
 	}
-	refs := make([]ReviewRef, 0, len(out.Items))
-	for _, item := range out.Items {
-		var r ReviewRef
-		if err := attributevalue.UnmarshalMap(item, &r); err != nil {
-			return nil, fmt.Errorf("unmarshal review ref: %w", err)
-		}
-		refs = append(refs, r)
-	}
-	return refs, nil
+	return decodeAll[ReviewRef](out.Items)
 }
 
 // QueuePage is one page of the reviewers' queue.
@@ -226,14 +211,11 @@ func (st *Store) ListQueue(ctx context.Context, status string, limit int, start 
 	if err != nil {
 		return QueuePage{}, fmt.Errorf("list queue: %w", err)
 	}
-	page := QueuePage{Reviews: make([]Review, 0, len(out.Items))}
-	for _, item := range out.Items {
-		var r Review
-		if err := attributevalue.UnmarshalMap(item, &r); err != nil {
-			return QueuePage{}, fmt.Errorf("unmarshal review: %w", err)
-		}
-		page.Reviews = append(page.Reviews, r)
+	reviews, err := decodeAll[Review](out.Items)
+	if err != nil {
+		return QueuePage{}, err
 	}
+	page := QueuePage{Reviews: reviews}
 	if len(out.LastEvaluatedKey) > 0 {
 		page.Next = map[string]string{}
 		for k := range out.LastEvaluatedKey {
@@ -260,8 +242,8 @@ func (st *Store) GetReview(ctx context.Context, id string) (Review, []byte, erro
 	for _, item := range out.Items {
 		switch getS(item, attrSK) {
 		case "REVIEW":
-			if err := attributevalue.UnmarshalMap(item, &r); err != nil {
-				return Review{}, nil, fmt.Errorf("unmarshal review: %w", err)
+			if r, err = decode[Review](item); err != nil {
+				return Review{}, nil, err
 			}
 			found = true
 		case "PHOTO":
@@ -303,15 +285,7 @@ func (st *Store) ListPhotoReads(ctx context.Context, reviewID string) ([]PhotoRe
 	if err != nil {
 		return nil, fmt.Errorf("list photo reads: %w", err)
 	}
-	reads := make([]PhotoRead, 0, len(out.Items))
-	for _, item := range out.Items {
-		var r PhotoRead
-		if err := attributevalue.UnmarshalMap(item, &r); err != nil {
-			return nil, err
-		}
-		reads = append(reads, r)
-	}
-	return reads, nil
+	return decodeAll[PhotoRead](out.Items)
 }
 
 // Decision is a reviewer's verdict on a pending review.
@@ -455,16 +429,9 @@ func (st *Store) UnmarkOverdueReported(ctx context.Context, id string) error {
 
 // GetReviewMeta reads a review without its photo. One GetItem.
 func (st *Store) GetReviewMeta(ctx context.Context, id string) (Review, error) {
-	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(st.table), Key: reviewKey(id), ConsistentRead: aws.Bool(true)})
+	item, err := st.get(ctx, reviewKey(id))
 	if err != nil {
-		return Review{}, fmt.Errorf("get review: %w", err)
+		return Review{}, err
 	}
-	if len(out.Item) == 0 {
-		return Review{}, ErrNotFound
-	}
-	var r Review
-	if err := attributevalue.UnmarshalMap(out.Item, &r); err != nil {
-		return Review{}, fmt.Errorf("unmarshal review: %w", err)
-	}
-	return r, nil
+	return decode[Review](item)
 }

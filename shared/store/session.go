@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -29,12 +28,9 @@ func sessionKey(tokenHash string) map[string]types.AttributeValue {
 }
 
 func (st *Store) sessionPut(tokenHash string, sess Session) (*types.Put, error) {
-	item, err := attributevalue.MarshalMap(sess)
+	item, err := itemOf(sess, sessionKey(tokenHash))
 	if err != nil {
-		return nil, fmt.Errorf("marshal session: %w", err)
-	}
-	for k, v := range sessionKey(tokenHash) {
-		item[k] = v
+		return nil, err
 	}
 	return &types.Put{TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}, nil
 }
@@ -95,11 +91,7 @@ func (st *Store) TouchSession(ctx context.Context, tokenHash string, now time.Ti
 	if err != nil {
 		return Session{}, fmt.Errorf("touch session: %w", err)
 	}
-	var sess Session
-	if err := attributevalue.UnmarshalMap(out.Attributes, &sess); err != nil {
-		return Session{}, fmt.Errorf("unmarshal session: %w", err)
-	}
-	return sess, nil
+	return decode[Session](out.Attributes)
 }
 
 // EndSession deletes a session; ErrNotFound if there was none. One DeleteItem.

@@ -6,11 +6,15 @@
 package store
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -65,6 +69,50 @@ var (
 	// ErrConflict is a conditional write that lost: the state was not what the rule needs.
 	ErrConflict = errors.New("store: condition failed")
 )
+
+// itemOf is v as an item under k.
+func itemOf(v any, k map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
+	item, err := attributevalue.MarshalMap(v)
+	if err != nil {
+		return nil, fmt.Errorf("marshal %T: %w", v, err)
+	}
+	maps.Copy(item, k)
+	return item, nil
+}
+
+// decode reads an item into a T.
+func decode[T any](item map[string]types.AttributeValue) (T, error) {
+	var v T
+	if err := attributevalue.UnmarshalMap(item, &v); err != nil {
+		return v, fmt.Errorf("unmarshal %T: %w", v, err)
+	}
+	return v, nil
+}
+
+// decodeAll reads items into Ts.
+func decodeAll[T any](items []map[string]types.AttributeValue) ([]T, error) {
+	out := make([]T, 0, len(items))
+	for _, item := range items {
+		v, err := decode[T](item)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// get reads one item, consistently; ErrNotFound when there is none. One GetItem.
+func (st *Store) get(ctx context.Context, k map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
+	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(st.table), Key: k, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", getS(k, attrPK), err)
+	}
+	if len(out.Item) == 0 {
+		return nil, ErrNotFound
+	}
+	return out.Item, nil
+}
 
 func key(pk, sk string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{attrPK: s(pk), attrSK: s(sk)}

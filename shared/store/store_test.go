@@ -11,30 +11,13 @@ import (
 
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
+	"github.com/jszg/applicant-accounts/shared/testkit"
 )
 
 var (
 	ctx = context.Background()
 	t0  = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 )
-
-// race runs f on n goroutines released at once and returns their errors.
-func race(n int, f func(i int) error) []error {
-	errs := make([]error, n)
-	var start, done sync.WaitGroup
-	start.Add(1)
-	for i := 0; i < n; i++ {
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			start.Wait()
-			errs[i] = f(i)
-		}()
-	}
-	start.Done()
-	done.Wait()
-	return errs
-}
 
 func count(errs []error, target error) int {
 	c := 0
@@ -56,7 +39,7 @@ func TestCaptchaIsTakenOnceUnderRace(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var seen []int
-	errs := race(8, func(int) error {
+	errs := testkit.Race(8, func(int) error {
 		x, err := env.Store.TakeCaptcha(ctx, "c1", t0)
 		if err == nil {
 			mu.Lock()
@@ -93,7 +76,7 @@ func TestExpiredCaptchaReadsAsAbsent(t *testing.T) {
 func TestSMSQuotaUnderRace(t *testing.T) {
 	env := storetest.New(t)
 	day := "2026-11-27"
-	errs := race(8, func(int) error {
+	errs := testkit.Race(8, func(int) error {
 		_, err := env.Store.ReserveSMS(ctx, "+8613800138000", day, 3, t0.Add(48*time.Hour))
 		return err
 	})
@@ -137,7 +120,7 @@ func TestCodeAttemptsAreCountedBeforeCompareUnderRace(t *testing.T) {
 	if err := env.Store.PutCode(ctx, k, store.Code{Hash: []byte("h1"), Expires: t0.Add(5 * time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
-	errs := race(12, func(int) error {
+	errs := testkit.Race(12, func(int) error {
 		_, err := env.Store.AttemptCode(ctx, k, t0, 5)
 		return err
 	})
@@ -225,7 +208,7 @@ func TestOneAccountPerLoginUnderRace(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	errs := race(6, func(i int) error {
+	errs := testkit.Race(6, func(i int) error {
 		a := applicant("110105199003071234")
 		a.AccountID = "id-" + strconv.Itoa(i)
 		return env.Store.RegisterAccount(ctx, a, keys[i], []byte("h"), t0)

@@ -44,11 +44,7 @@ func (st *Store) updateAccount(ctx context.Context, login, update string, names 
 	if err != nil {
 		return Account{}, fmt.Errorf("update account: %w", err)
 	}
-	var a Account
-	if err := attributevalue.UnmarshalMap(out.Attributes, &a); err != nil {
-		return Account{}, fmt.Errorf("unmarshal account: %w", err)
-	}
-	return a, nil
+	return decode[Account](out.Attributes)
 }
 
 // SetProfile stores the first-login profile, unless a review is pending. One UpdateItem.
