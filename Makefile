@@ -35,9 +35,10 @@ run:
 test:
 	$(GO) test -race -count=1 ./...
 
-## bench: speed and memory goals
+## bench: speed and memory goals (Go benchmarks), then each function's cold start against a hello world
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./bench/coldstart -n 25
 
 ## lint: gofmt, go vet, staticcheck, go.mod tidiness, cfn-lint on the template
 lint:

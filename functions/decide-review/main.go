@@ -8,7 +8,8 @@ import (
 	"github.com/jszg/applicant-accounts/shared/auth"
 	"github.com/jszg/applicant-accounts/shared/awsenv"
 	"github.com/jszg/applicant-accounts/shared/clock"
-	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/notify/awsses"
+	"github.com/jszg/applicant-accounts/shared/notify/awssns"
 	"github.com/jszg/applicant-accounts/shared/review"
 	"github.com/jszg/applicant-accounts/shared/store"
 )
@@ -20,8 +21,8 @@ func main() {
 		Auth:  &auth.Authenticator{Store: db, Clock: clock.System{}},
 		Store: db,
 		Clock: clock.System{},
-		SMS:   notify.NewSNSSender(cfg, awsenv.Endpoint("SNS_ENDPOINT"), os.Getenv("SMS_SENDER_ID")),
-		Mail:  notify.NewSESMailer(cfg, awsenv.Endpoint("SES_ENDPOINT"), awsenv.MustEnv("SES_SENDER")),
+		SMS:   awssns.NewSMS(cfg, awsenv.Endpoint("SNS_ENDPOINT"), os.Getenv("SMS_SENDER_ID")),
+		Mail:  awsses.NewMailer(cfg, awsenv.Endpoint("SES_ENDPOINT"), awsenv.MustEnv("SES_SENDER")),
 	}
 	api.Serve(h.Decide)
 }

@@ -3,9 +3,9 @@ package main
 
 import (
 	"github.com/jszg/applicant-accounts/shared/api"
-	"github.com/jszg/applicant-accounts/shared/profile"
+	"github.com/jszg/applicant-accounts/shared/ethnicities"
 )
 
 func main() {
-	api.Serve(profile.Ethnicities)
+	api.Serve(ethnicities.Handle)
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/awsenv"
 	"github.com/jszg/applicant-accounts/shared/clock"
-	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/notify/awssns"
 	"github.com/jszg/applicant-accounts/shared/reviewsla"
 	"github.com/jszg/applicant-accounts/shared/store"
 )
@@ -21,7 +21,7 @@ func main() {
 	cfg := awsenv.Config()
 	r := &reviewsla.Reporter{
 		Store:    store.FromEnv(cfg),
-		Topic:    notify.NewTopic(cfg, awsenv.Endpoint("SNS_ENDPOINT"), awsenv.MustEnv("OPERATORS_TOPIC_ARN")),
+		Topic:    awssns.NewTopic(cfg, awsenv.Endpoint("SNS_ENDPOINT"), awsenv.MustEnv("OPERATORS_TOPIC_ARN")),
 		Clock:    clock.System{},
 		Calendar: clock.China(),
 	}

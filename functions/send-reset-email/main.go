@@ -5,7 +5,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/awsenv"
 	"github.com/jszg/applicant-accounts/shared/clock"
-	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/notify/awsses"
 	"github.com/jszg/applicant-accounts/shared/recovery"
 	"github.com/jszg/applicant-accounts/shared/store"
 )
@@ -14,7 +14,7 @@ func main() {
 	cfg := awsenv.Config()
 	h := &recovery.Service{
 		Store:    store.FromEnv(cfg),
-		Mail:     notify.NewSESMailer(cfg, awsenv.Endpoint("SES_ENDPOINT"), awsenv.MustEnv("SES_SENDER")),
+		Mail:     awsses.NewMailer(cfg, awsenv.Endpoint("SES_ENDPOINT"), awsenv.MustEnv("SES_SENDER")),
 		Clock:    clock.System{},
 		LinkBase: awsenv.MustEnv("RESET_LINK_BASE_URL"),
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/awsenv"
 	"github.com/jszg/applicant-accounts/shared/captcha"
 	"github.com/jszg/applicant-accounts/shared/clock"
-	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/notify/awssns"
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 )
@@ -16,7 +16,7 @@ import (
 func main() {
 	cfg := awsenv.Config()
 	db := store.FromEnv(cfg)
-	sms := notify.NewSNSSender(cfg, awsenv.Endpoint("SNS_ENDPOINT"), os.Getenv("SMS_SENDER_ID"))
+	sms := awssns.NewSMS(cfg, awsenv.Endpoint("SNS_ENDPOINT"), os.Getenv("SMS_SENDER_ID"))
 	h := &smscode.Handler{
 		Captcha: &captcha.Service{Store: db, Clock: clock.System{}},
 		Codes:   &smscode.Codes{Store: db, SMS: sms, Clock: clock.System{}},

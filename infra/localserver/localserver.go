@@ -20,6 +20,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/auth"
 	"github.com/jszg/applicant-accounts/shared/captcha"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/ethnicities"
 	"github.com/jszg/applicant-accounts/shared/idv"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/profile"
@@ -63,7 +64,7 @@ func Handlers(d *Deps) map[string]api.HandlerFunc {
 		"create-captcha":          captchas.Create,
 		"send-sms-code":           (&smscode.Handler{Captcha: captchas, Codes: codes}).Handle,
 		"register-account":        (&registration.Handler{Store: d.Store, Codes: codes, Clock: d.Clock, AgreementVersion: d.AgreementVersion}).Handle,
-		"list-ethnicities":        profile.Ethnicities,
+		"list-ethnicities":        ethnicities.Handle,
 		"create-session":          (&session.Login{Store: d.Store, Captcha: captchas, Clock: d.Clock}).Handle,
 		"delete-session":          (&session.Logout{Auth: authn, Store: d.Store}).Handle,
 		"get-me":                  (&profile.Me{Auth: authn, Usage: d.Store, Clock: d.Clock}).Handle,

@@ -16,6 +16,8 @@ import (
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/idv"
 	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/notify/awsses"
+	"github.com/jszg/applicant-accounts/shared/notify/awssns"
 	"github.com/jszg/applicant-accounts/shared/reviewer"
 	"github.com/jszg/applicant-accounts/shared/store"
 )
@@ -82,10 +84,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	d.Outbox = notify.NewOutbox(cfg.Clock.Now)
 	d.SMS, d.Mail = d.Outbox, d.Outbox
 	if cfg.SNSEndpoint != nil {
-		d.SMS = notify.NewSNSSender(cfg.AWS, cfg.SNSEndpoint, cfg.SMSSenderID)
+		d.SMS = awssns.NewSMS(cfg.AWS, cfg.SNSEndpoint, cfg.SMSSenderID)
 	}
 	if cfg.SESEndpoint != nil {
-		d.Mail = notify.NewSESMailer(cfg.AWS, cfg.SESEndpoint, cfg.SESSender)
+		d.Mail = awsses.NewMailer(cfg.AWS, cfg.SESEndpoint, cfg.SESSender)
 	}
 	if err := seedReviewer(ctx, d.Store, cfg.Clock.Now()); err != nil {
 		s.Close()

@@ -7,9 +7,9 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// errorCode names a failed call without its message: SNS and SES put the phone number or
-// address at fault in their messages, and those must not reach a log line.
-func errorCode(err error) string {
+// FailureCode names a failed AWS call without its message: SNS and SES put the phone number
+// or address at fault in their messages, and those must not reach a log line.
+func FailureCode(err error) string {
 	var apiErr smithy.APIError
 	switch {
 	case errors.As(err, &apiErr):

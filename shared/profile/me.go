@@ -1,3 +1,5 @@
+// Package profile is the first-login profile (完善个人信息, SPEC §1): GET /v1/me and
+// PUT /v1/me/profile.
 package profile
 
 import (

@@ -16,6 +16,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/captcha"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/notify/awssns"
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/testkit"
@@ -203,7 +204,7 @@ func failingSNS(t *testing.T) notify.SMS {
 	}))
 	t.Cleanup(srv.Close)
 	cfg := aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1}
-	return notify.NewSNSSender(cfg, aws.String(srv.URL), "")
+	return awssns.NewSMS(cfg, aws.String(srv.URL), "")
 }
 
 func TestAFailedSendSpendsNoQuota(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/notify/awsses"
 )
 
 // SentMail is one SendEmail request as SES v2 receives it.
@@ -62,9 +62,9 @@ func (s *SES) Sent() []SentMail {
 }
 
 // Mailer is the real SES adapter pointed here.
-func (s *SES) Mailer(from string) *notify.SESMailer {
+func (s *SES) Mailer(from string) *awsses.Mailer {
 	cfg := aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1}
-	return notify.NewSESMailer(cfg, aws.String(s.URL), from)
+	return awsses.NewMailer(cfg, aws.String(s.URL), from)
 }
 
 func (s *SES) ServeHTTP(w http.ResponseWriter, r *http.Request) {

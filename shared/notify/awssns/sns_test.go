@@ -1,18 +1,18 @@
-package notify
+package awssns
 
 import (
 	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/jszg/applicant-accounts/shared/notify"
 )
 
 // snsWire stands in for SNS at the HTTP level: it decodes the form the SDK really sends and
@@ -49,8 +49,8 @@ func TestSNSPublishAtTheWire(t *testing.T) {
 	wire := &snsWire{}
 	srv := httptest.NewServer(wire)
 	defer srv.Close()
-	s := NewSNSSender(testConfig(), aws.String(srv.URL), "JSZG")
-	body := RegisterCodeSMS("012345", 5)
+	s := NewSMS(testConfig(), aws.String(srv.URL), "JSZG")
+	body := notify.RegisterCodeSMS("012345", 5)
 	if err := s.SendSMS(context.Background(), "+8613800138000", body); err != nil {
 		t.Fatal(err)
 	}
@@ -85,40 +85,12 @@ func TestSNSFailureIsAnError(t *testing.T) {
 	wire := &snsWire{fail: true}
 	srv := httptest.NewServer(wire)
 	defer srv.Close()
-	err := NewSNSSender(testConfig(), aws.String(srv.URL), "").SendSMS(context.Background(), "+8613800138000", "x")
+	err := NewSMS(testConfig(), aws.String(srv.URL), "").SendSMS(context.Background(), "+8613800138000", "x")
 	if err == nil || !strings.Contains(err.Error(), "InvalidParameter") || strings.Contains(err.Error(), "PhoneNumber") {
 		t.Fatalf("err = %v", err)
 	}
 	if _, has := wire.forms[0]["MessageAttributes.entry.2.Name"]; has {
 		t.Fatal("an empty sender id was sent")
-	}
-}
-
-func TestRegisterCodeSMSHasOneSixDigitNumber(t *testing.T) {
-	body := RegisterCodeSMS("004321", 5)
-	got := regexp.MustCompile(`\d+`).FindAllString(body, -1)
-	six := 0
-	for _, g := range got {
-		if len(g) == 6 {
-			six++
-			if g != "004321" {
-				t.Fatalf("six-digit number %q is not the code", g)
-			}
-		}
-	}
-	if six != 1 {
-		t.Fatalf("%d six-digit numbers in %q", six, body)
-	}
-}
-
-func TestOutboxKeepsOrder(t *testing.T) {
-	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	o := NewOutbox(func() time.Time { return now })
-	_ = o.SendSMS(context.Background(), "+8613800138000", "a")
-	_ = o.SendMail(context.Background(), Mail{To: "1@qq.com", Subject: "s", Text: "b", HTML: "<p>b</p>"})
-	m := o.Messages()
-	if len(m) != 2 || m[0].Channel != "sms" || m[1].Channel != "email" || m[1].Body != "b" || !m[0].SentAt.Equal(now) {
-		t.Fatalf("%+v", m)
 	}
 }
 

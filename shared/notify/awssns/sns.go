@@ -1,4 +1,5 @@
-package notify
+// Package awssns sends SMS and operators' reports through Amazon SNS.
+package awssns
 
 import (
 	"context"
@@ -7,28 +8,30 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
+
+	"github.com/jszg/applicant-accounts/shared/notify"
 )
 
-// SNSSender publishes SMS straight to a phone number through Amazon SNS.
-type SNSSender struct {
+// SMS publishes SMS straight to a phone number through Amazon SNS.
+type SMS struct {
 	client   *sns.Client
 	senderID string
 }
 
-// NewSNSSender builds the SNS client; endpoint, when set, replaces AWS's. senderID is the
+// NewSMS builds the SNS client; endpoint, when set, replaces AWS's. senderID is the
 // alphanumeric sender id where the destination supports one; empty leaves it out.
-func NewSNSSender(cfg aws.Config, endpoint *string, senderID string) *SNSSender {
+func NewSMS(cfg aws.Config, endpoint *string, senderID string) *SMS {
 	client := sns.NewFromConfig(cfg, func(o *sns.Options) {
 		if endpoint != nil {
 			o.BaseEndpoint = endpoint
 		}
 	})
-	return &SNSSender{client: client, senderID: senderID}
+	return &SMS{client: client, senderID: senderID}
 }
 
 // SendSMS publishes body to the E.164 number as a Transactional message, which SNS delivers
 // with priority over Promotional ones and to numbers that opted out of marketing.
-func (s *SNSSender) SendSMS(ctx context.Context, to, body string) error {
+func (s *SMS) SendSMS(ctx context.Context, to, body string) error {
 	attrs := map[string]types.MessageAttributeValue{
 		"AWS.SNS.SMS.SMSType": {DataType: aws.String("String"), StringValue: aws.String("Transactional")},
 	}
@@ -41,7 +44,7 @@ func (s *SNSSender) SendSMS(ctx context.Context, to, body string) error {
 		MessageAttributes: attrs,
 	})
 	if err != nil {
-		return fmt.Errorf("sns publish: %s", errorCode(err))
+		return fmt.Errorf("sns publish: %s", notify.FailureCode(err))
 	}
 	return nil
 }
@@ -65,7 +68,7 @@ func NewTopic(cfg aws.Config, endpoint *string, arn string) *Topic {
 func (t *Topic) Publish(ctx context.Context, subject, message string) error {
 	_, err := t.client.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(t.arn), Subject: aws.String(subject), Message: aws.String(message)})
 	if err != nil {
-		return fmt.Errorf("sns publish to topic: %s", errorCode(err))
+		return fmt.Errorf("sns publish to topic: %s", notify.FailureCode(err))
 	}
 	return nil
 }

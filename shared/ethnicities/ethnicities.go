@@ -1,5 +1,6 @@
-// Package profile is the first-login profile (完善个人信息, SPEC §1) and its reference data.
-package profile
+// Package ethnicities serves the GB/T 3304 list the profile form offers. It is its own package
+// so that its function links no store or AWS client: it answers from compiled-in data.
+package ethnicities
 
 import (
 	"context"
@@ -13,8 +14,8 @@ type ethnicityList struct {
 	Items []identity.Ethnicity `json:"items"`
 }
 
-// Ethnicities answers GET /v1/ethnicities. No I/O: the list is GB/T 3304 itself.
-func Ethnicities(_ context.Context, r *api.Request) (*api.Response, error) {
+// Handle answers GET /v1/ethnicities. No I/O: the list is GB/T 3304 itself.
+func Handle(_ context.Context, r *api.Request) (*api.Response, error) {
 	if err := r.NoBody(); err != nil {
 		return nil, err
 	}

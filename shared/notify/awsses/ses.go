@@ -1,4 +1,5 @@
-package notify
+// Package awsses sends mail through Amazon SES (API v2).
+package awsses
 
 import (
 	"context"
@@ -7,27 +8,29 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+
+	"github.com/jszg/applicant-accounts/shared/notify"
 )
 
-// SESMailer sends mail through Amazon SES (API v2).
-type SESMailer struct {
+// Mailer sends mail through Amazon SES (API v2).
+type Mailer struct {
 	client *sesv2.Client
 	from   string
 }
 
-// NewSESMailer builds the SES client; endpoint, when set, replaces AWS's (aws-ses-v2-local).
+// NewMailer builds the SES client; endpoint, when set, replaces AWS's (aws-ses-v2-local).
 // from is a verified SES identity.
-func NewSESMailer(cfg aws.Config, endpoint *string, from string) *SESMailer {
+func NewMailer(cfg aws.Config, endpoint *string, from string) *Mailer {
 	client := sesv2.NewFromConfig(cfg, func(o *sesv2.Options) {
 		if endpoint != nil {
 			o.BaseEndpoint = endpoint
 		}
 	})
-	return &SESMailer{client: client, from: from}
+	return &Mailer{client: client, from: from}
 }
 
 // SendMail sends m with a text and an HTML part, both UTF-8.
-func (s *SESMailer) SendMail(ctx context.Context, m Mail) error {
+func (s *Mailer) SendMail(ctx context.Context, m notify.Mail) error {
 	utf8 := aws.String("UTF-8")
 	_, err := s.client.SendEmail(ctx, &sesv2.SendEmailInput{
 		FromEmailAddress: aws.String(s.from),
@@ -41,7 +44,7 @@ func (s *SESMailer) SendMail(ctx context.Context, m Mail) error {
 		}},
 	})
 	if err != nil {
-		return fmt.Errorf("ses send: %s", errorCode(err))
+		return fmt.Errorf("ses send: %s", notify.FailureCode(err))
 	}
 	return nil
 }
