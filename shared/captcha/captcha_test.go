@@ -118,3 +118,16 @@ func BenchmarkDraw(b *testing.B) {
 		}
 	}
 }
+
+// The local server draws for concurrent requests from one slider.
+func TestDrawIsSafeConcurrently(t *testing.T) {
+	errs := testkit.Race(4, func(int) error {
+		_, err := captcha.Draw()
+		return err
+	})
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}

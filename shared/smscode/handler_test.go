@@ -47,8 +47,12 @@ func TestSendsACode(t *testing.T) {
 	if len(msgs) != 1 || msgs[0].Channel != "sms" || msgs[0].To != "+86"+phone {
 		t.Fatalf("outbox %+v", msgs)
 	}
-	if code := k.LastCode(phone); len(code) != 6 {
+	code := k.LastCode(phone)
+	if len(code) != 6 {
 		t.Fatalf("code %q", code)
+	}
+	if strings.Contains(k.Env.Dump(t), code) {
+		t.Fatal("the code is stored in the clear")
 	}
 }
 

@@ -181,4 +181,17 @@ func TestAfterAnApprovedReviewAFailChangesNothing(t *testing.T) {
 	if res := apitest.Call(t, w.business, apitest.Request{Method: "POST", Path: "/v1/applications", Token: tok}); res.Status != 200 {
 		t.Fatalf("business after approval: %d", res.Status)
 	}
+	// A later pass records verified.
+	w.h.Provider = matchEveryone{}
+	if res := w.verify(t, tok); res.Str("result") != "passed" {
+		t.Fatalf("verify: %v", res.Body)
+	}
+	if got := w.Account(a.Login).Verification.Status; got != store.StatusVerified {
+		t.Fatalf("a pass after approval left %s", got)
+	}
 }
+
+// matchEveryone is a provider whose register matches every identity.
+type matchEveryone struct{}
+
+func (matchEveryone) Verify(context.Context, idv.Identity) (bool, error) { return true, nil }
