@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/getkin/kin-openapi/openapi3"
 	miniserver "github.com/truora/minidyn/server"
 
 	"github.com/jszg/applicant-accounts/infra/localserver"
@@ -352,6 +353,38 @@ func TestJobsRunLocally(t *testing.T) {
 			if err := job(context.Background()); err != nil {
 				t.Fatalf("%s run %d: %v", name, i, err)
 			}
+		}
+	}
+}
+
+// docs/openapi.yaml describes exactly the routes of template.yaml.
+func TestTheOpenAPIContractListsEveryRoute(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromFile(filepath.Join(root, "docs", "openapi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inDoc := map[string]bool{}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			inDoc[method+" "+path] = true
+		}
+	}
+	inTemplate := map[string]bool{}
+	for _, fn := range functions(t) {
+		for _, rt := range fn.Routes {
+			if rt.Path != "$default" {
+				inTemplate[rt.Key()] = true
+			}
+		}
+	}
+	for k := range inTemplate {
+		if !inDoc[k] {
+			t.Errorf("%s is in template.yaml but not in docs/openapi.yaml", k)
+		}
+	}
+	for k := range inDoc {
+		if !inTemplate[k] {
+			t.Errorf("%s is in docs/openapi.yaml but not in template.yaml", k)
 		}
 	}
 }

@@ -52,11 +52,11 @@ func TestPassAndTheBusinessGate(t *testing.T) {
 	if res := w.verify(t, tok); res.Status != 403 || res.Code() != api.CodeProfileIncomplete {
 		t.Fatalf("before the profile: %d %v", res.Status, res.Body)
 	}
-	if res := apitest.Call(t, w.business, apitest.Request{Method: "POST", Path: "/v1/applications", Token: tok}); res.Code() != api.CodeProfileIncomplete {
+	if res := apitest.Call(t, w.business, apitest.Request{Method: "POST", Path: "/v1/applications", Token: tok, Unlisted: true}); res.Code() != api.CodeProfileIncomplete {
 		t.Fatalf("business before the profile: %d %v", res.Status, res.Body)
 	}
 	w.Profiled(a)
-	if res := apitest.Call(t, w.business, apitest.Request{Method: "POST", Path: "/v1/applications", Token: tok}); res.Status != 403 || res.Code() != api.CodeVerificationRequired {
+	if res := apitest.Call(t, w.business, apitest.Request{Method: "POST", Path: "/v1/applications", Token: tok, Unlisted: true}); res.Status != 403 || res.Code() != api.CodeVerificationRequired {
 		t.Fatalf("business before verification: %d %v", res.Status, res.Body)
 	}
 	w.Env.Calls.Reset()
@@ -70,7 +70,7 @@ func TestPassAndTheBusinessGate(t *testing.T) {
 	if got := w.Account(a.Login).Verification.Status; got != store.StatusVerified {
 		t.Fatalf("status %s", got)
 	}
-	if res := apitest.Call(t, w.business, apitest.Request{Method: "POST", Path: "/v1/applications", Token: tok}); res.Status != 200 {
+	if res := apitest.Call(t, w.business, apitest.Request{Method: "POST", Path: "/v1/applications", Token: tok, Unlisted: true}); res.Status != 200 {
 		t.Fatalf("business after verification: %d %v", res.Status, res.Body)
 	}
 	me := apitest.Call(t, w.me, apitest.Request{Method: "GET", Path: "/v1/me", Token: tok})
@@ -178,7 +178,7 @@ func TestAfterAnApprovedReviewAFailChangesNothing(t *testing.T) {
 	if got := w.Account(a.Login).Verification.Status; got != store.StatusReviewApproved {
 		t.Fatalf("a failed verification changed an approval to %s", got)
 	}
-	if res := apitest.Call(t, w.business, apitest.Request{Method: "POST", Path: "/v1/applications", Token: tok}); res.Status != 200 {
+	if res := apitest.Call(t, w.business, apitest.Request{Method: "POST", Path: "/v1/applications", Token: tok, Unlisted: true}); res.Status != 200 {
 		t.Fatalf("business after approval: %d", res.Status)
 	}
 	// A later pass records verified.
