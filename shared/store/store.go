@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"maps"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -106,7 +107,9 @@ func decodeAll[T any](items []map[string]types.AttributeValue) ([]T, error) {
 func (st *Store) get(ctx context.Context, k map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
 	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(st.table), Key: k, ConsistentRead: aws.Bool(true)})
 	if err != nil {
-		return nil, fmt.Errorf("get %s: %w", getS(k, attrPK), err)
+		// The kind of item only: the rest of a key can be a document number or a mobile.
+		kind, _, _ := strings.Cut(getS(k, attrPK), "#")
+		return nil, fmt.Errorf("get %s: %w", kind, err)
 	}
 	if len(out.Item) == 0 {
 		return nil, ErrNotFound

@@ -5,9 +5,12 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	miniserver "github.com/truora/minidyn/server"
 
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
@@ -236,5 +239,15 @@ func TestCreateAccountRefusesADuplicate(t *testing.T) {
 	}
 	if err := env.Store.CreateAccount(ctx, r); !errors.Is(err, store.ErrAccountExists) {
 		t.Fatalf("duplicate = %v", err)
+	}
+}
+
+// A failing read says what kind of item it was after, never whose: errors reach the logs.
+func TestErrorsNameNoKey(t *testing.T) {
+	env := storetest.New(t)
+	env.Server.EmulateFailure(miniserver.FailureConditionInternalServerError)
+	_, err := env.Store.GetAccount(ctx, "110105199003071234")
+	if err == nil || !strings.Contains(err.Error(), "get ACCOUNT") || strings.Contains(err.Error(), "110105199003071234") {
+		t.Fatalf("err = %v", err)
 	}
 }
