@@ -144,7 +144,7 @@ func TestNoBody(t *testing.T) {
 
 func TestErrorShape(t *testing.T) {
 	h := func(ctx context.Context, r *Request) (*Response, error) {
-		return nil, Invalid("password", &identity.RuleError{Message: "密码太短"}, "unused")
+		return nil, Invalid("password", &identity.RuleError{Message: "密码太短"})
 	}
 	status, m, resp := call(t, h, "{}", false)
 	e := m["error"].(map[string]any)

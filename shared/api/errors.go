@@ -75,9 +75,10 @@ func BadRequest(msg string) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: msg}
 }
 
-// Invalid is a field that breaks a rule; the message comes from the rule when it is an
-// identity.RuleError (worded for the applicant), else msg is used.
-func Invalid(field string, err error, msg string) *Error {
+// Invalid is a field that breaks a rule, in the rule's words (identity.RuleError messages are
+// written for the applicant).
+func Invalid(field string, err error) *Error {
+	msg := "该项填写不正确"
 	var re *identity.RuleError
 	if errors.As(err, &re) {
 		msg = re.Message

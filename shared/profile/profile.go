@@ -74,7 +74,7 @@ func ReviewPending() error {
 func (f *Form) Check(a store.Account, today time.Time) (store.Profile, error) {
 	eth, err := identity.LookupEthnicity(f.Ethnicity)
 	if err != nil {
-		return store.Profile{}, api.Invalid("ethnicity", err, "")
+		return store.Profile{}, api.Invalid("ethnicity", err)
 	}
 	p := store.Profile{Ethnicity: eth.Code}
 	t := identity.IDType(a.IDType)
@@ -93,15 +93,15 @@ func (f *Form) Check(a store.Account, today time.Time) (store.Profile, error) {
 	}
 	g, err := identity.ParseGender(f.Gender)
 	if err != nil {
-		return store.Profile{}, api.Invalid("gender", err, "")
+		return store.Profile{}, api.Invalid("gender", err)
 	}
 	if p.BirthDate, err = identity.CheckBirthDate(f.BirthDate, today); err != nil {
-		return store.Profile{}, api.Invalid("birthDate", err, "")
+		return store.Profile{}, api.Invalid("birthDate", err)
 	}
 	p.Gender = string(g)
 	region := identity.PermitRegion(t, a.Login)
 	if p.LocalIDNumber, err = identity.NormalizeLocalCard(region, f.LocalIDNumber); err != nil {
-		return store.Profile{}, api.Invalid("localIdNumber", err, "")
+		return store.Profile{}, api.Invalid("localIdNumber", err)
 	}
 	if t != identity.HMTResidencePermit {
 		if f.PermitNumber != "" {
@@ -135,7 +135,7 @@ func matchingPermit(region identity.Region, raw string, today time.Time) (string
 	}
 	num, err := identity.NormalizeDocumentNumber(permitType, raw, today)
 	if err != nil {
-		return "", api.Invalid("permitNumber", err, "")
+		return "", api.Invalid("permitNumber", err)
 	}
 	if lead != "" && num[:1] != lead {
 		return "", api.InvalidField("permitNumber", "请填写与居住证对应的"+name+"号码")

@@ -89,15 +89,15 @@ func (s *Service) Start(ctx context.Context, r *api.Request) (*api.Response, err
 	now := s.Clock.Now()
 	idType, err := identity.ParseIDType(in.IDType)
 	if err != nil {
-		return nil, api.Invalid("idType", err, "")
+		return nil, api.Invalid("idType", err)
 	}
 	login, err := identity.NormalizeDocumentNumber(idType, in.IDNumber, now.In(clock.CST))
 	if err != nil {
-		return nil, api.Invalid("idNumber", err, "")
+		return nil, api.Invalid("idNumber", err)
 	}
 	name, err := identity.NormalizeName(in.Name)
 	if err != nil {
-		return nil, api.Invalid("name", err, "")
+		return nil, api.Invalid("name", err)
 	}
 	if in.Captcha == nil {
 		return nil, captcha.MissingAnswer()
@@ -229,7 +229,7 @@ func (in *completeRequest) check() error {
 		}
 	}
 	if err := identity.CheckPassword(in.NewPassword); err != nil {
-		return api.Invalid("newPassword", err, "")
+		return api.Invalid("newPassword", err)
 	}
 	if in.NewPasswordConfirm != in.NewPassword {
 		return api.InvalidField("newPasswordConfirm", "两次输入的新密码不一致")

@@ -109,35 +109,35 @@ func (f *Form) Check(today time.Time) (store.Account, error) {
 	var a store.Account
 	idType, err := identity.ParseIDType(f.IDType)
 	if err != nil {
-		return a, api.Invalid("idType", err, "")
+		return a, api.Invalid("idType", err)
 	}
 	a.IDType = string(idType)
 	if a.Login, err = identity.NormalizeDocumentNumber(idType, f.IDNumber, today); err != nil {
-		return a, api.Invalid("idNumber", err, "")
+		return a, api.Invalid("idNumber", err)
 	}
 	if a.Name, err = identity.NormalizeName(f.Name); err != nil {
-		return a, api.Invalid("name", err, "")
+		return a, api.Invalid("name", err)
 	}
 	v, err := identity.CheckValidity(f.IDValidFrom, f.IDValidTo, today)
 	if err != nil {
 		var ve *identity.ValidityError
 		if errors.As(err, &ve) && ve.FromAtFault {
-			return a, api.Invalid("idValidFrom", ve.Err, "")
+			return a, api.Invalid("idValidFrom", ve.Err)
 		}
-		return a, api.Invalid("idValidTo", err, "")
+		return a, api.Invalid("idValidTo", err)
 	}
 	a.IDValidFrom, a.IDValidTo = v.From, v.To
 	if err := identity.CheckPassword(f.Password); err != nil {
-		return a, api.Invalid("password", err, "")
+		return a, api.Invalid("password", err)
 	}
 	if f.PasswordConfirm != f.Password {
 		return a, api.InvalidField("passwordConfirm", "两次输入的密码不一致")
 	}
 	if a.Email, err = identity.NormalizeEmail(f.Email); err != nil {
-		return a, api.Invalid("email", err, "")
+		return a, api.Invalid("email", err)
 	}
 	if a.Phone, err = identity.NormalizePhone(f.Phone); err != nil {
-		return a, api.Invalid("phone", err, "")
+		return a, api.Invalid("phone", err)
 	}
 	if !f.AgreementAccepted {
 		return a, api.InvalidField("agreementAccepted", "请阅读并同意《中国教师资格网用户账号注册协议》")

@@ -114,29 +114,29 @@ func (h *Applicant) Submit(ctx context.Context, r *api.Request) (*api.Response, 
 func (f *Form) Check(a store.Account, today time.Time) (store.Review, []byte, error) {
 	t, err := identity.ParseIDType(f.IDType)
 	if err != nil {
-		return store.Review{}, nil, api.Invalid("idType", err, "")
+		return store.Review{}, nil, api.Invalid("idType", err)
 	}
 	if string(t) != a.IDType {
 		return store.Review{}, nil, api.InvalidField("idType", "证件类型须与注册时一致，不能修改")
 	}
 	num, err := identity.NormalizeDocumentNumber(t, f.IDNumber, today)
 	if err != nil {
-		return store.Review{}, nil, api.Invalid("idNumber", err, "")
+		return store.Review{}, nil, api.Invalid("idNumber", err)
 	}
 	if num != a.Login {
 		return store.Review{}, nil, api.InvalidField("idNumber", "证件号码须与账号一致，不能修改")
 	}
 	name, err := identity.NormalizeName(f.Name)
 	if err != nil {
-		return store.Review{}, nil, api.Invalid("name", err, "")
+		return store.Review{}, nil, api.Invalid("name", err)
 	}
 	v, err := identity.CheckValidity(f.IDValidFrom, f.IDValidTo, today)
 	if err != nil {
 		var ve *identity.ValidityError
 		if errors.As(err, &ve) && ve.FromAtFault {
-			return store.Review{}, nil, api.Invalid("idValidFrom", ve.Err, "")
+			return store.Review{}, nil, api.Invalid("idValidFrom", ve.Err)
 		}
-		return store.Review{}, nil, api.Invalid("idValidTo", err, "")
+		return store.Review{}, nil, api.Invalid("idValidTo", err)
 	}
 	photo, err := decodePhoto(f.Photo)
 	if err != nil {

@@ -52,7 +52,7 @@ func (h *Handler) Handle(ctx context.Context, r *api.Request) (*api.Response, er
 	}
 	phone, err := identity.NormalizePhone(in.Phone)
 	if err != nil {
-		return nil, api.Invalid("phone", err, "")
+		return nil, api.Invalid("phone", err)
 	}
 	if in.Purpose != PurposeRegister {
 		return nil, api.InvalidField("purpose", "purpose 只能是 register；找回密码的验证码请在找回密码页面获取")
