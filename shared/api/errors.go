@@ -86,6 +86,15 @@ func Invalid(field string, err error) *Error {
 	return &Error{Status: http.StatusUnprocessableEntity, Code: CodeInvalidField, Message: msg, Field: field}
 }
 
+// InvalidAt is the 422 of an identity.FieldError, at the field it names.
+func InvalidAt(err error) *Error {
+	var fe *identity.FieldError
+	if errors.As(err, &fe) {
+		return Invalid(fe.Field, fe.Err)
+	}
+	return Invalid("", err)
+}
+
 // InvalidField is a field that breaks a rule described by msg.
 func InvalidField(field, msg string) *Error {
 	return &Error{Status: http.StatusUnprocessableEntity, Code: CodeInvalidField, Message: msg, Field: field}

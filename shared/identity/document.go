@@ -27,6 +27,20 @@ func ParseIDType(s string) (IDType, error) {
 	}
 }
 
+// CheckDocument reads a document's type and number as the forms send them. Errors are
+// *FieldError at idType or idNumber.
+func CheckDocument(rawType, rawNumber string, today time.Time) (IDType, string, error) {
+	t, err := ParseIDType(rawType)
+	if err != nil {
+		return "", "", &FieldError{Field: "idType", Err: err}
+	}
+	n, err := NormalizeDocumentNumber(t, rawNumber, today)
+	if err != nil {
+		return "", "", &FieldError{Field: "idNumber", Err: err}
+	}
+	return t, n, nil
+}
+
 // Region is where a Hong Kong, Macau or Taiwan document holder's local identity card comes from.
 type Region string
 

@@ -181,12 +181,12 @@ func TestCheckValidity(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			v, err := CheckValidity(c.from, c.to, today)
 			if c.wantErr != "" {
-				ve, ok := err.(*ValidityError)
+				fe, ok := err.(*FieldError)
 				if !ok || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("err = %v, want %q", err, c.wantErr)
 				}
-				if ve.FromAtFault != c.fromFault {
-					t.Fatalf("FromAtFault = %v, want %v", ve.FromAtFault, c.fromFault)
+				if want := map[bool]string{true: "idValidFrom", false: "idValidTo"}[c.fromFault]; fe.Field != want {
+					t.Fatalf("field %s, want %s", fe.Field, want)
 				}
 				return
 			}
@@ -206,5 +206,18 @@ func TestCheckValidityUsesTheCSTDay(t *testing.T) {
 	}
 	if _, err := CheckValidity("2026-11-27", "2036-11-27", lateUTC); err != nil {
 		t.Fatalf("document starting on the CST day refused: %v", err)
+	}
+}
+
+func TestCheckDocumentNamesTheField(t *testing.T) {
+	if _, _, err := CheckDocument("passport", "X", today); err == nil || err.(*FieldError).Field != "idType" {
+		t.Fatalf("bad type: %v", err)
+	}
+	if _, _, err := CheckDocument("taiwan_permit", "1234567", today); err == nil || err.(*FieldError).Field != "idNumber" {
+		t.Fatalf("bad number: %v", err)
+	}
+	typ, n, err := CheckDocument("hk_macau_permit", " h12345678 ", today)
+	if err != nil || typ != HKMacauPermit || n != "H12345678" {
+		t.Fatalf("got %s %s %v", typ, n, err)
 	}
 }

@@ -19,6 +19,16 @@ func (e *RuleError) Error() string { return e.Message }
 
 func broken(msg string) error { return &RuleError{Message: msg} }
 
+// FieldError is a broken rule at a field of the contract's forms, for the checks that span
+// more than one field (a document's type and number, a validity period's two ends).
+type FieldError struct {
+	Field string
+	Err   error
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+func (e *FieldError) Unwrap() error { return e.Err }
+
 const msgHalfWidth = "请使用半角（英文输入法）数字、字母和符号，不要使用全角字符"
 
 // isFullWidth reports the full-width forms of ASCII and the ideographic space, which Chinese

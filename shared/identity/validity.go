@@ -14,25 +14,17 @@ type Validity struct {
 	To   string // a date, or LongTerm
 }
 
-// ValidityError names which end of the period is at fault.
-type ValidityError struct {
-	FromAtFault bool
-	Err         error
-}
-
-func (e *ValidityError) Error() string { return e.Err.Error() }
-func (e *ValidityError) Unwrap() error { return e.Err }
-
 // CheckValidity refuses an already expired document and one whose validity starts after
-// today (both in CST): SPEC §1. A document is usable through its last day.
+// today (both in CST): SPEC §1. A document is usable through its last day. Errors are
+// *FieldError at idValidFrom or idValidTo.
 func CheckValidity(fromRaw, toRaw string, today time.Time) (Validity, error) {
 	from, err := ParseDate(fromRaw, "证件有效期开始日期")
 	if err != nil {
-		return Validity{}, &ValidityError{FromAtFault: true, Err: err}
+		return Validity{}, &FieldError{Field: "idValidFrom", Err: err}
 	}
 	day := dateOnly(today)
 	if from.After(day) {
-		return Validity{}, &ValidityError{FromAtFault: true, Err: broken("证件有效期开始日期晚于今天，该证件尚未生效")}
+		return Validity{}, &FieldError{Field: "idValidFrom", Err: broken("证件有效期开始日期晚于今天，该证件尚未生效")}
 	}
 	v := Validity{From: from.Format(DateLayout)}
 	to := trim(toRaw)
@@ -42,13 +34,13 @@ func CheckValidity(fromRaw, toRaw string, today time.Time) (Validity, error) {
 	}
 	end, err := ParseDate(to, "证件有效期结束日期")
 	if err != nil {
-		return Validity{}, &ValidityError{Err: broken(err.Error() + "；长期有效的证件请填写 long-term")}
+		return Validity{}, &FieldError{Field: "idValidTo", Err: broken(err.Error() + "；长期有效的证件请填写 long-term")}
 	}
 	if !end.After(from) {
-		return Validity{}, &ValidityError{Err: broken("证件有效期结束日期应晚于开始日期")}
+		return Validity{}, &FieldError{Field: "idValidTo", Err: broken("证件有效期结束日期应晚于开始日期")}
 	}
 	if end.Before(day) {
-		return Validity{}, &ValidityError{Err: broken("证件已过有效期，请使用有效证件")}
+		return Validity{}, &FieldError{Field: "idValidTo", Err: broken("证件已过有效期，请使用有效证件")}
 	}
 	v.To = end.Format(DateLayout)
 	return v, nil

@@ -87,13 +87,9 @@ func (s *Service) Start(ctx context.Context, r *api.Request) (*api.Response, err
 		return nil, err
 	}
 	now := s.Clock.Now()
-	idType, err := identity.ParseIDType(in.IDType)
+	idType, login, err := identity.CheckDocument(in.IDType, in.IDNumber, now.In(clock.CST))
 	if err != nil {
-		return nil, api.Invalid("idType", err)
-	}
-	login, err := identity.NormalizeDocumentNumber(idType, in.IDNumber, now.In(clock.CST))
-	if err != nil {
-		return nil, api.Invalid("idNumber", err)
+		return nil, api.InvalidAt(err)
 	}
 	name, err := identity.NormalizeName(in.Name)
 	if err != nil {

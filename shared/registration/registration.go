@@ -107,24 +107,17 @@ func accountExists() error {
 // describes, without its secrets. today is a time in CST.
 func (f *Form) Check(today time.Time) (store.Account, error) {
 	var a store.Account
-	idType, err := identity.ParseIDType(f.IDType)
+	idType, login, err := identity.CheckDocument(f.IDType, f.IDNumber, today)
 	if err != nil {
-		return a, api.Invalid("idType", err)
+		return a, api.InvalidAt(err)
 	}
-	a.IDType = string(idType)
-	if a.Login, err = identity.NormalizeDocumentNumber(idType, f.IDNumber, today); err != nil {
-		return a, api.Invalid("idNumber", err)
-	}
+	a.IDType, a.Login = string(idType), login
 	if a.Name, err = identity.NormalizeName(f.Name); err != nil {
 		return a, api.Invalid("name", err)
 	}
 	v, err := identity.CheckValidity(f.IDValidFrom, f.IDValidTo, today)
 	if err != nil {
-		var ve *identity.ValidityError
-		if errors.As(err, &ve) && ve.FromAtFault {
-			return a, api.Invalid("idValidFrom", ve.Err)
-		}
-		return a, api.Invalid("idValidTo", err)
+		return a, api.InvalidAt(err)
 	}
 	a.IDValidFrom, a.IDValidTo = v.From, v.To
 	if err := identity.CheckPassword(f.Password); err != nil {

@@ -112,16 +112,12 @@ func (h *Applicant) Submit(ctx context.Context, r *api.Request) (*api.Response, 
 // Check re-applies the registration rules to the submitted fields. The document type and
 // number are the account itself and cannot change; the name and validity dates may.
 func (f *Form) Check(a store.Account, today time.Time) (store.Review, []byte, error) {
-	t, err := identity.ParseIDType(f.IDType)
-	if err != nil {
-		return store.Review{}, nil, api.Invalid("idType", err)
-	}
-	if string(t) != a.IDType {
+	if t, err := identity.ParseIDType(f.IDType); err == nil && string(t) != a.IDType {
 		return store.Review{}, nil, api.InvalidField("idType", "证件类型须与注册时一致，不能修改")
 	}
-	num, err := identity.NormalizeDocumentNumber(t, f.IDNumber, today)
+	_, num, err := identity.CheckDocument(f.IDType, f.IDNumber, today)
 	if err != nil {
-		return store.Review{}, nil, api.Invalid("idNumber", err)
+		return store.Review{}, nil, api.InvalidAt(err)
 	}
 	if num != a.Login {
 		return store.Review{}, nil, api.InvalidField("idNumber", "证件号码须与账号一致，不能修改")
@@ -132,11 +128,7 @@ func (f *Form) Check(a store.Account, today time.Time) (store.Review, []byte, er
 	}
 	v, err := identity.CheckValidity(f.IDValidFrom, f.IDValidTo, today)
 	if err != nil {
-		var ve *identity.ValidityError
-		if errors.As(err, &ve) && ve.FromAtFault {
-			return store.Review{}, nil, api.Invalid("idValidFrom", ve.Err)
-		}
-		return store.Review{}, nil, api.Invalid("idValidTo", err)
+		return store.Review{}, nil, api.InvalidAt(err)
 	}
 	photo, err := decodePhoto(f.Photo)
 	if err != nil {
