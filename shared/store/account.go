@@ -142,16 +142,10 @@ func (st *Store) CreateAccount(ctx context.Context, a Account) error {
 	if err != nil {
 		return err
 	}
-	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:           put.TableName,
-		Item:                put.Item,
-		ConditionExpression: put.ConditionExpression,
-	})
-	if isConditionFailed(err) {
+	if err := st.create(ctx, put.Item); errors.Is(err, ErrConflict) {
 		return ErrAccountExists
-	}
-	if err != nil {
-		return fmt.Errorf("create account: %w", err)
+	} else if err != nil {
+		return err
 	}
 	return nil
 }

@@ -17,15 +17,7 @@ func (st *Store) PutCaptcha(ctx context.Context, id string, x int, expires time.
 	item := captchaKey(id)
 	item["x"] = n(int64(x))
 	item[attrExpires] = n(expires.Unix())
-	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:           aws.String(st.table),
-		Item:                item,
-		ConditionExpression: aws.String("attribute_not_exists(pk)"),
-	})
-	if err != nil {
-		return fmt.Errorf("put captcha: %w", err)
-	}
-	return nil
+	return st.create(ctx, item)
 }
 
 // TakeCaptcha deletes a slider and returns its answer, so that of any number of concurrent

@@ -57,16 +57,12 @@ func (st *Store) countUp(ctx context.Context, c counter, max int, expires time.T
 	if max < 1 {
 		return 0, ErrConflict
 	}
-	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:           aws.String(st.table),
-		Item:                c.item(1, expires),
-		ConditionExpression: aws.String("attribute_not_exists(pk)"),
-	})
+	err := st.create(ctx, c.item(1, expires))
 	if err == nil {
 		return 1, nil
 	}
-	if !isConditionFailed(err) {
-		return 0, fmt.Errorf("count %s: %w", c.sk, err)
+	if !errors.Is(err, ErrConflict) {
+		return 0, err
 	}
 	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(st.table),

@@ -32,13 +32,7 @@ func (st *Store) PutReset(ctx context.Context, r Reset) error {
 	if err != nil {
 		return err
 	}
-	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
-	})
-	if err != nil {
-		return fmt.Errorf("put reset: %w", err)
-	}
-	return nil
+	return st.create(ctx, item)
 }
 
 // GetReset reads a live reset. One GetItem.
@@ -116,13 +110,7 @@ func (st *Store) PutResetLink(ctx context.Context, tokenHash string, l ResetLink
 	if err != nil {
 		return err
 	}
-	_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
-	})
-	if err != nil {
-		return fmt.Errorf("put reset link: %w", err)
-	}
-	return nil
+	return st.create(ctx, item)
 }
 
 // DeleteResetLink removes a link that was never sent.

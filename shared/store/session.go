@@ -45,11 +45,7 @@ func (st *Store) StartSession(ctx context.Context, tokenHash string, sess Sessio
 		return err
 	}
 	if a.FailedLogins == 0 {
-		_, err = st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item, ConditionExpression: put.ConditionExpression})
-		if err != nil {
-			return fmt.Errorf("put session: %w", err)
-		}
-		return nil
+		return st.create(ctx, put.Item)
 	}
 	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 		{Put: put},

@@ -117,6 +117,23 @@ func (st *Store) get(ctx context.Context, k map[string]types.AttributeValue) (ma
 	return out.Item, nil
 }
 
+// create writes an item that must not exist yet; ErrConflict if it does. One PutItem.
+func (st *Store) create(ctx context.Context, item map[string]types.AttributeValue) error {
+	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:           aws.String(st.table),
+		Item:                item,
+		ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	})
+	if isConditionFailed(err) {
+		return ErrConflict
+	}
+	if err != nil {
+		kind, _, _ := strings.Cut(getS(item, attrPK), "#")
+		return fmt.Errorf("create %s: %w", kind, err)
+	}
+	return nil
+}
+
 func key(pk, sk string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{attrPK: s(pk), attrSK: s(sk)}
 }
