@@ -1,0 +1,55 @@
+// Command photo-reads prints who read a manual review's photo, and when, for an audit:
+//
+//	TABLE_NAME=applicant-accounts go run ./infra/photo-reads -review <reviewId>
+//
+// Each line is a reviewer's account id and the time of the read (CST). AWS credentials come
+// from the usual chain; DYNAMODB_ENDPOINT points it at a local store.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/jszg/applicant-accounts/shared/awsenv"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/store"
+)
+
+func main() {
+	review := flag.String("review", "", "the review's id")
+	flag.Parse()
+	if err := run(os.Stdout, *review); err != nil {
+		fmt.Fprintln(os.Stderr, "photo-reads:", err)
+		os.Exit(1)
+	}
+}
+
+func run(out io.Writer, reviewID string) error {
+	table := os.Getenv("TABLE_NAME")
+	if reviewID == "" || table == "" {
+		return errors.New("-review and TABLE_NAME are required")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return fmt.Errorf("AWS configuration: %w", err)
+	}
+	db := store.New(store.NewClient(cfg, awsenv.Endpoint("DYNAMODB_ENDPOINT")), table)
+	reads, err := db.ListPhotoReads(ctx, reviewID)
+	if err != nil {
+		return err
+	}
+	for _, r := range reads {
+		fmt.Fprintf(out, "%s\t%s\n", time.UnixMilli(r.ReadAt).In(clock.CST).Format(time.RFC3339), r.ReviewerID)
+	}
+	fmt.Fprintf(out, "%d reads\n", len(reads))
+	return nil
+}
