@@ -18,12 +18,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"golang.org/x/term"
 
-	"github.com/jszg/applicant-accounts/shared/awsenv"
+	"github.com/jszg/applicant-accounts/infra/opsenv"
 	"github.com/jszg/applicant-accounts/shared/reviewer"
-	"github.com/jszg/applicant-accounts/shared/store"
 )
 
 func main() {
@@ -40,21 +38,16 @@ func run(login, name string) error {
 	if login == "" || name == "" {
 		return errors.New("-login and -name are required")
 	}
-	table := os.Getenv("TABLE_NAME")
-	if table == "" {
-		return errors.New("TABLE_NAME is not set")
-	}
 	pw, err := readPassword()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cfg, err := config.LoadDefaultConfig(ctx)
+	db, err := opsenv.Store(ctx)
 	if err != nil {
-		return fmt.Errorf("AWS configuration: %w", err)
+		return err
 	}
-	db := store.New(store.NewClient(cfg, awsenv.Endpoint("DYNAMODB_ENDPOINT")), table)
 	if err := reviewer.Create(ctx, db, login, name, pw, time.Now()); err != nil {
 		return err
 	}

@@ -44,13 +44,7 @@ func TestRefusesAWeakPasswordAndMissingFlags(t *testing.T) {
 // localAWS points the command's AWS configuration at a loopback store only.
 func localAWS(t *testing.T) *storetest.Env {
 	env := storetest.New(t)
-	for k, v := range map[string]string{
-		"TABLE_NAME": storetest.Table, "DYNAMODB_ENDPOINT": env.URL, "AWS_REGION": "us-east-1",
-		"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_CONFIG_FILE": os.DevNull,
-		"AWS_SHARED_CREDENTIALS_FILE": os.DevNull, "AWS_EC2_METADATA_DISABLED": "true",
-	} {
-		t.Setenv(k, v)
-	}
+	env.OperatorEnv(t)
 	return env
 }
 

@@ -15,11 +15,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/config"
-
-	"github.com/jszg/applicant-accounts/shared/awsenv"
+	"github.com/jszg/applicant-accounts/infra/opsenv"
 	"github.com/jszg/applicant-accounts/shared/clock"
-	"github.com/jszg/applicant-accounts/shared/store"
 )
 
 func main() {
@@ -32,17 +29,15 @@ func main() {
 }
 
 func run(out io.Writer, reviewID string) error {
-	table := os.Getenv("TABLE_NAME")
-	if reviewID == "" || table == "" {
-		return errors.New("-review and TABLE_NAME are required")
+	if reviewID == "" {
+		return errors.New("-review is required")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cfg, err := config.LoadDefaultConfig(ctx)
+	db, err := opsenv.Store(ctx)
 	if err != nil {
-		return fmt.Errorf("AWS configuration: %w", err)
+		return err
 	}
-	db := store.New(store.NewClient(cfg, awsenv.Endpoint("DYNAMODB_ENDPOINT")), table)
 	reads, err := db.ListPhotoReads(ctx, reviewID)
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -13,13 +12,7 @@ import (
 
 func TestPrintsTheAuditTrail(t *testing.T) {
 	env := storetest.New(t)
-	for k, v := range map[string]string{
-		"TABLE_NAME": storetest.Table, "DYNAMODB_ENDPOINT": env.URL, "AWS_REGION": "us-east-1",
-		"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_CONFIG_FILE": os.DevNull,
-		"AWS_SHARED_CREDENTIALS_FILE": os.DevNull, "AWS_EC2_METADATA_DISABLED": "true",
-	} {
-		t.Setenv(k, v)
-	}
+	env.OperatorEnv(t)
 	at := time.Date(2026, 11, 27, 10, 0, 0, 0, clock.CST)
 	for i, who := range []string{"rev-a", "rev-b"} {
 		if err := env.Store.RecordPhotoRead(context.Background(), "r1", who, at.Add(time.Duration(i)*time.Minute)); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -124,4 +125,17 @@ func (e *Env) Dump(t testing.TB) string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// OperatorEnv points an operator command's AWS configuration (the usual credential chain)
+// at this server only, with placeholder credentials and no instance metadata lookups.
+func (e *Env) OperatorEnv(t testing.TB) {
+	t.Helper()
+	for k, v := range map[string]string{
+		"TABLE_NAME": Table, "DYNAMODB_ENDPOINT": e.URL, "AWS_REGION": "us-east-1",
+		"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_CONFIG_FILE": os.DevNull,
+		"AWS_SHARED_CREDENTIALS_FILE": os.DevNull, "AWS_EC2_METADATA_DISABLED": "true",
+	} {
+		t.Setenv(k, v)
+	}
 }
