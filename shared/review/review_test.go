@@ -376,7 +376,7 @@ func TestOpeningAReviewRecordsWhoSawThePhoto(t *testing.T) {
 	if res.Status != 200 || res.Str("photo") != "data:image/jpeg;base64,"+photo || res.Str("idNumber") != a.Login || res.Str("name") != "陈大文" {
 		t.Fatalf("open: %d %.300v", res.Status, res.Raw)
 	}
-	if got := w.Env.Calls.String(); got != "GetItem=1 PutItem=1 Query=1 UpdateItem=1" {
+	if got := w.Env.Calls.String(); got != "BatchGetItem=1 GetItem=1 PutItem=1 UpdateItem=1" {
 		t.Fatalf("round trips: %s", got)
 	}
 	w.Clock.Advance(time.Minute)

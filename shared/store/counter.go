@@ -157,17 +157,12 @@ type Usage struct {
 // GetUsage reads the applicant's counters for the CST day and the cycle. One BatchGetItem.
 func (st *Store) GetUsage(ctx context.Context, login, day, cycle string) (Usage, error) {
 	v, r := verifyDay(login, day), reviewCycle(login, cycle)
-	out, err := st.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
-		st.table: {Keys: []map[string]types.AttributeValue{key(v.pk, v.sk), key(r.pk, r.sk)}, ConsistentRead: aws.Bool(true)},
-	}})
+	items, err := st.getMany(ctx, key(v.pk, v.sk), key(r.pk, r.sk))
 	if err != nil {
-		return Usage{}, fmt.Errorf("get usage: %w", err)
-	}
-	if len(out.UnprocessedKeys) > 0 {
-		return Usage{}, fmt.Errorf("get usage: %d keys unprocessed", len(out.UnprocessedKeys[st.table].Keys))
+		return Usage{}, err
 	}
 	var u Usage
-	for _, item := range out.Responses[st.table] {
+	for _, item := range items {
 		switch getS(item, attrSK) {
 		case v.sk:
 			u.VerificationsToday = int(getN(item, "used"))

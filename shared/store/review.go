@@ -225,21 +225,17 @@ func (st *Store) ListQueue(ctx context.Context, status string, limit int, start 
 	return page, nil
 }
 
-// GetReview reads a review and its photo. One Query of the review's partition.
+// GetReview reads a review and its photo (not the partition's photo-read records). One
+// BatchGetItem.
 func (st *Store) GetReview(ctx context.Context, id string) (Review, []byte, error) {
-	out, err := st.db.Query(ctx, &dynamodb.QueryInput{
-		TableName:                 aws.String(st.table),
-		KeyConditionExpression:    aws.String("pk = :pk AND sk IN (:meta, :photo)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s("REVIEW#" + id), ":meta": s("REVIEW"), ":photo": s("PHOTO")},
-		ConsistentRead:            aws.Bool(true),
-	})
+	items, err := st.getMany(ctx, reviewKey(id), photoKey(id))
 	if err != nil {
-		return Review{}, nil, fmt.Errorf("get review: %w", err)
+		return Review{}, nil, err
 	}
 	var r Review
 	var photo []byte
 	found := false
-	for _, item := range out.Items {
+	for _, item := range items {
 		switch getS(item, attrSK) {
 		case "REVIEW":
 			if r, err = decode[Review](item); err != nil {

@@ -134,6 +134,26 @@ func (st *Store) create(ctx context.Context, item map[string]types.AttributeValu
 	return nil
 }
 
+// getMany reads up to 100 items by key, consistently, in one BatchGetItem (again for any keys
+// DynamoDB leaves unprocessed). Missing items are simply not in the answer.
+func (st *Store) getMany(ctx context.Context, keys ...map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
+	var items []map[string]types.AttributeValue
+	for attempt := 0; len(keys) > 0; attempt++ {
+		if attempt == 3 {
+			return nil, fmt.Errorf("batch get: %d keys still unprocessed", len(keys))
+		}
+		out, err := st.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
+			st.table: {Keys: keys, ConsistentRead: aws.Bool(true)},
+		}})
+		if err != nil {
+			return nil, fmt.Errorf("batch get: %w", err)
+		}
+		items = append(items, out.Responses[st.table]...)
+		keys = out.UnprocessedKeys[st.table].Keys
+	}
+	return items, nil
+}
+
 func key(pk, sk string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{attrPK: s(pk), attrSK: s(sk)}
 }
