@@ -23,6 +23,11 @@ type Params struct {
 // Default is what new hashes use.
 var Default = Params{MemoryKiB: 19 * 1024, Time: 2, Threads: 1}
 
+// Dummy is a hash of no one's password, with Default's parameters, to verify against when
+// there is no account: an unknown login then costs what a known one does, from the first
+// request of an instance on (a hash made lazily would cost that first request twice).
+const Dummy = "$argon2id$v=19$m=19456,t=2,p=1$8dXBNVxI0ddE6YAh3NGxCQ$KLI2ovXzuhdiFdO4sA/TSJrxA29PjL7AfMMGrqOpOs8"
+
 const (
 	saltLen = 16
 	keyLen  = 32

@@ -1,6 +1,7 @@
 package password
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -58,5 +59,15 @@ func BenchmarkHashDefault(b *testing.B) {
 		if _, err := Hash("Smoke#2026ok"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestDummyCostsWhatARealHashCosts(t *testing.T) {
+	prefix := fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$", Default.MemoryKiB, Default.Time, Default.Threads)
+	if !strings.HasPrefix(Dummy, prefix) {
+		t.Fatalf("Dummy %q does not carry Default's parameters %s: make it again with Hash", Dummy, prefix)
+	}
+	if ok, err := Verify("Smoke#2026ok", Dummy); ok || err != nil {
+		t.Fatalf("Dummy: %v %v", ok, err)
 	}
 }

@@ -6,6 +6,7 @@ package recovery
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -169,8 +170,12 @@ func (s *Service) Email(ctx context.Context, r *api.Request) (*api.Response, err
 	link := s.LinkBase + "?token=" + url.QueryEscape(tok)
 	if err := s.Mail.SendMail(ctx, notify.ResetMail(reset.Email, reset.Name, link, int(LinkTTL/time.Hour))); err != nil {
 		bg := context.WithoutCancel(ctx)
-		_ = s.Store.DeleteResetLink(bg, h)
-		_ = s.Store.UncountResetMail(bg, id)
+		if derr := s.Store.DeleteResetLink(bg, h); derr != nil {
+			slog.ErrorContext(ctx, "could not remove an unsent reset link", slog.String("err", derr.Error()))
+		}
+		if uerr := s.Store.UncountResetMail(bg, id); uerr != nil {
+			slog.ErrorContext(ctx, "could not give back a reset mail", slog.String("err", uerr.Error()))
+		}
 		return nil, api.Unavailable("邮件发送失败，请稍后重试或改用短信验证", 30, err)
 	}
 	return api.JSON(http.StatusAccepted, mailed{ExpiresIn: int(LinkTTL / time.Second)}), nil

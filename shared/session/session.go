@@ -8,7 +8,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jszg/applicant-accounts/shared/api"
@@ -56,16 +55,6 @@ type loggedIn struct {
 	NextStep  string `json:"nextStep"`
 }
 
-// dummyHash is verified against when the account does not exist, so that an unknown account
-// costs the same Argon2id work as a wrong password.
-var dummyHash = sync.OnceValue(func() string {
-	h, err := password.Hash(token.New(16))
-	if err != nil {
-		panic(err)
-	}
-	return h
-})
-
 // Handle logs in. The slider is spent before the password is looked at, so one slider never
 // buys two guesses. Three round trips (slider, account, session) and one Argon2id hash.
 func (l *Login) Handle(ctx context.Context, r *api.Request) (*api.Response, error) {
@@ -88,7 +77,7 @@ func (l *Login) Handle(ctx context.Context, r *api.Request) (*api.Response, erro
 	now := l.Clock.Now()
 	acct, err := l.Store.GetAccount(ctx, login)
 	if errors.Is(err, store.ErrNotFound) {
-		_, _ = password.Verify(in.Password, dummyHash())
+		_, _ = password.Verify(in.Password, password.Dummy)
 		return nil, loginFailed()
 	}
 	if err != nil {
