@@ -5,7 +5,9 @@ package samtemplate
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -18,6 +20,9 @@ type Function struct {
 	CodeURI     string // functions/<name>/
 	BuildMethod string // Metadata.BuildMethod: "makefile" for all of ours
 	Routes      []Route
+	// Env names the environment variables the function is deployed with: its own and the
+	// Globals'. Values are left out: most are references that resolve only at deployment.
+	Env []string
 }
 
 // Name is the folder under functions/ that holds the function's main.go.
@@ -43,9 +48,16 @@ func Load(file string) ([]Function, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", file, err)
 	}
+	var global []string
+	if g, err := t.GetServerlessGlobalFunction(); err == nil && g.Environment != nil {
+		global = slices.Sorted(maps.Keys(g.Environment.Variables))
+	}
 	var fns []Function
 	for id, f := range t.GetAllServerlessFunctionResources() {
-		fn := Function{LogicalID: id}
+		fn := Function{LogicalID: id, Env: slices.Clone(global)}
+		if f.Environment != nil {
+			fn.Env = append(fn.Env, slices.Sorted(maps.Keys(f.Environment.Variables))...)
+		}
 		fn.BuildMethod, _ = f.AWSCloudFormationMetadata["BuildMethod"].(string)
 		if f.CodeUri != nil && f.CodeUri.String != nil {
 			fn.CodeURI = *f.CodeUri.String
