@@ -32,6 +32,7 @@ func main() {
 		AgreementVersion: env("AGREEMENT_VERSION", "2019.03"),
 		ResetLinkBase:    env("RESET_LINK_BASE_URL", "https://www.jszg.edu.cn/reset-password"),
 		CursorSecret:     env("CURSOR_SECRET", "local-only-cursor-secret-not-for-deployment"),
+		CodePepper:       env("SMS_CODE_PEPPER", "local-only-sms-code-pepper-not-for-deployment"),
 		JobEvery:         time.Hour,
 		AWS:              awsenv.Config(),
 		Clock:            clock.System{},

@@ -48,6 +48,7 @@ type Deps struct {
 	Provider         idv.Provider
 	Calendar         *clock.Calendar
 	CursorSecret     []byte
+	CodePepper       []byte
 	Operators        reviewsla.Publisher
 }
 
@@ -55,7 +56,7 @@ type Deps struct {
 // that folder's name.
 func Handlers(d *Deps) map[string]api.HandlerFunc {
 	captchas := &captcha.Service{Store: d.Store, Clock: d.Clock}
-	codes := &smscode.Codes{Store: d.Store, SMS: d.SMS, Clock: d.Clock}
+	codes := &smscode.Codes{Store: d.Store, SMS: d.SMS, Clock: d.Clock, Pepper: d.CodePepper}
 	authn := &auth.Authenticator{Store: d.Store, Clock: d.Clock}
 	resets := &recovery.Service{Store: d.Store, Captcha: captchas, Codes: codes, Mail: d.Mail, Clock: d.Clock, LinkBase: d.ResetLinkBase}
 	applicant := &review.Applicant{Auth: authn, Store: d.Store, Clock: d.Clock, Calendar: d.Calendar}

@@ -111,6 +111,8 @@ func start(t *testing.T, dynamo *string, tweak ...func(*localserver.Config)) *lo
 		DynamoDBEndpoint: dynamo,
 		AgreementVersion: "2019.03",
 		ResetLinkBase:    "http://127.0.0.1/reset-password",
+		CursorSecret:     "test-cursor-secret",
+		CodePepper:       "test-sms-code-pepper",
 		AWS:              storetest.Config(http.DefaultTransport),
 		Clock:            clock.System{},
 	}

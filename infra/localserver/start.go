@@ -35,6 +35,7 @@ type Config struct {
 	AgreementVersion string
 	ResetLinkBase    string
 	CursorSecret     string
+	CodePepper       string
 	// JobEvery is how often the scheduled functions run locally; 0 never.
 	JobEvery time.Duration
 	AWS      aws.Config
@@ -79,7 +80,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	d := &Deps{
 		Store: store.New(client, cfg.Table), Clock: cfg.Clock, AgreementVersion: cfg.AgreementVersion,
 		ResetLinkBase: cfg.ResetLinkBase, Provider: idv.Simulator{}, Calendar: clock.China(),
-		CursorSecret: []byte(cfg.CursorSecret), Operators: logTopic{},
+		CursorSecret: []byte(cfg.CursorSecret), CodePepper: []byte(cfg.CodePepper), Operators: logTopic{},
 	}
 	d.Outbox = notify.NewOutbox(cfg.Clock.Now)
 	d.SMS, d.Mail = d.Outbox, d.Outbox

@@ -41,12 +41,24 @@ type Codes struct {
 	Store Store
 	SMS   notify.SMS
 	Clock clock.Clock
+	// Pepper keys the stored hashes: at least MinPepper bytes, the same in every function
+	// that sends or checks codes. Changing it voids the codes of the last five minutes.
+	Pepper []byte
 }
 
-// Hash is how a code is stored: bound to its purpose and subject, so a hash says nothing
-// about any other code.
-func Hash(k store.CodeKey, code string) []byte {
-	return token.Hash("sms-code", k.Purpose, k.Subject, code)
+// MinPepper is the shortest pepper taken: 128 bits.
+const MinPepper = 16
+
+var errNoPepper = errors.New("smscode: the pepper is missing or shorter than 16 bytes")
+
+// hash is how a code is stored: keyed by the pepper and bound to its purpose and subject, so
+// a copy of the table cannot be searched for the code and a hash says nothing about any
+// other code.
+func (c *Codes) hash(k store.CodeKey, code string) ([]byte, error) {
+	if len(c.Pepper) < MinPepper {
+		return nil, errNoPepper
+	}
+	return token.Keyed(c.Pepper, "sms-code", k.Purpose, k.Subject, code), nil
 }
 
 // Owner binds a reset code to the account, and the password epoch, it was sent for.
@@ -62,6 +74,11 @@ type Owner struct {
 func (c *Codes) Send(ctx context.Context, k store.CodeKey, phone string, text func(code string, minutes int) string, owner Owner) (int, error) {
 	now := c.Clock.Now()
 	day := clock.Day(now)
+	code := token.Digits(Length)
+	hash, err := c.hash(k, code)
+	if err != nil { // before the quota is touched: a misconfigured function costs no one an SMS
+		return 0, err
+	}
 	// The counter outlives its day by one, for support questions; it never blocks after it.
 	sent, err := c.Store.ReserveSMS(ctx, phone, day, quota.SMSPerDay, clock.NextDay(now).Add(24*time.Hour))
 	if errors.Is(err, store.ErrConflict) {
@@ -71,8 +88,6 @@ func (c *Codes) Send(ctx context.Context, k store.CodeKey, phone string, text fu
 	if err != nil {
 		return 0, err
 	}
-	code := token.Digits(Length)
-	hash := Hash(k, code)
 	undo := func() {
 		bg := context.WithoutCancel(ctx)
 		if err := c.Store.ReleaseSMS(bg, phone, day); err != nil {
@@ -103,8 +118,11 @@ func (e *UsedError) Error() string { return "sms code already used" }
 // stored code, whose hash the caller spends in the same transaction as the change the code
 // authorizes. One round trip.
 func (c *Codes) Check(ctx context.Context, k store.CodeKey, code string) (store.Code, error) {
+	want, err := c.hash(k, code)
+	if err != nil { // before a try is counted
+		return store.Code{}, err
+	}
 	got, err := c.Store.AttemptCode(ctx, k, c.Clock.Now(), MaxAttempts)
-	want := Hash(k, code)
 	switch {
 	case errors.Is(err, store.ErrCodeUsed):
 		if token.Equal(got.Hash, want) {

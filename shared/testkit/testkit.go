@@ -32,6 +32,9 @@ import (
 // Start is the instant every kit's clock starts at: a Friday morning in China.
 var Start = time.Date(2026, 11, 27, 10, 0, 0, 0, clock.CST)
 
+// Pepper keys the kit's SMS-code hashes.
+const Pepper = "testkit-sms-code-pepper"
+
 // Kit is one isolated world.
 type Kit struct {
 	T       testing.TB
@@ -54,7 +57,7 @@ func New(t testing.TB) *Kit {
 		Clock:   clk,
 		Outbox:  out,
 		Captcha: &captcha.Service{Store: env.Store, Clock: clk},
-		Codes:   &smscode.Codes{Store: env.Store, SMS: out, Clock: clk},
+		Codes:   &smscode.Codes{Store: env.Store, SMS: out, Clock: clk, Pepper: []byte(Pepper)},
 	}
 }
 

@@ -47,3 +47,19 @@ func TestHashSeparatesParts(t *testing.T) {
 		t.Fatal("Hash/Equal disagree")
 	}
 }
+
+func TestKeyedDependsOnTheKey(t *testing.T) {
+	a, b := []byte("pepper-one-0123456789"), []byte("pepper-two-0123456789")
+	if !Equal(Keyed(a, "sms-code", "123456"), Keyed(a, "sms-code", "123456")) {
+		t.Fatal("one key, one input, two hashes")
+	}
+	if Equal(Keyed(a, "sms-code", "123456"), Keyed(b, "sms-code", "123456")) {
+		t.Fatal("the key changes nothing")
+	}
+	if Equal(Keyed(a, "sms-code", "123456"), Hash("sms-code", "123456")) {
+		t.Fatal("keyed and plain hashes agree")
+	}
+	if Equal(Keyed(a, "ab", "c"), Keyed(a, "a", "bc")) {
+		t.Fatal("parts are not separated")
+	}
+}

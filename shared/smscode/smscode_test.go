@@ -1,0 +1,80 @@
+package smscode_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/smscode"
+	"github.com/jszg/applicant-accounts/shared/testkit"
+	"github.com/jszg/applicant-accounts/shared/token"
+)
+
+func send(t *testing.T, c *smscode.Codes, phone string) (int, error) {
+	t.Helper()
+	return c.Send(context.Background(), smscode.RegisterKey("+86"+phone), "+86"+phone, notify.RegisterCodeSMS, smscode.Owner{})
+}
+
+// A 6-digit code has a million values: a plain hash in a copied table gives it back.
+func TestStoredHashesAreKeyedByThePepper(t *testing.T) {
+	k := testkit.New(t)
+	ctx := context.Background()
+	phone := testkit.Phone()
+	key := smscode.RegisterKey("+86" + phone)
+	if _, err := send(t, k.Codes, phone); err != nil {
+		t.Fatal(err)
+	}
+	code := k.LastCode(phone)
+	stored, err := k.Env.Store.AttemptCode(ctx, key, k.Clock.Now(), smscode.MaxAttempts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token.Equal(stored.Hash, token.Hash("sms-code", key.Purpose, key.Subject, code)) {
+		t.Fatal("the code is stored under a plain hash")
+	}
+	if !token.Equal(stored.Hash, token.Keyed([]byte(testkit.Pepper), "sms-code", key.Purpose, key.Subject, code)) {
+		t.Fatal("the stored hash is not the code keyed by the pepper")
+	}
+
+	other := *k.Codes
+	other.Pepper = []byte("another-pepper-0123456789")
+	var apiErr *api.Error
+	if _, err := other.Check(ctx, key, code); !errors.As(err, &apiErr) || apiErr.Code != api.CodeCodeInvalid {
+		t.Fatalf("the right code under another pepper: %v", err)
+	}
+	if _, err := k.Codes.Check(ctx, key, code); err != nil {
+		t.Fatalf("the right code under the right pepper: %v", err)
+	}
+}
+
+// A function deployed without its pepper fails closed, and no applicant pays for it.
+func TestWithoutAPepperNothingIsSpent(t *testing.T) {
+	k := testkit.New(t)
+	ctx := context.Background()
+	phone := testkit.Phone()
+	key := smscode.RegisterKey("+86" + phone)
+	bare := *k.Codes
+	bare.Pepper = []byte("too-short")
+
+	if _, err := send(t, &bare, phone); err == nil {
+		t.Fatal("a code was sent without a pepper")
+	}
+	if n := len(k.Outbox.Messages()); n != 0 {
+		t.Fatalf("%d messages went out", n)
+	}
+	left, err := send(t, k.Codes, phone)
+	if err != nil || left != 2 {
+		t.Fatalf("the failed send spent quota: %d left, %v", left, err)
+	}
+	code := k.LastCode(phone)
+	for range smscode.MaxAttempts {
+		if _, err := bare.Check(ctx, key, code); err == nil {
+			t.Fatal("a code was checked without a pepper")
+		}
+	}
+	if _, err := k.Codes.Check(ctx, key, code); err != nil {
+		t.Fatalf("checks without a pepper spent the code's tries: %v", err)
+	}
+}
