@@ -244,6 +244,33 @@ func TestARefusedFormLeavesTheLinkUsable(t *testing.T) {
 	}
 }
 
+// Five refused forms with the right code: had any counted a try, the code would be void.
+func TestARefusedFormLeavesTheCodeUsable(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	id := w.resetID(t, a)
+	w.sms(t, id)
+	code := w.LastCode(a.Phone)
+	refused := []map[string]any{
+		{"resetId": id, "smsCode": code, "newPassword": "short1#", "newPasswordConfirm": "short1#"},
+		{"resetId": id, "smsCode": code, "newPassword": "Abcdefgh1", "newPasswordConfirm": "Abcdefgh1"},
+		{"resetId": id, "smsCode": code, "newPassword": "Abc defg#1", "newPasswordConfirm": "Abc defg#1"},
+		{"resetId": id, "smsCode": code, "newPassword": newPw, "newPasswordConfirm": "Other#2026ok"},
+		{"resetId": id, "smsCode": code, "newPassword": newPw},
+	}
+	if len(refused) < smscode.MaxAttempts {
+		t.Fatal("fewer refused forms than a code has tries")
+	}
+	for _, body := range refused {
+		if res := w.complete(t, body); res.Status != 422 {
+			t.Errorf("%v: %d %v", body, res.Status, res.Body)
+		}
+	}
+	if res := w.complete(t, map[string]any{"resetId": id, "smsCode": code, "newPassword": newPw, "newPasswordConfirm": newPw}); res.Status != 204 {
+		t.Fatalf("the code after refused forms: %d %v", res.Status, res.Body)
+	}
+}
+
 func TestTwoCompletionsRacingWithOneToken(t *testing.T) {
 	w := newWorld(t)
 	a := w.Applicant("张三")
