@@ -129,6 +129,12 @@ func start(t *testing.T, dynamo *string, tweak ...func(*localserver.Config)) *lo
 
 func do(t *testing.T, method, url string, body any) (int, map[string]any) {
 	t.Helper()
+	return doAs(t, "", method, url, body)
+}
+
+// doAs is do with a bearer token.
+func doAs(t *testing.T, token, method, url string, body any) (int, map[string]any) {
+	t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -136,6 +142,9 @@ func do(t *testing.T, method, url string, body any) (int, map[string]any) {
 	}
 	req, _ := http.NewRequest(method, url, rd)
 	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -230,13 +239,7 @@ func register(t *testing.T, base string) string {
 	if status != 202 || m["remainingToday"] != float64(2) {
 		t.Fatalf("sms code: %d %v", status, m)
 	}
-	_, box := do(t, "GET", base+"/local/outbox", nil)
-	msgs := box["messages"].([]any)
-	last := msgs[len(msgs)-1].(map[string]any)
-	code := regexp.MustCompile(`\d{6}`).FindString(last["body"].(string))
-	if last["channel"] != "sms" || !strings.HasSuffix(last["to"].(string), phone) || code == "" {
-		t.Fatalf("outbox: %v", last)
-	}
+	code := lastOutbox(t, base, "sms", phone, smsCode)
 	doc := testkit.ResidentID("19900307")
 	form := map[string]any{"idType": "resident_id", "idNumber": doc, "name": "张三", "idValidFrom": "2020-01-01",
 		"idValidTo": "2040-01-01", "password": "Smoke#2026ok", "passwordConfirm": "Smoke#2026ok",
