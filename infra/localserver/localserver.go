@@ -15,6 +15,8 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
 	"github.com/jszg/applicant-accounts/infra/samtemplate"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/auth"
@@ -126,7 +128,7 @@ func New(fns []samtemplate.Function, handlers map[string]api.HandlerFunc, d *Dep
 			case rt.Method == "ANY":
 				pattern = rt.Path
 			}
-			mux.Handle(pattern, route(rt, api.Lambda(h)))
+			mux.Handle(pattern, route(fn.LogicalID, rt, api.Lambda(h)))
 		}
 	}
 	mux.HandleFunc("GET /local/outbox", func(w http.ResponseWriter, r *http.Request) {
@@ -147,8 +149,9 @@ func New(fns []samtemplate.Function, handlers map[string]api.HandlerFunc, d *Dep
 	return mux, nil
 }
 
-// route turns one HTTP request into the event API Gateway would send for rt.
-func route(rt samtemplate.Route, lambda api.LambdaFunc) http.Handler {
+// route turns one HTTP request into the event API Gateway would send for rt, and invokes the
+// function with the Lambda context AWS would give it (which names the function).
+func route(function string, rt samtemplate.Route, lambda api.LambdaFunc) http.Handler {
 	names := pathParam.FindAllStringSubmatch(rt.Path, -1)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// One byte over the limit is enough for the adapter to answer 413.
@@ -166,10 +169,24 @@ func route(rt samtemplate.Route, lambda api.LambdaFunc) http.Handler {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 		defer cancel()
-		resp, _ := lambda(ctx, api.NewEvent(r, rt.Key(), params, body, token.New(12)))
+		requestID := token.New(12)
+		ctx = Invocation(ctx, function, requestID)
+		resp, _ := lambda(ctx, api.NewEvent(r, rt.Key(), params, body, requestID))
 		api.WriteResponse(w, resp)
 	})
 }
+
+// Invocation is ctx as Lambda hands it to an invocation of the function with that logical
+// id: carrying its request id and its ARN.
+func Invocation(ctx context.Context, function, requestID string) context.Context {
+	return lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{
+		AwsRequestID:       requestID,
+		InvokedFunctionArn: LocalARNPrefix + function,
+	})
+}
+
+// LocalARNPrefix is how locally invoked functions' ARNs begin; the logical id follows.
+const LocalARNPrefix = "arn:aws:lambda:local:000000000000:function:"
 
 func errorBody(code, msg string) map[string]any {
 	return map[string]any{"error": map[string]string{"code": code, "message": msg}}
