@@ -69,19 +69,20 @@ type Counter struct {
 	counts map[string]int
 }
 
-// RoundTrip counts and forwards, after refusing what DynamoDB refuses but minidyn lets by.
+// RoundTrip counts and forwards, after refusing what DynamoDB refuses but minidyn lets by
+// (checkRequest).
 func (c *Counter) RoundTrip(r *http.Request) (*http.Response, error) {
 	target := r.Header.Get("X-Amz-Target")
 	if i := strings.LastIndexByte(target, '.'); i >= 0 {
 		target = target[i+1:]
 	}
-	if target == "Query" && r.Body != nil {
+	if r.Body != nil {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			return nil, err
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		if err := checkKeyCondition(body); err != nil {
+		if err := checkRequest(target, body); err != nil {
 			return nil, err
 		}
 	}
@@ -154,18 +155,123 @@ func (e *Env) OperatorEnv(t testing.TB) {
 	}
 }
 
-// keyConditionWords are what DynamoDB allows in a KeyConditionExpression besides names and
-// values: comparisons, BETWEEN, begins_with and AND. minidyn evaluates anything (IN, OR, <>).
-var keyConditionToken = regexp.MustCompile(`[A-Za-z_]+\(|\b(?i:IN|OR|NOT)\b|<>`)
-
-func checkKeyCondition(body []byte) error {
-	var in struct{ KeyConditionExpression string }
+// checkRequest refuses what DynamoDB refuses and minidyn lets by, so that such code fails in
+// make test rather than in AWS: key conditions beyond what DynamoDB allows, expression names
+// and values defined but unused (a ValidationException in DynamoDB) or used but undefined,
+// two operations on one item in a transaction, and batches over their size limits.
+func checkRequest(target string, body []byte) error {
+	var in struct {
+		unit
+		TransactItems []map[string]json.RawMessage
+		RequestItems  map[string]json.RawMessage
+	}
 	if err := json.Unmarshal(body, &in); err != nil {
+		return fmt.Errorf("storetest: %s body: %w", target, err)
+	}
+	if err := checkKeyCondition(in.KeyConditionExpression); err != nil {
 		return err
 	}
-	for _, tok := range keyConditionToken.FindAllString(in.KeyConditionExpression, -1) {
+	if err := in.checkExpressions(); err != nil {
+		return fmt.Errorf("storetest: %s: %w", target, err)
+	}
+	if len(in.TransactItems) > 100 {
+		return fmt.Errorf("storetest: %s has %d items; DynamoDB takes 100", target, len(in.TransactItems))
+	}
+	items := map[string]bool{}
+	for _, ti := range in.TransactItems {
+		for kind, raw := range ti {
+			var u unit
+			if err := json.Unmarshal(raw, &u); err != nil {
+				return fmt.Errorf("storetest: %s %s: %w", target, kind, err)
+			}
+			if err := u.checkExpressions(); err != nil {
+				return fmt.Errorf("storetest: %s %s: %w", target, kind, err)
+			}
+			key := u.Key
+			if kind == "Put" {
+				key = u.Item
+			}
+			id := u.TableName + "|" + string(key["pk"]) + "|" + string(key["sk"])
+			if items[id] {
+				return fmt.Errorf("storetest: %s touches one item twice (%s); DynamoDB refuses the whole transaction", target, id)
+			}
+			items[id] = true
+		}
+	}
+	limit := map[string]int{"BatchWriteItem": 25, "BatchGetItem": 100}[target]
+	for table, raw := range in.RequestItems {
+		var n int
+		if target == "BatchGetItem" {
+			var get struct{ Keys []json.RawMessage }
+			if err := json.Unmarshal(raw, &get); err != nil {
+				return err
+			}
+			n = len(get.Keys)
+		} else {
+			var writes []json.RawMessage
+			if err := json.Unmarshal(raw, &writes); err != nil {
+				return err
+			}
+			n = len(writes)
+		}
+		if n > limit {
+			return fmt.Errorf("storetest: %s asks for %d items of %s; DynamoDB takes %d", target, n, table, limit)
+		}
+	}
+	return nil
+}
+
+// unit is one operation's expressions: a whole request, or one item of a transaction.
+type unit struct {
+	TableName                 string
+	Key, Item                 map[string]json.RawMessage
+	KeyConditionExpression    string
+	ConditionExpression       string
+	UpdateExpression          string
+	FilterExpression          string
+	ProjectionExpression      string
+	ExpressionAttributeNames  map[string]string
+	ExpressionAttributeValues map[string]json.RawMessage
+}
+
+var placeholder = regexp.MustCompile(`[#:][A-Za-z0-9_]+`)
+
+func (u unit) checkExpressions() error {
+	used := map[string]bool{}
+	for _, e := range []string{u.KeyConditionExpression, u.ConditionExpression, u.UpdateExpression, u.FilterExpression, u.ProjectionExpression} {
+		for _, p := range placeholder.FindAllString(e, -1) {
+			used[p] = true
+		}
+	}
+	for name := range u.ExpressionAttributeNames {
+		if !used[name] {
+			return fmt.Errorf("ExpressionAttributeNames has %s, which no expression uses", name)
+		}
+	}
+	for value := range u.ExpressionAttributeValues {
+		if !used[value] {
+			return fmt.Errorf("ExpressionAttributeValues has %s, which no expression uses", value)
+		}
+	}
+	for p := range used {
+		_, name := u.ExpressionAttributeNames[p]
+		_, value := u.ExpressionAttributeValues[p]
+		if !name && !value {
+			return fmt.Errorf("%s is used but not defined", p)
+		}
+	}
+	return nil
+}
+
+// keyConditionToken finds what DynamoDB refuses in a KeyConditionExpression, which allows
+// only names, values, comparisons, BETWEEN, begins_with and AND. minidyn evaluates anything
+// (IN, OR, <>).
+var keyConditionToken = regexp.MustCompile(`[A-Za-z_]+\(|\b(?i:IN|OR|NOT)\b|<>`)
+
+func checkKeyCondition(expr string) error {
+	for _, tok := range keyConditionToken.FindAllString(expr, -1) {
 		if tok != "begins_with(" {
-			return fmt.Errorf("storetest: DynamoDB refuses %q in a key condition: %s", tok, in.KeyConditionExpression)
+			return fmt.Errorf("storetest: DynamoDB refuses %q in a key condition: %s", tok, expr)
 		}
 	}
 	return nil
