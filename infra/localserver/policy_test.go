@@ -167,9 +167,9 @@ func (rec *recorder) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // statement is one Allow statement of a function's policy, as the template writes it.
 type statement struct {
-	Effect    string                         `yaml:"Effect"`
-	Action    []string                       `yaml:"Action"`
-	Resource  yaml.Node                      `yaml:"Resource"`
+	Effect    string                          `yaml:"Effect"`
+	Action    []string                        `yaml:"Action"`
+	Resource  yaml.Node                       `yaml:"Resource"`
 	Condition map[string]map[string]yaml.Node `yaml:"Condition"`
 }
 
