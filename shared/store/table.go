@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -44,6 +45,40 @@ func CreateTable(ctx context.Context, db *dynamodb.Client, name string) error {
 		return fmt.Errorf("create table %s: %w", name, err)
 	}
 	return nil
+}
+
+// WaitActive waits until the table and its index can be used: DynamoDB and most emulators
+// answer CreateTable at once with the table still CREATING, and refuse items until it is
+// ACTIVE. A server that reports no status (minidyn) is taken as ready.
+func WaitActive(ctx context.Context, db *dynamodb.Client, name string, limit time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	for {
+		out, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(name)})
+		if err != nil {
+			return fmt.Errorf("describe table %s: %w", name, err)
+		}
+		if ready(out.Table) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("table %s is not active after %s", name, limit)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func ready(t *types.TableDescription) bool {
+	if t == nil || t.TableStatus != "" && t.TableStatus != types.TableStatusActive {
+		return false
+	}
+	for _, ix := range t.GlobalSecondaryIndexes {
+		if ix.IndexStatus != "" && ix.IndexStatus != types.IndexStatusActive {
+			return false
+		}
+	}
+	return true
 }
 
 // EnableTTL turns on expiry by expiresAt. It is its own step because minidyn lacks
