@@ -8,6 +8,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/auth"
 	"github.com/jszg/applicant-accounts/shared/awsenv"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/notice"
 	"github.com/jszg/applicant-accounts/shared/notify/awsses"
 	"github.com/jszg/applicant-accounts/shared/notify/awssns"
 	"github.com/jszg/applicant-accounts/shared/review"
@@ -21,8 +22,12 @@ func main() {
 		Auth:  &auth.Authenticator{Store: db, Clock: clock.System{}},
 		Store: db,
 		Clock: clock.System{},
-		SMS:   awssns.NewSMS(cfg, awsenv.Endpoint("SNS_ENDPOINT"), os.Getenv("SMS_SENDER_ID")),
-		Mail:  awsses.NewMailer(cfg, awsenv.Endpoint("SES_ENDPOINT"), awsenv.MustEnv("SES_SENDER")),
+		Notices: &notice.Sender{
+			Store: db,
+			SMS:   awssns.NewSMS(cfg, awsenv.Endpoint("SNS_ENDPOINT"), os.Getenv("SMS_SENDER_ID")),
+			Mail:  awsses.NewMailer(cfg, awsenv.Endpoint("SES_ENDPOINT"), awsenv.MustEnv("SES_SENDER")),
+			Clock: clock.System{},
+		},
 	}
 	api.Serve(h.Decide)
 }

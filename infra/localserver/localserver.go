@@ -24,6 +24,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/ethnicities"
 	"github.com/jszg/applicant-accounts/shared/idv"
+	"github.com/jszg/applicant-accounts/shared/notice"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/profile"
 	"github.com/jszg/applicant-accounts/shared/quotareset"
@@ -62,7 +63,7 @@ func Handlers(d *Deps) map[string]api.HandlerFunc {
 	authn := &auth.Authenticator{Store: d.Store, Clock: d.Clock}
 	resets := &recovery.Service{Store: d.Store, Captcha: captchas, Codes: codes, Mail: d.Mail, Clock: d.Clock, LinkBase: d.ResetLinkBase}
 	applicant := &review.Applicant{Auth: authn, Store: d.Store, Clock: d.Clock, Calendar: d.Calendar}
-	reviewer := &review.Reviewer{Auth: authn, Store: d.Store, Clock: d.Clock, Cursors: review.Cursors{Secret: d.CursorSecret}, SMS: d.SMS, Mail: d.Mail}
+	reviewer := &review.Reviewer{Auth: authn, Store: d.Store, Clock: d.Clock, Cursors: review.Cursors{Secret: d.CursorSecret}, Notices: notices(d)}
 	return map[string]api.HandlerFunc{
 		"create-captcha":          captchas.Create,
 		"send-sms-code":           (&smscode.Handler{Captcha: captchas, Codes: codes}).Handle,
@@ -103,7 +104,15 @@ func Jobs(d *Deps) map[string]func(context.Context) error {
 			_, err := reporter.Run(ctx)
 			return err
 		},
+		"resend-decision-notices": func(ctx context.Context) error {
+			_, err := notices(d).Run(ctx)
+			return err
+		},
 	}
+}
+
+func notices(d *Deps) *notice.Sender {
+	return &notice.Sender{Store: d.Store, SMS: d.SMS, Mail: d.Mail, Clock: d.Clock}
 }
 
 var pathParam = regexp.MustCompile(`\{([A-Za-z0-9_]+)\}`)

@@ -245,7 +245,7 @@ func TestEveryTableAccessIsAllowedByTheFunctionsPolicy(t *testing.T) {
 	everyFlow(t, srv.URL)
 
 	// The scheduled functions: a day on, the day's counters have ended; a month on, the
-	// second review is overdue.
+	// second review is overdue; the resend finds the notices delivered.
 	ids := map[string]string{}
 	for _, fn := range functions(t) {
 		ids[fn.Name()] = fn.LogicalID
@@ -254,7 +254,7 @@ func TestEveryTableAccessIsAllowedByTheFunctionsPolicy(t *testing.T) {
 	for _, run := range []struct {
 		after time.Duration
 		job   string
-	}{{24 * time.Hour, "reset-quotas"}, {30 * 24 * time.Hour, "report-overdue-reviews"}} {
+	}{{24 * time.Hour, "reset-quotas"}, {30 * 24 * time.Hour, "report-overdue-reviews"}, {0, "resend-decision-notices"}} {
 		clk.Advance(run.after)
 		if err := jobs[run.job](localserver.Invocation(context.Background(), ids[run.job], "job")); err != nil {
 			t.Fatalf("%s: %v", run.job, err)

@@ -14,7 +14,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/auth"
 	"github.com/jszg/applicant-accounts/shared/clock"
-	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/notice"
 	"github.com/jszg/applicant-accounts/shared/store"
 )
 
@@ -24,7 +24,7 @@ type ReviewerStore interface {
 	GetReview(ctx context.Context, id string) (store.Review, []byte, error)
 	GetReviewMeta(ctx context.Context, id string) (store.Review, error)
 	RecordPhotoRead(ctx context.Context, reviewID, reviewerID string, at time.Time) error
-	DecideReview(ctx context.Context, d store.Decision) error
+	DecideReview(ctx context.Context, d store.Decision) (store.Notice, error)
 }
 
 // Reviewer answers the reviewers' routes.
@@ -33,8 +33,7 @@ type Reviewer struct {
 	Store   ReviewerStore
 	Clock   clock.Clock
 	Cursors Cursors
-	SMS     notify.SMS
-	Mail    notify.Mailer
+	Notices *notice.Sender
 }
 
 // Paging of GET /v1/reviews.
@@ -220,7 +219,8 @@ func (rv *Reviewer) Decide(ctx context.Context, r *api.Request) (*api.Response, 
 		}
 		now := rv.Clock.Now()
 		d := store.Decision{Review: rev, Approve: f.Decision == "approve", Reason: reason, DecidedBy: p.Account.AccountID, At: now}
-		if err := rv.Store.DecideReview(ctx, d); err != nil {
+		nt, err := rv.Store.DecideReview(ctx, d)
+		if err != nil {
 			if errors.Is(err, store.ErrAlreadyDecided) {
 				return nil, alreadyDecided()
 			}
@@ -231,19 +231,11 @@ func (rv *Reviewer) Decide(ctx context.Context, r *api.Request) (*api.Response, 
 			status = store.ReviewApproved
 		}
 		slog.InfoContext(ctx, "review decided", slog.String("reviewId", id), slog.String("status", status), slog.String("reviewerId", p.Account.AccountID))
-		rv.tell(ctx, rev, d)
+		// The decision stands whether or not the notice goes out now; what does not is sent
+		// by the scheduled resend-decision-notices.
+		if err := rv.Notices.Deliver(ctx, nt); err != nil {
+			slog.ErrorContext(ctx, "decision notice not delivered; it will be retried", slog.String("reviewId", id), slog.String("err", err.Error()))
+		}
 		return api.JSON(http.StatusOK, decided{ReviewID: id, Status: status, DecidedAt: now.In(clock.CST).Format(time.RFC3339)}), nil
 	})(ctx, r)
-}
-
-// tell sends the decision by SMS and e-mail. The decision stands whether or not they go out;
-// a failure is logged under the review id for support to follow up.
-func (rv *Reviewer) tell(ctx context.Context, rev store.Review, d store.Decision) {
-	if err := rv.SMS.SendSMS(ctx, rev.Phone, notify.ReviewDecisionSMS(d.Approve, d.Reason)); err != nil {
-		slog.ErrorContext(ctx, "decision SMS not sent", slog.String("reviewId", rev.ID), slog.String("err", err.Error()))
-	}
-	nameChanged := d.Approve && rev.Name != rev.NameBefore
-	if err := rv.Mail.SendMail(ctx, notify.ReviewDecisionMail(rev.Email, rev.Name, d.Approve, nameChanged, d.Reason)); err != nil {
-		slog.ErrorContext(ctx, "decision mail not sent", slog.String("reviewId", rev.ID), slog.String("err", err.Error()))
-	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/auth"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/notice"
 	"github.com/jszg/applicant-accounts/shared/notify/notifytest"
 	"github.com/jszg/applicant-accounts/shared/profile"
 	"github.com/jszg/applicant-accounts/shared/review"
@@ -44,7 +45,8 @@ func newWorld(t *testing.T) *world {
 	w := &world{Kit: k, ses: ses,
 		applicant: &review.Applicant{Auth: authn, Store: k.Env.Store, Clock: k.Clock, Calendar: clock.China()},
 		reviewer: &review.Reviewer{Auth: authn, Store: k.Env.Store, Clock: k.Clock,
-			Cursors: review.Cursors{Secret: []byte("test-secret-of-thirty-two-bytes!")}, SMS: k.Outbox, Mail: ses.Mailer("noreply@jszg.edu.cn")},
+			Cursors: review.Cursors{Secret: []byte("test-secret-of-thirty-two-bytes!")},
+			Notices: &notice.Sender{Store: k.Env.Store, SMS: k.Outbox, Mail: ses.Mailer("noreply@jszg.edu.cn"), Clock: k.Clock}},
 		me: (&profile.Me{Auth: authn, Usage: k.Env.Store, Clock: k.Clock}).Handle,
 	}
 	if err := reviewer.Create(t.Context(), k.Env.Store, "li.reviewer", "李审核", "Reviewer#2026", k.Clock.Now()); err != nil {
@@ -408,7 +410,8 @@ func TestApprovalWithANameCorrection(t *testing.T) {
 	if res.Status != 200 || res.Str("status") != "approved" {
 		t.Fatalf("approve: %d %v", res.Status, res.Body)
 	}
-	if got := w.Env.Calls.String(); got != "GetItem=2 TransactWriteItems=1 UpdateItem=1" {
+	// The session, the review, the decision with its notice, the notice gone once delivered.
+	if got := w.Env.Calls.String(); got != "DeleteItem=1 GetItem=2 TransactWriteItems=1 UpdateItem=1" {
 		t.Fatalf("round trips: %s", got)
 	}
 	acct := w.Account(a.Login)

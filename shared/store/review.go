@@ -299,8 +299,9 @@ var ErrAlreadyDecided = errors.New("store: review already decided")
 // DecideReview records the decision on the review, on the applicant's entry and on the
 // account in one transaction that holds only while the review is pending: of any number of
 // concurrent decisions, one is made. An approval applies the review's name and validity
-// dates, and marks the account for re-application when the name changed.
-func (st *Store) DecideReview(ctx context.Context, d Decision) error {
+// dates, and marks the account for re-application when the name changed. The same
+// transaction writes the notice still to send, which it returns. One TransactWriteItems.
+func (st *Store) DecideReview(ctx context.Context, d Decision) (Notice, error) {
 	r := d.Review
 	status, accountStatus := ReviewRejected, StatusReviewRejected
 	if d.Approve {
@@ -355,19 +356,25 @@ func (st *Store) DecideReview(ctx context.Context, d Decision) error {
 		account.UpdateExpression = aws.String("SET #v.#st = :accountStatus, #v.#rr = :reason")
 		account.ExpressionAttributeValues[":reason"] = s(d.Reason)
 	}
-	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		{Update: review}, {Update: ref}, {Update: account},
+	nt := Notice{ReviewID: r.ID, Phone: r.Phone, Email: r.Email, Name: r.Name, Approve: d.Approve,
+		NameChanged: d.Approve && r.Name != r.NameBefore, Reason: d.Reason, DecidedAt: at}
+	notice, err := st.noticePut(nt, d.At.Add(NoticeLease))
+	if err != nil {
+		return Notice{}, err
+	}
+	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+		{Update: review}, {Update: ref}, {Update: account}, {Put: notice},
 	}})
 	if failed, ok := cancelled(err); ok {
 		if len(failed) > 0 && failed[0] {
-			return ErrAlreadyDecided
+			return Notice{}, ErrAlreadyDecided
 		}
-		return fmt.Errorf("decide review: the account was not in review: %w", err)
+		return Notice{}, fmt.Errorf("decide review: the account was not in review: %w", err)
 	}
 	if err != nil {
-		return fmt.Errorf("decide review: %w", err)
+		return Notice{}, fmt.Errorf("decide review: %w", err)
 	}
-	return nil
+	return decode[Notice](notice.Item)
 }
 
 func reapply(r Review) string {

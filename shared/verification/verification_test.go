@@ -169,7 +169,7 @@ func TestAfterAnApprovedReviewAFailChangesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Env.Store.DecideReview(t.Context(), store.Decision{Review: rev, Approve: true, DecidedBy: "x", At: w.Clock.Now()}); err != nil {
+	if _, err := w.Env.Store.DecideReview(t.Context(), store.Decision{Review: rev, Approve: true, DecidedBy: "x", At: w.Clock.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	if res := w.verify(t, tok); res.Str("result") != "failed" {

@@ -1,0 +1,91 @@
+// Package notice tells applicants of review decisions by SMS and e-mail (SPEC §1 "Manual
+// review"), and keeps trying until both have gone out: the decision writes its notice in the
+// same transaction, the decider sends it at once, and a scheduled run sends what is left.
+package notice
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/store"
+)
+
+// Store keeps the notices still to send.
+type Store interface {
+	UndeliveredNotices(ctx context.Context, now time.Time, limit int) ([]store.Notice, error)
+	LeaseNotice(ctx context.Context, reviewID string, now, until time.Time) (store.Notice, error)
+	SettleNotice(ctx context.Context, reviewID string, smsLeft, mailLeft bool) error
+}
+
+// Sender sends decision notices.
+type Sender struct {
+	Store Store
+	SMS   notify.SMS
+	Mail  notify.Mailer
+	Clock clock.Clock
+}
+
+// Deliver sends the channels of a notice its caller holds the lease of, and records what is
+// still to send; an error says some channel failed (the notice stays for the next run).
+func (s *Sender) Deliver(ctx context.Context, nt store.Notice) error {
+	var smsErr, mailErr error
+	if nt.SMS {
+		smsErr = s.SMS.SendSMS(ctx, nt.Phone, notify.ReviewDecisionSMS(nt.Approve, nt.Reason))
+	}
+	if nt.Mail {
+		mailErr = s.Mail.SendMail(ctx, notify.ReviewDecisionMail(nt.Email, nt.Name, nt.Approve, nt.NameChanged, nt.Reason))
+	}
+	if err := s.Store.SettleNotice(context.WithoutCancel(ctx), nt.ReviewID, nt.SMS && smsErr != nil, nt.Mail && mailErr != nil); err != nil {
+		return err
+	}
+	if err := errors.Join(smsErr, mailErr); err != nil {
+		return fmt.Errorf("decision notice of review %s (attempt %d): %w", nt.ReviewID, nt.Attempts, err)
+	}
+	return nil
+}
+
+// Batch is how many notices one run takes on; a backlog larger than that drains over runs.
+const Batch = 100
+
+// Report is what a run did.
+type Report struct {
+	Undelivered int `json:"undelivered"` // found at the start, not leased by anyone
+	Delivered   int `json:"delivered"`
+	Failed      int `json:"failed"`
+	Skipped     int `json:"skipped"` // leased by a concurrent sender, or gone meanwhile
+}
+
+// Run sends every undelivered notice it can lease. It is the scheduled function's handler;
+// concurrent runs and a decider sending at the same time never send one notice twice.
+func (s *Sender) Run(ctx context.Context) (Report, error) {
+	now := s.Clock.Now()
+	notices, err := s.Store.UndeliveredNotices(ctx, now, Batch)
+	if err != nil {
+		return Report{}, err
+	}
+	rep := Report{Undelivered: len(notices)}
+	for _, found := range notices {
+		nt, err := s.Store.LeaseNotice(ctx, found.ReviewID, now, now.Add(store.NoticeLease))
+		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
+			rep.Skipped++
+			continue
+		}
+		if err != nil {
+			return rep, err
+		}
+		if err := s.Deliver(ctx, nt); err != nil {
+			rep.Failed++
+			slog.ErrorContext(ctx, "decision notice not delivered", slog.String("reviewId", nt.ReviewID), slog.Int("attempts", nt.Attempts), slog.String("err", err.Error()))
+			continue
+		}
+		rep.Delivered++
+	}
+	slog.InfoContext(ctx, "decision notices retried", slog.Int("undelivered", rep.Undelivered), slog.Int("delivered", rep.Delivered),
+		slog.Int("failed", rep.Failed), slog.Int("skipped", rep.Skipped))
+	return rep, nil
+}

@@ -1,0 +1,134 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Notice is a review decision the applicant has not yet been told of on every channel. It is
+// written in the decision's own transaction, so a decision is never without its notice even
+// when the function stops right after; it is deleted once SMS and mail have both gone out.
+type Notice struct {
+	ReviewID    string `dynamodbav:"reviewId"`
+	Phone       string `dynamodbav:"phone"` // E.164
+	Email       string `dynamodbav:"email"`
+	Name        string `dynamodbav:"name"`
+	Approve     bool   `dynamodbav:"approve"`
+	NameChanged bool   `dynamodbav:"nameChanged"`
+	Reason      string `dynamodbav:"reason"`
+	// SMS and Mail are the channels still to send.
+	SMS  bool `dynamodbav:"sms"`
+	Mail bool `dynamodbav:"mail"`
+	// LeaseUntil (epoch ms): whoever leased the notice is sending it until then; nobody else.
+	LeaseUntil int64 `dynamodbav:"leaseUntil"`
+	Attempts   int   `dynamodbav:"attempts"`
+	DecidedAt  int64 `dynamodbav:"decidedAt"`
+	ExpiresAt  int64 `dynamodbav:"expiresAt"` // epoch s: a notice undelivered for this long is given up
+}
+
+const (
+	// NoticeLife is how long an undelivered notice is retried.
+	NoticeLife = 7 * 24 * time.Hour
+	// NoticeLease is how long one sender has a notice to itself: longer than sending an SMS
+	// and a mail can take within a function's timeout.
+	NoticeLease = 2 * time.Minute
+)
+
+const noticesIndex = "NOTICES"
+
+func noticeKey(reviewID string) map[string]types.AttributeValue {
+	return key("NOTICE#"+reviewID, "NOTICE")
+}
+
+// noticePut writes a new notice, leased to the decider until lease: it sends right away,
+// and the retry job leaves it alone meanwhile.
+func (st *Store) noticePut(nt Notice, lease time.Time) (*types.Put, error) {
+	nt.SMS, nt.Mail, nt.Attempts = true, true, 1
+	nt.LeaseUntil = lease.UnixMilli()
+	nt.ExpiresAt = time.UnixMilli(nt.DecidedAt).Add(NoticeLife).Unix()
+	item, err := itemOf(nt, noticeKey(nt.ReviewID))
+	if err != nil {
+		return nil, err
+	}
+	item[attrGSI1PK] = s(noticesIndex)
+	item[attrGSI1SK] = s(queueSort(nt.DecidedAt, nt.ReviewID))
+	return &types.Put{TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}, nil
+}
+
+// UndeliveredNotices lists up to limit notices still to send, oldest decision first, that
+// are not leased at now. One Query of gsi1.
+func (st *Store) UndeliveredNotices(ctx context.Context, now time.Time, limit int) ([]Notice, error) {
+	out, err := st.db.Query(ctx, &dynamodb.QueryInput{
+		TableName:              aws.String(st.table),
+		IndexName:              aws.String(GSI1),
+		KeyConditionExpression: aws.String("gsi1pk = :n"),
+		FilterExpression:       aws.String("expiresAt > :s AND leaseUntil < :ms"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":n": s(noticesIndex), ":s": n(now.Unix()), ":ms": n(now.UnixMilli()),
+		},
+		Limit: aws.Int32(int32(limit)),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list notices: %w", err)
+	}
+	return decodeAll[Notice](out.Items)
+}
+
+// LeaseNotice takes a notice to send until until, counting the attempt; ErrConflict when
+// someone else holds it, ErrNotFound when it is gone. One UpdateItem.
+func (st *Store) LeaseNotice(ctx context.Context, reviewID string, now, until time.Time) (Notice, error) {
+	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(st.table),
+		Key:                 noticeKey(reviewID),
+		UpdateExpression:    aws.String("SET leaseUntil = :until, attempts = attempts + :one"),
+		ConditionExpression: aws.String("attribute_exists(pk) AND expiresAt > :s AND leaseUntil < :ms"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":until": n(until.UnixMilli()), ":one": n(1), ":s": n(now.Unix()), ":ms": n(now.UnixMilli()),
+		},
+		ReturnValues:                        types.ReturnValueAllNew,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		if live(ccf.Item, now) {
+			return Notice{}, ErrConflict
+		}
+		return Notice{}, ErrNotFound
+	}
+	if err != nil {
+		return Notice{}, fmt.Errorf("lease notice: %w", err)
+	}
+	return decode[Notice](out.Attributes)
+}
+
+// SettleNotice records what is still to send after an attempt and lets the lease go; with
+// nothing left, the notice is deleted. One UpdateItem or DeleteItem.
+func (st *Store) SettleNotice(ctx context.Context, reviewID string, smsLeft, mailLeft bool) error {
+	var err error
+	if !smsLeft && !mailLeft {
+		_, err = st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(st.table), Key: noticeKey(reviewID)})
+	} else {
+		_, err = st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:           aws.String(st.table),
+			Key:                 noticeKey(reviewID),
+			UpdateExpression:    aws.String("SET sms = :sms, mail = :mail, leaseUntil = :zero"),
+			ConditionExpression: aws.String("attribute_exists(pk)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":sms": &types.AttributeValueMemberBOOL{Value: smsLeft}, ":mail": &types.AttributeValueMemberBOOL{Value: mailLeft}, ":zero": n(0),
+			},
+		})
+		if isConditionFailed(err) {
+			return nil // delivered and deleted by another run meanwhile
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("settle notice: %w", err)
+	}
+	return nil
+}
