@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -158,7 +159,8 @@ func (e *Env) OperatorEnv(t testing.TB) {
 // checkRequest refuses what DynamoDB refuses and minidyn lets by, so that such code fails in
 // make test rather than in AWS: key conditions beyond what DynamoDB allows, expression names
 // and values defined but unused (a ValidationException in DynamoDB) or used but undefined,
-// two operations on one item in a transaction, and batches over their size limits.
+// overlapping update paths, empty strings in key attributes, two operations on one item in
+// a transaction or one batch, and batches over their size limits.
 func checkRequest(target string, body []byte) error {
 	var in struct {
 		unit
@@ -171,7 +173,7 @@ func checkRequest(target string, body []byte) error {
 	if err := checkKeyCondition(in.KeyConditionExpression); err != nil {
 		return err
 	}
-	if err := in.checkExpressions(); err != nil {
+	if err := in.check(); err != nil {
 		return fmt.Errorf("storetest: %s: %w", target, err)
 	}
 	if len(in.TransactItems) > 100 {
@@ -184,7 +186,7 @@ func checkRequest(target string, body []byte) error {
 			if err := json.Unmarshal(raw, &u); err != nil {
 				return fmt.Errorf("storetest: %s %s: %w", target, kind, err)
 			}
-			if err := u.checkExpressions(); err != nil {
+			if err := u.check(); err != nil {
 				return fmt.Errorf("storetest: %s %s: %w", target, kind, err)
 			}
 			key := u.Key
@@ -200,22 +202,42 @@ func checkRequest(target string, body []byte) error {
 	}
 	limit := map[string]int{"BatchWriteItem": 25, "BatchGetItem": 100}[target]
 	for table, raw := range in.RequestItems {
-		var n int
+		var keys []map[string]json.RawMessage
 		if target == "BatchGetItem" {
-			var get struct{ Keys []json.RawMessage }
+			var get struct{ Keys []map[string]json.RawMessage }
 			if err := json.Unmarshal(raw, &get); err != nil {
 				return err
 			}
-			n = len(get.Keys)
+			keys = get.Keys
 		} else {
-			var writes []json.RawMessage
+			var writes []struct {
+				PutRequest    *struct{ Item map[string]json.RawMessage }
+				DeleteRequest *struct{ Key map[string]json.RawMessage }
+			}
 			if err := json.Unmarshal(raw, &writes); err != nil {
 				return err
 			}
-			n = len(writes)
+			for _, w := range writes {
+				if w.PutRequest != nil {
+					keys = append(keys, w.PutRequest.Item)
+				} else if w.DeleteRequest != nil {
+					keys = append(keys, w.DeleteRequest.Key)
+				}
+			}
 		}
-		if n > limit {
-			return fmt.Errorf("storetest: %s asks for %d items of %s; DynamoDB takes %d", target, n, table, limit)
+		if len(keys) > limit {
+			return fmt.Errorf("storetest: %s asks for %d items of %s; DynamoDB takes %d", target, len(keys), table, limit)
+		}
+		seen := map[string]bool{}
+		for _, k := range keys {
+			if err := checkKeyValues(k); err != nil {
+				return fmt.Errorf("storetest: %s: %w", target, err)
+			}
+			id := string(k["pk"]) + "|" + string(k["sk"])
+			if seen[id] {
+				return fmt.Errorf("storetest: %s names one item twice (%s); DynamoDB refuses duplicates in a batch", target, id)
+			}
+			seen[id] = true
 		}
 	}
 	return nil
@@ -235,6 +257,110 @@ type unit struct {
 }
 
 var placeholder = regexp.MustCompile(`[#:][A-Za-z0-9_]+`)
+
+func (u unit) check() error {
+	if err := u.checkExpressions(); err != nil {
+		return err
+	}
+	if err := checkKeyValues(u.Key); err != nil {
+		return err
+	}
+	if err := checkKeyValues(u.Item); err != nil {
+		return err
+	}
+	return u.checkUpdate()
+}
+
+// keyAttributes are the table's and the index's keys: DynamoDB refuses an empty string in any
+// of them, minidyn stores it.
+var keyAttributes = []string{"pk", "sk", "gsi1pk", "gsi1sk"}
+
+var emptyString = regexp.MustCompile(`^\{\s*"S"\s*:\s*""\s*\}$`)
+
+func checkKeyValues(item map[string]json.RawMessage) error {
+	for _, k := range keyAttributes {
+		if v, ok := item[k]; ok && emptyString.Match(v) {
+			return fmt.Errorf("key attribute %s is an empty string", k)
+		}
+	}
+	return nil
+}
+
+var (
+	updateClause = regexp.MustCompile(`(?i)\b(SET|REMOVE|ADD|DELETE)\b`)
+	valueOnly    = regexp.MustCompile(`^:[A-Za-z0-9_]+$`)
+)
+
+// checkUpdate refuses an update expression whose paths overlap ("SET a = :x, a.b = :y"),
+// which DynamoDB rejects, and one that sets an index key to an empty string.
+func (u unit) checkUpdate() error {
+	expr := u.UpdateExpression
+	bounds := updateClause.FindAllStringIndex(expr, -1)
+	var paths []string
+	for i, b := range bounds {
+		end := len(expr)
+		if i+1 < len(bounds) {
+			end = bounds[i+1][0]
+		}
+		verb := strings.ToUpper(expr[b[0]:b[1]])
+		for _, action := range splitTopLevel(expr[b[1]:end]) {
+			path, rest := strings.TrimSpace(action), ""
+			switch verb {
+			case "SET":
+				path, rest, _ = strings.Cut(action, "=")
+			case "ADD", "DELETE":
+				path, rest, _ = strings.Cut(strings.TrimSpace(action), " ")
+			}
+			path = placeholder.ReplaceAllStringFunc(strings.TrimSpace(path), func(p string) string {
+				if n, ok := u.ExpressionAttributeNames[p]; ok {
+					return n
+				}
+				return p
+			})
+			for _, seen := range paths {
+				if overlap(seen, path) {
+					return fmt.Errorf("update paths %s and %s overlap: %s", seen, path, expr)
+				}
+			}
+			paths = append(paths, path)
+			rest = strings.TrimSpace(rest)
+			if verb == "SET" && slices.Contains(keyAttributes, path) && valueOnly.MatchString(rest) && emptyString.Match(u.ExpressionAttributeValues[rest]) {
+				return fmt.Errorf("SET %s to an empty string", path)
+			}
+		}
+	}
+	return nil
+}
+
+func overlap(a, b string) bool {
+	nested := func(outer, inner string) bool {
+		return strings.HasPrefix(inner, outer+".") || strings.HasPrefix(inner, outer+"[")
+	}
+	return a == b || nested(a, b) || nested(b, a)
+}
+
+// splitTopLevel splits a clause's actions at commas outside parentheses.
+func splitTopLevel(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i, r := range s {
+		switch r {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	if strings.TrimSpace(s[start:]) != "" {
+		out = append(out, s[start:])
+	}
+	return out
+}
 
 func (u unit) checkExpressions() error {
 	used := map[string]bool{}

@@ -29,3 +29,26 @@ func TestCheckRequestRefusesWhatDynamoDBRefuses(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckRequestRefusesOverlapsEmptyKeysAndDuplicates(t *testing.T) {
+	for _, c := range []struct {
+		target, body, refusal string
+	}{
+		{"UpdateItem", `{"UpdateExpression":"SET #v.#st = :a, #v.#rr = :b ADD n :one","ExpressionAttributeNames":{"#v":"verification","#st":"status","#rr":"rejectReason"},"ExpressionAttributeValues":{":a":{"S":"x"},":b":{"S":"y"},":one":{"N":"1"}}}`, ""},
+		{"UpdateItem", `{"UpdateExpression":"SET a = if_not_exists(a, :z), b = a + :one","ExpressionAttributeValues":{":z":{"N":"0"},":one":{"N":"1"}}}`, ""},
+		{"UpdateItem", `{"UpdateExpression":"SET #v = :a, #v.#st = :b","ExpressionAttributeNames":{"#v":"verification","#st":"status"},"ExpressionAttributeValues":{":a":{"M":{}},":b":{"S":"y"}}}`, "overlap"},
+		{"UpdateItem", `{"UpdateExpression":"SET lockedUntil = :z REMOVE lockedUntil","ExpressionAttributeValues":{":z":{"N":"0"}}}`, "overlap"},
+		{"UpdateItem", `{"UpdateExpression":"SET gsi1pk = :q","ExpressionAttributeValues":{":q":{"S":""}}}`, "empty string"},
+		{"PutItem", `{"Item":{"pk":{"S":"A"},"sk":{"S":"B"},"gsi1pk":{"S":""}}}`, "gsi1pk is an empty string"},
+		{"BatchGetItem", `{"RequestItems":{"t":{"Keys":[{"pk":{"S":"A"},"sk":{"S":"B"}},{"pk":{"S":"A"},"sk":{"S":"B"}}]}}}`, "one item twice"},
+		{"BatchGetItem", `{"RequestItems":{"t":{"Keys":[{"pk":{"S":"A"},"sk":{"S":"B"}},{"pk":{"S":"A"},"sk":{"S":"C"}}]}}}`, ""},
+	} {
+		err := checkRequest(c.target, []byte(c.body))
+		switch {
+		case c.refusal == "" && err != nil:
+			t.Errorf("%s %s: refused: %v", c.target, c.body, err)
+		case c.refusal != "" && (err == nil || !strings.Contains(err.Error(), c.refusal)):
+			t.Errorf("%s %s: %v, want a refusal naming %q", c.target, c.body, err, c.refusal)
+		}
+	}
+}
