@@ -113,7 +113,7 @@ func start(t *testing.T, dynamo *string, tweak ...func(*localserver.Config)) *lo
 		ResetLinkBase:    "http://127.0.0.1/reset-password",
 		CursorSecret:     "test-cursor-secret",
 		CodePepper:       "test-sms-code-pepper",
-		AWS:              storetest.Config(http.DefaultTransport),
+		AWS:              storetest.Config(storetest.NewCounter(http.DefaultTransport)),
 		Clock:            clock.System{},
 	}
 	for _, f := range tweak {

@@ -236,7 +236,7 @@ func policies(t *testing.T) map[string][]statement {
 // down to the partition-key prefixes of dynamodb:LeadingKeys: minidyn enforces no IAM, so
 // without this a missing grant would first show as AccessDenied in production.
 func TestEveryTableAccessIsAllowedByTheFunctionsPolicy(t *testing.T) {
-	rec := &recorder{next: http.DefaultTransport, by: map[string][]access{}}
+	rec := &recorder{next: storetest.NewCounter(http.DefaultTransport), by: map[string][]access{}}
 	clk := clock.NewFixed(testkit.Start)
 	srv := start(t, nil, func(c *localserver.Config) {
 		c.AWS = storetest.Config(rec)

@@ -44,7 +44,7 @@ func New(t testing.TB) *Env {
 	srv := miniserver.NewServer()
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	calls := &Counter{next: http.DefaultTransport}
+	calls := NewCounter(http.DefaultTransport)
 	client := store.NewClient(Config(calls), aws.String(ts.URL))
 	if err := store.CreateTable(context.Background(), client, Table); err != nil {
 		t.Fatalf("create table: %v", err)
@@ -69,6 +69,9 @@ type Counter struct {
 	mu     sync.Mutex
 	counts map[string]int
 }
+
+// NewCounter counts and checks the DynamoDB requests that go through it to next.
+func NewCounter(next http.RoundTripper) *Counter { return &Counter{next: next} }
 
 // RoundTrip counts and forwards, after refusing what DynamoDB refuses but minidyn lets by
 // (checkRequest).
