@@ -12,6 +12,6 @@ import (
 
 func main() {
 	db := store.FromEnv(awsenv.Config())
-	h := &recovery.Service{Store: db, Codes: &smscode.Codes{Store: db, Clock: clock.System{}, Pepper: []byte(awsenv.MustEnv("SMS_CODE_PEPPER"))}, Clock: clock.System{}}
+	h := &recovery.Service{Store: db, Codes: &smscode.Codes{Store: db, Clock: clock.System{}, Pepper: smscode.PepperFromEnv()}, Clock: clock.System{}}
 	api.Serve(h.Complete)
 }

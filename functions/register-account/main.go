@@ -14,7 +14,7 @@ func main() {
 	db := store.FromEnv(awsenv.Config())
 	h := &registration.Handler{
 		Store:            db,
-		Codes:            &smscode.Codes{Store: db, Clock: clock.System{}, Pepper: []byte(awsenv.MustEnv("SMS_CODE_PEPPER"))},
+		Codes:            &smscode.Codes{Store: db, Clock: clock.System{}, Pepper: smscode.PepperFromEnv()},
 		Clock:            clock.System{},
 		AgreementVersion: awsenv.MustEnv("AGREEMENT_VERSION"),
 	}

@@ -17,6 +17,6 @@ func main() {
 	cfg := awsenv.Config()
 	db := store.FromEnv(cfg)
 	sms := awssns.NewSMS(cfg, awsenv.Endpoint("SNS_ENDPOINT"), os.Getenv("SMS_SENDER_ID"))
-	h := &recovery.Service{Store: db, Codes: &smscode.Codes{Store: db, SMS: sms, Clock: clock.System{}, Pepper: []byte(awsenv.MustEnv("SMS_CODE_PEPPER"))}, Clock: clock.System{}}
+	h := &recovery.Service{Store: db, Codes: &smscode.Codes{Store: db, SMS: sms, Clock: clock.System{}, Pepper: smscode.PepperFromEnv()}, Clock: clock.System{}}
 	api.Serve(h.SMS)
 }

@@ -19,7 +19,7 @@ func main() {
 	sms := awssns.NewSMS(cfg, awsenv.Endpoint("SNS_ENDPOINT"), os.Getenv("SMS_SENDER_ID"))
 	h := &smscode.Handler{
 		Captcha: &captcha.Service{Store: db, Clock: clock.System{}},
-		Codes:   &smscode.Codes{Store: db, SMS: sms, Clock: clock.System{}, Pepper: []byte(awsenv.MustEnv("SMS_CODE_PEPPER"))},
+		Codes:   &smscode.Codes{Store: db, SMS: sms, Clock: clock.System{}, Pepper: smscode.PepperFromEnv()},
 	}
 	api.Serve(h.Handle)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/awsenv"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/quota"
@@ -50,6 +51,16 @@ type Codes struct {
 const MinPepper = 16
 
 var errNoPepper = errors.New("smscode: the pepper is missing or shorter than 16 bytes")
+
+// PepperFromEnv is the pepper a function is deployed with (SMS_CODE_PEPPER). A function
+// without a usable one stops at start-up rather than failing every request.
+func PepperFromEnv() []byte {
+	p := []byte(awsenv.MustEnv("SMS_CODE_PEPPER"))
+	if len(p) < MinPepper {
+		panic(errNoPepper.Error())
+	}
+	return p
+}
 
 // hash is how a code is stored: keyed by the pepper and bound to its purpose and subject, so
 // a copy of the table cannot be searched for the code and a hash says nothing about any
