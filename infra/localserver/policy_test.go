@@ -277,3 +277,46 @@ func TestEveryTableAccessIsAllowedByTheFunctionsPolicy(t *testing.T) {
 		}
 	}
 }
+
+// senders are the SNS and SES clients a function may build, and the permission each needs.
+var senders = map[string]string{
+	"awssns.NewSMS(":    "sns:Publish",
+	"awssns.NewTopic(":  "sns:Publish",
+	"awsses.NewMailer(": "ses:SendEmail",
+}
+
+// A function that builds an SNS or SES client has the permission to use it, and one that
+// builds none has no such permission.
+func TestEverySenderIsAllowedAndNoOtherIs(t *testing.T) {
+	granted := policies(t)
+	for _, fn := range functions(t) {
+		src, err := os.ReadFile(filepath.Join(root, "functions", fn.Name(), "main.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		need := map[string]bool{}
+		for call, action := range senders {
+			if strings.Contains(string(src), call) {
+				need[action] = true
+			}
+		}
+		have := map[string]bool{}
+		for _, s := range granted[fn.LogicalID] {
+			for _, a := range s.Action {
+				if s.Effect == "Allow" && !strings.HasPrefix(a, "dynamodb:") {
+					have[a] = true
+				}
+			}
+		}
+		for a := range need {
+			if !have[a] {
+				t.Errorf("%s sends with %s, which its policy does not grant", fn.LogicalID, a)
+			}
+		}
+		for a := range have {
+			if !need[a] {
+				t.Errorf("%s is granted %s but builds no client that uses it", fn.LogicalID, a)
+			}
+		}
+	}
+}
