@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -24,6 +25,7 @@ import (
 	"github.com/jszg/applicant-accounts/infra/samtemplate"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/notify/notifytest"
+	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/testkit"
 )
@@ -279,6 +281,29 @@ func TestRegisterOverHTTPWithAnExternalStore(t *testing.T) {
 	status, _ := do(t, "GET", again.URL+"/v1/ethnicities", nil)
 	if status != 200 {
 		t.Fatalf("second start: %d", status)
+	}
+}
+
+// A server without transactions (dynalite answers them as below) is named at start-up, not
+// found out by the first registration's 500.
+func TestAServerWithoutTransactionsIsRefusedAtStart(t *testing.T) {
+	db := miniserver.NewServer()
+	external := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".TransactWriteItems") {
+			w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, `{"__type":"com.amazon.coral.service#UnknownOperationException","message":"UnknownError"}`)
+			return
+		}
+		db.ServeHTTP(w, r)
+	}))
+	defer external.Close()
+	_, err := localserver.Start(context.Background(), localserver.Config{
+		Template: filepath.Join(root, "template.yaml"), Addr: "127.0.0.1:0", Table: "no-transactions",
+		DynamoDBEndpoint: aws.String(external.URL), AWS: storetest.Config(http.DefaultTransport), Clock: clock.System{},
+	})
+	if !errors.Is(err, store.ErrNoTransactions) {
+		t.Fatalf("start against a server without transactions: %v", err)
 	}
 }
 

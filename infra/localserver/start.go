@@ -75,6 +75,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := store.CheckTransactions(ctx, client, cfg.Table); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if cfg.DynamoDBEndpoint != nil {
 		// minidyn has no TTL API; a real DynamoDB-compatible server gets expiry turned on.
 		if err := store.EnableTTL(ctx, client, cfg.Table); err != nil {

@@ -81,6 +81,31 @@ func ready(t *types.TableDescription) bool {
 	return true
 }
 
+// ErrNoTransactions is a DynamoDB-compatible server without TransactWriteItems (dynalite,
+// for one): registration, login, recovery and reviews cannot keep their rules on it.
+var ErrNoTransactions = errors.New("this DynamoDB-compatible server does not support TransactWriteItems, which registration, recovery and reviews need (DynamoDB, DynamoDB Local, LocalStack, moto and minidyn do; dynalite does not)")
+
+// CheckTransactions asks the server for a transaction that writes nothing (a condition
+// check on an item that never exists), so a server that lacks them is named at start-up
+// instead of failing the first registration with a 500.
+func CheckTransactions(ctx context.Context, db *dynamodb.Client, name string) error {
+	_, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{{
+		ConditionCheck: &types.ConditionCheck{
+			TableName:           aws.String(name),
+			Key:                 key("PROBE#transactions", "PROBE"),
+			ConditionExpression: aws.String("attribute_not_exists(pk)"),
+		},
+	}}})
+	var unknown interface{ ErrorCode() string }
+	if errors.As(err, &unknown) && unknown.ErrorCode() == "UnknownOperationException" {
+		return ErrNoTransactions
+	}
+	if err != nil {
+		return fmt.Errorf("probe transactions on %s: %w", name, err)
+	}
+	return nil
+}
+
 // EnableTTL turns on expiry by expiresAt. It is its own step because minidyn lacks
 // UpdateTimeToLive; nothing depends on it, since reads treat expired items as absent.
 func EnableTTL(ctx context.Context, db *dynamodb.Client, name string) error {
