@@ -69,6 +69,17 @@ func (w *world) sms(t *testing.T, id string) apitest.Result {
 	return w.post(t, w.svc.SMS, "/v1/password-resets/"+id+"/sms", id)
 }
 
+// texted starts a reset for a new applicant and has its code sent.
+func (w *world) texted(t *testing.T) (a store.Account, id, code string) {
+	t.Helper()
+	a = w.Applicant("张三")
+	id = w.resetID(t, a)
+	if res := w.sms(t, id); res.Status != 202 {
+		t.Fatalf("reset code: %d %v", res.Status, res.Body)
+	}
+	return a, id, w.LastCode(a.Phone)
+}
+
 var linkToken = regexp.MustCompile(`token=([A-Za-z0-9_\-.~%]+)`)
 
 // mailedToken is the token of the newest mail's link, read from the request SES received.
@@ -247,10 +258,7 @@ func TestARefusedFormLeavesTheLinkUsable(t *testing.T) {
 // Five refused forms with the right code: had any counted a try, the code would be void.
 func TestARefusedFormLeavesTheCodeUsable(t *testing.T) {
 	w := newWorld(t)
-	a := w.Applicant("张三")
-	id := w.resetID(t, a)
-	w.sms(t, id)
-	code := w.LastCode(a.Phone)
+	_, id, code := w.texted(t)
 	refused := []map[string]any{
 		{"resetId": id, "smsCode": code, "newPassword": "short1#", "newPasswordConfirm": "short1#"},
 		{"resetId": id, "smsCode": code, "newPassword": "Abcdefgh1", "newPasswordConfirm": "Abcdefgh1"},
@@ -329,10 +337,7 @@ func TestRecoverBySMS(t *testing.T) {
 
 func TestResetCodesFollowTheCodeRules(t *testing.T) {
 	w := newWorld(t)
-	a := w.Applicant("张三")
-	id := w.resetID(t, a)
-	w.sms(t, id)
-	right := w.LastCode(a.Phone)
+	a, id, right := w.texted(t)
 	wrong := "000000"
 	if right == wrong {
 		wrong = "111111"
