@@ -69,6 +69,16 @@ func (w *world) sms(t *testing.T, id string) apitest.Result {
 	return w.post(t, w.svc.SMS, "/v1/password-resets/"+id+"/sms", id)
 }
 
+// mailed starts a reset for a new applicant and has its link mailed: the link's token.
+func (w *world) mailed(t *testing.T) (a store.Account, tok string) {
+	t.Helper()
+	a = w.Applicant("张三")
+	if res := w.email(t, w.resetID(t, a)); res.Status != 202 {
+		t.Fatalf("reset mail: %d %v", res.Status, res.Body)
+	}
+	return a, w.mailedToken(t)
+}
+
 // texted starts a reset for a new applicant and has its code sent.
 func (w *world) texted(t *testing.T) (a store.Account, id, code string) {
 	t.Helper()
@@ -213,9 +223,7 @@ func TestRecoverByEmail(t *testing.T) {
 
 func TestALinkLastsADay(t *testing.T) {
 	w := newWorld(t)
-	a := w.Applicant("张三")
-	w.email(t, w.resetID(t, a))
-	tok := w.mailedToken(t)
+	_, tok := w.mailed(t)
 	w.Clock.Advance(recovery.LinkTTL)
 	if res := w.complete(t, map[string]any{"token": tok, "newPassword": newPw, "newPasswordConfirm": newPw}); res.Code() != api.CodeCodeInvalid {
 		t.Fatalf("a link at 24 hours: %d %v", res.Status, res.Body)
@@ -228,9 +236,7 @@ func TestALinkLastsADay(t *testing.T) {
 
 func TestARefusedFormLeavesTheLinkUsable(t *testing.T) {
 	w := newWorld(t)
-	a := w.Applicant("张三")
-	w.email(t, w.resetID(t, a))
-	tok := w.mailedToken(t)
+	_, tok := w.mailed(t)
 	for _, c := range []struct {
 		body  map[string]any
 		field string
@@ -281,9 +287,7 @@ func TestARefusedFormLeavesTheCodeUsable(t *testing.T) {
 
 func TestTwoCompletionsRacingWithOneToken(t *testing.T) {
 	w := newWorld(t)
-	a := w.Applicant("张三")
-	w.email(t, w.resetID(t, a))
-	tok := w.mailedToken(t)
+	a, tok := w.mailed(t)
 	results := testkit.Race(2, func(i int) apitest.Result {
 		pw := []string{"First#2026ok", "Second#2026ok"}[i]
 		return w.complete(t, map[string]any{"token": tok, "newPassword": pw, "newPasswordConfirm": pw})
