@@ -48,17 +48,17 @@ func noticeKey(reviewID string) map[string]types.AttributeValue {
 
 // noticePut writes a new notice, leased to the decider until lease: it sends right away,
 // and the retry job leaves it alone meanwhile.
-func (st *Store) noticePut(nt Notice, lease time.Time) (*types.Put, error) {
+func (st *Store) noticePut(nt Notice, lease time.Time) (Notice, *types.Put, error) {
 	nt.SMS, nt.Mail, nt.Attempts = true, true, 1
 	nt.LeaseUntil = lease.UnixMilli()
 	nt.ExpiresAt = time.UnixMilli(nt.DecidedAt).Add(NoticeLife).Unix()
 	item, err := itemOf(nt, noticeKey(nt.ReviewID))
 	if err != nil {
-		return nil, err
+		return Notice{}, nil, err
 	}
 	item[attrGSI1PK] = s(noticesIndex)
 	item[attrGSI1SK] = s(queueSort(nt.DecidedAt, nt.ReviewID))
-	return &types.Put{TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}, nil
+	return nt, &types.Put{TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}, nil
 }
 
 // UndeliveredNotices lists up to limit notices still to send, oldest decision first, that

@@ -356,9 +356,8 @@ func (st *Store) DecideReview(ctx context.Context, d Decision) (Notice, error) {
 		account.UpdateExpression = aws.String("SET #v.#st = :accountStatus, #v.#rr = :reason")
 		account.ExpressionAttributeValues[":reason"] = s(d.Reason)
 	}
-	nt := Notice{ReviewID: r.ID, Phone: r.Phone, Email: r.Email, Name: r.Name, Approve: d.Approve,
-		NameChanged: d.Approve && r.Name != r.NameBefore, Reason: d.Reason, DecidedAt: at}
-	notice, err := st.noticePut(nt, d.At.Add(NoticeLease))
+	nt, notice, err := st.noticePut(Notice{ReviewID: r.ID, Phone: r.Phone, Email: r.Email, Name: r.Name, Approve: d.Approve,
+		NameChanged: d.Approve && r.Name != r.NameBefore, Reason: d.Reason, DecidedAt: at}, d.At.Add(NoticeLease))
 	if err != nil {
 		return Notice{}, err
 	}
@@ -374,7 +373,7 @@ func (st *Store) DecideReview(ctx context.Context, d Decision) (Notice, error) {
 	if err != nil {
 		return Notice{}, fmt.Errorf("decide review: %w", err)
 	}
-	return decode[Notice](notice.Item)
+	return nt, nil
 }
 
 func reapply(r Review) string {
