@@ -34,6 +34,7 @@ run:
 ## test: every test, with the race detector (the rules under concurrency are half the point)
 test:
 	$(GO) test -race -count=1 ./...
+	cd third_party/minidyn && env -u AWS_CA_BUNDLE $(GO) test -count=1 ./...
 
 ## bench: speed and memory goals (Go benchmarks), then each function's cold start against a hello world
 bench:

@@ -53,3 +53,5 @@ require (
 )
 
 tool honnef.co/go/tools/cmd/staticcheck
+
+replace github.com/truora/minidyn => ./third_party/minidyn

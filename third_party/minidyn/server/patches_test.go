@@ -1,0 +1,177 @@
+package server
+
+// Regression tests for the patches listed in PATCHES.md (applicant-accounts): each test states
+// what DynamoDB does, and failed before its patch.
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/stretchr/testify/require"
+)
+
+func patchS(v string) ddbtypes.AttributeValue { return &ddbtypes.AttributeValueMemberS{Value: v} }
+func patchN(v string) ddbtypes.AttributeValue { return &ddbtypes.AttributeValueMemberN{Value: v} }
+
+// newSparseIndexTable makes a table keyed by pk/sk with a sparse index on gpk/gsk.
+func newSparseIndexTable(t *testing.T) *dynamodb.Client {
+	t.Helper()
+	ts := httptest.NewServer(NewServer())
+	t.Cleanup(ts.Close)
+	cli := newTestDynamoClient(t, ts.URL)
+	str := ddbtypes.ScalarAttributeTypeS
+	_, err := cli.CreateTable(context.Background(), &dynamodb.CreateTableInput{
+		TableName:   aws.String("t"),
+		BillingMode: ddbtypes.BillingModePayPerRequest,
+		AttributeDefinitions: []ddbtypes.AttributeDefinition{
+			{AttributeName: aws.String("pk"), AttributeType: str},
+			{AttributeName: aws.String("sk"), AttributeType: str},
+			{AttributeName: aws.String("gpk"), AttributeType: str},
+			{AttributeName: aws.String("gsk"), AttributeType: str},
+		},
+		KeySchema: []ddbtypes.KeySchemaElement{
+			{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash},
+			{AttributeName: aws.String("sk"), KeyType: ddbtypes.KeyTypeRange},
+		},
+		GlobalSecondaryIndexes: []ddbtypes.GlobalSecondaryIndex{{
+			IndexName: aws.String("g"),
+			KeySchema: []ddbtypes.KeySchemaElement{
+				{AttributeName: aws.String("gpk"), KeyType: ddbtypes.KeyTypeHash},
+				{AttributeName: aws.String("gsk"), KeyType: ddbtypes.KeyTypeRange},
+			},
+			Projection: &ddbtypes.Projection{ProjectionType: ddbtypes.ProjectionTypeAll},
+		}},
+	})
+	require.NoError(t, err)
+	return cli
+}
+
+func patchKey(pk string) map[string]ddbtypes.AttributeValue {
+	return map[string]ddbtypes.AttributeValue{"pk": patchS(pk), "sk": patchS("x")}
+}
+
+func queryIndex(t *testing.T, cli *dynamodb.Client, gpk string, forward bool) []string {
+	t.Helper()
+	out, err := cli.Query(context.Background(), &dynamodb.QueryInput{
+		TableName:                 aws.String("t"),
+		IndexName:                 aws.String("g"),
+		KeyConditionExpression:    aws.String("gpk = :g"),
+		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":g": patchS(gpk)},
+		ScanIndexForward:          aws.Bool(forward),
+	})
+	require.NoError(t, err)
+	pks := []string{}
+	for _, it := range out.Items {
+		pks = append(pks, it["pk"].(*ddbtypes.AttributeValueMemberS).Value)
+	}
+	return pks
+}
+
+func getItem(t *testing.T, cli *dynamodb.Client, pk string) map[string]ddbtypes.AttributeValue {
+	t.Helper()
+	out, err := cli.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: aws.String("t"), Key: patchKey(pk)})
+	require.NoError(t, err)
+	return out.Item
+}
+
+// DynamoDB: REMOVE deletes a top-level attribute. minidyn kept it (the evaluator dropped it
+// from its environment, and only the environment's attributes were written back).
+func TestPatchUpdateItemRemovesTopLevelAttributes(t *testing.T) {
+	cli := newSparseIndexTable(t)
+	ctx := context.Background()
+	_, err := cli.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("t"), Item: map[string]ddbtypes.AttributeValue{
+		"pk": patchS("a"), "sk": patchS("x"), "gone": patchS("1"), "alias": patchS("2"), "kept": patchS("3"),
+	}})
+	require.NoError(t, err)
+
+	_, err = cli.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String("t"), Key: patchKey("a"),
+		UpdateExpression:          aws.String("SET kept = :v REMOVE gone, #al"),
+		ExpressionAttributeNames:  map[string]string{"#al": "alias"},
+		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":v": patchS("4")},
+	})
+	require.NoError(t, err)
+
+	item := getItem(t, cli, "a")
+	require.NotContains(t, item, "gone")
+	require.NotContains(t, item, "alias")
+	require.Equal(t, patchS("4"), item["kept"])
+}
+
+// The same inside a transaction, which goes through the same update path.
+func TestPatchTransactUpdateRemovesTopLevelAttributes(t *testing.T) {
+	cli := newSparseIndexTable(t)
+	ctx := context.Background()
+	_, err := cli.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("t"), Item: map[string]ddbtypes.AttributeValue{
+		"pk": patchS("a"), "sk": patchS("x"), "gone": patchN("1"),
+	}})
+	require.NoError(t, err)
+	_, err = cli.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{{
+		Update: &ddbtypes.Update{TableName: aws.String("t"), Key: patchKey("a"), UpdateExpression: aws.String("REMOVE gone")},
+	}}})
+	require.NoError(t, err)
+	require.NotContains(t, getItem(t, cli, "a"), "gone")
+}
+
+// DynamoDB: an UpdateItem that gives an item its index keys puts it in the index, beside the
+// items already there. minidyn overwrote the index's first entry with the new key, so earlier
+// items dropped out of queries (or were returned in place of the new one).
+func TestPatchUpdateItemAddingIndexKeysKeepsTheIndexWhole(t *testing.T) {
+	cli := newSparseIndexTable(t)
+	ctx := context.Background()
+	_, err := cli.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("t"), Item: map[string]ddbtypes.AttributeValue{
+		"pk": patchS("put"), "sk": patchS("x"), "gpk": patchS("G"), "gsk": patchS("2"),
+	}})
+	require.NoError(t, err)
+	for _, id := range []string{"1", "3", "0"} {
+		_, err := cli.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: aws.String("t"), Key: patchKey("upd" + id),
+			UpdateExpression: aws.String("SET gpk = :g, gsk = :s, used = if_not_exists(used, :zero) + :one"),
+			ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{
+				":g": patchS("G"), ":s": patchS(id), ":zero": patchN("0"), ":one": patchN("1"),
+			},
+		})
+		require.NoError(t, err)
+	}
+	require.Equal(t, []string{"upd0", "upd1", "put", "upd3"}, queryIndex(t, cli, "G", true))
+	require.Equal(t, []string{"upd3", "put", "upd1", "upd0"}, queryIndex(t, cli, "G", false))
+}
+
+// DynamoDB: an item whose index keys are removed (by UpdateItem REMOVE or by a PutItem
+// without them) leaves a sparse index; one whose keys change moves within it. minidyn
+// left the removed item listed under its old key.
+func TestPatchItemsLeaveTheIndexWhenTheirKeysGo(t *testing.T) {
+	cli := newSparseIndexTable(t)
+	ctx := context.Background()
+	for _, id := range []string{"1", "2", "3", "4"} {
+		_, err := cli.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("t"), Item: map[string]ddbtypes.AttributeValue{
+			"pk": patchS("p" + id), "sk": patchS("x"), "gpk": patchS("G"), "gsk": patchS(id),
+		}})
+		require.NoError(t, err)
+	}
+	_, err := cli.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String("t"), Key: patchKey("p1"), UpdateExpression: aws.String("REMOVE gpk, gsk"),
+	})
+	require.NoError(t, err)
+	_, err = cli.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("t"), Item: map[string]ddbtypes.AttributeValue{
+		"pk": patchS("p2"), "sk": patchS("x"), "other": patchS("no index keys"),
+	}})
+	require.NoError(t, err)
+	_, err = cli.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String("t"), Key: patchKey("p3"), UpdateExpression: aws.String("SET gpk = :h"),
+		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":h": patchS("H")},
+	})
+	require.NoError(t, err)
+
+	require.Equal(t, []string{"p4"}, queryIndex(t, cli, "G", true))
+	require.Equal(t, []string{"p3"}, queryIndex(t, cli, "H", true))
+
+	_, err = cli.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String("t"), Key: patchKey("p4")})
+	require.NoError(t, err)
+	require.Empty(t, queryIndex(t, cli, "G", true))
+	require.Equal(t, []string{"p3"}, queryIndex(t, cli, "H", false))
+}
