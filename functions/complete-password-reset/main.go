@@ -12,6 +12,5 @@ import (
 
 func main() {
 	db := store.FromEnv(awsenv.Config())
-	h := &recovery.Service{Store: db, Codes: &smscode.Codes{Store: db, Clock: clock.System{}, Pepper: smscode.PepperFromEnv()}, Clock: clock.System{}}
-	api.Serve(h.Complete)
+	api.Serve(recovery.NewComplete(db, clock.System{}, smscode.PepperFromEnv()))
 }

@@ -10,7 +10,5 @@ import (
 )
 
 func main() {
-	db := store.FromEnv(awsenv.Config())
-	h := &captcha.Service{Store: db, Clock: clock.System{}}
-	api.Serve(h.Create)
+	api.Serve(captcha.NewCreate(store.FromEnv(awsenv.Config()), clock.System{}))
 }

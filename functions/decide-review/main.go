@@ -5,10 +5,8 @@ import (
 	"os"
 
 	"github.com/jszg/applicant-accounts/shared/api"
-	"github.com/jszg/applicant-accounts/shared/auth"
 	"github.com/jszg/applicant-accounts/shared/awsenv"
 	"github.com/jszg/applicant-accounts/shared/clock"
-	"github.com/jszg/applicant-accounts/shared/notice"
 	"github.com/jszg/applicant-accounts/shared/notify/awsses"
 	"github.com/jszg/applicant-accounts/shared/notify/awssns"
 	"github.com/jszg/applicant-accounts/shared/review"
@@ -17,17 +15,8 @@ import (
 
 func main() {
 	cfg := awsenv.Config()
-	db := store.FromEnv(cfg)
-	h := &review.Reviewer{
-		Auth:  &auth.Authenticator{Store: db, Clock: clock.System{}},
-		Store: db,
-		Clock: clock.System{},
-		Notices: &notice.Sender{
-			Store: db,
-			SMS:   awssns.NewSMS(cfg, awsenv.Endpoint("SNS_ENDPOINT"), os.Getenv("SMS_SENDER_ID")),
-			Mail:  awsses.NewMailer(cfg, awsenv.Endpoint("SES_ENDPOINT"), awsenv.MustEnv("SES_SENDER")),
-			Clock: clock.System{},
-		},
-	}
-	api.Serve(h.Decide)
+	api.Serve(review.NewDecide(store.FromEnv(cfg),
+		awssns.NewSMS(cfg, awsenv.Endpoint("SNS_ENDPOINT"), os.Getenv("SMS_SENDER_ID")),
+		awsses.NewMailer(cfg, awsenv.Endpoint("SES_ENDPOINT"), awsenv.MustEnv("SES_SENDER")),
+		clock.System{}))
 }

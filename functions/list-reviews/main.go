@@ -3,7 +3,6 @@ package main
 
 import (
 	"github.com/jszg/applicant-accounts/shared/api"
-	"github.com/jszg/applicant-accounts/shared/auth"
 	"github.com/jszg/applicant-accounts/shared/awsenv"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/review"
@@ -11,12 +10,5 @@ import (
 )
 
 func main() {
-	db := store.FromEnv(awsenv.Config())
-	h := &review.Reviewer{
-		Auth:    &auth.Authenticator{Store: db, Clock: clock.System{}},
-		Store:   db,
-		Clock:   clock.System{},
-		Cursors: review.Cursors{Secret: []byte(awsenv.MustEnv("CURSOR_SECRET"))},
-	}
-	api.Serve(h.Queue)
+	api.Serve(review.NewQueue(store.FromEnv(awsenv.Config()), clock.System{}, []byte(awsenv.MustEnv("CURSOR_SECRET"))))
 }

@@ -12,11 +12,5 @@ import (
 
 func main() {
 	db := store.FromEnv(awsenv.Config())
-	h := &registration.Handler{
-		Store:            db,
-		Codes:            &smscode.Codes{Store: db, Clock: clock.System{}, Pepper: smscode.PepperFromEnv()},
-		Clock:            clock.System{},
-		AgreementVersion: awsenv.MustEnv("AGREEMENT_VERSION"),
-	}
-	api.Serve(h.Handle)
+	api.Serve(registration.NewRegister(db, clock.System{}, smscode.PepperFromEnv(), awsenv.MustEnv("AGREEMENT_VERSION")))
 }

@@ -19,11 +19,8 @@ import (
 func main() {
 	slog.SetDefault(api.NewLogger(os.Stdout))
 	cfg := awsenv.Config()
-	r := &reviewsla.Reporter{
-		Store:    store.FromEnv(cfg),
-		Topic:    awssns.NewTopic(cfg, awsenv.Endpoint("SNS_ENDPOINT"), awsenv.MustEnv("OPERATORS_TOPIC_ARN")),
-		Clock:    clock.System{},
-		Calendar: clock.China(),
-	}
+	r := reviewsla.NewReporter(store.FromEnv(cfg),
+		awssns.NewTopic(cfg, awsenv.Endpoint("SNS_ENDPOINT"), awsenv.MustEnv("OPERATORS_TOPIC_ARN")),
+		clock.System{}, clock.China())
 	lambda.Start(r.Run)
 }

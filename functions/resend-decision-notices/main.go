@@ -20,11 +20,9 @@ import (
 func main() {
 	slog.SetDefault(api.NewLogger(os.Stdout))
 	cfg := awsenv.Config()
-	s := &notice.Sender{
-		Store: store.FromEnv(cfg),
-		SMS:   awssns.NewSMS(cfg, awsenv.Endpoint("SNS_ENDPOINT"), os.Getenv("SMS_SENDER_ID")),
-		Mail:  awsses.NewMailer(cfg, awsenv.Endpoint("SES_ENDPOINT"), awsenv.MustEnv("SES_SENDER")),
-		Clock: clock.System{},
-	}
+	s := notice.NewSender(store.FromEnv(cfg),
+		awssns.NewSMS(cfg, awsenv.Endpoint("SNS_ENDPOINT"), os.Getenv("SMS_SENDER_ID")),
+		awsses.NewMailer(cfg, awsenv.Endpoint("SES_ENDPOINT"), awsenv.MustEnv("SES_SENDER")),
+		clock.System{})
 	lambda.Start(s.Run)
 }

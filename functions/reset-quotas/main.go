@@ -17,6 +17,5 @@ import (
 
 func main() {
 	slog.SetDefault(api.NewLogger(os.Stdout))
-	r := &quotareset.Resetter{Store: store.FromEnv(awsenv.Config()), Clock: clock.System{}}
-	lambda.Start(r.Run)
+	lambda.Start(quotareset.NewResetter(store.FromEnv(awsenv.Config()), clock.System{}).Run)
 }

@@ -12,11 +12,7 @@ import (
 
 func main() {
 	cfg := awsenv.Config()
-	h := &recovery.Service{
-		Store:    store.FromEnv(cfg),
-		Mail:     awsses.NewMailer(cfg, awsenv.Endpoint("SES_ENDPOINT"), awsenv.MustEnv("SES_SENDER")),
-		Clock:    clock.System{},
-		LinkBase: awsenv.MustEnv("RESET_LINK_BASE_URL"),
-	}
-	api.Serve(h.Email)
+	api.Serve(recovery.NewEmail(store.FromEnv(cfg),
+		awsses.NewMailer(cfg, awsenv.Endpoint("SES_ENDPOINT"), awsenv.MustEnv("SES_SENDER")),
+		clock.System{}, awsenv.MustEnv("RESET_LINK_BASE_URL")))
 }

@@ -15,8 +15,7 @@ import (
 
 func main() {
 	cfg := awsenv.Config()
-	db := store.FromEnv(cfg)
-	sms := awssns.NewSMS(cfg, awsenv.Endpoint("SNS_ENDPOINT"), os.Getenv("SMS_SENDER_ID"))
-	h := &recovery.Service{Store: db, Codes: &smscode.Codes{Store: db, SMS: sms, Clock: clock.System{}, Pepper: smscode.PepperFromEnv()}, Clock: clock.System{}}
-	api.Serve(h.SMS)
+	api.Serve(recovery.NewSMS(store.FromEnv(cfg),
+		awssns.NewSMS(cfg, awsenv.Endpoint("SNS_ENDPOINT"), os.Getenv("SMS_SENDER_ID")),
+		clock.System{}, smscode.PepperFromEnv()))
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/awsenv"
-	"github.com/jszg/applicant-accounts/shared/captcha"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/notify/awssns"
 	"github.com/jszg/applicant-accounts/shared/smscode"
@@ -15,11 +14,7 @@ import (
 
 func main() {
 	cfg := awsenv.Config()
-	db := store.FromEnv(cfg)
-	sms := awssns.NewSMS(cfg, awsenv.Endpoint("SNS_ENDPOINT"), os.Getenv("SMS_SENDER_ID"))
-	h := &smscode.Handler{
-		Captcha: &captcha.Service{Store: db, Clock: clock.System{}},
-		Codes:   &smscode.Codes{Store: db, SMS: sms, Clock: clock.System{}, Pepper: smscode.PepperFromEnv()},
-	}
-	api.Serve(h.Handle)
+	api.Serve(smscode.NewSend(store.FromEnv(cfg),
+		awssns.NewSMS(cfg, awsenv.Endpoint("SNS_ENDPOINT"), os.Getenv("SMS_SENDER_ID")),
+		clock.System{}, smscode.PepperFromEnv()))
 }

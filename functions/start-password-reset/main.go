@@ -4,14 +4,11 @@ package main
 import (
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/awsenv"
-	"github.com/jszg/applicant-accounts/shared/captcha"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/recovery"
 	"github.com/jszg/applicant-accounts/shared/store"
 )
 
 func main() {
-	db := store.FromEnv(awsenv.Config())
-	h := &recovery.Service{Store: db, Captcha: &captcha.Service{Store: db, Clock: clock.System{}}, Clock: clock.System{}}
-	api.Serve(h.Start)
+	api.Serve(recovery.NewStart(store.FromEnv(awsenv.Config()), clock.System{}))
 }

@@ -3,7 +3,6 @@ package main
 
 import (
 	"github.com/jszg/applicant-accounts/shared/api"
-	"github.com/jszg/applicant-accounts/shared/auth"
 	"github.com/jszg/applicant-accounts/shared/awsenv"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/review"
@@ -11,7 +10,5 @@ import (
 )
 
 func main() {
-	db := store.FromEnv(awsenv.Config())
-	h := &review.Applicant{Auth: &auth.Authenticator{Store: db, Clock: clock.System{}}, Store: db, Clock: clock.System{}, Calendar: clock.China()}
-	api.Serve(h.Submit)
+	api.Serve(review.NewSubmit(store.FromEnv(awsenv.Config()), clock.System{}, clock.China()))
 }

@@ -3,7 +3,6 @@ package main
 
 import (
 	"github.com/jszg/applicant-accounts/shared/api"
-	"github.com/jszg/applicant-accounts/shared/auth"
 	"github.com/jszg/applicant-accounts/shared/awsenv"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/idv"
@@ -17,6 +16,5 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	h := &verification.Handler{Auth: &auth.Authenticator{Store: db, Clock: clock.System{}}, Store: db, Provider: provider, Clock: clock.System{}}
-	api.Serve(h.Handle)
+	api.Serve(verification.NewVerify(db, provider, clock.System{}))
 }

@@ -19,7 +19,6 @@ import (
 
 	"github.com/jszg/applicant-accounts/infra/samtemplate"
 	"github.com/jszg/applicant-accounts/shared/api"
-	"github.com/jszg/applicant-accounts/shared/auth"
 	"github.com/jszg/applicant-accounts/shared/captcha"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/ethnicities"
@@ -55,42 +54,38 @@ type Deps struct {
 	Operators        reviewsla.Publisher
 }
 
-// Handlers builds each function's handler as its functions/<name>/main.go does, keyed by
-// that folder's name.
+// Handlers builds each function's handler with the same constructor its
+// functions/<name>/main.go calls, keyed by that folder's name.
 func Handlers(d *Deps) map[string]api.HandlerFunc {
-	captchas := &captcha.Service{Store: d.Store, Clock: d.Clock}
-	codes := &smscode.Codes{Store: d.Store, SMS: d.SMS, Clock: d.Clock, Pepper: d.CodePepper}
-	authn := &auth.Authenticator{Store: d.Store, Clock: d.Clock}
-	resets := &recovery.Service{Store: d.Store, Captcha: captchas, Codes: codes, Mail: d.Mail, Clock: d.Clock, LinkBase: d.ResetLinkBase}
-	applicant := &review.Applicant{Auth: authn, Store: d.Store, Clock: d.Clock, Calendar: d.Calendar}
-	reviewer := &review.Reviewer{Auth: authn, Store: d.Store, Clock: d.Clock, Cursors: review.Cursors{Secret: d.CursorSecret}, Notices: notices(d)}
+	db, clk := d.Store, d.Clock
 	return map[string]api.HandlerFunc{
-		"create-captcha":          captchas.Create,
-		"send-sms-code":           (&smscode.Handler{Captcha: captchas, Codes: codes}).Handle,
-		"register-account":        (&registration.Handler{Store: d.Store, Codes: codes, Clock: d.Clock, AgreementVersion: d.AgreementVersion}).Handle,
+		"create-captcha":          captcha.NewCreate(db, clk),
+		"send-sms-code":           smscode.NewSend(db, d.SMS, clk, d.CodePepper),
+		"register-account":        registration.NewRegister(db, clk, d.CodePepper, d.AgreementVersion),
 		"list-ethnicities":        ethnicities.Handle,
-		"create-session":          (&session.Login{Store: d.Store, Captcha: captchas, Clock: d.Clock}).Handle,
-		"delete-session":          (&session.Logout{Auth: authn, Store: d.Store}).Handle,
-		"get-me":                  (&profile.Me{Auth: authn, Usage: d.Store, Clock: d.Clock}).Handle,
-		"start-password-reset":    resets.Start,
-		"send-reset-email":        resets.Email,
-		"send-reset-sms":          resets.SMS,
-		"complete-password-reset": resets.Complete,
-		"put-profile":             (&profile.Editor{Auth: authn, Store: d.Store, Clock: d.Clock}).Handle,
-		"verify-identity":         (&verification.Handler{Auth: authn, Store: d.Store, Provider: d.Provider, Clock: d.Clock}).Handle,
-		"submit-manual-review":    applicant.Submit,
-		"list-my-reviews":         applicant.Mine,
-		"list-reviews":            reviewer.Queue,
-		"get-review":              reviewer.Open,
-		"decide-review":           reviewer.Decide,
+		"create-session":          session.NewLogin(db, clk),
+		"delete-session":          session.NewLogout(db, clk),
+		"get-me":                  profile.NewMe(db, clk),
+		"start-password-reset":    recovery.NewStart(db, clk),
+		"send-reset-email":        recovery.NewEmail(db, d.Mail, clk, d.ResetLinkBase),
+		"send-reset-sms":          recovery.NewSMS(db, d.SMS, clk, d.CodePepper),
+		"complete-password-reset": recovery.NewComplete(db, clk, d.CodePepper),
+		"put-profile":             profile.NewEdit(db, clk),
+		"verify-identity":         verification.NewVerify(db, d.Provider, clk),
+		"submit-manual-review":    review.NewSubmit(db, clk, d.Calendar),
+		"list-my-reviews":         review.NewMine(db, clk),
+		"list-reviews":            review.NewQueue(db, clk, d.CursorSecret),
+		"get-review":              review.NewOpen(db, clk),
+		"decide-review":           review.NewDecide(db, d.SMS, d.Mail, clk),
 		"not-found":               api.NotFoundRoute,
 	}
 }
 
 // Jobs are the scheduled functions, keyed like Handlers; make run runs them on timers.
 func Jobs(d *Deps) map[string]func(context.Context) error {
-	resetter := &quotareset.Resetter{Store: d.Store, Clock: d.Clock}
-	reporter := &reviewsla.Reporter{Store: d.Store, Topic: d.Operators, Clock: d.Clock, Calendar: d.Calendar}
+	resetter := quotareset.NewResetter(d.Store, d.Clock)
+	reporter := reviewsla.NewReporter(d.Store, d.Operators, d.Clock, d.Calendar)
+	notices := notice.NewSender(d.Store, d.SMS, d.Mail, d.Clock)
 	return map[string]func(context.Context) error{
 		"reset-quotas": func(ctx context.Context) error {
 			for _, scope := range []string{quotareset.ScopeDays, quotareset.ScopeCycles} {
@@ -105,14 +100,10 @@ func Jobs(d *Deps) map[string]func(context.Context) error {
 			return err
 		},
 		"resend-decision-notices": func(ctx context.Context) error {
-			_, err := notices(d).Run(ctx)
+			_, err := notices.Run(ctx)
 			return err
 		},
 	}
-}
-
-func notices(d *Deps) *notice.Sender {
-	return &notice.Sender{Store: d.Store, SMS: d.SMS, Mail: d.Mail, Clock: d.Clock}
 }
 
 var pathParam = regexp.MustCompile(`\{([A-Za-z0-9_]+)\}`)

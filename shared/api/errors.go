@@ -147,3 +147,31 @@ func internal(cause error) *Error {
 func payloadTooLarge() *Error {
 	return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodePayloadTooLarge, Message: "请求内容超过1 MiB"}
 }
+
+// Retryable is a failure of the moment after which the same request may simply be sent again
+// (the store's contention or throttling): it is answered 503 with its pause.
+type Retryable interface {
+	error
+	RetryAfterSeconds() int
+}
+
+// IsRetryable reports a failure answered 503 (a Retryable, or a dependency that is down),
+// after which a handler gives back what the request had spent so far (a slider, a code's
+// try), so that sending it again costs nothing.
+func IsRetryable(err error) bool {
+	return err != nil && answerOf(err).Status == http.StatusServiceUnavailable
+}
+
+// answerOf is the answer to a handler's error: an *Error as it is, a Retryable as 503, and
+// anything else as 500.
+func answerOf(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	var r Retryable
+	if errors.As(err, &r) {
+		return Unavailable("系统繁忙，请稍后重试", r.RetryAfterSeconds(), err)
+	}
+	return internal(err)
+}

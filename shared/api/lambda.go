@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -74,9 +73,7 @@ func serve(ctx context.Context, h HandlerFunc, ev *events.APIGatewayV2HTTPReques
 	}
 	resp, err := h(ctx, &Request{Event: ev, Body: body, ID: id})
 	if err != nil {
-		if !errors.As(err, &failure) {
-			failure = internal(err)
-		}
+		failure = answerOf(err)
 		return encodeError(ctx, failure, id), failure
 	}
 	return encode(resp.Status, resp.Body, id), nil

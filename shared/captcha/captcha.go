@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"log/slog"
 	"math"
 	"net/http"
 	"time"
@@ -29,14 +30,19 @@ type Answer struct {
 
 // Store keeps answers.
 type Store interface {
-	PutCaptcha(ctx context.Context, id string, x int, expires time.Time) error
-	TakeCaptcha(ctx context.Context, id string, now time.Time) (int, error)
+	PutCaptcha(ctx context.Context, id string, c store.Captcha) error
+	TakeCaptcha(ctx context.Context, id string, now time.Time) (store.Captcha, error)
 }
 
-// Service draws puzzles and checks answers.
-type Service struct {
-	Store Store
-	Clock clock.Clock
+// Checker checks slider answers inside the requests that need one.
+type Checker struct {
+	store Store
+	clock clock.Clock
+}
+
+// NewChecker checks answers against the sliders kept in db.
+func NewChecker(db Store, clk clock.Clock) *Checker {
+	return &Checker{store: db, clock: clk}
 }
 
 type created struct {
@@ -49,28 +55,30 @@ type created struct {
 	ExpiresIn  int    `json:"expiresIn"`
 }
 
-// Create answers POST /v1/captchas. One PutItem.
-func (s *Service) Create(ctx context.Context, r *api.Request) (*api.Response, error) {
-	if err := r.NoBody(); err != nil {
-		return nil, err
+// NewCreate answers POST /v1/captchas. One PutItem.
+func NewCreate(db Store, clk clock.Clock) api.HandlerFunc {
+	return func(ctx context.Context, r *api.Request) (*api.Response, error) {
+		if err := r.NoBody(); err != nil {
+			return nil, err
+		}
+		p, err := Draw()
+		if err != nil {
+			return nil, err
+		}
+		id := token.New(16)
+		if err := db.PutCaptcha(ctx, id, store.Captcha{X: p.X, Expires: clk.Now().Add(TTL)}); err != nil {
+			return nil, err
+		}
+		return api.JSON(http.StatusCreated, created{
+			CaptchaID:  id,
+			Background: "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(p.Background),
+			Piece:      "data:image/png;base64," + base64.StdEncoding.EncodeToString(p.Piece),
+			Width:      p.Width,
+			Height:     p.Height,
+			PieceY:     p.PieceY,
+			ExpiresIn:  int(TTL / time.Second),
+		}), nil
 	}
-	p, err := Draw()
-	if err != nil {
-		return nil, err
-	}
-	id := token.New(16)
-	if err := s.Store.PutCaptcha(ctx, id, p.X, s.Clock.Now().Add(TTL)); err != nil {
-		return nil, err
-	}
-	return api.JSON(http.StatusCreated, created{
-		CaptchaID:  id,
-		Background: "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(p.Background),
-		Piece:      "data:image/png;base64," + base64.StdEncoding.EncodeToString(p.Piece),
-		Width:      p.Width,
-		Height:     p.Height,
-		PieceY:     p.PieceY,
-		ExpiresIn:  int(TTL / time.Second),
-	}), nil
 }
 
 // MissingAnswer is the error for a request that carries no slider answer at all.
@@ -78,24 +86,44 @@ func MissingAnswer() error {
 	return api.InvalidField("captcha", "请先拖动滑块完成验证")
 }
 
+// Solved is a slider spent on a request, kept until the request ends so that it can be
+// given back if the request fails for a reason of ours.
+type Solved struct {
+	id      string
+	captcha store.Captcha
+	checker *Checker
+}
+
 // Verify spends the puzzle whatever the outcome, so that one puzzle buys one try: a wrong
 // answer cannot be corrected and resent. One DeleteItem.
-func (s *Service) Verify(ctx context.Context, a *Answer) error {
+func (c *Checker) Verify(ctx context.Context, a *Answer) (*Solved, error) {
 	if a == nil || a.ID == "" {
-		return MissingAnswer()
+		return nil, MissingAnswer()
 	}
 	if len(a.ID) > 64 || math.IsNaN(a.X) || math.IsInf(a.X, 0) {
-		return api.CaptchaFailed()
+		return nil, api.CaptchaFailed()
 	}
-	want, err := s.Store.TakeCaptcha(ctx, a.ID, s.Clock.Now())
+	want, err := c.store.TakeCaptcha(ctx, a.ID, c.clock.Now())
 	if errors.Is(err, store.ErrNotFound) {
-		return api.CaptchaFailed()
+		return nil, api.CaptchaFailed()
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if math.Abs(a.X-float64(want)) > Tolerance {
-		return api.CaptchaFailed()
+	if math.Abs(a.X-float64(want.X)) > Tolerance {
+		return nil, api.CaptchaFailed()
 	}
-	return nil
+	return &Solved{id: a.ID, captcha: want, checker: c}, nil
+}
+
+// GiveBackIfRetryable puts the slider back, as it was and until it would have expired, when
+// err says the request may simply be sent again (a busy store): the applicant then resends
+// the same request without solving another slider. Any other outcome keeps it spent.
+func (s *Solved) GiveBackIfRetryable(ctx context.Context, err error) {
+	if s == nil || !api.IsRetryable(err) {
+		return
+	}
+	if perr := s.checker.store.PutCaptcha(context.WithoutCancel(ctx), s.id, s.captcha); perr != nil {
+		slog.WarnContext(ctx, "could not give a slider back", slog.String("err", perr.Error()))
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"image/jpeg"
 	"image/png"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
 	"github.com/jszg/applicant-accounts/shared/captcha"
+	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/testkit"
 )
 
@@ -31,7 +33,7 @@ func dataURL(t *testing.T, s, prefix string) []byte {
 func TestCreate(t *testing.T) {
 	k := testkit.New(t)
 	k.Env.Calls.Reset()
-	res := apitest.Call(t, k.Captcha.Create, apitest.Request{Method: "POST", Path: "/v1/captchas"})
+	res := apitest.Call(t, captcha.NewCreate(k.Store, k.Clock), apitest.Request{Method: "POST", Path: "/v1/captchas"})
 	if res.Status != 201 || res.Int("expiresIn") != 120 || res.Str("captchaId") == "" {
 		t.Fatalf("got %d %v", res.Status, res.Raw[:min(200, len(res.Raw))])
 	}
@@ -62,17 +64,17 @@ func TestCreate(t *testing.T) {
 		t.Fatal("the answer was sent to the client")
 	}
 	// The answer opens the puzzle once.
-	if err := k.Captcha.Verify(context.Background(), &captcha.Answer{ID: res.Str("captchaId"), X: float64(x)}); err != nil {
+	if err := verify(k, &captcha.Answer{ID: res.Str("captchaId"), X: float64(x)}); err != nil {
 		t.Fatalf("the right answer failed: %v", err)
 	}
 }
 
 func TestCreateTakesNoBody(t *testing.T) {
 	k := testkit.New(t)
-	if res := apitest.Call(t, k.Captcha.Create, apitest.Request{Method: "POST", Path: "/v1/captchas", Body: "{}"}); res.Status != 201 {
+	if res := apitest.Call(t, captcha.NewCreate(k.Store, k.Clock), apitest.Request{Method: "POST", Path: "/v1/captchas", Body: "{}"}); res.Status != 201 {
 		t.Fatalf("{}: %d", res.Status)
 	}
-	res := apitest.Call(t, k.Captcha.Create, apitest.Request{Method: "POST", Path: "/v1/captchas", Body: `{"width":1}`})
+	res := apitest.Call(t, captcha.NewCreate(k.Store, k.Clock), apitest.Request{Method: "POST", Path: "/v1/captchas", Body: `{"width":1}`})
 	if res.Status != 400 || res.Code() != api.CodeBadRequest {
 		t.Fatalf("a body: %d %v", res.Status, res.Body)
 	}
@@ -117,17 +119,49 @@ func TestEveryAnswerCanBeReached(t *testing.T) {
 
 func TestVerifyRefusesOddAnswers(t *testing.T) {
 	k := testkit.New(t)
-	ctx := context.Background()
-	if err := k.Captcha.Verify(ctx, nil); err == nil || err.(*api.Error).Code != api.CodeInvalidField {
+	if err := verify(k, nil); err == nil || err.(*api.Error).Code != api.CodeInvalidField {
 		t.Fatalf("nil answer: %v", err)
 	}
-	if err := k.Captcha.Verify(ctx, &captcha.Answer{ID: strings.Repeat("a", 65), X: 1}); err == nil || err.(*api.Error).Code != api.CodeCaptchaFailed {
+	if err := verify(k, &captcha.Answer{ID: strings.Repeat("a", 65), X: 1}); err == nil || err.(*api.Error).Code != api.CodeCaptchaFailed {
 		t.Fatalf("a long id: %v", err)
 	}
 	a := k.Solve()
 	k.Clock.Advance(captcha.TTL - time.Second)
-	if err := k.Captcha.Verify(ctx, a); err != nil {
+	if err := verify(k, a); err != nil {
 		t.Fatalf("an answer a second before expiry: %v", err)
+	}
+}
+
+func verify(k *testkit.Kit, a *captcha.Answer) error {
+	_, err := captcha.NewChecker(k.Store, k.Clock).Verify(context.Background(), a)
+	return err
+}
+
+// A request that fails because the store is busy gives its slider back, as it was, so the
+// applicant can send the same request again; any other failure keeps it spent.
+func TestASliderIsGivenBackOnlyAfterARetryableFailure(t *testing.T) {
+	k := testkit.New(t)
+	ctx := context.Background()
+	checker := captcha.NewChecker(k.Store, k.Clock)
+	a := k.Solve()
+	solved, err := checker.Verify(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	solved.GiveBackIfRetryable(ctx, api.InvalidField("name", "x"))
+	if err := verify(k, a); err == nil || err.(*api.Error).Code != api.CodeCaptchaFailed {
+		t.Fatalf("a 422 gave the slider back: %v", err)
+	}
+	a = k.Solve()
+	if solved, err = checker.Verify(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	solved.GiveBackIfRetryable(ctx, &store.BusyError{Op: "test", Cause: errors.New("TransactionConflict")})
+	if err := verify(k, a); err != nil {
+		t.Fatalf("a busy store kept the slider spent: %v", err)
+	}
+	if err := verify(k, a); err == nil {
+		t.Fatal("a slider given back could be used twice")
 	}
 }
 

@@ -24,10 +24,15 @@ type Store interface {
 
 // Sender sends decision notices.
 type Sender struct {
-	Store Store
-	SMS   notify.SMS
-	Mail  notify.Mailer
-	Clock clock.Clock
+	store Store
+	sms   notify.SMS
+	mail  notify.Mailer
+	clock clock.Clock
+}
+
+// NewSender sends the notices kept in db by SMS and mail.
+func NewSender(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock) *Sender {
+	return &Sender{store: db, sms: sms, mail: mail, clock: clk}
 }
 
 // Deliver sends the channels of a notice its caller holds the lease of, and records what is
@@ -35,12 +40,12 @@ type Sender struct {
 func (s *Sender) Deliver(ctx context.Context, nt store.Notice) error {
 	var smsErr, mailErr error
 	if nt.SMS {
-		smsErr = s.SMS.SendSMS(ctx, nt.Phone, notify.ReviewDecisionSMS(nt.Approve, nt.Reason))
+		smsErr = s.sms.SendSMS(ctx, nt.Phone, notify.ReviewDecisionSMS(nt.Approve, nt.Reason))
 	}
 	if nt.Mail {
-		mailErr = s.Mail.SendMail(ctx, notify.ReviewDecisionMail(nt.Email, nt.Name, nt.Approve, nt.NameChanged, nt.Reason))
+		mailErr = s.mail.SendMail(ctx, notify.ReviewDecisionMail(nt.Email, nt.Name, nt.Approve, nt.NameChanged, nt.Reason))
 	}
-	if err := s.Store.SettleNotice(context.WithoutCancel(ctx), nt.ReviewID, nt.SMS && smsErr != nil, nt.Mail && mailErr != nil); err != nil {
+	if err := s.store.SettleNotice(context.WithoutCancel(ctx), nt.ReviewID, nt.SMS && smsErr != nil, nt.Mail && mailErr != nil); err != nil {
 		return err
 	}
 	if err := errors.Join(smsErr, mailErr); err != nil {
@@ -63,15 +68,15 @@ type Report struct {
 // Run sends every undelivered notice it can lease. It is the scheduled function's handler;
 // concurrent runs and a decider sending at the same time never send one notice twice.
 func (s *Sender) Run(ctx context.Context) (Report, error) {
-	now := s.Clock.Now()
-	notices, err := s.Store.UndeliveredNotices(ctx, now, Batch)
+	now := s.clock.Now()
+	notices, err := s.store.UndeliveredNotices(ctx, now, Batch)
 	if err != nil {
 		return Report{}, err
 	}
 	rep := Report{Undelivered: len(notices)}
 	for _, found := range notices {
-		nt, err := s.Store.LeaseNotice(ctx, found.ReviewID, now, now.Add(store.NoticeLease))
-		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound) {
+		nt, err := s.store.LeaseNotice(ctx, found.ReviewID, now, now.Add(store.NoticeLease))
+		if errors.Is(err, store.ErrLeaseHeld) || errors.Is(err, store.ErrNotFound) {
 			rep.Skipped++
 			continue
 		}

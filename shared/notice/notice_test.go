@@ -36,7 +36,7 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	k := testkit.New(t)
 	sms := &flakySMS{Outbox: k.Outbox}
-	return &world{Kit: k, sms: sms, sender: &notice.Sender{Store: k.Env.Store, SMS: sms, Mail: k.Outbox, Clock: k.Clock}}
+	return &world{Kit: k, sms: sms, sender: notice.NewSender(k.Store, sms, k.Outbox, k.Clock)}
 }
 
 // decided is a review of a new applicant, approved now: its notice written and leased to
@@ -46,7 +46,7 @@ func (w *world) decided(t *testing.T) store.Notice {
 	a := w.Profiled(w.ApplicantWith(identity.HKMacauPermit, "H"+testkit.Phone()[3:], "陈大文"))
 	r := store.Review{ID: "r-" + a.Login, Login: a.Login, Name: a.Name, NameBefore: a.Name, Phone: a.Phone, Email: a.Email,
 		IDValidFrom: a.IDValidFrom, IDValidTo: a.IDValidTo, Status: store.ReviewPending, SubmittedAt: w.Clock.Now().UnixMilli()}
-	if _, err := w.Env.Store.SubmitReview(t.Context(), r, []byte{1}, store.Quota{Period: "2026-2", Max: 3, Expires: w.Clock.Now().Add(time.Hour)}); err != nil {
+	if _, err := w.Env.Store.SubmitReview(t.Context(), a, r, []byte{1}, store.Quota{Period: "2026-2", Max: 3, Expires: w.Clock.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	nt, err := w.Env.Store.DecideReview(t.Context(), store.Decision{Review: r, Approve: true, DecidedBy: "x", At: w.Clock.Now()})

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/jszg/applicant-accounts/shared/api"
-	"github.com/jszg/applicant-accounts/shared/auth"
+	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/quota"
@@ -54,26 +54,25 @@ type VerificationView struct {
 	ReapplyRequired          bool    `json:"reapplyRequired"`
 }
 
-// Me answers GET /v1/me.
-type Me struct {
-	Auth  *auth.Authenticator
-	Usage UsageReader
-	Clock clock.Clock
+// MeStore reads sessions, accounts and quota counters.
+type MeStore interface {
+	authn.Sessions
+	UsageReader
 }
 
-// Handle shows the caller's account. Three round trips: the session, the account, and the
-// two quota counters in one batch.
-func (m *Me) Handle(ctx context.Context, r *api.Request) (*api.Response, error) {
-	return m.Auth.Applicant(func(ctx context.Context, r *api.Request, p *auth.Principal) (*api.Response, error) {
+// NewMe answers GET /v1/me: the caller's account. Three round trips: the session, the
+// account, and the two quota counters in one batch.
+func NewMe(db MeStore, clk clock.Clock) api.HandlerFunc {
+	return authn.NewGate(db, clk).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		if err := r.NoBody(); err != nil {
 			return nil, err
 		}
-		v, err := Show(ctx, m.Usage, m.Clock, p.Account)
+		v, err := Show(ctx, db, clk, p.Account)
 		if err != nil {
 			return nil, err
 		}
 		return api.JSON(http.StatusOK, v), nil
-	})(ctx, r)
+	})
 }
 
 // Show builds the view of an account as it stands.
@@ -97,7 +96,7 @@ func Show(ctx context.Context, usage UsageReader, clk clock.Clock, a store.Accou
 			ManualRemainingThisCycle: max(0, quota.ReviewsPerCycle-u.ReviewsThisCycle),
 			ReapplyRequired:          a.Verification.ReapplyRequired,
 		},
-		NextStep: auth.NextStep(a),
+		NextStep: authn.NextStep(a),
 	}
 	if a.Verification.Status == store.StatusReviewRejected && a.Verification.RejectReason != "" {
 		reason := a.Verification.RejectReason

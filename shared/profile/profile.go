@@ -7,23 +7,16 @@ import (
 	"time"
 
 	"github.com/jszg/applicant-accounts/shared/api"
-	"github.com/jszg/applicant-accounts/shared/auth"
+	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/store"
 )
 
-// Store keeps profiles.
-type Store interface {
-	UsageReader
+// EditStore keeps profiles.
+type EditStore interface {
+	MeStore
 	SetProfile(ctx context.Context, login string, p store.Profile) (store.Account, error)
-}
-
-// Editor answers PUT /v1/me/profile.
-type Editor struct {
-	Auth  *auth.Authenticator
-	Store Store
-	Clock clock.Clock
 }
 
 // Form is the profile body of SPEC §2; which fields a document type needs is in Check.
@@ -35,10 +28,11 @@ type Form struct {
 	PermitNumber  string `json:"permitNumber"`
 }
 
-// Handle completes or corrects the profile, unless a manual review is pending. Four round
-// trips: the session, the account, the update (which returns the account), the counters.
-func (e *Editor) Handle(ctx context.Context, r *api.Request) (*api.Response, error) {
-	return e.Auth.Applicant(func(ctx context.Context, r *api.Request, p *auth.Principal) (*api.Response, error) {
+// NewEdit answers PUT /v1/me/profile: it completes or corrects the profile, unless a manual
+// review is pending. Four round trips: the session, the account, the update (which returns
+// the account), the counters.
+func NewEdit(db EditStore, clk clock.Clock) api.HandlerFunc {
+	return authn.NewGate(db, clk).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		var f Form
 		if err := r.Decode(&f); err != nil {
 			return nil, err
@@ -46,23 +40,23 @@ func (e *Editor) Handle(ctx context.Context, r *api.Request) (*api.Response, err
 		if p.Account.Verification.Status == store.StatusReviewPending {
 			return nil, ReviewPending()
 		}
-		prof, err := f.Check(p.Account, e.Clock.Now().In(clock.CST))
+		prof, err := f.Check(p.Account, clk.Now().In(clock.CST))
 		if err != nil {
 			return nil, err
 		}
-		acct, err := e.Store.SetProfile(ctx, p.Account.Login, prof)
+		acct, err := db.SetProfile(ctx, p.Account.Login, prof)
 		if errors.Is(err, store.ErrReviewPending) {
 			return nil, ReviewPending()
 		}
 		if err != nil {
 			return nil, err
 		}
-		v, err := Show(ctx, e.Store, e.Clock, acct)
+		v, err := Show(ctx, db, clk, acct)
 		if err != nil {
 			return nil, err
 		}
 		return api.JSON(http.StatusOK, v), nil
-	})(ctx, r)
+	})
 }
 
 // ReviewPending is the answer to a change while a manual review is pending.

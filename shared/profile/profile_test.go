@@ -6,7 +6,6 @@ import (
 
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
-	"github.com/jszg/applicant-accounts/shared/auth"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/profile"
 	"github.com/jszg/applicant-accounts/shared/store"
@@ -20,10 +19,7 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	k := testkit.New(t)
-	authn := &auth.Authenticator{Store: k.Env.Store, Clock: k.Clock}
-	return &world{Kit: k,
-		put: (&profile.Editor{Auth: authn, Store: k.Env.Store, Clock: k.Clock}).Handle,
-		me:  (&profile.Me{Auth: authn, Usage: k.Env.Store, Clock: k.Clock}).Handle}
+	return &world{Kit: k, put: profile.NewEdit(k.Store, k.Clock), me: profile.NewMe(k.Store, k.Clock)}
 }
 
 func (w *world) send(t *testing.T, tok string, body map[string]any) apitest.Result {
@@ -150,7 +146,7 @@ func TestNoProfileChangeWhileAReviewIsPending(t *testing.T) {
 	w := newWorld(t)
 	a := w.ApplicantWith(identity.TaiwanPermit, "12345678", "陈大文")
 	a = w.Profiled(a)
-	if _, err := w.Env.Store.SubmitReview(t.Context(), store.Review{ID: "r1", Login: a.Login, Status: store.ReviewPending, SubmittedAt: 1}, []byte{1}, store.Quota{Period: "2026-2", Max: 3, Expires: time.Now().Add(time.Hour)}); err != nil {
+	if _, err := w.Env.Store.SubmitReview(t.Context(), a, store.Review{ID: "r1", Login: a.Login, Status: store.ReviewPending, SubmittedAt: 1}, []byte{1}, store.Quota{Period: "2026-2", Max: 3, Expires: time.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	res := w.send(t, w.Token(a), map[string]any{"ethnicity": "汉族", "gender": "male", "birthDate": "1988-05-06", "localIdNumber": "A123456789"})

@@ -29,8 +29,13 @@ const LookBackDays = 7
 
 // Resetter clears counters.
 type Resetter struct {
-	Store Store
-	Clock clock.Clock
+	store Store
+	clock clock.Clock
+}
+
+// NewResetter clears the counters of db.
+func NewResetter(db Store, clk clock.Clock) *Resetter {
+	return &Resetter{store: db, clock: clk}
 }
 
 // Input is the schedule's payload.
@@ -76,8 +81,8 @@ func (rs *Resetter) Run(ctx context.Context, in Input) (Report, error) {
 		scope = ScopeDays
 	}
 	rep := Report{Scope: scope, Cleared: map[string]int{}}
-	for _, period := range EndedPeriods(scope, rs.Clock.Now()) {
-		n, err := rs.Store.ClearCounters(ctx, period)
+	for _, period := range EndedPeriods(scope, rs.clock.Now()) {
+		n, err := rs.store.ClearCounters(ctx, period)
 		rep.Cleared[period] = n
 		rep.Total += n
 		if err != nil {

@@ -26,7 +26,7 @@ func TestClearsEndedDaysOnlyAndIsIdempotent(t *testing.T) {
 	if _, err := env.Store.CountVerification(ctx, "L1", "2026-11-27", 3, clk.Now().Add(48*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	r := &quotareset.Resetter{Store: env.Store, Clock: clk}
+	r := quotareset.NewResetter(env.Store, clk)
 	// At 23:59:59 the day has not ended: nothing to clear.
 	rep, err := r.Run(ctx, quotareset.Input{Scope: "days"})
 	if err != nil || rep.Total != 0 {
@@ -56,20 +56,20 @@ func TestClearsEndedDaysOnlyAndIsIdempotent(t *testing.T) {
 func TestClearsTheEndedCycleOn1September(t *testing.T) {
 	env := storetest.New(t)
 	clk := clock.NewFixed(time.Date(2026, 8, 31, 23, 59, 59, 0, clock.CST))
-	if _, err := env.Store.SubmitReview(ctx, store.Review{ID: "r1", Login: "L1", Status: store.ReviewPending, SubmittedAt: 1},
+	a := store.Account{Login: "L1", AccountID: "a1", Role: store.RoleApplicant, IDType: "hk_macau_permit", Name: "陈大文",
+		PasswordHash: "x", Verification: store.Verification{Status: store.StatusUnverified}}
+	if _, err := env.Store.SubmitReview(ctx, a, store.Review{ID: "r1", Login: "L1", Status: store.ReviewPending, SubmittedAt: 1},
 		[]byte{1}, store.Quota{Period: clock.Cycle(clk.Now()), Max: 3, Expires: clk.Now().Add(time.Hour)}); err == nil {
 		t.Fatal("a review for a missing account was stored")
 	}
-	a := store.Account{Login: "L1", AccountID: "a1", Role: store.RoleApplicant, IDType: "hk_macau_permit", Name: "陈大文",
-		PasswordHash: "x", Verification: store.Verification{Status: store.StatusUnverified}}
 	if err := env.Store.CreateAccount(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.Store.SubmitReview(ctx, store.Review{ID: "r1", Login: "L1", Status: store.ReviewPending, SubmittedAt: 1},
+	if _, err := env.Store.SubmitReview(ctx, a, store.Review{ID: "r1", Login: "L1", Status: store.ReviewPending, SubmittedAt: 1},
 		[]byte{1}, store.Quota{Period: clock.Cycle(clk.Now()), Max: 3, Expires: clk.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	r := &quotareset.Resetter{Store: env.Store, Clock: clk}
+	r := quotareset.NewResetter(env.Store, clk)
 	if rep, _ := r.Run(ctx, quotareset.Input{Scope: "cycles"}); rep.Total != 0 {
 		t.Fatalf("on 31 Aug the current cycle was cleared: %+v", rep)
 	}

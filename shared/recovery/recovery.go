@@ -35,28 +35,32 @@ const (
 	linkTokenBytes = 32
 )
 
-// Store is what recovery reads and writes.
-type Store interface {
+// StartStore keeps sliders and resets, and reads accounts.
+type StartStore interface {
+	captcha.Store
 	GetAccount(ctx context.Context, login string) (store.Account, error)
 	PutReset(ctx context.Context, r store.Reset) error
-	GetReset(ctx context.Context, id string, now time.Time) (store.Reset, error)
+}
+
+// MailStore counts a reset's mails and keeps its links.
+type MailStore interface {
 	CountResetMail(ctx context.Context, id string, now time.Time, max int) (store.Reset, error)
 	UncountResetMail(ctx context.Context, id string) error
 	PutResetLink(ctx context.Context, tokenHash string, l store.ResetLink) error
 	DeleteResetLink(ctx context.Context, tokenHash string) error
-	GetResetLink(ctx context.Context, tokenHash string, now time.Time) (store.ResetLink, error)
-	CompleteReset(ctx context.Context, c store.Completion, now time.Time) error
 }
 
-// Service answers the four recovery routes.
-type Service struct {
-	Store   Store
-	Captcha *captcha.Service
-	Codes   *smscode.Codes
-	Mail    notify.Mailer
-	Clock   clock.Clock
-	// LinkBase is the page the mailed link opens; the token goes in its query.
-	LinkBase string
+// SMSStore reads resets and issues their codes.
+type SMSStore interface {
+	smscode.IssueStore
+	GetReset(ctx context.Context, id string, now time.Time) (store.Reset, error)
+}
+
+// CompleteStore reads links, checks codes and applies the new password.
+type CompleteStore interface {
+	smscode.CheckStore
+	GetResetLink(ctx context.Context, tokenHash string, now time.Time) (store.ResetLink, error)
+	CompleteReset(ctx context.Context, c store.Completion, now time.Time) error
 }
 
 // ResetKey is where the SMS code of a reset is kept.
@@ -80,14 +84,21 @@ type started struct {
 	ExpiresIn   int    `json:"expiresIn"`
 }
 
-// Start answers POST /v1/password-resets: nothing is revealed unless type, number and name
-// all match one applicant. Three round trips: slider, account, reset.
-func (s *Service) Start(ctx context.Context, r *api.Request) (*api.Response, error) {
+// NewStart answers POST /v1/password-resets: nothing is revealed unless type, number and
+// name all match one applicant. Three round trips: slider, account, reset.
+func NewStart(db StartStore, clk clock.Clock) api.HandlerFunc {
+	sliders := captcha.NewChecker(db, clk)
+	return func(ctx context.Context, r *api.Request) (*api.Response, error) {
+		return start(ctx, r, db, sliders, clk)
+	}
+}
+
+func start(ctx context.Context, r *api.Request, db StartStore, sliders *captcha.Checker, clk clock.Clock) (_ *api.Response, err error) {
 	var in startRequest
 	if err := r.Decode(&in); err != nil {
 		return nil, err
 	}
-	now := s.Clock.Now()
+	now := clk.Now()
 	idType, login, err := identity.CheckDocument(in.IDType, in.IDNumber, now.In(clock.CST))
 	if err != nil {
 		return nil, api.InvalidAt(err)
@@ -99,10 +110,12 @@ func (s *Service) Start(ctx context.Context, r *api.Request) (*api.Response, err
 	if in.Captcha == nil {
 		return nil, captcha.MissingAnswer()
 	}
-	if err := s.Captcha.Verify(ctx, in.Captcha); err != nil {
+	solved, err := sliders.Verify(ctx, in.Captcha)
+	if err != nil {
 		return nil, err
 	}
-	acct, err := s.Store.GetAccount(ctx, login)
+	defer func() { solved.GiveBackIfRetryable(ctx, err) }()
+	acct, err := db.GetAccount(ctx, login)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
@@ -114,7 +127,7 @@ func (s *Service) Start(ctx context.Context, r *api.Request) (*api.Response, err
 		ID: token.New(16), Login: acct.Login, Name: acct.Name, Epoch: acct.Epoch,
 		Phone: acct.Phone, Email: acct.Email, ExpiresAt: now.Add(ResetTTL).Unix(),
 	}
-	if err := s.Store.PutReset(ctx, reset); err != nil {
+	if err := db.PutReset(ctx, reset); err != nil {
 		return nil, err
 	}
 	return api.JSON(http.StatusCreated, started{
@@ -141,70 +154,79 @@ type mailed struct {
 	ExpiresIn int `json:"expiresIn"`
 }
 
-// Email answers POST /v1/password-resets/{resetId}/email: a single-use link, good for 24
-// hours, to the registered address. Two round trips (the reset's mail count, the link)
-// and one SES call.
-func (s *Service) Email(ctx context.Context, r *api.Request) (*api.Response, error) {
-	id, err := resetID(r)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.NoBody(); err != nil {
-		return nil, err
-	}
-	now := s.Clock.Now()
-	reset, err := s.Store.CountResetMail(ctx, id, now, MailsPerReset)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, resetGone()
-	case errors.Is(err, store.ErrConflict):
-		return nil, api.QuotaExceeded("本次找回密码已发送3封邮件，请查收邮箱（含垃圾邮件箱），或重新开始找回密码", 0)
-	case err != nil:
-		return nil, err
-	}
-	tok := token.New(linkTokenBytes)
-	h := linkHash(tok)
-	if err := s.Store.PutResetLink(ctx, h, store.ResetLink{Login: reset.Login, Epoch: reset.Epoch, ExpiresAt: now.Add(LinkTTL).Unix()}); err != nil {
-		return nil, err
-	}
-	link := s.LinkBase + "?token=" + url.QueryEscape(tok)
-	if err := s.Mail.SendMail(ctx, notify.ResetMail(reset.Email, reset.Name, link, int(LinkTTL/time.Hour))); err != nil {
+// NewEmail answers POST /v1/password-resets/{resetId}/email: a single-use link, good for 24
+// hours, to the registered address; the link opens linkBase with the token in its query. Two
+// round trips (the reset's mail count, the link) and one SES call.
+func NewEmail(db MailStore, mail notify.Mailer, clk clock.Clock, linkBase string) api.HandlerFunc {
+	return func(ctx context.Context, r *api.Request) (_ *api.Response, err error) {
+		id, err := resetID(r)
+		if err != nil {
+			return nil, err
+		}
+		if err := r.NoBody(); err != nil {
+			return nil, err
+		}
+		now := clk.Now()
+		reset, err := db.CountResetMail(ctx, id, now, MailsPerReset)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return nil, resetGone()
+		case errors.Is(err, store.ErrMailsUsedUp):
+			return nil, api.QuotaExceeded("本次找回密码已发送3封邮件，请查收邮箱（含垃圾邮件箱），或重新开始找回密码", 0)
+		case err != nil:
+			return nil, err
+		}
 		bg := context.WithoutCancel(ctx)
-		if derr := s.Store.DeleteResetLink(bg, h); derr != nil {
-			slog.ErrorContext(ctx, "could not remove an unsent reset link", slog.String("err", derr.Error()))
+		defer func() {
+			if api.IsRetryable(err) {
+				if uerr := db.UncountResetMail(bg, id); uerr != nil {
+					slog.ErrorContext(ctx, "could not give back a reset mail", slog.String("err", uerr.Error()))
+				}
+			}
+		}()
+		tok := token.New(linkTokenBytes)
+		h := linkHash(tok)
+		if err := db.PutResetLink(ctx, h, store.ResetLink{Login: reset.Login, Epoch: reset.Epoch, ExpiresAt: now.Add(LinkTTL).Unix()}); err != nil {
+			return nil, err
 		}
-		if uerr := s.Store.UncountResetMail(bg, id); uerr != nil {
-			slog.ErrorContext(ctx, "could not give back a reset mail", slog.String("err", uerr.Error()))
+		link := linkBase + "?token=" + url.QueryEscape(tok)
+		if err := mail.SendMail(ctx, notify.ResetMail(reset.Email, reset.Name, link, int(LinkTTL/time.Hour))); err != nil {
+			if derr := db.DeleteResetLink(bg, h); derr != nil {
+				slog.ErrorContext(ctx, "could not remove an unsent reset link", slog.String("err", derr.Error()))
+			}
+			return nil, api.Unavailable("邮件发送失败，请稍后重试或改用短信验证", 30, err)
 		}
-		return nil, api.Unavailable("邮件发送失败，请稍后重试或改用短信验证", 30, err)
+		return api.JSON(http.StatusAccepted, mailed{ExpiresIn: int(LinkTTL / time.Second)}), nil
 	}
-	return api.JSON(http.StatusAccepted, mailed{ExpiresIn: int(LinkTTL / time.Second)}), nil
 }
 
-// SMS answers POST /v1/password-resets/{resetId}/sms: a code to the registered mobile, under
-// the same rules and daily quota as registration codes. Three round trips: the reset, the
-// day's counter, the code.
-func (s *Service) SMS(ctx context.Context, r *api.Request) (*api.Response, error) {
-	id, err := resetID(r)
-	if err != nil {
-		return nil, err
+// NewSMS answers POST /v1/password-resets/{resetId}/sms: a code to the registered mobile,
+// under the same rules and daily quota as registration codes. Three round trips: the reset,
+// the day's counter, the code.
+func NewSMS(db SMSStore, sms notify.SMS, clk clock.Clock, pepper []byte) api.HandlerFunc {
+	codes := smscode.NewIssuer(db, sms, clk, pepper)
+	return func(ctx context.Context, r *api.Request) (*api.Response, error) {
+		id, err := resetID(r)
+		if err != nil {
+			return nil, err
+		}
+		if err := r.NoBody(); err != nil {
+			return nil, err
+		}
+		reset, err := db.GetReset(ctx, id, clk.Now())
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, resetGone()
+		}
+		if err != nil {
+			return nil, err
+		}
+		remaining, err := codes.Send(ctx, ResetKey(id), reset.Phone, notify.ResetCodeSMS,
+			smscode.Owner{Login: reset.Login, Epoch: reset.Epoch})
+		if err != nil {
+			return nil, err
+		}
+		return smscode.SentAnswer(remaining), nil
 	}
-	if err := r.NoBody(); err != nil {
-		return nil, err
-	}
-	reset, err := s.Store.GetReset(ctx, id, s.Clock.Now())
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, resetGone()
-	}
-	if err != nil {
-		return nil, err
-	}
-	remaining, err := s.Codes.Send(ctx, ResetKey(id), reset.Phone, notify.ResetCodeSMS,
-		smscode.Owner{Login: reset.Login, Epoch: reset.Epoch})
-	if err != nil {
-		return nil, err
-	}
-	return smscode.SentAnswer(remaining), nil
 }
 
 type completeRequest struct {
@@ -238,61 +260,70 @@ func (in *completeRequest) check() error {
 	return nil
 }
 
-// Complete answers POST /v1/password-resets/complete. Two round trips (the link's read or
+// NewComplete answers POST /v1/password-resets/complete. Two round trips (the link's read or
 // the code's counted try, then the transaction) and one Argon2id hash.
-func (s *Service) Complete(ctx context.Context, r *api.Request) (*api.Response, error) {
-	var in completeRequest
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if err := in.check(); err != nil {
-		return nil, err
-	}
-	now := s.Clock.Now()
-	var c store.Completion
-	if in.Token != "" {
-		if len(in.Token) > 128 {
-			return nil, linkInvalid()
+func NewComplete(db CompleteStore, clk clock.Clock, pepper []byte) api.HandlerFunc {
+	codes := smscode.NewChecker(db, clk, pepper)
+	return func(ctx context.Context, r *api.Request) (*api.Response, error) {
+		var in completeRequest
+		if err := r.Decode(&in); err != nil {
+			return nil, err
 		}
-		c.LinkHash = linkHash(in.Token)
-		link, err := s.Store.GetResetLink(ctx, c.LinkHash, now)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, linkInvalid()
+		if err := in.check(); err != nil {
+			return nil, err
 		}
+		now := clk.Now()
+		var c store.Completion
+		var code store.Code
+		if in.Token != "" {
+			if len(in.Token) > 128 {
+				return nil, linkInvalid()
+			}
+			c.LinkHash = linkHash(in.Token)
+			link, err := db.GetResetLink(ctx, c.LinkHash, now)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, linkInvalid()
+			}
+			if err != nil {
+				return nil, err
+			}
+			c.Login, c.Epoch = link.Login, link.Epoch
+		} else {
+			if len(in.ResetID) > 64 {
+				return nil, api.CodeInvalid("短信验证码错误或已过期，请重新获取")
+			}
+			c.ResetID, c.Code = in.ResetID, ResetKey(in.ResetID)
+			var err error
+			code, err = codes.Check(ctx, c.Code, in.SMSCode)
+			var used *smscode.UsedError
+			if errors.As(err, &used) {
+				return nil, api.CodeInvalid("短信验证码已使用，请重新获取")
+			}
+			if err != nil {
+				return nil, err
+			}
+			c.Login, c.Epoch, c.CodeHash = code.Login, code.Epoch, code.Hash
+		}
+		hash, err := password.Hash(in.NewPassword)
 		if err != nil {
 			return nil, err
 		}
-		c.Login, c.Epoch = link.Login, link.Epoch
-	} else {
-		if len(in.ResetID) > 64 {
-			return nil, api.CodeInvalid("短信验证码错误或已过期，请重新获取")
-		}
-		c.ResetID, c.Code = in.ResetID, ResetKey(in.ResetID)
-		code, err := s.Codes.Check(ctx, c.Code, in.SMSCode)
-		var used *smscode.UsedError
-		if errors.As(err, &used) {
-			return nil, api.CodeInvalid("短信验证码已使用，请重新获取")
-		}
-		if err != nil {
-			return nil, err
-		}
-		c.Login, c.Epoch, c.CodeHash = code.Login, code.Epoch, code.Hash
-	}
-	hash, err := password.Hash(in.NewPassword)
-	if err != nil {
-		return nil, err
-	}
-	c.PasswordHash = hash
-	if err := s.Store.CompleteReset(ctx, c, now); err != nil {
-		if errors.Is(err, store.ErrConflict) {
+		c.PasswordHash = hash
+		switch err := db.CompleteReset(ctx, c, now); {
+		case errors.Is(err, store.ErrEpochMoved), errors.Is(err, store.ErrProofSpent),
+			errors.Is(err, store.ErrCodeSpent), errors.Is(err, store.ErrNotFound):
 			if c.LinkHash != "" {
 				return nil, linkInvalid()
 			}
 			return nil, api.CodeInvalid("短信验证码已失效（密码已被重置或找回密码申请已过期），请重新开始")
+		case err != nil:
+			if c.ResetID != "" {
+				codes.GiveBackIfRetryable(ctx, c.Code, code, err)
+			}
+			return nil, err
 		}
-		return nil, err
+		return api.NoContent(), nil
 	}
-	return api.NoContent(), nil
 }
 
 func linkInvalid() error {

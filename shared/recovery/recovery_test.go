@@ -9,7 +9,6 @@ import (
 
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
-	"github.com/jszg/applicant-accounts/shared/auth"
 	"github.com/jszg/applicant-accounts/shared/notify/notifytest"
 	"github.com/jszg/applicant-accounts/shared/profile"
 	"github.com/jszg/applicant-accounts/shared/recovery"
@@ -24,26 +23,27 @@ const newPw = "Reset#2026ok"
 
 type world struct {
 	*testkit.Kit
-	ses   *notifytest.SES
-	svc   *recovery.Service
-	login api.HandlerFunc
-	me    api.HandlerFunc
+	ses                             *notifytest.SES
+	startH, email_, sms_, completeH api.HandlerFunc
+	login                           api.HandlerFunc
+	me                              api.HandlerFunc
 }
 
 func newWorld(t *testing.T) *world {
 	k := testkit.New(t)
 	ses := notifytest.NewSES(t)
-	svc := &recovery.Service{Store: k.Env.Store, Captcha: k.Captcha, Codes: k.Codes, Mail: ses.Mailer("noreply@jszg.edu.cn"),
-		Clock: k.Clock, LinkBase: "https://www.jszg.edu.cn/reset-password"}
-	authn := &auth.Authenticator{Store: k.Env.Store, Clock: k.Clock}
-	return &world{Kit: k, ses: ses, svc: svc,
-		login: (&session.Login{Store: k.Env.Store, Captcha: k.Captcha, Clock: k.Clock}).Handle,
-		me:    (&profile.Me{Auth: authn, Usage: k.Env.Store, Clock: k.Clock}).Handle}
+	return &world{Kit: k, ses: ses,
+		startH:    recovery.NewStart(k.Store, k.Clock),
+		email_:    recovery.NewEmail(k.Store, ses.Mailer("noreply@jszg.edu.cn"), k.Clock, "https://www.jszg.edu.cn/reset-password"),
+		sms_:      recovery.NewSMS(k.Store, k.Outbox, k.Clock, testkit.Pepper),
+		completeH: recovery.NewComplete(k.Store, k.Clock, testkit.Pepper),
+		login:     session.NewLogin(k.Store, k.Clock),
+		me:        profile.NewMe(k.Store, k.Clock)}
 }
 
 func (w *world) start(t *testing.T, a store.Account) apitest.Result {
 	t.Helper()
-	return apitest.Call(t, w.svc.Start, apitest.Request{Method: "POST", Path: "/v1/password-resets",
+	return apitest.Call(t, w.startH, apitest.Request{Method: "POST", Path: "/v1/password-resets",
 		Body: map[string]any{"idType": a.IDType, "idNumber": a.Login, "name": a.Name, "captcha": w.Solve()}})
 }
 
@@ -62,11 +62,11 @@ func (w *world) post(t *testing.T, h api.HandlerFunc, path, id string) apitest.R
 }
 
 func (w *world) email(t *testing.T, id string) apitest.Result {
-	return w.post(t, w.svc.Email, "/v1/password-resets/"+id+"/email", id)
+	return w.post(t, w.email_, "/v1/password-resets/"+id+"/email", id)
 }
 
 func (w *world) sms(t *testing.T, id string) apitest.Result {
-	return w.post(t, w.svc.SMS, "/v1/password-resets/"+id+"/sms", id)
+	return w.post(t, w.sms_, "/v1/password-resets/"+id+"/sms", id)
 }
 
 // mailed starts a reset for a new applicant and has its link mailed: the link's token.
@@ -112,7 +112,7 @@ func (w *world) mailedToken(t *testing.T) string {
 
 func (w *world) complete(t *testing.T, body map[string]any) apitest.Result {
 	t.Helper()
-	return apitest.Call(t, w.svc.Complete, apitest.Request{Method: "POST", Path: "/v1/password-resets/complete", Body: body})
+	return apitest.Call(t, w.completeH, apitest.Request{Method: "POST", Path: "/v1/password-resets/complete", Body: body})
 }
 
 func (w *world) tryLogin(t *testing.T, a store.Account, pw string) apitest.Result {
@@ -137,7 +137,7 @@ func TestStepOneRevealsOnlyOnAnExactMatch(t *testing.T) {
 		"unknown number": {"idType": a.IDType, "idNumber": testkit.ResidentID("19700101"), "name": a.Name},
 	} {
 		body["captcha"] = w.Solve()
-		res := apitest.Call(t, w.svc.Start, apitest.Request{Method: "POST", Path: "/v1/password-resets", Body: body})
+		res := apitest.Call(t, w.startH, apitest.Request{Method: "POST", Path: "/v1/password-resets", Body: body})
 		if name == "wrong type" && res.Status == 422 {
 			continue // the number does not fit the type: a form error, still nothing revealed
 		}
@@ -154,7 +154,7 @@ func TestStepOneRevealsOnlyOnAnExactMatch(t *testing.T) {
 	if err := reviewer.Create(t.Context(), w.Env.Store, "li.reviewer", "李审核", "Reviewer#2026", w.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	res = apitest.Call(t, w.svc.Start, apitest.Request{Method: "POST", Path: "/v1/password-resets",
+	res = apitest.Call(t, w.startH, apitest.Request{Method: "POST", Path: "/v1/password-resets",
 		Body: map[string]any{"idType": "resident_id", "idNumber": "LI.REVIEWER", "name": "李审核", "captcha": w.Solve()}})
 	if res.Status == 201 {
 		t.Fatal("a reviewer account was found by applicant recovery")
@@ -164,14 +164,14 @@ func TestStepOneRevealsOnlyOnAnExactMatch(t *testing.T) {
 func TestStepOneNeedsTheSlider(t *testing.T) {
 	w := newWorld(t)
 	a := w.Applicant("张三")
-	res := apitest.Call(t, w.svc.Start, apitest.Request{Method: "POST", Path: "/v1/password-resets",
+	res := apitest.Call(t, w.startH, apitest.Request{Method: "POST", Path: "/v1/password-resets",
 		Body: map[string]any{"idType": a.IDType, "idNumber": a.Login, "name": a.Name}})
 	if res.Status != 422 || res.Field() != "captcha" {
 		t.Fatalf("no slider: %d %v", res.Status, res.Body)
 	}
 	bad := w.Solve()
 	bad.X += 40
-	res = apitest.Call(t, w.svc.Start, apitest.Request{Method: "POST", Path: "/v1/password-resets",
+	res = apitest.Call(t, w.startH, apitest.Request{Method: "POST", Path: "/v1/password-resets",
 		Body: map[string]any{"idType": a.IDType, "idNumber": a.Login, "name": a.Name, "captcha": bad}})
 	if res.Code() != api.CodeCaptchaFailed {
 		t.Fatalf("wrong slider: %d %v", res.Status, res.Body)
@@ -320,7 +320,7 @@ func TestRecoverBySMS(t *testing.T) {
 	if res.Status != 202 || res.Int("expiresIn") != 300 || res.Int("remainingToday") != 2 {
 		t.Fatalf("sms: %d %v", res.Status, res.Body)
 	}
-	if got := w.Env.Calls.String(); got != "GetItem=1 PutItem=2" {
+	if got := w.Env.Calls.String(); got != "GetItem=1 PutItem=1 UpdateItem=1" {
 		t.Fatalf("round trips: %s", got)
 	}
 	code := w.LastCode(a.Phone)
@@ -371,8 +371,8 @@ func TestResetCodesFollowTheCodeRules(t *testing.T) {
 func TestResetCodesShareTheMobilesDailyQuota(t *testing.T) {
 	w := newWorld(t)
 	a := w.Applicant("张三")
-	register := &smscode.Handler{Captcha: w.Captcha, Codes: w.Codes}
-	res := apitest.Call(t, register.Handle, apitest.Request{Method: "POST", Path: "/v1/sms-codes",
+	register := smscode.NewSend(w.Store, w.Outbox, w.Clock, testkit.Pepper)
+	res := apitest.Call(t, register, apitest.Request{Method: "POST", Path: "/v1/sms-codes",
 		Body: map[string]any{"phone": a.Phone, "purpose": "register", "captcha": w.Solve()}})
 	if res.Status != 202 {
 		t.Fatalf("registration code: %d", res.Status)

@@ -18,17 +18,10 @@ import (
 	"github.com/jszg/applicant-accounts/shared/token"
 )
 
-// Store creates accounts.
+// Store creates accounts and checks the codes that prove their mobiles.
 type Store interface {
+	smscode.CheckStore
 	RegisterAccount(ctx context.Context, a store.Account, code store.CodeKey, codeHash []byte, now time.Time) error
-}
-
-// Handler answers POST /v1/accounts.
-type Handler struct {
-	Store            Store
-	Codes            *smscode.Codes
-	Clock            clock.Clock
-	AgreementVersion string
 }
 
 // Form is the registration body of SPEC §2.
@@ -51,52 +44,57 @@ type registered struct {
 	Account   string `json:"account"`
 }
 
-// Handle registers an applicant. Two round trips (the code's try, then the transaction) and
+// NewRegister answers POST /v1/accounts: it registers an applicant who accepted the user
+// agreement of agreementVersion. Two round trips (the code's try, then the transaction) and
 // one Argon2id hash, which is only paid once the code is right.
-func (h *Handler) Handle(ctx context.Context, r *api.Request) (*api.Response, error) {
-	var f Form
-	if err := r.Decode(&f); err != nil {
-		return nil, err
+func NewRegister(db Store, clk clock.Clock, pepper []byte, agreementVersion string) api.HandlerFunc {
+	codes := smscode.NewChecker(db, clk, pepper)
+	return func(ctx context.Context, r *api.Request) (*api.Response, error) {
+		var f Form
+		if err := r.Decode(&f); err != nil {
+			return nil, err
+		}
+		now := clk.Now()
+		a, err := f.Check(now.In(clock.CST))
+		if err != nil {
+			return nil, err
+		}
+		if err := smscode.CheckFormat("smsCode", f.SMSCode); err != nil {
+			return nil, err
+		}
+		key := smscode.RegisterKey(a.Phone)
+		code, err := codes.Check(ctx, key, f.SMSCode)
+		var used *smscode.UsedError
+		if errors.As(err, &used) && used.For == a.Login {
+			return nil, accountExists()
+		}
+		if used != nil {
+			return nil, api.CodeInvalid("短信验证码已使用，请重新获取")
+		}
+		if err != nil {
+			return nil, err
+		}
+		a.PasswordHash, err = password.Hash(f.Password)
+		if err != nil {
+			return nil, err
+		}
+		a.AccountID = token.New(16)
+		a.Role = store.RoleApplicant
+		a.Verification.Status = store.StatusUnverified
+		a.AgreementVersion = agreementVersion
+		a.AgreementAcceptedAt = now.UTC().Format(time.RFC3339)
+		a.CreatedAt = a.AgreementAcceptedAt
+		switch err := db.RegisterAccount(ctx, a, key, code.Hash, now); {
+		case errors.Is(err, store.ErrAccountExists):
+			return nil, accountExists()
+		case errors.Is(err, store.ErrCodeSpent):
+			return nil, api.CodeInvalid("短信验证码已失效，请重新获取")
+		case err != nil:
+			codes.GiveBackIfRetryable(ctx, key, code, err)
+			return nil, err
+		}
+		return api.JSON(http.StatusCreated, registered{AccountID: a.AccountID, Account: a.Login}), nil
 	}
-	now := h.Clock.Now()
-	a, err := f.Check(now.In(clock.CST))
-	if err != nil {
-		return nil, err
-	}
-	if err := smscode.CheckFormat("smsCode", f.SMSCode); err != nil {
-		return nil, err
-	}
-	key := smscode.RegisterKey(a.Phone)
-	code, err := h.Codes.Check(ctx, key, f.SMSCode)
-	var used *smscode.UsedError
-	if errors.As(err, &used) && used.For == a.Login {
-		return nil, accountExists()
-	}
-	if used != nil {
-		return nil, api.CodeInvalid("短信验证码已使用，请重新获取")
-	}
-	if err != nil {
-		return nil, err
-	}
-	a.PasswordHash, err = password.Hash(f.Password)
-	if err != nil {
-		return nil, err
-	}
-	a.AccountID = token.New(16)
-	a.Role = store.RoleApplicant
-	a.Verification.Status = store.StatusUnverified
-	a.AgreementVersion = h.AgreementVersion
-	a.AgreementAcceptedAt = now.UTC().Format(time.RFC3339)
-	a.CreatedAt = a.AgreementAcceptedAt
-	switch err := h.Store.RegisterAccount(ctx, a, key, code.Hash, now); {
-	case errors.Is(err, store.ErrAccountExists):
-		return nil, accountExists()
-	case errors.Is(err, store.ErrConflict):
-		return nil, api.CodeInvalid("短信验证码已失效，请重新获取")
-	case err != nil:
-		return nil, err
-	}
-	return api.JSON(http.StatusCreated, registered{AccountID: a.AccountID, Account: a.Login}), nil
 }
 
 func accountExists() error {

@@ -24,16 +24,15 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	k := testkit.New(t)
-	h := &registration.Handler{Store: k.Env.Store, Codes: k.Codes, Clock: k.Clock, AgreementVersion: "2019.03"}
-	return &world{Kit: k, h: h.Handle}
+	return &world{Kit: k, h: registration.NewRegister(k.Store, k.Clock, testkit.Pepper, "2019.03")}
 }
 
 // form is a valid registration whose mobile has been sent a code.
 func (w *world) form(t *testing.T) map[string]any {
 	t.Helper()
 	phone := testkit.Phone()
-	send := &smscode.Handler{Captcha: w.Captcha, Codes: w.Codes}
-	res := apitest.Call(t, send.Handle, apitest.Request{Method: "POST", Path: "/v1/sms-codes",
+	send := smscode.NewSend(w.Store, w.Outbox, w.Clock, testkit.Pepper)
+	res := apitest.Call(t, send, apitest.Request{Method: "POST", Path: "/v1/sms-codes",
 		Body: map[string]any{"phone": phone, "purpose": "register", "captcha": w.Solve()}})
 	if res.Status != 202 {
 		t.Fatalf("sms code: %d %v", res.Status, res.Body)
@@ -229,10 +228,10 @@ func TestANewerCodeReplacesTheOlder(t *testing.T) {
 	w := newWorld(t)
 	f := w.form(t)
 	older := f["smsCode"].(string)
-	send := &smscode.Handler{Captcha: w.Captcha, Codes: w.Codes}
+	send := smscode.NewSend(w.Store, w.Outbox, w.Clock, testkit.Pepper)
 	newer := older
 	for i := 0; i < 2 && newer == older; i++ { // equal codes: one chance in a million
-		apitest.Call(t, send.Handle, apitest.Request{Method: "POST", Path: "/v1/sms-codes",
+		apitest.Call(t, send, apitest.Request{Method: "POST", Path: "/v1/sms-codes",
 			Body: map[string]any{"phone": f["phone"], "purpose": "register", "captcha": w.Solve()}})
 		newer = w.LastCode(f["phone"].(string))
 	}

@@ -16,42 +16,40 @@ type Cursors struct {
 }
 
 type position struct {
-	Status string            `json:"s"`
-	Key    map[string]string `json:"k"`
+	Status string `json:"s"`
+	Pos    string `json:"p"`
 }
 
 var enc = base64.RawURLEncoding
 
-// Sign makes the cursor of a page that ends at key, for a listing of status.
-func (c Cursors) Sign(status string, key map[string]string) (string, error) {
-	payload, err := json.Marshal(position{Status: status, Key: key})
-	if err != nil {
-		return "", err
-	}
-	return enc.EncodeToString(payload) + "." + enc.EncodeToString(c.mac(payload)), nil
+// Sign makes the cursor of a page that ends at pos (the store's opaque position), for a
+// listing of status.
+func (c Cursors) Sign(status, pos string) string {
+	payload, _ := json.Marshal(position{Status: status, Pos: pos}) // two strings always marshal
+	return enc.EncodeToString(payload) + "." + enc.EncodeToString(c.mac(payload))
 }
 
 var errBadCursor = errors.New("review: bad cursor")
 
-// Open checks a cursor and returns its key; it must have been made for the same status.
-func (c Cursors) Open(status, cursor string) (map[string]string, error) {
+// Open checks a cursor and returns its position; it must have been made for the same status.
+func (c Cursors) Open(status, cursor string) (string, error) {
 	body, sig, ok := strings.Cut(cursor, ".")
 	if !ok || len(cursor) > 2048 {
-		return nil, errBadCursor
+		return "", errBadCursor
 	}
 	payload, err := enc.DecodeString(body)
 	if err != nil {
-		return nil, errBadCursor
+		return "", errBadCursor
 	}
 	mac, err := enc.DecodeString(sig)
 	if err != nil || !hmac.Equal(mac, c.mac(payload)) {
-		return nil, errBadCursor
+		return "", errBadCursor
 	}
 	var p position
-	if err := json.Unmarshal(payload, &p); err != nil || p.Status != status || len(p.Key) == 0 {
-		return nil, errBadCursor
+	if err := json.Unmarshal(payload, &p); err != nil || p.Status != status || p.Pos == "" {
+		return "", errBadCursor
 	}
-	return p.Key, nil
+	return p.Pos, nil
 }
 
 func (c Cursors) mac(payload []byte) []byte {

@@ -12,28 +12,32 @@ import (
 	"unicode/utf8"
 
 	"github.com/jszg/applicant-accounts/shared/api"
-	"github.com/jszg/applicant-accounts/shared/auth"
+	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/notice"
+	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/store"
 )
 
-// ReviewerStore is what the reviewers' side reads and writes.
-type ReviewerStore interface {
-	ListQueue(ctx context.Context, status string, limit int, start map[string]string) (store.QueuePage, error)
-	GetReview(ctx context.Context, id string) (store.Review, []byte, error)
-	GetReviewMeta(ctx context.Context, id string) (store.Review, error)
-	RecordPhotoRead(ctx context.Context, reviewID, reviewerID string, at time.Time) error
-	DecideReview(ctx context.Context, d store.Decision) (store.Notice, error)
+// QueueStore lists the queue.
+type QueueStore interface {
+	authn.Sessions
+	ListQueue(ctx context.Context, status string, limit int, after string) (store.QueuePage, error)
 }
 
-// Reviewer answers the reviewers' routes.
-type Reviewer struct {
-	Auth    *auth.Authenticator
-	Store   ReviewerStore
-	Clock   clock.Clock
-	Cursors Cursors
-	Notices *notice.Sender
+// OpenStore reads reviews and records who read their photos.
+type OpenStore interface {
+	authn.Sessions
+	GetReview(ctx context.Context, id string) (store.Review, []byte, error)
+	RecordPhotoRead(ctx context.Context, reviewID, reviewerID string, at time.Time) error
+}
+
+// DecideStore records decisions and keeps their notices.
+type DecideStore interface {
+	authn.Sessions
+	notice.Store
+	GetReviewMeta(ctx context.Context, id string) (store.Review, error)
+	DecideReview(ctx context.Context, d store.Decision) (store.Notice, error)
 }
 
 // Paging of GET /v1/reviews.
@@ -59,7 +63,7 @@ type queue struct {
 	NextCursor *string     `json:"nextCursor"`
 }
 
-func (rv *Reviewer) item(r store.Review, nowMs int64) queueItem {
+func item(r store.Review, nowMs int64) queueItem {
 	return queueItem{
 		ReviewID: r.ID, AccountID: r.AccountID, Name: r.Name, IDType: r.IDType, IDNumber: r.IDNumber,
 		SubmittedAt: stamp(r.SubmittedAt), Status: r.Status, DueAt: stamp(r.DueAt),
@@ -67,9 +71,11 @@ func (rv *Reviewer) item(r store.Review, nowMs int64) queueItem {
 	}
 }
 
-// Queue answers GET /v1/reviews?status=&limit=&cursor=: oldest first. Three round trips.
-func (rv *Reviewer) Queue(ctx context.Context, r *api.Request) (*api.Response, error) {
-	return rv.Auth.Reviewer(func(ctx context.Context, r *api.Request, p *auth.Principal) (*api.Response, error) {
+// NewQueue answers GET /v1/reviews?status=&limit=&cursor=: oldest first, its cursors
+// signed with cursorSecret. Three round trips.
+func NewQueue(db QueueStore, clk clock.Clock, cursorSecret []byte) api.HandlerFunc {
+	cursors := Cursors{Secret: cursorSecret}
+	return authn.NewGate(db, clk).Reviewer(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		status := r.Query("status")
 		switch status {
 		case "":
@@ -86,32 +92,33 @@ func (rv *Reviewer) Queue(ctx context.Context, r *api.Request) (*api.Response, e
 			}
 			limit = n
 		}
-		var start map[string]string
+		badCursor := api.InvalidField("cursor", "cursor 无效：请使用上一页返回的 nextCursor，且 status 保持不变")
+		var after string
 		if c := r.Query("cursor"); c != "" {
-			key, err := rv.Cursors.Open(status, c)
+			pos, err := cursors.Open(status, c)
 			if err != nil {
-				return nil, api.InvalidField("cursor", "cursor 无效：请使用上一页返回的 nextCursor，且 status 保持不变")
+				return nil, badCursor
 			}
-			start = key
+			after = pos
 		}
-		page, err := rv.Store.ListQueue(ctx, status, limit, start)
+		page, err := db.ListQueue(ctx, status, limit, after)
+		if errors.Is(err, store.ErrBadPage) {
+			return nil, badCursor
+		}
 		if err != nil {
 			return nil, err
 		}
-		now := rv.Clock.Now().UnixMilli()
+		now := clk.Now().UnixMilli()
 		out := queue{Items: make([]queueItem, 0, len(page.Reviews))}
 		for _, rev := range page.Reviews {
-			out.Items = append(out.Items, rv.item(rev, now))
+			out.Items = append(out.Items, item(rev, now))
 		}
-		if page.Next != nil {
-			c, err := rv.Cursors.Sign(status, page.Next)
-			if err != nil {
-				return nil, err
-			}
+		if page.Next != "" {
+			c := cursors.Sign(status, page.Next)
 			out.NextCursor = &c
 		}
 		return api.JSON(http.StatusOK, out), nil
-	})(ctx, r)
+	})
 }
 
 type opened struct {
@@ -132,28 +139,28 @@ func reviewID(r *api.Request) (string, error) {
 	return id, nil
 }
 
-// Open answers GET /v1/reviews/{reviewId}: the fields and the photo. The read of the photo is
-// recorded (who, when) before it is sent; no record, no photo. Four round trips.
-func (rv *Reviewer) Open(ctx context.Context, r *api.Request) (*api.Response, error) {
-	return rv.Auth.Reviewer(func(ctx context.Context, r *api.Request, p *auth.Principal) (*api.Response, error) {
+// NewOpen answers GET /v1/reviews/{reviewId}: the fields and the photo. The read of the
+// photo is recorded (who, when) before it is sent; no record, no photo. Four round trips.
+func NewOpen(db OpenStore, clk clock.Clock) api.HandlerFunc {
+	return authn.NewGate(db, clk).Reviewer(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		id, err := reviewID(r)
 		if err != nil {
 			return nil, err
 		}
-		rev, photo, err := rv.Store.GetReview(ctx, id)
+		rev, photo, err := db.GetReview(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, api.NotFound("人工审核申请不存在")
 		}
 		if err != nil {
 			return nil, err
 		}
-		now := rv.Clock.Now()
-		if err := rv.Store.RecordPhotoRead(ctx, id, p.Account.AccountID, now); err != nil {
+		now := clk.Now()
+		if err := db.RecordPhotoRead(ctx, id, p.Account.AccountID, now); err != nil {
 			return nil, err
 		}
 		slog.InfoContext(ctx, "review photo read", slog.String("reviewId", id), slog.String("reviewerId", p.Account.AccountID))
 		out := opened{
-			queueItem: rv.item(rev, now.UnixMilli()), IDValidFrom: rev.IDValidFrom, IDValidTo: rev.IDValidTo,
+			queueItem: item(rev, now.UnixMilli()), IDValidFrom: rev.IDValidFrom, IDValidTo: rev.IDValidTo,
 			NameBefore: rev.NameBefore, Photo: "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(photo),
 		}
 		if rev.Reason != "" {
@@ -164,7 +171,7 @@ func (rv *Reviewer) Open(ctx context.Context, r *api.Request) (*api.Response, er
 			out.DecidedAt = &at
 		}
 		return api.JSON(http.StatusOK, out), nil
-	})(ctx, r)
+	})
 }
 
 type decisionForm struct {
@@ -185,11 +192,12 @@ func alreadyDecided() error {
 	return api.Conflict(api.CodeAlreadyDecided, "该申请已有审核结论，不能再次审核")
 }
 
-// Decide answers POST /v1/reviews/{reviewId}/decision: once, whatever the concurrency; the
-// account moves with the review in the same transaction; the applicant is told by SMS and
-// e-mail. Four round trips, then the two messages.
-func (rv *Reviewer) Decide(ctx context.Context, r *api.Request) (*api.Response, error) {
-	return rv.Auth.Reviewer(func(ctx context.Context, r *api.Request, p *auth.Principal) (*api.Response, error) {
+// NewDecide answers POST /v1/reviews/{reviewId}/decision: once, whatever the concurrency;
+// the account moves with the review in the same transaction; the applicant is told by SMS
+// and e-mail. Four round trips, then the two messages and the notice's settlement.
+func NewDecide(db DecideStore, sms notify.SMS, mail notify.Mailer, clk clock.Clock) api.HandlerFunc {
+	notices := notice.NewSender(db, sms, mail, clk)
+	return authn.NewGate(db, clk).Reviewer(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		id, err := reviewID(r)
 		if err != nil {
 			return nil, err
@@ -207,7 +215,7 @@ func (rv *Reviewer) Decide(ctx context.Context, r *api.Request) (*api.Response, 
 		case utf8.RuneCountInString(reason) > MaxReasonRunes:
 			return nil, api.InvalidField("reason", "原因不能超过200字")
 		}
-		rev, err := rv.Store.GetReviewMeta(ctx, id)
+		rev, err := db.GetReviewMeta(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, api.NotFound("人工审核申请不存在")
 		}
@@ -217,9 +225,9 @@ func (rv *Reviewer) Decide(ctx context.Context, r *api.Request) (*api.Response, 
 		if rev.Status != store.ReviewPending {
 			return nil, alreadyDecided()
 		}
-		now := rv.Clock.Now()
+		now := clk.Now()
 		d := store.Decision{Review: rev, Approve: f.Decision == "approve", Reason: reason, DecidedBy: p.Account.AccountID, At: now}
-		nt, err := rv.Store.DecideReview(ctx, d)
+		nt, err := db.DecideReview(ctx, d)
 		if err != nil {
 			if errors.Is(err, store.ErrAlreadyDecided) {
 				return nil, alreadyDecided()
@@ -233,9 +241,9 @@ func (rv *Reviewer) Decide(ctx context.Context, r *api.Request) (*api.Response, 
 		slog.InfoContext(ctx, "review decided", slog.String("reviewId", id), slog.String("status", status), slog.String("reviewerId", p.Account.AccountID))
 		// The decision stands whether or not the notice goes out now; what does not is sent
 		// by the scheduled resend-decision-notices.
-		if err := rv.Notices.Deliver(ctx, nt); err != nil {
+		if err := notices.Deliver(ctx, nt); err != nil {
 			slog.ErrorContext(ctx, "decision notice not delivered; it will be retried", slog.String("reviewId", id), slog.String("err", err.Error()))
 		}
 		return api.JSON(http.StatusOK, decided{ReviewID: id, Status: status, DecidedAt: now.In(clock.CST).Format(time.RFC3339)}), nil
-	})(ctx, r)
+	})
 }

@@ -14,10 +14,8 @@ import (
 
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
-	"github.com/jszg/applicant-accounts/shared/auth"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
-	"github.com/jszg/applicant-accounts/shared/notice"
 	"github.com/jszg/applicant-accounts/shared/notify/notifytest"
 	"github.com/jszg/applicant-accounts/shared/profile"
 	"github.com/jszg/applicant-accounts/shared/review"
@@ -30,24 +28,24 @@ var photo = testkit.JPEG(64, 80)
 
 type world struct {
 	*testkit.Kit
-	ses       *notifytest.SES
-	applicant *review.Applicant
-	reviewer  *review.Reviewer
-	me        api.HandlerFunc
-	rtok      string
-	rid       string // the reviewer's account id
+	ses                    *notifytest.SES
+	submitH, mine          api.HandlerFunc
+	queueH, openH, decideH api.HandlerFunc
+	me                     api.HandlerFunc
+	rtok                   string
+	rid                    string // the reviewer's account id
 }
 
 func newWorld(t *testing.T) *world {
 	k := testkit.New(t)
-	authn := &auth.Authenticator{Store: k.Env.Store, Clock: k.Clock}
 	ses := notifytest.NewSES(t)
 	w := &world{Kit: k, ses: ses,
-		applicant: &review.Applicant{Auth: authn, Store: k.Env.Store, Clock: k.Clock, Calendar: clock.China()},
-		reviewer: &review.Reviewer{Auth: authn, Store: k.Env.Store, Clock: k.Clock,
-			Cursors: review.Cursors{Secret: []byte("test-secret-of-thirty-two-bytes!")},
-			Notices: &notice.Sender{Store: k.Env.Store, SMS: k.Outbox, Mail: ses.Mailer("noreply@jszg.edu.cn"), Clock: k.Clock}},
-		me: (&profile.Me{Auth: authn, Usage: k.Env.Store, Clock: k.Clock}).Handle,
+		submitH: review.NewSubmit(k.Store, k.Clock, clock.China()),
+		mine:    review.NewMine(k.Store, k.Clock),
+		queueH:  review.NewQueue(k.Store, k.Clock, []byte("test-secret-of-thirty-two-bytes!")),
+		openH:   review.NewOpen(k.Store, k.Clock),
+		decideH: review.NewDecide(k.Store, k.Outbox, ses.Mailer("noreply@jszg.edu.cn"), k.Clock),
+		me:      profile.NewMe(k.Store, k.Clock),
 	}
 	if err := reviewer.Create(t.Context(), k.Env.Store, "li.reviewer", "李审核", "Reviewer#2026", k.Clock.Now()); err != nil {
 		t.Fatal(err)
@@ -64,7 +62,7 @@ func form(a store.Account) map[string]any {
 
 func (w *world) submit(t *testing.T, tok string, body map[string]any) apitest.Result {
 	t.Helper()
-	return apitest.Call(t, w.applicant.Submit, apitest.Request{Method: "POST", Path: "/v1/me/manual-reviews", Token: tok, Body: body})
+	return apitest.Call(t, w.submitH, apitest.Request{Method: "POST", Path: "/v1/me/manual-reviews", Token: tok, Body: body})
 }
 
 // ready is an applicant who may submit: a permit holder with a profile.
@@ -81,18 +79,18 @@ func (w *world) queue(t *testing.T, query string) apitest.Result {
 	for k := range q {
 		params[k] = q.Get(k)
 	}
-	return apitest.Call(t, w.reviewer.Queue, apitest.Request{Method: "GET", Path: "/v1/reviews", Token: w.rtok, Query: params})
+	return apitest.Call(t, w.queueH, apitest.Request{Method: "GET", Path: "/v1/reviews", Token: w.rtok, Query: params})
 }
 
 func (w *world) open(t *testing.T, tok, id string) apitest.Result {
 	t.Helper()
-	return apitest.Call(t, w.reviewer.Open, apitest.Request{Method: "GET", Path: "/v1/reviews/" + id, Route: "GET /v1/reviews/{reviewId}",
+	return apitest.Call(t, w.openH, apitest.Request{Method: "GET", Path: "/v1/reviews/" + id, Route: "GET /v1/reviews/{reviewId}",
 		Params: map[string]string{"reviewId": id}, Token: tok})
 }
 
 func (w *world) decide(t *testing.T, id string, body map[string]any) apitest.Result {
 	t.Helper()
-	return apitest.Call(t, w.reviewer.Decide, apitest.Request{Method: "POST", Path: "/v1/reviews/" + id + "/decision",
+	return apitest.Call(t, w.decideH, apitest.Request{Method: "POST", Path: "/v1/reviews/" + id + "/decision",
 		Route: "POST /v1/reviews/{reviewId}/decision", Params: map[string]string{"reviewId": id}, Token: w.rtok, Body: body})
 }
 
@@ -111,7 +109,7 @@ func TestSubmitAndList(t *testing.T) {
 	if acct.Verification.Status != store.StatusReviewPending || acct.Verification.ReviewID != res.Str("reviewId") {
 		t.Fatalf("account %+v", acct.Verification)
 	}
-	mine := apitest.Call(t, w.applicant.Mine, apitest.Request{Method: "GET", Path: "/v1/me/manual-reviews", Token: tok})
+	mine := apitest.Call(t, w.mine, apitest.Request{Method: "GET", Path: "/v1/me/manual-reviews", Token: tok})
 	items := mine.Body["items"].([]any)
 	first := items[0].(map[string]any)
 	if mine.Status != 200 || len(items) != 1 || first["reviewId"] != res.Str("reviewId") || first["status"] != "pending" ||
@@ -466,7 +464,7 @@ func TestRejectionAndResubmission(t *testing.T) {
 	if v["status"] != "review_rejected" || v["rejectReason"] != "照片不清晰，请重新拍摄" || me.Str("nextStep") != "verify_identity" {
 		t.Fatalf("me after rejection: %v", me.Body)
 	}
-	mine := apitest.Call(t, w.applicant.Mine, apitest.Request{Method: "GET", Path: "/v1/me/manual-reviews", Token: tok})
+	mine := apitest.Call(t, w.mine, apitest.Request{Method: "GET", Path: "/v1/me/manual-reviews", Token: tok})
 	item := mine.Body["items"].([]any)[0].(map[string]any)
 	if item["status"] != "rejected" || item["reason"] != "照片不清晰，请重新拍摄" || item["decidedAt"] == nil {
 		t.Fatalf("mine: %v", item)
@@ -481,7 +479,7 @@ func TestRejectionAndResubmission(t *testing.T) {
 	if second.Status != 202 || second.Int("remainingThisCycle") != 1 {
 		t.Fatalf("resubmission: %d %v", second.Status, second.Body)
 	}
-	list := apitest.Call(t, w.applicant.Mine, apitest.Request{Method: "GET", Path: "/v1/me/manual-reviews", Token: tok}).Body["items"].([]any)
+	list := apitest.Call(t, w.mine, apitest.Request{Method: "GET", Path: "/v1/me/manual-reviews", Token: tok}).Body["items"].([]any)
 	if len(list) != 2 || list[0].(map[string]any)["reviewId"] != second.Str("reviewId") {
 		t.Fatalf("newest first: %v", list)
 	}

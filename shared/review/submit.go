@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/jszg/applicant-accounts/shared/api"
-	"github.com/jszg/applicant-accounts/shared/auth"
+	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/profile"
@@ -23,18 +23,16 @@ import (
 // SLAWorkingDays is the promised answer time.
 const SLAWorkingDays = 7
 
-// ApplicantStore is what the applicant's side reads and writes.
-type ApplicantStore interface {
-	SubmitReview(ctx context.Context, r store.Review, photo []byte, q store.Quota) (int, error)
-	ListMyReviews(ctx context.Context, login string) ([]store.ReviewRef, error)
+// SubmitStore files reviews.
+type SubmitStore interface {
+	authn.Sessions
+	SubmitReview(ctx context.Context, seen store.Account, r store.Review, photo []byte, q store.Quota) (int, error)
 }
 
-// Applicant answers POST and GET /v1/me/manual-reviews.
-type Applicant struct {
-	Auth     *auth.Authenticator
-	Store    ApplicantStore
-	Clock    clock.Clock
-	Calendar *clock.Calendar
+// MineStore lists an applicant's reviews.
+type MineStore interface {
+	authn.Sessions
+	ListMyReviews(ctx context.Context, login string) ([]store.ReviewRef, error)
 }
 
 // Form is a submission: the identity fields, which may correct the name and validity dates,
@@ -62,51 +60,53 @@ func verifyOnlineFirst() error {
 	return api.Conflict(api.CodeVerifyOnlineFirst, "持居民身份证的申请人请先进行实名核验；核验未通过（并参照指南开通CTID网证仍无法通过）后方可申请人工审核")
 }
 
-// Submit files a review. Four round trips: the session, the account, the cycle's counter,
+// refusal is the answer to a submission the account's state does not allow.
+func refusal(err error) error {
+	switch {
+	case errors.Is(err, store.ErrReviewPending):
+		return profile.ReviewPending()
+	case errors.Is(err, store.ErrAlreadyVerified):
+		return alreadyVerified()
+	case errors.Is(err, store.ErrVerifyOnlineFirst):
+		return verifyOnlineFirst()
+	}
+	return err
+}
+
+// NewSubmit answers POST /v1/me/manual-reviews: it files a review, due calendar's
+// SLAWorkingDays after it. Four round trips: the session, the account, the cycle's counter,
 // the transaction (review, photo, the applicant's entry, the account's status, the counter).
 // A form refused with 422 counts nothing.
-func (h *Applicant) Submit(ctx context.Context, r *api.Request) (*api.Response, error) {
-	return h.Auth.Profiled(func(ctx context.Context, r *api.Request, p *auth.Principal) (*api.Response, error) {
+func NewSubmit(db SubmitStore, clk clock.Clock, calendar *clock.Calendar) api.HandlerFunc {
+	return authn.NewGate(db, clk).Profiled(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		var f Form
 		if err := r.Decode(&f); err != nil {
 			return nil, err
 		}
 		a := p.Account
-		switch {
-		case a.Verification.Status == store.StatusReviewPending:
-			return nil, profile.ReviewPending()
-		case a.Verification.Cleared():
-			return nil, alreadyVerified()
-		case a.IDType == string(identity.ResidentID) && !a.Verification.OnlineFailed:
-			return nil, verifyOnlineFirst()
+		if err := a.MaySubmitReview(); err != nil {
+			return nil, refusal(err)
 		}
-		now := h.Clock.Now()
+		now := clk.Now()
 		rev, photo, err := f.Check(a, now.In(clock.CST))
 		if err != nil {
 			return nil, err
 		}
 		rev.ID = token.New(16)
 		rev.SubmittedAt = now.UnixMilli()
-		rev.DueAt = h.Calendar.WorkingDayDeadline(now, SLAWorkingDays).UnixMilli()
+		rev.DueAt = calendar.WorkingDayDeadline(now, SLAWorkingDays).UnixMilli()
 		q := store.Quota{Period: clock.Cycle(now), Max: quota.ReviewsPerCycle, Expires: clock.NextCycle(now).Add(24 * time.Hour)}
-		used, err := h.Store.SubmitReview(ctx, rev, photo, q)
+		used, err := db.SubmitReview(ctx, a, rev, photo, q)
+		if errors.Is(err, store.ErrQuotaFull) {
+			return nil, api.QuotaExceeded("本周期（1月1日至8月31日、9月1日至12月31日）的3次人工审核机会已用完", clock.SecondsUntil(now, clock.NextCycle(now)))
+		}
 		if err != nil {
-			switch {
-			case errors.Is(err, store.ErrConflict):
-				return nil, api.QuotaExceeded("本周期（1月1日至8月31日、9月1日至12月31日）的3次人工审核机会已用完", clock.SecondsUntil(now, clock.NextCycle(now)))
-			case errors.Is(err, store.ErrReviewPending):
-				return nil, profile.ReviewPending()
-			case errors.Is(err, store.ErrAlreadyVerified):
-				return nil, alreadyVerified()
-			case errors.Is(err, store.ErrVerifyOnlineFirst):
-				return nil, verifyOnlineFirst()
-			}
-			return nil, err
+			return nil, refusal(err)
 		}
 		slog.InfoContext(ctx, "manual review submitted", slog.String("reviewId", rev.ID))
 		return api.JSON(http.StatusAccepted, submitted{ReviewID: rev.ID, Status: store.ReviewPending,
 			RemainingThisCycle: quota.ReviewsPerCycle - used}), nil
-	})(ctx, r)
+	})
 }
 
 // Check re-applies the registration rules to the submitted fields. The document type and
@@ -153,13 +153,14 @@ type myReview struct {
 	DecidedAt   *string `json:"decidedAt"`
 }
 
-// Mine lists the applicant's reviews, newest first. Three round trips.
-func (h *Applicant) Mine(ctx context.Context, r *api.Request) (*api.Response, error) {
-	return h.Auth.Profiled(func(ctx context.Context, r *api.Request, p *auth.Principal) (*api.Response, error) {
+// NewMine answers GET /v1/me/manual-reviews: the applicant's reviews, newest first. Three
+// round trips.
+func NewMine(db MineStore, clk clock.Clock) api.HandlerFunc {
+	return authn.NewGate(db, clk).Profiled(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		if err := r.NoBody(); err != nil {
 			return nil, err
 		}
-		refs, err := h.Store.ListMyReviews(ctx, p.Account.Login)
+		refs, err := db.ListMyReviews(ctx, p.Account.Login)
 		if err != nil {
 			return nil, err
 		}
@@ -176,7 +177,7 @@ func (h *Applicant) Mine(ctx context.Context, r *api.Request) (*api.Response, er
 			out.Items = append(out.Items, item)
 		}
 		return api.JSON(http.StatusOK, out), nil
-	})(ctx, r)
+	})
 }
 
 // stamp writes epoch milliseconds as RFC 3339 in CST.

@@ -17,7 +17,7 @@ import (
 
 // Store is the queue.
 type Store interface {
-	ListQueue(ctx context.Context, status string, limit int, start map[string]string) (store.QueuePage, error)
+	ListQueue(ctx context.Context, status string, limit int, after string) (store.QueuePage, error)
 	MarkOverdueReported(ctx context.Context, id string, at time.Time) (bool, error)
 	UnmarkOverdueReported(ctx context.Context, id string) error
 }
@@ -29,10 +29,15 @@ type Publisher interface {
 
 // Reporter finds and reports overdue reviews.
 type Reporter struct {
-	Store    Store
-	Topic    Publisher
-	Clock    clock.Clock
-	Calendar *clock.Calendar
+	store    Store
+	topic    Publisher
+	clock    clock.Clock
+	calendar *clock.Calendar
+}
+
+// NewReporter reports the overdue reviews of db to topic, counting working days by calendar.
+func NewReporter(db Store, topic Publisher, clk clock.Clock, calendar *clock.Calendar) *Reporter {
+	return &Reporter{store: db, topic: topic, clock: clk, calendar: calendar}
 }
 
 // Overdue is one review in a report: no personal data, only what operators need to act.
@@ -55,18 +60,18 @@ type Report struct {
 // each review before publishing and takes the marks back if publishing fails, so two runs
 // never report one review twice and a failed run is made good by the next.
 func (rp *Reporter) Run(ctx context.Context) (Report, error) {
-	now := rp.Clock.Now()
+	now := rp.clock.Now()
 	rep := Report{NewlyReported: []Overdue{}}
 	// Reviews submitted now fall due within about two weeks: both years must be known.
 	this, soon := now.In(clock.CST).Year(), now.In(clock.CST).AddDate(0, 0, 14).Year()
 	for _, y := range []int{this, soon} {
-		if !rp.Calendar.Knows(y) && !slices.Contains(rep.CalendarMissing, y) {
+		if !rp.calendar.Knows(y) && !slices.Contains(rep.CalendarMissing, y) {
 			rep.CalendarMissing = append(rep.CalendarMissing, y)
 		}
 	}
-	var start map[string]string
+	var after string
 	for {
-		page, err := rp.Store.ListQueue(ctx, store.ReviewPending, 100, start)
+		page, err := rp.store.ListQueue(ctx, store.ReviewPending, 100, after)
 		if err != nil {
 			return rep, err
 		}
@@ -79,7 +84,7 @@ func (rp *Reporter) Run(ctx context.Context) (Report, error) {
 			if r.OverdueReportedAt != 0 {
 				continue
 			}
-			marked, err := rp.Store.MarkOverdueReported(ctx, r.ID, now)
+			marked, err := rp.store.MarkOverdueReported(ctx, r.ID, now)
 			if err != nil {
 				return rep, err
 			}
@@ -88,14 +93,14 @@ func (rp *Reporter) Run(ctx context.Context) (Report, error) {
 				rep.NewlyReported = append(rep.NewlyReported, Overdue{
 					ReviewID: r.ID, SubmittedAt: submitted.In(clock.CST).Format(time.RFC3339),
 					DueAt:              time.UnixMilli(r.DueAt).In(clock.CST).Format(time.RFC3339),
-					WorkingDaysWaiting: rp.Calendar.WorkingDaysBetween(submitted, now),
+					WorkingDaysWaiting: rp.calendar.WorkingDaysBetween(submitted, now),
 				})
 			}
 		}
-		if page.Next == nil {
+		if page.Next == "" {
 			break
 		}
-		start = page.Next
+		after = page.Next
 	}
 	if len(rep.NewlyReported) > 0 {
 		body, err := json.MarshalIndent(rep, "", "  ")
@@ -103,9 +108,9 @@ func (rp *Reporter) Run(ctx context.Context) (Report, error) {
 			return rep, err
 		}
 		subject := fmt.Sprintf("人工审核超时：%d 件超过7个工作日未审核", len(rep.NewlyReported))
-		if err := rp.Topic.Publish(ctx, subject, string(body)); err != nil {
+		if err := rp.topic.Publish(ctx, subject, string(body)); err != nil {
 			for _, o := range rep.NewlyReported {
-				if uerr := rp.Store.UnmarkOverdueReported(context.WithoutCancel(ctx), o.ReviewID); uerr != nil {
+				if uerr := rp.store.UnmarkOverdueReported(context.WithoutCancel(ctx), o.ReviewID); uerr != nil {
 					slog.ErrorContext(ctx, "could not take back an overdue mark", slog.String("reviewId", o.ReviewID), slog.String("err", uerr.Error()))
 				}
 			}

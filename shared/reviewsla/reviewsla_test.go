@@ -44,7 +44,7 @@ func submit(t *testing.T, env *storetest.Env, id string, at time.Time) {
 	}
 	r := store.Review{ID: id, Login: a.Login, AccountID: a.AccountID, Name: a.Name, IDNumber: "12345678", Status: store.ReviewPending,
 		SubmittedAt: at.UnixMilli(), DueAt: clock.China().WorkingDayDeadline(at, 7).UnixMilli()}
-	if _, err := env.Store.SubmitReview(ctx, r, []byte{1}, store.Quota{Period: clock.Cycle(at), Max: 3, Expires: at.Add(24 * time.Hour)}); err != nil {
+	if _, err := env.Store.SubmitReview(ctx, a, r, []byte{1}, store.Quota{Period: clock.Cycle(at), Max: 3, Expires: at.Add(24 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -57,7 +57,7 @@ func TestOverdueReviewsAreReportedOnce(t *testing.T) {
 	submit(t, env, "late", time.Date(2026, 2, 26, 9, 0, 0, 0, clock.CST))
 	clk := clock.NewFixed(time.Date(2026, 2, 28, 23, 0, 0, 0, clock.CST))
 	ops := &topic{}
-	r := &reviewsla.Reporter{Store: env.Store, Topic: ops, Clock: clk, Calendar: clock.China()}
+	r := reviewsla.NewReporter(env.Store, ops, clk, clock.China())
 	rep, err := r.Run(ctx)
 	if err != nil || rep.Pending != 2 || rep.Overdue != 0 || len(ops.messages) != 0 {
 		t.Fatalf("on the due day: %+v %v %v", rep, err, ops.messages)
@@ -89,7 +89,7 @@ func TestAFailedReportIsMadeGoodByTheNextRun(t *testing.T) {
 	submit(t, env, "r1", time.Date(2026, 11, 2, 10, 0, 0, 0, clock.CST))
 	clk := clock.NewFixed(time.Date(2026, 11, 27, 10, 0, 0, 0, clock.CST))
 	ops := &topic{fail: true}
-	r := &reviewsla.Reporter{Store: env.Store, Topic: ops, Clock: clk, Calendar: clock.China()}
+	r := reviewsla.NewReporter(env.Store, ops, clk, clock.China())
 	if _, err := r.Run(ctx); err == nil {
 		t.Fatal("a failed publish was not an error")
 	}
@@ -104,7 +104,7 @@ func TestConcurrentRunsReportOnce(t *testing.T) {
 	env := storetest.New(t)
 	submit(t, env, "r1", time.Date(2026, 11, 2, 10, 0, 0, 0, clock.CST))
 	ops := &topic{}
-	r := &reviewsla.Reporter{Store: env.Store, Topic: ops, Clock: clock.NewFixed(time.Date(2026, 11, 27, 10, 0, 0, 0, clock.CST)), Calendar: clock.China()}
+	r := reviewsla.NewReporter(env.Store, ops, clock.NewFixed(time.Date(2026, 11, 27, 10, 0, 0, 0, clock.CST)), clock.China())
 	var wg sync.WaitGroup
 	for i := 0; i < 4; i++ {
 		wg.Add(1)
@@ -118,7 +118,7 @@ func TestConcurrentRunsReportOnce(t *testing.T) {
 
 func TestAMissingCalendarYearIsFlagged(t *testing.T) {
 	env := storetest.New(t)
-	r := &reviewsla.Reporter{Store: env.Store, Topic: &topic{}, Clock: clock.NewFixed(time.Date(2026, 12, 25, 10, 0, 0, 0, clock.CST)), Calendar: clock.China()}
+	r := reviewsla.NewReporter(env.Store, &topic{}, clock.NewFixed(time.Date(2026, 12, 25, 10, 0, 0, 0, clock.CST)), clock.China())
 	rep, err := r.Run(ctx)
 	if err != nil || len(rep.CalendarMissing) != 1 || rep.CalendarMissing[0] != 2027 {
 		t.Fatalf("%+v %v", rep, err)

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/jszg/applicant-accounts/shared/api"
-	"github.com/jszg/applicant-accounts/shared/auth"
+	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/captcha"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/password"
@@ -26,20 +26,19 @@ const (
 	LockFor = 15 * time.Minute
 )
 
-// Store keeps accounts and sessions.
-type Store interface {
+// LoginStore keeps sliders, accounts and sessions.
+type LoginStore interface {
+	captcha.Store
 	GetAccount(ctx context.Context, login string) (store.Account, error)
 	StartSession(ctx context.Context, tokenHash string, s store.Session, a store.Account, now time.Time) error
-	EndSession(ctx context.Context, tokenHash string) error
 	CountLoginFailure(ctx context.Context, login string, now time.Time) (int, time.Time, error)
 	LockAccount(ctx context.Context, login string, until time.Time, threshold int) error
 }
 
-// Login answers POST /v1/sessions.
-type Login struct {
-	Store   Store
-	Captcha *captcha.Service
-	Clock   clock.Clock
+// LogoutStore ends sessions.
+type LogoutStore interface {
+	authn.Sessions
+	EndSession(ctx context.Context, tokenHash string) error
 }
 
 type loginRequest struct {
@@ -55,27 +54,41 @@ type loggedIn struct {
 	NextStep  string `json:"nextStep"`
 }
 
-// Handle logs in. The slider is spent before the password is looked at, so one slider never
-// buys two guesses. Three round trips (slider, account, session) and one Argon2id hash.
-func (l *Login) Handle(ctx context.Context, r *api.Request) (*api.Response, error) {
+// NewLogin answers POST /v1/sessions. The slider is spent before the password is looked at,
+// so one slider never buys two guesses. Three round trips (slider, account, session) and one
+// Argon2id hash.
+func NewLogin(db LoginStore, clk clock.Clock) api.HandlerFunc {
+	l := &login{store: db, sliders: captcha.NewChecker(db, clk), clock: clk}
+	return l.handle
+}
+
+type login struct {
+	store   LoginStore
+	sliders *captcha.Checker
+	clock   clock.Clock
+}
+
+func (l *login) handle(ctx context.Context, r *api.Request) (_ *api.Response, err error) {
 	var in loginRequest
 	if err := r.Decode(&in); err != nil {
 		return nil, err
 	}
-	login := strings.ToUpper(strings.TrimSpace(in.Account))
+	name := strings.ToUpper(strings.TrimSpace(in.Account))
 	switch {
-	case login == "":
+	case name == "":
 		return nil, api.InvalidField("account", "请输入账号（证件号码）")
 	case in.Password == "":
 		return nil, api.InvalidField("password", "请输入密码")
 	case in.Captcha == nil:
 		return nil, captcha.MissingAnswer()
 	}
-	if err := l.Captcha.Verify(ctx, in.Captcha); err != nil {
+	solved, err := l.sliders.Verify(ctx, in.Captcha)
+	if err != nil {
 		return nil, err
 	}
-	now := l.Clock.Now()
-	acct, err := l.Store.GetAccount(ctx, login)
+	defer func() { solved.GiveBackIfRetryable(ctx, err) }()
+	now := l.clock.Now()
+	acct, err := l.store.GetAccount(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
 		_, _ = password.Verify(in.Password, password.Dummy)
 		return nil, loginFailed()
@@ -91,15 +104,15 @@ func (l *Login) Handle(ctx context.Context, r *api.Request) (*api.Response, erro
 		return nil, err
 	}
 	if !ok {
-		return nil, l.wrongPassword(ctx, login, now)
+		return nil, l.wrongPassword(ctx, name, now)
 	}
-	tok := token.New(auth.TokenBytes)
+	tok := token.New(authn.TokenBytes)
 	sess := store.Session{
 		Login: acct.Login, AccountID: acct.AccountID, Role: acct.Role, Epoch: acct.Epoch,
-		CreatedAt: now.Unix(), ExpiresAt: now.Add(auth.Lifetime).Unix(), IdleUntil: now.Add(auth.IdleTimeout).Unix(),
+		CreatedAt: now.Unix(), ExpiresAt: now.Add(authn.Lifetime).Unix(), IdleUntil: now.Add(authn.IdleTimeout).Unix(),
 	}
-	if err := l.Store.StartSession(ctx, auth.TokenHash(tok), sess, acct, now); err != nil {
-		if errors.Is(err, store.ErrConflict) {
+	if err := l.store.StartSession(ctx, authn.TokenHash(tok), sess, acct, now); err != nil {
+		if errors.Is(err, store.ErrCredentialsChanged) {
 			// The password changed or a lock began between our read and the write.
 			return nil, loginFailed()
 		}
@@ -109,14 +122,14 @@ func (l *Login) Handle(ctx context.Context, r *api.Request) (*api.Response, erro
 		Token:     tok,
 		ExpiresAt: time.Unix(sess.ExpiresAt, 0).In(clock.CST).Format(time.RFC3339),
 		Role:      acct.Role,
-		NextStep:  auth.NextStep(acct),
+		NextStep:  authn.NextStep(acct),
 	}), nil
 }
 
 // wrongPassword counts the failure and locks the account at the limit; the attempt that
 // reaches it is told so.
-func (l *Login) wrongPassword(ctx context.Context, login string, now time.Time) error {
-	n, until, err := l.Store.CountLoginFailure(ctx, login, now)
+func (l *login) wrongPassword(ctx context.Context, name string, now time.Time) error {
+	n, until, err := l.store.CountLoginFailure(ctx, name, now)
 	if errors.Is(err, store.ErrLocked) {
 		return accountLocked(now, until)
 	}
@@ -127,7 +140,7 @@ func (l *Login) wrongPassword(ctx context.Context, login string, now time.Time) 
 		return loginFailed()
 	}
 	until = now.Add(LockFor)
-	if err := l.Store.LockAccount(ctx, login, until, MaxFailures); err != nil {
+	if err := l.store.LockAccount(ctx, name, until, MaxFailures); err != nil {
 		return err
 	}
 	return accountLocked(now, until)
@@ -146,25 +159,19 @@ func accountLocked(now, until time.Time) error {
 	}
 }
 
-// Logout answers DELETE /v1/sessions/current for either role.
-type Logout struct {
-	Auth  *auth.Authenticator
-	Store Store
-}
-
-// Handle ends the caller's session: three round trips (the session check, the account, the
-// delete).
-func (l *Logout) Handle(ctx context.Context, r *api.Request) (*api.Response, error) {
-	return l.Auth.Any(func(ctx context.Context, r *api.Request, p *auth.Principal) (*api.Response, error) {
+// NewLogout answers DELETE /v1/sessions/current for either role: three round trips (the
+// session check, the account, the delete).
+func NewLogout(db LogoutStore, clk clock.Clock) api.HandlerFunc {
+	return authn.NewGate(db, clk).Any(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		if err := r.NoBody(); err != nil {
 			return nil, err
 		}
-		if err := l.Store.EndSession(ctx, p.TokenHash); err != nil {
+		if err := db.EndSession(ctx, p.TokenHash); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return nil, api.Unauthenticated()
 			}
 			return nil, err
 		}
 		return api.NoContent(), nil
-	})(ctx, r)
+	})
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
-	"github.com/jszg/applicant-accounts/shared/auth"
+	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/profile"
 	"github.com/jszg/applicant-accounts/shared/reviewer"
 	"github.com/jszg/applicant-accounts/shared/session"
@@ -18,7 +18,7 @@ import (
 
 type world struct {
 	*testkit.Kit
-	authn  *auth.Authenticator
+	gate   *authn.Gate
 	login  api.HandlerFunc
 	logout api.HandlerFunc
 	me     api.HandlerFunc
@@ -26,13 +26,12 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	k := testkit.New(t)
-	authn := &auth.Authenticator{Store: k.Env.Store, Clock: k.Clock}
 	return &world{
 		Kit:    k,
-		authn:  authn,
-		login:  (&session.Login{Store: k.Env.Store, Captcha: k.Captcha, Clock: k.Clock}).Handle,
-		logout: (&session.Logout{Auth: authn, Store: k.Env.Store}).Handle,
-		me:     (&profile.Me{Auth: authn, Usage: k.Env.Store, Clock: k.Clock}).Handle,
+		gate:   authn.NewGate(k.Store, k.Clock),
+		login:  session.NewLogin(k.Store, k.Clock),
+		logout: session.NewLogout(k.Store, k.Clock),
+		me:     profile.NewMe(k.Store, k.Clock),
 	}
 }
 
@@ -64,7 +63,7 @@ func TestLogin(t *testing.T) {
 		t.Fatalf("token %q carries %d bytes (%v), want at least 128 bits", res.Str("token"), len(raw), err)
 	}
 	exp, err := time.Parse(time.RFC3339, res.Str("expiresAt"))
-	if err != nil || !exp.Equal(w.Clock.Now().Add(auth.Lifetime).Truncate(time.Second)) {
+	if err != nil || !exp.Equal(w.Clock.Now().Add(authn.Lifetime).Truncate(time.Second)) {
 		t.Fatalf("expiresAt %q: %v", res.Str("expiresAt"), err)
 	}
 	me := w.getMe(t, res.Str("token"))
@@ -261,19 +260,19 @@ func TestSessionLifetimeAndIdleTimeout(t *testing.T) {
 	tok := w.try(t, a.Login, testkit.Password).Str("token")
 	// Used every 29 minutes, it lives its 12 hours and not a second more.
 	start := w.Clock.Now()
-	for w.Clock.Now().Add(29 * time.Minute).Before(start.Add(auth.Lifetime)) {
+	for w.Clock.Now().Add(29 * time.Minute).Before(start.Add(authn.Lifetime)) {
 		w.Clock.Advance(29 * time.Minute)
 		if res := w.getMe(t, tok); res.Status != 200 {
 			t.Fatalf("at %v: %d", w.Clock.Now().Sub(start), res.Status)
 		}
 	}
-	w.Clock.Set(start.Add(auth.Lifetime))
+	w.Clock.Set(start.Add(authn.Lifetime))
 	if res := w.getMe(t, tok); res.Status != 401 {
 		t.Fatalf("at 12 hours: %d", res.Status)
 	}
 
 	tok = w.try(t, a.Login, testkit.Password).Str("token")
-	w.Clock.Advance(auth.IdleTimeout)
+	w.Clock.Advance(authn.IdleTimeout)
 	if res := w.getMe(t, tok); res.Status != 401 {
 		t.Fatalf("after 30 idle minutes: %d", res.Status)
 	}
@@ -302,7 +301,7 @@ func TestRolesRefuseEachOther(t *testing.T) {
 	if res := w.getMe(t, rev.Str("token")); res.Status != 403 || res.Code() != api.CodeForbidden {
 		t.Fatalf("reviewer on an applicant route: %d %v", res.Status, res.Body)
 	}
-	reviewerOnly := w.authn.Reviewer(func(ctx context.Context, r *api.Request, p *auth.Principal) (*api.Response, error) {
+	reviewerOnly := w.gate.Reviewer(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		return api.JSON(200, map[string]string{"login": p.Account.Login}), nil
 	})
 	if res := apitest.Call(t, reviewerOnly, apitest.Request{Method: "GET", Path: "/v1/reviews", Token: app, Unlisted: true}); res.Status != 403 || res.Code() != api.CodeForbidden {
@@ -323,7 +322,7 @@ func TestRolesRefuseEachOther(t *testing.T) {
 // go test -bench Login ./shared/session/
 func BenchmarkLogin(b *testing.B) {
 	k := testkit.New(b)
-	h := (&session.Login{Store: k.Env.Store, Captcha: k.Captcha, Clock: k.Clock}).Handle
+	h := session.NewLogin(k.Store, k.Clock)
 	a := k.Applicant("张三")
 	for _, c := range []struct{ name, account, want string }{
 		{"known-account", a.Login, ""},

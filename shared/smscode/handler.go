@@ -6,6 +6,7 @@ import (
 
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/captcha"
+	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/store"
@@ -20,10 +21,10 @@ func RegisterKey(phone string) store.CodeKey {
 	return store.CodeKey{Purpose: PurposeRegister, Subject: phone}
 }
 
-// Handler answers POST /v1/sms-codes.
-type Handler struct {
-	Captcha *captcha.Service
-	Codes   *Codes
+// SendStore keeps sliders, codes and the daily counters.
+type SendStore interface {
+	captcha.Store
+	IssueStore
 }
 
 type sendRequest struct {
@@ -43,29 +44,35 @@ func SentAnswer(remaining int) *api.Response {
 	return api.JSON(http.StatusAccepted, Sent{ExpiresIn: int(TTL.Seconds()), RemainingToday: remaining})
 }
 
-// Handle checks the form, spends the slider, then sends. Three round trips: the slider, the
-// day's counter, the code.
-func (h *Handler) Handle(ctx context.Context, r *api.Request) (*api.Response, error) {
-	var in sendRequest
-	if err := r.Decode(&in); err != nil {
-		return nil, err
+// NewSend answers POST /v1/sms-codes: it checks the form, spends the slider, then sends.
+// Three round trips: the slider, the day's counter, the code.
+func NewSend(db SendStore, sms notify.SMS, clk clock.Clock, pepper []byte) api.HandlerFunc {
+	sliders := captcha.NewChecker(db, clk)
+	codes := NewIssuer(db, sms, clk, pepper)
+	return func(ctx context.Context, r *api.Request) (_ *api.Response, err error) {
+		var in sendRequest
+		if err := r.Decode(&in); err != nil {
+			return nil, err
+		}
+		phone, err := identity.NormalizePhone(in.Phone)
+		if err != nil {
+			return nil, api.Invalid("phone", err)
+		}
+		if in.Purpose != PurposeRegister {
+			return nil, api.InvalidField("purpose", "purpose 只能是 register；找回密码的验证码请在找回密码页面获取")
+		}
+		if in.Captcha == nil {
+			return nil, captcha.MissingAnswer()
+		}
+		solved, err := sliders.Verify(ctx, in.Captcha)
+		if err != nil {
+			return nil, err
+		}
+		defer func() { solved.GiveBackIfRetryable(ctx, err) }()
+		remaining, err := codes.Send(ctx, RegisterKey(phone), phone, notify.RegisterCodeSMS, Owner{})
+		if err != nil {
+			return nil, err
+		}
+		return SentAnswer(remaining), nil
 	}
-	phone, err := identity.NormalizePhone(in.Phone)
-	if err != nil {
-		return nil, api.Invalid("phone", err)
-	}
-	if in.Purpose != PurposeRegister {
-		return nil, api.InvalidField("purpose", "purpose 只能是 register；找回密码的验证码请在找回密码页面获取")
-	}
-	if in.Captcha == nil {
-		return nil, captcha.MissingAnswer()
-	}
-	if err := h.Captcha.Verify(ctx, in.Captcha); err != nil {
-		return nil, err
-	}
-	remaining, err := h.Codes.Send(ctx, RegisterKey(phone), phone, notify.RegisterCodeSMS, Owner{})
-	if err != nil {
-		return nil, err
-	}
-	return SentAnswer(remaining), nil
 }

@@ -23,12 +23,33 @@ import (
 )
 
 func handler(k *testkit.Kit) api.HandlerFunc {
-	return (&smscode.Handler{Captcha: k.Captcha, Codes: k.Codes}).Handle
+	return smscode.NewSend(k.Store, k.Outbox, k.Clock, testkit.Pepper)
 }
 
 func ask(t *testing.T, k *testkit.Kit, body any) apitest.Result {
 	t.Helper()
-	return apitest.Call(t, handler(k), apitest.Request{Method: "POST", Path: "/v1/sms-codes", Body: body})
+	return askThrough(t, handler(k), body)
+}
+
+func askThrough(t *testing.T, h api.HandlerFunc, body any) apitest.Result {
+	t.Helper()
+	return apitest.Call(t, h, apitest.Request{Method: "POST", Path: "/v1/sms-codes", Body: body})
+}
+
+// The day's counter is one UpdateItem whether it is the first code of the day or a later one.
+func TestEveryCodeOfTheDayTakesThreeRoundTrips(t *testing.T) {
+	k := testkit.New(t)
+	phone := testkit.Phone()
+	for i := 0; i < 3; i++ {
+		a := k.Solve()
+		k.Env.Calls.Reset()
+		if res := ask(t, k, map[string]any{"phone": phone, "purpose": "register", "captcha": a}); res.Status != 202 {
+			t.Fatalf("code %d: %d %v", i, res.Status, res.Body)
+		}
+		if got := k.Env.Calls.String(); got != "DeleteItem=1 PutItem=1 UpdateItem=1" {
+			t.Fatalf("round trips of code %d: %s", i, got)
+		}
+	}
 }
 
 func TestSendsACode(t *testing.T) {
@@ -39,10 +60,12 @@ func TestSendsACode(t *testing.T) {
 	if res.Status != 202 || res.Int("expiresIn") != 300 || res.Int("remainingToday") != 2 {
 		t.Fatalf("got %d %v", res.Status, res.Body)
 	}
-	// Solve itself put one item; the handler: slider, the day's first counter, code.
-	if got := k.Env.Calls.String(); got != "DeleteItem=1 PutItem=3" {
+	// Solve itself put one item; the handler: slider, the day's counter (one UpdateItem,
+	// the first of the day too), code.
+	if got := k.Env.Calls.String(); got != "DeleteItem=1 PutItem=2 UpdateItem=1" {
 		t.Fatalf("round trips: %s", got)
 	}
+
 	msgs := k.Outbox.Messages()
 	if len(msgs) != 1 || msgs[0].Channel != "sms" || msgs[0].To != "+86"+phone {
 		t.Fatalf("outbox %+v", msgs)
@@ -215,10 +238,9 @@ func TestAFailedSendSpendsNoQuota(t *testing.T) {
 	k := testkit.New(t)
 	logs := testkit.CaptureLogs(t)
 	phone := testkit.Phone()
-	working := k.Codes.SMS
-	k.Codes.SMS = failingSNS(t)
+	failing := smscode.NewSend(k.Store, failingSNS(t), k.Clock, testkit.Pepper)
 	for i := 0; i < 4; i++ {
-		res := ask(t, k, map[string]any{"phone": phone, "purpose": "register", "captcha": k.Solve()})
+		res := askThrough(t, failing, map[string]any{"phone": phone, "purpose": "register", "captcha": k.Solve()})
 		if res.Status != 503 || res.Code() != api.CodeUnavailable {
 			t.Fatalf("failed send %d: %d %v", i, res.Status, res.Body)
 		}
@@ -226,7 +248,6 @@ func TestAFailedSendSpendsNoQuota(t *testing.T) {
 	if strings.Contains(logs.String(), phone) || !strings.Contains(logs.String(), "Throttling") {
 		t.Fatalf("the log names the mobile, or not the failure: %s", logs)
 	}
-	k.Codes.SMS = working
 	for want := 2; want >= 0; want-- {
 		res := ask(t, k, map[string]any{"phone": phone, "purpose": "register", "captcha": k.Solve()})
 		if res.Status != 202 || res.Int("remainingToday") != want {
@@ -238,12 +259,10 @@ func TestAFailedSendSpendsNoQuota(t *testing.T) {
 func TestAFailedSendLeavesNoUsableCode(t *testing.T) {
 	k := testkit.New(t)
 	phone := testkit.Phone()
-	working := k.Codes.SMS
-	k.Codes.SMS = failingSNS(t)
-	if res := ask(t, k, map[string]any{"phone": phone, "purpose": "register", "captcha": k.Solve()}); res.Status != 503 {
+	failing := smscode.NewSend(k.Store, failingSNS(t), k.Clock, testkit.Pepper)
+	if res := askThrough(t, failing, map[string]any{"phone": phone, "purpose": "register", "captcha": k.Solve()}); res.Status != 503 {
 		t.Fatalf("got %d", res.Status)
 	}
-	k.Codes.SMS = working
 	// No code was stored for the failed send.
 	if _, err := k.Env.Store.AttemptCode(context.Background(), smscode.RegisterKey("+86"+phone), k.Clock.Now(), smscode.MaxAttempts); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a code of a failed send is stored: %v", err)

@@ -28,23 +28,45 @@ const (
 	MaxAttempts = 5
 )
 
-// Store keeps codes and the daily counters.
-type Store interface {
+// IssueStore keeps codes and the daily counters.
+type IssueStore interface {
 	ReserveSMS(ctx context.Context, phone, day string, max int, expires time.Time) (int, error)
 	ReleaseSMS(ctx context.Context, phone, day string) error
 	PutCode(ctx context.Context, k store.CodeKey, c store.Code) error
 	DeleteCode(ctx context.Context, k store.CodeKey, hash []byte) error
-	AttemptCode(ctx context.Context, k store.CodeKey, now time.Time, max int) (store.Code, error)
 }
 
-// Codes issues and checks codes.
-type Codes struct {
-	Store Store
-	SMS   notify.SMS
-	Clock clock.Clock
-	// Pepper keys the stored hashes: at least MinPepper bytes, the same in every function
-	// that sends or checks codes. Changing it voids the codes of the last five minutes.
-	Pepper []byte
+// CheckStore counts tries of codes.
+type CheckStore interface {
+	AttemptCode(ctx context.Context, k store.CodeKey, now time.Time, max int) (store.Code, error)
+	GiveBackAttempt(ctx context.Context, k store.CodeKey, hash []byte) error
+}
+
+// Issuer issues codes and texts them.
+type Issuer struct {
+	store  IssueStore
+	sms    notify.SMS
+	clock  clock.Clock
+	pepper pepper
+}
+
+// NewIssuer issues codes into db and sends them through sms. The pepper keys the stored
+// hashes: at least MinPepper bytes, the same in every function that sends or checks codes;
+// changing it voids the codes of the last five minutes.
+func NewIssuer(db IssueStore, sms notify.SMS, clk clock.Clock, key []byte) *Issuer {
+	return &Issuer{store: db, sms: sms, clock: clk, pepper: key}
+}
+
+// Checker checks codes.
+type Checker struct {
+	store  CheckStore
+	clock  clock.Clock
+	pepper pepper
+}
+
+// NewChecker checks codes kept in db, hashed under key (see NewIssuer).
+func NewChecker(db CheckStore, clk clock.Clock, key []byte) *Checker {
+	return &Checker{store: db, clock: clk, pepper: key}
 }
 
 // MinPepper is the shortest pepper taken: 128 bits.
@@ -62,14 +84,17 @@ func PepperFromEnv() []byte {
 	return p
 }
 
+// pepper is the key of the stored hashes.
+type pepper []byte
+
 // hash is how a code is stored: keyed by the pepper and bound to its purpose and subject, so
 // a copy of the table cannot be searched for the code and a hash says nothing about any
 // other code.
-func (c *Codes) hash(k store.CodeKey, code string) ([]byte, error) {
-	if len(c.Pepper) < MinPepper {
+func (p pepper) hash(k store.CodeKey, code string) ([]byte, error) {
+	if len(p) < MinPepper {
 		return nil, errNoPepper
 	}
-	return token.Keyed(c.Pepper, "sms-code", k.Purpose, k.Subject, code), nil
+	return token.Keyed(p, "sms-code", k.Purpose, k.Subject, code), nil
 }
 
 // Owner binds a reset code to the account, and the password epoch, it was sent for.
@@ -82,17 +107,17 @@ type Owner struct {
 // returns how many SMS the mobile has left today. When the SMS cannot be sent, the day's
 // count is given back and the new code removed: the applicant loses nothing by our failure.
 // Two round trips: the counter, then the code.
-func (c *Codes) Send(ctx context.Context, k store.CodeKey, phone string, text func(code string, minutes int) string, owner Owner) (int, error) {
-	now := c.Clock.Now()
+func (c *Issuer) Send(ctx context.Context, k store.CodeKey, phone string, text func(code string, minutes int) string, owner Owner) (int, error) {
+	now := c.clock.Now()
 	day := clock.Day(now)
 	code := token.Digits(Length)
-	hash, err := c.hash(k, code)
+	hash, err := c.pepper.hash(k, code)
 	if err != nil { // before the quota is touched: a misconfigured function costs no one an SMS
 		return 0, err
 	}
 	// The counter outlives its day by one, for support questions; it never blocks after it.
-	sent, err := c.Store.ReserveSMS(ctx, phone, day, quota.SMSPerDay, clock.NextDay(now).Add(24*time.Hour))
-	if errors.Is(err, store.ErrConflict) {
+	sent, err := c.store.ReserveSMS(ctx, phone, day, quota.SMSPerDay, clock.NextDay(now).Add(24*time.Hour))
+	if errors.Is(err, store.ErrQuotaFull) {
 		return 0, api.QuotaExceeded(fmt.Sprintf("该手机号今日已获取%d次短信验证码，请明天再试", quota.SMSPerDay),
 			clock.SecondsUntil(now, clock.NextDay(now)))
 	}
@@ -101,16 +126,16 @@ func (c *Codes) Send(ctx context.Context, k store.CodeKey, phone string, text fu
 	}
 	undo := func() {
 		bg := context.WithoutCancel(ctx)
-		if err := c.Store.ReleaseSMS(bg, phone, day); err != nil {
+		if err := c.store.ReleaseSMS(bg, phone, day); err != nil {
 			slog.ErrorContext(ctx, "could not give back an SMS count", slog.String("purpose", k.Purpose), slog.String("err", err.Error()))
 		}
 	}
-	if err := c.Store.PutCode(ctx, k, store.Code{Hash: hash, Expires: now.Add(TTL), Login: owner.Login, Epoch: owner.Epoch}); err != nil {
+	if err := c.store.PutCode(ctx, k, store.Code{Hash: hash, Expires: now.Add(TTL), Login: owner.Login, Epoch: owner.Epoch}); err != nil {
 		undo()
 		return 0, err
 	}
-	if err := c.SMS.SendSMS(ctx, phone, text(code, int(TTL/time.Minute))); err != nil {
-		if derr := c.Store.DeleteCode(context.WithoutCancel(ctx), k, hash); derr != nil {
+	if err := c.sms.SendSMS(ctx, phone, text(code, int(TTL/time.Minute))); err != nil {
+		if derr := c.store.DeleteCode(context.WithoutCancel(ctx), k, hash); derr != nil {
 			slog.ErrorContext(ctx, "could not remove an unsent code", slog.String("purpose", k.Purpose), slog.String("err", derr.Error()))
 		}
 		undo()
@@ -128,12 +153,12 @@ func (e *UsedError) Error() string { return "sms code already used" }
 // Check counts one try of code under k, then compares it in constant time. It returns the
 // stored code, whose hash the caller spends in the same transaction as the change the code
 // authorizes. One round trip.
-func (c *Codes) Check(ctx context.Context, k store.CodeKey, code string) (store.Code, error) {
-	want, err := c.hash(k, code)
+func (c *Checker) Check(ctx context.Context, k store.CodeKey, code string) (store.Code, error) {
+	want, err := c.pepper.hash(k, code)
 	if err != nil { // before a try is counted
 		return store.Code{}, err
 	}
-	got, err := c.Store.AttemptCode(ctx, k, c.Clock.Now(), MaxAttempts)
+	got, err := c.store.AttemptCode(ctx, k, c.clock.Now(), MaxAttempts)
 	switch {
 	case errors.Is(err, store.ErrCodeUsed):
 		if token.Equal(got.Hash, want) {
@@ -154,6 +179,17 @@ func (c *Codes) Check(ctx context.Context, k store.CodeKey, code string) (store.
 		return store.Code{}, api.CodeInvalid("短信验证码错误次数过多，已失效，请重新获取")
 	}
 	return got, nil
+}
+
+// GiveBackIfRetryable takes back the try Check counted for code when err says the request
+// may simply be sent again (a busy store): resending it then costs the applicant nothing.
+func (c *Checker) GiveBackIfRetryable(ctx context.Context, k store.CodeKey, code store.Code, err error) {
+	if !api.IsRetryable(err) {
+		return
+	}
+	if gerr := c.store.GiveBackAttempt(context.WithoutCancel(ctx), k, code.Hash); gerr != nil {
+		slog.WarnContext(ctx, "could not give a code's try back", slog.String("purpose", k.Purpose), slog.String("err", gerr.Error()))
+	}
 }
 
 // CheckFormat refuses what cannot be a code before any try is counted.

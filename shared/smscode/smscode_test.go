@@ -12,7 +12,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/token"
 )
 
-func send(t *testing.T, c *smscode.Codes, phone string) (int, error) {
+func send(t *testing.T, c *smscode.Issuer, phone string) (int, error) {
 	t.Helper()
 	return c.Send(context.Background(), smscode.RegisterKey("+86"+phone), "+86"+phone, notify.RegisterCodeSMS, smscode.Owner{})
 }
@@ -23,7 +23,7 @@ func TestStoredHashesAreKeyedByThePepper(t *testing.T) {
 	ctx := context.Background()
 	phone := testkit.Phone()
 	key := smscode.RegisterKey("+86" + phone)
-	if _, err := send(t, k.Codes, phone); err != nil {
+	if _, err := send(t, smscode.NewIssuer(k.Store, k.Outbox, k.Clock, testkit.Pepper), phone); err != nil {
 		t.Fatal(err)
 	}
 	code := k.LastCode(phone)
@@ -38,13 +38,12 @@ func TestStoredHashesAreKeyedByThePepper(t *testing.T) {
 		t.Fatal("the stored hash is not the code keyed by the pepper")
 	}
 
-	other := *k.Codes
-	other.Pepper = []byte("another-pepper-0123456789")
+	other := smscode.NewChecker(k.Store, k.Clock, []byte("another-pepper-0123456789"))
 	var apiErr *api.Error
 	if _, err := other.Check(ctx, key, code); !errors.As(err, &apiErr) || apiErr.Code != api.CodeCodeInvalid {
 		t.Fatalf("the right code under another pepper: %v", err)
 	}
-	if _, err := k.Codes.Check(ctx, key, code); err != nil {
+	if _, err := smscode.NewChecker(k.Store, k.Clock, testkit.Pepper).Check(ctx, key, code); err != nil {
 		t.Fatalf("the right code under the right pepper: %v", err)
 	}
 }
@@ -55,26 +54,24 @@ func TestWithoutAPepperNothingIsSpent(t *testing.T) {
 	ctx := context.Background()
 	phone := testkit.Phone()
 	key := smscode.RegisterKey("+86" + phone)
-	bare := *k.Codes
-	bare.Pepper = []byte("too-short")
-
-	if _, err := send(t, &bare, phone); err == nil {
+	short := []byte("too-short")
+	if _, err := send(t, smscode.NewIssuer(k.Store, k.Outbox, k.Clock, short), phone); err == nil {
 		t.Fatal("a code was sent without a pepper")
 	}
 	if n := len(k.Outbox.Messages()); n != 0 {
 		t.Fatalf("%d messages went out", n)
 	}
-	left, err := send(t, k.Codes, phone)
+	left, err := send(t, smscode.NewIssuer(k.Store, k.Outbox, k.Clock, testkit.Pepper), phone)
 	if err != nil || left != 2 {
 		t.Fatalf("the failed send spent quota: %d left, %v", left, err)
 	}
 	code := k.LastCode(phone)
 	for range smscode.MaxAttempts {
-		if _, err := bare.Check(ctx, key, code); err == nil {
+		if _, err := smscode.NewChecker(k.Store, k.Clock, short).Check(ctx, key, code); err == nil {
 			t.Fatal("a code was checked without a pepper")
 		}
 	}
-	if _, err := k.Codes.Check(ctx, key, code); err != nil {
+	if _, err := smscode.NewChecker(k.Store, k.Clock, testkit.Pepper).Check(ctx, key, code); err != nil {
 		t.Fatalf("checks without a pepper spent the code's tries: %v", err)
 	}
 }

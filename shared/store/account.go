@@ -3,11 +3,9 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
@@ -76,6 +74,26 @@ func (v Verification) Cleared() bool {
 	return v.Status == StatusVerified || v.Status == StatusReviewApproved
 }
 
+// Refusals of a manual review by the account's state.
+var (
+	ErrAlreadyVerified   = errors.New("store: already verified or approved")
+	ErrVerifyOnlineFirst = errors.New("store: no failed online verification yet")
+)
+
+// MaySubmitReview says whether the account may file a manual review now: not while one is
+// pending, not once cleared, and for a resident_id only after a failed online verification.
+func (a Account) MaySubmitReview() error {
+	switch {
+	case a.Verification.Status == StatusReviewPending:
+		return ErrReviewPending
+	case a.Verification.Cleared():
+		return ErrAlreadyVerified
+	case a.IDType == "resident_id" && !a.Verification.OnlineFailed:
+		return ErrVerifyOnlineFirst
+	}
+	return nil
+}
+
 // Locked reports whether the account refuses logins at now, and until when.
 func (a Account) Locked(now time.Time) (time.Time, bool) {
 	until := time.Unix(a.LockedUntil, 0)
@@ -91,58 +109,35 @@ const (
 // ErrAccountExists is a second account for one login.
 var ErrAccountExists = errors.New("store: account exists")
 
-func accountKey(login string) map[string]types.AttributeValue {
-	return key("ACCOUNT#"+login, "ACCOUNT")
-}
-
-func (st *Store) accountPut(a Account) (*types.Put, error) {
-	item, err := itemOf(a, accountKey(a.Login))
-	if err != nil {
-		return nil, err
-	}
-	return &types.Put{
-		TableName:           aws.String(st.table),
-		Item:                item,
-		ConditionExpression: aws.String("attribute_not_exists(pk)"),
-	}, nil
+func (st *Store) accountItem(a Account) (map[string]types.AttributeValue, error) {
+	return itemOf(a, accountKey(a.Login))
 }
 
 // RegisterAccount creates an applicant's account and spends the SMS code that proves the
 // mobile, in one transaction: both happen or neither does. ErrAccountExists wins over a code
-// that is no longer spendable (ErrConflict), so a double submission reads as what it is.
+// that is no longer spendable (ErrCodeSpent), so a double submission reads as what it is.
 func (st *Store) RegisterAccount(ctx context.Context, a Account, code CodeKey, codeHash []byte, now time.Time) error {
-	put, err := st.accountPut(a)
+	item, err := st.accountItem(a)
 	if err != nil {
 		return err
 	}
-	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{
-		TransactItems: []types.TransactWriteItem{
-			{Put: put},
-			st.spendCode(code, codeHash, a.Login, now),
+	return st.transact(ctx, "register account",
+		step{
+			write: types.TransactWriteItem{Put: &types.Put{
+				TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+			}},
+			refusal: refusedWith(ErrAccountExists),
 		},
-	})
-	if failed, ok := cancelled(err); ok {
-		if len(failed) > 0 && failed[0] {
-			return ErrAccountExists
-		}
-		if len(failed) > 1 && failed[1] {
-			return ErrConflict
-		}
-		return fmt.Errorf("register account: %w", err)
-	}
-	if err != nil {
-		return fmt.Errorf("register account: %w", err)
-	}
-	return nil
+		st.spendCode(code, codeHash, a.Login, now))
 }
 
 // CreateAccount creates an account with no code to spend: reviewers, made by an operator.
 func (st *Store) CreateAccount(ctx context.Context, a Account) error {
-	put, err := st.accountPut(a)
+	item, err := st.accountItem(a)
 	if err != nil {
 		return err
 	}
-	if err := st.create(ctx, put.Item); errors.Is(err, ErrConflict) {
+	if err := st.create(ctx, item); errors.Is(err, ErrExists) {
 		return ErrAccountExists
 	} else if err != nil {
 		return err

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -10,49 +9,45 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-func captchaKey(id string) map[string]types.AttributeValue { return key("CAPTCHA#"+id, "CAPTCHA") }
+// Captcha is a slider's answer and when it stops being usable.
+type Captcha struct {
+	X       int
+	Expires time.Time
+}
 
-// PutCaptcha keeps a slider's answer until expires. One PutItem.
-func (st *Store) PutCaptcha(ctx context.Context, id string, x int, expires time.Time) error {
+// PutCaptcha keeps a slider's answer until it expires. One PutItem.
+func (st *Store) PutCaptcha(ctx context.Context, id string, c Captcha) error {
 	item := captchaKey(id)
-	item["x"] = n(int64(x))
-	item[attrExpires] = n(expires.Unix())
+	item["x"] = n(int64(c.X))
+	item[attrExpires] = n(c.Expires.Unix())
 	return st.create(ctx, item)
 }
 
-// TakeCaptcha deletes a slider and returns its answer, so that of any number of concurrent
-// attempts exactly one sees it. One DeleteItem.
-func (st *Store) TakeCaptcha(ctx context.Context, id string, now time.Time) (int, error) {
-	out, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:           aws.String(st.table),
+// TakeCaptcha deletes a slider and returns it, so that of any number of concurrent attempts
+// exactly one sees it. One DeleteItem.
+func (st *Store) TakeCaptcha(ctx context.Context, id string, now time.Time) (Captcha, error) {
+	old, err := st.remove(ctx, &dynamodb.DeleteItemInput{
 		Key:                 captchaKey(id),
 		ConditionExpression: aws.String("attribute_exists(pk)"),
 		ReturnValues:        types.ReturnValueAllOld,
-	})
-	if isConditionFailed(err) {
-		return 0, ErrNotFound
-	}
+	}, refusedWith(ErrNotFound))
 	if err != nil {
-		return 0, fmt.Errorf("take captcha: %w", err)
+		return Captcha{}, err
 	}
-	if !live(out.Attributes, now) {
-		return 0, ErrNotFound
+	if !live(old, now) {
+		return Captcha{}, ErrNotFound
 	}
-	return int(getN(out.Attributes, "x")), nil
+	return Captcha{X: int(getN(old, "x")), Expires: time.Unix(getN(old, attrExpires), 0)}, nil
 }
 
 // PeekCaptcha reads a slider's answer without using it: for the local-only route of SPEC §4.
 func (st *Store) PeekCaptcha(ctx context.Context, id string, now time.Time) (int, error) {
-	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName:      aws.String(st.table),
-		Key:            captchaKey(id),
-		ConsistentRead: aws.Bool(true),
-	})
+	item, err := st.get(ctx, captchaKey(id))
 	if err != nil {
-		return 0, fmt.Errorf("peek captcha: %w", err)
+		return 0, err
 	}
-	if !live(out.Item, now) {
+	if !live(item, now) {
 		return 0, ErrNotFound
 	}
-	return int(getN(out.Item, "x")), nil
+	return int(getN(item, "x")), nil
 }

@@ -3,9 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
-	"hash/fnv"
-	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -13,106 +10,67 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// A counter counts uses of a quota in one period (a CST day, a half-year cycle). Each period
-// has its own item, so a counter of an ended period never blocks anyone; it expires by TTL a
-// day after its period, and the scheduled reset finds and clears it earlier through gsi1,
-// where counters are listed by period in CounterShards partitions.
-type counter struct {
-	pk, sk string
-	period string
-}
-
-// CounterShards spreads one period's counters over this many gsi1 partitions, so a busy day
-// does not make one hot index partition.
-const CounterShards = 16
-
-func counterIndexKey(period string, shard int) string {
-	return "COUNTERS#" + period + "#" + strconv.Itoa(shard)
-}
-
-func (c counter) shard() int {
-	h := fnv.New32a()
-	h.Write([]byte(c.pk))
-	return int(h.Sum32() % CounterShards)
-}
-
-func smsDay(phone, day string) counter {
-	return counter{pk: "PHONE#" + phone, sk: "SMSDAY#" + day, period: day}
-}
-
-func verifyDay(login, day string) counter {
-	return counter{pk: "ACCOUNT#" + login, sk: "VERIFYDAY#" + day, period: day}
-}
-
-func reviewCycle(login, cycle string) counter {
-	return counter{pk: "ACCOUNT#" + login, sk: "REVIEWCYCLE#" + cycle, period: cycle}
-}
-
-// countUp adds one use unless max are counted, and returns the count with it; ErrConflict
-// at the limit. The first use of a period creates the counter with a conditional PutItem and
-// later uses add to it with a conditional UpdateItem: one round trip for the first use, two
-// for later ones. (An UpdateItem that creates an item with index keys corrupts minidyn's
-// index, which `make run` and the tests use; a PutItem does not.)
+// countUp adds one use unless max are counted, and returns the count with it; ErrQuotaFull at
+// the limit. One UpdateItem, which creates the period's counter (and lists it in gsi1 for
+// the scheduled reset) on its first use.
 func (st *Store) countUp(ctx context.Context, c counter, max int, expires time.Time) (int, error) {
 	if max < 1 {
-		return 0, ErrConflict
+		return 0, ErrQuotaFull
 	}
-	err := st.create(ctx, c.item(1, expires))
-	if err == nil {
-		return 1, nil
-	}
-	if !errors.Is(err, ErrConflict) {
+	in := c.increment(expires)
+	in.ConditionExpression = aws.String("attribute_not_exists(used) OR used < :max")
+	in.ExpressionAttributeValues[":max"] = n(int64(max))
+	in.ReturnValues = types.ReturnValueUpdatedNew
+	out, err := st.update(ctx, in, refusedWith(ErrQuotaFull))
+	if err != nil {
 		return 0, err
 	}
-	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(st.table),
-		Key:                       key(c.pk, c.sk),
-		UpdateExpression:          aws.String("ADD used :one"),
-		ConditionExpression:       aws.String("used < :max"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1), ":max": n(int64(max))},
-		ReturnValues:              types.ReturnValueUpdatedNew,
-	})
-	if isConditionFailed(err) {
-		return max, ErrConflict
-	}
-	if err != nil {
-		return 0, fmt.Errorf("count %s: %w", c.sk, err)
-	}
-	return int(getN(out.Attributes, "used")), nil
+	return int(getN(out, "used")), nil
 }
 
-// item is the counter as first written, listed in gsi1 under its period.
-func (c counter) item(used int, expires time.Time) map[string]types.AttributeValue {
-	it := key(c.pk, c.sk)
-	it["used"] = n(int64(used))
-	it[attrExpires] = n(expires.Unix())
-	it[attrGSI1PK] = s(counterIndexKey(c.period, c.shard()))
-	it[attrGSI1SK] = s(c.pk + "|" + c.sk)
-	return it
+// increment is the update that counts one use: if_not_exists makes the first use of a period
+// the same single write as every later one.
+func (c counter) increment(expires time.Time) *dynamodb.UpdateItemInput {
+	return &dynamodb.UpdateItemInput{
+		Key: c.key(),
+		UpdateExpression: aws.String("SET used = if_not_exists(used, :zero) + :one, " +
+			"expiresAt = :expires, gsi1pk = :shard, gsi1sk = :member"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":zero": n(0), ":one": n(1), ":expires": n(expires.Unix()),
+			":shard": s(counterIndexKey(c.period, c.shard())), ":member": s(c.pk + "|" + c.sk),
+		},
+	}
 }
 
-// countStep is the transaction step that takes a counter from exactly seen uses to seen+1:
-// it fails if anything else counted meanwhile, so the caller knows the new count exactly.
-func (st *Store) countStep(c counter, seen int, expires time.Time) types.TransactWriteItem {
+// countStep is the transaction step that takes a counter from exactly seen uses to seen+1,
+// so the caller knows the new count. Its refusal is ErrQuotaFull when the counter has reached
+// max, and errCounterMoved when another use was counted meanwhile.
+func (st *Store) countStep(c counter, seen, max int, expires time.Time) step {
+	in := c.increment(expires)
+	cond := "used = :seen"
 	if seen == 0 {
-		return types.TransactWriteItem{Put: &types.Put{
-			TableName: aws.String(st.table), Item: c.item(1, expires),
-			ConditionExpression:       aws.String("attribute_not_exists(pk) OR used = :zero"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":zero": n(0)},
-		}}
+		cond = "attribute_not_exists(used) OR used = :seen"
 	}
-	return types.TransactWriteItem{Update: &types.Update{
-		TableName:                 aws.String(st.table),
-		Key:                       key(c.pk, c.sk),
-		UpdateExpression:          aws.String("ADD used :one"),
-		ConditionExpression:       aws.String("used = :seen"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1), ":seen": n(int64(seen))},
-	}}
+	in.ExpressionAttributeValues[":seen"] = n(int64(seen))
+	return step{
+		write: types.TransactWriteItem{Update: &types.Update{
+			TableName: aws.String(st.table), Key: in.Key, UpdateExpression: in.UpdateExpression,
+			ConditionExpression: aws.String(cond), ExpressionAttributeValues: in.ExpressionAttributeValues,
+		}},
+		refusal: func(old map[string]types.AttributeValue) error {
+			if int(getN(old, "used")) >= max {
+				return ErrQuotaFull
+			}
+			return errCounterMoved
+		},
+	}
 }
+
+var errCounterMoved = errors.New("store: counter moved")
 
 // count reads a counter's uses (0 when there is none). One GetItem.
 func (st *Store) count(ctx context.Context, c counter) (int, error) {
-	item, err := st.get(ctx, key(c.pk, c.sk))
+	item, err := st.get(ctx, c.key())
 	if errors.Is(err, ErrNotFound) {
 		return 0, nil
 	}
@@ -124,21 +82,17 @@ func (st *Store) count(ctx context.Context, c counter) (int, error) {
 
 // countDown gives back one use that was not made after all.
 func (st *Store) countDown(ctx context.Context, c counter) error {
-	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(st.table),
-		Key:                       key(c.pk, c.sk),
+	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
+		Key:                       c.key(),
 		UpdateExpression:          aws.String("ADD used :minus"),
 		ConditionExpression:       aws.String("used > :zero"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":minus": n(-1), ":zero": n(0)},
-	})
-	if err != nil && !isConditionFailed(err) {
-		return fmt.Errorf("give back %s: %w", c.sk, err)
-	}
-	return nil
+	}, refusedWith(nil)) // nothing to give back: a reset cleared it meanwhile
+	return err
 }
 
-// ReserveSMS counts one SMS to phone on the CST day, unless max have been counted already;
-// it returns the count with this one. One UpdateItem.
+// ReserveSMS counts one SMS to phone on the CST day, unless max have been counted already
+// (ErrQuotaFull); it returns the count with this one. One UpdateItem.
 func (st *Store) ReserveSMS(ctx context.Context, phone, day string, max int, expires time.Time) (int, error) {
 	return st.countUp(ctx, smsDay(phone, day), max, expires)
 }
@@ -157,7 +111,7 @@ type Usage struct {
 // GetUsage reads the applicant's counters for the CST day and the cycle. One BatchGetItem.
 func (st *Store) GetUsage(ctx context.Context, login, day, cycle string) (Usage, error) {
 	v, r := verifyDay(login, day), reviewCycle(login, cycle)
-	items, err := st.getMany(ctx, key(v.pk, v.sk), key(r.pk, r.sk))
+	items, err := st.getMany(ctx, v.key(), r.key())
 	if err != nil {
 		return Usage{}, err
 	}
@@ -181,8 +135,7 @@ func (st *Store) ClearCounters(ctx context.Context, period string) (int, error) 
 	for shard := 0; shard < CounterShards; shard++ {
 		var start map[string]types.AttributeValue
 		for {
-			out, err := st.db.Query(ctx, &dynamodb.QueryInput{
-				TableName:                 aws.String(st.table),
+			out, err := st.query(ctx, "list counters", &dynamodb.QueryInput{
 				IndexName:                 aws.String(GSI1),
 				KeyConditionExpression:    aws.String("gsi1pk = :p"),
 				ExpressionAttributeValues: map[string]types.AttributeValue{":p": s(counterIndexKey(period, shard))},
@@ -190,7 +143,7 @@ func (st *Store) ClearCounters(ctx context.Context, period string) (int, error) 
 				ExclusiveStartKey:         start,
 			})
 			if err != nil {
-				return cleared, fmt.Errorf("list counters of %s: %w", period, err)
+				return cleared, err
 			}
 			n, err := st.deleteKeys(ctx, out.Items)
 			cleared += n
@@ -206,6 +159,8 @@ func (st *Store) ClearCounters(ctx context.Context, period string) (int, error) 
 	return cleared, nil
 }
 
+// deleteKeys deletes the items with these keys in BatchWriteItem calls of 25, sending again
+// what DynamoDB leaves unprocessed (it does so when short of capacity).
 func (st *Store) deleteKeys(ctx context.Context, items []map[string]types.AttributeValue) (int, error) {
 	deleted := 0
 	for len(items) > 0 {
@@ -215,20 +170,21 @@ func (st *Store) deleteKeys(ctx context.Context, items []map[string]types.Attrib
 		for i, it := range batch {
 			reqs[i] = types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(getS(it, attrPK), getS(it, attrSK))}}
 		}
-		for attempt := 0; len(reqs) > 0; attempt++ {
-			if attempt == 5 {
-				return deleted, fmt.Errorf("delete counters: %d still unprocessed", len(reqs))
+		for try := 1; len(reqs) > 0; try++ {
+			if try > 1 && (try > maxTries || pause(ctx, try-1) != nil) {
+				return deleted, &BusyError{Op: "delete counters", Cause: errors.New("deletes still unprocessed")}
 			}
-			out, err := st.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{st.table: reqs}})
+			var out *dynamodb.BatchWriteItemOutput
+			err := st.do(ctx, "delete counters", func(ctx context.Context) (err error) {
+				out, err = st.db.BatchWriteItem(ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]types.WriteRequest{st.table: reqs}})
+				return err
+			})
 			if err != nil {
-				return deleted, fmt.Errorf("delete counters: %w", err)
+				return deleted, err
 			}
 			left := out.UnprocessedItems[st.table]
 			deleted += len(reqs) - len(left)
 			reqs = left
-			if len(reqs) > 0 {
-				time.Sleep(time.Duration(50<<attempt) * time.Millisecond)
-			}
 		}
 	}
 	return deleted, nil

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -40,12 +38,6 @@ const (
 	NoticeLease = 2 * time.Minute
 )
 
-const noticesIndex = "NOTICES"
-
-func noticeKey(reviewID string) map[string]types.AttributeValue {
-	return key("NOTICE#"+reviewID, "NOTICE")
-}
-
 // noticePut writes a new notice, leased to the decider until lease: it sends right away,
 // and the retry job leaves it alone meanwhile.
 func (st *Store) noticePut(nt Notice, lease time.Time) (Notice, *types.Put, error) {
@@ -56,79 +48,87 @@ func (st *Store) noticePut(nt Notice, lease time.Time) (Notice, *types.Put, erro
 	if err != nil {
 		return Notice{}, nil, err
 	}
-	item[attrGSI1PK] = s(noticesIndex)
-	item[attrGSI1SK] = s(queueSort(nt.DecidedAt, nt.ReviewID))
+	item[attrGSI1PK] = s(indexNotices)
+	item[attrGSI1SK] = s(timeOrder(nt.DecidedAt, nt.ReviewID))
 	return nt, &types.Put{TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}, nil
 }
 
+// noticePages bounds the index pages one listing reads (each up to 1 MB).
+const noticePages = 10
+
 // UndeliveredNotices lists up to limit notices still to send, oldest decision first, that
-// are not leased at now. One Query of gsi1.
+// are not leased at now. The key condition starts at the oldest decision still within
+// NoticeLife, so notices given up on are never read; leased ones are filtered out, and the
+// listing pages on until it has limit notices or the index ends, so no number of leased
+// notices at its head can hide the ones behind them. One Query page of gsi1, more only
+// when the first holds fewer than limit sendable notices.
 func (st *Store) UndeliveredNotices(ctx context.Context, now time.Time, limit int) ([]Notice, error) {
-	out, err := st.db.Query(ctx, &dynamodb.QueryInput{
-		TableName:              aws.String(st.table),
-		IndexName:              aws.String(GSI1),
-		KeyConditionExpression: aws.String("gsi1pk = :n"),
-		FilterExpression:       aws.String("expiresAt > :s AND leaseUntil < :ms"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":n": s(noticesIndex), ":s": n(now.Unix()), ":ms": n(now.UnixMilli()),
-		},
-		Limit: aws.Int32(int32(limit)),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list notices: %w", err)
+	var out []Notice
+	var start map[string]types.AttributeValue
+	for page := 0; page < noticePages && len(out) < limit; page++ {
+		res, err := st.query(ctx, "list notices", &dynamodb.QueryInput{
+			IndexName:              aws.String(GSI1),
+			KeyConditionExpression: aws.String("gsi1pk = :n AND gsi1sk >= :from"),
+			FilterExpression:       aws.String("expiresAt > :s AND leaseUntil < :ms"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":n": s(indexNotices), ":from": s(timeOrder(now.Add(-NoticeLife).UnixMilli(), "")),
+				":s": n(now.Unix()), ":ms": n(now.UnixMilli()),
+			},
+			ExclusiveStartKey: start,
+		})
+		if err != nil {
+			return nil, err
+		}
+		notices, err := decodeAll[Notice](res.Items)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, notices...)
+		if len(res.LastEvaluatedKey) == 0 {
+			break
+		}
+		start = res.LastEvaluatedKey
 	}
-	return decodeAll[Notice](out.Items)
+	return out[:min(limit, len(out))], nil
 }
 
-// LeaseNotice takes a notice to send until until, counting the attempt; ErrConflict when
+// LeaseNotice takes a notice to send until until, counting the attempt; ErrLeaseHeld when
 // someone else holds it, ErrNotFound when it is gone. One UpdateItem.
 func (st *Store) LeaseNotice(ctx context.Context, reviewID string, now, until time.Time) (Notice, error) {
-	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:           aws.String(st.table),
+	out, err := st.update(ctx, &dynamodb.UpdateItemInput{
 		Key:                 noticeKey(reviewID),
 		UpdateExpression:    aws.String("SET leaseUntil = :until, attempts = attempts + :one"),
 		ConditionExpression: aws.String("attribute_exists(pk) AND expiresAt > :s AND leaseUntil < :ms"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":until": n(until.UnixMilli()), ":one": n(1), ":s": n(now.Unix()), ":ms": n(now.UnixMilli()),
 		},
-		ReturnValues:                        types.ReturnValueAllNew,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
-		if live(ccf.Item, now) {
-			return Notice{}, ErrConflict
+		ReturnValues: types.ReturnValueAllNew,
+	}, func(old map[string]types.AttributeValue) error {
+		if live(old, now) {
+			return ErrLeaseHeld
 		}
-		return Notice{}, ErrNotFound
-	}
+		return ErrNotFound
+	})
 	if err != nil {
-		return Notice{}, fmt.Errorf("lease notice: %w", err)
+		return Notice{}, err
 	}
-	return decode[Notice](out.Attributes)
+	return decode[Notice](out)
 }
 
 // SettleNotice records what is still to send after an attempt and lets the lease go; with
 // nothing left, the notice is deleted. One UpdateItem or DeleteItem.
 func (st *Store) SettleNotice(ctx context.Context, reviewID string, smsLeft, mailLeft bool) error {
-	var err error
 	if !smsLeft && !mailLeft {
-		_, err = st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(st.table), Key: noticeKey(reviewID)})
-	} else {
-		_, err = st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-			TableName:           aws.String(st.table),
-			Key:                 noticeKey(reviewID),
-			UpdateExpression:    aws.String("SET sms = :sms, mail = :mail, leaseUntil = :zero"),
-			ConditionExpression: aws.String("attribute_exists(pk)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":sms": &types.AttributeValueMemberBOOL{Value: smsLeft}, ":mail": &types.AttributeValueMemberBOOL{Value: mailLeft}, ":zero": n(0),
-			},
-		})
-		if isConditionFailed(err) {
-			return nil // delivered and deleted by another run meanwhile
-		}
+		_, err := st.remove(ctx, &dynamodb.DeleteItemInput{Key: noticeKey(reviewID)}, nil)
+		return err
 	}
-	if err != nil {
-		return fmt.Errorf("settle notice: %w", err)
-	}
-	return nil
+	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
+		Key:                 noticeKey(reviewID),
+		UpdateExpression:    aws.String("SET sms = :sms, mail = :mail, leaseUntil = :zero"),
+		ConditionExpression: aws.String("attribute_exists(pk)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":sms": &types.AttributeValueMemberBOOL{Value: smsLeft}, ":mail": &types.AttributeValueMemberBOOL{Value: mailLeft}, ":zero": n(0),
+		},
+	}, refusedWith(nil)) // delivered and deleted by another run meanwhile
+	return err
 }

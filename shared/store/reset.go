@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,8 +22,6 @@ type Reset struct {
 	Mails     int    `dynamodbav:"mails"`
 	ExpiresAt int64  `dynamodbav:"expiresAt"`
 }
-
-func resetKey(id string) map[string]types.AttributeValue { return key("RESET#"+id, "RESET") }
 
 // PutReset stores a new reset. One PutItem.
 func (st *Store) PutReset(ctx context.Context, r Reset) error {
@@ -53,44 +50,39 @@ func decodeReset(id string, item map[string]types.AttributeValue) (Reset, error)
 	return r, err
 }
 
+// ErrMailsUsedUp is a reset that has sent all the mails it may.
+var ErrMailsUsedUp = errors.New("store: reset mails used up")
+
 // CountResetMail counts one reset mail for a live reset unless max have gone, and returns the
-// reset. ErrNotFound: no live reset; ErrConflict: its mails are used up. One UpdateItem.
+// reset. ErrNotFound: no live reset; ErrMailsUsedUp: its mails are used up. One UpdateItem.
 func (st *Store) CountResetMail(ctx context.Context, id string, now time.Time, max int) (Reset, error) {
-	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                           aws.String(st.table),
-		Key:                                 resetKey(id),
-		UpdateExpression:                    aws.String("ADD mails :one"),
-		ConditionExpression:                 aws.String("attribute_exists(pk) AND expiresAt > :now AND mails < :max"),
-		ExpressionAttributeValues:           map[string]types.AttributeValue{":one": n(1), ":now": n(now.Unix()), ":max": n(int64(max))},
-		ReturnValues:                        types.ReturnValueAllNew,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	out, err := st.update(ctx, &dynamodb.UpdateItemInput{
+		Key:                       resetKey(id),
+		UpdateExpression:          aws.String("ADD mails :one"),
+		ConditionExpression:       aws.String("attribute_exists(pk) AND expiresAt > :now AND mails < :max"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1), ":now": n(now.Unix()), ":max": n(int64(max))},
+		ReturnValues:              types.ReturnValueAllNew,
+	}, func(old map[string]types.AttributeValue) error {
+		if !live(old, now) {
+			return ErrNotFound
+		}
+		return ErrMailsUsedUp
 	})
 	if err != nil {
-		var ccf *types.ConditionalCheckFailedException
-		if errors.As(err, &ccf) {
-			if !live(ccf.Item, now) {
-				return Reset{}, ErrNotFound
-			}
-			return Reset{}, ErrConflict
-		}
-		return Reset{}, fmt.Errorf("count reset mail: %w", err)
+		return Reset{}, err
 	}
-	return decodeReset(id, out.Attributes)
+	return decodeReset(id, out)
 }
 
 // UncountResetMail gives back a mail that could not be sent.
 func (st *Store) UncountResetMail(ctx context.Context, id string) error {
-	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(st.table),
+	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
 		Key:                       resetKey(id),
 		UpdateExpression:          aws.String("ADD mails :minus"),
 		ConditionExpression:       aws.String("mails > :zero"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":minus": n(-1), ":zero": n(0)},
-	})
-	if err != nil && !isConditionFailed(err) {
-		return fmt.Errorf("uncount reset mail: %w", err)
-	}
-	return nil
+	}, refusedWith(nil)) // the reset expired meanwhile
+	return err
 }
 
 // ResetLink is an e-mailed reset link, stored under the hash of its token only.
@@ -98,10 +90,6 @@ type ResetLink struct {
 	Login     string `dynamodbav:"login"`
 	Epoch     int64  `dynamodbav:"epoch"`
 	ExpiresAt int64  `dynamodbav:"expiresAt"`
-}
-
-func resetLinkKey(tokenHash string) map[string]types.AttributeValue {
-	return key("RESETLINK#"+tokenHash, "LINK")
 }
 
 // PutResetLink stores a link. One PutItem.
@@ -115,11 +103,8 @@ func (st *Store) PutResetLink(ctx context.Context, tokenHash string, l ResetLink
 
 // DeleteResetLink removes a link that was never sent.
 func (st *Store) DeleteResetLink(ctx context.Context, tokenHash string) error {
-	_, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(st.table), Key: resetLinkKey(tokenHash)})
-	if err != nil {
-		return fmt.Errorf("delete reset link: %w", err)
-	}
-	return nil
+	_, err := st.remove(ctx, &dynamodb.DeleteItemInput{Key: resetLinkKey(tokenHash)}, nil)
+	return err
 }
 
 // GetResetLink reads a live link. One GetItem.
@@ -146,48 +131,49 @@ type Completion struct {
 	CodeHash     []byte
 }
 
-// CompleteReset sets the new password, lifts any lock, and moves the account's epoch on, which ends every
-// session and voids every other link and code of the account, in the same transaction that
-// spends the proof. It holds only if the epoch has not moved since the proof was made: of
-// two completions racing, one wins and the other gets ErrConflict. One TransactWriteItems.
+// CompleteReset sets the new password, lifts any lock, and moves the account's epoch on,
+// which ends every session and voids every other link and code of the account, in the same
+// transaction that spends the proof. It holds only if the epoch has not moved since the proof
+// was made: of two completions racing, one wins and the other gets ErrEpochMoved, or
+// ErrProofSpent when they raced with the same proof. One TransactWriteItems.
 func (st *Store) CompleteReset(ctx context.Context, c Completion, now time.Time) error {
-	// lockedUntil is set to 0 rather than removed: minidyn's server ignores a top-level REMOVE,
-	// and 0 reads as "not locked" everywhere.
-	items := []types.TransactWriteItem{{Update: &types.Update{
-		TableName:           aws.String(st.table),
-		Key:                 accountKey(c.Login),
-		UpdateExpression:    aws.String("SET passwordHash = :ph, failedLogins = :zero, lockedUntil = :zero ADD epoch :one"),
-		ConditionExpression: aws.String("attribute_exists(pk) AND epoch = :epoch AND #role = :applicant"),
-		ExpressionAttributeNames: map[string]string{
-			"#role": "role",
+	steps := []step{{
+		write: types.TransactWriteItem{Update: &types.Update{
+			TableName:           aws.String(st.table),
+			Key:                 accountKey(c.Login),
+			UpdateExpression:    aws.String("SET passwordHash = :ph, failedLogins = :zero ADD epoch :one REMOVE lockedUntil"),
+			ConditionExpression: aws.String("attribute_exists(pk) AND epoch = :epoch AND #role = :applicant"),
+			ExpressionAttributeNames: map[string]string{
+				"#role": "role",
+			},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":ph": s(c.PasswordHash), ":zero": n(0), ":one": n(1), ":epoch": n(c.Epoch), ":applicant": s(RoleApplicant),
+			},
+		}},
+		refusal: func(old map[string]types.AttributeValue) error {
+			if len(old) == 0 || getS(old, "role") != RoleApplicant {
+				return ErrNotFound
+			}
+			return ErrEpochMoved
 		},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":ph": s(c.PasswordHash), ":zero": n(0), ":one": n(1), ":epoch": n(c.Epoch), ":applicant": s(RoleApplicant),
-		},
-	}}}
-	spendLive := "attribute_exists(pk) AND expiresAt > :now"
+	}}
+	spendLive := func(k map[string]types.AttributeValue) step {
+		return step{
+			write: types.TransactWriteItem{Delete: &types.Delete{
+				TableName: aws.String(st.table), Key: k,
+				ConditionExpression:       aws.String("attribute_exists(pk) AND expiresAt > :now"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":now": n(now.Unix())},
+			}},
+			refusal: refusedWith(ErrProofSpent),
+		}
+	}
 	switch {
 	case c.LinkHash != "":
-		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
-			TableName: aws.String(st.table), Key: resetLinkKey(c.LinkHash),
-			ConditionExpression:       aws.String(spendLive),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":now": n(now.Unix())},
-		}})
+		steps = append(steps, spendLive(resetLinkKey(c.LinkHash)))
 	case c.ResetID != "":
-		items = append(items, st.spendCode(c.Code, c.CodeHash, "reset", now), types.TransactWriteItem{Delete: &types.Delete{
-			TableName: aws.String(st.table), Key: resetKey(c.ResetID),
-			ConditionExpression:       aws.String(spendLive),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":now": n(now.Unix())},
-		}})
+		steps = append(steps, st.spendCode(c.Code, c.CodeHash, "reset", now), spendLive(resetKey(c.ResetID)))
 	default:
 		return errors.New("store: a completion needs a link or a code")
 	}
-	_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
-	if _, ok := cancelled(err); ok {
-		return ErrConflict
-	}
-	if err != nil {
-		return fmt.Errorf("complete reset: %w", err)
-	}
-	return nil
+	return st.transact(ctx, "complete reset", steps...)
 }

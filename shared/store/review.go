@@ -2,8 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
-	"fmt"
+	"maps"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -44,18 +45,6 @@ type Review struct {
 	OverdueReportedAt int64  `dynamodbav:"overdueReportedAt,omitempty"`
 }
 
-func reviewKey(id string) map[string]types.AttributeValue { return key("REVIEW#"+id, "REVIEW") }
-func photoKey(id string) map[string]types.AttributeValue  { return key("REVIEW#"+id, "PHOTO") }
-
-// refKey is the review's entry in the applicant's own partition, for GET /v1/me/manual-reviews.
-func refKey(login string, submittedAt int64, id string) map[string]types.AttributeValue {
-	return key("ACCOUNT#"+login, fmt.Sprintf("REVIEW#%013d#%s", submittedAt, id))
-}
-
-func queueKey(status string) string { return "REVIEWS#" + status }
-
-func queueSort(submittedAt int64, id string) string { return fmt.Sprintf("%013d#%s", submittedAt, id) }
-
 // ReviewRef is what the applicant sees of a review.
 type ReviewRef struct {
 	ID          string `dynamodbav:"reviewId"`
@@ -64,12 +53,6 @@ type ReviewRef struct {
 	SubmittedAt int64  `dynamodbav:"submittedAt"`
 	DecidedAt   int64  `dynamodbav:"decidedAt,omitempty"`
 }
-
-// Refusals of SubmitReview, decided by the account's state at the moment of the write.
-var (
-	ErrAlreadyVerified   = errors.New("store: already verified or approved")
-	ErrVerifyOnlineFirst = errors.New("store: no failed online verification yet")
-)
 
 // Quota is a limit on a counter: max uses in the period, which expires at Expires.
 type Quota struct {
@@ -80,105 +63,115 @@ type Quota struct {
 
 // SubmitReview stores a pending review, its photo and the applicant's entry for it, moves the
 // account to review_pending and counts the submission against the cycle's quota, in one
-// transaction that holds only if the account may submit (not pending, not cleared, and for
-// resident_id after a failed online verification) and the quota is not used up. It returns
-// the uses counted with this one; ErrConflict means the quota was used up. Two round trips
-// (the counter's read, the transaction); a counter moved by a concurrent submission between
-// the two makes it try again.
-func (st *Store) SubmitReview(ctx context.Context, r Review, photo []byte, q Quota) (int, error) {
+// transaction. seen is the account as the caller read it: the transaction holds only while
+// its verification state is still that one and a.MaySubmitReview allowed it, so the rule is
+// checked in one place and the write only guards against the state moving under it; when it
+// did, the rule is checked again on the account as it now is. It returns the uses counted
+// with this one; ErrQuotaFull when the quota was used up. Two round trips (the counter's
+// read, the transaction); a counter or an account moved by a concurrent request between the
+// two makes it try again.
+func (st *Store) SubmitReview(ctx context.Context, seen Account, r Review, photo []byte, q Quota) (int, error) {
 	c := reviewCycle(r.Login, q.Period)
 	for attempt := 0; attempt < 3; attempt++ {
-		seen, err := st.count(ctx, c)
+		if err := seen.MaySubmitReview(); err != nil {
+			return 0, err
+		}
+		used, err := st.count(ctx, c)
 		if err != nil {
 			return 0, err
 		}
-		if seen >= q.Max {
-			return seen, ErrConflict
+		if used >= q.Max {
+			return used, ErrQuotaFull
 		}
-		err = st.submitReview(ctx, r, photo, st.countStep(c, seen, q.Expires))
-		if !errors.Is(err, errCounterMoved) {
-			return seen + 1, err
+		steps, err := st.submitSteps(seen, r, photo)
+		if err != nil {
+			return 0, err
 		}
+		err = st.transact(ctx, "submit review", append(steps, st.countStep(c, used, q.Max, q.Expires))...)
+		var moved *accountMoved
+		switch {
+		case errors.Is(err, errCounterMoved):
+			continue
+		case errors.As(err, &moved):
+			seen = moved.now
+			continue
+		case err != nil:
+			return 0, err
+		}
+		return used + 1, nil
 	}
-	return 0, fmt.Errorf("submit review: the cycle's counter kept moving")
+	return 0, &BusyError{Op: "submit review", Cause: errors.New("the account or its counter kept moving")}
 }
 
-var errCounterMoved = errors.New("store: counter moved")
+// accountMoved is an account whose state changed between the caller's read and its write.
+type accountMoved struct{ now Account }
 
-func (st *Store) submitReview(ctx context.Context, r Review, photo []byte, step types.TransactWriteItem) error {
+func (e *accountMoved) Error() string { return "store: account changed meanwhile" }
+
+func (st *Store) submitSteps(seen Account, r Review, photo []byte) ([]step, error) {
 	meta, err := itemOf(r, reviewKey(r.ID))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	meta[attrGSI1PK] = s(queueKey(ReviewPending))
-	meta[attrGSI1SK] = s(queueSort(r.SubmittedAt, r.ID))
-	ref, err := itemOf(ReviewRef{ID: r.ID, Status: r.Status, SubmittedAt: r.SubmittedAt}, refKey(r.Login, r.SubmittedAt, r.ID))
+	meta[attrGSI1SK] = s(timeOrder(r.SubmittedAt, r.ID))
+	entry, err := itemOf(ReviewRef{ID: r.ID, Status: r.Status, SubmittedAt: r.SubmittedAt}, entryKey(r.Login, r.SubmittedAt, r.ID))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	photoItem := photoKey(r.ID)
 	photoItem["photo"] = b(photo)
-	notExists := aws.String("attribute_not_exists(pk)")
-	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		{Put: &types.Put{TableName: aws.String(st.table), Item: meta, ConditionExpression: notExists}},
-		{Put: &types.Put{TableName: aws.String(st.table), Item: photoItem, ConditionExpression: notExists}},
-		{Put: &types.Put{TableName: aws.String(st.table), Item: ref, ConditionExpression: notExists}},
-		{Update: &types.Update{
-			TableName:        aws.String(st.table),
-			Key:              accountKey(r.Login),
-			UpdateExpression: aws.String("SET #v.#st = :pending, #v.#rid = :id, #v.#rr = :none"),
-			ConditionExpression: aws.String("attribute_exists(pk) AND (#v.#st = :unverified OR #v.#st = :rejected) " +
-				"AND (idType <> :resident OR #v.#of = :true)"),
-			ExpressionAttributeNames: map[string]string{
-				"#v": "verification", "#st": "status", "#rid": "reviewId", "#rr": "rejectReason", "#of": "onlineFailed",
-			},
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":pending": s(StatusReviewPending), ":id": s(r.ID), ":none": s(""),
-				":unverified": s(StatusUnverified), ":rejected": s(StatusReviewRejected),
-				":resident": s("resident_id"), ":true": &types.AttributeValueMemberBOOL{Value: true},
-			},
-			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	create := func(item map[string]types.AttributeValue) step {
+		return step{
+			write: types.TransactWriteItem{Put: &types.Put{
+				TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+			}},
+			refusal: refusedWith(ErrExists),
+		}
+	}
+	// The account's verification state must still be the one the rule was checked on.
+	names := map[string]string{"#v": "verification", "#st": "status", "#rid": "reviewId", "#rr": "rejectReason", "#of": "onlineFailed"}
+	values := map[string]types.AttributeValue{":pending": s(StatusReviewPending), ":id": s(r.ID), ":seen": s(seen.Verification.Status)}
+	cond := "#v.#st = :seen AND attribute_not_exists(#v.#of)"
+	if seen.Verification.OnlineFailed {
+		cond = "#v.#st = :seen AND #v.#of = :true"
+		values[":true"] = &types.AttributeValueMemberBOOL{Value: true}
+	}
+	account := step{
+		write: types.TransactWriteItem{Update: &types.Update{
+			TableName:                 aws.String(st.table),
+			Key:                       accountKey(r.Login),
+			UpdateExpression:          aws.String("SET #v.#st = :pending, #v.#rid = :id REMOVE #v.#rr"),
+			ConditionExpression:       aws.String(cond),
+			ExpressionAttributeNames:  names,
+			ExpressionAttributeValues: values,
 		}},
-		step,
-	}})
-	if err == nil {
-		return nil
+		refusal: func(old map[string]types.AttributeValue) error {
+			if len(old) == 0 {
+				return ErrNotFound
+			}
+			now, err := decode[Account](old)
+			if err != nil {
+				return err
+			}
+			return &accountMoved{now: now}
+		},
 	}
-	var tce *types.TransactionCanceledException
-	if errors.As(err, &tce) && len(tce.CancellationReasons) == 5 && aws.ToString(tce.CancellationReasons[4].Code) == "ConditionalCheckFailed" &&
-		aws.ToString(tce.CancellationReasons[3].Code) != "ConditionalCheckFailed" {
-		return errCounterMoved
-	}
-	if errors.As(err, &tce) && len(tce.CancellationReasons) == 5 && aws.ToString(tce.CancellationReasons[3].Code) == "ConditionalCheckFailed" {
-		a, uerr := decode[Account](tce.CancellationReasons[3].Item)
-		if uerr != nil || len(tce.CancellationReasons[3].Item) == 0 {
-			return ErrNotFound
-		}
-		switch {
-		case a.Verification.Status == StatusReviewPending:
-			return ErrReviewPending
-		case a.Verification.Cleared():
-			return ErrAlreadyVerified
-		default:
-			return ErrVerifyOnlineFirst
-		}
-	}
-	return fmt.Errorf("submit review: %w", err)
+	return []step{create(meta), create(photoItem), create(entry), account}, nil
 }
 
 // ListMyReviews lists an applicant's reviews, newest first. One Query.
 func (st *Store) ListMyReviews(ctx context.Context, login string) ([]ReviewRef, error) {
-	out, err := st.db.Query(ctx, &dynamodb.QueryInput{
-		TableName:              aws.String(st.table),
+	out, err := st.query(ctx, "list my reviews", &dynamodb.QueryInput{
 		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :prefix)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": s("ACCOUNT#" + login), ":prefix": s("REVIEW#"),
+			":pk": s(prefixAccount + login), ":prefix": s(entryPrefix),
 		},
 		ScanIndexForward: aws.Bool(false),
 		ConsistentRead:   aws.Bool(true),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list my reviews: %w", err)
+		return nil, err
 	}
 	return decodeAll[ReviewRef](out.Items)
 }
@@ -186,30 +179,34 @@ func (st *Store) ListMyReviews(ctx context.Context, login string) ([]ReviewRef, 
 // QueuePage is one page of the reviewers' queue.
 type QueuePage struct {
 	Reviews []Review
-	// Next is where the next page starts, or nil at the end. Callers sign it before handing
-	// it out: it is a key of the table.
-	Next map[string]string
+	// Next is where the next page starts, opaque to callers (who sign it before handing it
+	// out), or "" at the end.
+	Next string
 }
 
-// ListQueue lists reviews of a status, oldest first. One Query of gsi1.
-func (st *Store) ListQueue(ctx context.Context, status string, limit int, start map[string]string) (QueuePage, error) {
+// ErrBadPage is a page position that this store did not hand out for this listing.
+var ErrBadPage = errors.New("store: bad page position")
+
+// ListQueue lists reviews of a status, oldest first, from after (a QueuePage.Next of the same
+// status, or ""). One Query of gsi1.
+func (st *Store) ListQueue(ctx context.Context, status string, limit int, after string) (QueuePage, error) {
 	in := &dynamodb.QueryInput{
-		TableName:                 aws.String(st.table),
 		IndexName:                 aws.String(GSI1),
 		KeyConditionExpression:    aws.String("gsi1pk = :q"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":q": s(queueKey(status))},
 		ScanIndexForward:          aws.Bool(true),
 		Limit:                     aws.Int32(int32(limit)),
 	}
-	if len(start) > 0 {
-		in.ExclusiveStartKey = map[string]types.AttributeValue{}
-		for k, v := range start {
-			in.ExclusiveStartKey[k] = s(v)
+	if after != "" {
+		start, err := openPosition(after, queueKey(status))
+		if err != nil {
+			return QueuePage{}, err
 		}
+		in.ExclusiveStartKey = start
 	}
-	out, err := st.db.Query(ctx, in)
+	out, err := st.query(ctx, "list queue", in)
 	if err != nil {
-		return QueuePage{}, fmt.Errorf("list queue: %w", err)
+		return QueuePage{}, err
 	}
 	reviews, err := decodeAll[Review](out.Items)
 	if err != nil {
@@ -217,12 +214,38 @@ func (st *Store) ListQueue(ctx context.Context, status string, limit int, start 
 	}
 	page := QueuePage{Reviews: reviews}
 	if len(out.LastEvaluatedKey) > 0 {
-		page.Next = map[string]string{}
-		for k := range out.LastEvaluatedKey {
-			page.Next[k] = getS(out.LastEvaluatedKey, k)
+		if page.Next, err = position(out.LastEvaluatedKey); err != nil {
+			return QueuePage{}, err
 		}
 	}
 	return page, nil
+}
+
+// position writes an index position (the four key attributes, all strings) as a token.
+func position(k map[string]types.AttributeValue) (string, error) {
+	plain := make(map[string]string, len(k))
+	for name := range k {
+		plain[name] = getS(k, name)
+	}
+	b, err := json.Marshal(plain)
+	return string(b), err
+}
+
+// openPosition reads a token of position back, for the index partition it must lie in.
+func openPosition(tok, partition string) (map[string]types.AttributeValue, error) {
+	var plain map[string]string
+	if err := json.Unmarshal([]byte(tok), &plain); err != nil || len(plain) != 4 || plain[attrGSI1PK] != partition {
+		return nil, ErrBadPage
+	}
+	k := make(map[string]types.AttributeValue, 4)
+	for _, name := range []string{attrPK, attrSK, attrGSI1PK, attrGSI1SK} {
+		v, ok := plain[name]
+		if !ok || v == "" {
+			return nil, ErrBadPage
+		}
+		k[name] = s(v)
+	}
+	return k, nil
 }
 
 // GetReview reads a review and its photo (not the partition's photo-read records). One
@@ -254,14 +277,10 @@ func (st *Store) GetReview(ctx context.Context, id string) (Review, []byte, erro
 
 // RecordPhotoRead keeps who read a review's photo, and when: every read, for good. One PutItem.
 func (st *Store) RecordPhotoRead(ctx context.Context, reviewID, reviewerID string, at time.Time) error {
-	item := key("REVIEW#"+reviewID, fmt.Sprintf("READ#%013d#%s", at.UnixMilli(), reviewerID))
+	item := photoReadKey(reviewID, at.UnixMilli(), reviewerID)
 	item["reviewerId"] = s(reviewerID)
 	item["readAt"] = n(at.UnixMilli())
-	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(st.table), Item: item})
-	if err != nil {
-		return fmt.Errorf("record photo read: %w", err)
-	}
-	return nil
+	return st.put(ctx, &dynamodb.PutItemInput{Item: item}, nil)
 }
 
 // PhotoRead is one recorded read of a review's photo.
@@ -272,14 +291,13 @@ type PhotoRead struct {
 
 // ListPhotoReads is the audit trail of a review's photo. One Query.
 func (st *Store) ListPhotoReads(ctx context.Context, reviewID string) ([]PhotoRead, error) {
-	out, err := st.db.Query(ctx, &dynamodb.QueryInput{
-		TableName:                 aws.String(st.table),
+	out, err := st.query(ctx, "list photo reads", &dynamodb.QueryInput{
 		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :prefix)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s("REVIEW#" + reviewID), ":prefix": s("READ#")},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(prefixReview + reviewID), ":prefix": s(photoReadPrefix)},
 		ConsistentRead:            aws.Bool(true),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list photo reads: %w", err)
+		return nil, err
 	}
 	return decodeAll[PhotoRead](out.Items)
 }
@@ -298,9 +316,10 @@ var ErrAlreadyDecided = errors.New("store: review already decided")
 
 // DecideReview records the decision on the review, on the applicant's entry and on the
 // account in one transaction that holds only while the review is pending: of any number of
-// concurrent decisions, one is made. An approval applies the review's name and validity
-// dates, and marks the account for re-application when the name changed. The same
-// transaction writes the notice still to send, which it returns. One TransactWriteItems.
+// concurrent decisions, one is made (ErrAlreadyDecided for the rest). An approval applies
+// the review's name and validity dates, and marks the account for re-application when the
+// name changed. The same transaction writes the notice still to send, which it returns. One
+// TransactWriteItems.
 func (st *Store) DecideReview(ctx context.Context, d Decision) (Notice, error) {
 	r := d.Review
 	status, accountStatus := ReviewRejected, StatusReviewRejected
@@ -321,9 +340,9 @@ func (st *Store) DecideReview(ctx context.Context, d Decision) (Notice, error) {
 			":by": s(d.DecidedBy), ":queue": s(queueKey(status)),
 		}),
 	}
-	ref := &types.Update{
+	entry := &types.Update{
 		TableName:                 aws.String(st.table),
-		Key:                       refKey(r.Login, r.SubmittedAt, r.ID),
+		Key:                       entryKey(r.Login, r.SubmittedAt, r.ID),
 		UpdateExpression:          aws.String("SET #st = :status, reason = :reason, decidedAt = :at"),
 		ConditionExpression:       aws.String("#st = :pending"),
 		ExpressionAttributeNames:  map[string]string{"#st": "status"},
@@ -341,10 +360,9 @@ func (st *Store) DecideReview(ctx context.Context, d Decision) (Notice, error) {
 		},
 	}
 	if d.Approve {
-		account.UpdateExpression = aws.String("SET #v.#st = :accountStatus, #v.#rr = :none, #name = :name, idValidFrom = :from, idValidTo = :to" +
-			reapply(r))
+		account.UpdateExpression = aws.String("SET #v.#st = :accountStatus, #name = :name, idValidFrom = :from, idValidTo = :to" +
+			reapply(r) + " REMOVE #v.#rr")
 		account.ExpressionAttributeNames["#name"] = "name"
-		account.ExpressionAttributeValues[":none"] = s("")
 		account.ExpressionAttributeValues[":name"] = s(r.Name)
 		account.ExpressionAttributeValues[":from"] = s(r.IDValidFrom)
 		account.ExpressionAttributeValues[":to"] = s(r.IDValidTo)
@@ -361,17 +379,15 @@ func (st *Store) DecideReview(ctx context.Context, d Decision) (Notice, error) {
 	if err != nil {
 		return Notice{}, err
 	}
-	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		{Update: review}, {Update: ref}, {Update: account}, {Put: notice},
-	}})
-	if failed, ok := cancelled(err); ok {
-		if len(failed) > 0 && failed[0] {
-			return Notice{}, ErrAlreadyDecided
-		}
-		return Notice{}, fmt.Errorf("decide review: the account was not in review: %w", err)
-	}
+	// Only the review's own condition can fail in a consistent table: the entry and the
+	// account move with it, in this transaction only.
+	err = st.transact(ctx, "decide review",
+		step{write: types.TransactWriteItem{Update: review}, refusal: refusedWith(ErrAlreadyDecided)},
+		step{write: types.TransactWriteItem{Update: entry}},
+		step{write: types.TransactWriteItem{Update: account}},
+		step{write: types.TransactWriteItem{Put: notice}})
 	if err != nil {
-		return Notice{}, fmt.Errorf("decide review: %w", err)
+		return Notice{}, err
 	}
 	return nt, nil
 }
@@ -384,32 +400,27 @@ func reapply(r Review) string {
 }
 
 func merge(a, b map[string]types.AttributeValue) map[string]types.AttributeValue {
-	out := make(map[string]types.AttributeValue, len(a)+len(b))
-	for k, v := range a {
-		out[k] = v
-	}
-	for k, v := range b {
-		out[k] = v
-	}
+	out := maps.Clone(a)
+	maps.Copy(out, b)
 	return out
 }
 
 // MarkOverdueReported notes that a review's overdue report went out; false if another run
 // noted it first. One UpdateItem.
 func (st *Store) MarkOverdueReported(ctx context.Context, id string, at time.Time) (bool, error) {
-	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(st.table),
+	errReported := errors.New("reported")
+	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
 		Key:                       reviewKey(id),
 		UpdateExpression:          aws.String("SET overdueReportedAt = :at"),
-		ConditionExpression:       aws.String("#st = :pending AND (attribute_not_exists(overdueReportedAt) OR overdueReportedAt = :zero)"),
+		ConditionExpression:       aws.String("#st = :pending AND attribute_not_exists(overdueReportedAt)"),
 		ExpressionAttributeNames:  map[string]string{"#st": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":at": n(at.UnixMilli()), ":pending": s(ReviewPending), ":zero": n(0)},
-	})
-	if isConditionFailed(err) {
+		ExpressionAttributeValues: map[string]types.AttributeValue{":at": n(at.UnixMilli()), ":pending": s(ReviewPending)},
+	}, refusedWith(errReported))
+	if errors.Is(err, errReported) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("mark overdue: %w", err)
+		return false, err
 	}
 	return true, nil
 }
@@ -417,16 +428,11 @@ func (st *Store) MarkOverdueReported(ctx context.Context, id string, at time.Tim
 // UnmarkOverdueReported takes the note back when the report could not be sent, so that the
 // next run reports the review again.
 func (st *Store) UnmarkOverdueReported(ctx context.Context, id string) error {
-	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(st.table),
-		Key:                       reviewKey(id),
-		UpdateExpression:          aws.String("SET overdueReportedAt = :zero"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":zero": n(0)},
-	})
-	if err != nil {
-		return fmt.Errorf("unmark overdue: %w", err)
-	}
-	return nil
+	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
+		Key:              reviewKey(id),
+		UpdateExpression: aws.String("REMOVE overdueReportedAt"),
+	}, nil)
+	return err
 }
 
 // GetReviewMeta reads a review without its photo. One GetItem.

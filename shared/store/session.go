@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,56 +22,42 @@ type Session struct {
 	IdleUntil int64 `dynamodbav:"idleUntil"`
 }
 
-func sessionKey(tokenHash string) map[string]types.AttributeValue {
-	return key("SESSION#"+tokenHash, "SESSION")
-}
-
-func (st *Store) sessionPut(tokenHash string, sess Session) (*types.Put, error) {
-	item, err := itemOf(sess, sessionKey(tokenHash))
-	if err != nil {
-		return nil, err
-	}
-	return &types.Put{TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}, nil
-}
-
 // StartSession stores a new session. When the account has wrong passwords counted, the same
 // transaction clears the count, provided the password is still the one just verified and no
-// lock began meanwhile; ErrConflict says it changed under us. One PutItem, or one
-// TransactWriteItems.
+// lock began meanwhile (ErrCredentialsChanged). One PutItem, or one TransactWriteItems.
 func (st *Store) StartSession(ctx context.Context, tokenHash string, sess Session, a Account, now time.Time) error {
-	put, err := st.sessionPut(tokenHash, sess)
+	item, err := itemOf(sess, sessionKey(tokenHash))
 	if err != nil {
 		return err
 	}
 	if a.FailedLogins == 0 {
-		return st.create(ctx, put.Item)
+		return st.create(ctx, item)
 	}
-	_, err = st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
-		{Put: put},
-		{Update: &types.Update{
-			TableName:           aws.String(st.table),
-			Key:                 accountKey(a.Login),
-			UpdateExpression:    aws.String("SET failedLogins = :zero"),
-			ConditionExpression: aws.String("passwordHash = :ph AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":zero": n(0), ":ph": s(a.PasswordHash), ":now": n(now.Unix()),
-			},
-		}},
-	}})
-	if _, ok := cancelled(err); ok {
-		return ErrConflict
-	}
-	if err != nil {
-		return fmt.Errorf("start session: %w", err)
-	}
-	return nil
+	return st.transact(ctx, "start session",
+		step{
+			write: types.TransactWriteItem{Put: &types.Put{
+				TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+			}},
+			refusal: refusedWith(ErrExists),
+		},
+		step{
+			write: types.TransactWriteItem{Update: &types.Update{
+				TableName:           aws.String(st.table),
+				Key:                 accountKey(a.Login),
+				UpdateExpression:    aws.String("SET failedLogins = :zero"),
+				ConditionExpression: aws.String("passwordHash = :ph AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{
+					":zero": n(0), ":ph": s(a.PasswordHash), ":now": n(now.Unix()),
+				},
+			}},
+			refusal: refusedWith(ErrCredentialsChanged),
+		})
 }
 
 // TouchSession checks a session and moves its idle deadline to now+idle, in one
 // conditional UpdateItem: a session past either deadline is ErrNotFound.
 func (st *Store) TouchSession(ctx context.Context, tokenHash string, now time.Time, idle time.Duration) (Session, error) {
-	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:           aws.String(st.table),
+	out, err := st.update(ctx, &dynamodb.UpdateItemInput{
 		Key:                 sessionKey(tokenHash),
 		UpdateExpression:    aws.String("SET idleUntil = :idle"),
 		ConditionExpression: aws.String("attribute_exists(pk) AND expiresAt > :now AND idleUntil > :now"),
@@ -80,71 +65,58 @@ func (st *Store) TouchSession(ctx context.Context, tokenHash string, now time.Ti
 			":idle": n(now.Add(idle).Unix()), ":now": n(now.Unix()),
 		},
 		ReturnValues: types.ReturnValueAllNew,
-	})
-	if isConditionFailed(err) {
-		return Session{}, ErrNotFound
-	}
+	}, refusedWith(ErrNotFound))
 	if err != nil {
-		return Session{}, fmt.Errorf("touch session: %w", err)
+		return Session{}, err
 	}
-	return decode[Session](out.Attributes)
+	return decode[Session](out)
 }
 
 // EndSession deletes a session; ErrNotFound if there was none. One DeleteItem.
 func (st *Store) EndSession(ctx context.Context, tokenHash string) error {
-	_, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:           aws.String(st.table),
+	_, err := st.remove(ctx, &dynamodb.DeleteItemInput{
 		Key:                 sessionKey(tokenHash),
 		ConditionExpression: aws.String("attribute_exists(pk)"),
-	})
-	if isConditionFailed(err) {
-		return ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("end session: %w", err)
-	}
-	return nil
+	}, refusedWith(ErrNotFound))
+	return err
 }
 
-// ErrLocked is a login refused because the account is locked; the Account returned with it
-// says until when.
+// ErrLocked is a login refused because the account is locked; the time returned with it says
+// until when.
 var ErrLocked = errors.New("store: account locked")
 
 // CountLoginFailure adds one wrong password to the account's count unless it is locked, and
 // returns the count; ErrLocked comes with the end of the lock. One UpdateItem.
 func (st *Store) CountLoginFailure(ctx context.Context, login string, now time.Time) (int, time.Time, error) {
-	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                           aws.String(st.table),
-		Key:                                 accountKey(login),
-		UpdateExpression:                    aws.String("ADD failedLogins :one"),
-		ConditionExpression:                 aws.String("attribute_exists(pk) AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)"),
-		ExpressionAttributeValues:           map[string]types.AttributeValue{":one": n(1), ":now": n(now.Unix())},
-		ReturnValues:                        types.ReturnValueUpdatedNew,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	var until time.Time
+	out, err := st.update(ctx, &dynamodb.UpdateItemInput{
+		Key:                       accountKey(login),
+		UpdateExpression:          aws.String("ADD failedLogins :one"),
+		ConditionExpression:       aws.String("attribute_exists(pk) AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1), ":now": n(now.Unix())},
+		ReturnValues:              types.ReturnValueUpdatedNew,
+	}, func(old map[string]types.AttributeValue) error {
+		if len(old) == 0 {
+			return ErrNotFound
+		}
+		until = time.Unix(getN(old, "lockedUntil"), 0)
+		return ErrLocked
 	})
 	if err != nil {
-		var ccf *types.ConditionalCheckFailedException
-		if errors.As(err, &ccf) {
-			return 0, time.Unix(getN(ccf.Item, "lockedUntil"), 0), ErrLocked
-		}
-		return 0, time.Time{}, fmt.Errorf("count login failure: %w", err)
+		return 0, until, err
 	}
-	return int(getN(out.Attributes, "failedLogins")), time.Time{}, nil
+	return int(getN(out, "failedLogins")), time.Time{}, nil
 }
 
 // LockAccount locks the account until the given time if its count has reached threshold,
 // and starts the count again. Of concurrent callers at the threshold, the first locks and the
 // rest find it done. One UpdateItem.
 func (st *Store) LockAccount(ctx context.Context, login string, until time.Time, threshold int) error {
-	_, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(st.table),
+	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
 		Key:                       accountKey(login),
 		UpdateExpression:          aws.String("SET lockedUntil = :until, failedLogins = :zero"),
 		ConditionExpression:       aws.String("failedLogins >= :threshold"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":until": n(until.Unix()), ":zero": n(0), ":threshold": n(int64(threshold))},
-	})
-	if err != nil && !isConditionFailed(err) {
-		return fmt.Errorf("lock account: %w", err)
-	}
-	return nil
+	}, refusedWith(nil)) // another caller at the threshold locked it first
+	return err
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,10 +15,6 @@ import (
 type CodeKey struct {
 	Purpose string
 	Subject string
-}
-
-func (k CodeKey) item() map[string]types.AttributeValue {
-	return key("CODE#"+k.Purpose+"#"+k.Subject, "CODE")
 }
 
 // Code is a stored SMS code: its hash, never the code.
@@ -52,34 +47,26 @@ func (st *Store) PutCode(ctx context.Context, k CodeKey, c Code) error {
 		item["login"] = s(c.Login)
 		item["epoch"] = n(c.Epoch)
 	}
-	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(st.table), Item: item})
-	if err != nil {
-		return fmt.Errorf("put code: %w", err)
-	}
-	return nil
+	return st.put(ctx, &dynamodb.PutItemInput{Item: item}, nil)
 }
 
 // DeleteCode removes the code with this hash, and leaves a newer one alone: it undoes PutCode
 // when the SMS could not be sent.
 func (st *Store) DeleteCode(ctx context.Context, k CodeKey, hash []byte) error {
-	_, err := st.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:                 aws.String(st.table),
+	_, err := st.remove(ctx, &dynamodb.DeleteItemInput{
 		Key:                       k.item(),
 		ConditionExpression:       aws.String("codeHash = :h"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":h": b(hash)},
-	})
-	if err != nil && !isConditionFailed(err) {
-		return fmt.Errorf("delete code: %w", err)
-	}
-	return nil
+	}, refusedWith(nil)) // replaced by a newer code meanwhile: that one stays
+	return err
 }
 
 // AttemptCode counts one try of the code under k before the caller compares it, so that no
 // number of concurrent guesses gets more than max tries. It returns the code as it stands
 // after the count. One UpdateItem.
 func (st *Store) AttemptCode(ctx context.Context, k CodeKey, now time.Time, max int) (Code, error) {
-	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:        aws.String(st.table),
+	var spent Code
+	out, err := st.update(ctx, &dynamodb.UpdateItemInput{
 		Key:              k.item(),
 		UpdateExpression: aws.String("SET attempts = attempts + :one"),
 		ConditionExpression: aws.String("attribute_exists(pk) AND expiresAt > :now AND attempts < :max " +
@@ -87,25 +74,36 @@ func (st *Store) AttemptCode(ctx context.Context, k CodeKey, now time.Time, max 
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":one": n(1), ":now": n(now.Unix()), ":max": n(int64(max)),
 		},
-		ReturnValues:                        types.ReturnValueAllNew,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		ReturnValues: types.ReturnValueAllNew,
+	}, func(old map[string]types.AttributeValue) error {
+		spent = decodeCode(old)
+		switch {
+		case !live(old, now):
+			spent = Code{}
+			return ErrNotFound
+		case spent.UsedFor != "":
+			return ErrCodeUsed
+		default:
+			return ErrCodeExhausted
+		}
 	})
 	if err != nil {
-		var ccf *types.ConditionalCheckFailedException
-		if !errors.As(err, &ccf) {
-			return Code{}, fmt.Errorf("attempt code: %w", err)
-		}
-		old := decodeCode(ccf.Item)
-		switch {
-		case !live(ccf.Item, now):
-			return Code{}, ErrNotFound
-		case old.UsedFor != "":
-			return old, ErrCodeUsed
-		default:
-			return old, ErrCodeExhausted
-		}
+		return spent, err
 	}
-	return decodeCode(out.Attributes), nil
+	return decodeCode(out), nil
+}
+
+// GiveBackAttempt takes back the try AttemptCode counted, when the request it was counted for
+// could not be completed for a reason of ours (a busy store): the applicant loses nothing. It
+// holds only while the code is the one tried and unspent. One UpdateItem.
+func (st *Store) GiveBackAttempt(ctx context.Context, k CodeKey, hash []byte) error {
+	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
+		Key:                       k.item(),
+		UpdateExpression:          aws.String("SET attempts = attempts - :one"),
+		ConditionExpression:       aws.String("codeHash = :h AND attempts > :zero AND attribute_not_exists(usedFor)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":one": n(1), ":zero": n(0), ":h": b(hash)},
+	}, refusedWith(nil)) // replaced, spent or expired meanwhile: nothing to give back
+	return err
 }
 
 func decodeCode(item map[string]types.AttributeValue) Code {
@@ -120,15 +118,18 @@ func decodeCode(item map[string]types.AttributeValue) Code {
 }
 
 // spendCode is the transaction step that spends a code: it holds only if the code is still
-// the one compared (not replaced), unexpired and unspent.
-func (st *Store) spendCode(k CodeKey, hash []byte, usedFor string, now time.Time) types.TransactWriteItem {
-	return types.TransactWriteItem{Update: &types.Update{
-		TableName:           aws.String(st.table),
-		Key:                 k.item(),
-		UpdateExpression:    aws.String("SET usedFor = :for"),
-		ConditionExpression: aws.String("codeHash = :h AND expiresAt > :now AND attribute_not_exists(usedFor)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":for": s(usedFor), ":h": b(hash), ":now": n(now.Unix()),
-		},
-	}}
+// the one compared (not replaced), unexpired and unspent; else ErrCodeSpent.
+func (st *Store) spendCode(k CodeKey, hash []byte, usedFor string, now time.Time) step {
+	return step{
+		write: types.TransactWriteItem{Update: &types.Update{
+			TableName:           aws.String(st.table),
+			Key:                 k.item(),
+			UpdateExpression:    aws.String("SET usedFor = :for"),
+			ConditionExpression: aws.String("codeHash = :h AND expiresAt > :now AND attribute_not_exists(usedFor)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":for": s(usedFor), ":h": b(hash), ":now": n(now.Unix()),
+			},
+		}},
+		refusal: refusedWith(ErrCodeSpent),
+	}
 }

@@ -7,7 +7,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"strconv"
@@ -15,24 +14,13 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/jszg/applicant-accounts/shared/awsenv"
 )
-
-// Attribute names shared by every item.
-const (
-	attrPK      = "pk"
-	attrSK      = "sk"
-	attrGSI1PK  = "gsi1pk"
-	attrGSI1SK  = "gsi1sk"
-	attrExpires = "expiresAt"
-)
-
-// GSI1 is the index the review queue is read from.
-const GSI1 = "gsi1"
 
 // Store reads and writes the table.
 type Store struct {
@@ -47,8 +35,19 @@ func New(db *dynamodb.Client, table string) *Store {
 
 // NewClient builds the DynamoDB client; endpoint, when set, points it at a DynamoDB-compatible
 // server (DynamoDB Local, minidyn) instead of AWS.
+//
+// The SDK retries throttling and server errors itself, up to three attempts; its default
+// pauses (up to 2 s, then 4 s) would outlast an API request, so they are the store's own
+// short, jittered ones. A request still throttled after them is a BusyError: the applicant
+// is told to retry in a second instead of waiting on a Lambda that waits on DynamoDB.
 func NewClient(cfg aws.Config, endpoint *string) *dynamodb.Client {
 	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxAttempts = maxTries
+			so.Backoff = retry.BackoffDelayerFunc(func(attempt int, _ error) (time.Duration, error) {
+				return backoff(attempt), nil
+			})
+		})
 		if endpoint != nil {
 			o.BaseEndpoint = endpoint
 			// Emulators do not all send the CRC32 header the SDK checks by default.
@@ -62,14 +61,6 @@ func NewClient(cfg aws.Config, endpoint *string) *dynamodb.Client {
 func FromEnv(cfg aws.Config) *Store {
 	return New(NewClient(cfg, awsenv.Endpoint("DYNAMODB_ENDPOINT")), awsenv.MustEnv("TABLE_NAME"))
 }
-
-// Errors the callers turn into contract answers.
-var (
-	// ErrNotFound is an item that does not exist or has expired.
-	ErrNotFound = errors.New("store: not found")
-	// ErrConflict is a conditional write that lost: the state was not what the rule needs.
-	ErrConflict = errors.New("store: condition failed")
-)
 
 // itemOf is v as an item under k.
 func itemOf(v any, k map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
@@ -105,11 +96,13 @@ func decodeAll[T any](items []map[string]types.AttributeValue) ([]T, error) {
 
 // get reads one item, consistently; ErrNotFound when there is none. One GetItem.
 func (st *Store) get(ctx context.Context, k map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
-	out, err := st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(st.table), Key: k, ConsistentRead: aws.Bool(true)})
+	var out *dynamodb.GetItemOutput
+	err := st.do(ctx, "get "+kindOf(k), func(ctx context.Context) (err error) {
+		out, err = st.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(st.table), Key: k, ConsistentRead: aws.Bool(true)})
+		return err
+	})
 	if err != nil {
-		// The kind of item only: the rest of a key can be a document number or a mobile.
-		kind, _, _ := strings.Cut(getS(k, attrPK), "#")
-		return nil, fmt.Errorf("get %s: %w", kind, err)
+		return nil, err
 	}
 	if len(out.Item) == 0 {
 		return nil, ErrNotFound
@@ -117,45 +110,111 @@ func (st *Store) get(ctx context.Context, k map[string]types.AttributeValue) (ma
 	return out.Item, nil
 }
 
-// create writes an item that must not exist yet; ErrConflict if it does. One PutItem.
+// kindOf names an item by the kind in its partition key only, for errors and logs: the rest
+// of a key can be a document number or a mobile.
+func kindOf(item map[string]types.AttributeValue) string {
+	kind, _, _ := strings.Cut(getS(item, attrPK), "#")
+	return kind
+}
+
+// create writes an item that must not exist yet; ErrExists if it does. One PutItem.
 func (st *Store) create(ctx context.Context, item map[string]types.AttributeValue) error {
-	_, err := st.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:           aws.String(st.table),
-		Item:                item,
-		ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	return st.put(ctx, &dynamodb.PutItemInput{Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")},
+		refusedWith(ErrExists))
+}
+
+// put is one PutItem into the table; when its condition fails, refusal says what that means.
+func (st *Store) put(ctx context.Context, in *dynamodb.PutItemInput, refusal func(old map[string]types.AttributeValue) error) error {
+	in.TableName = aws.String(st.table)
+	if in.ConditionExpression != nil {
+		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
+	}
+	err := st.do(ctx, "put "+kindOf(in.Item), func(ctx context.Context) error {
+		_, err := st.db.PutItem(ctx, in)
+		return err
 	})
-	if isConditionFailed(err) {
-		return ErrConflict
+	if old, ok := oldItem(err); ok {
+		return refusal(old)
+	}
+	return err
+}
+
+// update is one UpdateItem of the table and returns what ReturnValues asked for; when its
+// condition fails, refusal reads the item as it was and says what that means.
+func (st *Store) update(ctx context.Context, in *dynamodb.UpdateItemInput, refusal func(old map[string]types.AttributeValue) error) (map[string]types.AttributeValue, error) {
+	in.TableName = aws.String(st.table)
+	if in.ConditionExpression != nil {
+		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
+	}
+	var out *dynamodb.UpdateItemOutput
+	err := st.do(ctx, "update "+kindOf(in.Key), func(ctx context.Context) (err error) {
+		out, err = st.db.UpdateItem(ctx, in)
+		return err
+	})
+	if old, ok := oldItem(err); ok {
+		return nil, refusal(old)
 	}
 	if err != nil {
-		kind, _, _ := strings.Cut(getS(item, attrPK), "#")
-		return fmt.Errorf("create %s: %w", kind, err)
+		return nil, err
 	}
-	return nil
+	return out.Attributes, nil
+}
+
+// remove is one DeleteItem of the table and returns what ReturnValues asked for; when its
+// condition fails, refusal says what that means.
+func (st *Store) remove(ctx context.Context, in *dynamodb.DeleteItemInput, refusal func(old map[string]types.AttributeValue) error) (map[string]types.AttributeValue, error) {
+	in.TableName = aws.String(st.table)
+	if in.ConditionExpression != nil {
+		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
+	}
+	var out *dynamodb.DeleteItemOutput
+	err := st.do(ctx, "delete "+kindOf(in.Key), func(ctx context.Context) (err error) {
+		out, err = st.db.DeleteItem(ctx, in)
+		return err
+	})
+	if old, ok := oldItem(err); ok {
+		return nil, refusal(old)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out.Attributes, nil
+}
+
+// query is one page of a Query of the table or an index.
+func (st *Store) query(ctx context.Context, op string, in *dynamodb.QueryInput) (*dynamodb.QueryOutput, error) {
+	in.TableName = aws.String(st.table)
+	var out *dynamodb.QueryOutput
+	err := st.do(ctx, op, func(ctx context.Context) (err error) {
+		out, err = st.db.Query(ctx, in)
+		return err
+	})
+	return out, err
 }
 
 // getMany reads up to 100 items by key, consistently, in one BatchGetItem (again for any keys
 // DynamoDB leaves unprocessed). Missing items are simply not in the answer.
 func (st *Store) getMany(ctx context.Context, keys ...map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {
 	var items []map[string]types.AttributeValue
-	for attempt := 0; len(keys) > 0; attempt++ {
-		if attempt == 3 {
-			return nil, fmt.Errorf("batch get: %d keys still unprocessed", len(keys))
+	for try := 1; len(keys) > 0; try++ {
+		if try > 1 && (try > maxTries || pause(ctx, try-1) != nil) {
+			// DynamoDB leaves keys unprocessed when it is short of capacity: a wait, not a bug.
+			return nil, &BusyError{Op: "batch get", Cause: fmt.Errorf("%d keys still unprocessed", len(keys))}
 		}
-		out, err := st.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
-			st.table: {Keys: keys, ConsistentRead: aws.Bool(true)},
-		}})
+		var out *dynamodb.BatchGetItemOutput
+		err := st.do(ctx, "batch get", func(ctx context.Context) (err error) {
+			out, err = st.db.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
+				st.table: {Keys: keys, ConsistentRead: aws.Bool(true)},
+			}})
+			return err
+		})
 		if err != nil {
-			return nil, fmt.Errorf("batch get: %w", err)
+			return nil, err
 		}
 		items = append(items, out.Responses[st.table]...)
 		keys = out.UnprocessedKeys[st.table].Keys
 	}
 	return items, nil
-}
-
-func key(pk, sk string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{attrPK: s(pk), attrSK: s(sk)}
 }
 
 func s(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
@@ -199,22 +258,4 @@ func live(item map[string]types.AttributeValue, now time.Time) bool {
 	}
 	e, _ := strconv.ParseInt(exp.Value, 10, 64)
 	return e > now.Unix()
-}
-
-func isConditionFailed(err error) bool {
-	var ccf *types.ConditionalCheckFailedException
-	return errors.As(err, &ccf)
-}
-
-// cancelled returns, for a cancelled transaction, which of its items failed their condition.
-func cancelled(err error) ([]bool, bool) {
-	var tce *types.TransactionCanceledException
-	if !errors.As(err, &tce) {
-		return nil, false
-	}
-	failed := make([]bool, len(tce.CancellationReasons))
-	for i, r := range tce.CancellationReasons {
-		failed[i] = aws.ToString(r.Code) == "ConditionalCheckFailed"
-	}
-	return failed, true
 }

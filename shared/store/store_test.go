@@ -34,7 +34,7 @@ func count(errs []error, target error) int {
 
 func TestCaptchaIsTakenOnceUnderRace(t *testing.T) {
 	env := storetest.New(t)
-	if err := env.Store.PutCaptcha(ctx, "c1", 123, t0.Add(2*time.Minute)); err != nil {
+	if err := env.Store.PutCaptcha(ctx, "c1", store.Captcha{X: 123, Expires: t0.Add(2 * time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
 	if x, err := env.Store.PeekCaptcha(ctx, "c1", t0); err != nil || x != 123 {
@@ -43,10 +43,10 @@ func TestCaptchaIsTakenOnceUnderRace(t *testing.T) {
 	var mu sync.Mutex
 	var seen []int
 	errs := testkit.Race(8, func(int) error {
-		x, err := env.Store.TakeCaptcha(ctx, "c1", t0)
+		c, err := env.Store.TakeCaptcha(ctx, "c1", t0)
 		if err == nil {
 			mu.Lock()
-			seen = append(seen, x)
+			seen = append(seen, c.X)
 			mu.Unlock()
 		}
 		return err
@@ -61,7 +61,7 @@ func TestCaptchaIsTakenOnceUnderRace(t *testing.T) {
 
 func TestExpiredCaptchaReadsAsAbsent(t *testing.T) {
 	env := storetest.New(t)
-	if err := env.Store.PutCaptcha(ctx, "c2", 50, t0.Add(2*time.Minute)); err != nil {
+	if err := env.Store.PutCaptcha(ctx, "c2", store.Captcha{X: 50, Expires: t0.Add(2 * time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
 	late := t0.Add(2*time.Minute + time.Second)
@@ -83,7 +83,7 @@ func TestSMSQuotaUnderRace(t *testing.T) {
 		_, err := env.Store.ReserveSMS(ctx, "+8613800138000", day, 3, t0.Add(48*time.Hour))
 		return err
 	})
-	if count(errs, nil) != 3 || count(errs, store.ErrConflict) != 5 {
+	if count(errs, nil) != 3 || count(errs, store.ErrQuotaFull) != 5 {
 		t.Fatalf("errs %v: want 3 reservations and 5 refusals", errs)
 	}
 	// Another day, another mobile: their own counters.
@@ -100,7 +100,7 @@ func TestSMSQuotaUnderRace(t *testing.T) {
 	if c, err := env.Store.ReserveSMS(ctx, "+8613800138000", day, 3, t0.Add(48*time.Hour)); err != nil || c != 3 {
 		t.Fatalf("after release = %d, %v", c, err)
 	}
-	if _, err := env.Store.ReserveSMS(ctx, "+8613800138000", day, 3, t0.Add(48*time.Hour)); !errors.Is(err, store.ErrConflict) {
+	if _, err := env.Store.ReserveSMS(ctx, "+8613800138000", day, 3, t0.Add(48*time.Hour)); !errors.Is(err, store.ErrQuotaFull) {
 		t.Fatalf("fourth = %v", err)
 	}
 }
@@ -176,7 +176,7 @@ func TestRegisterAccountSpendsTheCodeAtomically(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A wrong hash (the code was replaced meanwhile) creates nothing.
-	if err := env.Store.RegisterAccount(ctx, applicant("A1"), k, []byte("other"), t0); !errors.Is(err, store.ErrConflict) {
+	if err := env.Store.RegisterAccount(ctx, applicant("A1"), k, []byte("other"), t0); !errors.Is(err, store.ErrCodeSpent) {
 		t.Fatalf("wrong hash = %v", err)
 	}
 	if _, err := env.Store.GetAccount(ctx, "A1"); !errors.Is(err, store.ErrNotFound) {
@@ -197,7 +197,7 @@ func TestRegisterAccountSpendsTheCodeAtomically(t *testing.T) {
 	if !errors.Is(err, store.ErrCodeUsed) || c.UsedFor != "A1" {
 		t.Fatalf("spent code = %+v, %v", c, err)
 	}
-	if err := env.Store.RegisterAccount(ctx, applicant("B2"), k, []byte("h"), t0); !errors.Is(err, store.ErrConflict) {
+	if err := env.Store.RegisterAccount(ctx, applicant("B2"), k, []byte("h"), t0); !errors.Is(err, store.ErrCodeSpent) {
 		t.Fatalf("a spent code registered a second account: %v", err)
 	}
 }

@@ -92,7 +92,7 @@ func CheckTransactions(ctx context.Context, db *dynamodb.Client, name string) er
 	_, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{{
 		ConditionCheck: &types.ConditionCheck{
 			TableName:           aws.String(name),
-			Key:                 key("PROBE#transactions", "PROBE"),
+			Key:                 probeKey(),
 			ConditionExpression: aws.String("attribute_not_exists(pk)"),
 		},
 	}}})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,30 +22,29 @@ const notPending = "attribute_exists(pk) AND #v.#st <> :pending"
 var verificationNames = map[string]string{"#v": "verification", "#st": "status"}
 
 func (st *Store) updateAccount(ctx context.Context, login, update string, names map[string]string, values map[string]types.AttributeValue) (Account, error) {
-	allNames := map[string]string{}
-	for k, v := range verificationNames {
-		allNames[k] = v
-	}
-	for k, v := range names {
-		allNames[k] = v
+	allNames := maps.Clone(verificationNames)
+	maps.Copy(allNames, names)
+	if values == nil {
+		values = map[string]types.AttributeValue{}
 	}
 	values[":pending"] = s(StatusReviewPending)
-	out, err := st.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(st.table),
+	out, err := st.update(ctx, &dynamodb.UpdateItemInput{
 		Key:                       accountKey(login),
 		UpdateExpression:          aws.String(update),
 		ConditionExpression:       aws.String(notPending),
 		ExpressionAttributeNames:  allNames,
 		ExpressionAttributeValues: values,
 		ReturnValues:              types.ReturnValueAllNew,
+	}, func(old map[string]types.AttributeValue) error {
+		if len(old) == 0 {
+			return ErrNotFound
+		}
+		return ErrReviewPending
 	})
-	if isConditionFailed(err) {
-		return Account{}, ErrReviewPending
-	}
 	if err != nil {
-		return Account{}, fmt.Errorf("update account: %w", err)
+		return Account{}, err
 	}
-	return decode[Account](out.Attributes)
+	return decode[Account](out)
 }
 
 // SetProfile stores the first-login profile, unless a review is pending. One UpdateItem.
@@ -62,15 +62,16 @@ func (st *Store) SetProfile(ctx context.Context, login string, p Profile) (Accou
 // approved review as it is. One UpdateItem.
 func (st *Store) RecordVerification(ctx context.Context, login string, passed bool) (Account, error) {
 	if passed {
-		return st.updateAccount(ctx, login, "SET #v.#st = :verified, #v.#rr = :none",
+		return st.updateAccount(ctx, login, "SET #v.#st = :verified REMOVE #v.#rr",
 			map[string]string{"#rr": "rejectReason"},
-			map[string]types.AttributeValue{":verified": s(StatusVerified), ":none": s("")})
+			map[string]types.AttributeValue{":verified": s(StatusVerified)})
 	}
 	return st.updateAccount(ctx, login, "SET #v.#of = :true", map[string]string{"#of": "onlineFailed"},
 		map[string]types.AttributeValue{":true": &types.AttributeValueMemberBOOL{Value: true}})
 }
 
-// CountVerification counts one online verification on the CST day unless max are counted.
+// CountVerification counts one online verification on the CST day unless max are counted
+// (ErrQuotaFull).
 func (st *Store) CountVerification(ctx context.Context, login, day string, max int, expires time.Time) (int, error) {
 	return st.countUp(ctx, verifyDay(login, day), max, expires)
 }

@@ -17,13 +17,12 @@ import (
 	"time"
 
 	"github.com/jszg/applicant-accounts/shared/api"
-	"github.com/jszg/applicant-accounts/shared/auth"
+	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/captcha"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/password"
-	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/token"
@@ -32,17 +31,17 @@ import (
 // Start is the instant every kit's clock starts at: a Friday morning in China.
 var Start = time.Date(2026, 11, 27, 10, 0, 0, 0, clock.CST)
 
-// Pepper keys the kit's SMS-code hashes.
-const Pepper = "testkit-sms-code-pepper"
+// Pepper keys the kit's SMS-code hashes: handlers that send or check codes are built with it.
+var Pepper = []byte("testkit-sms-code-pepper")
 
-// Kit is one isolated world.
+// Kit is one isolated world: a store, a clock the test moves, and an outbox standing in for
+// SNS and SES. Tests build the handlers they need with the operations' own constructors.
 type Kit struct {
-	T       testing.TB
-	Env     *storetest.Env
-	Clock   *clock.Fixed
-	Outbox  *notify.Outbox
-	Captcha *captcha.Service
-	Codes   *smscode.Codes
+	T      testing.TB
+	Env    *storetest.Env
+	Store  *store.Store
+	Clock  *clock.Fixed
+	Outbox *notify.Outbox
 }
 
 // New builds a kit whose parts stop with t.
@@ -50,15 +49,7 @@ func New(t testing.TB) *Kit {
 	t.Helper()
 	env := storetest.New(t)
 	clk := clock.NewFixed(Start)
-	out := notify.NewOutbox(clk.Now)
-	return &Kit{
-		T:       t,
-		Env:     env,
-		Clock:   clk,
-		Outbox:  out,
-		Captcha: &captcha.Service{Store: env.Store, Clock: clk},
-		Codes:   &smscode.Codes{Store: env.Store, SMS: out, Clock: clk, Pepper: []byte(Pepper)},
-	}
+	return &Kit{T: t, Env: env, Store: env.Store, Clock: clk, Outbox: notify.NewOutbox(clk.Now)}
 }
 
 // SolvedX is where Solve puts every answer.
@@ -69,7 +60,7 @@ const SolvedX = 100
 func (k *Kit) Solve() *captcha.Answer {
 	k.T.Helper()
 	id := token.New(16)
-	if err := k.Env.Store.PutCaptcha(context.Background(), id, SolvedX, k.Clock.Now().Add(captcha.TTL)); err != nil {
+	if err := k.Store.PutCaptcha(context.Background(), id, store.Captcha{X: SolvedX, Expires: k.Clock.Now().Add(captcha.TTL)}); err != nil {
 		k.T.Fatalf("put captcha: %v", err)
 	}
 	return &captcha.Answer{ID: id, X: SolvedX}
@@ -215,7 +206,7 @@ func (k *Kit) Token(a store.Account) string {
 	sess := store.Session{Login: a.Login, AccountID: a.AccountID, Role: a.Role, Epoch: a.Epoch,
 		CreatedAt: now.Unix(), ExpiresAt: now.Add(12 * time.Hour).Unix(), IdleUntil: now.Add(30 * time.Minute).Unix()}
 	a.FailedLogins = 0
-	if err := k.Env.Store.StartSession(context.Background(), auth.TokenHash(tok), sess, a, now); err != nil {
+	if err := k.Env.Store.StartSession(context.Background(), authn.TokenHash(tok), sess, a, now); err != nil {
 		k.T.Fatal(err)
 	}
 	return tok

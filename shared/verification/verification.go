@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/jszg/applicant-accounts/shared/api"
-	"github.com/jszg/applicant-accounts/shared/auth"
+	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/idv"
@@ -22,17 +22,10 @@ import (
 
 // Store counts tries and records results.
 type Store interface {
+	authn.Sessions
 	CountVerification(ctx context.Context, login, day string, max int, expires time.Time) (int, error)
 	UncountVerification(ctx context.Context, login, day string) error
 	RecordVerification(ctx context.Context, login string, passed bool) (store.Account, error)
-}
-
-// Handler answers POST /v1/me/verifications.
-type Handler struct {
-	Auth     *auth.Authenticator
-	Store    Store
-	Provider idv.Provider
-	Clock    clock.Clock
 }
 
 type result struct {
@@ -49,10 +42,11 @@ const (
 		"请申请人工审核（提交证件信息和清晰的JPG照片，小于190KB）。"
 )
 
-// Handle runs one verification. Four round trips (the session, the account, the day's
-// counter, the result) and one provider call. A provider outage gives the try back.
-func (h *Handler) Handle(ctx context.Context, r *api.Request) (*api.Response, error) {
-	return h.Auth.Profiled(func(ctx context.Context, r *api.Request, p *auth.Principal) (*api.Response, error) {
+// NewVerify answers POST /v1/me/verifications: one verification by provider. Four round
+// trips (the session, the account, the day's counter, the result) and one provider call. A
+// provider outage, or a result that could not be recorded, gives the try back.
+func NewVerify(db Store, provider idv.Provider, clk clock.Clock) api.HandlerFunc {
+	return authn.NewGate(db, clk).Profiled(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		if err := r.NoBody(); err != nil {
 			return nil, err
 		}
@@ -60,25 +54,31 @@ func (h *Handler) Handle(ctx context.Context, r *api.Request) (*api.Response, er
 		if a.Verification.Status == store.StatusReviewPending {
 			return nil, profile.ReviewPending()
 		}
-		now := h.Clock.Now()
+		now := clk.Now()
 		day := clock.Day(now)
-		used, err := h.Store.CountVerification(ctx, a.Login, day, quota.VerificationsPerDay, clock.NextDay(now).Add(24*time.Hour))
-		if errors.Is(err, store.ErrConflict) {
+		used, err := db.CountVerification(ctx, a.Login, day, quota.VerificationsPerDay, clock.NextDay(now).Add(24*time.Hour))
+		if errors.Is(err, store.ErrQuotaFull) {
 			return nil, api.QuotaExceeded("今日实名核验次数已用完（每日3次），请明天再试或申请人工审核", clock.SecondsUntil(now, clock.NextDay(now)))
 		}
 		if err != nil {
 			return nil, err
 		}
-		passed, err := h.Provider.Verify(ctx, idv.Identity{IDType: a.IDType, IDNumber: a.Login, Name: a.Name})
-		if err != nil {
-			if uerr := h.Store.UncountVerification(context.WithoutCancel(ctx), a.Login, day); uerr != nil {
+		giveBack := func() {
+			if uerr := db.UncountVerification(context.WithoutCancel(ctx), a.Login, day); uerr != nil {
 				slog.ErrorContext(ctx, "could not give back a verification try", slog.String("err", uerr.Error()))
 			}
+		}
+		passed, err := provider.Verify(ctx, idv.Identity{IDType: a.IDType, IDNumber: a.Login, Name: a.Name})
+		if err != nil {
+			giveBack()
 			return nil, api.Unavailable("实名核验服务暂时不可用，请稍后重试（本次不计入当日次数）", 60, err)
 		}
-		if _, err := h.Store.RecordVerification(ctx, a.Login, passed); err != nil {
+		if _, err := db.RecordVerification(ctx, a.Login, passed); err != nil {
 			if errors.Is(err, store.ErrReviewPending) {
 				return nil, profile.ReviewPending()
+			}
+			if api.IsRetryable(err) {
+				giveBack()
 			}
 			return nil, err
 		}
@@ -92,5 +92,5 @@ func (h *Handler) Handle(ctx context.Context, r *api.Request) (*api.Response, er
 			out.Guidance = &g
 		}
 		return api.JSON(http.StatusOK, out), nil
-	})(ctx, r)
+	})
 }

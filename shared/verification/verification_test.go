@@ -10,7 +10,7 @@ import (
 
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
-	"github.com/jszg/applicant-accounts/shared/auth"
+	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/idv"
@@ -22,18 +22,17 @@ import (
 
 type world struct {
 	*testkit.Kit
-	h        *verification.Handler
+	h        api.HandlerFunc
 	me       api.HandlerFunc
 	business api.HandlerFunc
 }
 
 func newWorld(t *testing.T) *world {
 	k := testkit.New(t)
-	authn := &auth.Authenticator{Store: k.Env.Store, Clock: k.Clock}
 	return &world{Kit: k,
-		h:  &verification.Handler{Auth: authn, Store: k.Env.Store, Provider: idv.Simulator{}, Clock: k.Clock},
-		me: (&profile.Me{Auth: authn, Usage: k.Env.Store, Clock: k.Clock}).Handle,
-		business: authn.Business(func(ctx context.Context, r *api.Request, p *auth.Principal) (*api.Response, error) {
+		h:  verification.NewVerify(k.Store, idv.Simulator{}, k.Clock),
+		me: profile.NewMe(k.Store, k.Clock),
+		business: authn.NewGate(k.Store, k.Clock).Business(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 			return api.JSON(200, map[string]string{"ok": "yes"}), nil
 		}),
 	}
@@ -41,7 +40,7 @@ func newWorld(t *testing.T) *world {
 
 func (w *world) verify(t *testing.T, tok string) apitest.Result {
 	t.Helper()
-	return apitest.Call(t, w.h.Handle, apitest.Request{Method: "POST", Path: "/v1/me/verifications", Token: tok})
+	return apitest.Call(t, w.h, apitest.Request{Method: "POST", Path: "/v1/me/verifications", Token: tok})
 }
 
 func TestPassAndTheBusinessGate(t *testing.T) {
@@ -64,7 +63,7 @@ func TestPassAndTheBusinessGate(t *testing.T) {
 	if res.Status != 200 || res.Str("result") != "passed" || res.Int("remainingToday") != 2 || res.Body["guidance"] != nil {
 		t.Fatalf("verify: %d %v", res.Status, res.Body)
 	}
-	if got := w.Env.Calls.String(); got != "GetItem=1 PutItem=1 UpdateItem=2" {
+	if got := w.Env.Calls.String(); got != "GetItem=1 UpdateItem=3" {
 		t.Fatalf("round trips: %s", got)
 	}
 	if got := w.Account(a.Login).Verification.Status; got != store.StatusVerified {
@@ -139,13 +138,13 @@ func TestAnOutageSpendsNoTry(t *testing.T) {
 	}
 	a := w.Profiled(w.Applicant("张三"))
 	tok := w.Token(a)
-	w.h.Provider = down
+	w.h = verification.NewVerify(w.Store, down, w.Clock)
 	for i := 0; i < 4; i++ {
 		if res := w.verify(t, tok); res.Status != 503 || res.Code() != api.CodeUnavailable {
 			t.Fatalf("outage %d: %d %v", i, res.Status, res.Body)
 		}
 	}
-	w.h.Provider = idv.Simulator{}
+	w.h = verification.NewVerify(w.Store, idv.Simulator{}, w.Clock)
 	if res := w.verify(t, tok); res.Status != 200 || res.Int("remainingToday") != 2 {
 		t.Fatalf("after the outage: %d %v", res.Status, res.Body)
 	}
@@ -157,7 +156,7 @@ func TestAnOutageSpendsNoTry(t *testing.T) {
 func TestAfterAnApprovedReviewAFailChangesNothing(t *testing.T) {
 	w := newWorld(t)
 	a := w.Profiled(w.ApplicantWith(identity.HKMacauPermit, "H12345678", "陈大文核验失败"))
-	if _, err := w.Env.Store.SubmitReview(t.Context(), store.Review{ID: "r1", Login: a.Login, Name: a.Name, NameBefore: a.Name,
+	if _, err := w.Env.Store.SubmitReview(t.Context(), a, store.Review{ID: "r1", Login: a.Login, Name: a.Name, NameBefore: a.Name,
 		IDValidFrom: a.IDValidFrom, IDValidTo: a.IDValidTo, Status: store.ReviewPending, SubmittedAt: 1}, []byte{1}, store.Quota{Period: "2026-2", Max: 3, Expires: time.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +181,7 @@ func TestAfterAnApprovedReviewAFailChangesNothing(t *testing.T) {
 		t.Fatalf("business after approval: %d", res.Status)
 	}
 	// A later pass records verified.
-	w.h.Provider = matchEveryone{}
+	w.h = verification.NewVerify(w.Store, matchEveryone{}, w.Clock)
 	if res := w.verify(t, tok); res.Str("result") != "passed" {
 		t.Fatalf("verify: %v", res.Body)
 	}

@@ -1,0 +1,142 @@
+package store
+
+import (
+	"fmt"
+	"hash/fnv"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
+
+// Every key of the table is made here: its partition-key prefixes are what each function's
+// policy in template.yaml grants (dynamodb:LeadingKeys), and KeyPrefixes lists them for the
+// test that holds the template to them.
+
+// The table's key attributes, and its TTL attribute.
+const (
+	attrPK      = "pk"
+	attrSK      = "sk"
+	attrGSI1PK  = "gsi1pk"
+	attrGSI1SK  = "gsi1sk"
+	attrExpires = "expiresAt"
+)
+
+// GSI1 is the index of the review queue, the undelivered notices and the counters by period.
+const GSI1 = "gsi1"
+
+// Partition-key prefixes of the table.
+const (
+	prefixAccount   = "ACCOUNT#"
+	prefixCaptcha   = "CAPTCHA#"
+	prefixCode      = "CODE#"
+	prefixPhone     = "PHONE#"
+	prefixSession   = "SESSION#"
+	prefixReset     = "RESET#"
+	prefixResetLink = "RESETLINK#"
+	prefixReview    = "REVIEW#"
+	prefixNotice    = "NOTICE#"
+	prefixProbe     = "PROBE#"
+)
+
+// KeyPrefixes are the partition-key prefixes of every item the functions read or write.
+func KeyPrefixes() []string {
+	return []string{prefixAccount, prefixCaptcha, prefixCode, prefixPhone, prefixSession, prefixReset,
+		prefixResetLink, prefixReview, prefixNotice}
+}
+
+// Partitions of gsi1.
+const (
+	indexCounters = "COUNTERS#" // + period + "#" + shard
+	indexReviews  = "REVIEWS#"  // + status
+	indexNotices  = "NOTICES"
+)
+
+func key(pk, sk string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{attrPK: s(pk), attrSK: s(sk)}
+}
+
+func captchaKey(id string) map[string]types.AttributeValue { return key(prefixCaptcha+id, "CAPTCHA") }
+
+func (k CodeKey) item() map[string]types.AttributeValue {
+	return key(prefixCode+k.Purpose+"#"+k.Subject, "CODE")
+}
+
+func accountKey(login string) map[string]types.AttributeValue {
+	return key(prefixAccount+login, "ACCOUNT")
+}
+
+func sessionKey(tokenHash string) map[string]types.AttributeValue {
+	return key(prefixSession+tokenHash, "SESSION")
+}
+
+func resetKey(id string) map[string]types.AttributeValue { return key(prefixReset+id, "RESET") }
+
+func resetLinkKey(tokenHash string) map[string]types.AttributeValue {
+	return key(prefixResetLink+tokenHash, "LINK")
+}
+
+func reviewKey(id string) map[string]types.AttributeValue { return key(prefixReview+id, "REVIEW") }
+func photoKey(id string) map[string]types.AttributeValue  { return key(prefixReview+id, "PHOTO") }
+
+// photoReadKey is one read of a review's photo, in the review's partition.
+func photoReadKey(reviewID string, atMs int64, reviewerID string) map[string]types.AttributeValue {
+	return key(prefixReview+reviewID, fmt.Sprintf("%s%013d#%s", photoReadPrefix, atMs, reviewerID))
+}
+
+const photoReadPrefix = "READ#"
+
+// entryKey is the review's entry in the applicant's own partition, for GET /v1/me/manual-reviews.
+func entryKey(login string, submittedAt int64, id string) map[string]types.AttributeValue {
+	return key(prefixAccount+login, fmt.Sprintf("%s%013d#%s", entryPrefix, submittedAt, id))
+}
+
+const entryPrefix = "REVIEW#"
+
+func noticeKey(reviewID string) map[string]types.AttributeValue {
+	return key(prefixNotice+reviewID, "NOTICE")
+}
+
+func probeKey() map[string]types.AttributeValue { return key(prefixProbe+"transactions", "PROBE") }
+
+// queueKey is the gsi1 partition of the reviews with a status.
+func queueKey(status string) string { return indexReviews + status }
+
+// timeOrder is a gsi1 sort key that lists by time (epoch ms), then id.
+func timeOrder(ms int64, id string) string { return fmt.Sprintf("%013d#%s", ms, id) }
+
+// A counter counts uses of a quota in one period (a CST day, a half-year cycle). Each period
+// has its own item, so a counter of an ended period never blocks anyone; it expires by TTL a
+// day after its period, and the scheduled reset finds and clears it earlier through gsi1,
+// where counters are listed by period in CounterShards partitions.
+type counter struct {
+	pk, sk string
+	period string
+}
+
+// CounterShards spreads one period's counters over this many gsi1 partitions, so a busy day
+// does not make one hot index partition.
+const CounterShards = 16
+
+func counterIndexKey(period string, shard int) string {
+	return indexCounters + period + "#" + strconv.Itoa(shard)
+}
+
+func (c counter) key() map[string]types.AttributeValue { return key(c.pk, c.sk) }
+
+func (c counter) shard() int {
+	h := fnv.New32a()
+	h.Write([]byte(c.pk))
+	return int(h.Sum32() % CounterShards)
+}
+
+func smsDay(phone, day string) counter {
+	return counter{pk: prefixPhone + phone, sk: "SMSDAY#" + day, period: day}
+}
+
+func verifyDay(login, day string) counter {
+	return counter{pk: prefixAccount + login, sk: "VERIFYDAY#" + day, period: day}
+}
+
+func reviewCycle(login, cycle string) counter {
+	return counter{pk: prefixAccount + login, sk: "REVIEWCYCLE#" + cycle, period: cycle}
+}
