@@ -3,6 +3,7 @@ package notice_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -146,5 +147,53 @@ func TestAnUndeliverableNoticeIsGivenUpAfterSevenDays(t *testing.T) {
 	w.Clock.Advance(store.NoticeLife + time.Minute)
 	if rep := w.run(t); rep != (notice.Report{}) || len(w.Outbox.Messages()) != 0 {
 		t.Fatalf("a notice past its life: %+v", rep)
+	}
+}
+
+// decide makes a review decided at the kit's clock for an applicant who needs no password.
+func (w *world) decide(t *testing.T, i int) store.Notice {
+	t.Helper()
+	login := fmt.Sprintf("H%08d", i)
+	a := store.Account{Login: login, AccountID: "a" + login, Role: store.RoleApplicant, IDType: string(identity.HKMacauPermit),
+		Name: "陈大文", PasswordHash: "x", Phone: "+85291234567", Email: "91234567@qq.com",
+		Profile: &store.Profile{Ethnicity: "01"}, Verification: store.Verification{Status: store.StatusUnverified}}
+	if err := w.Store.CreateAccount(t.Context(), a); err != nil {
+		t.Fatal(err)
+	}
+	r := store.Review{ID: "r-" + login, Login: login, Name: a.Name, NameBefore: a.Name, Phone: a.Phone, Email: a.Email,
+		Status: store.ReviewPending, SubmittedAt: w.Clock.Now().UnixMilli()}
+	if _, err := w.Store.SubmitReview(t.Context(), a, r, []byte{1}, store.Quota{Period: "2026-2", Max: 3, Expires: w.Clock.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	nt, err := w.Store.DecideReview(t.Context(), store.Decision{Review: r, Approve: true, DecidedBy: "x", At: w.Clock.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nt
+}
+
+// Notices given up on, and notices other senders hold, at the head of the index hide none
+// behind them: 150 given up and 101 leased (more than a page) come first, and the one
+// sendable notice after them is sent.
+func TestNoticesAtTheHeadCannotStarveTheRest(t *testing.T) {
+	w := newWorld(t)
+	start := w.Clock.Now()
+	w.Clock.Set(start.Add(-store.NoticeLife - time.Hour))
+	for i := range 150 {
+		w.decide(t, i) // given up on by now
+	}
+	w.Clock.Set(start.Add(-time.Minute))
+	for i := 150; i < 251; i++ {
+		w.decide(t, i) // still leased to their deciders at start
+	}
+	w.Clock.Set(start.Add(-30 * time.Second))
+	live := w.decide(t, 251)
+	if err := w.Store.SettleNotice(t.Context(), live.ReviewID, true, false); err != nil { // its SMS failed
+		t.Fatal(err)
+	}
+	w.Clock.Set(start)
+	rep := w.run(t)
+	if rep.Delivered != 1 || w.sent("sms", live.Phone) != 1 {
+		t.Fatalf("report %+v, %d SMS: the notice behind the others was not sent", rep, w.sent("sms", live.Phone))
 	}
 }

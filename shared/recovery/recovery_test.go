@@ -16,6 +16,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/session"
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/testkit"
 )
 
@@ -468,5 +469,38 @@ func TestAResetUnlocksTheAccount(t *testing.T) {
 	}
 	if res := w.tryLogin(t, a, newPw); res.Status != 201 {
 		t.Fatalf("after the reset: %d %v", res.Status, res.Body)
+	}
+}
+
+// A completion whose transaction keeps conflicting is a 503 that spends nothing: more busy
+// attempts than the code has tries, and the same completion then resets the password; a
+// mailed link likewise stays usable.
+func TestABusyStoreSpendsNoProof(t *testing.T) {
+	w := newWorld(t)
+	a, id, code := w.texted(t)
+	body := map[string]any{"resetId": id, "smsCode": code, "newPassword": newPw, "newPasswordConfirm": newPw}
+	w.Env.Faults.Set(storetest.ConflictAlways)
+	for i := 0; i <= smscode.MaxAttempts; i++ {
+		if res := w.complete(t, body); res.Status != 503 || res.RetryAfter() < 1 {
+			t.Fatalf("busy completion %d: %d %v", i, res.Status, res.Body)
+		}
+	}
+	w.Env.Faults.Set(storetest.NoFault)
+	if res := w.complete(t, body); res.Status != 204 {
+		t.Fatalf("the same completion once the store is free: %d %v", res.Status, res.Body)
+	}
+	if res := w.tryLogin(t, a, newPw); res.Status != 201 {
+		t.Fatalf("login with the new password: %d %v", res.Status, res.Body)
+	}
+
+	_, tok := w.mailed(t)
+	body = map[string]any{"token": tok, "newPassword": newPw, "newPasswordConfirm": newPw}
+	w.Env.Faults.Set(storetest.ConflictAlways)
+	if res := w.complete(t, body); res.Status != 503 {
+		t.Fatalf("busy completion by link: %d %v", res.Status, res.Body)
+	}
+	w.Env.Faults.Set(storetest.NoFault)
+	if res := w.complete(t, body); res.Status != 204 {
+		t.Fatalf("the link once the store is free: %d %v", res.Status, res.Body)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/registration"
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/testkit"
 )
 
@@ -325,5 +326,23 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `"status":201`) {
 		t.Fatalf("no request line logged:\n%s", logs)
+	}
+}
+
+// A registration whose transaction keeps conflicting is a 503 with retryAfter that spends
+// nothing: more busy attempts than the code has tries, and the same form then registers.
+func TestABusyStoreSpendsNothing(t *testing.T) {
+	w := newWorld(t)
+	f := w.form(t)
+	w.Env.Faults.Set(storetest.ConflictAlways)
+	for i := 0; i <= smscode.MaxAttempts; i++ {
+		res := w.register(t, f)
+		if res.Status != 503 || res.Code() != api.CodeUnavailable || res.RetryAfter() < 1 {
+			t.Fatalf("busy registration %d: %d %v", i, res.Status, res.Body)
+		}
+	}
+	w.Env.Faults.Set(storetest.NoFault)
+	if res := w.register(t, f); res.Status != 201 {
+		t.Fatalf("the same form once the store is free: %d %v", res.Status, res.Body)
 	}
 }

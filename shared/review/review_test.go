@@ -21,6 +21,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/review"
 	"github.com/jszg/applicant-accounts/shared/reviewer"
 	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/testkit"
 )
 
@@ -520,5 +521,36 @@ func TestOneDecisionUnderRace(t *testing.T) {
 	}
 	if res := w.decide(t, id, map[string]any{"decision": "approve"}); res.Code() != api.CodeAlreadyDecided {
 		t.Fatalf("a later decision: %d", res.Status)
+	}
+}
+
+// A submission or a decision whose transaction keeps conflicting is a 503 that spends
+// nothing: the cycle's quota is whole afterwards, and the decision is made once, afterwards.
+func TestABusyStoreSpendsNoReviewAndDecidesNothing(t *testing.T) {
+	w := newWorld(t)
+	a, tok := w.ready(t, "陈大文")
+	w.Env.Faults.Set(storetest.ConflictAlways)
+	if res := w.submit(t, tok, form(a)); res.Status != 503 || res.RetryAfter() < 1 {
+		t.Fatalf("busy submission: %d %v", res.Status, res.Body)
+	}
+	w.Env.Faults.Set(storetest.NoFault)
+	res := w.submit(t, tok, form(a))
+	if res.Status != 202 || res.Int("remainingThisCycle") != 2 {
+		t.Fatalf("the submission once the store is free: %d %v", res.Status, res.Body)
+	}
+	id := res.Str("reviewId")
+	w.Env.Faults.Set(storetest.ConflictAlways)
+	if res := w.decide(t, id, map[string]any{"decision": "approve"}); res.Status != 503 {
+		t.Fatalf("busy decision: %d %v", res.Status, res.Body)
+	}
+	if n := len(w.Outbox.Messages()); n != 0 {
+		t.Fatalf("a decision not made sent %d messages", n)
+	}
+	w.Env.Faults.Set(storetest.NoFault)
+	if res := w.decide(t, id, map[string]any{"decision": "approve"}); res.Status != 200 {
+		t.Fatalf("the decision once the store is free: %d %v", res.Status, res.Body)
+	}
+	if got := w.Account(a.Login).Verification.Status; got != store.StatusReviewApproved {
+		t.Fatalf("status after the decision: %s", got)
 	}
 }

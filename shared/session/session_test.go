@@ -13,6 +13,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/profile"
 	"github.com/jszg/applicant-accounts/shared/reviewer"
 	"github.com/jszg/applicant-accounts/shared/session"
+	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/testkit"
 )
 
@@ -337,5 +338,25 @@ func BenchmarkLogin(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// A login whose session could not be written for a busy store is a 503 that gives the slider
+// back: the same request, slider and all, then logs in.
+func TestABusyStoreSpendsNoSlider(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	if res := w.try(t, a.Login, "Wrong#2026ok"); res.Code() != api.CodeLoginFailed {
+		t.Fatalf("wrong password: %v", res.Body) // a count to clear: the login is a transaction
+	}
+	body := map[string]any{"account": a.Login, "password": testkit.Password, "captcha": w.Solve()}
+	w.Env.Faults.Set(storetest.ConflictAlways)
+	res := apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions", Body: body})
+	if res.Status != 503 || res.Code() != api.CodeUnavailable || res.RetryAfter() < 1 {
+		t.Fatalf("busy login: %d %v", res.Status, res.Body)
+	}
+	w.Env.Faults.Set(storetest.NoFault)
+	if res := apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions", Body: body}); res.Status != 201 {
+		t.Fatalf("the same login once the store is free: %d %v", res.Status, res.Body)
 	}
 }

@@ -53,19 +53,19 @@ func (st *Store) noticePut(nt Notice, lease time.Time) (Notice, *types.Put, erro
 	return nt, &types.Put{TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}, nil
 }
 
-// noticePages bounds the index pages one listing reads (each up to 1 MB).
-const noticePages = 10
+// noticePage is how many index entries one Query of the notices reads before its filter.
+const noticePage = 100
 
 // UndeliveredNotices lists up to limit notices still to send, oldest decision first, that
 // are not leased at now. The key condition starts at the oldest decision still within
 // NoticeLife, so notices given up on are never read; leased ones are filtered out, and the
 // listing pages on until it has limit notices or the index ends, so no number of leased
-// notices at its head can hide the ones behind them. One Query page of gsi1, more only
-// when the first holds fewer than limit sendable notices.
+// notices at its head can hide the ones behind them. One Query of gsi1 per 100 live
+// notices read.
 func (st *Store) UndeliveredNotices(ctx context.Context, now time.Time, limit int) ([]Notice, error) {
 	var out []Notice
 	var start map[string]types.AttributeValue
-	for page := 0; page < noticePages && len(out) < limit; page++ {
+	for len(out) < limit {
 		res, err := st.query(ctx, "list notices", &dynamodb.QueryInput{
 			IndexName:              aws.String(GSI1),
 			KeyConditionExpression: aws.String("gsi1pk = :n AND gsi1sk >= :from"),
@@ -75,6 +75,7 @@ func (st *Store) UndeliveredNotices(ctx context.Context, now time.Time, limit in
 				":s": n(now.Unix()), ":ms": n(now.UnixMilli()),
 			},
 			ExclusiveStartKey: start,
+			Limit:             aws.Int32(noticePage),
 		})
 		if err != nil {
 			return nil, err

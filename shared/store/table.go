@@ -87,23 +87,25 @@ var ErrNoTransactions = errors.New("this DynamoDB-compatible server does not sup
 
 // CheckTransactions asks the server for a transaction that writes nothing (a condition
 // check on an item that never exists), so a server that lacks them is named at start-up
-// instead of failing the first registration with a 500.
+// instead of failing the first registration with a 500. A transaction the server cancels
+// for a conflict, or throttles, is tried again as every transaction is; one still busy
+// after that shows the server runs transactions all the same.
 func CheckTransactions(ctx context.Context, db *dynamodb.Client, name string) error {
-	_, err := db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{{
+	err := New(db, name).transact(ctx, "probe transactions", step{write: types.TransactWriteItem{
 		ConditionCheck: &types.ConditionCheck{
 			TableName:           aws.String(name),
 			Key:                 probeKey(),
 			ConditionExpression: aws.String("attribute_not_exists(pk)"),
 		},
-	}}})
+	}})
 	var unknown interface{ ErrorCode() string }
-	if errors.As(err, &unknown) && unknown.ErrorCode() == "UnknownOperationException" {
+	switch {
+	case errors.As(err, &unknown) && unknown.ErrorCode() == "UnknownOperationException":
 		return ErrNoTransactions
+	case err == nil || IsBusy(err):
+		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("probe transactions on %s: %w", name, err)
-	}
-	return nil
+	return fmt.Errorf("probe transactions on %s: %w", name, err)
 }
 
 // EnableTTL turns on expiry by expiresAt. It is its own step because minidyn lacks

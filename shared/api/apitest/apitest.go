@@ -37,6 +37,13 @@ func (r Result) errField(name string) string {
 	return v
 }
 
+// RetryAfter is the retryAfter of an error answer, or 0.
+func (r Result) RetryAfter() int {
+	e, _ := r.Body["error"].(map[string]any)
+	f, _ := e["retryAfter"].(float64)
+	return int(f)
+}
+
 // Int reads a number at the top of the body.
 func (r Result) Int(name string) int {
 	f, _ := r.Body[name].(float64)

@@ -36,6 +36,8 @@ type Env struct {
 	Server *miniserver.Server
 	URL    string
 	Calls  *Counter
+	// Faults makes DynamoDB's transient refusals (conflicts, throttling) happen on demand.
+	Faults *Faults
 }
 
 // New starts a server for t and stops it when t ends.
@@ -44,13 +46,14 @@ func New(t testing.TB) *Env {
 	srv := miniserver.NewServer()
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
-	calls := NewCounter(http.DefaultTransport)
+	faults := NewFaults(http.DefaultTransport)
+	calls := NewCounter(faults)
 	client := store.NewClient(Config(calls), aws.String(ts.URL))
 	if err := store.CreateTable(context.Background(), client, Table); err != nil {
 		t.Fatalf("create table: %v", err)
 	}
 	calls.Reset()
-	return &Env{Store: store.New(client, Table), Client: client, Server: srv, URL: ts.URL, Calls: calls}
+	return &Env{Store: store.New(client, Table), Client: client, Server: srv, URL: ts.URL, Calls: calls, Faults: faults}
 }
 
 // Config is an aws.Config for emulators: placeholder credentials, and the given transport.

@@ -1,0 +1,4 @@
+package store
+
+// Backoff is backoff, for the tests of its bounds.
+var Backoff = backoff
