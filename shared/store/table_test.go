@@ -33,7 +33,7 @@ func TestWaitActiveWaitsForTheTableAndItsIndex(t *testing.T) {
 	srv := describing(2, &calls)
 	defer srv.Close()
 	db := store.NewClient(storetest.Config(http.DefaultTransport), aws.String(srv.URL))
-	if err := store.WaitActive(context.Background(), db, "t", 10*time.Second); err != nil {
+	if err := store.WaitActive(context.Background(), db, "t", time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	if calls.Load() != 3 {
@@ -52,7 +52,7 @@ func TestWaitActiveWaitsForTheTableAndItsIndex(t *testing.T) {
 // minidyn reports no status: its tables are ready as soon as they exist.
 func TestWaitActiveOnAServerWithoutStatus(t *testing.T) {
 	env := storetest.New(t)
-	if err := store.WaitActive(context.Background(), env.Client, storetest.Table, time.Second); err != nil {
+	if err := store.WaitActive(context.Background(), env.Client, storetest.Table, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 }
