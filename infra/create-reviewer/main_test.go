@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/password"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
@@ -19,7 +20,7 @@ func TestCreatesAReviewerWithThePasswordFromStdin(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, err := env.Store.GetAccount(context.Background(), "WANG.REVIEWER")
-	if err != nil || a.Role != store.RoleReviewer {
+	if err != nil || a.Role != account.RoleReviewer {
 		t.Fatalf("account %+v, %v", a, err)
 	}
 	if ok, _ := password.Verify("Reviewer#2026", a.PasswordHash); !ok {

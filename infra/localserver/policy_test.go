@@ -21,6 +21,7 @@ import (
 
 	"github.com/jszg/applicant-accounts/infra/localserver"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/testkit"
 )
@@ -343,6 +344,38 @@ func TestEverySenderIsAllowedAndNoOtherIs(t *testing.T) {
 			if !need[a] {
 				t.Errorf("%s is granted %s but builds no client that uses it", fn.LogicalID, a)
 			}
+		}
+	}
+}
+
+// Every dynamodb:LeadingKeys pattern of the template grants a partition-key prefix the store
+// makes (shared/store/keys.go), and every prefix the store makes is granted to some function:
+// a renamed prefix fails here, not as AccessDenied in production.
+func TestTheTemplatesLeadingKeysAreTheStoresPrefixes(t *testing.T) {
+	made := store.KeyPrefixes()
+	granted := map[string]bool{}
+	for fn, statements := range policies(t) {
+		for _, s := range statements {
+			node, limited := s.Condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+			if !limited {
+				continue
+			}
+			var patterns []string
+			if err := node.Decode(&patterns); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range patterns {
+				prefix, ok := strings.CutSuffix(p, "*")
+				if !ok || !slices.Contains(made, prefix) {
+					t.Errorf("%s grants %q, which is no prefix of the store's keys %v", fn, p, made)
+				}
+				granted[prefix] = true
+			}
+		}
+	}
+	for _, prefix := range made {
+		if !granted[prefix] {
+			t.Errorf("no function is granted the store's prefix %q", prefix)
 		}
 	}
 }

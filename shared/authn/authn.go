@@ -9,6 +9,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/store"
@@ -26,15 +27,15 @@ const (
 
 // Sessions reads sessions and accounts.
 type Sessions interface {
-	TouchSession(ctx context.Context, tokenHash string, now time.Time, idle time.Duration) (store.Session, error)
-	GetAccount(ctx context.Context, login string) (store.Account, error)
+	TouchSession(ctx context.Context, tokenHash string, now time.Time, idle time.Duration) (account.Session, error)
+	GetAccount(ctx context.Context, login string) (account.Account, error)
 }
 
 // Principal is who is calling: the session and its account as they are now.
 type Principal struct {
 	TokenHash string
-	Session   store.Session
-	Account   store.Account
+	Session   account.Session
+	Account   account.Account
 }
 
 // Handler is an authenticated operation.
@@ -100,25 +101,25 @@ func (g *Gate) Any(h Handler) api.HandlerFunc {
 
 // Applicant serves h to applicants only.
 func (g *Gate) Applicant(h Handler) api.HandlerFunc {
-	return g.Any(role(store.RoleApplicant, h))
+	return g.Any(role(account.RoleApplicant, h))
 }
 
 // Reviewer serves h to reviewers only.
 func (g *Gate) Reviewer(h Handler) api.HandlerFunc {
-	return g.Any(role(store.RoleReviewer, h))
+	return g.Any(role(account.RoleReviewer, h))
 }
 
 // Profiled serves h to applicants whose first-login profile is complete: the gate of
 // verification and manual review, which come before any other business.
 func (g *Gate) Profiled(h Handler) api.HandlerFunc {
-	return g.Any(role(store.RoleApplicant, profiled(h)))
+	return g.Any(role(account.RoleApplicant, profiled(h)))
 }
 
 // Business is the gate of every business route (认定报名 and the like): a complete profile and
 // a passed verification or approved review. A route adopts it in one line of its
 // constructor: `return gate.Business(h)`.
 func (g *Gate) Business(h Handler) api.HandlerFunc {
-	return g.Any(role(store.RoleApplicant, profiled(cleared(h))))
+	return g.Any(role(account.RoleApplicant, profiled(cleared(h))))
 }
 
 func role(want string, h Handler) Handler {
@@ -131,8 +132,8 @@ func role(want string, h Handler) Handler {
 }
 
 var forbidden = map[string]string{
-	store.RoleApplicant: "该功能仅供申请人使用",
-	store.RoleReviewer:  "该功能仅供审核人员使用",
+	account.RoleApplicant: "该功能仅供申请人使用",
+	account.RoleReviewer:  "该功能仅供审核人员使用",
 }
 
 func profiled(h Handler) Handler {

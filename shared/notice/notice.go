@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/store"
@@ -17,8 +18,8 @@ import (
 
 // Store keeps the notices still to send.
 type Store interface {
-	UndeliveredNotices(ctx context.Context, now time.Time, limit int) ([]store.Notice, error)
-	LeaseNotice(ctx context.Context, reviewID string, now, until time.Time) (store.Notice, error)
+	UndeliveredNotices(ctx context.Context, now time.Time, limit int) ([]casework.Notice, error)
+	LeaseNotice(ctx context.Context, reviewID string, now, until time.Time) (casework.Notice, error)
 	SettleNotice(ctx context.Context, reviewID string, smsLeft, mailLeft bool) error
 }
 
@@ -37,7 +38,7 @@ func NewSender(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock) *S
 
 // Deliver sends the channels of a notice its caller holds the lease of, and records what is
 // still to send; an error says some channel failed (the notice stays for the next run).
-func (s *Sender) Deliver(ctx context.Context, nt store.Notice) error {
+func (s *Sender) Deliver(ctx context.Context, nt casework.Notice) error {
 	var smsErr, mailErr error
 	if nt.SMS {
 		smsErr = s.sms.SendSMS(ctx, nt.Phone, notify.ReviewDecisionSMS(nt.Approve, nt.Reason))
@@ -75,8 +76,8 @@ func (s *Sender) Run(ctx context.Context) (Report, error) {
 	}
 	rep := Report{Undelivered: len(notices)}
 	for _, found := range notices {
-		nt, err := s.store.LeaseNotice(ctx, found.ReviewID, now, now.Add(store.NoticeLease))
-		if errors.Is(err, store.ErrLeaseHeld) || errors.Is(err, store.ErrNotFound) {
+		nt, err := s.store.LeaseNotice(ctx, found.ReviewID, now, now.Add(casework.NoticeLease))
+		if errors.Is(err, casework.ErrLeaseHeld) || errors.Is(err, store.ErrNotFound) {
 			rep.Skipped++
 			continue
 		}

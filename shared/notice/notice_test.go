@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jszg/applicant-accounts/shared/account"
+	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/notice"
 	"github.com/jszg/applicant-accounts/shared/notify"
-	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/quota"
 	"github.com/jszg/applicant-accounts/shared/testkit"
 )
 
@@ -42,15 +44,15 @@ func newWorld(t *testing.T) *world {
 
 // decided is a review of a new applicant, approved now: its notice written and leased to
 // the decider, nothing sent yet.
-func (w *world) decided(t *testing.T) store.Notice {
+func (w *world) decided(t *testing.T) casework.Notice {
 	t.Helper()
 	a := w.Profiled(w.ApplicantWith(identity.HKMacauPermit, "H"+testkit.Phone()[3:], "陈大文"))
-	r := store.Review{ID: "r-" + a.Login, Login: a.Login, Name: a.Name, NameBefore: a.Name, Phone: a.Phone, Email: a.Email,
-		IDValidFrom: a.IDValidFrom, IDValidTo: a.IDValidTo, Status: store.ReviewPending, SubmittedAt: w.Clock.Now().UnixMilli()}
-	if _, err := w.Env.Store.SubmitReview(t.Context(), a, r, []byte{1}, store.Quota{Period: "2026-2", Max: 3, Expires: w.Clock.Now().Add(time.Hour)}); err != nil {
+	r := casework.Review{ID: "r-" + a.Login, Login: a.Login, Name: a.Name, NameBefore: a.Name, Phone: a.Phone, Email: a.Email,
+		IDValidFrom: a.IDValidFrom, IDValidTo: a.IDValidTo, Status: casework.Pending, SubmittedAt: w.Clock.Now().UnixMilli()}
+	if _, err := w.Env.Store.SubmitReview(t.Context(), a, r, []byte{1}, quota.Limit{Period: "2026-2", Max: 3, Expires: w.Clock.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	nt, err := w.Env.Store.DecideReview(t.Context(), store.Decision{Review: r, Approve: true, DecidedBy: "x", At: w.Clock.Now()})
+	nt, err := w.Env.Store.DecideReview(t.Context(), casework.Decision{Review: r, Approve: true, DecidedBy: "x", At: w.Clock.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +112,7 @@ func TestANoticeLeftByTheDeciderIsSentAfterItsLease(t *testing.T) {
 	if rep := w.run(t); rep.Undelivered != 0 || len(w.Outbox.Messages()) != 0 {
 		t.Fatalf("a run inside the decider's lease: %+v", rep)
 	}
-	w.Clock.Advance(store.NoticeLease + time.Second)
+	w.Clock.Advance(casework.NoticeLease + time.Second)
 	if rep := w.run(t); rep.Delivered != 1 || w.sent("sms", nt.Phone) != 1 || w.sent("email", nt.Email) != 1 {
 		t.Fatalf("after the lease: %+v %+v", rep, w.Outbox.Messages())
 	}
@@ -118,11 +120,11 @@ func TestANoticeLeftByTheDeciderIsSentAfterItsLease(t *testing.T) {
 
 func TestConcurrentRunsSendEachNoticeOnce(t *testing.T) {
 	w := newWorld(t)
-	var notices []store.Notice
+	var notices []casework.Notice
 	for range 5 {
 		notices = append(notices, w.decided(t))
 	}
-	w.Clock.Advance(store.NoticeLease + time.Second)
+	w.Clock.Advance(casework.NoticeLease + time.Second)
 	reports := testkit.Race(4, func(int) notice.Report { return w.run(t) })
 	delivered := 0
 	for _, r := range reports {
@@ -144,28 +146,28 @@ func TestConcurrentRunsSendEachNoticeOnce(t *testing.T) {
 func TestAnUndeliverableNoticeIsGivenUpAfterSevenDays(t *testing.T) {
 	w := newWorld(t)
 	w.decided(t)
-	w.Clock.Advance(store.NoticeLife + time.Minute)
+	w.Clock.Advance(casework.NoticeLife + time.Minute)
 	if rep := w.run(t); rep != (notice.Report{}) || len(w.Outbox.Messages()) != 0 {
 		t.Fatalf("a notice past its life: %+v", rep)
 	}
 }
 
 // decide makes a review decided at the kit's clock for an applicant who needs no password.
-func (w *world) decide(t *testing.T, i int) store.Notice {
+func (w *world) decide(t *testing.T, i int) casework.Notice {
 	t.Helper()
 	login := fmt.Sprintf("H%08d", i)
-	a := store.Account{Login: login, AccountID: "a" + login, Role: store.RoleApplicant, IDType: string(identity.HKMacauPermit),
+	a := account.Account{Login: login, AccountID: "a" + login, Role: account.RoleApplicant, IDType: string(identity.HKMacauPermit),
 		Name: "陈大文", PasswordHash: "x", Phone: "+85291234567", Email: "91234567@qq.com",
-		Profile: &store.Profile{Ethnicity: "01"}, Verification: store.Verification{Status: store.StatusUnverified}}
+		Profile: &account.Profile{Ethnicity: "01"}, Verification: account.Verification{Status: account.StatusUnverified}}
 	if err := w.Store.CreateAccount(t.Context(), a); err != nil {
 		t.Fatal(err)
 	}
-	r := store.Review{ID: "r-" + login, Login: login, Name: a.Name, NameBefore: a.Name, Phone: a.Phone, Email: a.Email,
-		Status: store.ReviewPending, SubmittedAt: w.Clock.Now().UnixMilli()}
-	if _, err := w.Store.SubmitReview(t.Context(), a, r, []byte{1}, store.Quota{Period: "2026-2", Max: 3, Expires: w.Clock.Now().Add(time.Hour)}); err != nil {
+	r := casework.Review{ID: "r-" + login, Login: login, Name: a.Name, NameBefore: a.Name, Phone: a.Phone, Email: a.Email,
+		Status: casework.Pending, SubmittedAt: w.Clock.Now().UnixMilli()}
+	if _, err := w.Store.SubmitReview(t.Context(), a, r, []byte{1}, quota.Limit{Period: "2026-2", Max: 3, Expires: w.Clock.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	nt, err := w.Store.DecideReview(t.Context(), store.Decision{Review: r, Approve: true, DecidedBy: "x", At: w.Clock.Now()})
+	nt, err := w.Store.DecideReview(t.Context(), casework.Decision{Review: r, Approve: true, DecidedBy: "x", At: w.Clock.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +180,7 @@ func (w *world) decide(t *testing.T, i int) store.Notice {
 func TestNoticesAtTheHeadCannotStarveTheRest(t *testing.T) {
 	w := newWorld(t)
 	start := w.Clock.Now()
-	w.Clock.Set(start.Add(-store.NoticeLife - time.Hour))
+	w.Clock.Set(start.Add(-casework.NoticeLife - time.Hour))
 	for i := range 150 {
 		w.decide(t, i) // given up on by now
 	}

@@ -7,17 +7,17 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/quota"
-	"github.com/jszg/applicant-accounts/shared/store"
 )
 
 // UsageReader reads the applicant's quota counters.
 type UsageReader interface {
-	GetUsage(ctx context.Context, login, day, cycle string) (store.Usage, error)
+	GetUsage(ctx context.Context, login, day, cycle string) (quota.Usage, error)
 }
 
 // View is the answer of GET /v1/me (and of PUT /v1/me/profile).
@@ -76,7 +76,7 @@ func NewMe(db MeStore, clk clock.Clock) api.HandlerFunc {
 }
 
 // Show builds the view of an account as it stands.
-func Show(ctx context.Context, usage UsageReader, clk clock.Clock, a store.Account) (View, error) {
+func Show(ctx context.Context, usage UsageReader, clk clock.Clock, a account.Account) (View, error) {
 	now := clk.Now()
 	u, err := usage.GetUsage(ctx, a.Login, clock.Day(now), clock.Cycle(now))
 	if err != nil {
@@ -96,9 +96,9 @@ func Show(ctx context.Context, usage UsageReader, clk clock.Clock, a store.Accou
 			ManualRemainingThisCycle: max(0, quota.ReviewsPerCycle-u.ReviewsThisCycle),
 			ReapplyRequired:          a.Verification.ReapplyRequired,
 		},
-		NextStep: authn.NextStep(a),
+		NextStep: a.NextStep(),
 	}
-	if a.Verification.Status == store.StatusReviewRejected && a.Verification.RejectReason != "" {
+	if a.Verification.Status == account.StatusReviewRejected && a.Verification.RejectReason != "" {
 		reason := a.Verification.RejectReason
 		v.Verification.RejectReason = &reason
 	}

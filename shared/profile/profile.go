@@ -6,17 +6,17 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
-	"github.com/jszg/applicant-accounts/shared/store"
 )
 
 // EditStore keeps profiles.
 type EditStore interface {
 	MeStore
-	SetProfile(ctx context.Context, login string, p store.Profile) (store.Account, error)
+	SetProfile(ctx context.Context, login string, p account.Profile) (account.Account, error)
 }
 
 // Form is the profile body of SPEC §2; which fields a document type needs is in Check.
@@ -37,7 +37,7 @@ func NewEdit(db EditStore, clk clock.Clock) api.HandlerFunc {
 		if err := r.Decode(&f); err != nil {
 			return nil, err
 		}
-		if p.Account.Verification.Status == store.StatusReviewPending {
+		if err := p.Account.MayChangeIdentity(); err != nil {
 			return nil, ReviewPending()
 		}
 		prof, err := f.Check(p.Account, clk.Now().In(clock.CST))
@@ -45,7 +45,7 @@ func NewEdit(db EditStore, clk clock.Clock) api.HandlerFunc {
 			return nil, err
 		}
 		acct, err := db.SetProfile(ctx, p.Account.Login, prof)
-		if errors.Is(err, store.ErrReviewPending) {
+		if errors.Is(err, account.ErrReviewPending) {
 			return nil, ReviewPending()
 		}
 		if err != nil {
@@ -65,54 +65,54 @@ func ReviewPending() error {
 }
 
 // Check applies the rules of SPEC §1 for the account's document type. today is in CST.
-func (f *Form) Check(a store.Account, today time.Time) (store.Profile, error) {
+func (f *Form) Check(a account.Account, today time.Time) (account.Profile, error) {
 	eth, err := identity.LookupEthnicity(f.Ethnicity)
 	if err != nil {
-		return store.Profile{}, api.Invalid("ethnicity", err)
+		return account.Profile{}, api.Invalid("ethnicity", err)
 	}
-	p := store.Profile{Ethnicity: eth.Code}
+	p := account.Profile{Ethnicity: eth.Code}
 	t := identity.IDType(a.IDType)
 	if t == identity.ResidentID {
 		for _, extra := range [][2]string{{"gender", f.Gender}, {"birthDate", f.BirthDate}, {"localIdNumber", f.LocalIDNumber}, {"permitNumber", f.PermitNumber}} {
 			if extra[1] != "" {
-				return store.Profile{}, api.InvalidField(extra[0], "居民身份证用户只需填写民族：性别和出生日期由证件号码确定，无需填写其他证件号码")
+				return account.Profile{}, api.InvalidField(extra[0], "居民身份证用户只需填写民族：性别和出生日期由证件号码确定，无需填写其他证件号码")
 			}
 		}
 		birth, g, ok := identity.EmbeddedBirthAndGender(a.Login)
 		if !ok {
-			return store.Profile{}, api.InvalidField("ethnicity", "账号的证件号码无法读取出生日期")
+			return account.Profile{}, api.InvalidField("ethnicity", "账号的证件号码无法读取出生日期")
 		}
 		p.Gender, p.BirthDate = string(g), birth.Format(identity.DateLayout)
 		return p, nil
 	}
 	g, err := identity.ParseGender(f.Gender)
 	if err != nil {
-		return store.Profile{}, api.Invalid("gender", err)
+		return account.Profile{}, api.Invalid("gender", err)
 	}
 	if p.BirthDate, err = identity.CheckBirthDate(f.BirthDate, today); err != nil {
-		return store.Profile{}, api.Invalid("birthDate", err)
+		return account.Profile{}, api.Invalid("birthDate", err)
 	}
 	p.Gender = string(g)
 	region := identity.PermitRegion(t, a.Login)
 	if p.LocalIDNumber, err = identity.NormalizeLocalCard(region, f.LocalIDNumber); err != nil {
-		return store.Profile{}, api.Invalid("localIdNumber", err)
+		return account.Profile{}, api.Invalid("localIdNumber", err)
 	}
 	if t != identity.HMTResidencePermit {
 		if f.PermitNumber != "" {
-			return store.Profile{}, api.InvalidField("permitNumber", "通行证号码即您的账号，无需再填写")
+			return account.Profile{}, api.InvalidField("permitNumber", "通行证号码即您的账号，无需再填写")
 		}
 		return p, nil
 	}
 	// A residence permit's number carries a birth date and a gender digit: they must agree.
 	birth, embedded, _ := identity.EmbeddedBirthAndGender(a.Login)
 	if birth.Format(identity.DateLayout) != p.BirthDate {
-		return store.Profile{}, api.InvalidField("birthDate", "出生日期与居住证号码中的出生日期不一致")
+		return account.Profile{}, api.InvalidField("birthDate", "出生日期与居住证号码中的出生日期不一致")
 	}
 	if embedded != g {
-		return store.Profile{}, api.InvalidField("gender", "性别与居住证号码中的性别不一致")
+		return account.Profile{}, api.InvalidField("gender", "性别与居住证号码中的性别不一致")
 	}
 	if p.PermitNumber, err = matchingPermit(region, f.PermitNumber, today); err != nil {
-		return store.Profile{}, err
+		return account.Profile{}, err
 	}
 	return p, nil
 }

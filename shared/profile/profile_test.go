@@ -4,11 +4,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
+	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/profile"
-	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/quota"
 	"github.com/jszg/applicant-accounts/shared/testkit"
 )
 
@@ -146,7 +148,7 @@ func TestNoProfileChangeWhileAReviewIsPending(t *testing.T) {
 	w := newWorld(t)
 	a := w.ApplicantWith(identity.TaiwanPermit, "12345678", "陈大文")
 	a = w.Profiled(a)
-	if _, err := w.Env.Store.SubmitReview(t.Context(), a, store.Review{ID: "r1", Login: a.Login, Status: store.ReviewPending, SubmittedAt: 1}, []byte{1}, store.Quota{Period: "2026-2", Max: 3, Expires: time.Now().Add(time.Hour)}); err != nil {
+	if _, err := w.Env.Store.SubmitReview(t.Context(), a, casework.Review{ID: "r1", Login: a.Login, Status: casework.Pending, SubmittedAt: 1}, []byte{1}, quota.Limit{Period: "2026-2", Max: 3, Expires: time.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	res := w.send(t, w.Token(a), map[string]any{"ethnicity": "汉族", "gender": "male", "birthDate": "1988-05-06", "localIdNumber": "A123456789"})
@@ -158,7 +160,7 @@ func TestNoProfileChangeWhileAReviewIsPending(t *testing.T) {
 func TestReviewersHaveNoProfile(t *testing.T) {
 	w := newWorld(t)
 	a := w.Applicant("审核")
-	a.Role, a.Login, a.AccountID = store.RoleReviewer, "REV", "rev"
+	a.Role, a.Login, a.AccountID = account.RoleReviewer, "REV", "rev"
 	if err := w.Env.Store.CreateAccount(t.Context(), a); err != nil {
 		t.Fatal(err)
 	}

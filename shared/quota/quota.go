@@ -1,6 +1,8 @@
 // Package quota names the limits of SPEC §1 in one place, with the periods they count in.
 package quota
 
+import "time"
+
 const (
 	// SMSPerDay is the number of SMS codes one mobile gets per CST day, across purposes.
 	SMSPerDay = 3
@@ -11,3 +13,17 @@ const (
 	// half-year cycle (1 Jan–31 Aug, 1 Sep–31 Dec, CST).
 	ReviewsPerCycle = 3
 )
+
+// Limit is a quota in one period: at most Max uses in Period (a CST date or a cycle), whose
+// counter may go once Expires has passed.
+type Limit struct {
+	Period  string
+	Max     int
+	Expires time.Time
+}
+
+// Usage is how much of an applicant's verification quotas is used in the current periods.
+type Usage struct {
+	VerificationsToday int
+	ReviewsThisCycle   int
+}

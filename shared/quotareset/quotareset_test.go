@@ -5,9 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jszg/applicant-accounts/shared/account"
+	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/quota"
 	"github.com/jszg/applicant-accounts/shared/quotareset"
-	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 )
 
@@ -56,17 +58,17 @@ func TestClearsEndedDaysOnlyAndIsIdempotent(t *testing.T) {
 func TestClearsTheEndedCycleOn1September(t *testing.T) {
 	env := storetest.New(t)
 	clk := clock.NewFixed(time.Date(2026, 8, 31, 23, 59, 59, 0, clock.CST))
-	a := store.Account{Login: "L1", AccountID: "a1", Role: store.RoleApplicant, IDType: "hk_macau_permit", Name: "陈大文",
-		PasswordHash: "x", Verification: store.Verification{Status: store.StatusUnverified}}
-	if _, err := env.Store.SubmitReview(ctx, a, store.Review{ID: "r1", Login: "L1", Status: store.ReviewPending, SubmittedAt: 1},
-		[]byte{1}, store.Quota{Period: clock.Cycle(clk.Now()), Max: 3, Expires: clk.Now().Add(time.Hour)}); err == nil {
+	a := account.Account{Login: "L1", AccountID: "a1", Role: account.RoleApplicant, IDType: "hk_macau_permit", Name: "陈大文",
+		PasswordHash: "x", Verification: account.Verification{Status: account.StatusUnverified}}
+	if _, err := env.Store.SubmitReview(ctx, a, casework.Review{ID: "r1", Login: "L1", Status: casework.Pending, SubmittedAt: 1},
+		[]byte{1}, quota.Limit{Period: clock.Cycle(clk.Now()), Max: 3, Expires: clk.Now().Add(time.Hour)}); err == nil {
 		t.Fatal("a review for a missing account was stored")
 	}
 	if err := env.Store.CreateAccount(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := env.Store.SubmitReview(ctx, a, store.Review{ID: "r1", Login: "L1", Status: store.ReviewPending, SubmittedAt: 1},
-		[]byte{1}, store.Quota{Period: clock.Cycle(clk.Now()), Max: 3, Expires: clk.Now().Add(time.Hour)}); err != nil {
+	if _, err := env.Store.SubmitReview(ctx, a, casework.Review{ID: "r1", Login: "L1", Status: casework.Pending, SubmittedAt: 1},
+		[]byte{1}, quota.Limit{Period: clock.Cycle(clk.Now()), Max: 3, Expires: clk.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	r := quotareset.NewResetter(env.Store, clk)

@@ -11,12 +11,14 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/captcha"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/password"
+	"github.com/jszg/applicant-accounts/shared/reset"
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/token"
@@ -31,35 +33,35 @@ const (
 	// turned into a mail bomb.
 	MailsPerReset = 3
 	// PurposeReset is the SMS code purpose of recovery; codes are kept per resetId.
-	PurposeReset   = "reset"
+	PurposeReset   = store.CodeForReset
 	linkTokenBytes = 32
 )
 
 // StartStore keeps sliders and resets, and reads accounts.
 type StartStore interface {
 	captcha.Store
-	GetAccount(ctx context.Context, login string) (store.Account, error)
-	PutReset(ctx context.Context, r store.Reset) error
+	GetAccount(ctx context.Context, login string) (account.Account, error)
+	PutReset(ctx context.Context, r reset.Request) error
 }
 
 // MailStore counts a reset's mails and keeps its links.
 type MailStore interface {
-	CountResetMail(ctx context.Context, id string, now time.Time, max int) (store.Reset, error)
+	CountResetMail(ctx context.Context, id string, now time.Time, max int) (reset.Request, error)
 	UncountResetMail(ctx context.Context, id string) error
-	PutResetLink(ctx context.Context, tokenHash string, l store.ResetLink) error
+	PutResetLink(ctx context.Context, tokenHash string, l reset.Link) error
 	DeleteResetLink(ctx context.Context, tokenHash string) error
 }
 
 // SMSStore reads resets and issues their codes.
 type SMSStore interface {
 	smscode.IssueStore
-	GetReset(ctx context.Context, id string, now time.Time) (store.Reset, error)
+	GetReset(ctx context.Context, id string, now time.Time) (reset.Request, error)
 }
 
 // CompleteStore reads links, checks codes and applies the new password.
 type CompleteStore interface {
 	smscode.CheckStore
-	GetResetLink(ctx context.Context, tokenHash string, now time.Time) (store.ResetLink, error)
+	GetResetLink(ctx context.Context, tokenHash string, now time.Time) (reset.Link, error)
 	CompleteReset(ctx context.Context, c store.Completion, now time.Time) error
 }
 
@@ -119,19 +121,19 @@ func start(ctx context.Context, r *api.Request, db StartStore, sliders *captcha.
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	if err != nil || acct.Role != store.RoleApplicant || acct.IDType != string(idType) || acct.Name != name {
+	if err != nil || acct.Role != account.RoleApplicant || acct.IDType != string(idType) || acct.Name != name {
 		return nil, &api.Error{Status: http.StatusNotFound, Code: api.CodeAccountNotFound,
 			Message: "未找到匹配的账号：证件类型、证件号码和姓名须与注册时填写的完全一致"}
 	}
-	reset := store.Reset{
+	req := reset.Request{
 		ID: token.New(16), Login: acct.Login, Name: acct.Name, Epoch: acct.Epoch,
 		Phone: acct.Phone, Email: acct.Email, ExpiresAt: now.Add(ResetTTL).Unix(),
 	}
-	if err := db.PutReset(ctx, reset); err != nil {
+	if err := db.PutReset(ctx, req); err != nil {
 		return nil, err
 	}
 	return api.JSON(http.StatusCreated, started{
-		ResetID:     reset.ID,
+		ResetID:     req.ID,
 		PhoneMasked: identity.MaskPhone(acct.Phone),
 		EmailMasked: identity.MaskEmail(acct.Email),
 		ExpiresIn:   int(ResetTTL / time.Second),
@@ -167,11 +169,11 @@ func NewEmail(db MailStore, mail notify.Mailer, clk clock.Clock, linkBase string
 			return nil, err
 		}
 		now := clk.Now()
-		reset, err := db.CountResetMail(ctx, id, now, MailsPerReset)
+		req, err := db.CountResetMail(ctx, id, now, MailsPerReset)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			return nil, resetGone()
-		case errors.Is(err, store.ErrMailsUsedUp):
+		case errors.Is(err, reset.ErrMailsUsedUp):
 			return nil, api.QuotaExceeded("本次找回密码已发送3封邮件，请查收邮箱（含垃圾邮件箱），或重新开始找回密码", 0)
 		case err != nil:
 			return nil, err
@@ -186,11 +188,11 @@ func NewEmail(db MailStore, mail notify.Mailer, clk clock.Clock, linkBase string
 		}()
 		tok := token.New(linkTokenBytes)
 		h := linkHash(tok)
-		if err := db.PutResetLink(ctx, h, store.ResetLink{Login: reset.Login, Epoch: reset.Epoch, ExpiresAt: now.Add(LinkTTL).Unix()}); err != nil {
+		if err := db.PutResetLink(ctx, h, reset.Link{Login: req.Login, Epoch: req.Epoch, ExpiresAt: now.Add(LinkTTL).Unix()}); err != nil {
 			return nil, err
 		}
 		link := linkBase + "?token=" + url.QueryEscape(tok)
-		if err := mail.SendMail(ctx, notify.ResetMail(reset.Email, reset.Name, link, int(LinkTTL/time.Hour))); err != nil {
+		if err := mail.SendMail(ctx, notify.ResetMail(req.Email, req.Name, link, int(LinkTTL/time.Hour))); err != nil {
 			if derr := db.DeleteResetLink(bg, h); derr != nil {
 				slog.ErrorContext(ctx, "could not remove an unsent reset link", slog.String("err", derr.Error()))
 			}
@@ -213,15 +215,15 @@ func NewSMS(db SMSStore, sms notify.SMS, clk clock.Clock, pepper []byte) api.Han
 		if err := r.NoBody(); err != nil {
 			return nil, err
 		}
-		reset, err := db.GetReset(ctx, id, clk.Now())
+		req, err := db.GetReset(ctx, id, clk.Now())
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, resetGone()
 		}
 		if err != nil {
 			return nil, err
 		}
-		remaining, err := codes.Send(ctx, ResetKey(id), reset.Phone, notify.ResetCodeSMS,
-			smscode.Owner{Login: reset.Login, Epoch: reset.Epoch})
+		remaining, err := codes.Send(ctx, ResetKey(id), req.Phone, notify.ResetCodeSMS,
+			smscode.Owner{Login: req.Login, Epoch: req.Epoch})
 		if err != nil {
 			return nil, err
 		}
@@ -310,7 +312,7 @@ func NewComplete(db CompleteStore, clk clock.Clock, pepper []byte) api.HandlerFu
 		}
 		c.PasswordHash = hash
 		switch err := db.CompleteReset(ctx, c, now); {
-		case errors.Is(err, store.ErrEpochMoved), errors.Is(err, store.ErrProofSpent),
+		case errors.Is(err, reset.ErrEpochMoved), errors.Is(err, reset.ErrProofSpent),
 			errors.Is(err, store.ErrCodeSpent), errors.Is(err, store.ErrNotFound):
 			if c.LinkHash != "" {
 				return nil, linkInvalid()

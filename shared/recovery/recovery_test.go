@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
 	"github.com/jszg/applicant-accounts/shared/notify/notifytest"
@@ -15,7 +16,6 @@ import (
 	"github.com/jszg/applicant-accounts/shared/reviewer"
 	"github.com/jszg/applicant-accounts/shared/session"
 	"github.com/jszg/applicant-accounts/shared/smscode"
-	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/testkit"
 )
@@ -42,13 +42,13 @@ func newWorld(t *testing.T) *world {
 		me:        profile.NewMe(k.Store, k.Clock)}
 }
 
-func (w *world) start(t *testing.T, a store.Account) apitest.Result {
+func (w *world) start(t *testing.T, a account.Account) apitest.Result {
 	t.Helper()
 	return apitest.Call(t, w.startH, apitest.Request{Method: "POST", Path: "/v1/password-resets",
 		Body: map[string]any{"idType": a.IDType, "idNumber": a.Login, "name": a.Name, "captcha": w.Solve()}})
 }
 
-func (w *world) resetID(t *testing.T, a store.Account) string {
+func (w *world) resetID(t *testing.T, a account.Account) string {
 	t.Helper()
 	res := w.start(t, a)
 	if res.Status != 201 {
@@ -71,7 +71,7 @@ func (w *world) sms(t *testing.T, id string) apitest.Result {
 }
 
 // mailed starts a reset for a new applicant and has its link mailed: the link's token.
-func (w *world) mailed(t *testing.T) (a store.Account, tok string) {
+func (w *world) mailed(t *testing.T) (a account.Account, tok string) {
 	t.Helper()
 	a = w.Applicant("张三")
 	if res := w.email(t, w.resetID(t, a)); res.Status != 202 {
@@ -81,7 +81,7 @@ func (w *world) mailed(t *testing.T) (a store.Account, tok string) {
 }
 
 // texted starts a reset for a new applicant and has its code sent.
-func (w *world) texted(t *testing.T) (a store.Account, id, code string) {
+func (w *world) texted(t *testing.T) (a account.Account, id, code string) {
 	t.Helper()
 	a = w.Applicant("张三")
 	id = w.resetID(t, a)
@@ -116,7 +116,7 @@ func (w *world) complete(t *testing.T, body map[string]any) apitest.Result {
 	return apitest.Call(t, w.completeH, apitest.Request{Method: "POST", Path: "/v1/password-resets/complete", Body: body})
 }
 
-func (w *world) tryLogin(t *testing.T, a store.Account, pw string) apitest.Result {
+func (w *world) tryLogin(t *testing.T, a account.Account, pw string) apitest.Result {
 	t.Helper()
 	return apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions",
 		Body: map[string]any{"account": a.Login, "password": pw, "captcha": w.Solve()}})

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
@@ -21,7 +22,7 @@ import (
 // Store creates accounts and checks the codes that prove their mobiles.
 type Store interface {
 	smscode.CheckStore
-	RegisterAccount(ctx context.Context, a store.Account, code store.CodeKey, codeHash []byte, now time.Time) error
+	RegisterAccount(ctx context.Context, a account.Account, code store.CodeKey, codeHash []byte, now time.Time) error
 }
 
 // Form is the registration body of SPEC §2.
@@ -79,13 +80,13 @@ func NewRegister(db Store, clk clock.Clock, pepper []byte, agreementVersion stri
 			return nil, err
 		}
 		a.AccountID = token.New(16)
-		a.Role = store.RoleApplicant
-		a.Verification.Status = store.StatusUnverified
+		a.Role = account.RoleApplicant
+		a.Verification.Status = account.StatusUnverified
 		a.AgreementVersion = agreementVersion
 		a.AgreementAcceptedAt = now.UTC().Format(time.RFC3339)
 		a.CreatedAt = a.AgreementAcceptedAt
 		switch err := db.RegisterAccount(ctx, a, key, code.Hash, now); {
-		case errors.Is(err, store.ErrAccountExists):
+		case errors.Is(err, account.ErrExists):
 			return nil, accountExists()
 		case errors.Is(err, store.ErrCodeSpent):
 			return nil, api.CodeInvalid("短信验证码已失效，请重新获取")
@@ -103,8 +104,8 @@ func accountExists() error {
 
 // Check applies every field rule in the order of the form and returns the account the form
 // describes, without its secrets. today is a time in CST.
-func (f *Form) Check(today time.Time) (store.Account, error) {
-	var a store.Account
+func (f *Form) Check(today time.Time) (account.Account, error) {
+	var a account.Account
 	idType, login, err := identity.CheckDocument(f.IDType, f.IDNumber, today)
 	if err != nil {
 		return a, api.InvalidAt(err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/authn"
+	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/notice"
 	"github.com/jszg/applicant-accounts/shared/notify"
@@ -28,7 +29,7 @@ type QueueStore interface {
 // OpenStore reads reviews and records who read their photos.
 type OpenStore interface {
 	authn.Sessions
-	GetReview(ctx context.Context, id string) (store.Review, []byte, error)
+	GetReview(ctx context.Context, id string) (casework.Review, []byte, error)
 	RecordPhotoRead(ctx context.Context, reviewID, reviewerID string, at time.Time) error
 }
 
@@ -36,8 +37,8 @@ type OpenStore interface {
 type DecideStore interface {
 	authn.Sessions
 	notice.Store
-	GetReviewMeta(ctx context.Context, id string) (store.Review, error)
-	DecideReview(ctx context.Context, d store.Decision) (store.Notice, error)
+	GetReviewMeta(ctx context.Context, id string) (casework.Review, error)
+	DecideReview(ctx context.Context, d casework.Decision) (casework.Notice, error)
 }
 
 // Paging of GET /v1/reviews.
@@ -63,11 +64,11 @@ type queue struct {
 	NextCursor *string     `json:"nextCursor"`
 }
 
-func item(r store.Review, nowMs int64) queueItem {
+func item(r casework.Review, now time.Time) queueItem {
 	return queueItem{
 		ReviewID: r.ID, AccountID: r.AccountID, Name: r.Name, IDType: r.IDType, IDNumber: r.IDNumber,
 		SubmittedAt: stamp(r.SubmittedAt), Status: r.Status, DueAt: stamp(r.DueAt),
-		Overdue: r.Status == store.ReviewPending && nowMs > r.DueAt,
+		Overdue: r.Overdue(now),
 	}
 }
 
@@ -79,8 +80,8 @@ func NewQueue(db QueueStore, clk clock.Clock, cursorSecret []byte) api.HandlerFu
 		status := r.Query("status")
 		switch status {
 		case "":
-			status = store.ReviewPending
-		case store.ReviewPending, store.ReviewApproved, store.ReviewRejected:
+			status = casework.Pending
+		case casework.Pending, casework.Approved, casework.Rejected:
 		default:
 			return nil, api.InvalidField("status", "status 只能是 pending、approved 或 rejected")
 		}
@@ -108,7 +109,7 @@ func NewQueue(db QueueStore, clk clock.Clock, cursorSecret []byte) api.HandlerFu
 		if err != nil {
 			return nil, err
 		}
-		now := clk.Now().UnixMilli()
+		now := clk.Now()
 		out := queue{Items: make([]queueItem, 0, len(page.Reviews))}
 		for _, rev := range page.Reviews {
 			out.Items = append(out.Items, item(rev, now))
@@ -160,7 +161,7 @@ func NewOpen(db OpenStore, clk clock.Clock) api.HandlerFunc {
 		}
 		slog.InfoContext(ctx, "review photo read", slog.String("reviewId", id), slog.String("reviewerId", p.Account.AccountID))
 		out := opened{
-			queueItem: item(rev, now.UnixMilli()), IDValidFrom: rev.IDValidFrom, IDValidTo: rev.IDValidTo,
+			queueItem: item(rev, now), IDValidFrom: rev.IDValidFrom, IDValidTo: rev.IDValidTo,
 			NameBefore: rev.NameBefore, Photo: "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(photo),
 		}
 		if rev.Reason != "" {
@@ -222,22 +223,19 @@ func NewDecide(db DecideStore, sms notify.SMS, mail notify.Mailer, clk clock.Clo
 		if err != nil {
 			return nil, err
 		}
-		if rev.Status != store.ReviewPending {
+		if rev.Status != casework.Pending {
 			return nil, alreadyDecided()
 		}
 		now := clk.Now()
-		d := store.Decision{Review: rev, Approve: f.Decision == "approve", Reason: reason, DecidedBy: p.Account.AccountID, At: now}
+		d := casework.Decision{Review: rev, Approve: f.Decision == "approve", Reason: reason, DecidedBy: p.Account.AccountID, At: now}
 		nt, err := db.DecideReview(ctx, d)
 		if err != nil {
-			if errors.Is(err, store.ErrAlreadyDecided) {
+			if errors.Is(err, casework.ErrAlreadyDecided) {
 				return nil, alreadyDecided()
 			}
 			return nil, err
 		}
-		status := store.ReviewRejected
-		if d.Approve {
-			status = store.ReviewApproved
-		}
+		status := d.Status()
 		slog.InfoContext(ctx, "review decided", slog.String("reviewId", id), slog.String("status", status), slog.String("reviewerId", p.Account.AccountID))
 		// The decision stands whether or not the notice goes out now; what does not is sent
 		// by the scheduled resend-decision-notices.

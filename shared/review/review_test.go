@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
 	"github.com/jszg/applicant-accounts/shared/clock"
@@ -20,7 +21,6 @@ import (
 	"github.com/jszg/applicant-accounts/shared/profile"
 	"github.com/jszg/applicant-accounts/shared/review"
 	"github.com/jszg/applicant-accounts/shared/reviewer"
-	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/testkit"
 )
@@ -56,7 +56,7 @@ func newWorld(t *testing.T) *world {
 	return w
 }
 
-func form(a store.Account) map[string]any {
+func form(a account.Account) map[string]any {
 	return map[string]any{"name": a.Name, "idType": a.IDType, "idNumber": a.Login,
 		"idValidFrom": a.IDValidFrom, "idValidTo": a.IDValidTo, "photo": photo}
 }
@@ -67,7 +67,7 @@ func (w *world) submit(t *testing.T, tok string, body map[string]any) apitest.Re
 }
 
 // ready is an applicant who may submit: a permit holder with a profile.
-func (w *world) ready(t *testing.T, name string) (store.Account, string) {
+func (w *world) ready(t *testing.T, name string) (account.Account, string) {
 	t.Helper()
 	a := w.Profiled(w.ApplicantWith(identity.HKMacauPermit, "H"+testkit.Phone()[3:], name))
 	return a, w.Token(a)
@@ -107,7 +107,7 @@ func TestSubmitAndList(t *testing.T) {
 		t.Fatalf("round trips: %s", got)
 	}
 	acct := w.Account(a.Login)
-	if acct.Verification.Status != store.StatusReviewPending || acct.Verification.ReviewID != res.Str("reviewId") {
+	if acct.Verification.Status != account.StatusReviewPending || acct.Verification.ReviewID != res.Str("reviewId") {
 		t.Fatalf("account %+v", acct.Verification)
 	}
 	mine := apitest.Call(t, w.mine, apitest.Request{Method: "GET", Path: "/v1/me/manual-reviews", Token: tok})
@@ -414,7 +414,7 @@ func TestApprovalWithANameCorrection(t *testing.T) {
 		t.Fatalf("round trips: %s", got)
 	}
 	acct := w.Account(a.Login)
-	if acct.Name != "陈大明" || acct.IDValidTo != "2045-06-30" || acct.Verification.Status != store.StatusReviewApproved || !acct.Verification.ReapplyRequired {
+	if acct.Name != "陈大明" || acct.IDValidTo != "2045-06-30" || acct.Verification.Status != account.StatusReviewApproved || !acct.Verification.ReapplyRequired {
 		t.Fatalf("account after approval: %+v %+v", acct, acct.Verification)
 	}
 	me := apitest.Call(t, w.me, apitest.Request{Method: "GET", Path: "/v1/me", Token: tok})
@@ -512,7 +512,7 @@ func TestOneDecisionUnderRace(t *testing.T) {
 	if made != 1 || refused != 7 {
 		t.Fatalf("%d decisions made, %d refused", made, refused)
 	}
-	want := map[string]string{"approved": store.StatusReviewApproved, "rejected": store.StatusReviewRejected}[status]
+	want := map[string]string{"approved": account.StatusReviewApproved, "rejected": account.StatusReviewRejected}[status]
 	if got := w.Account(a.Login).Verification.Status; got != want {
 		t.Fatalf("the account says %s after a %s decision", got, status)
 	}
@@ -550,7 +550,7 @@ func TestABusyStoreSpendsNoReviewAndDecidesNothing(t *testing.T) {
 	if res := w.decide(t, id, map[string]any{"decision": "approve"}); res.Status != 200 {
 		t.Fatalf("the decision once the store is free: %d %v", res.Status, res.Body)
 	}
-	if got := w.Account(a.Login).Verification.Status; got != store.StatusReviewApproved {
+	if got := w.Account(a.Login).Verification.Status; got != account.StatusReviewApproved {
 		t.Fatalf("status after the decision: %s", got)
 	}
 }

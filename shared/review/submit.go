@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/authn"
+	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/profile"
@@ -26,13 +28,13 @@ const SLAWorkingDays = 7
 // SubmitStore files reviews.
 type SubmitStore interface {
 	authn.Sessions
-	SubmitReview(ctx context.Context, seen store.Account, r store.Review, photo []byte, q store.Quota) (int, error)
+	SubmitReview(ctx context.Context, seen account.Account, r casework.Review, photo []byte, q quota.Limit) (int, error)
 }
 
 // MineStore lists an applicant's reviews.
 type MineStore interface {
 	authn.Sessions
-	ListMyReviews(ctx context.Context, login string) ([]store.ReviewRef, error)
+	ListMyReviews(ctx context.Context, login string) ([]casework.Entry, error)
 }
 
 // Form is a submission: the identity fields, which may correct the name and validity dates,
@@ -63,11 +65,11 @@ func verifyOnlineFirst() error {
 // refusal is the answer to a submission the account's state does not allow.
 func refusal(err error) error {
 	switch {
-	case errors.Is(err, store.ErrReviewPending):
+	case errors.Is(err, account.ErrReviewPending):
 		return profile.ReviewPending()
-	case errors.Is(err, store.ErrAlreadyVerified):
+	case errors.Is(err, account.ErrAlreadyVerified):
 		return alreadyVerified()
-	case errors.Is(err, store.ErrVerifyOnlineFirst):
+	case errors.Is(err, account.ErrVerifyOnlineFirst):
 		return verifyOnlineFirst()
 	}
 	return err
@@ -95,7 +97,7 @@ func NewSubmit(db SubmitStore, clk clock.Clock, calendar *clock.Calendar) api.Ha
 		rev.ID = token.New(16)
 		rev.SubmittedAt = now.UnixMilli()
 		rev.DueAt = calendar.WorkingDayDeadline(now, SLAWorkingDays).UnixMilli()
-		q := store.Quota{Period: clock.Cycle(now), Max: quota.ReviewsPerCycle, Expires: clock.NextCycle(now).Add(24 * time.Hour)}
+		q := quota.Limit{Period: clock.Cycle(now), Max: quota.ReviewsPerCycle, Expires: clock.NextCycle(now).Add(24 * time.Hour)}
 		used, err := db.SubmitReview(ctx, a, rev, photo, q)
 		if errors.Is(err, store.ErrQuotaFull) {
 			return nil, api.QuotaExceeded("本周期（1月1日至8月31日、9月1日至12月31日）的3次人工审核机会已用完", clock.SecondsUntil(now, clock.NextCycle(now)))
@@ -104,40 +106,40 @@ func NewSubmit(db SubmitStore, clk clock.Clock, calendar *clock.Calendar) api.Ha
 			return nil, refusal(err)
 		}
 		slog.InfoContext(ctx, "manual review submitted", slog.String("reviewId", rev.ID))
-		return api.JSON(http.StatusAccepted, submitted{ReviewID: rev.ID, Status: store.ReviewPending,
+		return api.JSON(http.StatusAccepted, submitted{ReviewID: rev.ID, Status: casework.Pending,
 			RemainingThisCycle: quota.ReviewsPerCycle - used}), nil
 	})
 }
 
 // Check re-applies the registration rules to the submitted fields. The document type and
 // number are the account itself and cannot change; the name and validity dates may.
-func (f *Form) Check(a store.Account, today time.Time) (store.Review, []byte, error) {
+func (f *Form) Check(a account.Account, today time.Time) (casework.Review, []byte, error) {
 	if t, err := identity.ParseIDType(f.IDType); err == nil && string(t) != a.IDType {
-		return store.Review{}, nil, api.InvalidField("idType", "证件类型须与注册时一致，不能修改")
+		return casework.Review{}, nil, api.InvalidField("idType", "证件类型须与注册时一致，不能修改")
 	}
 	_, num, err := identity.CheckDocument(f.IDType, f.IDNumber, today)
 	if err != nil {
-		return store.Review{}, nil, api.InvalidAt(err)
+		return casework.Review{}, nil, api.InvalidAt(err)
 	}
 	if num != a.Login {
-		return store.Review{}, nil, api.InvalidField("idNumber", "证件号码须与账号一致，不能修改")
+		return casework.Review{}, nil, api.InvalidField("idNumber", "证件号码须与账号一致，不能修改")
 	}
 	name, err := identity.NormalizeName(f.Name)
 	if err != nil {
-		return store.Review{}, nil, api.Invalid("name", err)
+		return casework.Review{}, nil, api.Invalid("name", err)
 	}
 	v, err := identity.CheckValidity(f.IDValidFrom, f.IDValidTo, today)
 	if err != nil {
-		return store.Review{}, nil, api.InvalidAt(err)
+		return casework.Review{}, nil, api.InvalidAt(err)
 	}
 	photo, err := decodePhoto(f.Photo)
 	if err != nil {
-		return store.Review{}, nil, err
+		return casework.Review{}, nil, err
 	}
-	return store.Review{
+	return casework.Review{
 		Login: a.Login, AccountID: a.AccountID, Name: name, IDType: a.IDType, IDNumber: a.Login,
 		IDValidFrom: v.From, IDValidTo: v.To, NameBefore: a.Name, Phone: a.Phone, Email: a.Email,
-		Status: store.ReviewPending,
+		Status: casework.Pending,
 	}, photo, nil
 }
 

@@ -10,15 +10,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/password"
-	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/token"
 )
 
 // Creator is where accounts go.
 type Creator interface {
-	CreateAccount(ctx context.Context, a store.Account) error
+	CreateAccount(ctx context.Context, a account.Account) error
 }
 
 // loginPattern keeps reviewer logins apart from document numbers, which share the key space:
@@ -46,15 +46,15 @@ func Create(ctx context.Context, db Creator, login, name, pw string, now time.Ti
 	if err != nil {
 		return err
 	}
-	err = db.CreateAccount(ctx, store.Account{
+	err = db.CreateAccount(ctx, account.Account{
 		Login:        strings.ToUpper(login),
 		AccountID:    token.New(16),
-		Role:         store.RoleReviewer,
+		Role:         account.RoleReviewer,
 		Name:         name,
 		PasswordHash: hash,
 		CreatedAt:    now.UTC().Format(time.RFC3339),
 	})
-	if errors.Is(err, store.ErrAccountExists) {
+	if errors.Is(err, account.ErrExists) {
 		return ErrExists
 	}
 	return err

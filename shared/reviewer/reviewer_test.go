@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/password"
 	"github.com/jszg/applicant-accounts/shared/reviewer"
-	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 )
 
@@ -22,7 +22,7 @@ func TestCreate(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, err := env.Store.GetAccount(ctx, "LI.REVIEWER")
-	if err != nil || a.Role != store.RoleReviewer || a.Name != "李审核" || a.AccountID == "" {
+	if err != nil || a.Role != account.RoleReviewer || a.Name != "李审核" || a.AccountID == "" {
 		t.Fatalf("account %+v, %v", a, err)
 	}
 	if ok, _ := password.Verify("Reviewer#2026", a.PasswordHash); !ok {

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/store"
 )
@@ -71,13 +72,13 @@ func (rp *Reporter) Run(ctx context.Context) (Report, error) {
 	}
 	var after string
 	for {
-		page, err := rp.store.ListQueue(ctx, store.ReviewPending, 100, after)
+		page, err := rp.store.ListQueue(ctx, casework.Pending, 100, after)
 		if err != nil {
 			return rep, err
 		}
 		for _, r := range page.Reviews {
 			rep.Pending++
-			if now.UnixMilli() <= r.DueAt {
+			if !r.Overdue(now) {
 				continue
 			}
 			rep.Overdue++

@@ -9,9 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jszg/applicant-accounts/shared/account"
+	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/quota"
 	"github.com/jszg/applicant-accounts/shared/reviewsla"
-	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 )
 
@@ -37,14 +39,14 @@ func (t *topic) Publish(_ context.Context, subject, message string) error {
 
 func submit(t *testing.T, env *storetest.Env, id string, at time.Time) {
 	t.Helper()
-	a := store.Account{Login: "L" + id, AccountID: "a" + id, Role: store.RoleApplicant, IDType: "taiwan_permit", Name: "林小明",
-		PasswordHash: "x", Verification: store.Verification{Status: store.StatusUnverified}}
+	a := account.Account{Login: "L" + id, AccountID: "a" + id, Role: account.RoleApplicant, IDType: "taiwan_permit", Name: "林小明",
+		PasswordHash: "x", Verification: account.Verification{Status: account.StatusUnverified}}
 	if err := env.Store.CreateAccount(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	r := store.Review{ID: id, Login: a.Login, AccountID: a.AccountID, Name: a.Name, IDNumber: "12345678", Status: store.ReviewPending,
+	r := casework.Review{ID: id, Login: a.Login, AccountID: a.AccountID, Name: a.Name, IDNumber: "12345678", Status: casework.Pending,
 		SubmittedAt: at.UnixMilli(), DueAt: clock.China().WorkingDayDeadline(at, 7).UnixMilli()}
-	if _, err := env.Store.SubmitReview(ctx, a, r, []byte{1}, store.Quota{Period: clock.Cycle(at), Max: 3, Expires: at.Add(24 * time.Hour)}); err != nil {
+	if _, err := env.Store.SubmitReview(ctx, a, r, []byte{1}, quota.Limit{Period: clock.Cycle(at), Max: 3, Expires: at.Add(24 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/captcha"
@@ -29,8 +30,8 @@ const (
 // LoginStore keeps sliders, accounts and sessions.
 type LoginStore interface {
 	captcha.Store
-	GetAccount(ctx context.Context, login string) (store.Account, error)
-	StartSession(ctx context.Context, tokenHash string, s store.Session, a store.Account, now time.Time) error
+	GetAccount(ctx context.Context, login string) (account.Account, error)
+	StartSession(ctx context.Context, tokenHash string, s account.Session, a account.Account, now time.Time) error
 	CountLoginFailure(ctx context.Context, login string, now time.Time) (int, time.Time, error)
 	LockAccount(ctx context.Context, login string, until time.Time, threshold int) error
 }
@@ -107,7 +108,7 @@ func (l *login) handle(ctx context.Context, r *api.Request) (_ *api.Response, er
 		return nil, l.wrongPassword(ctx, name, now)
 	}
 	tok := token.New(authn.TokenBytes)
-	sess := store.Session{
+	sess := account.Session{
 		Login: acct.Login, AccountID: acct.AccountID, Role: acct.Role, Epoch: acct.Epoch,
 		CreatedAt: now.Unix(), ExpiresAt: now.Add(authn.Lifetime).Unix(), IdleUntil: now.Add(authn.IdleTimeout).Unix(),
 	}
@@ -122,7 +123,7 @@ func (l *login) handle(ctx context.Context, r *api.Request) (_ *api.Response, er
 		Token:     tok,
 		ExpiresAt: time.Unix(sess.ExpiresAt, 0).In(clock.CST).Format(time.RFC3339),
 		Role:      acct.Role,
-		NextStep:  authn.NextStep(acct),
+		NextStep:  acct.NextStep(),
 	}), nil
 }
 
@@ -130,7 +131,7 @@ func (l *login) handle(ctx context.Context, r *api.Request) (_ *api.Response, er
 // reaches it is told so.
 func (l *login) wrongPassword(ctx context.Context, name string, now time.Time) error {
 	n, until, err := l.store.CountLoginFailure(ctx, name, now)
-	if errors.Is(err, store.ErrLocked) {
+	if errors.Is(err, account.ErrLocked) {
 		return accountLocked(now, until)
 	}
 	if err != nil {

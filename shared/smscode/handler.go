@@ -14,7 +14,7 @@ import (
 
 // PurposeRegister is the only purpose POST /v1/sms-codes serves; reset codes go out under
 // the resetId of recovery step 1.
-const PurposeRegister = "register"
+const PurposeRegister = store.CodeForRegistration
 
 // RegisterKey is where a registration code for phone is kept.
 func RegisterKey(phone string) store.CodeKey {

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/jszg/applicant-accounts/shared/quota"
 )
 
 // countUp adds one use unless max are counted, and returns the count with it; ErrQuotaFull at
@@ -102,20 +103,14 @@ func (st *Store) ReleaseSMS(ctx context.Context, phone, day string) error {
 	return st.countDown(ctx, smsDay(phone, day))
 }
 
-// Usage is how much of an applicant's verification quotas is used in the current periods.
-type Usage struct {
-	VerificationsToday int
-	ReviewsThisCycle   int
-}
-
 // GetUsage reads the applicant's counters for the CST day and the cycle. One BatchGetItem.
-func (st *Store) GetUsage(ctx context.Context, login, day, cycle string) (Usage, error) {
+func (st *Store) GetUsage(ctx context.Context, login, day, cycle string) (quota.Usage, error) {
 	v, r := verifyDay(login, day), reviewCycle(login, cycle)
 	items, err := st.getMany(ctx, v.key(), r.key())
 	if err != nil {
-		return Usage{}, err
+		return quota.Usage{}, err
 	}
-	var u Usage
+	var u quota.Usage
 	for _, item := range items {
 		switch getS(item, attrSK) {
 		case v.sk:

@@ -30,12 +30,6 @@ var (
 	// ErrCredentialsChanged is a login whose verified password was replaced, or whose account
 	// was locked, between the read and the session's write.
 	ErrCredentialsChanged = errors.New("store: password changed or lock began")
-	// ErrProofSpent is a reset link, or a reset, used or expired before its completion.
-	ErrProofSpent = errors.New("store: reset proof used or expired")
-	// ErrEpochMoved is a reset completion whose account had its password reset meanwhile.
-	ErrEpochMoved = errors.New("store: password reset meanwhile")
-	// ErrLeaseHeld is a notice another sender is working on.
-	ErrLeaseHeld = errors.New("store: leased by another sender")
 )
 
 // BusyError is DynamoDB turning a request away for now: a transaction that kept conflicting

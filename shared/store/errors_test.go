@@ -12,12 +12,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	miniserver "github.com/truora/minidyn/server"
 
+	"github.com/jszg/applicant-accounts/shared/account"
+	"github.com/jszg/applicant-accounts/shared/casework"
+	"github.com/jszg/applicant-accounts/shared/quota"
+	"github.com/jszg/applicant-accounts/shared/reset"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 )
 
 // registration is a code sent for a mobile and the account it is to register.
-func registration(t *testing.T, env *storetest.Env, login string) (store.Account, store.CodeKey) {
+func registration(t *testing.T, env *storetest.Env, login string) (account.Account, store.CodeKey) {
 	t.Helper()
 	k := store.CodeKey{Purpose: "register", Subject: "+86138" + login[len(login)-8:]}
 	if err := env.Store.PutCode(ctx, k, store.Code{Hash: []byte("h"), Expires: t0.Add(5 * time.Minute)}); err != nil {
@@ -212,12 +216,12 @@ func TestStaleAttributesAreRemoved(t *testing.T) {
 	env := storetest.New(t)
 	a := applicant("110105199003070009")
 	a.LockedUntil = t0.Add(time.Hour).Unix()
-	a.Verification = store.Verification{Status: store.StatusReviewRejected, RejectReason: "照片不清晰"}
+	a.Verification = account.Verification{Status: account.StatusReviewRejected, RejectReason: "照片不清晰"}
 	if err := env.Store.CreateAccount(ctx, a); err != nil {
 		t.Fatal(err)
 	}
 	link := "linkhash"
-	if err := env.Store.PutResetLink(ctx, link, store.ResetLink{Login: a.Login, ExpiresAt: t0.Add(time.Hour).Unix()}); err != nil {
+	if err := env.Store.PutResetLink(ctx, link, reset.Link{Login: a.Login, ExpiresAt: t0.Add(time.Hour).Unix()}); err != nil {
 		t.Fatal(err)
 	}
 	if err := env.Store.CompleteReset(ctx, store.Completion{Login: a.Login, PasswordHash: "y", LinkHash: link}, t0); err != nil {
@@ -237,13 +241,13 @@ func TestStaleAttributesAreRemoved(t *testing.T) {
 func TestASubmissionOnAStaleReadChecksTheRuleAgain(t *testing.T) {
 	env := storetest.New(t)
 	a := applicant("110105199003070010")
-	a.Verification.Status = store.StatusUnverified
+	a.Verification.Status = account.StatusUnverified
 	if err := env.Store.CreateAccount(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	q := store.Quota{Period: "2026-2", Max: 3, Expires: t0.Add(time.Hour)}
+	q := quota.Limit{Period: "2026-2", Max: 3, Expires: t0.Add(time.Hour)}
 	stale := a // read before its online verification failed
-	if _, err := env.Store.SubmitReview(ctx, stale, store.Review{ID: "r0", Login: a.Login, Status: store.ReviewPending, SubmittedAt: 1}, []byte{1}, q); !errors.Is(err, store.ErrVerifyOnlineFirst) {
+	if _, err := env.Store.SubmitReview(ctx, stale, casework.Review{ID: "r0", Login: a.Login, Status: casework.Pending, SubmittedAt: 1}, []byte{1}, q); !errors.Is(err, account.ErrVerifyOnlineFirst) {
 		t.Fatalf("before a failed verification: %v", err)
 	}
 	if _, err := env.Store.RecordVerification(ctx, a.Login, false); err != nil {
@@ -251,16 +255,16 @@ func TestASubmissionOnAStaleReadChecksTheRuleAgain(t *testing.T) {
 	}
 	// A read that differs from the table (here: a rejection the table no longer shows) but
 	// which the rule allows too: the table's state is checked, allows it, and the review is made.
-	stale.Verification = store.Verification{Status: store.StatusReviewRejected, OnlineFailed: true}
+	stale.Verification = account.Verification{Status: account.StatusReviewRejected, OnlineFailed: true}
 	env.Calls.Reset()
-	if n, err := env.Store.SubmitReview(ctx, stale, store.Review{ID: "r1", Login: a.Login, Status: store.ReviewPending, SubmittedAt: 2}, []byte{1}, q); err != nil || n != 1 {
+	if n, err := env.Store.SubmitReview(ctx, stale, casework.Review{ID: "r1", Login: a.Login, Status: casework.Pending, SubmittedAt: 2}, []byte{1}, q); err != nil || n != 1 {
 		t.Fatalf("after a failed verification: %d, %v", n, err)
 	}
 	if env.Calls.String() != "GetItem=2 TransactWriteItems=2" {
 		t.Fatalf("calls %s: want the stale write refused, then made on the table's state", env.Calls)
 	}
 	// Read while unverified; a review is pending now.
-	if _, err := env.Store.SubmitReview(ctx, stale, store.Review{ID: "r2", Login: a.Login, Status: store.ReviewPending, SubmittedAt: 3}, []byte{1}, q); !errors.Is(err, store.ErrReviewPending) {
+	if _, err := env.Store.SubmitReview(ctx, stale, casework.Review{ID: "r2", Login: a.Login, Status: casework.Pending, SubmittedAt: 3}, []byte{1}, q); !errors.Is(err, account.ErrReviewPending) {
 		t.Fatalf("on a stale read while a review is pending: %v", err)
 	}
 }

@@ -38,10 +38,17 @@ const (
 	prefixProbe     = "PROBE#"
 )
 
+// Purposes of SMS codes. Each keeps its codes under a prefix of its own, which the template
+// grants apart: the functions of registration never touch a reset's code.
+const (
+	CodeForRegistration = "register"
+	CodeForReset        = "reset"
+)
+
 // KeyPrefixes are the partition-key prefixes of every item the functions read or write.
 func KeyPrefixes() []string {
-	return []string{prefixAccount, prefixCaptcha, prefixCode, prefixPhone, prefixSession, prefixReset,
-		prefixResetLink, prefixReview, prefixNotice}
+	return []string{prefixAccount, prefixCaptcha, prefixCode + CodeForRegistration + "#", prefixCode + CodeForReset + "#",
+		prefixPhone, prefixSession, prefixReset, prefixResetLink, prefixReview, prefixNotice}
 }
 
 // Partitions of gsi1.

@@ -7,50 +7,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/jszg/applicant-accounts/shared/casework"
 )
 
-// Notice is a review decision the applicant has not yet been told of on every channel. It is
-// written in the decision's own transaction, so a decision is never without its notice even
-// when the function stops right after; it is deleted once SMS and mail have both gone out.
-type Notice struct {
-	ReviewID    string `dynamodbav:"reviewId"`
-	Phone       string `dynamodbav:"phone"` // E.164
-	Email       string `dynamodbav:"email"`
-	Name        string `dynamodbav:"name"`
-	Approve     bool   `dynamodbav:"approve"`
-	NameChanged bool   `dynamodbav:"nameChanged"`
-	Reason      string `dynamodbav:"reason"`
-	// SMS and Mail are the channels still to send.
-	SMS  bool `dynamodbav:"sms"`
-	Mail bool `dynamodbav:"mail"`
-	// LeaseUntil (epoch ms): whoever leased the notice is sending it until then; nobody else.
-	LeaseUntil int64 `dynamodbav:"leaseUntil"`
-	Attempts   int   `dynamodbav:"attempts"`
-	DecidedAt  int64 `dynamodbav:"decidedAt"`
-	ExpiresAt  int64 `dynamodbav:"expiresAt"` // epoch s: a notice undelivered for this long is given up
-}
-
-const (
-	// NoticeLife is how long an undelivered notice is retried.
-	NoticeLife = 7 * 24 * time.Hour
-	// NoticeLease is how long one sender has a notice to itself: longer than sending an SMS
-	// and a mail can take within a function's timeout.
-	NoticeLease = 2 * time.Minute
-)
-
-// noticePut writes a new notice, leased to the decider until lease: it sends right away,
-// and the retry job leaves it alone meanwhile.
-func (st *Store) noticePut(nt Notice, lease time.Time) (Notice, *types.Put, error) {
-	nt.SMS, nt.Mail, nt.Attempts = true, true, 1
-	nt.LeaseUntil = lease.UnixMilli()
-	nt.ExpiresAt = time.UnixMilli(nt.DecidedAt).Add(NoticeLife).Unix()
-	item, err := itemOf(nt, noticeKey(nt.ReviewID))
+// noticePut is the write of a new notice, listed in gsi1 by its decision's time.
+func (st *Store) noticePut(nt casework.Notice) (*types.Put, error) {
+	item, err := itemOf(noticeItem(nt), noticeKey(nt.ReviewID))
 	if err != nil {
-		return Notice{}, nil, err
+		return nil, err
 	}
 	item[attrGSI1PK] = s(indexNotices)
 	item[attrGSI1SK] = s(timeOrder(nt.DecidedAt, nt.ReviewID))
-	return nt, &types.Put{TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}, nil
+	return &types.Put{TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")}, nil
 }
 
 // noticePage is how many index entries one Query of the notices reads before its filter.
@@ -62,8 +30,8 @@ const noticePage = 100
 // listing pages on until it has limit notices or the index ends, so no number of leased
 // notices at its head can hide the ones behind them. One Query of gsi1 per 100 live
 // notices read.
-func (st *Store) UndeliveredNotices(ctx context.Context, now time.Time, limit int) ([]Notice, error) {
-	var out []Notice
+func (st *Store) UndeliveredNotices(ctx context.Context, now time.Time, limit int) ([]casework.Notice, error) {
+	var out []casework.Notice
 	var start map[string]types.AttributeValue
 	for len(out) < limit {
 		res, err := st.query(ctx, "list notices", &dynamodb.QueryInput{
@@ -71,7 +39,7 @@ func (st *Store) UndeliveredNotices(ctx context.Context, now time.Time, limit in
 			KeyConditionExpression: aws.String("gsi1pk = :n AND gsi1sk >= :from"),
 			FilterExpression:       aws.String("expiresAt > :s AND leaseUntil < :ms"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":n": s(indexNotices), ":from": s(timeOrder(now.Add(-NoticeLife).UnixMilli(), "")),
+				":n": s(indexNotices), ":from": s(timeOrder(now.Add(-casework.NoticeLife).UnixMilli(), "")),
 				":s": n(now.Unix()), ":ms": n(now.UnixMilli()),
 			},
 			ExclusiveStartKey: start,
@@ -80,11 +48,11 @@ func (st *Store) UndeliveredNotices(ctx context.Context, now time.Time, limit in
 		if err != nil {
 			return nil, err
 		}
-		notices, err := decodeAll[Notice](res.Items)
+		items, err := decodeAll[noticeItem](res.Items)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, notices...)
+		out = append(out, convertAll(items, func(it noticeItem) casework.Notice { return casework.Notice(it) })...)
 		if len(res.LastEvaluatedKey) == 0 {
 			break
 		}
@@ -93,9 +61,9 @@ func (st *Store) UndeliveredNotices(ctx context.Context, now time.Time, limit in
 	return out[:min(limit, len(out))], nil
 }
 
-// LeaseNotice takes a notice to send until until, counting the attempt; ErrLeaseHeld when
+// LeaseNotice takes a notice to send until until, counting the attempt; casework.ErrLeaseHeld when
 // someone else holds it, ErrNotFound when it is gone. One UpdateItem.
-func (st *Store) LeaseNotice(ctx context.Context, reviewID string, now, until time.Time) (Notice, error) {
+func (st *Store) LeaseNotice(ctx context.Context, reviewID string, now, until time.Time) (casework.Notice, error) {
 	out, err := st.update(ctx, &dynamodb.UpdateItemInput{
 		Key:                 noticeKey(reviewID),
 		UpdateExpression:    aws.String("SET leaseUntil = :until, attempts = attempts + :one"),
@@ -106,14 +74,15 @@ func (st *Store) LeaseNotice(ctx context.Context, reviewID string, now, until ti
 		ReturnValues: types.ReturnValueAllNew,
 	}, func(old map[string]types.AttributeValue) error {
 		if live(old, now) {
-			return ErrLeaseHeld
+			return casework.ErrLeaseHeld
 		}
 		return ErrNotFound
 	})
 	if err != nil {
-		return Notice{}, err
+		return casework.Notice{}, err
 	}
-	return decode[Notice](out)
+	it, err := decode[noticeItem](out)
+	return casework.Notice(it), err
 }
 
 // SettleNotice records what is still to send after an attempt and lets the lease go; with

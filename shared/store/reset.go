@@ -8,24 +8,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/jszg/applicant-accounts/shared/account"
+	"github.com/jszg/applicant-accounts/shared/reset"
 )
 
-// Reset is recovery step 1's result: the account matched, where to reach its holder, and the
-// password epoch it was made in. Its id is handed to the applicant.
-type Reset struct {
-	ID        string `dynamodbav:"-"`
-	Login     string `dynamodbav:"login"`
-	Name      string `dynamodbav:"name"`
-	Epoch     int64  `dynamodbav:"epoch"`
-	Phone     string `dynamodbav:"phone"`
-	Email     string `dynamodbav:"email"`
-	Mails     int    `dynamodbav:"mails"`
-	ExpiresAt int64  `dynamodbav:"expiresAt"`
-}
-
 // PutReset stores a new reset. One PutItem.
-func (st *Store) PutReset(ctx context.Context, r Reset) error {
-	item, err := itemOf(r, resetKey(r.ID))
+func (st *Store) PutReset(ctx context.Context, r reset.Request) error {
+	item, err := itemOf(requestItemOf(r), resetKey(r.ID))
 	if err != nil {
 		return err
 	}
@@ -33,29 +22,25 @@ func (st *Store) PutReset(ctx context.Context, r Reset) error {
 }
 
 // GetReset reads a live reset. One GetItem.
-func (st *Store) GetReset(ctx context.Context, id string, now time.Time) (Reset, error) {
+func (st *Store) GetReset(ctx context.Context, id string, now time.Time) (reset.Request, error) {
 	item, err := st.get(ctx, resetKey(id))
 	if err == nil && !live(item, now) {
 		err = ErrNotFound
 	}
 	if err != nil {
-		return Reset{}, err
+		return reset.Request{}, err
 	}
 	return decodeReset(id, item)
 }
 
-func decodeReset(id string, item map[string]types.AttributeValue) (Reset, error) {
-	r, err := decode[Reset](item)
-	r.ID = id
-	return r, err
+func decodeReset(id string, item map[string]types.AttributeValue) (reset.Request, error) {
+	it, err := decode[requestItem](item)
+	return it.request(id), err
 }
 
-// ErrMailsUsedUp is a reset that has sent all the mails it may.
-var ErrMailsUsedUp = errors.New("store: reset mails used up")
-
 // CountResetMail counts one reset mail for a live reset unless max have gone, and returns the
-// reset. ErrNotFound: no live reset; ErrMailsUsedUp: its mails are used up. One UpdateItem.
-func (st *Store) CountResetMail(ctx context.Context, id string, now time.Time, max int) (Reset, error) {
+// reset. ErrNotFound: no live reset; reset.ErrMailsUsedUp: its mails are used up. One UpdateItem.
+func (st *Store) CountResetMail(ctx context.Context, id string, now time.Time, max int) (reset.Request, error) {
 	out, err := st.update(ctx, &dynamodb.UpdateItemInput{
 		Key:                       resetKey(id),
 		UpdateExpression:          aws.String("ADD mails :one"),
@@ -66,10 +51,10 @@ func (st *Store) CountResetMail(ctx context.Context, id string, now time.Time, m
 		if !live(old, now) {
 			return ErrNotFound
 		}
-		return ErrMailsUsedUp
+		return reset.ErrMailsUsedUp
 	})
 	if err != nil {
-		return Reset{}, err
+		return reset.Request{}, err
 	}
 	return decodeReset(id, out)
 }
@@ -85,16 +70,9 @@ func (st *Store) UncountResetMail(ctx context.Context, id string) error {
 	return err
 }
 
-// ResetLink is an e-mailed reset link, stored under the hash of its token only.
-type ResetLink struct {
-	Login     string `dynamodbav:"login"`
-	Epoch     int64  `dynamodbav:"epoch"`
-	ExpiresAt int64  `dynamodbav:"expiresAt"`
-}
-
 // PutResetLink stores a link. One PutItem.
-func (st *Store) PutResetLink(ctx context.Context, tokenHash string, l ResetLink) error {
-	item, err := itemOf(l, resetLinkKey(tokenHash))
+func (st *Store) PutResetLink(ctx context.Context, tokenHash string, l reset.Link) error {
+	item, err := itemOf(linkItem(l), resetLinkKey(tokenHash))
 	if err != nil {
 		return err
 	}
@@ -108,15 +86,16 @@ func (st *Store) DeleteResetLink(ctx context.Context, tokenHash string) error {
 }
 
 // GetResetLink reads a live link. One GetItem.
-func (st *Store) GetResetLink(ctx context.Context, tokenHash string, now time.Time) (ResetLink, error) {
+func (st *Store) GetResetLink(ctx context.Context, tokenHash string, now time.Time) (reset.Link, error) {
 	item, err := st.get(ctx, resetLinkKey(tokenHash))
 	if err == nil && !live(item, now) {
 		err = ErrNotFound
 	}
 	if err != nil {
-		return ResetLink{}, err
+		return reset.Link{}, err
 	}
-	return decode[ResetLink](item)
+	it, err := decode[linkItem](item)
+	return reset.Link(it), err
 }
 
 // Completion is a password reset about to be applied, and the proof being spent for it:
@@ -134,8 +113,8 @@ type Completion struct {
 // CompleteReset sets the new password, lifts any lock, and moves the account's epoch on,
 // which ends every session and voids every other link and code of the account, in the same
 // transaction that spends the proof. It holds only if the epoch has not moved since the proof
-// was made: of two completions racing, one wins and the other gets ErrEpochMoved, or
-// ErrProofSpent when they raced with the same proof. One TransactWriteItems.
+// was made: of two completions racing, one wins and the other gets reset.ErrEpochMoved, or
+// reset.ErrProofSpent when they raced with the same proof. One TransactWriteItems.
 func (st *Store) CompleteReset(ctx context.Context, c Completion, now time.Time) error {
 	steps := []step{{
 		write: types.TransactWriteItem{Update: &types.Update{
@@ -147,14 +126,14 @@ func (st *Store) CompleteReset(ctx context.Context, c Completion, now time.Time)
 				"#role": "role",
 			},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":ph": s(c.PasswordHash), ":zero": n(0), ":one": n(1), ":epoch": n(c.Epoch), ":applicant": s(RoleApplicant),
+				":ph": s(c.PasswordHash), ":zero": n(0), ":one": n(1), ":epoch": n(c.Epoch), ":applicant": s(account.RoleApplicant),
 			},
 		}},
 		refusal: func(old map[string]types.AttributeValue) error {
-			if len(old) == 0 || getS(old, "role") != RoleApplicant {
+			if len(old) == 0 || getS(old, "role") != account.RoleApplicant {
 				return ErrNotFound
 			}
-			return ErrEpochMoved
+			return reset.ErrEpochMoved
 		},
 	}}
 	spendLive := func(k map[string]types.AttributeValue) step {
@@ -164,7 +143,7 @@ func (st *Store) CompleteReset(ctx context.Context, c Completion, now time.Time)
 				ConditionExpression:       aws.String("attribute_exists(pk) AND expiresAt > :now"),
 				ExpressionAttributeValues: map[string]types.AttributeValue{":now": n(now.Unix())},
 			}},
-			refusal: refusedWith(ErrProofSpent),
+			refusal: refusedWith(reset.ErrProofSpent),
 		}
 	}
 	switch {

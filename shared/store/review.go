@@ -10,56 +10,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/jszg/applicant-accounts/shared/account"
+	"github.com/jszg/applicant-accounts/shared/casework"
+	"github.com/jszg/applicant-accounts/shared/quota"
 )
-
-// Review statuses.
-const (
-	ReviewPending  = "pending"
-	ReviewApproved = "approved"
-	ReviewRejected = "rejected"
-)
-
-// Review is a manual-review submission. Its photo is a separate item, so listing the queue
-// never reads photos; while pending it is in gsi1 under REVIEWS#pending, oldest first.
-type Review struct {
-	ID          string `dynamodbav:"reviewId"`
-	Login       string `dynamodbav:"login"`
-	AccountID   string `dynamodbav:"accountId"`
-	Name        string `dynamodbav:"name"`
-	IDType      string `dynamodbav:"idType"`
-	IDNumber    string `dynamodbav:"idNumber"`
-	IDValidFrom string `dynamodbav:"idValidFrom"`
-	IDValidTo   string `dynamodbav:"idValidTo"`
-	// NameBefore is the account's name when the review was submitted: an approval that
-	// changes it marks the account for re-application.
-	NameBefore string `dynamodbav:"nameBefore"`
-	Phone      string `dynamodbav:"phone"`
-	Email      string `dynamodbav:"email"`
-	Status     string `dynamodbav:"status"`
-	Reason     string `dynamodbav:"reason,omitempty"`
-	// Times are epoch milliseconds.
-	SubmittedAt       int64  `dynamodbav:"submittedAt"`
-	DueAt             int64  `dynamodbav:"dueAt"`
-	DecidedAt         int64  `dynamodbav:"decidedAt,omitempty"`
-	DecidedBy         string `dynamodbav:"decidedBy,omitempty"`
-	OverdueReportedAt int64  `dynamodbav:"overdueReportedAt,omitempty"`
-}
-
-// ReviewRef is what the applicant sees of a review.
-type ReviewRef struct {
-	ID          string `dynamodbav:"reviewId"`
-	Status      string `dynamodbav:"status"`
-	Reason      string `dynamodbav:"reason,omitempty"`
-	SubmittedAt int64  `dynamodbav:"submittedAt"`
-	DecidedAt   int64  `dynamodbav:"decidedAt,omitempty"`
-}
-
-// Quota is a limit on a counter: max uses in the period, which expires at Expires.
-type Quota struct {
-	Period  string
-	Max     int
-	Expires time.Time
-}
 
 // SubmitReview stores a pending review, its photo and the applicant's entry for it, moves the
 // account to review_pending and counts the submission against the cycle's quota, in one
@@ -70,7 +24,7 @@ type Quota struct {
 // with this one; ErrQuotaFull when the quota was used up. Two round trips (the counter's
 // read, the transaction); a counter or an account moved by a concurrent request between the
 // two makes it try again.
-func (st *Store) SubmitReview(ctx context.Context, seen Account, r Review, photo []byte, q Quota) (int, error) {
+func (st *Store) SubmitReview(ctx context.Context, seen account.Account, r casework.Review, photo []byte, q quota.Limit) (int, error) {
 	c := reviewCycle(r.Login, q.Period)
 	for attempt := 0; attempt < 3; attempt++ {
 		if err := seen.MaySubmitReview(); err != nil {
@@ -104,18 +58,18 @@ func (st *Store) SubmitReview(ctx context.Context, seen Account, r Review, photo
 }
 
 // accountMoved is an account whose state changed between the caller's read and its write.
-type accountMoved struct{ now Account }
+type accountMoved struct{ now account.Account }
 
 func (e *accountMoved) Error() string { return "store: account changed meanwhile" }
 
-func (st *Store) submitSteps(seen Account, r Review, photo []byte) ([]step, error) {
-	meta, err := itemOf(r, reviewKey(r.ID))
+func (st *Store) submitSteps(seen account.Account, r casework.Review, photo []byte) ([]step, error) {
+	meta, err := itemOf(reviewItem(r), reviewKey(r.ID))
 	if err != nil {
 		return nil, err
 	}
-	meta[attrGSI1PK] = s(queueKey(ReviewPending))
+	meta[attrGSI1PK] = s(queueKey(casework.Pending))
 	meta[attrGSI1SK] = s(timeOrder(r.SubmittedAt, r.ID))
-	entry, err := itemOf(ReviewRef{ID: r.ID, Status: r.Status, SubmittedAt: r.SubmittedAt}, entryKey(r.Login, r.SubmittedAt, r.ID))
+	entry, err := itemOf(entryItem{ID: r.ID, Status: r.Status, SubmittedAt: r.SubmittedAt}, entryKey(r.Login, r.SubmittedAt, r.ID))
 	if err != nil {
 		return nil, err
 	}
@@ -131,13 +85,13 @@ func (st *Store) submitSteps(seen Account, r Review, photo []byte) ([]step, erro
 	}
 	// The account's verification state must still be the one the rule was checked on.
 	names := map[string]string{"#v": "verification", "#st": "status", "#rid": "reviewId", "#rr": "rejectReason", "#of": "onlineFailed"}
-	values := map[string]types.AttributeValue{":pending": s(StatusReviewPending), ":id": s(r.ID), ":seen": s(seen.Verification.Status)}
+	values := map[string]types.AttributeValue{":pending": s(account.StatusReviewPending), ":id": s(r.ID), ":seen": s(seen.Verification.Status)}
 	cond := "#v.#st = :seen AND attribute_not_exists(#v.#of)"
 	if seen.Verification.OnlineFailed {
 		cond = "#v.#st = :seen AND #v.#of = :true"
 		values[":true"] = &types.AttributeValueMemberBOOL{Value: true}
 	}
-	account := step{
+	accountStep := step{
 		write: types.TransactWriteItem{Update: &types.Update{
 			TableName:                 aws.String(st.table),
 			Key:                       accountKey(r.Login),
@@ -150,18 +104,18 @@ func (st *Store) submitSteps(seen Account, r Review, photo []byte) ([]step, erro
 			if len(old) == 0 {
 				return ErrNotFound
 			}
-			now, err := decode[Account](old)
+			now, err := decodeAccount(old)
 			if err != nil {
 				return err
 			}
 			return &accountMoved{now: now}
 		},
 	}
-	return []step{create(meta), create(photoItem), create(entry), account}, nil
+	return []step{create(meta), create(photoItem), create(entry), accountStep}, nil
 }
 
 // ListMyReviews lists an applicant's reviews, newest first. One Query.
-func (st *Store) ListMyReviews(ctx context.Context, login string) ([]ReviewRef, error) {
+func (st *Store) ListMyReviews(ctx context.Context, login string) ([]casework.Entry, error) {
 	out, err := st.query(ctx, "list my reviews", &dynamodb.QueryInput{
 		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :prefix)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
@@ -173,12 +127,13 @@ func (st *Store) ListMyReviews(ctx context.Context, login string) ([]ReviewRef, 
 	if err != nil {
 		return nil, err
 	}
-	return decodeAll[ReviewRef](out.Items)
+	items, err := decodeAll[entryItem](out.Items)
+	return convertAll(items, func(it entryItem) casework.Entry { return casework.Entry(it) }), err
 }
 
 // QueuePage is one page of the reviewers' queue.
 type QueuePage struct {
-	Reviews []Review
+	Reviews []casework.Review
 	// Next is where the next page starts, opaque to callers (who sign it before handing it
 	// out), or "" at the end.
 	Next string
@@ -208,11 +163,11 @@ func (st *Store) ListQueue(ctx context.Context, status string, limit int, after 
 	if err != nil {
 		return QueuePage{}, err
 	}
-	reviews, err := decodeAll[Review](out.Items)
+	items, err := decodeAll[reviewItem](out.Items)
 	if err != nil {
 		return QueuePage{}, err
 	}
-	page := QueuePage{Reviews: reviews}
+	page := QueuePage{Reviews: convertAll(items, func(it reviewItem) casework.Review { return casework.Review(it) })}
 	if len(out.LastEvaluatedKey) > 0 {
 		if page.Next, err = position(out.LastEvaluatedKey); err != nil {
 			return QueuePage{}, err
@@ -250,27 +205,29 @@ func openPosition(tok, partition string) (map[string]types.AttributeValue, error
 
 // GetReview reads a review and its photo (not the partition's photo-read records). One
 // BatchGetItem.
-func (st *Store) GetReview(ctx context.Context, id string) (Review, []byte, error) {
+func (st *Store) GetReview(ctx context.Context, id string) (casework.Review, []byte, error) {
 	items, err := st.getMany(ctx, reviewKey(id), photoKey(id))
 	if err != nil {
-		return Review{}, nil, err
+		return casework.Review{}, nil, err
 	}
-	var r Review
+	var r casework.Review
 	var photo []byte
 	found := false
 	for _, item := range items {
 		switch getS(item, attrSK) {
 		case "REVIEW":
-			if r, err = decode[Review](item); err != nil {
-				return Review{}, nil, err
+			it, err := decode[reviewItem](item)
+			if err != nil {
+				return casework.Review{}, nil, err
 			}
+			r = casework.Review(it)
 			found = true
 		case "PHOTO":
 			photo = getB(item, "photo")
 		}
 	}
 	if !found {
-		return Review{}, nil, ErrNotFound
+		return casework.Review{}, nil, ErrNotFound
 	}
 	return r, photo, nil
 }
@@ -302,33 +259,21 @@ func (st *Store) ListPhotoReads(ctx context.Context, reviewID string) ([]PhotoRe
 	return decodeAll[PhotoRead](out.Items)
 }
 
-// Decision is a reviewer's verdict on a pending review.
-type Decision struct {
-	Review    Review // as read; its ID, Login and submission
-	Approve   bool
-	Reason    string
-	DecidedBy string
-	At        time.Time
-}
-
-// ErrAlreadyDecided is a decision on a review that has one.
-var ErrAlreadyDecided = errors.New("store: review already decided")
-
 // DecideReview records the decision on the review, on the applicant's entry and on the
 // account in one transaction that holds only while the review is pending: of any number of
-// concurrent decisions, one is made (ErrAlreadyDecided for the rest). An approval applies
+// concurrent decisions, one is made (casework.ErrAlreadyDecided for the rest). An approval applies
 // the review's name and validity dates, and marks the account for re-application when the
 // name changed. The same transaction writes the notice still to send, which it returns. One
 // TransactWriteItems.
-func (st *Store) DecideReview(ctx context.Context, d Decision) (Notice, error) {
+func (st *Store) DecideReview(ctx context.Context, d casework.Decision) (casework.Notice, error) {
 	r := d.Review
-	status, accountStatus := ReviewRejected, StatusReviewRejected
+	status, accountStatus := d.Status(), account.StatusReviewRejected
 	if d.Approve {
-		status, accountStatus = ReviewApproved, StatusReviewApproved
+		accountStatus = account.StatusReviewApproved
 	}
 	at := d.At.UnixMilli()
 	decided := map[string]types.AttributeValue{
-		":status": s(status), ":reason": s(d.Reason), ":at": n(at), ":pending": s(ReviewPending),
+		":status": s(status), ":reason": s(d.Reason), ":at": n(at), ":pending": s(casework.Pending),
 	}
 	review := &types.Update{
 		TableName:                aws.String(st.table),
@@ -348,7 +293,7 @@ func (st *Store) DecideReview(ctx context.Context, d Decision) (Notice, error) {
 		ExpressionAttributeNames:  map[string]string{"#st": "status"},
 		ExpressionAttributeValues: decided,
 	}
-	account := &types.Update{
+	acct := &types.Update{
 		TableName:           aws.String(st.table),
 		Key:                 accountKey(r.Login),
 		ConditionExpression: aws.String("#v.#st = :inReview AND #v.#rid = :id"),
@@ -356,44 +301,44 @@ func (st *Store) DecideReview(ctx context.Context, d Decision) (Notice, error) {
 			"#v": "verification", "#st": "status", "#rid": "reviewId", "#rr": "rejectReason",
 		},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":inReview": s(StatusReviewPending), ":id": s(r.ID), ":accountStatus": s(accountStatus),
+			":inReview": s(account.StatusReviewPending), ":id": s(r.ID), ":accountStatus": s(accountStatus),
 		},
 	}
 	if d.Approve {
-		account.UpdateExpression = aws.String("SET #v.#st = :accountStatus, #name = :name, idValidFrom = :from, idValidTo = :to" +
+		acct.UpdateExpression = aws.String("SET #v.#st = :accountStatus, #name = :name, idValidFrom = :from, idValidTo = :to" +
 			reapply(r) + " REMOVE #v.#rr")
-		account.ExpressionAttributeNames["#name"] = "name"
-		account.ExpressionAttributeValues[":name"] = s(r.Name)
-		account.ExpressionAttributeValues[":from"] = s(r.IDValidFrom)
-		account.ExpressionAttributeValues[":to"] = s(r.IDValidTo)
-		if r.Name != r.NameBefore {
-			account.ExpressionAttributeNames["#re"] = "reapplyRequired"
-			account.ExpressionAttributeValues[":true"] = &types.AttributeValueMemberBOOL{Value: true}
+		acct.ExpressionAttributeNames["#name"] = "name"
+		acct.ExpressionAttributeValues[":name"] = s(r.Name)
+		acct.ExpressionAttributeValues[":from"] = s(r.IDValidFrom)
+		acct.ExpressionAttributeValues[":to"] = s(r.IDValidTo)
+		if r.RenamesAccount() {
+			acct.ExpressionAttributeNames["#re"] = "reapplyRequired"
+			acct.ExpressionAttributeValues[":true"] = &types.AttributeValueMemberBOOL{Value: true}
 		}
 	} else {
-		account.UpdateExpression = aws.String("SET #v.#st = :accountStatus, #v.#rr = :reason")
-		account.ExpressionAttributeValues[":reason"] = s(d.Reason)
+		acct.UpdateExpression = aws.String("SET #v.#st = :accountStatus, #v.#rr = :reason")
+		acct.ExpressionAttributeValues[":reason"] = s(d.Reason)
 	}
-	nt, notice, err := st.noticePut(Notice{ReviewID: r.ID, Phone: r.Phone, Email: r.Email, Name: r.Name, Approve: d.Approve,
-		NameChanged: d.Approve && r.Name != r.NameBefore, Reason: d.Reason, DecidedAt: at}, d.At.Add(NoticeLease))
+	nt := casework.NoticeOf(d, d.At.Add(casework.NoticeLease))
+	notice, err := st.noticePut(nt)
 	if err != nil {
-		return Notice{}, err
+		return casework.Notice{}, err
 	}
 	// Only the review's own condition can fail in a consistent table: the entry and the
 	// account move with it, in this transaction only.
 	err = st.transact(ctx, "decide review",
-		step{write: types.TransactWriteItem{Update: review}, refusal: refusedWith(ErrAlreadyDecided)},
+		step{write: types.TransactWriteItem{Update: review}, refusal: refusedWith(casework.ErrAlreadyDecided)},
 		step{write: types.TransactWriteItem{Update: entry}},
-		step{write: types.TransactWriteItem{Update: account}},
+		step{write: types.TransactWriteItem{Update: acct}},
 		step{write: types.TransactWriteItem{Put: notice}})
 	if err != nil {
-		return Notice{}, err
+		return casework.Notice{}, err
 	}
 	return nt, nil
 }
 
-func reapply(r Review) string {
-	if r.Name != r.NameBefore {
+func reapply(r casework.Review) string {
+	if r.RenamesAccount() {
 		return ", #v.#re = :true"
 	}
 	return ""
@@ -414,7 +359,7 @@ func (st *Store) MarkOverdueReported(ctx context.Context, id string, at time.Tim
 		UpdateExpression:          aws.String("SET overdueReportedAt = :at"),
 		ConditionExpression:       aws.String("#st = :pending AND attribute_not_exists(overdueReportedAt)"),
 		ExpressionAttributeNames:  map[string]string{"#st": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":at": n(at.UnixMilli()), ":pending": s(ReviewPending)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":at": n(at.UnixMilli()), ":pending": s(casework.Pending)},
 	}, refusedWith(errReported))
 	if errors.Is(err, errReported) {
 		return false, nil
@@ -436,10 +381,11 @@ func (st *Store) UnmarkOverdueReported(ctx context.Context, id string) error {
 }
 
 // GetReviewMeta reads a review without its photo. One GetItem.
-func (st *Store) GetReviewMeta(ctx context.Context, id string) (Review, error) {
+func (st *Store) GetReviewMeta(ctx context.Context, id string) (casework.Review, error) {
 	item, err := st.get(ctx, reviewKey(id))
 	if err != nil {
-		return Review{}, err
+		return casework.Review{}, err
 	}
-	return decode[Review](item)
+	it, err := decode[reviewItem](item)
+	return casework.Review(it), err
 }

@@ -2,31 +2,19 @@ package store
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/jszg/applicant-accounts/shared/account"
 )
-
-// Session is a logged-in bearer token, stored under the hash of the token only.
-type Session struct {
-	Login     string `dynamodbav:"login"`
-	AccountID string `dynamodbav:"accountId"`
-	Role      string `dynamodbav:"role"`
-	Epoch     int64  `dynamodbav:"epoch"`
-	CreatedAt int64  `dynamodbav:"createdAt"`
-	// ExpiresAt is the absolute end (and the TTL); IdleUntil moves with every use.
-	ExpiresAt int64 `dynamodbav:"expiresAt"`
-	IdleUntil int64 `dynamodbav:"idleUntil"`
-}
 
 // StartSession stores a new session. When the account has wrong passwords counted, the same
 // transaction clears the count, provided the password is still the one just verified and no
 // lock began meanwhile (ErrCredentialsChanged). One PutItem, or one TransactWriteItems.
-func (st *Store) StartSession(ctx context.Context, tokenHash string, sess Session, a Account, now time.Time) error {
-	item, err := itemOf(sess, sessionKey(tokenHash))
+func (st *Store) StartSession(ctx context.Context, tokenHash string, sess account.Session, a account.Account, now time.Time) error {
+	item, err := itemOf(sessionItem(sess), sessionKey(tokenHash))
 	if err != nil {
 		return err
 	}
@@ -56,7 +44,7 @@ func (st *Store) StartSession(ctx context.Context, tokenHash string, sess Sessio
 
 // TouchSession checks a session and moves its idle deadline to now+idle, in one
 // conditional UpdateItem: a session past either deadline is ErrNotFound.
-func (st *Store) TouchSession(ctx context.Context, tokenHash string, now time.Time, idle time.Duration) (Session, error) {
+func (st *Store) TouchSession(ctx context.Context, tokenHash string, now time.Time, idle time.Duration) (account.Session, error) {
 	out, err := st.update(ctx, &dynamodb.UpdateItemInput{
 		Key:                 sessionKey(tokenHash),
 		UpdateExpression:    aws.String("SET idleUntil = :idle"),
@@ -67,9 +55,10 @@ func (st *Store) TouchSession(ctx context.Context, tokenHash string, now time.Ti
 		ReturnValues: types.ReturnValueAllNew,
 	}, refusedWith(ErrNotFound))
 	if err != nil {
-		return Session{}, err
+		return account.Session{}, err
 	}
-	return decode[Session](out)
+	it, err := decode[sessionItem](out)
+	return account.Session(it), err
 }
 
 // EndSession deletes a session; ErrNotFound if there was none. One DeleteItem.
@@ -81,12 +70,8 @@ func (st *Store) EndSession(ctx context.Context, tokenHash string) error {
 	return err
 }
 
-// ErrLocked is a login refused because the account is locked; the time returned with it says
-// until when.
-var ErrLocked = errors.New("store: account locked")
-
 // CountLoginFailure adds one wrong password to the account's count unless it is locked, and
-// returns the count; ErrLocked comes with the end of the lock. One UpdateItem.
+// returns the count; account.ErrLocked comes with the end of the lock. One UpdateItem.
 func (st *Store) CountLoginFailure(ctx context.Context, login string, now time.Time) (int, time.Time, error) {
 	var until time.Time
 	out, err := st.update(ctx, &dynamodb.UpdateItemInput{
@@ -100,7 +85,7 @@ func (st *Store) CountLoginFailure(ctx context.Context, login string, now time.T
 			return ErrNotFound
 		}
 		until = time.Unix(getN(old, "lockedUntil"), 0)
-		return ErrLocked
+		return account.ErrLocked
 	})
 	if err != nil {
 		return 0, until, err

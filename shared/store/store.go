@@ -81,6 +81,15 @@ func decode[T any](item map[string]types.AttributeValue) (T, error) {
 	return v, nil
 }
 
+// convertAll converts each value.
+func convertAll[T, U any](ts []T, f func(T) U) []U {
+	out := make([]U, len(ts))
+	for i, t := range ts {
+		out[i] = f(t)
+	}
+	return out
+}
+
 // decodeAll reads items into Ts.
 func decodeAll[T any](items []map[string]types.AttributeValue) ([]T, error) {
 	out := make([]T, 0, len(items))

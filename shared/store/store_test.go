@@ -12,6 +12,7 @@ import (
 
 	miniserver "github.com/truora/minidyn/server"
 
+	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/testkit"
@@ -164,8 +165,8 @@ func TestCodeReplacedExpiredAndSpent(t *testing.T) {
 	}
 }
 
-func applicant(login string) store.Account {
-	return store.Account{Login: login, AccountID: "id-" + login, Role: store.RoleApplicant, IDType: "resident_id",
+func applicant(login string) account.Account {
+	return account.Account{Login: login, AccountID: "id-" + login, Role: account.RoleApplicant, IDType: "resident_id",
 		Name: "张三", PasswordHash: "x", Phone: "+8613800138000", CreatedAt: t0.Format(time.RFC3339)}
 }
 
@@ -216,7 +217,7 @@ func TestOneAccountPerLoginUnderRace(t *testing.T) {
 		a.AccountID = "id-" + strconv.Itoa(i)
 		return env.Store.RegisterAccount(ctx, a, keys[i], []byte("h"), t0)
 	})
-	if count(errs, nil) != 1 || count(errs, store.ErrAccountExists) != 5 {
+	if count(errs, nil) != 1 || count(errs, account.ErrExists) != 5 {
 		t.Fatalf("errs %v: want one account and five refusals", errs)
 	}
 	// The losers' codes were not spent.
@@ -233,11 +234,11 @@ func TestOneAccountPerLoginUnderRace(t *testing.T) {
 
 func TestCreateAccountRefusesADuplicate(t *testing.T) {
 	env := storetest.New(t)
-	r := store.Account{Login: "REVIEWER", AccountID: "r1", Role: store.RoleReviewer, Name: "审核员", PasswordHash: "x"}
+	r := account.Account{Login: "REVIEWER", AccountID: "r1", Role: account.RoleReviewer, Name: "审核员", PasswordHash: "x"}
 	if err := env.Store.CreateAccount(ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.Store.CreateAccount(ctx, r); !errors.Is(err, store.ErrAccountExists) {
+	if err := env.Store.CreateAccount(ctx, r); !errors.Is(err, account.ErrExists) {
 		t.Fatalf("duplicate = %v", err)
 	}
 }

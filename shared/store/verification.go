@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"time"
@@ -11,23 +10,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/jszg/applicant-accounts/shared/account"
 )
-
-// ErrReviewPending is a change refused because the account has a manual review pending.
-var ErrReviewPending = errors.New("store: review pending")
 
 // notPending is the condition every change of profile or verification holds to.
 const notPending = "attribute_exists(pk) AND #v.#st <> :pending"
 
 var verificationNames = map[string]string{"#v": "verification", "#st": "status"}
 
-func (st *Store) updateAccount(ctx context.Context, login, update string, names map[string]string, values map[string]types.AttributeValue) (Account, error) {
+func (st *Store) updateAccount(ctx context.Context, login, update string, names map[string]string, values map[string]types.AttributeValue) (account.Account, error) {
 	allNames := maps.Clone(verificationNames)
 	maps.Copy(allNames, names)
 	if values == nil {
 		values = map[string]types.AttributeValue{}
 	}
-	values[":pending"] = s(StatusReviewPending)
+	values[":pending"] = s(account.StatusReviewPending)
 	out, err := st.update(ctx, &dynamodb.UpdateItemInput{
 		Key:                       accountKey(login),
 		UpdateExpression:          aws.String(update),
@@ -39,19 +36,19 @@ func (st *Store) updateAccount(ctx context.Context, login, update string, names 
 		if len(old) == 0 {
 			return ErrNotFound
 		}
-		return ErrReviewPending
+		return account.ErrReviewPending
 	})
 	if err != nil {
-		return Account{}, err
+		return account.Account{}, err
 	}
-	return decode[Account](out)
+	return decodeAccount(out)
 }
 
 // SetProfile stores the first-login profile, unless a review is pending. One UpdateItem.
-func (st *Store) SetProfile(ctx context.Context, login string, p Profile) (Account, error) {
-	av, err := attributevalue.Marshal(p)
+func (st *Store) SetProfile(ctx context.Context, login string, p account.Profile) (account.Account, error) {
+	av, err := attributevalue.Marshal(profileItem(p))
 	if err != nil {
-		return Account{}, fmt.Errorf("marshal profile: %w", err)
+		return account.Account{}, fmt.Errorf("marshal profile: %w", err)
 	}
 	return st.updateAccount(ctx, login, "SET #p = :p", map[string]string{"#p": "profile"},
 		map[string]types.AttributeValue{":p": av})
@@ -60,11 +57,11 @@ func (st *Store) SetProfile(ctx context.Context, login string, p Profile) (Accou
 // RecordVerification stores an online verification's result, unless a review is pending: a
 // pass makes the account verified; a failure only notes that one failed, which leaves an
 // approved review as it is. One UpdateItem.
-func (st *Store) RecordVerification(ctx context.Context, login string, passed bool) (Account, error) {
+func (st *Store) RecordVerification(ctx context.Context, login string, passed bool) (account.Account, error) {
 	if passed {
 		return st.updateAccount(ctx, login, "SET #v.#st = :verified REMOVE #v.#rr",
 			map[string]string{"#rr": "rejectReason"},
-			map[string]types.AttributeValue{":verified": s(StatusVerified)})
+			map[string]types.AttributeValue{":verified": s(account.StatusVerified)})
 	}
 	return st.updateAccount(ctx, login, "SET #v.#of = :true", map[string]string{"#of": "onlineFailed"},
 		map[string]types.AttributeValue{":true": &types.AttributeValueMemberBOOL{Value: true}})

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/captcha"
@@ -172,23 +173,23 @@ const Password = "Smoke#2026ok"
 
 // Applicant stores a registered applicant with Password and a fresh document number and
 // mobile, as registration would have, and returns it.
-func (k *Kit) Applicant(name string) store.Account {
+func (k *Kit) Applicant(name string) account.Account {
 	k.T.Helper()
 	return k.ApplicantWith(identity.ResidentID, ResidentID("19900307"), name)
 }
 
 // ApplicantWith stores a registered applicant holding the given document.
-func (k *Kit) ApplicantWith(t identity.IDType, number, name string) store.Account {
+func (k *Kit) ApplicantWith(t identity.IDType, number, name string) account.Account {
 	k.T.Helper()
 	hash, err := password.Hash(Password)
 	if err != nil {
 		k.T.Fatal(err)
 	}
-	a := store.Account{
-		Login: number, AccountID: token.New(16), Role: store.RoleApplicant,
+	a := account.Account{
+		Login: number, AccountID: token.New(16), Role: account.RoleApplicant,
 		IDType: string(t), Name: name, IDValidFrom: "2020-01-01", IDValidTo: "2040-01-01",
 		PasswordHash: hash, Email: "123456789@qq.com", Phone: "+86" + Phone(),
-		Verification: store.Verification{Status: store.StatusUnverified},
+		Verification: account.Verification{Status: account.StatusUnverified},
 		CreatedAt:    k.Clock.Now().UTC().Format(time.RFC3339),
 	}
 	if err := k.Env.Store.CreateAccount(context.Background(), a); err != nil {
@@ -198,7 +199,7 @@ func (k *Kit) ApplicantWith(t identity.IDType, number, name string) store.Accoun
 }
 
 // Account reads an account back.
-func (k *Kit) Account(login string) store.Account {
+func (k *Kit) Account(login string) account.Account {
 	k.T.Helper()
 	a, err := k.Env.Store.GetAccount(context.Background(), login)
 	if err != nil {
@@ -208,11 +209,11 @@ func (k *Kit) Account(login string) store.Account {
 }
 
 // Token starts a session for a and returns its bearer token, as a login would.
-func (k *Kit) Token(a store.Account) string {
+func (k *Kit) Token(a account.Account) string {
 	k.T.Helper()
 	now := k.Clock.Now()
 	tok := token.New(32)
-	sess := store.Session{Login: a.Login, AccountID: a.AccountID, Role: a.Role, Epoch: a.Epoch,
+	sess := account.Session{Login: a.Login, AccountID: a.AccountID, Role: a.Role, Epoch: a.Epoch,
 		CreatedAt: now.Unix(), ExpiresAt: now.Add(12 * time.Hour).Unix(), IdleUntil: now.Add(30 * time.Minute).Unix()}
 	a.FailedLogins = 0
 	if err := k.Env.Store.StartSession(context.Background(), authn.TokenHash(tok), sess, a, now); err != nil {
@@ -222,9 +223,9 @@ func (k *Kit) Token(a store.Account) string {
 }
 
 // Profiled gives a a complete profile (ethnicity 汉族 and what its document needs).
-func (k *Kit) Profiled(a store.Account) store.Account {
+func (k *Kit) Profiled(a account.Account) account.Account {
 	k.T.Helper()
-	p := store.Profile{Ethnicity: "01"}
+	p := account.Profile{Ethnicity: "01"}
 	if birth, g, ok := identity.EmbeddedBirthAndGender(a.Login); ok {
 		p.Gender, p.BirthDate = string(g), birth.Format(identity.DateLayout)
 	}
@@ -236,7 +237,7 @@ func (k *Kit) Profiled(a store.Account) store.Account {
 }
 
 // FailedOnline records one failed online verification of a.
-func (k *Kit) FailedOnline(a store.Account) store.Account {
+func (k *Kit) FailedOnline(a account.Account) account.Account {
 	k.T.Helper()
 	a, err := k.Env.Store.RecordVerification(context.Background(), a.Login, false)
 	if err != nil {

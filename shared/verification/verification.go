@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/clock"
@@ -25,7 +26,7 @@ type Store interface {
 	authn.Sessions
 	CountVerification(ctx context.Context, login, day string, max int, expires time.Time) (int, error)
 	UncountVerification(ctx context.Context, login, day string) error
-	RecordVerification(ctx context.Context, login string, passed bool) (store.Account, error)
+	RecordVerification(ctx context.Context, login string, passed bool) (account.Account, error)
 }
 
 type result struct {
@@ -51,7 +52,7 @@ func NewVerify(db Store, provider idv.Provider, clk clock.Clock) api.HandlerFunc
 			return nil, err
 		}
 		a := p.Account
-		if a.Verification.Status == store.StatusReviewPending {
+		if err := a.MayChangeIdentity(); err != nil {
 			return nil, profile.ReviewPending()
 		}
 		now := clk.Now()
@@ -74,7 +75,7 @@ func NewVerify(db Store, provider idv.Provider, clk clock.Clock) api.HandlerFunc
 			return nil, api.Unavailable("实名核验服务暂时不可用，请稍后重试（本次不计入当日次数）", 60, err)
 		}
 		if _, err := db.RecordVerification(ctx, a.Login, passed); err != nil {
-			if errors.Is(err, store.ErrReviewPending) {
+			if errors.Is(err, account.ErrReviewPending) {
 				return nil, profile.ReviewPending()
 			}
 			if api.IsRetryable(err) {

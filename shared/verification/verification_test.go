@@ -8,14 +8,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
 	"github.com/jszg/applicant-accounts/shared/authn"
+	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/idv"
 	"github.com/jszg/applicant-accounts/shared/profile"
-	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/quota"
 	"github.com/jszg/applicant-accounts/shared/testkit"
 	"github.com/jszg/applicant-accounts/shared/verification"
 )
@@ -66,7 +68,7 @@ func TestPassAndTheBusinessGate(t *testing.T) {
 	if got := w.Env.Calls.String(); got != "GetItem=1 UpdateItem=3" {
 		t.Fatalf("round trips: %s", got)
 	}
-	if got := w.Account(a.Login).Verification.Status; got != store.StatusVerified {
+	if got := w.Account(a.Login).Verification.Status; got != account.StatusVerified {
 		t.Fatalf("status %s", got)
 	}
 	if res := apitest.Call(t, w.business, apitest.Request{Method: "POST", Path: "/v1/applications", Token: tok, Unlisted: true}); res.Status != 200 {
@@ -88,7 +90,7 @@ func TestFailureGuidanceByDocument(t *testing.T) {
 		t.Fatalf("resident_id failure: %d %v", res.Status, res.Body)
 	}
 	acct := w.Account(resident.Login)
-	if acct.Verification.Status != store.StatusUnverified || !acct.Verification.OnlineFailed {
+	if acct.Verification.Status != account.StatusUnverified || !acct.Verification.OnlineFailed {
 		t.Fatalf("after a failure: %+v", acct.Verification)
 	}
 	permit := w.Profiled(w.ApplicantWith(identity.HKMacauPermit, "H12345678", "陈大文核验失败"))
@@ -148,7 +150,7 @@ func TestAnOutageSpendsNoTry(t *testing.T) {
 	if res := w.verify(t, tok); res.Status != 200 || res.Int("remainingToday") != 2 {
 		t.Fatalf("after the outage: %d %v", res.Status, res.Body)
 	}
-	if got := w.Account(a.Login).Verification.Status; got != store.StatusVerified {
+	if got := w.Account(a.Login).Verification.Status; got != account.StatusVerified {
 		t.Fatalf("status %s", got)
 	}
 }
@@ -156,8 +158,8 @@ func TestAnOutageSpendsNoTry(t *testing.T) {
 func TestAfterAnApprovedReviewAFailChangesNothing(t *testing.T) {
 	w := newWorld(t)
 	a := w.Profiled(w.ApplicantWith(identity.HKMacauPermit, "H12345678", "陈大文核验失败"))
-	if _, err := w.Env.Store.SubmitReview(t.Context(), a, store.Review{ID: "r1", Login: a.Login, Name: a.Name, NameBefore: a.Name,
-		IDValidFrom: a.IDValidFrom, IDValidTo: a.IDValidTo, Status: store.ReviewPending, SubmittedAt: 1}, []byte{1}, store.Quota{Period: "2026-2", Max: 3, Expires: time.Now().Add(time.Hour)}); err != nil {
+	if _, err := w.Env.Store.SubmitReview(t.Context(), a, casework.Review{ID: "r1", Login: a.Login, Name: a.Name, NameBefore: a.Name,
+		IDValidFrom: a.IDValidFrom, IDValidTo: a.IDValidTo, Status: casework.Pending, SubmittedAt: 1}, []byte{1}, quota.Limit{Period: "2026-2", Max: 3, Expires: time.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	tok := w.Token(a)
@@ -168,13 +170,13 @@ func TestAfterAnApprovedReviewAFailChangesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Env.Store.DecideReview(t.Context(), store.Decision{Review: rev, Approve: true, DecidedBy: "x", At: w.Clock.Now()}); err != nil {
+	if _, err := w.Env.Store.DecideReview(t.Context(), casework.Decision{Review: rev, Approve: true, DecidedBy: "x", At: w.Clock.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	if res := w.verify(t, tok); res.Str("result") != "failed" {
 		t.Fatalf("verify after approval: %v", res.Body)
 	}
-	if got := w.Account(a.Login).Verification.Status; got != store.StatusReviewApproved {
+	if got := w.Account(a.Login).Verification.Status; got != account.StatusReviewApproved {
 		t.Fatalf("a failed verification changed an approval to %s", got)
 	}
 	if res := apitest.Call(t, w.business, apitest.Request{Method: "POST", Path: "/v1/applications", Token: tok, Unlisted: true}); res.Status != 200 {
@@ -185,7 +187,7 @@ func TestAfterAnApprovedReviewAFailChangesNothing(t *testing.T) {
 	if res := w.verify(t, tok); res.Str("result") != "passed" {
 		t.Fatalf("verify: %v", res.Body)
 	}
-	if got := w.Account(a.Login).Verification.Status; got != store.StatusVerified {
+	if got := w.Account(a.Login).Verification.Status; got != account.StatusVerified {
 		t.Fatalf("a pass after approval left %s", got)
 	}
 }

@@ -1,0 +1,160 @@
+// Package account holds the applicant's and the reviewer's account, its profile and where it
+// stands with real-name verification, with the rules that read them: whether the account is
+// locked, whether it may file a manual review or change its identity, what it must do next.
+// It knows nothing of storage: the store keeps these values in items of its own shape, and
+// makes each rule's condition hold under concurrency by guarding the state the rule read.
+package account
+
+import (
+	"errors"
+	"time"
+)
+
+// Roles an account can have.
+const (
+	RoleApplicant = "applicant"
+	RoleReviewer  = "reviewer"
+)
+
+// Verification statuses, as GET /v1/me spells them.
+const (
+	StatusUnverified     = "unverified"
+	StatusVerified       = "verified"
+	StatusReviewPending  = "review_pending"
+	StatusReviewApproved = "review_approved"
+	StatusReviewRejected = "review_rejected"
+)
+
+// Account is an applicant's or a reviewer's account. Its login name is the document number
+// (upper-case) or the reviewer's login, and is unique.
+type Account struct {
+	Login               string
+	AccountID           string // random, opaque, unrelated to the login
+	Role                string
+	IDType              string
+	Name                string
+	IDValidFrom         string
+	IDValidTo           string
+	PasswordHash        string
+	Email               string
+	Phone               string // E.164
+	AgreementVersion    string
+	AgreementAcceptedAt string
+	CreatedAt           string
+	// Epoch rises with every completed password reset; sessions, reset links and reset codes
+	// carry the epoch they were made in, and are void once it has moved on.
+	Epoch int64
+	// FailedLogins counts wrong passwords in a row; LockedUntil (epoch seconds) is set when
+	// they reach the limit.
+	FailedLogins int
+	LockedUntil  int64
+	// Profile is nil until the first-login profile is complete.
+	Profile      *Profile
+	Verification Verification
+}
+
+// Profile is what the first login completes (完善个人信息).
+type Profile struct {
+	Ethnicity     string // GB/T 3304 code
+	Gender        string
+	BirthDate     string
+	LocalIDNumber string
+	PermitNumber  string
+}
+
+// Verification is where the applicant stands with real-name verification and manual review.
+type Verification struct {
+	Status string
+	// OnlineFailed: at least one online verification failed, which a resident_id applicant
+	// needs before a manual review.
+	OnlineFailed bool
+	ReviewID     string
+	RejectReason string
+	// ReapplyRequired: an approved review changed the name, so an earlier qualification
+	// application (认定报名) must be submitted again.
+	ReapplyRequired bool
+}
+
+// Session is a logged-in bearer token's record: whose, of which role and password epoch,
+// and until when (epoch seconds): ExpiresAt absolutely, IdleUntil without a request.
+type Session struct {
+	Login     string
+	AccountID string
+	Role      string
+	Epoch     int64
+	CreatedAt int64
+	ExpiresAt int64
+	IdleUntil int64
+}
+
+// Refusals by an account's state.
+var (
+	// ErrExists is a second account for one login.
+	ErrExists = errors.New("account: exists")
+	// ErrReviewPending is a change, a verification or a review while a review is pending.
+	ErrReviewPending = errors.New("account: review pending")
+	// ErrAlreadyVerified is a manual review from an applicant already cleared.
+	ErrAlreadyVerified = errors.New("account: already verified or approved")
+	// ErrVerifyOnlineFirst is a resident_id applicant's review before a failed verification.
+	ErrVerifyOnlineFirst = errors.New("account: no failed online verification yet")
+	// ErrLocked is a login while the account is locked.
+	ErrLocked = errors.New("account: locked")
+)
+
+// Cleared reports an applicant who may do business: verified online or approved by review.
+func (v Verification) Cleared() bool {
+	return v.Status == StatusVerified || v.Status == StatusReviewApproved
+}
+
+// MaySubmitReview says whether the account may file a manual review now: not while one is
+// pending, not once cleared, and for a resident_id only after a failed online verification.
+func (a Account) MaySubmitReview() error {
+	switch {
+	case a.Verification.Status == StatusReviewPending:
+		return ErrReviewPending
+	case a.Verification.Cleared():
+		return ErrAlreadyVerified
+	case a.IDType == "resident_id" && !a.Verification.OnlineFailed:
+		return ErrVerifyOnlineFirst
+	}
+	return nil
+}
+
+// MayChangeIdentity says whether the profile may change or a verification run: not while a
+// manual review is pending, whose reviewer must see what the applicant submitted.
+func (a Account) MayChangeIdentity() error {
+	if a.Verification.Status == StatusReviewPending {
+		return ErrReviewPending
+	}
+	return nil
+}
+
+// Locked reports whether the account refuses logins at now, and until when.
+func (a Account) Locked(now time.Time) (time.Time, bool) {
+	until := time.Unix(a.LockedUntil, 0)
+	return until, a.LockedUntil > now.Unix()
+}
+
+// Next steps, as the login answer and GET /v1/me spell them.
+const (
+	StepCompleteProfile = "complete_profile"
+	StepVerifyIdentity  = "verify_identity"
+	StepReviewPending   = "review_pending"
+	StepNone            = "none"
+)
+
+// NextStep is what the account must do before anything else.
+func (a Account) NextStep() string {
+	switch {
+	case a.Role != RoleApplicant:
+		return StepNone
+	case a.Profile == nil:
+		return StepCompleteProfile
+	case a.Verification.Status == StatusReviewPending:
+		return StepReviewPending
+	case a.Verification.Cleared():
+		return StepNone
+	default:
+		return StepVerifyIdentity
+	}
+}

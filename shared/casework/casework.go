@@ -1,0 +1,122 @@
+// Package casework holds a manual review as a case: what the applicant submitted, the
+// reviewer's decision on it, and the notice that tells the applicant, with the rules that
+// read them (when a case is overdue, what a decision does to the account, how long a notice
+// is tried). It knows nothing of storage.
+package casework
+
+import (
+	"errors"
+	"time"
+)
+
+// Statuses of a review.
+const (
+	Pending  = "pending"
+	Approved = "approved"
+	Rejected = "rejected"
+)
+
+// Review is a manual-review submission. Times are epoch milliseconds.
+type Review struct {
+	ID          string
+	Login       string
+	AccountID   string
+	Name        string
+	IDType      string
+	IDNumber    string
+	IDValidFrom string
+	IDValidTo   string
+	// NameBefore is the account's name when the review was submitted: an approval that
+	// changes it marks the account for re-application.
+	NameBefore        string
+	Phone             string
+	Email             string
+	Status            string
+	Reason            string
+	SubmittedAt       int64
+	DueAt             int64
+	DecidedAt         int64
+	DecidedBy         string
+	OverdueReportedAt int64
+}
+
+// Overdue reports a review still pending after its due time.
+func (r Review) Overdue(now time.Time) bool {
+	return r.Status == Pending && now.UnixMilli() > r.DueAt
+}
+
+// RenamesAccount reports a review whose approval changes the account's name.
+func (r Review) RenamesAccount() bool { return r.Name != r.NameBefore }
+
+// Entry is what the applicant sees of one of their reviews.
+type Entry struct {
+	ID          string
+	Status      string
+	Reason      string
+	SubmittedAt int64
+	DecidedAt   int64
+}
+
+// Decision is a reviewer's verdict on a pending review.
+type Decision struct {
+	Review    Review // as read; its ID, Login and submission
+	Approve   bool
+	Reason    string
+	DecidedBy string
+	At        time.Time
+}
+
+// Status is the review's status the decision gives.
+func (d Decision) Status() string {
+	if d.Approve {
+		return Approved
+	}
+	return Rejected
+}
+
+// ErrAlreadyDecided is a decision on a review that has one.
+var ErrAlreadyDecided = errors.New("casework: review already decided")
+
+// Notice is a decision the applicant has not yet been told of on every channel. It is
+// written with the decision, so a decision is never without its notice, and it is deleted
+// once SMS and mail have both gone out.
+type Notice struct {
+	ReviewID    string
+	Phone       string // E.164
+	Email       string
+	Name        string
+	Approve     bool
+	NameChanged bool
+	Reason      string
+	// SMS and Mail are the channels still to send.
+	SMS  bool
+	Mail bool
+	// LeaseUntil (epoch ms): whoever leased the notice is sending it until then; nobody else.
+	LeaseUntil int64
+	Attempts   int
+	DecidedAt  int64 // epoch ms
+	ExpiresAt  int64 // epoch s: a notice undelivered for this long is given up
+}
+
+const (
+	// NoticeLife is how long an undelivered notice is retried.
+	NoticeLife = 7 * 24 * time.Hour
+	// NoticeLease is how long one sender has a notice to itself: longer than sending an SMS
+	// and a mail can take within a function's timeout.
+	NoticeLease = 2 * time.Minute
+)
+
+// NoticeOf is the notice a decision writes: both channels still to send, leased to the
+// decider until lease so that it sends at once and the retry job leaves it alone meanwhile.
+func NoticeOf(d Decision, lease time.Time) Notice {
+	r, at := d.Review, d.At.UnixMilli()
+	return Notice{
+		ReviewID: r.ID, Phone: r.Phone, Email: r.Email, Name: r.Name, Approve: d.Approve,
+		NameChanged: d.Approve && r.RenamesAccount(), Reason: d.Reason,
+		SMS: true, Mail: true, Attempts: 1, LeaseUntil: lease.UnixMilli(), DecidedAt: at,
+		ExpiresAt: d.At.Add(NoticeLife).Unix(),
+	}
+}
+
+// ErrLeaseHeld is a notice another sender is working on.
+var ErrLeaseHeld = errors.New("casework: notice leased by another sender")
