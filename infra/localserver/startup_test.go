@@ -107,8 +107,9 @@ var functionsBuilt struct {
 }
 
 // functionBinaries builds every function once per test run, for this machine (to be run)
-// with the Lambda build's tags and without cgo, and returns the directory of the binaries.
-// The Lambda artifacts themselves (linux/arm64) are `make build`'s, which CI runs.
+// with the Lambda build's tags, and returns the directory of the binaries. Under the race
+// detector they are built with it too, which reuses what the tests compiled. The Lambda
+// artifacts themselves (linux/arm64, no cgo) are `make build`'s, which CI runs.
 func functionBinaries(t *testing.T) string {
 	t.Helper()
 	if testing.Short() {
@@ -120,9 +121,14 @@ func functionBinaries(t *testing.T) string {
 			functionsBuilt.err = err
 			return
 		}
-		build := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", dir+"/", "./functions/...")
+		args := []string{"build", "-tags", "lambda.norpc", "-o", dir + "/"}
+		cgo := "CGO_ENABLED=0" // as make build
+		if raceBuild {
+			args, cgo = append(args, "-race"), "CGO_ENABLED=1" // the race detector needs cgo
+		}
+		build := exec.Command("go", append(args, "./functions/...")...)
 		build.Dir = root
-		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		build.Env = append(os.Environ(), cgo)
 		if out, err := build.CombinedOutput(); err != nil {
 			functionsBuilt.err = fmt.Errorf("go build ./functions/...: %w\n%s", err, out)
 		}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package localserver_test
+
+const raceBuild = false
