@@ -109,9 +109,6 @@ func start(ctx context.Context, r *api.Request, db StartStore, sliders *captcha.
 	if err != nil {
 		return nil, api.Invalid("name", err)
 	}
-	if in.Captcha == nil {
-		return nil, captcha.MissingAnswer()
-	}
 	solved, err := sliders.Verify(ctx, in.Captcha)
 	if err != nil {
 		return nil, err

@@ -61,9 +61,6 @@ func NewSend(db SendStore, sms notify.SMS, clk clock.Clock, pepper []byte) api.H
 		if in.Purpose != PurposeRegister {
 			return nil, api.InvalidField("purpose", "purpose 只能是 register；找回密码的验证码请在找回密码页面获取")
 		}
-		if in.Captcha == nil {
-			return nil, captcha.MissingAnswer()
-		}
 		solved, err := sliders.Verify(ctx, in.Captcha)
 		if err != nil {
 			return nil, err

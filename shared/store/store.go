@@ -138,13 +138,9 @@ func (st *Store) put(ctx context.Context, in *dynamodb.PutItemInput, refusal fun
 	if in.ConditionExpression != nil {
 		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
 	}
-	err := st.do(ctx, "put "+kindOf(in.Item), func(ctx context.Context) error {
-		_, err := st.db.PutItem(ctx, in)
-		return err
-	})
-	if old, ok := oldItem(err); ok {
-		return refusal(old)
-	}
+	_, err := write(ctx, st, "put "+kindOf(in.Item), func(ctx context.Context) (*dynamodb.PutItemOutput, error) {
+		return st.db.PutItem(ctx, in)
+	}, refusal)
 	return err
 }
 
@@ -155,15 +151,10 @@ func (st *Store) update(ctx context.Context, in *dynamodb.UpdateItemInput, refus
 	if in.ConditionExpression != nil {
 		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
 	}
-	var out *dynamodb.UpdateItemOutput
-	err := st.do(ctx, "update "+kindOf(in.Key), func(ctx context.Context) (err error) {
-		out, err = st.db.UpdateItem(ctx, in)
-		return err
-	})
-	if old, ok := oldItem(err); ok {
-		return nil, refusal(old)
-	}
-	if err != nil {
+	out, err := write(ctx, st, "update "+kindOf(in.Key), func(ctx context.Context) (*dynamodb.UpdateItemOutput, error) {
+		return st.db.UpdateItem(ctx, in)
+	}, refusal)
+	if err != nil || out == nil { // out is nil after a refusal that is no error
 		return nil, err
 	}
 	return out.Attributes, nil
@@ -176,18 +167,28 @@ func (st *Store) remove(ctx context.Context, in *dynamodb.DeleteItemInput, refus
 	if in.ConditionExpression != nil {
 		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
 	}
-	var out *dynamodb.DeleteItemOutput
-	err := st.do(ctx, "delete "+kindOf(in.Key), func(ctx context.Context) (err error) {
-		out, err = st.db.DeleteItem(ctx, in)
-		return err
-	})
-	if old, ok := oldItem(err); ok {
-		return nil, refusal(old)
-	}
-	if err != nil {
+	out, err := write(ctx, st, "delete "+kindOf(in.Key), func(ctx context.Context) (*dynamodb.DeleteItemOutput, error) {
+		return st.db.DeleteItem(ctx, in)
+	}, refusal)
+	if err != nil || out == nil { // out is nil after a refusal that is no error
 		return nil, err
 	}
 	return out.Attributes, nil
+}
+
+// write makes one single-item write through do, and turns a failed condition into the
+// refusal it stands for, read from the item as it was.
+func write[O any](ctx context.Context, st *Store, op string, call func(context.Context) (O, error), refusal func(old map[string]types.AttributeValue) error) (O, error) {
+	var out O
+	err := st.do(ctx, op, func(ctx context.Context) (err error) {
+		out, err = call(ctx)
+		return err
+	})
+	if old, ok := oldItem(err); ok {
+		var none O
+		return none, refusal(old)
+	}
+	return out, err
 }
 
 // query is one page of a Query of the table or an index.
