@@ -287,28 +287,33 @@ func TestARefusedFormLeavesTheCodeUsable(t *testing.T) {
 }
 
 func TestTwoCompletionsRacingWithOneToken(t *testing.T) {
-	w := newWorld(t)
-	a, tok := w.mailed(t)
-	results := testkit.Race(2, func(i int) apitest.Result {
-		pw := []string{"First#2026ok", "Second#2026ok"}[i]
-		return w.complete(t, map[string]any{"token": tok, "newPassword": pw, "newPasswordConfirm": pw})
-	})
-	ok, invalid := 0, 0
-	for _, r := range results {
-		switch {
-		case r.Status == 204:
-			ok++
-		case r.Code() == api.CodeCodeInvalid:
-			invalid++
-		default:
-			t.Errorf("unexpected %d %v", r.Status, r.Body)
-		}
-	}
-	if ok != 1 || invalid != 1 {
-		t.Fatalf("%d succeeded, %d refused", ok, invalid)
-	}
-	if w.Account(a.Login).Epoch != 1 {
-		t.Fatalf("epoch %d, want one reset applied", w.Account(a.Login).Epoch)
+	for name, fault := range testkit.RaceFaults {
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t)
+			w.Env.Faults.Set(fault)
+			a, tok := w.mailed(t)
+			results := testkit.Race(2, func(i int) apitest.Result {
+				pw := []string{"First#2026ok", "Second#2026ok"}[i]
+				return w.complete(t, map[string]any{"token": tok, "newPassword": pw, "newPasswordConfirm": pw})
+			})
+			ok, invalid := 0, 0
+			for _, r := range results {
+				switch {
+				case r.Status == 204:
+					ok++
+				case r.Code() == api.CodeCodeInvalid:
+					invalid++
+				default:
+					t.Errorf("unexpected %d %v", r.Status, r.Body)
+				}
+			}
+			if ok != 1 || invalid != 1 {
+				t.Fatalf("%d succeeded, %d refused", ok, invalid)
+			}
+			if w.Account(a.Login).Epoch != 1 {
+				t.Fatalf("epoch %d, want one reset applied", w.Account(a.Login).Epoch)
+			}
+		})
 	}
 }
 

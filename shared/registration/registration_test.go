@@ -266,49 +266,59 @@ func TestACodeIsSingleUse(t *testing.T) {
 }
 
 func TestOneAccountPerDocumentUnderRace(t *testing.T) {
-	w := newWorld(t)
-	doc := testkit.ResidentID("19850505")
-	forms := make([]map[string]any, 6)
-	for i := range forms {
-		forms[i] = w.form(t)
-		forms[i]["idNumber"] = doc
-	}
-	results := testkit.Race(6, func(i int) apitest.Result { return w.register(t, forms[i]) })
-	created, exists := 0, 0
-	for _, r := range results {
-		switch {
-		case r.Status == 201:
-			created++
-		case r.Status == 409 && r.Code() == api.CodeAccountExists:
-			exists++
-		default:
-			t.Errorf("unexpected %d %v", r.Status, r.Body)
-		}
-	}
-	if created != 1 || exists != 5 {
-		t.Fatalf("%d created, %d refused; want 1 and 5", created, exists)
+	for name, fault := range testkit.RaceFaults {
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t)
+			w.Env.Faults.Set(fault)
+			doc := testkit.ResidentID("19850505")
+			forms := make([]map[string]any, 6)
+			for i := range forms {
+				forms[i] = w.form(t)
+				forms[i]["idNumber"] = doc
+			}
+			results := testkit.Race(6, func(i int) apitest.Result { return w.register(t, forms[i]) })
+			created, exists := 0, 0
+			for _, r := range results {
+				switch {
+				case r.Status == 201:
+					created++
+				case r.Status == 409 && r.Code() == api.CodeAccountExists:
+					exists++
+				default:
+					t.Errorf("unexpected %d %v", r.Status, r.Body)
+				}
+			}
+			if created != 1 || exists != 5 {
+				t.Fatalf("%d created, %d refused; want 1 and 5", created, exists)
+			}
+		})
 	}
 }
 
 // A form sent again and again by an impatient tap: within the code's five tries, every copy
 // but one learns that the account exists.
 func TestTheSameFormSubmittedFiveTimesAtOnce(t *testing.T) {
-	w := newWorld(t)
-	f := w.form(t)
-	results := testkit.Race(smscode.MaxAttempts, func(int) apitest.Result { return w.register(t, f) })
-	created, exists := 0, 0
-	for _, r := range results {
-		switch {
-		case r.Status == 201:
-			created++
-		case r.Status == 409 && r.Code() == api.CodeAccountExists:
-			exists++
-		default:
-			t.Errorf("unexpected %d %v", r.Status, r.Body)
-		}
-	}
-	if created != 1 || exists != smscode.MaxAttempts-1 {
-		t.Fatalf("%d created, %d told it exists", created, exists)
+	for name, fault := range testkit.RaceFaults {
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t)
+			w.Env.Faults.Set(fault)
+			f := w.form(t)
+			results := testkit.Race(smscode.MaxAttempts, func(int) apitest.Result { return w.register(t, f) })
+			created, exists := 0, 0
+			for _, r := range results {
+				switch {
+				case r.Status == 201:
+					created++
+				case r.Status == 409 && r.Code() == api.CodeAccountExists:
+					exists++
+				default:
+					t.Errorf("unexpected %d %v", r.Status, r.Body)
+				}
+			}
+			if created != 1 || exists != smscode.MaxAttempts-1 {
+				t.Fatalf("%d created, %d told it exists", created, exists)
+			}
+		})
 	}
 }
 

@@ -272,25 +272,30 @@ func TestThreeSubmissionsPerCycle(t *testing.T) {
 }
 
 func TestConcurrentSubmissionsMakeOneReview(t *testing.T) {
-	w := newWorld(t)
-	a, tok := w.ready(t, "陈大文")
-	results := testkit.Race(4, func(int) apitest.Result { return w.submit(t, tok, form(a)) })
-	accepted := 0
-	for _, r := range results {
-		switch {
-		case r.Status == 202:
-			accepted++
-		case r.Status == 409 && r.Code() == api.CodeReviewPending:
-		default:
-			t.Errorf("unexpected %d %v", r.Status, r.Body)
-		}
-	}
-	if accepted != 1 {
-		t.Fatalf("%d reviews from one applicant at once", accepted)
-	}
-	me := apitest.Call(t, w.me, apitest.Request{Method: "GET", Path: "/v1/me", Token: tok})
-	if got := me.Body["verification"].(map[string]any)["manualRemainingThisCycle"]; got != float64(2) {
-		t.Fatalf("the refused submissions were counted: %v left", got)
+	for name, fault := range testkit.RaceFaults {
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t)
+			w.Env.Faults.Set(fault)
+			a, tok := w.ready(t, "陈大文")
+			results := testkit.Race(4, func(int) apitest.Result { return w.submit(t, tok, form(a)) })
+			accepted := 0
+			for _, r := range results {
+				switch {
+				case r.Status == 202:
+					accepted++
+				case r.Status == 409 && r.Code() == api.CodeReviewPending:
+				default:
+					t.Errorf("unexpected %d %v", r.Status, r.Body)
+				}
+			}
+			if accepted != 1 {
+				t.Fatalf("%d reviews from one applicant at once", accepted)
+			}
+			me := apitest.Call(t, w.me, apitest.Request{Method: "GET", Path: "/v1/me", Token: tok})
+			if got := me.Body["verification"].(map[string]any)["manualRemainingThisCycle"]; got != float64(2) {
+				t.Fatalf("the refused submissions were counted: %v left", got)
+			}
+		})
 	}
 }
 
@@ -487,40 +492,45 @@ func TestRejectionAndResubmission(t *testing.T) {
 }
 
 func TestOneDecisionUnderRace(t *testing.T) {
-	w := newWorld(t)
-	a, tok := w.ready(t, "陈大文")
-	id := w.submit(t, tok, form(a)).Str("reviewId")
-	results := testkit.Race(8, func(i int) apitest.Result {
-		if i%2 == 0 {
-			return w.decide(t, id, map[string]any{"decision": "approve"})
-		}
-		return w.decide(t, id, map[string]any{"decision": "reject", "reason": "资料不全"})
-	})
-	made, refused := 0, 0
-	var status string
-	for _, r := range results {
-		switch {
-		case r.Status == 200:
-			made++
-			status = r.Str("status")
-		case r.Status == 409 && r.Code() == api.CodeAlreadyDecided:
-			refused++
-		default:
-			t.Errorf("unexpected %d %v", r.Status, r.Body)
-		}
-	}
-	if made != 1 || refused != 7 {
-		t.Fatalf("%d decisions made, %d refused", made, refused)
-	}
-	want := map[string]string{"approved": account.StatusReviewApproved, "rejected": account.StatusReviewRejected}[status]
-	if got := w.Account(a.Login).Verification.Status; got != want {
-		t.Fatalf("the account says %s after a %s decision", got, status)
-	}
-	if n := len(w.Outbox.Messages()); n != 1 {
-		t.Fatalf("%d decision SMS", n)
-	}
-	if res := w.decide(t, id, map[string]any{"decision": "approve"}); res.Code() != api.CodeAlreadyDecided {
-		t.Fatalf("a later decision: %d", res.Status)
+	for name, fault := range testkit.RaceFaults {
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t)
+			w.Env.Faults.Set(fault)
+			a, tok := w.ready(t, "陈大文")
+			id := w.submit(t, tok, form(a)).Str("reviewId")
+			results := testkit.Race(8, func(i int) apitest.Result {
+				if i%2 == 0 {
+					return w.decide(t, id, map[string]any{"decision": "approve"})
+				}
+				return w.decide(t, id, map[string]any{"decision": "reject", "reason": "资料不全"})
+			})
+			made, refused := 0, 0
+			var status string
+			for _, r := range results {
+				switch {
+				case r.Status == 200:
+					made++
+					status = r.Str("status")
+				case r.Status == 409 && r.Code() == api.CodeAlreadyDecided:
+					refused++
+				default:
+					t.Errorf("unexpected %d %v", r.Status, r.Body)
+				}
+			}
+			if made != 1 || refused != 7 {
+				t.Fatalf("%d decisions made, %d refused", made, refused)
+			}
+			want := map[string]string{"approved": account.StatusReviewApproved, "rejected": account.StatusReviewRejected}[status]
+			if got := w.Account(a.Login).Verification.Status; got != want {
+				t.Fatalf("the account says %s after a %s decision", got, status)
+			}
+			if n := len(w.Outbox.Messages()); n != 1 {
+				t.Fatalf("%d decision SMS", n)
+			}
+			if res := w.decide(t, id, map[string]any{"decision": "approve"}); res.Code() != api.CodeAlreadyDecided {
+				t.Fatalf("a later decision: %d", res.Status)
+			}
+		})
 	}
 }
 

@@ -203,37 +203,42 @@ func TestASuccessResetsTheCount(t *testing.T) {
 }
 
 func TestConcurrentWrongPasswordsLockOnce(t *testing.T) {
-	w := newWorld(t)
-	a := w.Applicant("张三")
-	answers := make([]any, 12)
-	for i := range answers {
-		answers[i] = w.Solve()
-	}
-	results := testkit.Race(12, func(i int) apitest.Result {
-		return apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions",
-			Body: map[string]any{"account": a.Login, "password": "Wrong#2026ok", "captcha": answers[i]}})
-	})
-	failed, locked := 0, 0
-	for _, r := range results {
-		switch r.Code() {
-		case api.CodeLoginFailed:
-			failed++
-		case api.CodeAccountLocked:
-			locked++
-		default:
-			t.Errorf("unexpected %d %v", r.Status, r.Body)
-		}
-	}
-	// Exactly four were counted as plain failures; the fifth locked, the rest found it locked.
-	if failed != session.MaxFailures-1 || locked != 12-failed {
-		t.Fatalf("%d failed, %d locked", failed, locked)
-	}
-	acct := w.Account(a.Login)
-	if _, isLocked := acct.Locked(w.Clock.Now()); !isLocked {
-		t.Fatal("twelve wrong passwords did not lock the account")
-	}
-	if res := w.try(t, a.Login, testkit.Password); res.Status != 423 {
-		t.Fatalf("right password after the race: %d", res.Status)
+	for name, fault := range testkit.RaceFaults {
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t)
+			w.Env.Faults.Set(fault)
+			a := w.Applicant("张三")
+			answers := make([]any, 12)
+			for i := range answers {
+				answers[i] = w.Solve()
+			}
+			results := testkit.Race(12, func(i int) apitest.Result {
+				return apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions",
+					Body: map[string]any{"account": a.Login, "password": "Wrong#2026ok", "captcha": answers[i]}})
+			})
+			failed, locked := 0, 0
+			for _, r := range results {
+				switch r.Code() {
+				case api.CodeLoginFailed:
+					failed++
+				case api.CodeAccountLocked:
+					locked++
+				default:
+					t.Errorf("unexpected %d %v", r.Status, r.Body)
+				}
+			}
+			// Exactly four were counted as plain failures; the fifth locked, the rest found it locked.
+			if failed != session.MaxFailures-1 || locked != 12-failed {
+				t.Fatalf("%d failed, %d locked", failed, locked)
+			}
+			acct := w.Account(a.Login)
+			if _, isLocked := acct.Locked(w.Clock.Now()); !isLocked {
+				t.Fatal("twelve wrong passwords did not lock the account")
+			}
+			if res := w.try(t, a.Login, testkit.Password); res.Status != 423 {
+				t.Fatalf("right password after the race: %d", res.Status)
+			}
+		})
 	}
 }
 

@@ -94,6 +94,14 @@ func (k *Kit) LastCode(phone string) string {
 	return ""
 }
 
+// RaceFaults are the conditions every race test runs under: the store as it is, and DynamoDB
+// cancelling the first attempt of every transaction for a conflict, as it may when requests
+// race; the outcomes must be the same.
+var RaceFaults = map[string]storetest.Fault{
+	"no faults": storetest.NoFault,
+	"every transaction's first attempt conflicts": storetest.ConflictFirst,
+}
+
 // Race runs f on n goroutines released together and returns what each returned.
 func Race[T any](n int, f func(i int) T) []T {
 	out := make([]T, n)
