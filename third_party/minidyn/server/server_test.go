@@ -1052,7 +1052,9 @@ func TestServerDescribeTableIncludesGSIStatus(t *testing.T) {
 
 func TestServerSetIndexActivationDelayReportsGSIStatusTransition(t *testing.T) {
 	srv := NewServer()
-	srv.SetIndexActivationDelay(5 * time.Millisecond)
+	// An hour's delay, not milliseconds: the index must still be creating when it is
+	// described however loaded the machine; ending the delay makes it active.
+	srv.SetIndexActivationDelay(time.Hour)
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 
@@ -1062,7 +1064,7 @@ func TestServerSetIndexActivationDelayReportsGSIStatusTransition(t *testing.T) {
 
 	require.Equal(t, ddbtypes.IndexStatusCreating, describeServerGlobalSecondaryIndexStatus(t, cli, "pokemons", "delayed-index"))
 
-	time.Sleep(10 * time.Millisecond)
+	srv.SetIndexActivationDelay(0)
 
 	require.Equal(t, ddbtypes.IndexStatusActive, describeServerGlobalSecondaryIndexStatus(t, cli, "pokemons", "delayed-index"))
 }
