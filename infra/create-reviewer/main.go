@@ -1,6 +1,10 @@
-// Command create-reviewer is how an operator makes a reviewer account:
+// Command create-reviewer is how an operator makes a reviewer account, with its second factor:
 //
 //	TABLE_NAME=applicant-accounts go run ./infra/create-reviewer -login li.reviewer -name 李审核
+//
+// It prints the second factor's otpauth:// address once, for the reviewer's authenticator
+// app (as text, or made a QR code); it is not shown again. -enroll gives an existing
+// reviewer a new second factor instead (a lost phone), and the old one stops working.
 //
 // The password is read from the terminal without echo, or from standard input when that is not
 // a terminal (printf '%s\n' "$PW" | …), never from the command line, where it would sit in the
@@ -27,20 +31,24 @@ import (
 func main() {
 	login := flag.String("login", "", "reviewer login name (3–32 of a-z 0-9 . _ -, starting with a letter)")
 	name := flag.String("name", "", "the reviewer's name")
+	enroll := flag.Bool("enroll", false, "give the existing reviewer -login a new second factor")
 	flag.Parse()
-	if err := run(*login, *name); err != nil {
+	if err := run(*login, *name, *enroll); err != nil {
 		fmt.Fprintln(os.Stderr, "create-reviewer:", err)
 		os.Exit(1)
 	}
 }
 
-func run(login, name string) error {
-	if login == "" || name == "" {
-		return errors.New("-login and -name are required")
+func run(login, name string, enroll bool) error {
+	if login == "" || name == "" && !enroll {
+		return errors.New("-login and -name are required (-login alone with -enroll)")
 	}
-	pw, err := readPassword()
-	if err != nil {
-		return err
+	pw := ""
+	if !enroll {
+		var err error
+		if pw, err = readPassword(); err != nil {
+			return err
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -48,10 +56,17 @@ func run(login, name string) error {
 	if err != nil {
 		return err
 	}
-	if err := reviewer.Create(ctx, db, login, name, pw, time.Now()); err != nil {
+	secret := reviewer.NewOTPSecret()
+	if enroll {
+		err = reviewer.Enroll(ctx, db, login, secret)
+	} else {
+		err = reviewer.Create(ctx, db, login, name, pw, secret, time.Now())
+	}
+	if err != nil {
 		return err
 	}
-	fmt.Printf("reviewer %s created\n", strings.ToLower(login))
+	fmt.Printf("reviewer %s: second factor (add it to the reviewer's authenticator app; it is not shown again):\n%s\n",
+		strings.ToLower(login), reviewer.OTPURI(login, secret))
 	return nil
 }
 

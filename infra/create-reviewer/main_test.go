@@ -16,7 +16,7 @@ func TestCreatesAReviewerWithThePasswordFromStdin(t *testing.T) {
 	env := localAWS(t)
 	stdin(t, "Reviewer#2026\n")
 
-	if err := run("wang.reviewer", "王审核"); err != nil {
+	if err := run("wang.reviewer", "王审核", false); err != nil {
 		t.Fatal(err)
 	}
 	a, err := env.Store.GetAccount(context.Background(), "WANG.REVIEWER")
@@ -26,15 +26,29 @@ func TestCreatesAReviewerWithThePasswordFromStdin(t *testing.T) {
 	if ok, _ := password.Verify("Reviewer#2026", a.PasswordHash); !ok {
 		t.Fatal("the password from stdin does not verify")
 	}
+	if len(a.TOTPSecret) < 32 {
+		t.Fatalf("second factor %q: want 160 bits of base32", a.TOTPSecret)
+	}
+	// A lost phone: -enroll gives a new second factor, and the old one is gone.
+	if err := run("wang.reviewer", "", true); err != nil {
+		t.Fatal(err)
+	}
+	b, err := env.Store.GetAccount(context.Background(), "WANG.REVIEWER")
+	if err != nil || b.TOTPSecret == a.TOTPSecret || len(b.TOTPSecret) < 32 || b.PasswordHash != a.PasswordHash {
+		t.Fatalf("after -enroll: %v, secret changed %v", err, b.TOTPSecret != a.TOTPSecret)
+	}
+	if err := run("nobody.here", "", true); err == nil {
+		t.Fatal("a second factor was enrolled for no reviewer")
+	}
 }
 
 func TestRefusesAWeakPasswordAndMissingFlags(t *testing.T) {
 	env := localAWS(t)
-	if err := run("", "王审核"); err == nil {
+	if err := run("", "王审核", false); err == nil {
 		t.Fatal("no login accepted")
 	}
 	stdin(t, "weak\n")
-	if err := run("wang.reviewer", "王审核"); err == nil {
+	if err := run("wang.reviewer", "王审核", false); err == nil {
 		t.Fatal("a weak password was accepted")
 	}
 	if _, err := env.Store.GetAccount(context.Background(), "WANG.REVIEWER"); err != store.ErrNotFound {

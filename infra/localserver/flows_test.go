@@ -2,17 +2,20 @@ package localserver_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/jszg/applicant-accounts/infra/localserver"
 	"github.com/jszg/applicant-accounts/shared/testkit"
+	"github.com/pquerna/otp/totp"
 )
 
 // everyFlow drives every HTTP function of the template once over HTTP, refusals included:
 // an applicant registers, fails online verification, is rejected by a reviewer, submits
 // again (that review stays pending) and resets the password by SMS after asking for a mail.
 // It returns every secret and personal value it used or was given.
-func everyFlow(t *testing.T, base string) []string {
+func everyFlow(t *testing.T, srv *localserver.Server) []string {
 	t.Helper()
+	base := srv.URL
 	expect := func(what string, status, want int, m map[string]any) {
 		t.Helper()
 		if status != want {
@@ -57,8 +60,7 @@ func everyFlow(t *testing.T, base string) []string {
 	st, m = doAs(t, tok, "GET", base+"/v1/me/manual-reviews", nil)
 	expect("my reviews", st, 200, m)
 
-	st, m = do(t, "POST", base+"/v1/sessions", map[string]any{"account": localserver.LocalReviewer,
-		"password": localserver.LocalReviewerPassword, "captcha": solved(t, base)})
+	st, m = reviewerLogin(t, base, srv.Deps.Clock.Now())
 	expect("reviewer login", st, 201, m)
 	rtok, _ := m["token"].(string)
 	st, m = doAs(t, rtok, "GET", base+"/v1/reviews?status=pending", nil)
@@ -87,5 +89,17 @@ func everyFlow(t *testing.T, base string) []string {
 	expect("reviewer logout", st, 204, m)
 
 	return []string{phone, "+86" + phone, doc, doc[:14], name, email, pw, wrongPw, newPw,
-		localserver.LocalReviewerPassword, code, resetCode, link, tok, rtok, resetID}
+		localserver.LocalReviewerPassword, localserver.LocalReviewerOTPSecret, code, resetCode, link, tok, rtok, resetID}
+}
+
+// reviewerLogin logs the local reviewer in with SPEC §4's password and the second factor's
+// code for the server's time at.
+func reviewerLogin(t *testing.T, base string, at time.Time) (int, map[string]any) {
+	t.Helper()
+	code, err := totp.GenerateCode(localserver.LocalReviewerOTPSecret, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return do(t, "POST", base+"/v1/sessions", map[string]any{"account": localserver.LocalReviewer,
+		"password": localserver.LocalReviewerPassword, "otp": code, "captcha": solved(t, base)})
 }

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -331,16 +332,14 @@ func TestTheLocalReviewerIsSeeded(t *testing.T) {
 	external := httptest.NewServer(miniserver.NewServer())
 	defer external.Close()
 	srv := start(t, aws.String(external.URL))
-	status, m := do(t, "POST", srv.URL+"/v1/sessions", map[string]any{"account": localserver.LocalReviewer,
-		"password": localserver.LocalReviewerPassword, "captcha": solved(t, srv.URL)})
+	status, m := reviewerLogin(t, srv.URL, time.Now())
 	if status != 201 || m["role"] != "reviewer" {
 		t.Fatalf("reviewer login: %d %v", status, m)
 	}
 	// A restart against the same store finds the reviewer there and starts anyway.
 	again := start(t, aws.String(external.URL))
-	if status, _ := do(t, "POST", again.URL+"/v1/sessions", map[string]any{"account": "REVIEWER",
-		"password": localserver.LocalReviewerPassword, "captcha": solved(t, again.URL)}); status != 201 {
-		t.Fatalf("reviewer login after a restart: %d", status)
+	if status, m := reviewerLogin(t, again.URL, time.Now().Add(30*time.Second)); status != 201 {
+		t.Fatalf("reviewer login after a restart: %d %v", status, m)
 	}
 }
 

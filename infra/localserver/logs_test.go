@@ -38,7 +38,7 @@ var (
 func TestNoLogLineCarriesASecretOrPersonalData(t *testing.T) {
 	logs := testkit.CaptureLogs(t)
 	srv := start(t, nil)
-	secrets := everyFlow(t, srv.URL)
+	secrets := everyFlow(t, srv)
 	got := logs.String()
 	if strings.Count(got, `"status":`) < 20 {
 		t.Fatalf("the request lines were not captured:\n%s", got)

@@ -244,7 +244,7 @@ func TestEveryTableAccessIsAllowedByTheFunctionsPolicy(t *testing.T) {
 		c.AWS = storetest.Config(rec)
 		c.Clock = clk
 	})
-	everyFlow(t, srv.URL)
+	everyFlow(t, srv)
 
 	// The scheduled functions: a day on, the day's counters have ended; a month on, the
 	// second review is overdue; the resend finds the notices delivered.

@@ -169,15 +169,21 @@ func (s *Server) Close() {
 	}
 }
 
-// The local reviewer of SPEC §4.
+// The local reviewer of SPEC §4, and the base32 secret of its second factor.
 const (
-	LocalReviewer         = "reviewer"
-	LocalReviewerPassword = "Reviewer#2026"
+	LocalReviewer          = "reviewer"
+	LocalReviewerPassword  = "Reviewer#2026"
+	LocalReviewerOTPSecret = "JBSWY3DPEHPK3PXP"
 )
 
+// seedReviewer makes the local reviewer, or gives one kept in the store from an earlier run
+// SPEC's second factor.
 func seedReviewer(ctx context.Context, db *store.Store, now time.Time) error {
-	err := reviewer.Create(ctx, db, LocalReviewer, "本地审核员", LocalReviewerPassword, now)
-	if err != nil && !errors.Is(err, reviewer.ErrExists) {
+	err := reviewer.Create(ctx, db, LocalReviewer, "本地审核员", LocalReviewerPassword, LocalReviewerOTPSecret, now)
+	if errors.Is(err, reviewer.ErrExists) {
+		err = reviewer.Enroll(ctx, db, LocalReviewer, LocalReviewerOTPSecret)
+	}
+	if err != nil {
 		return fmt.Errorf("seed the local reviewer: %w", err)
 	}
 	return nil

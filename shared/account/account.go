@@ -1,14 +1,11 @@
 // Package account holds the applicant's and the reviewer's account, its profile and where it
-// stands with real-name verification, with the rules that read them: whether the account is
-// locked, whether it may file a manual review or change its identity, what it must do next.
+// stands with real-name verification, with the rules that read them: whether it may file a
+// manual review or change its identity, what it must do next.
 // It knows nothing of storage: the store keeps these values in items of its own shape, and
 // makes each rule's condition hold under concurrency by guarding the state the rule read.
 package account
 
-import (
-	"errors"
-	"time"
-)
+import "errors"
 
 // Roles an account can have.
 const (
@@ -44,10 +41,10 @@ type Account struct {
 	// Epoch rises with every completed password reset; sessions, reset links and reset codes
 	// carry the epoch they were made in, and are void once it has moved on.
 	Epoch int64
-	// FailedLogins counts wrong passwords in a row; LockedUntil (epoch seconds) is set when
-	// they reach the limit.
-	FailedLogins int
-	LockedUntil  int64
+	// TOTPSecret is a reviewer's second factor (base32, RFC 6238), enrolled by the operator;
+	// TOTPStep is the time step of the last code accepted, so that no code is used twice.
+	TOTPSecret string
+	TOTPStep   int64
 	// Profile is nil until the first-login profile is complete.
 	Profile      *Profile
 	Verification Verification
@@ -97,8 +94,11 @@ var (
 	ErrAlreadyVerified = errors.New("account: already verified or approved")
 	// ErrVerifyOnlineFirst is a resident_id applicant's review before a failed verification.
 	ErrVerifyOnlineFirst = errors.New("account: no failed online verification yet")
-	// ErrLocked is a login while the account is locked.
+	// ErrLocked is a login while its name is locked, or while as many attempts as the lock
+	// allows are being checked.
 	ErrLocked = errors.New("account: locked")
+	// ErrCodeReused is a second factor's code that was already accepted once.
+	ErrCodeReused = errors.New("account: second-factor code already used")
 )
 
 // Cleared reports an applicant who may do business: verified online or approved by review.
@@ -127,12 +127,6 @@ func (a Account) MayChangeIdentity() error {
 		return ErrReviewPending
 	}
 	return nil
-}
-
-// Locked reports whether the account refuses logins at now, and until when.
-func (a Account) Locked(now time.Time) (time.Time, bool) {
-	until := time.Unix(a.LockedUntil, 0)
-	return until, a.LockedUntil > now.Unix()
 }
 
 // Next steps, as the login answer and GET /v1/me spell them.

@@ -155,11 +155,13 @@ type Retryable interface {
 	RetryAfterSeconds() int
 }
 
-// IsRetryable reports a failure answered 503 (a Retryable, or a dependency that is down),
-// after which a handler gives back what the request had spent so far (a slider, a code's
-// try), so that sending it again costs nothing.
-func IsRetryable(err error) bool {
-	return err != nil && answerOf(err).Status == http.StatusServiceUnavailable
+// IsBusy reports a Retryable failure: the store was busy and nothing the request asked for
+// was done, so a handler gives back what the request had spent so far (a slider, a code's
+// try, an attempt) and sending it again costs nothing. A dependency that failed (SMS, mail,
+// the identity provider) is not that: it may have done its part before failing.
+func IsBusy(err error) bool {
+	var r Retryable
+	return errors.As(err, &r)
 }
 
 // answerOf is the answer to a handler's error: an *Error as it is, a Retryable as 503, and

@@ -36,6 +36,9 @@ func (r *Request) Header(name string) string {
 	return ""
 }
 
+// SourceIP is the caller's address as API Gateway saw it.
+func (r *Request) SourceIP() string { return r.Event.RequestContext.HTTP.SourceIP }
+
 // BearerToken is the token of an "Authorization: Bearer …" header, or "".
 func (r *Request) BearerToken() string {
 	h := strings.TrimSpace(r.Header("Authorization"))

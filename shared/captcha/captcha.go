@@ -116,11 +116,12 @@ func (c *Checker) Verify(ctx context.Context, a *Answer) (*Solved, error) {
 	return &Solved{id: a.ID, captcha: want, checker: c}, nil
 }
 
-// GiveBackIfRetryable puts the slider back, as it was and until it would have expired, when
-// err says the request may simply be sent again (a busy store): the applicant then resends
-// the same request without solving another slider. Any other outcome keeps it spent.
-func (s *Solved) GiveBackIfRetryable(ctx context.Context, err error) {
-	if s == nil || !api.IsRetryable(err) {
+// GiveBackIfBusy puts the slider back, as it was and until it would have expired, when err
+// says the store was busy and nothing was done: the applicant then resends the same request
+// without solving another slider. Any other outcome (a wrong answer later in the request, a
+// dependency that failed after perhaps doing its part) keeps it spent.
+func (s *Solved) GiveBackIfBusy(ctx context.Context, err error) {
+	if s == nil || !api.IsBusy(err) {
 		return
 	}
 	if perr := s.checker.store.PutCaptcha(context.WithoutCancel(ctx), s.id, s.captcha); perr != nil {

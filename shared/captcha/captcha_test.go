@@ -148,7 +148,7 @@ func TestASliderIsGivenBackOnlyAfterARetryableFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	solved.GiveBackIfRetryable(ctx, api.InvalidField("name", "x"))
+	solved.GiveBackIfBusy(ctx, api.InvalidField("name", "x"))
 	if err := verify(k, a); err == nil || err.(*api.Error).Code != api.CodeCaptchaFailed {
 		t.Fatalf("a 422 gave the slider back: %v", err)
 	}
@@ -156,7 +156,7 @@ func TestASliderIsGivenBackOnlyAfterARetryableFailure(t *testing.T) {
 	if solved, err = checker.Verify(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	solved.GiveBackIfRetryable(ctx, &store.BusyError{Op: "test", Cause: errors.New("TransactionConflict")})
+	solved.GiveBackIfBusy(ctx, &store.BusyError{Op: "test", Cause: errors.New("TransactionConflict")})
 	if err := verify(k, a); err != nil {
 		t.Fatalf("a busy store kept the slider spent: %v", err)
 	}

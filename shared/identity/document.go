@@ -79,6 +79,18 @@ func NormalizeDocumentNumber(t IDType, raw string, today time.Time) (string, err
 	}
 }
 
+// IsDocumentNumber reports whether s, as a login name, is a document number of any of the
+// four types: an applicant's account name, never a reviewer's (reviewer logins are kept
+// apart from them).
+func IsDocumentNumber(s string, today time.Time) bool {
+	for _, t := range []IDType{ResidentID, HKMacauPermit, TaiwanPermit, HMTResidencePermit} {
+		if _, err := NormalizeDocumentNumber(t, s, today); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // provinceCodes are the first two digits of GB/T 2260 provincial divisions that issue
 // resident identity cards. 81 and 82 (Hong Kong, Macau) are real divisions but their residents
 // hold residence permits whose numbers begin 810000/820000: see checkResidentID.

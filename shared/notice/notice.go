@@ -20,7 +20,7 @@ import (
 type Store interface {
 	UndeliveredNotices(ctx context.Context, now time.Time, limit int) ([]casework.Notice, error)
 	LeaseNotice(ctx context.Context, reviewID string, now, until time.Time) (casework.Notice, error)
-	SettleNotice(ctx context.Context, reviewID string, smsLeft, mailLeft bool) error
+	SettleNotice(ctx context.Context, reviewID string, smsLeft, mailLeft bool, retryAt time.Time) error
 }
 
 // Sender sends decision notices.
@@ -46,13 +46,26 @@ func (s *Sender) Deliver(ctx context.Context, nt casework.Notice) error {
 	if nt.Mail {
 		mailErr = s.mail.SendMail(ctx, notify.ReviewDecisionMail(nt.Email, nt.Name, nt.Approve, nt.NameChanged, nt.Reason))
 	}
-	if err := s.store.SettleNotice(context.WithoutCancel(ctx), nt.ReviewID, nt.SMS && smsErr != nil, nt.Mail && mailErr != nil); err != nil {
+	retryAt := s.clock.Now().Add(RetryDelay(nt.Attempts))
+	if err := s.store.SettleNotice(context.WithoutCancel(ctx), nt.ReviewID, nt.SMS && smsErr != nil, nt.Mail && mailErr != nil, retryAt); err != nil {
 		return err
 	}
 	if err := errors.Join(smsErr, mailErr); err != nil {
 		return fmt.Errorf("decision notice of review %s (attempt %d): %w", nt.ReviewID, nt.Attempts, err)
 	}
 	return nil
+}
+
+// RetryDelay is how long a notice waits after its attempt-th failed attempt: the next run
+// for the first, then twice as long each time, up to six hours. A notice that keeps failing
+// (a bounced address, a dead number) so falls behind the others instead of holding the
+// head of every run's batch for its seven days.
+func RetryDelay(attempt int) time.Duration {
+	d := 5 * time.Minute
+	for i := 1; i < attempt && d < 6*time.Hour; i++ {
+		d *= 2
+	}
+	return min(d, 6*time.Hour)
 }
 
 // Batch is how many notices one run takes on; a backlog larger than that drains over runs.

@@ -89,10 +89,18 @@ func TestAChannelThatFailedIsRetriedAlone(t *testing.T) {
 	if w.sent("sms", nt.Phone) != 0 || w.sent("email", nt.Email) != 1 {
 		t.Fatalf("at the decision: %+v", w.Outbox.Messages())
 	}
+	if rep := w.run(t); rep.Undelivered != 0 {
+		t.Fatalf("a run before the failed channel's retry is due: %+v", rep)
+	}
+	w.Clock.Advance(notice.RetryDelay(1) + time.Second)
 	if rep := w.run(t); rep.Undelivered != 1 || rep.Failed != 1 {
 		t.Fatalf("a run while SNS is down: %+v", rep)
 	}
 	w.sms.down.Store(false)
+	if rep := w.run(t); rep.Delivered != 0 {
+		t.Fatalf("a run before the second retry is due: %+v", rep)
+	}
+	w.Clock.Advance(notice.RetryDelay(2) + time.Second)
 	if rep := w.run(t); rep.Delivered != 1 {
 		t.Fatalf("a run with SNS back: %+v", rep)
 	}
@@ -190,7 +198,7 @@ func TestNoticesAtTheHeadCannotStarveTheRest(t *testing.T) {
 	}
 	w.Clock.Set(start.Add(-30 * time.Second))
 	live := w.decide(t, 251)
-	if err := w.Store.SettleNotice(t.Context(), live.ReviewID, true, false); err != nil { // its SMS failed
+	if err := w.Store.SettleNotice(t.Context(), live.ReviewID, true, false, w.Clock.Now()); err != nil { // its SMS failed, due again now
 		t.Fatal(err)
 	}
 	w.Clock.Set(start)

@@ -113,7 +113,7 @@ func start(ctx context.Context, r *api.Request, db StartStore, sliders *captcha.
 	if err != nil {
 		return nil, err
 	}
-	defer func() { solved.GiveBackIfRetryable(ctx, err) }()
+	defer func() { solved.GiveBackIfBusy(ctx, err) }()
 	acct, err := db.GetAccount(ctx, login)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
@@ -157,7 +157,7 @@ type mailed struct {
 // hours, to the registered address; the link opens linkBase with the token in its query. Two
 // round trips (the reset's mail count, the link) and one SES call.
 func NewEmail(db MailStore, mail notify.Mailer, clk clock.Clock, linkBase string) api.HandlerFunc {
-	return func(ctx context.Context, r *api.Request) (_ *api.Response, err error) {
+	return func(ctx context.Context, r *api.Request) (*api.Response, error) {
 		id, err := resetID(r)
 		if err != nil {
 			return nil, err
@@ -176,16 +176,17 @@ func NewEmail(db MailStore, mail notify.Mailer, clk clock.Clock, linkBase string
 			return nil, err
 		}
 		bg := context.WithoutCancel(ctx)
-		defer func() {
-			if api.IsRetryable(err) {
-				if uerr := db.UncountResetMail(bg, id); uerr != nil {
-					slog.ErrorContext(ctx, "could not give back a reset mail", slog.String("err", uerr.Error()))
-				}
+		giveBack := func() {
+			if uerr := db.UncountResetMail(bg, id); uerr != nil {
+				slog.ErrorContext(ctx, "could not give back a reset mail", slog.String("err", uerr.Error()))
 			}
-		}()
+		}
 		tok := token.New(linkTokenBytes)
 		h := linkHash(tok)
 		if err := db.PutResetLink(ctx, h, reset.Link{Login: req.Login, Epoch: req.Epoch, ExpiresAt: now.Add(LinkTTL).Unix()}); err != nil {
+			if api.IsBusy(err) {
+				giveBack()
+			}
 			return nil, err
 		}
 		link := linkBase + "?token=" + url.QueryEscape(tok)
@@ -193,6 +194,7 @@ func NewEmail(db MailStore, mail notify.Mailer, clk clock.Clock, linkBase string
 			if derr := db.DeleteResetLink(bg, h); derr != nil {
 				slog.ErrorContext(ctx, "could not remove an unsent reset link", slog.String("err", derr.Error()))
 			}
+			giveBack() // the link is gone: a mail that arrived after all opens nothing
 			return nil, api.Unavailable("邮件发送失败，请稍后重试或改用短信验证", 30, err)
 		}
 		return api.JSON(http.StatusAccepted, mailed{ExpiresIn: int(LinkTTL / time.Second)}), nil
@@ -317,7 +319,7 @@ func NewComplete(db CompleteStore, clk clock.Clock, pepper []byte) api.HandlerFu
 			return nil, api.CodeInvalid("短信验证码已失效（密码已被重置或找回密码申请已过期），请重新开始")
 		case err != nil:
 			if c.ResetID != "" {
-				codes.GiveBackIfRetryable(ctx, c.Code, code, err)
+				codes.GiveBackIfBusy(ctx, c.Code, code, err)
 			}
 			return nil, err
 		}

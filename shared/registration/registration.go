@@ -91,7 +91,7 @@ func NewRegister(db Store, clk clock.Clock, pepper []byte, agreementVersion stri
 		case errors.Is(err, store.ErrCodeSpent):
 			return nil, api.CodeInvalid("短信验证码已失效，请重新获取")
 		case err != nil:
-			codes.GiveBackIfRetryable(ctx, key, code, err)
+			codes.GiveBackIfBusy(ctx, key, code, err)
 			return nil, err
 		}
 		return api.JSON(http.StatusCreated, registered{AccountID: a.AccountID, Account: a.Login}), nil

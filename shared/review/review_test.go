@@ -48,7 +48,7 @@ func newWorld(t *testing.T) *world {
 		decideH: review.NewDecide(k.Store, k.Outbox, ses.Mailer("noreply@jszg.edu.cn"), k.Clock),
 		me:      profile.NewMe(k.Store, k.Clock),
 	}
-	if err := reviewer.Create(t.Context(), k.Env.Store, "li.reviewer", "李审核", "Reviewer#2026", k.Clock.Now()); err != nil {
+	if err := reviewer.Create(t.Context(), k.Env.Store, "li.reviewer", "李审核", "Reviewer#2026", testkit.OTPSecret, k.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	rev := k.Account("LI.REVIEWER")

@@ -1,39 +1,47 @@
-// Package session is login and logout (登录, SPEC §1): account + password + slider gives a
-// bearer token; wrong account and wrong password look alike; five wrong passwords in a row
-// lock the account for fifteen minutes.
+// Package session is login and logout (登录, SPEC §1): account + password + slider (and a
+// reviewer's second factor) gives a bearer token; wrong account and wrong password look
+// alike; five wrong passwords in a row lock the login for fifteen minutes, counted before any
+// password is compared, whether or not an account has that name.
 package session
 
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/captcha"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/password"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/token"
 )
 
 const (
-	// MaxFailures wrong passwords in a row lock the account …
+	// MaxFailures wrong passwords in a row lock the login …
 	MaxFailures = 5
 	// … for LockFor.
 	LockFor = 15 * time.Minute
+	// MaxAccountLength bounds the account field before it becomes part of a key: the longest
+	// document number has 18 characters, the longest reviewer login 32.
+	MaxAccountLength = 64
 )
 
-// LoginStore keeps sliders, accounts and sessions.
+// LoginStore keeps sliders, accounts, login guards and sessions.
 type LoginStore interface {
 	captcha.Store
 	GetAccount(ctx context.Context, login string) (account.Account, error)
-	StartSession(ctx context.Context, tokenHash string, s account.Session, a account.Account, now time.Time) error
-	CountLoginFailure(ctx context.Context, login string, now time.Time) (int, time.Time, error)
-	LockAccount(ctx context.Context, login string, until time.Time, threshold int) error
+	AdmitLogin(ctx context.Context, guard string, now time.Time, max int, lockFor time.Duration) (int, time.Time, error)
+	ReleaseLogin(ctx context.Context, guard string) error
+	LockLogin(ctx context.Context, guard string, until time.Time) error
+	StartSession(ctx context.Context, tokenHash string, s account.Session, l store.Login, now time.Time) error
 }
 
 // LogoutStore ends sessions.
@@ -46,6 +54,7 @@ type loginRequest struct {
 	Account  string          `json:"account"`
 	Password string          `json:"password"`
 	Captcha  *captcha.Answer `json:"captcha"`
+	OTP      string          `json:"otp"` // a reviewer's second factor
 }
 
 type loggedIn struct {
@@ -55,9 +64,11 @@ type loggedIn struct {
 	NextStep  string `json:"nextStep"`
 }
 
-// NewLogin answers POST /v1/sessions. The slider is spent before the password is looked at,
-// so one slider never buys two guesses. Three round trips (slider, account, session) and one
-// Argon2id hash.
+// NewLogin answers POST /v1/sessions. The slider is spent first, so one slider buys one
+// guess; then the attempt is counted under the login's guard before any password is
+// compared, so no burst of guesses gets more than MaxFailures compared. Three round trips
+// (the slider; the guard's count and the account, sent together; the session) and one
+// Argon2id hash, for an unknown name as for a known one.
 func NewLogin(db LoginStore, clk clock.Clock) api.HandlerFunc {
 	l := &login{store: db, sliders: captcha.NewChecker(db, clk), clock: clk}
 	return l.handle
@@ -78,45 +89,52 @@ func (l *login) handle(ctx context.Context, r *api.Request) (_ *api.Response, er
 	switch {
 	case name == "":
 		return nil, api.InvalidField("account", "请输入账号（证件号码）")
+	case utf8.RuneCountInString(name) > MaxAccountLength:
+		return nil, api.InvalidField("account", "账号过长，请输入证件号码")
 	case in.Password == "":
 		return nil, api.InvalidField("password", "请输入密码")
-	case in.Captcha == nil:
-		return nil, captcha.MissingAnswer()
 	}
 	solved, err := l.sliders.Verify(ctx, in.Captcha)
 	if err != nil {
 		return nil, err
 	}
-	defer func() { solved.GiveBackIfRetryable(ctx, err) }()
+	// A busy store gives the slider back, and the attempt once counted, unless a wrong
+	// password was compared: a guess must never come back for free.
+	guessed := false
+	defer func() {
+		if !guessed {
+			solved.GiveBackIfBusy(ctx, err)
+		}
+	}()
 	now := l.clock.Now()
-	acct, err := l.store.GetAccount(ctx, name)
-	if errors.Is(err, store.ErrNotFound) {
-		_, _ = password.Verify(in.Password, password.Dummy)
-		return nil, loginFailed()
-	}
+	guard := guardOf(name, r, now)
+	attempt, acct, err := l.admit(ctx, guard, name, now)
 	if err != nil {
 		return nil, err
 	}
-	if until, locked := acct.Locked(now); locked {
-		return nil, accountLocked(now, until)
-	}
-	ok, err := password.Verify(in.Password, acct.PasswordHash)
-	if err != nil {
-		return nil, err
-	}
+	defer func() {
+		if !guessed && api.IsBusy(err) {
+			l.release(ctx, guard)
+		}
+	}()
+	step, ok := verify(in, acct, now)
 	if !ok {
-		return nil, l.wrongPassword(ctx, name, now)
+		guessed = true
+		return nil, l.failed(ctx, guard, attempt, now)
 	}
 	tok := token.New(authn.TokenBytes)
 	sess := account.Session{
 		Login: acct.Login, AccountID: acct.AccountID, Role: acct.Role, Epoch: acct.Epoch,
 		CreatedAt: now.Unix(), ExpiresAt: now.Add(authn.Lifetime).Unix(), IdleUntil: now.Add(authn.IdleTimeout).Unix(),
 	}
-	if err := l.store.StartSession(ctx, authn.TokenHash(tok), sess, acct, now); err != nil {
-		if errors.Is(err, store.ErrCredentialsChanged) {
-			// The password changed or a lock began between our read and the write.
-			return nil, loginFailed()
-		}
+	switch err := l.store.StartSession(ctx, authn.TokenHash(tok), sess, store.Login{Guard: guard, Login: acct.Login, TOTPStep: step}, now); {
+	case errors.Is(err, account.ErrLocked):
+		// A wrong password counted before this one locked the login while this was checked.
+		return nil, accountLocked(now, now.Add(LockFor))
+	case errors.Is(err, account.ErrCodeReused):
+		guessed = true
+		return nil, l.failed(ctx, guard, attempt, now)
+	case err != nil:
 		return nil, err
 	}
 	return api.JSON(http.StatusCreated, loggedIn{
@@ -127,24 +145,79 @@ func (l *login) handle(ctx context.Context, r *api.Request) (_ *api.Response, er
 	}), nil
 }
 
-// wrongPassword counts the failure and locks the account at the limit; the attempt that
-// reaches it is told so.
-func (l *login) wrongPassword(ctx context.Context, name string, now time.Time) error {
-	n, until, err := l.store.CountLoginFailure(ctx, name, now)
-	if errors.Is(err, account.ErrLocked) {
-		return accountLocked(now, until)
+// guardOf is the guard a login's attempts count under. An applicant's login is a document
+// number, locked for every source; any other name (a reviewer's) is locked per source
+// address, so that nobody can lock the review queue from outside: a reviewer also needs the
+// second factor.
+func guardOf(name string, r *api.Request, now time.Time) string {
+	if identity.IsDocumentNumber(name, now.In(clock.CST)) {
+		return name
 	}
-	if err != nil {
-		return err
+	return name + "@" + r.SourceIP()
+}
+
+// admit counts the attempt and reads the account, at once: the count is made before any
+// password is compared and costs no round trip of its own. An unknown name comes back as a
+// zero Account. A refused count is the lock's answer.
+func (l *login) admit(ctx context.Context, guard, name string, now time.Time) (int, account.Account, error) {
+	type read struct {
+		acct account.Account
+		err  error
 	}
-	if n < MaxFailures {
+	got := make(chan read, 1)
+	go func() {
+		a, err := l.store.GetAccount(ctx, name)
+		got <- read{a, err}
+	}()
+	attempt, until, err := l.store.AdmitLogin(ctx, guard, now, MaxFailures, LockFor)
+	acct := <-got
+	switch {
+	case errors.Is(err, account.ErrLocked):
+		return 0, account.Account{}, accountLocked(now, until)
+	case err != nil:
+		return 0, account.Account{}, err
+	case acct.err != nil && !errors.Is(acct.err, store.ErrNotFound):
+		l.release(ctx, guard)
+		return 0, account.Account{}, acct.err
+	}
+	return attempt, acct.acct, nil
+}
+
+// verify compares the password (against a hash of no one's for an unknown name, at the same
+// cost) and a reviewer's second factor, returning the factor's time step.
+func verify(in loginRequest, acct account.Account, now time.Time) (int64, bool) {
+	hash := acct.PasswordHash
+	if hash == "" {
+		hash = password.Dummy
+	}
+	ok, err := password.Verify(in.Password, hash)
+	if err != nil || !ok || acct.Login == "" {
+		return 0, false
+	}
+	if acct.Role != account.RoleReviewer {
+		return 0, true
+	}
+	return secondFactor(acct.TOTPSecret, in.OTP, now)
+}
+
+// failed answers a wrong password, or a wrong second factor: the attempt was counted already,
+// and the one admitted last before the limit locks the login and is told so.
+func (l *login) failed(ctx context.Context, guard string, attempt int, now time.Time) error {
+	if attempt < MaxFailures {
 		return loginFailed()
 	}
-	until = now.Add(LockFor)
-	if err := l.store.LockAccount(ctx, name, until, MaxFailures); err != nil {
+	until := now.Add(LockFor)
+	if err := l.store.LockLogin(ctx, guard, until); err != nil {
 		return err
 	}
 	return accountLocked(now, until)
+}
+
+// release gives back an attempt that could not be checked for a reason of ours.
+func (l *login) release(ctx context.Context, guard string) {
+	if err := l.store.ReleaseLogin(context.WithoutCancel(ctx), guard); err != nil {
+		slog.WarnContext(ctx, "could not give a login attempt back", slog.String("err", err.Error()))
+	}
 }
 
 func loginFailed() error {

@@ -1,8 +1,11 @@
 package session_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +18,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/session"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/testkit"
+	"github.com/pquerna/otp/totp"
 )
 
 type world struct {
@@ -42,6 +46,22 @@ func (w *world) try(t *testing.T, account, pw string) apitest.Result {
 		Body: map[string]any{"account": account, "password": pw, "captcha": w.Solve()}})
 }
 
+// reviewer logs in with a second-factor code, from an address.
+func (w *world) reviewer(t *testing.T, account, pw, otp, from string) apitest.Result {
+	t.Helper()
+	return apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions", From: from,
+		Body: map[string]any{"account": account, "password": pw, "captcha": w.Solve(), "otp": otp}})
+}
+
+// code is the reviewers' second-factor code at the kit's clock, steps periods on.
+func (w *world) code(steps int) string {
+	c, err := totp.GenerateCode(testkit.OTPSecret, w.Clock.Now().Add(time.Duration(steps)*session.Period))
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
 func (w *world) getMe(t *testing.T, tok string) apitest.Result {
 	t.Helper()
 	return apitest.Call(t, w.me, apitest.Request{Method: "GET", Path: "/v1/me", Token: tok})
@@ -55,8 +75,9 @@ func TestLogin(t *testing.T) {
 	if res.Status != 201 || res.Str("role") != "applicant" || res.Str("nextStep") != "complete_profile" {
 		t.Fatalf("got %d %v", res.Status, res.Body)
 	}
-	// Solve put one item; login: the slider, the account, the session.
-	if got := w.Env.Calls.String(); got != "DeleteItem=1 GetItem=1 PutItem=2" {
+	// Solve put one item; login: the slider; the guard's count and the account, sent
+	// together (one round trip); the session and the guard's new count in one transaction.
+	if got := w.Env.Calls.String(); got != "DeleteItem=1 GetItem=1 PutItem=1 TransactWriteItems=1 UpdateItem=1" {
 		t.Fatalf("round trips: %s", got)
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(res.Str("token"))
@@ -154,8 +175,13 @@ func TestOneSliderNeverBuysTwoGuesses(t *testing.T) {
 	bad.X += 50
 	res = apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions",
 		Body: map[string]any{"account": a.Login, "password": "Wrong#2026ok", "captcha": bad}})
-	if res.Code() != api.CodeCaptchaFailed || w.Account(a.Login).FailedLogins != 1 {
-		t.Fatalf("a failed slider counted a password try: %v, count %d", res.Body, w.Account(a.Login).FailedLogins)
+	if res.Code() != api.CodeCaptchaFailed {
+		t.Fatalf("a failed slider: %v", res.Body)
+	}
+	for i := 2; i <= 4; i++ { // the first wrong password counted, the failed slider did not
+		if res := w.try(t, a.Login, "Wrong#2026ok"); res.Code() != api.CodeLoginFailed {
+			t.Fatalf("wrong password %d: %d %v: the failed slider was counted", i, res.Status, res.Body)
+		}
 	}
 }
 
@@ -181,8 +207,10 @@ func TestFiveWrongPasswordsLockFifteenMinutes(t *testing.T) {
 	if res := w.try(t, a.Login, testkit.Password); res.Status != 201 {
 		t.Fatalf("right password after 15 minutes: %d %v", res.Status, res.Body)
 	}
-	if got := w.Account(a.Login).FailedLogins; got != 0 {
-		t.Fatalf("count after the lock and a success: %d", got)
+	for i := 1; i <= 4; i++ { // the lock and the success started the count again
+		if res := w.try(t, a.Login, "Wrong#2026ok"); res.Code() != api.CodeLoginFailed {
+			t.Fatalf("wrong %d after the lock: %d %v", i, res.Status, res.Body)
+		}
 	}
 }
 
@@ -197,8 +225,10 @@ func TestASuccessResetsTheCount(t *testing.T) {
 			t.Fatalf("round %d: right password after 4 wrong: %d %v", round, res.Status, res.Body)
 		}
 	}
-	if got := w.Account(a.Login).FailedLogins; got != 0 {
-		t.Fatalf("count %d after a success", got)
+	for i := 1; i <= 4; i++ {
+		if res := w.try(t, a.Login, "Wrong#2026ok"); res.Code() != api.CodeLoginFailed {
+			t.Fatalf("wrong %d after a success: %d %v", i, res.Status, res.Body)
+		}
 	}
 }
 
@@ -230,10 +260,6 @@ func TestConcurrentWrongPasswordsLockOnce(t *testing.T) {
 			// Exactly four were counted as plain failures; the fifth locked, the rest found it locked.
 			if failed != session.MaxFailures-1 || locked != 12-failed {
 				t.Fatalf("%d failed, %d locked", failed, locked)
-			}
-			acct := w.Account(a.Login)
-			if _, isLocked := acct.Locked(w.Clock.Now()); !isLocked {
-				t.Fatal("twelve wrong passwords did not lock the account")
 			}
 			if res := w.try(t, a.Login, testkit.Password); res.Status != 423 {
 				t.Fatalf("right password after the race: %d", res.Status)
@@ -296,10 +322,10 @@ func TestBadTokens(t *testing.T) {
 func TestRolesRefuseEachOther(t *testing.T) {
 	w := newWorld(t)
 	a := w.Applicant("张三")
-	if err := reviewer.Create(context.Background(), w.Env.Store, "li.reviewer", "李审核", "Reviewer#2026", w.Clock.Now()); err != nil {
+	if err := reviewer.Create(context.Background(), w.Env.Store, "li.reviewer", "李审核", "Reviewer#2026", testkit.OTPSecret, w.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	rev := w.try(t, "LI.Reviewer", "Reviewer#2026")
+	rev := w.reviewer(t, "LI.Reviewer", "Reviewer#2026", w.code(0), "")
 	if rev.Status != 201 || rev.Str("role") != "reviewer" || rev.Str("nextStep") != "none" {
 		t.Fatalf("reviewer login: %d %v", rev.Status, rev.Body)
 	}
@@ -363,5 +389,124 @@ func TestABusyStoreSpendsNoSlider(t *testing.T) {
 	w.Env.Faults.Set(storetest.NoFault)
 	if res := apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions", Body: body}); res.Status != 201 {
 		t.Fatalf("the same login once the store is free: %d %v", res.Status, res.Body)
+	}
+}
+
+// Counted before the compare: of 19 wrong passwords and the right one sent at once, at most
+// five are compared, and the right one, if it is not among them, is told the account is
+// locked, never that the password is wrong.
+func TestABurstOfGuessesGetsFiveCompared(t *testing.T) {
+	for round := 0; round < 4; round++ {
+		w := newWorld(t)
+		a := w.Applicant("张三")
+		answers := make([]any, 20)
+		for i := range answers {
+			answers[i] = w.Solve()
+		}
+		right := round * 5 // the right password's place in the burst
+		results := testkit.Race(20, func(i int) apitest.Result {
+			pw := "Wrong#2026ok"
+			if i == right {
+				pw = testkit.Password
+			}
+			return apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions",
+				Body: map[string]any{"account": a.Login, "password": pw, "captcha": answers[i]}})
+		})
+		compared := 0
+		for i, r := range results {
+			switch {
+			case r.Status == 201 && i == right, r.Code() == api.CodeLoginFailed && i != right:
+				compared++
+			case r.Code() == api.CodeAccountLocked:
+			default:
+				t.Errorf("round %d, guess %d (right: %v): %d %v", round, i, i == right, r.Status, r.Body)
+			}
+		}
+		// Each of the five admitted attempts was compared; the fifth wrong one locks and says so.
+		if compared > session.MaxFailures {
+			t.Fatalf("round %d: %d passwords compared in a burst of 20", round, compared)
+		}
+	}
+}
+
+// A name no account has locks exactly as a registered one: the same answers, in the same
+// order, the same round trips.
+func TestUnknownAccountsLockAlike(t *testing.T) {
+	w := newWorld(t)
+	known := w.Applicant("张三").Login
+	unknown := testkit.ResidentID("19800101")
+	var trips [2][]string
+	var answers [2][]string
+	for i, name := range []string{known, unknown} {
+		for try := 1; try <= 6; try++ {
+			a := w.Solve()
+			w.Env.Calls.Reset()
+			res := apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions",
+				Body: map[string]any{"account": name, "password": "Wrong#2026ok", "captcha": a}})
+			trips[i] = append(trips[i], w.Env.Calls.String())
+			answers[i] = append(answers[i], fmt.Sprintf("%d %s %s %d", res.Status, res.Code(), res.Message(), res.RetryAfter()))
+		}
+	}
+	if !slices.Equal(answers[0], answers[1]) || !slices.Equal(trips[0], trips[1]) {
+		t.Fatalf("a registered and an unknown name differ:\n%v\n%v\n%v\n%v", answers[0], answers[1], trips[0], trips[1])
+	}
+	if !strings.HasPrefix(answers[1][4], "423 ACCOUNT_LOCKED") || !strings.HasPrefix(answers[1][3], "401 LOGIN_FAILED") {
+		t.Fatalf("an unknown name: %v", answers[1])
+	}
+}
+
+// Reviewers see applicants' ID photos: a password alone does not let one in, a code is good
+// once, and five wrong passwords from outside lock only that address, never the reviewer.
+func TestReviewersNeedTheSecondFactorAndLockPerAddress(t *testing.T) {
+	w := newWorld(t)
+	if err := reviewer.Create(context.Background(), w.Env.Store, "li.reviewer", "李审核", "Reviewer#2026", testkit.OTPSecret, w.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	const office, outside = "10.0.0.8", "203.0.113.9"
+	for _, c := range []struct{ what, otp string }{{"no code", ""}, {"a wrong code", "000000"}, {"an old code", w.code(-2)}} {
+		if res := w.reviewer(t, "li.reviewer", "Reviewer#2026", c.otp, office); res.Code() != api.CodeLoginFailed {
+			t.Fatalf("%s: %d %v", c.what, res.Status, res.Body)
+		}
+	}
+	if res := w.reviewer(t, "li.reviewer", "Reviewer#2026", w.code(0), office); res.Status != 201 {
+		t.Fatalf("password and code: %d %v", res.Status, res.Body)
+	}
+	if res := w.reviewer(t, "li.reviewer", "Reviewer#2026", w.code(0), office); res.Code() != api.CodeLoginFailed {
+		t.Fatalf("the same code twice: %d %v", res.Status, res.Body)
+	}
+	for i := 1; i <= session.MaxFailures; i++ {
+		w.reviewer(t, "li.reviewer", "Wrong#2026ok", "", outside)
+	}
+	if res := w.reviewer(t, "li.reviewer", "Reviewer#2026", w.code(1), outside); res.Code() != api.CodeAccountLocked {
+		t.Fatalf("the address that guessed: %d %v", res.Status, res.Body)
+	}
+	if res := w.reviewer(t, "li.reviewer", "Reviewer#2026", w.code(1), office); res.Status != 201 {
+		t.Fatalf("the reviewer from the office while the outside address is locked: %d %v", res.Status, res.Body)
+	}
+}
+
+// A guess that was compared never comes back for free: when the lock it should set cannot be
+// written (a busy store), the answer is 503, but its slider stays spent and its attempt
+// counted, so resending it is no new guess.
+func TestAComparedGuessIsNeverGivenBack(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	for i := 1; i < session.MaxFailures; i++ {
+		w.try(t, a.Login, "Wrong#2026ok")
+	}
+	body := map[string]any{"account": a.Login, "password": "Wrong#2026ok", "captcha": w.Solve()}
+	w.Env.Faults.ThrottleWhere(func(target string, body []byte) bool {
+		return target == "UpdateItem" && bytes.Contains(body, []byte("lockedUntil = :until"))
+	})
+	res := apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions", Body: body})
+	if res.Status != 503 {
+		t.Fatalf("the fifth wrong password with the lock unwritable: %d %v", res.Status, res.Body)
+	}
+	w.Env.Faults.Set(storetest.NoFault)
+	if res := apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions", Body: body}); res.Code() != api.CodeCaptchaFailed {
+		t.Fatalf("the same guess again: %d %v", res.Status, res.Body)
+	}
+	if res := w.try(t, a.Login, testkit.Password); res.Code() != api.CodeAccountLocked {
+		t.Fatalf("the right password after five counted guesses: %d %v", res.Status, res.Body)
 	}
 }

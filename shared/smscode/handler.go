@@ -65,7 +65,7 @@ func NewSend(db SendStore, sms notify.SMS, clk clock.Clock, pepper []byte) api.H
 		if err != nil {
 			return nil, err
 		}
-		defer func() { solved.GiveBackIfRetryable(ctx, err) }()
+		defer func() { solved.GiveBackIfBusy(ctx, err) }()
 		remaining, err := codes.Send(ctx, RegisterKey(phone), phone, notify.RegisterCodeSMS, Owner{})
 		if err != nil {
 			return nil, err

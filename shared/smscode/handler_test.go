@@ -268,3 +268,18 @@ func TestAFailedSendLeavesNoUsableCode(t *testing.T) {
 		t.Fatalf("a code of a failed send is stored: %v", err)
 	}
 }
+
+// SMS that failed may have gone out all the same (a timeout after delivery): its slider stays
+// spent, so one slider never buys more than one SMS.
+func TestAFailedSendKeepsItsSliderSpent(t *testing.T) {
+	k := testkit.New(t)
+	phone := testkit.Phone()
+	body := map[string]any{"phone": phone, "purpose": "register", "captcha": k.Solve()}
+	failing := smscode.NewSend(k.Store, failingSNS(t), k.Clock, testkit.Pepper)
+	if res := askThrough(t, failing, body); res.Status != 503 {
+		t.Fatalf("failed send: %d %v", res.Status, res.Body)
+	}
+	if res := ask(t, k, body); res.Code() != api.CodeCaptchaFailed {
+		t.Fatalf("the same slider after a failed send: %d %v", res.Status, res.Body)
+	}
+}

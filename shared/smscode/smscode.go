@@ -181,10 +181,10 @@ func (c *Checker) Check(ctx context.Context, k store.CodeKey, code string) (stor
 	return got, nil
 }
 
-// GiveBackIfRetryable takes back the try Check counted for code when err says the request
-// may simply be sent again (a busy store): resending it then costs the applicant nothing.
-func (c *Checker) GiveBackIfRetryable(ctx context.Context, k store.CodeKey, code store.Code, err error) {
-	if !api.IsRetryable(err) {
+// GiveBackIfBusy takes back the try Check counted for code when err says the store was busy
+// and nothing was done: resending the request then costs the applicant nothing.
+func (c *Checker) GiveBackIfBusy(ctx context.Context, k store.CodeKey, code store.Code, err error) {
+	if !api.IsBusy(err) {
 		return
 	}
 	if gerr := c.store.GiveBackAttempt(context.WithoutCancel(ctx), k, code.Hash); gerr != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/jszg/applicant-accounts/shared/account"
 )
@@ -58,4 +59,17 @@ func (st *Store) GetAccount(ctx context.Context, login string) (account.Account,
 		return account.Account{}, err
 	}
 	return decodeAccount(item)
+}
+
+// SetOTPSecret gives a reviewer a new second-factor secret and forgets the last code used
+// with the old one; ErrNotFound when no reviewer has that login. One UpdateItem.
+func (st *Store) SetOTPSecret(ctx context.Context, login, secret string) error {
+	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
+		Key:                       accountKey(login),
+		UpdateExpression:          aws.String("SET totpSecret = :secret REMOVE totpStep"),
+		ConditionExpression:       aws.String("attribute_exists(pk) AND #role = :reviewer"),
+		ExpressionAttributeNames:  map[string]string{"#role": "role"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":secret": s(secret), ":reviewer": s(account.RoleReviewer)},
+	}, refusedWith(ErrNotFound))
+	return err
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
@@ -105,10 +104,8 @@ func classify(err error) outcome {
 	if errors.As(err, &conflict) {
 		return conflicted
 	}
-	var quota ratelimit.QuotaExceededError
-	if errors.As(err, &quota) {
-		return throttled
-	}
+	// The SDK's own retries ran out (a retry quota spent too counts only when what it kept
+	// retrying was throttling: a timeout or a 5xx may have been written).
 	var api smithy.APIError
 	if errors.As(err, &api) && throttleCodes[api.ErrorCode()] {
 		return throttled
@@ -187,9 +184,15 @@ func (st *Store) transact(ctx context.Context, op string, steps ...step) error {
 	codes := make([]string, len(tce.CancellationReasons))
 	for i, r := range tce.CancellationReasons {
 		codes[i] = aws.ToString(r.Code)
-		if codes[i] == "ConditionalCheckFailed" && i < len(steps) && steps[i].refusal != nil {
-			return steps[i].refusal(r.Item)
+	}
+	for i, code := range codes {
+		if code != "ConditionalCheckFailed" {
+			continue
 		}
+		if i < len(steps) && steps[i].refusal != nil {
+			return steps[i].refusal(tce.CancellationReasons[i].Item)
+		}
+		break // a condition that only a bug can fail: say so, whatever later steps say
 	}
 	return fmt.Errorf("%s: cancelled [%s]: %w", op, strings.Join(codes, " "), err)
 }

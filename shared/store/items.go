@@ -24,8 +24,8 @@ type accountItem struct {
 	AgreementAcceptedAt string            `dynamodbav:"agreementAcceptedAt,omitempty"`
 	CreatedAt           string            `dynamodbav:"createdAt"`
 	Epoch               int64             `dynamodbav:"epoch"`
-	FailedLogins        int               `dynamodbav:"failedLogins"`
-	LockedUntil         int64             `dynamodbav:"lockedUntil,omitempty"`
+	TOTPSecret          string            `dynamodbav:"totpSecret,omitempty"`
+	TOTPStep            int64             `dynamodbav:"totpStep,omitempty"`
 	Profile             *profileItem      `dynamodbav:"profile,omitempty"`
 	Verification        verificationState `dynamodbav:"verification"`
 }
@@ -51,7 +51,7 @@ func accountItemOf(a account.Account) accountItem {
 		Login: a.Login, AccountID: a.AccountID, Role: a.Role, IDType: a.IDType, Name: a.Name,
 		IDValidFrom: a.IDValidFrom, IDValidTo: a.IDValidTo, PasswordHash: a.PasswordHash, Email: a.Email,
 		Phone: a.Phone, AgreementVersion: a.AgreementVersion, AgreementAcceptedAt: a.AgreementAcceptedAt,
-		CreatedAt: a.CreatedAt, Epoch: a.Epoch, FailedLogins: a.FailedLogins, LockedUntil: a.LockedUntil,
+		CreatedAt: a.CreatedAt, Epoch: a.Epoch, TOTPSecret: a.TOTPSecret, TOTPStep: a.TOTPStep,
 		Verification: verificationState(a.Verification),
 	}
 	if a.Profile != nil {
@@ -66,7 +66,7 @@ func (it accountItem) account() account.Account {
 		Login: it.Login, AccountID: it.AccountID, Role: it.Role, IDType: it.IDType, Name: it.Name,
 		IDValidFrom: it.IDValidFrom, IDValidTo: it.IDValidTo, PasswordHash: it.PasswordHash, Email: it.Email,
 		Phone: it.Phone, AgreementVersion: it.AgreementVersion, AgreementAcceptedAt: it.AgreementAcceptedAt,
-		CreatedAt: it.CreatedAt, Epoch: it.Epoch, FailedLogins: it.FailedLogins, LockedUntil: it.LockedUntil,
+		CreatedAt: it.CreatedAt, Epoch: it.Epoch, TOTPSecret: it.TOTPSecret, TOTPStep: it.TOTPStep,
 		Verification: account.Verification(it.Verification),
 	}
 	if it.Profile != nil {

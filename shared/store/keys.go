@@ -35,6 +35,7 @@ const (
 	prefixResetLink = "RESETLINK#"
 	prefixReview    = "REVIEW#"
 	prefixNotice    = "NOTICE#"
+	prefixLogin     = "LOGIN#"
 	prefixProbe     = "PROBE#"
 )
 
@@ -48,7 +49,7 @@ const (
 // KeyPrefixes are the partition-key prefixes of every item the functions read or write.
 func KeyPrefixes() []string {
 	return []string{prefixAccount, prefixCaptcha, prefixCode + CodeForRegistration + "#", prefixCode + CodeForReset + "#",
-		prefixPhone, prefixSession, prefixReset, prefixResetLink, prefixReview, prefixNotice}
+		prefixPhone, prefixSession, prefixReset, prefixResetLink, prefixReview, prefixNotice, prefixLogin}
 }
 
 // Partitions of gsi1.
@@ -102,6 +103,9 @@ const entryPrefix = "REVIEW#"
 func noticeKey(reviewID string) map[string]types.AttributeValue {
 	return key(prefixNotice+reviewID, "NOTICE")
 }
+
+// guardKey is the item that counts a login guard's attempts (see AdmitLogin).
+func guardKey(guard string) map[string]types.AttributeValue { return key(prefixLogin+guard, "GUARD") }
 
 func probeKey() map[string]types.AttributeValue { return key(prefixProbe+"transactions", "PROBE") }
 

@@ -85,19 +85,19 @@ func (st *Store) LeaseNotice(ctx context.Context, reviewID string, now, until ti
 	return casework.Notice(it), err
 }
 
-// SettleNotice records what is still to send after an attempt and lets the lease go; with
-// nothing left, the notice is deleted. One UpdateItem or DeleteItem.
-func (st *Store) SettleNotice(ctx context.Context, reviewID string, smsLeft, mailLeft bool) error {
+// SettleNotice records what is still to send after an attempt, not to be tried again before
+// retryAt; with nothing left, the notice is deleted. One UpdateItem or DeleteItem.
+func (st *Store) SettleNotice(ctx context.Context, reviewID string, smsLeft, mailLeft bool, retryAt time.Time) error {
 	if !smsLeft && !mailLeft {
 		_, err := st.remove(ctx, &dynamodb.DeleteItemInput{Key: noticeKey(reviewID)}, nil)
 		return err
 	}
 	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
 		Key:                 noticeKey(reviewID),
-		UpdateExpression:    aws.String("SET sms = :sms, mail = :mail, leaseUntil = :zero"),
+		UpdateExpression:    aws.String("SET sms = :sms, mail = :mail, leaseUntil = :retry"),
 		ConditionExpression: aws.String("attribute_exists(pk)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":sms": &types.AttributeValueMemberBOOL{Value: smsLeft}, ":mail": &types.AttributeValueMemberBOOL{Value: mailLeft}, ":zero": n(0),
+			":sms": &types.AttributeValueMemberBOOL{Value: smsLeft}, ":mail": &types.AttributeValueMemberBOOL{Value: mailLeft}, ":retry": n(retryAt.UnixMilli()),
 		},
 	}, refusedWith(nil)) // delivered and deleted by another run meanwhile
 	return err

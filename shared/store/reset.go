@@ -110,23 +110,24 @@ type Completion struct {
 	CodeHash     []byte
 }
 
-// CompleteReset sets the new password, lifts any lock, and moves the account's epoch on,
-// which ends every session and voids every other link and code of the account, in the same
-// transaction that spends the proof. It holds only if the epoch has not moved since the proof
-// was made: of two completions racing, one wins and the other gets reset.ErrEpochMoved, or
-// reset.ErrProofSpent when they raced with the same proof. One TransactWriteItems.
+// CompleteReset sets the new password, lifts any lock of the login, and moves the account's
+// epoch on, which ends every session and voids every other link and code of the account, in
+// the same transaction that spends the proof. It holds only if the epoch has not moved since
+// the proof was made: of two completions racing, one wins and the other gets
+// reset.ErrEpochMoved (the account's step is checked first); a proof used or expired on its
+// own is reset.ErrProofSpent or ErrCodeSpent. One TransactWriteItems.
 func (st *Store) CompleteReset(ctx context.Context, c Completion, now time.Time) error {
 	steps := []step{{
 		write: types.TransactWriteItem{Update: &types.Update{
 			TableName:           aws.String(st.table),
 			Key:                 accountKey(c.Login),
-			UpdateExpression:    aws.String("SET passwordHash = :ph, failedLogins = :zero ADD epoch :one REMOVE lockedUntil"),
+			UpdateExpression:    aws.String("SET passwordHash = :ph ADD epoch :one"),
 			ConditionExpression: aws.String("attribute_exists(pk) AND epoch = :epoch AND #role = :applicant"),
 			ExpressionAttributeNames: map[string]string{
 				"#role": "role",
 			},
 			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":ph": s(c.PasswordHash), ":zero": n(0), ":one": n(1), ":epoch": n(c.Epoch), ":applicant": s(account.RoleApplicant),
+				":ph": s(c.PasswordHash), ":one": n(1), ":epoch": n(c.Epoch), ":applicant": s(account.RoleApplicant),
 			},
 		}},
 		refusal: func(old map[string]types.AttributeValue) error {
@@ -146,6 +147,8 @@ func (st *Store) CompleteReset(ctx context.Context, c Completion, now time.Time)
 			refusal: refusedWith(reset.ErrProofSpent),
 		}
 	}
+	// The new password lifts any lock of the applicant's login.
+	steps = append(steps, step{write: types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(st.table), Key: guardKey(c.Login)}}})
 	switch {
 	case c.LinkHash != "":
 		steps = append(steps, spendLive(resetLinkKey(c.LinkHash)))

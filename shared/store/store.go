@@ -184,7 +184,7 @@ func write[O any](ctx context.Context, st *Store, op string, call func(context.C
 		out, err = call(ctx)
 		return err
 	})
-	if old, ok := oldItem(err); ok {
+	if old, ok := oldItem(err); ok && refusal != nil {
 		var none O
 		return none, refusal(old)
 	}

@@ -78,10 +78,7 @@ func NewVerify(db Store, provider idv.Provider, clk clock.Clock) api.HandlerFunc
 			if errors.Is(err, account.ErrReviewPending) {
 				return nil, profile.ReviewPending()
 			}
-			if api.IsRetryable(err) {
-				giveBack()
-			}
-			return nil, err
+			return nil, err // the provider ran: the try is spent even if its result was not kept
 		}
 		out := result{Result: "passed", RemainingToday: quota.VerificationsPerDay - used}
 		if !passed {

@@ -63,6 +63,7 @@ type Request struct {
 	Route  string            // defaults to "METHOD Path"
 	Params map[string]string // path parameters
 	Token  string            // bearer token
+	From   string            // the caller's address as API Gateway sees it (sourceIp)
 	Query  map[string]string // query-string parameters
 	Body   any               // nil: no body; string or []byte: sent as is; else JSON
 	// Unlisted is for handlers made up by a test (a gate's probe): not in the contract, so
@@ -106,6 +107,9 @@ func Call(t testing.TB, h api.HandlerFunc, req Request) Result {
 		route = req.Method + " " + req.Path
 	}
 	ev := api.NewEvent(hr, route, req.Params, body, "test-request")
+	if req.From != "" {
+		ev.RequestContext.HTTP.SourceIP = req.From
+	}
 	resp, err := api.Lambda(h)(context.Background(), ev)
 	if err != nil {
 		t.Fatalf("the adapter returned an error to the runtime: %v", err)

@@ -46,6 +46,7 @@ type Faults struct {
 
 	mu       sync.Mutex
 	fault    Fault
+	where    func(target string, body []byte) bool
 	seen     map[string]bool
 	injected int
 }
@@ -56,7 +57,15 @@ func NewFaults(next http.RoundTripper) *Faults { return &Faults{next: next} }
 // Set makes every request from now on meet f.
 func (f *Faults) Set(fault Fault) {
 	f.mu.Lock()
-	f.fault, f.seen = fault, map[string]bool{}
+	f.fault, f.where, f.seen = fault, nil, map[string]bool{}
+	f.mu.Unlock()
+}
+
+// ThrottleWhere throttles, from now on, every request for which match holds (the operation's
+// name and its JSON body): one write of a flow can be made to fail while the rest go through.
+func (f *Faults) ThrottleWhere(match func(target string, body []byte) bool) {
+	f.mu.Lock()
+	f.fault, f.where, f.seen = NoFault, match, map[string]bool{}
 	f.mu.Unlock()
 }
 
@@ -99,7 +108,8 @@ func (f *Faults) inject(target string, body []byte) *http.Response {
 		resp = cancelled(body)
 	case f.fault == ThrottleFirst && target == "TransactWriteItems" && f.first(body):
 		resp = failure("ProvisionedThroughputExceededException", "The level of configured provisioned throughput for the table was exceeded.")
-	case f.fault == ThrottleAlways, f.fault == ThrottleAllButDeletes && target != "DeleteItem":
+	case f.fault == ThrottleAlways, f.fault == ThrottleAllButDeletes && target != "DeleteItem",
+		f.where != nil && f.where(target, body):
 		resp = failure("ProvisionedThroughputExceededException", "The level of configured provisioned throughput for the table was exceeded.")
 	case f.fault == ItemConflictFirst && write && f.first(body):
 		resp = failure("TransactionConflictException", "Transaction is ongoing for the item")
