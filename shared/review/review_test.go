@@ -18,6 +18,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/notify/notifytest"
+	"github.com/jszg/applicant-accounts/shared/photo"
 	"github.com/jszg/applicant-accounts/shared/profile"
 	"github.com/jszg/applicant-accounts/shared/review"
 	"github.com/jszg/applicant-accounts/shared/reviewer"
@@ -25,7 +26,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/testkit"
 )
 
-var photo = testkit.JPEG(64, 80)
+var smallPhoto = testkit.JPEG(64, 80)
 
 type world struct {
 	*testkit.Kit
@@ -58,7 +59,7 @@ func newWorld(t *testing.T) *world {
 
 func form(a account.Account) map[string]any {
 	return map[string]any{"name": a.Name, "idType": a.IDType, "idNumber": a.Login,
-		"idValidFrom": a.IDValidFrom, "idValidTo": a.IDValidTo, "photo": photo}
+		"idValidFrom": a.IDValidFrom, "idValidTo": a.IDValidTo, "photo": smallPhoto}
 }
 
 func (w *world) submit(t *testing.T, tok string, body map[string]any) apitest.Result {
@@ -201,7 +202,7 @@ func jpegOfSize(t *testing.T, min, max int) string {
 func TestRefusedFormsCountNothing(t *testing.T) {
 	w := newWorld(t)
 	a, tok := w.ready(t, "陈大文")
-	raw, _ := base64.StdEncoding.DecodeString(photo)
+	raw, _ := base64.StdEncoding.DecodeString(smallPhoto)
 	header := base64.StdEncoding.EncodeToString(raw[:len(raw)/2]) // a JPEG cut in half: the magic bytes are right
 	cases := []struct {
 		field string
@@ -211,7 +212,7 @@ func TestRefusedFormsCountNothing(t *testing.T) {
 		{"photo", "not base64!"},
 		{"photo", pngPhoto()},
 		{"photo", header},
-		{"photo", jpegOfSize(t, review.MaxPhotoBytes, review.MaxPhotoBytes+4096)},
+		{"photo", jpegOfSize(t, photo.MaxBytes, photo.MaxBytes+4096)},
 		{"name", "陈"},
 		{"idValidTo", "2020-01-01"},
 		{"idValidFrom", "2099-01-01"},
@@ -240,7 +241,7 @@ func TestThePhotoLimitIsBytes(t *testing.T) {
 	w := newWorld(t)
 	a, tok := w.ready(t, "陈大文")
 	body := form(a)
-	body["photo"] = jpegOfSize(t, review.MaxPhotoBytes-4096, review.MaxPhotoBytes)
+	body["photo"] = jpegOfSize(t, photo.MaxBytes-4096, photo.MaxBytes)
 	if res := w.submit(t, tok, body); res.Status != 202 {
 		t.Fatalf("a JPEG just under 190 KB: %d %v", res.Status, res.Body)
 	}
@@ -379,7 +380,7 @@ func TestOpeningAReviewRecordsWhoSawThePhoto(t *testing.T) {
 	id := w.submit(t, tok, form(a)).Str("reviewId")
 	w.Env.Calls.Reset()
 	res := w.open(t, w.rtok, id)
-	if res.Status != 200 || res.Str("photo") != "data:image/jpeg;base64,"+photo || res.Str("idNumber") != a.Login || res.Str("name") != "陈大文" {
+	if res.Status != 200 || res.Str("photo") != "data:image/jpeg;base64,"+smallPhoto || res.Str("idNumber") != a.Login || res.Str("name") != "陈大文" {
 		t.Fatalf("open: %d %.300v", res.Status, res.Raw)
 	}
 	if got := w.Env.Calls.String(); got != "BatchGetItem=1 GetItem=1 PutItem=1 UpdateItem=1" {
@@ -562,5 +563,25 @@ func TestABusyStoreSpendsNoReviewAndDecidesNothing(t *testing.T) {
 	}
 	if got := w.Account(a.Login).Verification.Status; got != account.StatusReviewApproved {
 		t.Fatalf("status after the decision: %s", got)
+	}
+}
+
+// A JPEG with an HTML document after its end is taken, but what reviewers' browsers get back
+// is its pixels, re-encoded: never the bytes that followed the image.
+func TestAPhotoCarryingADocumentIsServedAsPixels(t *testing.T) {
+	w := newWorld(t)
+	a, tok := w.ready(t, "陈大文")
+	raw, _ := base64.StdEncoding.DecodeString(smallPhoto)
+	polyglot := append(raw, []byte("<html><script>fetch('/steal')</script></html>")...)
+	body := form(a)
+	body["photo"] = base64.StdEncoding.EncodeToString(polyglot)
+	id := w.submit(t, tok, body).Str("reviewId")
+	res := w.open(t, w.rtok, id)
+	served, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(res.Str("photo"), "data:image/jpeg;base64,"))
+	if res.Status != 200 || err != nil || bytes.Contains(served, []byte("<html")) || bytes.Equal(served, polyglot) {
+		t.Fatalf("served %d bytes (%v), carrying the document: %v", len(served), err, bytes.Contains(served, []byte("<html")))
+	}
+	if _, err := jpeg.Decode(bytes.NewReader(served)); err != nil {
+		t.Fatalf("the served photo is no JPEG: %v", err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/photo"
 	"github.com/jszg/applicant-accounts/shared/profile"
 	"github.com/jszg/applicant-accounts/shared/quota"
 	"github.com/jszg/applicant-accounts/shared/store"
@@ -132,7 +133,7 @@ func (f *Form) Check(a account.Account, today time.Time) (casework.Review, []byt
 	if err != nil {
 		return casework.Review{}, nil, api.InvalidAt(err)
 	}
-	photo, err := decodePhoto(f.Photo)
+	jpg, err := photo.Check(f.Photo)
 	if err != nil {
 		return casework.Review{}, nil, err
 	}
@@ -140,7 +141,7 @@ func (f *Form) Check(a account.Account, today time.Time) (casework.Review, []byt
 		Login: a.Login, AccountID: a.AccountID, Name: name, IDType: a.IDType, IDNumber: a.Login,
 		IDValidFrom: v.From, IDValidTo: v.To, NameBefore: a.Name, Phone: a.Phone, Email: a.Email,
 		Status: casework.Pending,
-	}, photo, nil
+	}, jpg, nil
 }
 
 type mine struct {
