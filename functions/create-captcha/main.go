@@ -10,5 +10,5 @@ import (
 )
 
 func main() {
-	api.Serve(captcha.NewCreate(store.FromEnv(awsenv.Config()), clock.System{}))
+	api.Serve(captcha.NewCreate(store.FromEnv(awsenv.Config()), clock.System{}, awsenv.MustPositive("SLIDERS_PER_ADDRESS_MINUTE")))
 }

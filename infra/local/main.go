@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -33,6 +34,7 @@ func main() {
 		ResetLinkBase:    env("RESET_LINK_BASE_URL", "https://www.jszg.edu.cn/reset-password"),
 		CursorSecret:     env("CURSOR_SECRET", "local-only-cursor-secret-not-for-deployment"),
 		CodePepper:       env("SMS_CODE_PEPPER", "local-only-sms-code-pepper-not-for-deployment"),
+		SlidersPerMinute: number("SLIDERS_PER_ADDRESS_MINUTE"),
 		JobEvery:         time.Hour,
 		AWS:              awsenv.Config(),
 		Clock:            clock.System{},
@@ -44,6 +46,16 @@ func main() {
 	slog.Info("serving the API of template.yaml", slog.String("url", srv.URL))
 	<-ctx.Done()
 	srv.Close()
+}
+
+// number is a whole-number setting, or 0 when it is not set.
+func number(name string) int {
+	n, err := strconv.Atoi(os.Getenv(name))
+	if err != nil && os.Getenv(name) != "" {
+		slog.Error("not a whole number", slog.String("variable", name))
+		os.Exit(1)
+	}
+	return n
 }
 
 func env(name, fallback string) string {

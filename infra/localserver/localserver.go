@@ -52,6 +52,7 @@ type Deps struct {
 	CursorSecret     []byte
 	CodePepper       []byte
 	Operators        reviewsla.Publisher
+	SlidersPerMinute int // per source address
 }
 
 // Handlers builds each function's handler with the same constructor its
@@ -59,7 +60,7 @@ type Deps struct {
 func Handlers(d *Deps) map[string]api.HandlerFunc {
 	db, clk := d.Store, d.Clock
 	return map[string]api.HandlerFunc{
-		"create-captcha":          captcha.NewCreate(db, clk),
+		"create-captcha":          captcha.NewCreate(db, clk, d.SlidersPerMinute),
 		"send-sms-code":           smscode.NewSend(db, d.SMS, clk, d.CodePepper),
 		"register-account":        registration.NewRegister(db, clk, d.CodePepper, d.AgreementVersion),
 		"list-ethnicities":        ethnicities.Handle,
@@ -135,7 +136,7 @@ func New(fns []samtemplate.Function, handlers map[string]api.HandlerFunc, d *Dep
 		writeJSON(w, http.StatusOK, map[string]any{"messages": d.Outbox.Messages()})
 	})
 	mux.HandleFunc("GET /local/captchas/{captchaId}", func(w http.ResponseWriter, r *http.Request) {
-		x, err := d.Store.PeekCaptcha(r.Context(), r.PathValue("captchaId"), d.Clock.Now())
+		c, err := d.Store.PeekCaptcha(r.Context(), r.PathValue("captchaId"), d.Clock.Now())
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			writeJSON(w, http.StatusNotFound, errorBody("NOT_FOUND", "滑块验证不存在或已过期"))
@@ -143,7 +144,7 @@ func New(fns []samtemplate.Function, handlers map[string]api.HandlerFunc, d *Dep
 			slog.ErrorContext(r.Context(), "peek captcha", slog.String("err", err.Error()))
 			writeJSON(w, http.StatusInternalServerError, errorBody("INTERNAL", "系统繁忙，请稍后重试"))
 		default:
-			writeJSON(w, http.StatusOK, map[string]int{"x": x})
+			writeJSON(w, http.StatusOK, map[string]int{"x": c.X, "y": c.Y})
 		}
 	})
 	return mux, nil

@@ -235,7 +235,7 @@ func register(t *testing.T, base string) string {
 	}
 	phone := testkit.Phone()
 	status, m := do(t, "POST", base+"/v1/sms-codes", map[string]any{"phone": phone, "purpose": "register",
-		"captcha": map[string]any{"id": c["captchaId"], "x": ans["x"]}})
+		"captcha": map[string]any{"id": c["captchaId"], "x": ans["x"], "y": ans["y"]}})
 	if status != 202 || m["remainingToday"] != float64(2) {
 		t.Fatalf("sms code: %d %v", status, m)
 	}
@@ -324,7 +324,7 @@ func solved(t *testing.T, base string) map[string]any {
 	t.Helper()
 	_, c := do(t, "POST", base+"/v1/captchas", nil)
 	_, ans := do(t, "GET", base+"/local/captchas/"+c["captchaId"].(string), nil)
-	return map[string]any{"id": c["captchaId"], "x": ans["x"]}
+	return map[string]any{"id": c["captchaId"], "x": ans["x"], "y": ans["y"]}
 }
 
 // SPEC §4: a reviewer account `reviewer` / `Reviewer#2026` exists in local runs.

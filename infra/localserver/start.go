@@ -1,6 +1,7 @@
 package localserver
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/notify/awsses"
 	"github.com/jszg/applicant-accounts/shared/notify/awssns"
+	"github.com/jszg/applicant-accounts/shared/quota"
 	"github.com/jszg/applicant-accounts/shared/reviewer"
 	"github.com/jszg/applicant-accounts/shared/store"
 )
@@ -36,6 +38,8 @@ type Config struct {
 	ResetLinkBase    string
 	CursorSecret     string
 	CodePepper       string
+	// SlidersPerMinute is how many sliders one address gets per minute; 0: the deployed default.
+	SlidersPerMinute int
 	// JobEvery is how often the scheduled functions run locally; 0 never.
 	JobEvery time.Duration
 	AWS      aws.Config
@@ -89,6 +93,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		Store: store.New(client, cfg.Table), Clock: cfg.Clock, AgreementVersion: cfg.AgreementVersion,
 		ResetLinkBase: cfg.ResetLinkBase, Provider: idv.Simulator{}, Calendar: clock.China(),
 		CursorSecret: []byte(cfg.CursorSecret), CodePepper: []byte(cfg.CodePepper), Operators: logTopic{},
+		SlidersPerMinute: cmp.Or(cfg.SlidersPerMinute, quota.SlidersPerAddressMinute),
 	}
 	d.Outbox = notify.NewOutbox(cfg.Clock.Now)
 	d.SMS, d.Mail = d.Outbox, d.Outbox

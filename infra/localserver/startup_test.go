@@ -17,8 +17,9 @@ import (
 // placeholders stand in for values that resolve only at deployment; what a function checks
 // at start-up (an https endpoint, a key's length) must still hold for them.
 var placeholders = map[string]string{
-	"IDV_ENDPOINT":        "https://idv.invalid/verify",
-	"OPERATORS_TOPIC_ARN": "arn:aws:sns:cn-north-1:000000000000:operators",
+	"IDV_ENDPOINT":               "https://idv.invalid/verify",
+	"OPERATORS_TOPIC_ARN":        "arn:aws:sns:cn-north-1:000000000000:operators",
+	"SLIDERS_PER_ADDRESS_MINUTE": "60",
 }
 
 // A function that needs a variable the template does not give it stops at its first cold

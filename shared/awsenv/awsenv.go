@@ -6,6 +6,7 @@ package awsenv
 import (
 	"context"
 	"os"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
@@ -56,4 +57,13 @@ func MustEnv(name string) string {
 		panic("missing environment variable " + name)
 	}
 	return v
+}
+
+// MustPositive is a required whole-number setting of at least 1.
+func MustPositive(name string) int {
+	n, err := strconv.Atoi(MustEnv(name))
+	if err != nil || n < 1 {
+		panic("environment variable " + name + " must be a whole number of at least 1")
+	}
+	return n
 }

@@ -18,20 +18,28 @@ import (
 const (
 	// TTL is how long a puzzle can be answered.
 	TTL = 2 * time.Minute
-	// Tolerance is how far, in pixels, a drop may miss the hole and still count.
-	Tolerance = 5
+	// Tolerance is how far, in pixels, a drop may miss the hole in either direction and still
+	// count.
+	Tolerance = 4
 )
 
-// Answer is how clients answer a puzzle inside another request: "captcha": {"id", "x"}.
+// Answer is how clients answer a puzzle inside another request: "captcha": {"id", "x", "y"},
+// the point where the piece's top-left corner was dropped.
 type Answer struct {
-	ID string  `json:"id"`
-	X  float64 `json:"x"`
+	ID string   `json:"id"`
+	X  float64  `json:"x"`
+	Y  *float64 `json:"y"`
 }
 
 // Store keeps answers.
 type Store interface {
 	PutCaptcha(ctx context.Context, id string, c store.Captcha) error
 	TakeCaptcha(ctx context.Context, id string, now time.Time) (store.Captcha, error)
+}
+
+// IssueStore keeps new sliders, counted per source address.
+type IssueStore interface {
+	IssueCaptcha(ctx context.Context, id string, c store.Captcha, from store.Source) error
 }
 
 // Checker checks slider answers inside the requests that need one.
@@ -51,12 +59,16 @@ type created struct {
 	Piece      string `json:"piece"`
 	Width      int    `json:"width"`
 	Height     int    `json:"height"`
+	PieceX     int    `json:"pieceX"`
 	PieceY     int    `json:"pieceY"`
+	Answer     string `json:"answer"` // "point": the answer carries x and y
 	ExpiresIn  int    `json:"expiresIn"`
 }
 
-// NewCreate answers POST /v1/captchas. One PutItem.
-func NewCreate(db Store, clk clock.Clock) api.HandlerFunc {
+// NewCreate answers POST /v1/captchas: a slider, at most perMinute a minute to one source
+// address. Every limit behind a slider costs a slider per try, so sliders themselves are
+// counted. One TransactWriteItems (the answer and the address's count).
+func NewCreate(db IssueStore, clk clock.Clock, perMinute int) api.HandlerFunc {
 	return func(ctx context.Context, r *api.Request) (*api.Response, error) {
 		if err := r.NoBody(); err != nil {
 			return nil, err
@@ -66,7 +78,14 @@ func NewCreate(db Store, clk clock.Clock) api.HandlerFunc {
 			return nil, err
 		}
 		id := token.New(16)
-		if err := db.PutCaptcha(ctx, id, store.Captcha{X: p.X, Expires: clk.Now().Add(TTL)}); err != nil {
+		now := clk.Now()
+		minute := now.Truncate(time.Minute)
+		err = db.IssueCaptcha(ctx, id, store.Captcha{X: p.X, Y: p.Y, Expires: now.Add(TTL)},
+			store.Source{Address: r.SourceIP(), Minute: minute, Max: perMinute})
+		if errors.Is(err, store.ErrQuotaFull) {
+			return nil, api.QuotaExceeded("操作过于频繁，请稍后再试", clock.SecondsUntil(now, minute.Add(time.Minute)))
+		}
+		if err != nil {
 			return nil, err
 		}
 		return api.JSON(http.StatusCreated, created{
@@ -75,7 +94,9 @@ func NewCreate(db Store, clk clock.Clock) api.HandlerFunc {
 			Piece:      "data:image/png;base64," + base64.StdEncoding.EncodeToString(p.Piece),
 			Width:      p.Width,
 			Height:     p.Height,
+			PieceX:     p.PieceX,
 			PieceY:     p.PieceY,
+			Answer:     "point",
 			ExpiresIn:  int(TTL / time.Second),
 		}), nil
 	}
@@ -100,8 +121,8 @@ func (c *Checker) Verify(ctx context.Context, a *Answer) (*Solved, error) {
 	if a == nil || a.ID == "" {
 		return nil, MissingAnswer()
 	}
-	if len(a.ID) > 64 || math.IsNaN(a.X) || math.IsInf(a.X, 0) {
-		return nil, api.CaptchaFailed()
+	if len(a.ID) > 64 || !finite(a.X) || a.Y == nil || !finite(*a.Y) {
+		return nil, api.CaptchaFailed() // spends nothing: a malformed answer is no try
 	}
 	want, err := c.store.TakeCaptcha(ctx, a.ID, c.clock.Now())
 	if errors.Is(err, store.ErrNotFound) {
@@ -110,7 +131,7 @@ func (c *Checker) Verify(ctx context.Context, a *Answer) (*Solved, error) {
 	if err != nil {
 		return nil, err
 	}
-	if math.Abs(a.X-float64(want.X)) > Tolerance {
+	if math.Abs(a.X-float64(want.X)) > Tolerance || math.Abs(*a.Y-float64(want.Y)) > Tolerance {
 		return nil, api.CaptchaFailed()
 	}
 	return &Solved{id: a.ID, captcha: want, checker: c}, nil
@@ -128,3 +149,5 @@ func (s *Solved) GiveBackIfBusy(ctx context.Context, err error) {
 		slog.WarnContext(ctx, "could not give a slider back", slog.String("err", perr.Error()))
 	}
 }
+
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"image"
 	"image/jpeg"
 	"image/png"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
 	"github.com/jszg/applicant-accounts/shared/captcha"
+	"github.com/jszg/applicant-accounts/shared/quota"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/testkit"
 )
@@ -33,11 +36,11 @@ func dataURL(t *testing.T, s, prefix string) []byte {
 func TestCreate(t *testing.T) {
 	k := testkit.New(t)
 	k.Env.Calls.Reset()
-	res := apitest.Call(t, captcha.NewCreate(k.Store, k.Clock), apitest.Request{Method: "POST", Path: "/v1/captchas"})
+	res := apitest.Call(t, captcha.NewCreate(k.Store, k.Clock, quota.SlidersPerAddressMinute), apitest.Request{Method: "POST", Path: "/v1/captchas"})
 	if res.Status != 201 || res.Int("expiresIn") != 120 || res.Str("captchaId") == "" {
 		t.Fatalf("got %d %v", res.Status, res.Raw[:min(200, len(res.Raw))])
 	}
-	if k.Env.Calls.String() != "PutItem=1" {
+	if k.Env.Calls.String() != "TransactWriteItems=1" {
 		t.Fatalf("round trips: %s", k.Env.Calls)
 	}
 	bg, err := jpeg.Decode(bytes.NewReader(dataURL(t, res.Str("background"), "data:image/jpeg;base64,")))
@@ -52,53 +55,56 @@ func TestCreate(t *testing.T) {
 	if bg.Bounds().Dx() != w || bg.Bounds().Dy() != h {
 		t.Fatalf("background %v, answer says %dx%d", bg.Bounds(), w, h)
 	}
-	y := res.Int("pieceY")
-	if y < 0 || y+piece.Bounds().Dy() > h {
-		t.Fatalf("pieceY %d with a %v piece leaves the %d-high background", y, piece.Bounds(), h)
+	px, py := res.Int("pieceX"), res.Int("pieceY")
+	if !inside(px, py, piece.Bounds().Size(), w, h) || res.Str("answer") != "point" {
+		t.Fatalf("the piece starts at %d,%d (%v piece on %dx%d), answer %q", px, py, piece.Bounds(), w, h, res.Str("answer"))
 	}
-	x, err := k.Env.Store.PeekCaptcha(context.Background(), res.Str("captchaId"), k.Clock.Now())
-	if err != nil || !reachable(x, piece.Bounds().Dx(), w) {
-		t.Fatalf("stored answer %d, %v for a %d-wide piece on a %d-wide background", x, err, piece.Bounds().Dx(), w)
+	want, err := k.Env.Store.PeekCaptcha(context.Background(), res.Str("captchaId"), k.Clock.Now())
+	if err != nil || !inside(want.X, want.Y, piece.Bounds().Size(), w, h) {
+		t.Fatalf("stored answer %+v, %v for a %v piece on %dx%d", want, err, piece.Bounds(), w, h)
 	}
-	if strings.Contains(res.Raw, `"x"`) {
+	if strings.Contains(res.Raw, `"x"`) || strings.Contains(res.Raw, `"y"`) {
 		t.Fatal("the answer was sent to the client")
 	}
-	// The answer opens the puzzle once.
-	if err := verify(k, &captcha.Answer{ID: res.Str("captchaId"), X: float64(x)}); err != nil {
+	// A position on a track is no answer: the point is.
+	y := float64(want.Y)
+	if err := verify(k, &captcha.Answer{ID: res.Str("captchaId"), X: float64(want.X)}); err == nil {
+		t.Fatal("an answer without y passed")
+	}
+	if err := verify(k, &captcha.Answer{ID: res.Str("captchaId"), X: float64(want.X), Y: &y}); err != nil {
 		t.Fatalf("the right answer failed: %v", err)
 	}
 }
 
 func TestCreateTakesNoBody(t *testing.T) {
 	k := testkit.New(t)
-	if res := apitest.Call(t, captcha.NewCreate(k.Store, k.Clock), apitest.Request{Method: "POST", Path: "/v1/captchas", Body: "{}"}); res.Status != 201 {
+	if res := apitest.Call(t, captcha.NewCreate(k.Store, k.Clock, quota.SlidersPerAddressMinute), apitest.Request{Method: "POST", Path: "/v1/captchas", Body: "{}"}); res.Status != 201 {
 		t.Fatalf("{}: %d", res.Status)
 	}
-	res := apitest.Call(t, captcha.NewCreate(k.Store, k.Clock), apitest.Request{Method: "POST", Path: "/v1/captchas", Body: `{"width":1}`})
+	res := apitest.Call(t, captcha.NewCreate(k.Store, k.Clock, quota.SlidersPerAddressMinute), apitest.Request{Method: "POST", Path: "/v1/captchas", Body: `{"width":1}`})
 	if res.Status != 400 || res.Code() != api.CodeBadRequest {
 		t.Fatalf("a body: %d %v", res.Status, res.Body)
 	}
 }
 
 func TestPuzzlesDiffer(t *testing.T) {
-	seen := map[int]bool{}
+	seen := map[[2]int]bool{}
 	for i := 0; i < 12; i++ {
 		p, err := captcha.Draw()
 		if err != nil {
 			t.Fatal(err)
 		}
-		seen[p.X] = true
+		seen[[2]int{p.X, p.Y}] = true
 	}
-	if len(seen) < 3 {
+	if len(seen) < 10 {
 		t.Fatalf("12 puzzles had only %d answers: %v", len(seen), seen)
 	}
 }
 
-// reachable says whether a client that keeps the piece inside the background can drop it
-// close enough to x. go-captcha may place an odd-width piece's hole up to a pixel past the
-// right edge (it halves the width when it picks x), which the tolerance absorbs.
-func reachable(x, pieceWidth, width int) bool {
-	return x >= 0 && x-captcha.Tolerance <= width-pieceWidth
+// inside says whether a piece of that size with its top-left corner at x, y lies within the
+// w×h picture: where a client can drop it.
+func inside(x, y int, piece image.Point, w, h int) bool {
+	return x >= 0 && y >= 0 && x+piece.X <= w && y+piece.Y <= h
 }
 
 func TestEveryAnswerCanBeReached(t *testing.T) {
@@ -111,10 +117,54 @@ func TestEveryAnswerCanBeReached(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reachable(p.X, piece.Bounds().Dx(), p.Width) {
-			t.Fatalf("answer %d for a %d-wide piece on a %d-wide background", p.X, piece.Bounds().Dx(), p.Width)
+		if !inside(p.X, p.Y, piece.Bounds().Size(), p.Width, p.Height) || !inside(p.PieceX, p.PieceY, piece.Bounds().Size(), p.Width, p.Height) {
+			t.Fatalf("answer %d,%d, start %d,%d for a %v piece on %dx%d", p.X, p.Y, p.PieceX, p.PieceY, piece.Bounds(), p.Width, p.Height)
 		}
 	}
+}
+
+// Sliders are free, so every limit behind them costs an attacker as many requests as a
+// guess made without looking at the picture needs to pass: at most one in 200. The attacker
+// learns where holes fall from 2,000 sliders, guesses the point that would have passed most
+// of them every time, and passes at most 0.5 % of the next 2,000.
+func TestABlindGuessPassesAtMostHalfAPercent(t *testing.T) {
+	const n = 2000
+	r := rand.New(rand.NewPCG(1, 2)) // a fixed stream of placements, so the measure repeats
+	draw := func() []captcha.Placement {
+		out := make([]captcha.Placement, n)
+		for i := range out {
+			out[i] = captcha.Place(r)
+		}
+		return out
+	}
+	hits := func(places []captcha.Placement, x, y int) int {
+		c := 0
+		for _, p := range places {
+			if abs(p.X-x) <= captcha.Tolerance && abs(p.Y-y) <= captcha.Tolerance {
+				c++
+			}
+		}
+		return c
+	}
+	learned, fresh := draw(), draw()
+	best, bx, by := -1, 0, 0
+	for x := 0; x < captcha.Width; x++ {
+		for y := 0; y < captcha.Height; y++ {
+			if h := hits(learned, x, y); h > best {
+				best, bx, by = h, x, y
+			}
+		}
+	}
+	if passed := hits(fresh, bx, by); float64(passed)/n > 0.005 {
+		t.Fatalf("guessing (%d,%d), learned from %d sliders, passes %d of the next %d: %.2f %%", bx, by, n, passed, n, 100*float64(passed)/n)
+	}
+}
+
+func abs(a int) int {
+	if a < 0 {
+		return -a
+	}
+	return a
 }
 
 func TestVerifyRefusesOddAnswers(t *testing.T) {
@@ -122,7 +172,7 @@ func TestVerifyRefusesOddAnswers(t *testing.T) {
 	if err := verify(k, nil); err == nil || err.(*api.Error).Code != api.CodeInvalidField {
 		t.Fatalf("nil answer: %v", err)
 	}
-	if err := verify(k, &captcha.Answer{ID: strings.Repeat("a", 65), X: 1}); err == nil || err.(*api.Error).Code != api.CodeCaptchaFailed {
+	if err := verify(k, &captcha.Answer{ID: strings.Repeat("a", 65), X: 1, Y: new(float64)}); err == nil || err.(*api.Error).Code != api.CodeCaptchaFailed {
 		t.Fatalf("a long id: %v", err)
 	}
 	a := k.Solve()
@@ -186,5 +236,32 @@ func TestDrawIsSafeConcurrently(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// Sliders are counted per source address and minute, in the same write that keeps the
+// answer: past the limit there is no slider, and the answer says how long to wait.
+func TestSlidersPerAddressPerMinute(t *testing.T) {
+	k := testkit.New(t)
+	k.Clock.Set(time.Date(2026, 11, 27, 10, 0, 45, 0, time.UTC))
+	create := captcha.NewCreate(k.Store, k.Clock, 3)
+	ask := func(from string) apitest.Result {
+		return apitest.Call(t, create, apitest.Request{Method: "POST", Path: "/v1/captchas", From: from})
+	}
+	for i := 0; i < 3; i++ {
+		if res := ask("198.51.100.7"); res.Status != 201 {
+			t.Fatalf("slider %d: %d %v", i, res.Status, res.Body)
+		}
+	}
+	res := ask("198.51.100.7")
+	if res.Status != 429 || res.Code() != api.CodeQuotaExceeded || res.RetryAfter() != 15 {
+		t.Fatalf("the fourth in a minute: %d %v", res.Status, res.Body)
+	}
+	if res := ask("198.51.100.8"); res.Status != 201 {
+		t.Fatalf("another address: %d %v", res.Status, res.Body)
+	}
+	k.Clock.Advance(15 * time.Second)
+	if res := ask("198.51.100.7"); res.Status != 201 {
+		t.Fatalf("the next minute: %d %v", res.Status, res.Body)
 	}
 }

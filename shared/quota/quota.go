@@ -12,6 +12,10 @@ const (
 	// ReviewsPerCycle is the number of manual-review submissions an applicant gets per
 	// half-year cycle (1 Jan–31 Aug, 1 Sep–31 Dec, CST).
 	ReviewsPerCycle = 3
+	// SlidersPerAddressMinute is how many sliders one source address gets per minute. A
+	// person solves one in five seconds at best; a school's or a carrier's NAT puts many
+	// people behind one address, who share this, and a refusal says to wait under a minute.
+	SlidersPerAddressMinute = 60
 )
 
 // Limit is a quota in one period: at most Max uses in Period (a CST date or a cycle), whose

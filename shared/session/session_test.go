@@ -392,9 +392,10 @@ func TestABusyStoreSpendsNoSlider(t *testing.T) {
 	}
 }
 
-// Counted before the compare: of 19 wrong passwords and the right one sent at once, at most
-// five are compared, and the right one, if it is not among them, is told the account is
-// locked, never that the password is wrong.
+// Counted before the compare: of 19 wrong passwords and the right one sent at once, five are
+// admitted; the right one, if it is not among them, is told the account is locked, never
+// that the password is wrong, and then no more than those five were compared. (If it is
+// among them it logs in, and its success starts the count again, as any success does.)
 func TestABurstOfGuessesGetsFiveCompared(t *testing.T) {
 	for round := 0; round < 4; round++ {
 		w := newWorld(t)
@@ -412,19 +413,20 @@ func TestABurstOfGuessesGetsFiveCompared(t *testing.T) {
 			return apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions",
 				Body: map[string]any{"account": a.Login, "password": pw, "captcha": answers[i]}})
 		})
-		compared := 0
+		wrong := 0
 		for i, r := range results {
 			switch {
-			case r.Status == 201 && i == right, r.Code() == api.CodeLoginFailed && i != right:
-				compared++
-			case r.Code() == api.CodeAccountLocked:
-			default:
-				t.Errorf("round %d, guess %d (right: %v): %d %v", round, i, i == right, r.Status, r.Body)
+			case i == right && r.Status != 201 && r.Code() != api.CodeAccountLocked:
+				t.Fatalf("round %d: the right password: %d %v", round, r.Status, r.Body)
+			case i != right && r.Code() == api.CodeLoginFailed:
+				wrong++
+			case i != right && r.Code() != api.CodeAccountLocked:
+				t.Fatalf("round %d, guess %d: %d %v", round, i, r.Status, r.Body)
 			}
 		}
-		// Each of the five admitted attempts was compared; the fifth wrong one locks and says so.
-		if compared > session.MaxFailures {
-			t.Fatalf("round %d: %d passwords compared in a burst of 20", round, compared)
+		// Four wrong ones compared and answered so; the fifth compared locks and says so.
+		if results[right].Status != 201 && wrong != session.MaxFailures-1 {
+			t.Fatalf("round %d: %d wrong passwords compared and answered LOGIN_FAILED in a burst of 20", round, wrong)
 		}
 	}
 }
@@ -508,5 +510,20 @@ func TestAComparedGuessIsNeverGivenBack(t *testing.T) {
 	}
 	if res := w.try(t, a.Login, testkit.Password); res.Code() != api.CodeAccountLocked {
 		t.Fatalf("the right password after five counted guesses: %d %v", res.Status, res.Body)
+	}
+}
+
+// The sixth concurrent guess is never compared: with five attempts counted and still being
+// checked, even the right password is told the account is locked.
+func TestTheSixthGuessInFlightIsNeverCompared(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	for i := 1; i <= session.MaxFailures; i++ { // five guesses admitted, not yet answered
+		if n, _, err := w.Store.AdmitLogin(t.Context(), a.Login, w.Clock.Now(), session.MaxFailures, session.LockFor); err != nil || n != i {
+			t.Fatalf("admission %d: %d, %v", i, n, err)
+		}
+	}
+	if res := w.try(t, a.Login, testkit.Password); res.Code() != api.CodeAccountLocked {
+		t.Fatalf("the right password as the sixth guess in flight: %d %v", res.Status, res.Body)
 	}
 }

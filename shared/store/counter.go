@@ -32,15 +32,19 @@ func (st *Store) countUp(ctx context.Context, c counter, max int, expires time.T
 // increment is the update that counts one use: if_not_exists makes the first use of a period
 // the same single write as every later one.
 func (c counter) increment(expires time.Time) *dynamodb.UpdateItemInput {
-	return &dynamodb.UpdateItemInput{
-		Key: c.key(),
-		UpdateExpression: aws.String("SET used = if_not_exists(used, :zero) + :one, " +
-			"expiresAt = :expires, gsi1pk = :shard, gsi1sk = :member"),
+	in := &dynamodb.UpdateItemInput{
+		Key:              c.key(),
+		UpdateExpression: aws.String("SET used = if_not_exists(used, :zero) + :one, expiresAt = :expires"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":zero": n(0), ":one": n(1), ":expires": n(expires.Unix()),
-			":shard": s(counterIndexKey(c.period, c.shard())), ":member": s(c.pk + "|" + c.sk),
 		},
 	}
+	if !c.brief {
+		in.UpdateExpression = aws.String(*in.UpdateExpression + ", gsi1pk = :shard, gsi1sk = :member")
+		in.ExpressionAttributeValues[":shard"] = s(counterIndexKey(c.period, c.shard()))
+		in.ExpressionAttributeValues[":member"] = s(c.pk + "|" + c.sk)
+	}
+	return in
 }
 
 // countStep is the transaction step that takes a counter from exactly seen uses to seen+1,

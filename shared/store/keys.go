@@ -36,6 +36,7 @@ const (
 	prefixReview    = "REVIEW#"
 	prefixNotice    = "NOTICE#"
 	prefixLogin     = "LOGIN#"
+	prefixAddress   = "ADDR#"
 	prefixProbe     = "PROBE#"
 )
 
@@ -49,7 +50,7 @@ const (
 // KeyPrefixes are the partition-key prefixes of every item the functions read or write.
 func KeyPrefixes() []string {
 	return []string{prefixAccount, prefixCaptcha, prefixCode + CodeForRegistration + "#", prefixCode + CodeForReset + "#",
-		prefixPhone, prefixSession, prefixReset, prefixResetLink, prefixReview, prefixNotice, prefixLogin}
+		prefixPhone, prefixSession, prefixReset, prefixResetLink, prefixReview, prefixNotice, prefixLogin, prefixAddress}
 }
 
 // Partitions of gsi1.
@@ -122,6 +123,9 @@ func timeOrder(ms int64, id string) string { return fmt.Sprintf("%013d#%s", ms, 
 type counter struct {
 	pk, sk string
 	period string
+	// brief: a counter of a period of minutes, which its TTL clears; it is listed in no
+	// index, so the scheduled reset never reads it.
+	brief bool
 }
 
 // CounterShards spreads one period's counters over this many gsi1 partitions, so a busy day
@@ -146,6 +150,11 @@ func smsDay(phone, day string) counter {
 
 func verifyDay(login, day string) counter {
 	return counter{pk: prefixAccount + login, sk: "VERIFYDAY#" + day, period: day}
+}
+
+// addressMinute counts what one source address asked for in one minute (UTC, yyyymmddhhmm).
+func addressMinute(addr, what, minute string) counter {
+	return counter{pk: prefixAddress + addr, sk: what + "#" + minute, period: minute, brief: true}
 }
 
 func reviewCycle(login, cycle string) counter {

@@ -35,11 +35,11 @@ func count(errs []error, target error) int {
 
 func TestCaptchaIsTakenOnceUnderRace(t *testing.T) {
 	env := storetest.New(t)
-	if err := env.Store.PutCaptcha(ctx, "c1", store.Captcha{X: 123, Expires: t0.Add(2 * time.Minute)}); err != nil {
+	if err := env.Store.PutCaptcha(ctx, "c1", store.Captcha{X: 123, Y: 45, Expires: t0.Add(2 * time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
-	if x, err := env.Store.PeekCaptcha(ctx, "c1", t0); err != nil || x != 123 {
-		t.Fatalf("peek = %d, %v", x, err)
+	if c, err := env.Store.PeekCaptcha(ctx, "c1", t0); err != nil || c.X != 123 || c.Y != 45 {
+		t.Fatalf("peek = %+v, %v", c, err)
 	}
 	var mu sync.Mutex
 	var seen []int

@@ -62,18 +62,22 @@ func New(t testing.TB) *Kit {
 	return &Kit{T: t, Env: env, Store: env.Store, Clock: clk, Outbox: notify.NewOutbox(clk.Now)}
 }
 
-// SolvedX is where Solve puts every answer.
-const SolvedX = 100
+// SolvedX and SolvedY are where Solve puts every answer.
+const (
+	SolvedX = 100
+	SolvedY = 60
+)
 
 // Solve stores a puzzle whose answer is SolvedX and returns that answer, as a client that
 // dragged the piece right would send it.
 func (k *Kit) Solve() *captcha.Answer {
 	k.T.Helper()
 	id := token.New(16)
-	if err := k.Store.PutCaptcha(context.Background(), id, store.Captcha{X: SolvedX, Expires: k.Clock.Now().Add(captcha.TTL)}); err != nil {
+	if err := k.Store.PutCaptcha(context.Background(), id, store.Captcha{X: SolvedX, Y: SolvedY, Expires: k.Clock.Now().Add(captcha.TTL)}); err != nil {
 		k.T.Fatalf("put captcha: %v", err)
 	}
-	return &captcha.Answer{ID: id, X: SolvedX}
+	y := float64(SolvedY)
+	return &captcha.Answer{ID: id, X: SolvedX, Y: &y}
 }
 
 var sixDigits = regexp.MustCompile(`(?:^|\D)(\d{6})(?:\D|$)`)
