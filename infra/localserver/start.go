@@ -125,7 +125,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	s.URL = "http://" + ln.Addr().String()
-	s.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	// A client that trickles its headers or its body holds a connection and a goroutine: the
+	// headers get 10 s, the whole request (a 1 MiB body on a slow line) a minute.
+	s.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
 	go func() { _ = s.http.Serve(ln) }()
 	if cfg.JobEvery > 0 {
 		jobCtx, stop := context.WithCancel(context.Background())

@@ -82,6 +82,11 @@ func TestStrictJSON(t *testing.T) {
 		{"null for an optional object", `{"captcha":null}`, 200, ""},
 		{"fraction for an int", `{"count":1.5}`, 400, CodeBadRequest},
 		{"invalid utf-8", "{\"phone\":\"\xff\"}", 400, CodeBadRequest},
+		{"a key twice", `{"phone":"1","phone":"2"}`, 400, CodeBadRequest},
+		{"a nested key twice", `{"captcha":{"id":"a","x":1,"id":"b"}}`, 400, CodeBadRequest},
+		{"keys of a nested object count apart", `{"phone":"1","captcha":{"id":"a","x":1}}`, 200, ""},
+		{"a key twice after a nested object", `{"captcha":{"id":"a"},"phone":"1","captcha":null}`, 400, CodeBadRequest},
+		{"nested too deep", strings.Repeat(`{"captcha":`, 20) + `{}` + strings.Repeat(`}`, 20), 400, CodeBadRequest},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -11,8 +11,9 @@ import (
 )
 
 // decodeStrict reads one JSON object into dst, a pointer to a struct. It refuses what
-// encoding/json lets through: keys that differ only in case, null for a non-pointer field,
-// trailing data, and anything but an object.
+// encoding/json lets through: a key given twice (where encoding/json keeps the last, and a
+// proxy or a log may have read the first), keys that differ only in case, null for a
+// non-pointer field, trailing data, and anything but an object.
 func decodeStrict(body []byte, dst any) *Error {
 	b := bytes.TrimSpace(body)
 	if len(b) == 0 {
@@ -23,6 +24,9 @@ func decodeStrict(body []byte, dst any) *Error {
 	}
 	if !utf8.Valid(b) {
 		return BadRequest("请求体应为UTF-8编码的JSON")
+	}
+	if msg := checkObjects(b); msg != "" {
+		return BadRequest(msg)
 	}
 	var raw map[string]any
 	if err := json.Unmarshal(b, &raw); err != nil {
@@ -104,4 +108,58 @@ func checkKeys(v any, t reflect.Type, path string) string {
 		}
 	}
 	return ""
+}
+
+// maxDepth bounds how deeply a body nests: no route takes more than a few levels.
+const maxDepth = 16
+
+// checkObjects walks the body's tokens and refuses a key given twice in one object, and
+// nesting deeper than maxDepth; it says nothing of bodies that are not JSON, which the
+// decoder refuses next.
+func checkObjects(b []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	type level struct {
+		keys     map[string]bool
+		isObject bool
+		wantKey  bool
+	}
+	var stack []level
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		top := len(stack) - 1
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				if top >= 0 && stack[top].isObject {
+					stack[top].wantKey = true
+				}
+				if len(stack) == maxDepth {
+					return "请求体嵌套过深"
+				}
+				stack = append(stack, level{keys: map[string]bool{}, isObject: t == '{', wantKey: true})
+			default:
+				stack = stack[:top]
+			}
+		case string:
+			if top >= 0 && stack[top].isObject && stack[top].wantKey {
+				if stack[top].keys[t] {
+					return "字段 " + t + " 重复出现"
+				}
+				stack[top].keys[t] = true
+				stack[top].wantKey = false
+				continue
+			}
+			if top >= 0 && stack[top].isObject {
+				stack[top].wantKey = true
+			}
+		default:
+			if top >= 0 && stack[top].isObject {
+				stack[top].wantKey = true
+			}
+		}
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 const middleDot = '·' // U+00B7, the separator in transliterated names on Chinese documents
@@ -22,6 +24,9 @@ func NormalizeName(raw string) (string, error) {
 	if hasFullWidth(s) {
 		return "", broken("姓名中的字母请使用半角字符；间隔号请使用“·”")
 	}
+	// One name, one spelling: a compatibility ideograph (U+F900…) or a Kangxi radical
+	// (U+2F08 ⼈) becomes the character it stands for (人), as recovery will type it.
+	s = norm.NFKC.String(s)
 	if n := utf8.RuneCountInString(s); n < 2 || n > 50 {
 		return "", broken("姓名应为2至50个字符，请按证件上的姓名填写")
 	}

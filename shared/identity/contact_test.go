@@ -54,6 +54,8 @@ func TestNormalizeName(t *testing.T) {
 		{"double space", "CHAN  Tai", "", "连续的空格"},
 		{"full-width latin", "ＣＨＡＮ", "", "半角"},
 		{"full-width full stop as dot", "阿依古丽．买买提", "", "半角"},
+		{"compatibility ideograph U+F900 is its unified form", "张\uF900", "张\u8C48", ""},
+		{"Kangxi radical U+2F08 is 人", "\u2F08民", "人民", ""},
 	})
 }
 

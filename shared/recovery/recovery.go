@@ -6,9 +6,11 @@ package recovery
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/jszg/applicant-accounts/shared/account"
@@ -30,8 +32,11 @@ const (
 	// LinkTTL is how long an e-mailed link works.
 	LinkTTL = 24 * time.Hour
 	// MailsPerReset bounds the mails one resetId can send, so a solved slider cannot be
-	// turned into a mail bomb.
+	// turned into a mail bomb …
 	MailsPerReset = 3
+	// … and MailsPerAccountDay those of all an account's resets in a CST day, so that many
+	// step 1s cannot either.
+	MailsPerAccountDay = 5
 	// PurposeReset is the SMS code purpose of recovery; codes are kept per resetId.
 	PurposeReset   = store.CodeForReset
 	linkTokenBytes = 32
@@ -44,17 +49,21 @@ type StartStore interface {
 	PutReset(ctx context.Context, r reset.Request) error
 }
 
-// MailStore counts a reset's mails and keeps its links.
+// MailStore counts a reset's mails, and the account's, and keeps its links.
 type MailStore interface {
+	GetAccount(ctx context.Context, login string) (account.Account, error)
 	CountResetMail(ctx context.Context, id string, now time.Time, max int) (reset.Request, error)
 	UncountResetMail(ctx context.Context, id string) error
+	CountAccountMail(ctx context.Context, login, day string, max int, expires time.Time) (int, error)
+	UncountAccountMail(ctx context.Context, login, day string) error
 	PutResetLink(ctx context.Context, tokenHash string, l reset.Link) error
 	DeleteResetLink(ctx context.Context, tokenHash string) error
 }
 
-// SMSStore reads resets and issues their codes.
+// SMSStore reads resets and their accounts, and issues codes.
 type SMSStore interface {
 	smscode.IssueStore
+	GetAccount(ctx context.Context, login string) (account.Account, error)
 	GetReset(ctx context.Context, id string, now time.Time) (reset.Request, error)
 }
 
@@ -154,8 +163,11 @@ type mailed struct {
 }
 
 // NewEmail answers POST /v1/password-resets/{resetId}/email: a single-use link, good for 24
-// hours, to the registered address; the link opens linkBase with the token in its query. Two
-// round trips (the reset's mail count, the link) and one SES call.
+// hours, to the registered address; the link opens linkBase with the token in its query. At
+// most MailsPerReset mails per reset, and MailsPerAccountDay per account across its resets,
+// and none from a reset made before the password last changed. Two round trips (the reset's
+// mail count; then the account's count, the link and the account, sent together) and one SES
+// call.
 func NewEmail(db MailStore, mail notify.Mailer, clk clock.Clock, linkBase string) api.HandlerFunc {
 	return func(ctx context.Context, r *api.Request) (*api.Response, error) {
 		id, err := resetID(r)
@@ -175,35 +187,72 @@ func NewEmail(db MailStore, mail notify.Mailer, clk clock.Clock, linkBase string
 		case err != nil:
 			return nil, err
 		}
-		bg := context.WithoutCancel(ctx)
-		giveBack := func() {
-			if uerr := db.UncountResetMail(bg, id); uerr != nil {
-				slog.ErrorContext(ctx, "could not give back a reset mail", slog.String("err", uerr.Error()))
-			}
-		}
 		tok := token.New(linkTokenBytes)
 		h := linkHash(tok)
-		if err := db.PutResetLink(ctx, h, reset.Link{Login: req.Login, Epoch: req.Epoch, ExpiresAt: now.Add(LinkTTL).Unix()}); err != nil {
-			if api.IsBusy(err) {
-				giveBack()
+		day := clock.Day(now)
+		var counted, linked, read error
+		var acct account.Account
+		parallel(
+			func() {
+				_, counted = db.CountAccountMail(ctx, req.Login, day, MailsPerAccountDay, clock.NextDay(now).Add(24*time.Hour))
+			},
+			func() {
+				linked = db.PutResetLink(ctx, h, reset.Link{Login: req.Login, Epoch: req.Epoch, ResetID: id, ExpiresAt: now.Add(LinkTTL).Unix()})
+			},
+			func() { acct, read = db.GetAccount(ctx, req.Login) },
+		)
+		// Undo what went through when the mail is not to go out (or could not).
+		bg := context.WithoutCancel(ctx)
+		undo := func() {
+			logFailure(ctx, "could not give back a reset mail", db.UncountResetMail(bg, id))
+			if counted == nil {
+				logFailure(ctx, "could not give back an account's reset mail", db.UncountAccountMail(bg, req.Login, day))
 			}
-			return nil, err
+			if linked == nil {
+				logFailure(ctx, "could not remove an unsent reset link", db.DeleteResetLink(bg, h))
+			}
+		}
+		switch {
+		case read == nil && req.Dead(acct.Epoch), errors.Is(read, store.ErrNotFound):
+			undo()
+			return nil, resetGone()
+		case errors.Is(counted, store.ErrQuotaFull):
+			undo()
+			return nil, api.QuotaExceeded(fmt.Sprintf("该账号今日已发送%d封找回密码邮件，请查收邮箱（含垃圾邮件箱）或改用短信验证", MailsPerAccountDay),
+				clock.SecondsUntil(now, clock.NextDay(now)))
+		case counted != nil || linked != nil || read != nil:
+			undo()
+			return nil, errors.Join(counted, linked, read)
 		}
 		link := linkBase + "?token=" + url.QueryEscape(tok)
 		if err := mail.SendMail(ctx, notify.ResetMail(req.Email, req.Name, link, int(LinkTTL/time.Hour))); err != nil {
-			if derr := db.DeleteResetLink(bg, h); derr != nil {
-				slog.ErrorContext(ctx, "could not remove an unsent reset link", slog.String("err", derr.Error()))
-			}
-			giveBack() // the link is gone: a mail that arrived after all opens nothing
+			undo() // the link is gone: a mail that arrived after all opens nothing
 			return nil, api.Unavailable("邮件发送失败，请稍后重试或改用短信验证", 30, err)
 		}
 		return api.JSON(http.StatusAccepted, mailed{ExpiresIn: int(LinkTTL / time.Second)}), nil
 	}
 }
 
+// parallel runs the calls at once and waits for them all: requests sent together cost one
+// round trip.
+func parallel(calls ...func()) {
+	var wg sync.WaitGroup
+	for _, call := range calls {
+		wg.Go(call)
+	}
+	wg.Wait()
+}
+
+func logFailure(ctx context.Context, what string, err error) {
+	if err != nil {
+		slog.ErrorContext(ctx, what, slog.String("err", err.Error()))
+	}
+}
+
 // NewSMS answers POST /v1/password-resets/{resetId}/sms: a code to the registered mobile,
-// under the same rules and daily quota as registration codes. Three round trips: the reset,
-// the day's counter, the code.
+// under the same rules and daily quota as registration codes (the mobile's three a day are
+// also the account's), and none from a reset made before the password last changed. Four
+// round trips: the reset, its account, the day's counter, the code.
 func NewSMS(db SMSStore, sms notify.SMS, clk clock.Clock, pepper []byte) api.HandlerFunc {
 	codes := smscode.NewIssuer(db, sms, clk, pepper)
 	return func(ctx context.Context, r *api.Request) (*api.Response, error) {
@@ -216,6 +265,13 @@ func NewSMS(db SMSStore, sms notify.SMS, clk clock.Clock, pepper []byte) api.Han
 		}
 		req, err := db.GetReset(ctx, id, clk.Now())
 		if errors.Is(err, store.ErrNotFound) {
+			return nil, resetGone()
+		}
+		if err != nil {
+			return nil, err
+		}
+		acct, err := db.GetAccount(ctx, req.Login)
+		if errors.Is(err, store.ErrNotFound) || err == nil && req.Dead(acct.Epoch) {
 			return nil, resetGone()
 		}
 		if err != nil {
@@ -288,7 +344,7 @@ func NewComplete(db CompleteStore, clk clock.Clock, pepper []byte) api.HandlerFu
 			if err != nil {
 				return nil, err
 			}
-			c.Login, c.Epoch = link.Login, link.Epoch
+			c.Login, c.Epoch, c.ResetID = link.Login, link.Epoch, link.ResetID
 		} else {
 			if len(in.ResetID) > 64 {
 				return nil, api.CodeInvalid("短信验证码错误或已过期，请重新获取")
@@ -318,7 +374,7 @@ func NewComplete(db CompleteStore, clk clock.Clock, pepper []byte) api.HandlerFu
 			}
 			return nil, api.CodeInvalid("短信验证码已失效（密码已被重置或找回密码申请已过期），请重新开始")
 		case err != nil:
-			if c.ResetID != "" {
+			if c.LinkHash == "" {
 				codes.GiveBackIfBusy(ctx, c.Code, code, err)
 			}
 			return nil, err

@@ -189,7 +189,8 @@ func TestRecoverByEmail(t *testing.T) {
 	if res := w.email(t, id); res.Status != 202 || res.Int("expiresIn") != 86400 {
 		t.Fatalf("email: %d %v", res.Status, res.Body)
 	}
-	if got := w.Env.Calls.String(); got != "PutItem=1 UpdateItem=1" {
+	// The reset's count; then the account's count, the link and the account, sent together.
+	if got := w.Env.Calls.String(); got != "GetItem=1 PutItem=1 UpdateItem=2" {
 		t.Fatalf("round trips: %s", got)
 	}
 	sent := w.ses.Sent()[0]
@@ -326,7 +327,8 @@ func TestRecoverBySMS(t *testing.T) {
 	if res.Status != 202 || res.Int("expiresIn") != 300 || res.Int("remainingToday") != 2 {
 		t.Fatalf("sms: %d %v", res.Status, res.Body)
 	}
-	if got := w.Env.Calls.String(); got != "GetItem=1 PutItem=1 UpdateItem=1" {
+	// The reset, its account, the mobile's count, the code.
+	if got := w.Env.Calls.String(); got != "GetItem=2 PutItem=1 UpdateItem=1" {
 		t.Fatalf("round trips: %s", got)
 	}
 	code := w.LastCode(a.Phone)
@@ -504,5 +506,64 @@ func TestABusyStoreSpendsNoProof(t *testing.T) {
 	w.Env.Faults.Set(storetest.NoFault)
 	if res := w.complete(t, body); res.Status != 204 {
 		t.Fatalf("the link once the store is free: %d %v", res.Status, res.Body)
+	}
+}
+
+// Many step 1s cannot flood an inbox: an account gets MailsPerAccountDay reset mails a CST
+// day, whatever the number of resets asking.
+func TestAnAccountGetsFiveResetMailsADay(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	sent := 0
+	for r := 0; r < 3; r++ {
+		id := w.resetID(t, a)
+		for m := 0; m < recovery.MailsPerReset; m++ {
+			res := w.email(t, id)
+			switch {
+			case res.Status == 202:
+				sent++
+			case res.Code() == api.CodeQuotaExceeded && sent == recovery.MailsPerAccountDay:
+			default:
+				t.Fatalf("reset %d, mail %d after %d sent: %d %v", r, m, sent, res.Status, res.Body)
+			}
+		}
+	}
+	if sent != recovery.MailsPerAccountDay || len(w.ses.Sent()) != sent {
+		t.Fatalf("%d mails answered 202, %d sent", sent, len(w.ses.Sent()))
+	}
+	w.Clock.Advance(24 * time.Hour)
+	if res := w.email(t, w.resetID(t, a)); res.Status != 202 {
+		t.Fatalf("the next day: %d %v", res.Status, res.Body)
+	}
+}
+
+// A completed reset ends its request and every other made before it: none sends a mail with
+// a dead link or an SMS that spends the mobile's quota.
+func TestACompletedResetLeavesNoRequestThatSends(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	other := w.resetID(t, a)
+	used := w.resetID(t, a)
+	if res := w.email(t, used); res.Status != 202 {
+		t.Fatalf("mail: %d %v", res.Status, res.Body)
+	}
+	if res := w.complete(t, map[string]any{"token": w.mailedToken(t), "newPassword": newPw, "newPasswordConfirm": newPw}); res.Status != 204 {
+		t.Fatalf("complete: %d %v", res.Status, res.Body)
+	}
+	mails, texts := len(w.ses.Sent()), len(w.Outbox.Messages())
+	for _, id := range []string{used, other} {
+		if res := w.email(t, id); res.Status != 404 || res.Code() != api.CodeNotFound {
+			t.Fatalf("mail from %s after the reset: %d %v", id, res.Status, res.Body)
+		}
+		if res := w.sms(t, id); res.Status != 404 || res.Code() != api.CodeNotFound {
+			t.Fatalf("SMS from %s after the reset: %d %v", id, res.Status, res.Body)
+		}
+	}
+	if len(w.ses.Sent()) != mails || len(w.Outbox.Messages()) != texts {
+		t.Fatal("a dead reset sent something")
+	}
+	// The mobile's quota is whole: a new reset sends its code.
+	if res := w.sms(t, w.resetID(t, a)); res.Status != 202 || res.Int("remainingToday") != 2 {
+		t.Fatalf("a new reset's code: %d %v", res.Status, res.Body)
 	}
 }

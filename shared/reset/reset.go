@@ -21,8 +21,13 @@ type Request struct {
 type Link struct {
 	Login     string
 	Epoch     int64
-	ExpiresAt int64 // epoch s
+	ResetID   string // the request it was mailed for, which its use ends too
+	ExpiresAt int64  // epoch s
 }
+
+// Dead reports a request made before the account's password last changed: whatever it sends
+// could never be used, so it sends nothing.
+func (r Request) Dead(accountEpoch int64) bool { return r.Epoch != accountEpoch }
 
 // Refusals of a reset.
 var (

@@ -152,6 +152,7 @@ func (it requestItem) request(id string) reset.Request {
 type linkItem struct {
 	Login     string `dynamodbav:"login"`
 	Epoch     int64  `dynamodbav:"epoch"`
+	ResetID   string `dynamodbav:"resetId,omitempty"`
 	ExpiresAt int64  `dynamodbav:"expiresAt"`
 }
 

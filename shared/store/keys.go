@@ -152,6 +152,11 @@ func verifyDay(login, day string) counter {
 	return counter{pk: prefixAccount + login, sk: "VERIFYDAY#" + day, period: day}
 }
 
+// resetMailDay counts an account's reset mails on a CST day.
+func resetMailDay(login, day string) counter {
+	return counter{pk: prefixAccount + login, sk: "RESETMAILDAY#" + day, period: day}
+}
+
 // addressMinute counts what one source address asked for in one minute (UTC, yyyymmddhhmm).
 func addressMinute(addr, what, minute string) counter {
 	return counter{pk: prefixAddress + addr, sk: what + "#" + minute, period: minute, brief: true}

@@ -152,10 +152,24 @@ func (st *Store) CompleteReset(ctx context.Context, c Completion, now time.Time)
 	switch {
 	case c.LinkHash != "":
 		steps = append(steps, spendLive(resetLinkKey(c.LinkHash)))
+		if c.ResetID != "" { // the request the link was mailed for ends with it
+			steps = append(steps, step{write: types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(st.table), Key: resetKey(c.ResetID)}}})
+		}
 	case c.ResetID != "":
 		steps = append(steps, st.spendCode(c.Code, c.CodeHash, "reset", now), spendLive(resetKey(c.ResetID)))
 	default:
 		return errors.New("store: a completion needs a link or a code")
 	}
 	return st.transact(ctx, "complete reset", steps...)
+}
+
+// CountAccountMail counts one reset mail for the account on the CST day, unless max have
+// gone (ErrQuotaFull), across all its resets. One UpdateItem.
+func (st *Store) CountAccountMail(ctx context.Context, login, day string, max int, expires time.Time) (int, error) {
+	return st.countUp(ctx, resetMailDay(login, day), max, expires)
+}
+
+// UncountAccountMail gives back an account's reset mail that did not go out.
+func (st *Store) UncountAccountMail(ctx context.Context, login, day string) error {
+	return st.countDown(ctx, resetMailDay(login, day))
 }
