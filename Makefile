@@ -10,7 +10,7 @@ LAMBDA_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags '-s -w'
 
 # Pattern targets cannot be .PHONY (make skips implicit rules for phony targets): FORCE them.
-.PHONY: all build run test test-short bench lint fmt clean FORCE
+.PHONY: all build run test test-short fuzz bench lint fmt clean FORCE
 
 all: lint test build
 
@@ -41,6 +41,17 @@ test:
 ## test-short: the quick loop, without the race detector and without building every function
 test-short:
 	$(GO) test -short -count=1 ./...
+
+## fuzz: every Fuzz target for FUZZTIME each (make test runs their seeds, and every finding
+## that go test -fuzz writes under testdata/fuzz, every time)
+FUZZTIME ?= 30s
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "--- $$target ($$pkg)"; \
+			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
 
 ## bench: speed and memory goals (Go benchmarks), then each function's cold start against a hello world
 bench:

@@ -182,3 +182,35 @@ func TestDeclaredSizeBounds(t *testing.T) {
 		}
 	}
 }
+
+// Whatever bytes arrive, the header walk and the check neither panic nor accept what is not a
+// JPEG within the bounds; what they keep is a clean JPEG. The seeds include the bombs.
+func FuzzCheck(f *testing.F) {
+	for _, sof := range []byte{0xC0, 0xC2} {
+		for _, comps := range []int{1, 3, 4} {
+			f.Add(forge(sof, 6320, 6320, comps, true))
+			f.Add(forge(sof, 6320, 6320, comps, false))
+		}
+	}
+	f.Add(forge(0xC0, 64, 48, 3, true))
+	var small bytes.Buffer
+	_ = jpeg.Encode(&small, image.NewGray(image.Rect(0, 0, 16, 16)), nil)
+	f.Add(small.Bytes())
+	f.Add(append(append([]byte{}, small.Bytes()...), "<html>"...))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		h, _, err := photo.ReadHeader(b)
+		kept, cerr := photo.Check(base64.StdEncoding.EncodeToString(b))
+		if cerr != nil {
+			if !refusedAtPhoto(cerr) {
+				t.Fatalf("a refusal that is not a 422 at photo: %v", cerr)
+			}
+			return
+		}
+		if err != nil || h.Width > photo.MaxSide || h.Height > photo.MaxSide || h.DecodeCost() > photo.MaxDecodeBytes {
+			t.Fatalf("accepted a photo whose header reads %+v, %v", h, err)
+		}
+		if _, clean, err := photo.ReadHeader(kept); err != nil || !clean || len(kept) >= photo.MaxBytes {
+			t.Fatalf("kept %d bytes that are not one clean JPEG: %v", len(kept), err)
+		}
+	})
+}
