@@ -123,7 +123,7 @@ func Call(t testing.TB, h api.HandlerFunc, req Request) Result {
 		}
 	}
 	if !req.Unlisted {
-		holdToContract(t, req.Method, target, res)
+		holdToContract(t, req.Method, target, body, res)
 	}
 	return res
 }

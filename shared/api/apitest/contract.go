@@ -3,6 +3,7 @@ package apitest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -29,8 +31,12 @@ var contract = sync.OnceValues(func() (routers.Router, error) {
 })
 
 // holdToContract fails t when the answer is not one the contract lists for the route: an
-// unlisted status, a missing or misnamed field, a field of the wrong type or format.
-func holdToContract(t testing.TB, method, target string, res Result) {
+// unlisted status, a missing or misnamed field, a field of the wrong type or format. The
+// request is held to it too: a body the server took must be one the contract allows (the
+// schema may not refuse what the server accepts), and a body the server refused as
+// malformed (400 BAD_REQUEST) must be one the contract refuses, where JSON Schema can say so
+// (it cannot see a key given twice, nesting depth, or bytes that are not UTF-8).
+func holdToContract(t testing.TB, method, target string, body []byte, res Result) {
 	t.Helper()
 	router, err := contract()
 	if err != nil {
@@ -40,6 +46,9 @@ func holdToContract(t testing.TB, method, target string, res Result) {
 	route, params, err := router.FindRoute(req)
 	if err != nil {
 		t.Fatalf("%s %s is not in docs/openapi.yaml: %v", method, target, err)
+	}
+	if route.Operation.RequestBody != nil && len(body) > 0 {
+		holdRequest(t, method, target, body, route, params, res)
 	}
 	header := http.Header{}
 	for k, v := range res.Headers {
@@ -56,4 +65,62 @@ func holdToContract(t testing.TB, method, target string, res Result) {
 	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
 		t.Fatalf("%s %s answered %d outside the contract (docs/openapi.yaml): %v\n%.400s", method, target, res.Status, err, res.Raw)
 	}
+}
+
+func holdRequest(t testing.TB, method, target string, body []byte, route *routers.Route, params map[string]string, res Result) {
+	t.Helper()
+	req := httptest.NewRequest(method, target, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	err := openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{
+		Request: req, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true},
+	})
+	switch {
+	case res.Status < 300 && err != nil:
+		t.Fatalf("%s %s took a body docs/openapi.yaml refuses: %v\n%.300s", method, target, err, body)
+	case res.Status == 400 && res.Code() == "BAD_REQUEST" && err == nil && schemaCanSee(body):
+		t.Fatalf("%s %s refused as malformed a body docs/openapi.yaml allows (%s)\n%.300s", method, target, res.Message(), body)
+	}
+}
+
+// schemaCanSee reports a body whose flaws JSON Schema could describe: valid UTF-8 JSON with
+// no key given twice.
+func schemaCanSee(body []byte) bool {
+	if !utf8.Valid(body) || !json.Valid(body) {
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var walk func() bool
+	walk = func() bool {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		switch tok {
+		case json.Delim('{'):
+			seen := map[string]bool{}
+			for dec.More() {
+				k, err := dec.Token()
+				if err != nil || seen[k.(string)] {
+					return false
+				}
+				seen[k.(string)] = true
+				if !walk() {
+					return false
+				}
+			}
+			_, err = dec.Token()
+			return err == nil
+		case json.Delim('['):
+			for dec.More() {
+				if !walk() {
+					return false
+				}
+			}
+			_, err = dec.Token()
+			return err == nil
+		}
+		return true
+	}
+	return walk()
 }
