@@ -14,7 +14,7 @@ import (
 
 func main() {
 	cfg := awsenv.Config()
-	api.Serve(smscode.NewSend(store.FromEnv(cfg),
-		awssns.NewSMS(cfg, awsenv.Endpoint("SNS_ENDPOINT"), os.Getenv("SMS_SENDER_ID")),
+	sms := awssns.NewSMS(cfg, awsenv.Endpoint("SNS_ENDPOINT"), os.Getenv("SMS_SENDER_ID"))
+	api.Serve(smscode.NewSend(store.FromEnv(cfg), sms, sms.Topic(awsenv.MustEnv("OPERATORS_TOPIC_ARN")), smscode.LimitsFromEnv(),
 		clock.System{}, smscode.PepperFromEnv()))
 }

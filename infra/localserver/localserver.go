@@ -53,6 +53,7 @@ type Deps struct {
 	CodePepper       []byte
 	Operators        reviewsla.Publisher
 	SlidersPerMinute int // per source address
+	SMSLimits        smscode.Limits
 }
 
 // Handlers builds each function's handler with the same constructor its
@@ -61,7 +62,7 @@ func Handlers(d *Deps) map[string]api.HandlerFunc {
 	db, clk := d.Store, d.Clock
 	return map[string]api.HandlerFunc{
 		"create-captcha":          captcha.NewCreate(db, clk, d.SlidersPerMinute),
-		"send-sms-code":           smscode.NewSend(db, d.SMS, clk, d.CodePepper),
+		"send-sms-code":           smscode.NewSend(db, d.SMS, d.Operators, d.SMSLimits, clk, d.CodePepper),
 		"register-account":        registration.NewRegister(db, clk, d.CodePepper, d.AgreementVersion),
 		"list-ethnicities":        ethnicities.Handle,
 		"create-session":          session.NewLogin(db, clk),
@@ -69,7 +70,7 @@ func Handlers(d *Deps) map[string]api.HandlerFunc {
 		"get-me":                  profile.NewMe(db, clk),
 		"start-password-reset":    recovery.NewStart(db, clk),
 		"send-reset-email":        recovery.NewEmail(db, d.Mail, clk, d.ResetLinkBase),
-		"send-reset-sms":          recovery.NewSMS(db, d.SMS, clk, d.CodePepper),
+		"send-reset-sms":          recovery.NewSMS(db, d.SMS, d.Operators, d.SMSLimits, clk, d.CodePepper),
 		"complete-password-reset": recovery.NewComplete(db, clk, d.CodePepper),
 		"put-profile":             profile.NewEdit(db, clk),
 		"verify-identity":         verification.NewVerify(db, d.Provider, clk),

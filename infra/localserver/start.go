@@ -21,6 +21,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/notify/awssns"
 	"github.com/jszg/applicant-accounts/shared/quota"
 	"github.com/jszg/applicant-accounts/shared/reviewer"
+	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 )
 
@@ -38,8 +39,11 @@ type Config struct {
 	ResetLinkBase    string
 	CursorSecret     string
 	CodePepper       string
-	// SlidersPerMinute is how many sliders one address gets per minute; 0: the deployed default.
-	SlidersPerMinute int
+	// SlidersPerMinute is how many sliders one address gets per minute, SMSPerAddressHour how
+	// many SMS, SMSHourlyBudget all SMS an hour; 0: the deployed defaults.
+	SlidersPerMinute  int
+	SMSPerAddressHour int
+	SMSHourlyBudget   int
 	// JobEvery is how often the scheduled functions run locally; 0 never.
 	JobEvery time.Duration
 	AWS      aws.Config
@@ -94,6 +98,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		ResetLinkBase: cfg.ResetLinkBase, Provider: idv.Simulator{}, Calendar: clock.China(),
 		CursorSecret: []byte(cfg.CursorSecret), CodePepper: []byte(cfg.CodePepper), Operators: logTopic{},
 		SlidersPerMinute: cmp.Or(cfg.SlidersPerMinute, quota.SlidersPerAddressMinute),
+		SMSLimits: smscode.Limits{
+			PerAddressHour: cmp.Or(cfg.SMSPerAddressHour, quota.SMSPerAddressHour),
+			HourlyBudget:   cmp.Or(cfg.SMSHourlyBudget, quota.SMSHourlyBudget),
+		},
 	}
 	d.Outbox = notify.NewOutbox(cfg.Clock.Now)
 	d.SMS, d.Mail = d.Outbox, d.Outbox

@@ -20,6 +20,8 @@ var placeholders = map[string]string{
 	"IDV_ENDPOINT":               "https://idv.invalid/verify",
 	"OPERATORS_TOPIC_ARN":        "arn:aws:sns:cn-north-1:000000000000:operators",
 	"SLIDERS_PER_ADDRESS_MINUTE": "60",
+	"SMS_PER_ADDRESS_HOUR":       "30",
+	"SMS_HOURLY_BUDGET":          "20000",
 }
 
 // A function that needs a variable the template does not give it stops at its first cold

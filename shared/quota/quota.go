@@ -16,6 +16,15 @@ const (
 	// person solves one in five seconds at best; a school's or a carrier's NAT puts many
 	// people behind one address, who share this, and a refusal says to wait under a minute.
 	SlidersPerAddressMinute = 60
+	// SMSPerAddressHour is how many SMS codes one source address gets per hour, across
+	// mobiles: a person needs one or two, a NAT's many people share it, and an SMS pump
+	// cycling through numbers from one address stops here.
+	SMSPerAddressHour = 30
+	// SMSHourlyBudget is the deployment's default budget of SMS an hour (SmsHourlyBudget):
+	// a wave's peak (ten times the average of 500,000 applicants in two weeks, each with a
+	// code or two: about 30,000 an hour) needs it raised, which operators do for the season;
+	// past it, SMS pumping costs nothing more.
+	SMSHourlyBudget = 20000
 )
 
 // Limit is a quota in one period: at most Max uses in Period (a CST date or a cycle), whose

@@ -253,8 +253,8 @@ func logFailure(ctx context.Context, what string, err error) {
 // under the same rules and daily quota as registration codes (the mobile's three a day are
 // also the account's), and none from a reset made before the password last changed. Four
 // round trips: the reset, its account, the day's counter, the code.
-func NewSMS(db SMSStore, sms notify.SMS, clk clock.Clock, pepper []byte) api.HandlerFunc {
-	codes := smscode.NewIssuer(db, sms, clk, pepper)
+func NewSMS(db SMSStore, sms notify.SMS, operators smscode.Publisher, limits smscode.Limits, clk clock.Clock, pepper []byte) api.HandlerFunc {
+	codes := smscode.NewIssuer(db, sms, operators, limits, clk, pepper)
 	return func(ctx context.Context, r *api.Request) (*api.Response, error) {
 		id, err := resetID(r)
 		if err != nil {
@@ -277,7 +277,7 @@ func NewSMS(db SMSStore, sms notify.SMS, clk clock.Clock, pepper []byte) api.Han
 		if err != nil {
 			return nil, err
 		}
-		remaining, err := codes.Send(ctx, ResetKey(id), req.Phone, notify.ResetCodeSMS,
+		remaining, err := codes.Send(ctx, ResetKey(id), req.Phone, r.SourceIP(), notify.ResetCodeSMS,
 			smscode.Owner{Login: req.Login, Epoch: req.Epoch})
 		if err != nil {
 			return nil, err

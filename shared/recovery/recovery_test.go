@@ -36,7 +36,7 @@ func newWorld(t *testing.T) *world {
 	return &world{Kit: k, ses: ses,
 		startH:    recovery.NewStart(k.Store, k.Clock),
 		email_:    recovery.NewEmail(k.Store, ses.Mailer("noreply@jszg.edu.cn"), k.Clock, "https://www.jszg.edu.cn/reset-password"),
-		sms_:      recovery.NewSMS(k.Store, k.Outbox, k.Clock, testkit.Pepper),
+		sms_:      recovery.NewSMS(k.Store, k.Outbox, k.Operators, testkit.SMSLimits, k.Clock, testkit.Pepper),
 		completeH: recovery.NewComplete(k.Store, k.Clock, testkit.Pepper),
 		login:     session.NewLogin(k.Store, k.Clock),
 		me:        profile.NewMe(k.Store, k.Clock)}
@@ -327,8 +327,9 @@ func TestRecoverBySMS(t *testing.T) {
 	if res.Status != 202 || res.Int("expiresIn") != 300 || res.Int("remainingToday") != 2 {
 		t.Fatalf("sms: %d %v", res.Status, res.Body)
 	}
-	// The reset, its account, the mobile's count, the code.
-	if got := w.Env.Calls.String(); got != "GetItem=2 PutItem=1 UpdateItem=1" {
+	// The reset, its account, the counts (the mobile's, the address's, the hour's budget,
+	// sent together), the code.
+	if got := w.Env.Calls.String(); got != "GetItem=2 PutItem=1 UpdateItem=3" {
 		t.Fatalf("round trips: %s", got)
 	}
 	code := w.LastCode(a.Phone)
@@ -379,7 +380,7 @@ func TestResetCodesFollowTheCodeRules(t *testing.T) {
 func TestResetCodesShareTheMobilesDailyQuota(t *testing.T) {
 	w := newWorld(t)
 	a := w.Applicant("张三")
-	register := smscode.NewSend(w.Store, w.Outbox, w.Clock, testkit.Pepper)
+	register := smscode.NewSend(w.Store, w.Outbox, w.Operators, testkit.SMSLimits, w.Clock, testkit.Pepper)
 	res := apitest.Call(t, register, apitest.Request{Method: "POST", Path: "/v1/sms-codes",
 		Body: map[string]any{"phone": a.Phone, "purpose": "register", "captcha": w.Solve()}})
 	if res.Status != 202 {

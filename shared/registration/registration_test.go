@@ -32,7 +32,7 @@ func newWorld(t *testing.T) *world {
 func (w *world) form(t *testing.T) map[string]any {
 	t.Helper()
 	phone := testkit.Phone()
-	send := smscode.NewSend(w.Store, w.Outbox, w.Clock, testkit.Pepper)
+	send := smscode.NewSend(w.Store, w.Outbox, w.Operators, testkit.SMSLimits, w.Clock, testkit.Pepper)
 	res := apitest.Call(t, send, apitest.Request{Method: "POST", Path: "/v1/sms-codes",
 		Body: map[string]any{"phone": phone, "purpose": "register", "captcha": w.Solve()}})
 	if res.Status != 202 {
@@ -229,7 +229,7 @@ func TestANewerCodeReplacesTheOlder(t *testing.T) {
 	w := newWorld(t)
 	f := w.form(t)
 	older := f["smsCode"].(string)
-	send := smscode.NewSend(w.Store, w.Outbox, w.Clock, testkit.Pepper)
+	send := smscode.NewSend(w.Store, w.Outbox, w.Operators, testkit.SMSLimits, w.Clock, testkit.Pepper)
 	newer := older
 	for i := 0; i < 2 && newer == older; i++ { // equal codes: one chance in a million
 		apitest.Call(t, send, apitest.Request{Method: "POST", Path: "/v1/sms-codes",

@@ -46,9 +46,9 @@ func SentAnswer(remaining int) *api.Response {
 
 // NewSend answers POST /v1/sms-codes: it checks the form, spends the slider, then sends.
 // Three round trips: the slider, the day's counter, the code.
-func NewSend(db SendStore, sms notify.SMS, clk clock.Clock, pepper []byte) api.HandlerFunc {
+func NewSend(db SendStore, sms notify.SMS, operators Publisher, limits Limits, clk clock.Clock, pepper []byte) api.HandlerFunc {
 	sliders := captcha.NewChecker(db, clk)
-	codes := NewIssuer(db, sms, clk, pepper)
+	codes := NewIssuer(db, sms, operators, limits, clk, pepper)
 	return func(ctx context.Context, r *api.Request) (_ *api.Response, err error) {
 		var in sendRequest
 		if err := r.Decode(&in); err != nil {
@@ -66,7 +66,7 @@ func NewSend(db SendStore, sms notify.SMS, clk clock.Clock, pepper []byte) api.H
 			return nil, err
 		}
 		defer func() { solved.GiveBackIfBusy(ctx, err) }()
-		remaining, err := codes.Send(ctx, RegisterKey(phone), phone, notify.RegisterCodeSMS, Owner{})
+		remaining, err := codes.Send(ctx, RegisterKey(phone), phone, r.SourceIP(), notify.RegisterCodeSMS, Owner{})
 		if err != nil {
 			return nil, err
 		}

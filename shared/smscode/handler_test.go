@@ -3,6 +3,7 @@ package smscode_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -23,7 +24,7 @@ import (
 )
 
 func handler(k *testkit.Kit) api.HandlerFunc {
-	return smscode.NewSend(k.Store, k.Outbox, k.Clock, testkit.Pepper)
+	return smscode.NewSend(k.Store, k.Outbox, k.Operators, testkit.SMSLimits, k.Clock, testkit.Pepper)
 }
 
 func ask(t *testing.T, k *testkit.Kit, body any) apitest.Result {
@@ -36,7 +37,8 @@ func askThrough(t *testing.T, h api.HandlerFunc, body any) apitest.Result {
 	return apitest.Call(t, h, apitest.Request{Method: "POST", Path: "/v1/sms-codes", Body: body})
 }
 
-// The day's counter is one UpdateItem whether it is the first code of the day or a later one.
+// Each counter is one UpdateItem whether it is the first of its period or a later one, and
+// the three are sent together: three round trips in all (slider, counters, code).
 func TestEveryCodeOfTheDayTakesThreeRoundTrips(t *testing.T) {
 	k := testkit.New(t)
 	phone := testkit.Phone()
@@ -46,7 +48,7 @@ func TestEveryCodeOfTheDayTakesThreeRoundTrips(t *testing.T) {
 		if res := ask(t, k, map[string]any{"phone": phone, "purpose": "register", "captcha": a}); res.Status != 202 {
 			t.Fatalf("code %d: %d %v", i, res.Status, res.Body)
 		}
-		if got := k.Env.Calls.String(); got != "DeleteItem=1 PutItem=1 UpdateItem=1" {
+		if got := k.Env.Calls.String(); got != "DeleteItem=1 PutItem=1 UpdateItem=3" {
 			t.Fatalf("round trips of code %d: %s", i, got)
 		}
 	}
@@ -60,9 +62,10 @@ func TestSendsACode(t *testing.T) {
 	if res.Status != 202 || res.Int("expiresIn") != 300 || res.Int("remainingToday") != 2 {
 		t.Fatalf("got %d %v", res.Status, res.Body)
 	}
-	// Solve itself put one item; the handler: slider, the day's counter (one UpdateItem,
-	// the first of the day too), code.
-	if got := k.Env.Calls.String(); got != "DeleteItem=1 PutItem=2 UpdateItem=1" {
+	// Solve itself put one item; the handler: slider; the mobile's day, the address's hour
+	// and the hour's budget, counted together (one UpdateItem each, the first of a period
+	// too); the code.
+	if got := k.Env.Calls.String(); got != "DeleteItem=1 PutItem=2 UpdateItem=3" {
 		t.Fatalf("round trips: %s", got)
 	}
 
@@ -238,7 +241,7 @@ func TestAFailedSendSpendsNoQuota(t *testing.T) {
 	k := testkit.New(t)
 	logs := testkit.CaptureLogs(t)
 	phone := testkit.Phone()
-	failing := smscode.NewSend(k.Store, failingSNS(t), k.Clock, testkit.Pepper)
+	failing := smscode.NewSend(k.Store, failingSNS(t), k.Operators, testkit.SMSLimits, k.Clock, testkit.Pepper)
 	for i := 0; i < 4; i++ {
 		res := askThrough(t, failing, map[string]any{"phone": phone, "purpose": "register", "captcha": k.Solve()})
 		if res.Status != 503 || res.Code() != api.CodeUnavailable {
@@ -259,7 +262,7 @@ func TestAFailedSendSpendsNoQuota(t *testing.T) {
 func TestAFailedSendLeavesNoUsableCode(t *testing.T) {
 	k := testkit.New(t)
 	phone := testkit.Phone()
-	failing := smscode.NewSend(k.Store, failingSNS(t), k.Clock, testkit.Pepper)
+	failing := smscode.NewSend(k.Store, failingSNS(t), k.Operators, testkit.SMSLimits, k.Clock, testkit.Pepper)
 	if res := askThrough(t, failing, map[string]any{"phone": phone, "purpose": "register", "captcha": k.Solve()}); res.Status != 503 {
 		t.Fatalf("got %d", res.Status)
 	}
@@ -275,11 +278,55 @@ func TestAFailedSendKeepsItsSliderSpent(t *testing.T) {
 	k := testkit.New(t)
 	phone := testkit.Phone()
 	body := map[string]any{"phone": phone, "purpose": "register", "captcha": k.Solve()}
-	failing := smscode.NewSend(k.Store, failingSNS(t), k.Clock, testkit.Pepper)
+	failing := smscode.NewSend(k.Store, failingSNS(t), k.Operators, testkit.SMSLimits, k.Clock, testkit.Pepper)
 	if res := askThrough(t, failing, body); res.Status != 503 {
 		t.Fatalf("failed send: %d %v", res.Status, res.Body)
 	}
 	if res := ask(t, k, body); res.Code() != api.CodeCaptchaFailed {
 		t.Fatalf("the same slider after a failed send: %d %v", res.Status, res.Body)
+	}
+}
+
+// SMS pumping beyond a mobile's three a day: one source address gets PerAddressHour codes an
+// hour whatever the mobiles, and the deployment HourlyBudget; a refusal spends none of the
+// other counts, and operators hear of a spent budget once an hour.
+func TestSMSPumpingMeetsTheAddressCapAndTheBudget(t *testing.T) {
+	k := testkit.New(t)
+	k.Clock.Set(time.Date(2026, 11, 27, 10, 40, 0, 0, time.UTC))
+	send := smscode.NewSend(k.Store, k.Outbox, k.Operators, smscode.Limits{PerAddressHour: 2, HourlyBudget: 3}, k.Clock, testkit.Pepper)
+	ask := func(phone, from string) apitest.Result {
+		return apitest.Call(t, send, apitest.Request{Method: "POST", Path: "/v1/sms-codes", From: from,
+			Body: map[string]any{"phone": phone, "purpose": "register", "captcha": k.Solve()}})
+	}
+	pumper, other := "203.0.113.5", "198.51.100.20"
+	for i := 0; i < 2; i++ {
+		if res := ask(testkit.Phone(), pumper); res.Status != 202 {
+			t.Fatalf("code %d from one address: %d %v", i, res.Status, res.Body)
+		}
+	}
+	victim := testkit.Phone()
+	res := ask(victim, pumper)
+	if res.Code() != api.CodeQuotaExceeded || res.RetryAfter() != 20*60 {
+		t.Fatalf("a third from the address in the hour: %d %v", res.Status, res.Body)
+	}
+	if res := ask(victim, other); res.Status != 202 || res.Int("remainingToday") != 2 {
+		t.Fatalf("the refused mobile from elsewhere: %d %v: the refusal spent its count", res.Status, res.Body)
+	}
+	// The budget of three is spent: every send is refused, and operators told once.
+	for i := 0; i < 3; i++ {
+		if res := ask(testkit.Phone(), fmt.Sprintf("192.0.2.%d", i)); res.Code() != api.CodeQuotaExceeded {
+			t.Fatalf("a send past the budget: %d %v", res.Status, res.Body)
+		}
+	}
+	if told := k.Operators.Messages(); len(told) != 1 || !strings.Contains(told[0], "预算") {
+		t.Fatalf("operators were told %d times: %v", len(told), told)
+	}
+	if n := len(k.Outbox.Messages()); n != 3 {
+		t.Fatalf("%d SMS went out, want the budget's 3", n)
+	}
+	// The next hour has a budget of its own.
+	k.Clock.Advance(20 * time.Minute)
+	if res := ask(testkit.Phone(), other); res.Status != 202 {
+		t.Fatalf("the next hour: %d %v", res.Status, res.Body)
 	}
 }

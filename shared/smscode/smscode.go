@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/jszg/applicant-accounts/shared/api"
@@ -28,10 +29,16 @@ const (
 	MaxAttempts = 5
 )
 
-// IssueStore keeps codes and the daily counters.
+// IssueStore keeps codes and the counters of SMS: per mobile and day, per source address and
+// hour, and the hour's budget.
 type IssueStore interface {
 	ReserveSMS(ctx context.Context, phone, day string, max int, expires time.Time) (int, error)
 	ReleaseSMS(ctx context.Context, phone, day string) error
+	CountAddressSMS(ctx context.Context, addr string, at time.Time, max int) error
+	ReleaseAddressSMS(ctx context.Context, addr string, at time.Time) error
+	CountSMSBudget(ctx context.Context, at time.Time, max int) error
+	ReleaseSMSBudget(ctx context.Context, at time.Time) error
+	MarkSMSBudgetReported(ctx context.Context, at time.Time) (bool, error)
 	PutCode(ctx context.Context, k store.CodeKey, c store.Code) error
 	DeleteCode(ctx context.Context, k store.CodeKey, hash []byte) error
 }
@@ -44,17 +51,39 @@ type CheckStore interface {
 
 // Issuer issues codes and texts them.
 type Issuer struct {
-	store  IssueStore
-	sms    notify.SMS
-	clock  clock.Clock
-	pepper pepper
+	store     IssueStore
+	sms       notify.SMS
+	operators Publisher
+	limits    Limits
+	clock     clock.Clock
+	pepper    pepper
 }
 
-// NewIssuer issues codes into db and sends them through sms. The pepper keys the stored
-// hashes: at least MinPepper bytes, the same in every function that sends or checks codes;
-// changing it voids the codes of the last five minutes.
-func NewIssuer(db IssueStore, sms notify.SMS, clk clock.Clock, key []byte) *Issuer {
-	return &Issuer{store: db, sms: sms, clock: clk, pepper: key}
+// Limits are what SMS pumping meets beyond a mobile's three a day: a cap per source address
+// and hour, and the deployment's budget of SMS an hour, past which every send is refused and
+// the operators are told, once an hour.
+type Limits struct {
+	PerAddressHour int
+	HourlyBudget   int
+}
+
+// LimitsFromEnv are the limits a function is deployed with (SMS_PER_ADDRESS_HOUR,
+// SMS_HOURLY_BUDGET); without them it stops at start-up.
+func LimitsFromEnv() Limits {
+	return Limits{PerAddressHour: awsenv.MustPositive("SMS_PER_ADDRESS_HOUR"), HourlyBudget: awsenv.MustPositive("SMS_HOURLY_BUDGET")}
+}
+
+// Publisher is the operators' topic.
+type Publisher interface {
+	Publish(ctx context.Context, subject, message string) error
+}
+
+// NewIssuer issues codes into db and sends them through sms, within limits, telling
+// operators when the budget is spent. The pepper keys the stored hashes: at least MinPepper
+// bytes, the same in every function that sends or checks codes; changing it voids the codes
+// of the last five minutes.
+func NewIssuer(db IssueStore, sms notify.SMS, operators Publisher, limits Limits, clk clock.Clock, key []byte) *Issuer {
+	return &Issuer{store: db, sms: sms, operators: operators, limits: limits, clock: clk, pepper: key}
 }
 
 // Checker checks codes.
@@ -103,11 +132,13 @@ type Owner struct {
 	Epoch int64
 }
 
-// Send issues a new code under k and texts it to phone (E.164) in the words of text. It
-// returns how many SMS the mobile has left today. When the SMS cannot be sent, the day's
+// Send issues a new code under k and texts it to phone (E.164) in the words of text, for a
+// request from the source address from. It returns how many SMS the mobile has left today.
+// The mobile's day, the address's hour and the hour's budget are counted at once (one round
+// trip); when one refuses, the others are given back. When the SMS cannot be sent, every
 // count is given back and the new code removed: the applicant loses nothing by our failure.
-// Two round trips: the counter, then the code.
-func (c *Issuer) Send(ctx context.Context, k store.CodeKey, phone string, text func(code string, minutes int) string, owner Owner) (int, error) {
+// Two round trips: the counters, then the code.
+func (c *Issuer) Send(ctx context.Context, k store.CodeKey, phone, from string, text func(code string, minutes int) string, owner Owner) (int, error) {
 	now := c.clock.Now()
 	day := clock.Day(now)
 	code := token.Digits(Length)
@@ -115,33 +146,77 @@ func (c *Issuer) Send(ctx context.Context, k store.CodeKey, phone string, text f
 	if err != nil { // before the quota is touched: a misconfigured function costs no one an SMS
 		return 0, err
 	}
-	// The counter outlives its day by one, for support questions; it never blocks after it.
-	sent, err := c.store.ReserveSMS(ctx, phone, day, quota.SMSPerDay, clock.NextDay(now).Add(24*time.Hour))
-	if errors.Is(err, store.ErrQuotaFull) {
+	var sent int
+	var mobile, address, budget error
+	var wg sync.WaitGroup
+	// The mobile's counter outlives its day by one, for support questions; it never blocks after it.
+	wg.Go(func() {
+		sent, mobile = c.store.ReserveSMS(ctx, phone, day, quota.SMSPerDay, clock.NextDay(now).Add(24*time.Hour))
+	})
+	wg.Go(func() { address = c.store.CountAddressSMS(ctx, from, now, c.limits.PerAddressHour) })
+	wg.Go(func() { budget = c.store.CountSMSBudget(ctx, now, c.limits.HourlyBudget) })
+	wg.Wait()
+	bg := context.WithoutCancel(ctx)
+	undo := func() {
+		if mobile == nil {
+			logFailure(ctx, k, "could not give back an SMS count", c.store.ReleaseSMS(bg, phone, day))
+		}
+		if address == nil {
+			logFailure(ctx, k, "could not give back an address's SMS count", c.store.ReleaseAddressSMS(bg, from, now))
+		}
+		if budget == nil {
+			logFailure(ctx, k, "could not give back an SMS of the budget", c.store.ReleaseSMSBudget(bg, now))
+		}
+	}
+	nextHour := clock.SecondsUntil(now, now.Truncate(time.Hour).Add(time.Hour))
+	switch {
+	case errors.Is(mobile, store.ErrQuotaFull):
+		undo()
 		return 0, api.QuotaExceeded(fmt.Sprintf("该手机号今日已获取%d次短信验证码，请明天再试", quota.SMSPerDay),
 			clock.SecondsUntil(now, clock.NextDay(now)))
-	}
-	if err != nil {
-		return 0, err
-	}
-	undo := func() {
-		bg := context.WithoutCancel(ctx)
-		if err := c.store.ReleaseSMS(bg, phone, day); err != nil {
-			slog.ErrorContext(ctx, "could not give back an SMS count", slog.String("purpose", k.Purpose), slog.String("err", err.Error()))
-		}
+	case errors.Is(address, store.ErrQuotaFull):
+		undo()
+		return 0, api.QuotaExceeded("您的网络本小时获取短信验证码的次数过多，请稍后再试", nextHour)
+	case errors.Is(budget, store.ErrQuotaFull):
+		undo()
+		c.budgetSpent(ctx, now)
+		return 0, api.QuotaExceeded("短信发送繁忙，请稍后再试", nextHour)
+	case mobile != nil || address != nil || budget != nil:
+		undo()
+		return 0, errors.Join(mobile, address, budget)
 	}
 	if err := c.store.PutCode(ctx, k, store.Code{Hash: hash, Expires: now.Add(TTL), Login: owner.Login, Epoch: owner.Epoch}); err != nil {
 		undo()
 		return 0, err
 	}
 	if err := c.sms.SendSMS(ctx, phone, text(code, int(TTL/time.Minute))); err != nil {
-		if derr := c.store.DeleteCode(context.WithoutCancel(ctx), k, hash); derr != nil {
-			slog.ErrorContext(ctx, "could not remove an unsent code", slog.String("purpose", k.Purpose), slog.String("err", derr.Error()))
-		}
+		logFailure(ctx, k, "could not remove an unsent code", c.store.DeleteCode(bg, k, hash))
 		undo()
 		return 0, api.Unavailable("短信发送失败，请稍后重试（本次不计入当日次数）", 30, err)
 	}
 	return quota.SMSPerDay - sent, nil
+}
+
+// budgetSpent tells the operators, once an hour, that the hour's SMS budget is spent: a wave
+// bigger than planned, or SMS pumping, which the refusals have now stopped.
+func (c *Issuer) budgetSpent(ctx context.Context, now time.Time) {
+	bg := context.WithoutCancel(ctx)
+	first, err := c.store.MarkSMSBudgetReported(bg, now)
+	if err != nil || !first {
+		return
+	}
+	msg := fmt.Sprintf("%s 这一小时的短信预算（%d 条）已用完，此后的短信验证码请求都被拒绝（429），直到下一小时。"+
+		"如是报名高峰，请提高 SmsHourlyBudget 参数；如是短信轰炸，请查看按来源地址的拒绝情况。",
+		now.In(clock.CST).Format("2006-01-02 15:00"), c.limits.HourlyBudget)
+	if err := c.operators.Publish(bg, "短信小时预算已用完", msg); err != nil {
+		slog.ErrorContext(ctx, "could not tell operators the SMS budget is spent", slog.String("err", err.Error()))
+	}
+}
+
+func logFailure(ctx context.Context, k store.CodeKey, what string, err error) {
+	if err != nil {
+		slog.ErrorContext(ctx, what, slog.String("purpose", k.Purpose), slog.String("err", err.Error()))
+	}
 }
 
 // UsedError is a code that was right but already spent, and on what: a registration

@@ -14,7 +14,7 @@ import (
 
 func send(t *testing.T, c *smscode.Issuer, phone string) (int, error) {
 	t.Helper()
-	return c.Send(context.Background(), smscode.RegisterKey("+86"+phone), "+86"+phone, notify.RegisterCodeSMS, smscode.Owner{})
+	return c.Send(context.Background(), smscode.RegisterKey("+86"+phone), "+86"+phone, "192.0.2.1", notify.RegisterCodeSMS, smscode.Owner{})
 }
 
 // A 6-digit code has a million values: a plain hash in a copied table gives it back.
@@ -23,7 +23,7 @@ func TestStoredHashesAreKeyedByThePepper(t *testing.T) {
 	ctx := context.Background()
 	phone := testkit.Phone()
 	key := smscode.RegisterKey("+86" + phone)
-	if _, err := send(t, smscode.NewIssuer(k.Store, k.Outbox, k.Clock, testkit.Pepper), phone); err != nil {
+	if _, err := send(t, smscode.NewIssuer(k.Store, k.Outbox, k.Operators, testkit.SMSLimits, k.Clock, testkit.Pepper), phone); err != nil {
 		t.Fatal(err)
 	}
 	code := k.LastCode(phone)
@@ -55,13 +55,13 @@ func TestWithoutAPepperNothingIsSpent(t *testing.T) {
 	phone := testkit.Phone()
 	key := smscode.RegisterKey("+86" + phone)
 	short := []byte("too-short")
-	if _, err := send(t, smscode.NewIssuer(k.Store, k.Outbox, k.Clock, short), phone); err == nil {
+	if _, err := send(t, smscode.NewIssuer(k.Store, k.Outbox, k.Operators, testkit.SMSLimits, k.Clock, short), phone); err == nil {
 		t.Fatal("a code was sent without a pepper")
 	}
 	if n := len(k.Outbox.Messages()); n != 0 {
 		t.Fatalf("%d messages went out", n)
 	}
-	left, err := send(t, smscode.NewIssuer(k.Store, k.Outbox, k.Clock, testkit.Pepper), phone)
+	left, err := send(t, smscode.NewIssuer(k.Store, k.Outbox, k.Operators, testkit.SMSLimits, k.Clock, testkit.Pepper), phone)
 	if err != nil || left != 2 {
 		t.Fatalf("the failed send spent quota: %d left, %v", left, err)
 	}

@@ -188,3 +188,48 @@ func (st *Store) deleteKeys(ctx context.Context, items []map[string]types.Attrib
 	}
 	return deleted, nil
 }
+
+// An hour's SMS counters: per source address, and the deployment's budget. Both are brief
+// (no index) and outlive their hour by one.
+
+func hourOf(t time.Time) string { return t.UTC().Format("2006010215") }
+
+// CountAddressSMS counts one SMS asked for from addr in the hour of at, unless max are
+// counted (ErrQuotaFull). One UpdateItem.
+func (st *Store) CountAddressSMS(ctx context.Context, addr string, at time.Time, max int) error {
+	_, err := st.countUp(ctx, addressMinute(addr, "SMSHOUR", hourOf(at)), max, at.Truncate(time.Hour).Add(2*time.Hour))
+	return err
+}
+
+// ReleaseAddressSMS gives back an address's SMS that did not go out.
+func (st *Store) ReleaseAddressSMS(ctx context.Context, addr string, at time.Time) error {
+	return st.countDown(ctx, addressMinute(addr, "SMSHOUR", hourOf(at)))
+}
+
+// CountSMSBudget counts one SMS against the hour's budget of max (ErrQuotaFull past it). One
+// UpdateItem.
+func (st *Store) CountSMSBudget(ctx context.Context, at time.Time, max int) error {
+	_, err := st.countUp(ctx, smsBudget(hourOf(at)), max, at.Truncate(time.Hour).Add(2*time.Hour))
+	return err
+}
+
+// ReleaseSMSBudget gives back an SMS of the hour's budget that did not go out.
+func (st *Store) ReleaseSMSBudget(ctx context.Context, at time.Time) error {
+	return st.countDown(ctx, smsBudget(hourOf(at)))
+}
+
+// MarkSMSBudgetReported notes that operators were told the hour's budget is spent; false when
+// another request told them first, so that they are told once an hour. One UpdateItem.
+func (st *Store) MarkSMSBudgetReported(ctx context.Context, at time.Time) (bool, error) {
+	errTold := errors.New("told")
+	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
+		Key:                       smsBudget(hourOf(at)).key(),
+		UpdateExpression:          aws.String("SET reportedAt = :at"),
+		ConditionExpression:       aws.String("attribute_not_exists(reportedAt)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":at": n(at.Unix())},
+	}, refusedWith(errTold))
+	if errors.Is(err, errTold) {
+		return false, nil
+	}
+	return err == nil, err
+}

@@ -37,6 +37,7 @@ const (
 	prefixNotice    = "NOTICE#"
 	prefixLogin     = "LOGIN#"
 	prefixAddress   = "ADDR#"
+	prefixBudget    = "BUDGET#"
 	prefixProbe     = "PROBE#"
 )
 
@@ -50,7 +51,7 @@ const (
 // KeyPrefixes are the partition-key prefixes of every item the functions read or write.
 func KeyPrefixes() []string {
 	return []string{prefixAccount, prefixCaptcha, prefixCode + CodeForRegistration + "#", prefixCode + CodeForReset + "#",
-		prefixPhone, prefixSession, prefixReset, prefixResetLink, prefixReview, prefixNotice, prefixLogin, prefixAddress}
+		prefixPhone, prefixSession, prefixReset, prefixResetLink, prefixReview, prefixNotice, prefixLogin, prefixAddress, prefixBudget}
 }
 
 // Partitions of gsi1.
@@ -160,6 +161,12 @@ func resetMailDay(login, day string) counter {
 // addressMinute counts what one source address asked for in one minute (UTC, yyyymmddhhmm).
 func addressMinute(addr, what, minute string) counter {
 	return counter{pk: prefixAddress + addr, sk: what + "#" + minute, period: minute, brief: true}
+}
+
+// smsBudget counts every SMS of one hour (UTC, yyyymmddhh), against the deployment's budget.
+// One item takes every SMS of the hour: well within a partition's thousand writes a second.
+func smsBudget(hour string) counter {
+	return counter{pk: prefixBudget + "SMS", sk: "HOUR#" + hour, period: hour, brief: true}
 }
 
 func reviewCycle(login, cycle string) counter {

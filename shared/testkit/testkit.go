@@ -11,6 +11,7 @@ import (
 	"image/jpeg"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +25,8 @@ import (
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/password"
+	"github.com/jszg/applicant-accounts/shared/quota"
+	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/token"
@@ -44,14 +47,40 @@ var Start = time.Date(2026, 11, 27, 10, 0, 0, 0, clock.CST)
 // Pepper keys the kit's SMS-code hashes: handlers that send or check codes are built with it.
 var Pepper = []byte("testkit-sms-code-pepper")
 
-// Kit is one isolated world: a store, a clock the test moves, and an outbox standing in for
-// SNS and SES. Tests build the handlers they need with the operations' own constructors.
+// Kit is one isolated world: a store, a clock the test moves, an outbox standing in for SNS
+// and SES, and the operators' topic. Tests build the handlers they need with the operations'
+// own constructors.
 type Kit struct {
-	T      testing.TB
-	Env    *storetest.Env
-	Store  *store.Store
-	Clock  *clock.Fixed
-	Outbox *notify.Outbox
+	T         testing.TB
+	Env       *storetest.Env
+	Store     *store.Store
+	Clock     *clock.Fixed
+	Outbox    *notify.Outbox
+	Operators *Topic
+}
+
+// SMSLimits are the deployed defaults of SMS limits, which the kit's senders have.
+var SMSLimits = smscode.Limits{PerAddressHour: quota.SMSPerAddressHour, HourlyBudget: quota.SMSHourlyBudget}
+
+// Topic keeps what is published to the operators' topic.
+type Topic struct {
+	mu       sync.Mutex
+	messages []string
+}
+
+// Publish keeps the message.
+func (t *Topic) Publish(_ context.Context, subject, message string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.messages = append(t.messages, subject+"\n"+message)
+	return nil
+}
+
+// Messages is what was published, oldest first.
+func (t *Topic) Messages() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return slices.Clone(t.messages)
 }
 
 // New builds a kit whose parts stop with t.
@@ -59,7 +88,7 @@ func New(t testing.TB) *Kit {
 	t.Helper()
 	env := storetest.New(t)
 	clk := clock.NewFixed(Start)
-	return &Kit{T: t, Env: env, Store: env.Store, Clock: clk, Outbox: notify.NewOutbox(clk.Now)}
+	return &Kit{T: t, Env: env, Store: env.Store, Clock: clk, Outbox: notify.NewOutbox(clk.Now), Operators: &Topic{}}
 }
 
 // SolvedX and SolvedY are where Solve puts every answer.

@@ -49,6 +49,10 @@ func (s *SMS) SendSMS(ctx context.Context, to, body string) error {
 	return nil
 }
 
+// Topic is the operators' topic at arn, published through the same client as the SMS: a
+// function that sends both builds one SNS client.
+func (s *SMS) Topic(arn string) *Topic { return &Topic{client: s.client, arn: arn} }
+
 // Topic publishes operators' reports to an SNS topic.
 type Topic struct {
 	client *sns.Client
