@@ -3,6 +3,7 @@ package main
 
 import (
 	"os"
+	"time"
 
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/awsenv"
@@ -18,5 +19,5 @@ func main() {
 	api.Serve(review.NewDecide(store.FromEnv(cfg),
 		awssns.NewSMS(cfg, awsenv.Endpoint("SNS_ENDPOINT"), os.Getenv("SMS_SENDER_ID")),
 		awsses.NewMailer(cfg, awsenv.Endpoint("SES_ENDPOINT"), awsenv.MustEnv("SES_SENDER")),
-		clock.System{}))
+		clock.System{}, time.Duration(awsenv.MustPositive("PHOTO_RETENTION_DAYS"))*24*time.Hour))
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/jszg/applicant-accounts/infra/samtemplate"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/captcha"
+	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/ethnicities"
 	"github.com/jszg/applicant-accounts/shared/idv"
@@ -78,7 +79,7 @@ func Handlers(d *Deps) map[string]api.HandlerFunc {
 		"list-my-reviews":         review.NewMine(db, clk),
 		"list-reviews":            review.NewQueue(db, clk, d.CursorSecret),
 		"get-review":              review.NewOpen(db, clk),
-		"decide-review":           review.NewDecide(db, d.SMS, d.Mail, clk),
+		"decide-review":           review.NewDecide(db, d.SMS, d.Mail, clk, casework.PhotoRetention),
 		"not-found":               api.NotFoundRoute,
 	}
 }

@@ -22,6 +22,7 @@ var placeholders = map[string]string{
 	"SLIDERS_PER_ADDRESS_MINUTE": "60",
 	"SMS_PER_ADDRESS_HOUR":       "30",
 	"SMS_HOURLY_BUDGET":          "20000",
+	"PHOTO_RETENTION_DAYS":       "30",
 }
 
 // A function that needs a variable the template does not give it stops at its first cold

@@ -118,5 +118,13 @@ func NoticeOf(d Decision, lease time.Time) Notice {
 	}
 }
 
+// PhotoRetention is how long a review's photo is kept after its decision, unless the
+// deployment says otherwise (PhotoRetentionDays). The photo serves the decision; after it,
+// personal data is kept only as long as a purpose needs it (PIPL art. 19): a month covers
+// an applicant's complaint about a rejection and a supervisor's check of a sample of
+// decisions, and a rejected applicant resubmits a new photo anyway. Who read the photo, and
+// when, is kept for good.
+const PhotoRetention = 30 * 24 * time.Hour
+
 // ErrLeaseHeld is a notice another sender is working on.
 var ErrLeaseHeld = errors.New("casework: notice leased by another sender")

@@ -52,7 +52,7 @@ func (w *world) decided(t *testing.T) casework.Notice {
 	if _, err := w.Env.Store.SubmitReview(t.Context(), a, r, []byte{1}, quota.Limit{Period: "2026-2", Max: 3, Expires: w.Clock.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	nt, err := w.Env.Store.DecideReview(t.Context(), casework.Decision{Review: r, Approve: true, DecidedBy: "x", At: w.Clock.Now()})
+	nt, err := w.Env.Store.DecideReview(t.Context(), casework.Decision{Review: r, Approve: true, DecidedBy: "x", At: w.Clock.Now()}, w.Clock.Now().Add(casework.PhotoRetention))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func (w *world) decide(t *testing.T, i int) casework.Notice {
 	if _, err := w.Store.SubmitReview(t.Context(), a, r, []byte{1}, quota.Limit{Period: "2026-2", Max: 3, Expires: w.Clock.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	nt, err := w.Store.DecideReview(t.Context(), casework.Decision{Review: r, Approve: true, DecidedBy: "x", At: w.Clock.Now()})
+	nt, err := w.Store.DecideReview(t.Context(), casework.Decision{Review: r, Approve: true, DecidedBy: "x", At: w.Clock.Now()}, w.Clock.Now().Add(casework.PhotoRetention))
 	if err != nil {
 		t.Fatal(err)
 	}

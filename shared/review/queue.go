@@ -29,7 +29,7 @@ type QueueStore interface {
 // OpenStore reads reviews and records who read their photos.
 type OpenStore interface {
 	authn.Sessions
-	GetReview(ctx context.Context, id string) (casework.Review, []byte, error)
+	GetReview(ctx context.Context, id string, now time.Time) (casework.Review, []byte, error)
 	RecordPhotoRead(ctx context.Context, reviewID, reviewerID string, at time.Time) error
 }
 
@@ -38,7 +38,7 @@ type DecideStore interface {
 	authn.Sessions
 	notice.Store
 	GetReviewMeta(ctx context.Context, id string) (casework.Review, error)
-	DecideReview(ctx context.Context, d casework.Decision) (casework.Notice, error)
+	DecideReview(ctx context.Context, d casework.Decision, photoUntil time.Time) (casework.Notice, error)
 }
 
 // Paging of GET /v1/reviews.
@@ -129,7 +129,7 @@ type opened struct {
 	NameBefore  string  `json:"nameOnAccount"`
 	Reason      *string `json:"reason"`
 	DecidedAt   *string `json:"decidedAt"`
-	Photo       string  `json:"photo"`
+	Photo       *string `json:"photo"` // null once deleted after the decision
 }
 
 func reviewID(r *api.Request) (string, error) {
@@ -141,28 +141,34 @@ func reviewID(r *api.Request) (string, error) {
 }
 
 // NewOpen answers GET /v1/reviews/{reviewId}: the fields and the photo. The read of the
-// photo is recorded (who, when) before it is sent; no record, no photo. Four round trips.
+// photo is recorded (who, when) before it is sent; no record, no photo. Once the photo's
+// retention after the decision has passed, the answer says so (photo null) and no read is
+// recorded. Four round trips.
 func NewOpen(db OpenStore, clk clock.Clock) api.HandlerFunc {
 	return authn.NewGate(db, clk).Reviewer(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		id, err := reviewID(r)
 		if err != nil {
 			return nil, err
 		}
-		rev, photo, err := db.GetReview(ctx, id)
+		now := clk.Now()
+		rev, photo, err := db.GetReview(ctx, id, now)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, api.NotFound("人工审核申请不存在")
 		}
 		if err != nil {
 			return nil, err
 		}
-		now := clk.Now()
-		if err := db.RecordPhotoRead(ctx, id, p.Account.AccountID, now); err != nil {
-			return nil, err
-		}
-		slog.InfoContext(ctx, "review photo read", slog.String("reviewId", id), slog.String("reviewerId", p.Account.AccountID))
 		out := opened{
 			queueItem: item(rev, now), IDValidFrom: rev.IDValidFrom, IDValidTo: rev.IDValidTo,
-			NameBefore: rev.NameBefore, Photo: "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(photo),
+			NameBefore: rev.NameBefore,
+		}
+		if photo != nil {
+			if err := db.RecordPhotoRead(ctx, id, p.Account.AccountID, now); err != nil {
+				return nil, err
+			}
+			slog.InfoContext(ctx, "review photo read", slog.String("reviewId", id), slog.String("reviewerId", p.Account.AccountID))
+			dataURL := "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(photo)
+			out.Photo = &dataURL
 		}
 		if rev.Reason != "" {
 			out.Reason = &rev.Reason
@@ -195,8 +201,9 @@ func alreadyDecided() error {
 
 // NewDecide answers POST /v1/reviews/{reviewId}/decision: once, whatever the concurrency;
 // the account moves with the review in the same transaction; the applicant is told by SMS
-// and e-mail. Four round trips, then the two messages and the notice's settlement.
-func NewDecide(db DecideStore, sms notify.SMS, mail notify.Mailer, clk clock.Clock) api.HandlerFunc {
+// and e-mail; the photo is kept photoRetention after the decision, then deleted. Four round
+// trips, then the two messages and the notice's settlement.
+func NewDecide(db DecideStore, sms notify.SMS, mail notify.Mailer, clk clock.Clock, photoRetention time.Duration) api.HandlerFunc {
 	notices := notice.NewSender(db, sms, mail, clk)
 	return authn.NewGate(db, clk).Reviewer(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		id, err := reviewID(r)
@@ -228,7 +235,7 @@ func NewDecide(db DecideStore, sms notify.SMS, mail notify.Mailer, clk clock.Clo
 		}
 		now := clk.Now()
 		d := casework.Decision{Review: rev, Approve: f.Decision == "approve", Reason: reason, DecidedBy: p.Account.AccountID, At: now}
-		nt, err := db.DecideReview(ctx, d)
+		nt, err := db.DecideReview(ctx, d, now.Add(photoRetention))
 		if err != nil {
 			if errors.Is(err, casework.ErrAlreadyDecided) {
 				return nil, alreadyDecided()

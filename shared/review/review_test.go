@@ -15,6 +15,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
+	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/notify/notifytest"
@@ -46,7 +47,7 @@ func newWorld(t *testing.T) *world {
 		mine:    review.NewMine(k.Store, k.Clock),
 		queueH:  review.NewQueue(k.Store, k.Clock, []byte("test-secret-of-thirty-two-bytes!")),
 		openH:   review.NewOpen(k.Store, k.Clock),
-		decideH: review.NewDecide(k.Store, k.Outbox, ses.Mailer("noreply@jszg.edu.cn"), k.Clock),
+		decideH: review.NewDecide(k.Store, k.Outbox, ses.Mailer("noreply@jszg.edu.cn"), k.Clock, casework.PhotoRetention),
 		me:      profile.NewMe(k.Store, k.Clock),
 	}
 	if err := reviewer.Create(t.Context(), k.Env.Store, "li.reviewer", "李审核", "Reviewer#2026", testkit.OTPSecret, k.Clock.Now()); err != nil {
@@ -583,5 +584,32 @@ func TestAPhotoCarryingADocumentIsServedAsPixels(t *testing.T) {
 	}
 	if _, err := jpeg.Decode(bytes.NewReader(served)); err != nil {
 		t.Fatalf("the served photo is no JPEG: %v", err)
+	}
+}
+
+// A photo is kept PhotoRetention after its decision, then no reviewer sees it (and TTL
+// deletes it); who read it, and when, stays.
+func TestAPhotoIsDeletedAMonthAfterItsDecision(t *testing.T) {
+	w := newWorld(t)
+	a, tok := w.ready(t, "陈大文")
+	id := w.submit(t, tok, form(a)).Str("reviewId")
+	w.open(t, w.rtok, id)
+	if res := w.decide(t, id, map[string]any{"decision": "approve"}); res.Status != 200 {
+		t.Fatalf("decide: %d %v", res.Status, res.Body)
+	}
+	w.Clock.Advance(casework.PhotoRetention - time.Minute)
+	w.rtok = w.Token(w.Account("LI.REVIEWER"))
+	if res := w.open(t, w.rtok, id); res.Str("photo") == "" {
+		t.Fatalf("within the retention: %v", res.Body["photo"])
+	}
+	w.Clock.Advance(2 * time.Minute)
+	w.rtok = w.Token(w.Account("LI.REVIEWER"))
+	res := w.open(t, w.rtok, id)
+	if res.Status != 200 || res.Body["photo"] != nil || res.Str("reviewId") != id {
+		t.Fatalf("after the retention: %d, photo %.40v", res.Status, res.Body["photo"])
+	}
+	reads, err := w.Env.Store.ListPhotoReads(t.Context(), id)
+	if err != nil || len(reads) != 2 {
+		t.Fatalf("the trail after the photo went: %d reads, %v", len(reads), err)
 	}
 }

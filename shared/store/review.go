@@ -203,9 +203,9 @@ func openPosition(tok, partition string) (map[string]types.AttributeValue, error
 	return k, nil
 }
 
-// GetReview reads a review and its photo (not the partition's photo-read records). One
-// BatchGetItem.
-func (st *Store) GetReview(ctx context.Context, id string) (casework.Review, []byte, error) {
+// GetReview reads a review and its photo (not the partition's photo-read records); the photo
+// is nil once its retention after the decision has passed. One BatchGetItem.
+func (st *Store) GetReview(ctx context.Context, id string, now time.Time) (casework.Review, []byte, error) {
 	items, err := st.getMany(ctx, reviewKey(id), photoKey(id))
 	if err != nil {
 		return casework.Review{}, nil, err
@@ -223,7 +223,9 @@ func (st *Store) GetReview(ctx context.Context, id string) (casework.Review, []b
 			r = casework.Review(it)
 			found = true
 		case "PHOTO":
-			photo = getB(item, "photo")
+			if live(item, now) {
+				photo = getB(item, "photo")
+			}
 		}
 	}
 	if !found {
@@ -265,7 +267,10 @@ func (st *Store) ListPhotoReads(ctx context.Context, reviewID string) ([]PhotoRe
 // the review's name and validity dates, and marks the account for re-application when the
 // name changed. The same transaction writes the notice still to send, which it returns. One
 // TransactWriteItems.
-func (st *Store) DecideReview(ctx context.Context, d casework.Decision) (casework.Notice, error) {
+//
+// The same transaction gives the review's photo its end: photoUntil, after which reads find
+// no photo and TTL deletes it. The trail of who read it stays.
+func (st *Store) DecideReview(ctx context.Context, d casework.Decision, photoUntil time.Time) (casework.Notice, error) {
 	r := d.Review
 	status, accountStatus := d.Status(), account.StatusReviewRejected
 	if d.Approve {
@@ -330,7 +335,13 @@ func (st *Store) DecideReview(ctx context.Context, d casework.Decision) (casewor
 		step{write: types.TransactWriteItem{Update: review}, refusal: refusedWith(casework.ErrAlreadyDecided)},
 		step{write: types.TransactWriteItem{Update: entry}},
 		step{write: types.TransactWriteItem{Update: acct}},
-		step{write: types.TransactWriteItem{Put: notice}})
+		step{write: types.TransactWriteItem{Put: notice}},
+		step{write: types.TransactWriteItem{Update: &types.Update{
+			TableName: aws.String(st.table), Key: photoKey(r.ID),
+			UpdateExpression:          aws.String("SET expiresAt = :until"),
+			ConditionExpression:       aws.String("attribute_exists(pk)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":until": n(photoUntil.Unix())},
+		}}})
 	if err != nil {
 		return casework.Notice{}, err
 	}

@@ -170,7 +170,7 @@ func TestAfterAnApprovedReviewAFailChangesNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Env.Store.DecideReview(t.Context(), casework.Decision{Review: rev, Approve: true, DecidedBy: "x", At: w.Clock.Now()}); err != nil {
+	if _, err := w.Env.Store.DecideReview(t.Context(), casework.Decision{Review: rev, Approve: true, DecidedBy: "x", At: w.Clock.Now()}, w.Clock.Now().Add(casework.PhotoRetention)); err != nil {
 		t.Fatal(err)
 	}
 	if res := w.verify(t, tok); res.Str("result") != "failed" {
