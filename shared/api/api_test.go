@@ -239,3 +239,20 @@ func TestNotFoundRoute(t *testing.T) {
 		t.Fatalf("got %d %v", status, m)
 	}
 }
+
+func TestAnIPv6SubscriberIsOneSource(t *testing.T) {
+	cases := map[string]string{
+		"203.0.113.7":                    "203.0.113.7",
+		"::ffff:203.0.113.7":             "203.0.113.7",
+		"2001:db8:1:2::1":                "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff:ffff:ffff:ff": "2001:db8:1:2::/64",
+		"2001:db8:1:3::1":                "2001:db8:1:3::/64",
+		"fe80::1%eth0":                   "fe80::/64",
+		"":                               "",
+	}
+	for addr, want := range cases {
+		if got := SourceKey(addr); got != want {
+			t.Errorf("SourceKey(%q) = %q, want %q", addr, got, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"net/netip"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -36,8 +37,25 @@ func (r *Request) Header(name string) string {
 	return ""
 }
 
-// SourceIP is the caller's address as API Gateway saw it.
-func (r *Request) SourceIP() string { return r.Event.RequestContext.HTTP.SourceIP }
+// Source is the caller's address as API Gateway saw it, in the form the per-address limits
+// count: an IPv6 address stands for its /64, because one subscriber is handed a whole /64 and
+// could otherwise take a fresh address, and a fresh allowance, for every request.
+func (r *Request) Source() string { return SourceKey(r.Event.RequestContext.HTTP.SourceIP) }
+
+// SourceKey is Source for one address: IPv4 (also IPv4-mapped IPv6) as it is, IPv6 as its /64
+// prefix, and anything else unchanged.
+func SourceKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	a = a.Unmap().WithZone("")
+	if a.Is4() {
+		return a.String()
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
+}
 
 // BearerToken is the token of an "Authorization: Bearer …" header, or "".
 func (r *Request) BearerToken() string {

@@ -81,7 +81,7 @@ func NewCreate(db IssueStore, clk clock.Clock, perMinute int) api.HandlerFunc {
 		now := clk.Now()
 		minute := now.Truncate(time.Minute)
 		err = db.IssueCaptcha(ctx, id, store.Captcha{X: p.X, Y: p.Y, Expires: now.Add(TTL)},
-			store.Source{Address: r.SourceIP(), Minute: minute, Max: perMinute})
+			store.Source{Address: r.Source(), Minute: minute, Max: perMinute})
 		if errors.Is(err, store.ErrQuotaFull) {
 			return nil, api.QuotaExceeded("操作过于频繁，请稍后再试", clock.SecondsUntil(now, minute.Add(time.Minute)))
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"image"
 	"image/jpeg"
 	"image/png"
@@ -259,6 +260,17 @@ func TestSlidersPerAddressPerMinute(t *testing.T) {
 	}
 	if res := ask("198.51.100.8"); res.Status != 201 {
 		t.Fatalf("another address: %d %v", res.Status, res.Body)
+	}
+	for i := 0; i < 3; i++ {
+		if res := ask(fmt.Sprintf("2001:db8:5:6::%x", i+1)); res.Status != 201 {
+			t.Fatalf("IPv6 slider %d: %d %v", i, res.Status, res.Body)
+		}
+	}
+	if res := ask("2001:db8:5:6:a:b:c:d"); res.Status != 429 {
+		t.Fatalf("a fresh address of the same /64 is the same subscriber: %d %v", res.Status, res.Body)
+	}
+	if res := ask("2001:db8:5:7::1"); res.Status != 201 {
+		t.Fatalf("another /64: %d %v", res.Status, res.Body)
 	}
 	k.Clock.Advance(15 * time.Second)
 	if res := ask("198.51.100.7"); res.Status != 201 {

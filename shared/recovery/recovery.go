@@ -277,7 +277,7 @@ func NewSMS(db SMSStore, sms notify.SMS, operators smscode.Publisher, limits sms
 		if err != nil {
 			return nil, err
 		}
-		remaining, err := codes.Send(ctx, ResetKey(id), req.Phone, r.SourceIP(), notify.ResetCodeSMS,
+		remaining, err := codes.Send(ctx, ResetKey(id), req.Phone, r.Source(), notify.ResetCodeSMS,
 			smscode.Owner{Login: req.Login, Epoch: req.Epoch})
 		if err != nil {
 			return nil, err

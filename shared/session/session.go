@@ -153,7 +153,7 @@ func guardOf(name string, r *api.Request, now time.Time) string {
 	if identity.IsDocumentNumber(name, now.In(clock.CST)) {
 		return name
 	}
-	return name + "@" + r.SourceIP()
+	return name + "@" + r.Source()
 }
 
 // admit counts the attempt and reads the account, at once: the count is made before any

@@ -66,7 +66,7 @@ func NewSend(db SendStore, sms notify.SMS, operators Publisher, limits Limits, c
 			return nil, err
 		}
 		defer func() { solved.GiveBackIfBusy(ctx, err) }()
-		remaining, err := codes.Send(ctx, RegisterKey(phone), phone, r.SourceIP(), notify.RegisterCodeSMS, Owner{})
+		remaining, err := codes.Send(ctx, RegisterKey(phone), phone, r.Source(), notify.RegisterCodeSMS, Owner{})
 		if err != nil {
 			return nil, err
 		}
