@@ -148,11 +148,22 @@ func TestFieldsAreRequired(t *testing.T) {
 		{map[string]any{"account": "  ", "password": "x", "captcha": w.Solve()}, "account"},
 		{map[string]any{"account": "x", "captcha": w.Solve()}, "password"},
 		{map[string]any{"account": "x", "password": "x"}, "captcha"},
+		// Before it becomes a key: DynamoDB refuses keys over 2,048 bytes.
+		{map[string]any{"account": strings.Repeat("A", session.MaxAccountLength+1), "password": "x", "captcha": w.Solve()}, "account"},
+		{map[string]any{"account": strings.Repeat("中", 3000), "password": "x", "captcha": w.Solve()}, "account"},
 	} {
 		res := apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions", Body: c.body})
 		if res.Status != 422 || res.Field() != c.field {
 			t.Errorf("%v: %d %v", c.body, res.Status, res.Body)
 		}
+	}
+}
+
+func TestTheLongestAccountNameIsAName(t *testing.T) {
+	w := newWorld(t)
+	res := w.try(t, strings.Repeat("中", session.MaxAccountLength), "Wrong#2026")
+	if res.Status != 401 || res.Code() != api.CodeLoginFailed {
+		t.Fatalf("%d %v", res.Status, res.Body)
 	}
 }
 
