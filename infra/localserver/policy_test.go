@@ -204,10 +204,6 @@ func (s statement) allows(a access) bool {
 // policies reads each function's DynamoDB statements from template.yaml, by logical id.
 func policies(t *testing.T) map[string][]statement {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(root, "template.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var tpl struct {
 		Resources map[string]struct {
 			Type       string `yaml:"Type"`
@@ -218,9 +214,7 @@ func policies(t *testing.T) map[string][]statement {
 			} `yaml:"Properties"`
 		} `yaml:"Resources"`
 	}
-	if err := yaml.Unmarshal(raw, &tpl); err != nil {
-		t.Fatal(err)
-	}
+	readTemplate(t, &tpl)
 	out := map[string][]statement{}
 	for id, r := range tpl.Resources {
 		if r.Type != "AWS::Serverless::Function" {
@@ -377,5 +371,17 @@ func TestTheTemplatesLeadingKeysAreTheStoresPrefixes(t *testing.T) {
 		if !granted[prefix] {
 			t.Errorf("no function is granted the store's prefix %q", prefix)
 		}
+	}
+}
+
+// readTemplate decodes the parts of template.yaml that into's fields name.
+func readTemplate(t *testing.T, into any) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(raw, into); err != nil {
+		t.Fatal(err)
 	}
 }

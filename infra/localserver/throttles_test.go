@@ -1,11 +1,7 @@
 package localserver_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
-
-	"gopkg.in/yaml.v3"
 )
 
 type throttle struct {
@@ -17,10 +13,6 @@ type throttle struct {
 // or walks through a limit; API Gateway refuses a flood past their own ceilings before any
 // function runs. A route renamed in one place and not the other would silently lose it.
 func TestThePumpedRoutesHaveTheirOwnThrottles(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(root, "template.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var tpl struct {
 		Resources map[string]struct {
 			Type       string `yaml:"Type"`
@@ -30,9 +22,7 @@ func TestThePumpedRoutesHaveTheirOwnThrottles(t *testing.T) {
 			} `yaml:"Properties"`
 		} `yaml:"Resources"`
 	}
-	if err := yaml.Unmarshal(raw, &tpl); err != nil {
-		t.Fatal(err)
-	}
+	readTemplate(t, &tpl)
 	api := tpl.Resources["Api"]
 	if api.Type != "AWS::Serverless::HttpApi" {
 		t.Fatalf("no HttpApi named Api in template.yaml")
