@@ -253,6 +253,7 @@ func TestConcurrentWrongPasswordsLockOnce(t *testing.T) {
 			for i := range answers {
 				answers[i] = w.Solve()
 			}
+			compares := session.CountCompares(t)
 			results := testkit.Race(12, func(i int) apitest.Result {
 				return apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions",
 					Body: map[string]any{"account": a.Login, "password": "Wrong#2026ok", "captcha": answers[i]}})
@@ -271,6 +272,9 @@ func TestConcurrentWrongPasswordsLockOnce(t *testing.T) {
 			// Exactly four were counted as plain failures; the fifth locked, the rest found it locked.
 			if failed != session.MaxFailures-1 || locked != 12-failed {
 				t.Fatalf("%d failed, %d locked", failed, locked)
+			}
+			if n := compares.Load(); n != session.MaxFailures {
+				t.Fatalf("%d passwords compared in a burst of 12", n)
 			}
 			if res := w.try(t, a.Login, testkit.Password); res.Status != 423 {
 				t.Fatalf("right password after the race: %d", res.Status)
@@ -416,6 +420,7 @@ func TestABurstOfGuessesGetsFiveCompared(t *testing.T) {
 			answers[i] = w.Solve()
 		}
 		right := round * 5 // the right password's place in the burst
+		compares := session.CountCompares(t)
 		results := testkit.Race(20, func(i int) apitest.Result {
 			pw := "Wrong#2026ok"
 			if i == right {
@@ -424,10 +429,12 @@ func TestABurstOfGuessesGetsFiveCompared(t *testing.T) {
 			return apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions",
 				Body: map[string]any{"account": a.Login, "password": pw, "captcha": answers[i]}})
 		})
-		wrong := 0
+		wrong, in := 0, false
 		for i, r := range results {
 			switch {
-			case i == right && r.Status != 201 && r.Code() != api.CodeAccountLocked:
+			case i == right && r.Status == 201:
+				in = true
+			case i == right && r.Code() != api.CodeAccountLocked:
 				t.Fatalf("round %d: the right password: %d %v", round, r.Status, r.Body)
 			case i != right && r.Code() == api.CodeLoginFailed:
 				wrong++
@@ -438,8 +445,16 @@ func TestABurstOfGuessesGetsFiveCompared(t *testing.T) {
 		// Of the five admitted, the one counted fifth locks, if wrong, and says so; the others
 		// wrong are answered LOGIN_FAILED. (A right one among them that lost the race to that
 		// lock is told the account is locked.)
-		if results[right].Status != 201 && wrong > session.MaxFailures-1 {
+		if !in && wrong > session.MaxFailures-1 {
 			t.Fatalf("round %d: %d wrong passwords compared and answered LOGIN_FAILED in a burst of 20", round, wrong)
+		}
+		// Five compared at most; a success among them starts the count again, once.
+		limit := int64(session.MaxFailures)
+		if in {
+			limit *= 2
+		}
+		if n := compares.Load(); n > limit || n < int64(session.MaxFailures) {
+			t.Fatalf("round %d: %d passwords compared in a burst of 20 (right one in: %v)", round, n, in)
 		}
 	}
 }

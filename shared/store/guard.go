@@ -15,22 +15,24 @@ import (
 // A login guard counts the attempts at one login name (or, for names that are no document
 // number, one name from one source address) whether or not an account has that name, so that
 // a lockout says nothing of which names exist. Its item holds attempts (admitted since the
-// last success or lock) and lockedUntil (epoch seconds); it expires GuardLife after its last
-// attempt, and an expired guard counts from nothing.
+// last success or lock), lastAt (the last admission, epoch seconds) and lockedUntil; it
+// expires GuardLife after its last attempt, and an expired guard counts from nothing.
 const GuardLife = 24 * time.Hour
 
 // AdmitLogin counts one attempt at guard before its password is compared, unless the guard is
-// locked or max attempts are counted already (some still being checked): then
-// account.ErrLocked comes back with the time the lock ends, or would end if the attempts in
-// flight all fail. It returns the attempt's number, 1 to max. One UpdateItem; two when the
-// guard had expired.
+// locked or max attempts are counted already (some may still be being checked): then
+// account.ErrLocked comes back with the time the lock ends. Max attempts counted and no lock
+// written (the last of them failed without locking: its function stopped, or its LockLogin
+// did) are a lock that began at the last admission: it ends lockFor later like any other, and
+// the count starts again. It returns the attempt's number, 1 to max. One UpdateItem; two when
+// the guard had to be started again.
 func (st *Store) AdmitLogin(ctx context.Context, guard string, now time.Time, max int, lockFor time.Duration) (int, time.Time, error) {
 	for try := 0; try < 3; try++ {
 		var until time.Time
-		expired := false
+		stale := false
 		out, err := st.update(ctx, &dynamodb.UpdateItemInput{
 			Key:              guardKey(guard),
-			UpdateExpression: aws.String("SET attempts = if_not_exists(attempts, :zero) + :one, expiresAt = :expires"),
+			UpdateExpression: aws.String("SET attempts = if_not_exists(attempts, :zero) + :one, lastAt = :now, expiresAt = :expires"),
 			ConditionExpression: aws.String("attribute_not_exists(pk) OR (expiresAt > :now AND attempts < :max " +
 				"AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now))"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{
@@ -39,29 +41,43 @@ func (st *Store) AdmitLogin(ctx context.Context, guard string, now time.Time, ma
 			},
 			ReturnValues: types.ReturnValueUpdatedNew,
 		}, func(old map[string]types.AttributeValue) error {
-			if !live(old, now) {
-				expired = true
+			if !live(old, now) || !hasN(old, attrExpires) {
+				stale = true
 				return nil
 			}
-			until = time.Unix(getN(old, "lockedUntil"), 0)
-			if !until.After(now) { // max attempts in flight: they lock if they all fail
-				until = now.Add(lockFor)
+			if locked := time.Unix(getN(old, "lockedUntil"), 0); locked.After(now) {
+				until = locked
+				return account.ErrLocked
 			}
-			return account.ErrLocked
+			if getN(old, "attempts") < int64(max) {
+				return nil // the guard changed between the condition and this read: try again
+			}
+			if until = time.Unix(getN(old, "lastAt"), 0).Add(lockFor); until.After(now) {
+				return account.ErrLocked
+			}
+			stale = true
+			return nil
 		})
 		switch {
 		case err != nil:
 			return 0, until, err
-		case !expired:
+		case out != nil:
 			return int(getN(out, "attempts")), time.Time{}, nil
+		case !stale:
+			continue
 		}
-		// An expired guard counts from nothing: start it again, unless another attempt did.
+		// An expired guard, or a lock by attempts whose time is over, counts from nothing:
+		// start it again, unless another attempt did.
 		err = st.put(ctx, &dynamodb.PutItemInput{
 			Item: merge(guardKey(guard), map[string]types.AttributeValue{
-				"attempts": n(1), attrExpires: n(now.Add(GuardLife).Unix()),
+				"attempts": n(1), "lastAt": n(now.Unix()), attrExpires: n(now.Add(GuardLife).Unix()),
 			}),
-			ConditionExpression:       aws.String("attribute_not_exists(pk) OR expiresAt <= :now"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":now": n(now.Unix())},
+			ConditionExpression: aws.String("attribute_not_exists(pk) OR attribute_not_exists(expiresAt) OR expiresAt <= :now " +
+				"OR (attempts >= :max AND (attribute_not_exists(lastAt) OR lastAt <= :over) " +
+				"AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now))"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":now": n(now.Unix()), ":max": n(int64(max)), ":over": n(now.Add(-lockFor).Unix()),
+			},
 		}, refusedWith(errGuardRestarted))
 		if !errors.Is(err, errGuardRestarted) {
 			return 1, time.Time{}, err
@@ -85,16 +101,16 @@ func (st *Store) LockLogin(ctx context.Context, guard string, until time.Time) e
 	return err
 }
 
-// clearGuard is the transaction step of a successful login: the guard counts from nothing
-// again, provided no lock began while the password was being checked (account.ErrLocked).
+// clearGuard is the transaction step of a successful login: the guard is deleted, so the
+// count starts from nothing, provided no lock began while the password was being checked
+// (account.ErrLocked). A guard deleted meanwhile (a reset completed) stays deleted.
 func (st *Store) clearGuard(guard string, now time.Time) step {
 	return step{
-		write: types.TransactWriteItem{Update: &types.Update{
+		write: types.TransactWriteItem{Delete: &types.Delete{
 			TableName:                 aws.String(st.table),
 			Key:                       guardKey(guard),
-			UpdateExpression:          aws.String("SET attempts = :zero"),
 			ConditionExpression:       aws.String("attribute_not_exists(lockedUntil) OR lockedUntil <= :now"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":zero": n(0), ":now": n(now.Unix())},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":now": n(now.Unix())},
 		}},
 		refusal: refusedWith(account.ErrLocked),
 	}

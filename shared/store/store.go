@@ -250,6 +250,11 @@ func getN(item map[string]types.AttributeValue, name string) int64 {
 	return 0
 }
 
+func hasN(item map[string]types.AttributeValue, name string) bool {
+	_, ok := item[name].(*types.AttributeValueMemberN)
+	return ok
+}
+
 func getB(item map[string]types.AttributeValue, name string) []byte {
 	if v, ok := item[name].(*types.AttributeValueMemberB); ok {
 		return v.Value
