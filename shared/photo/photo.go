@@ -1,16 +1,18 @@
 // Package photo checks the ID photo of a manual review (SPEC §1: a JPEG smaller than 190 KB)
 // as the untrusted file it is. A small file can declare a huge image, and decoding what it
-// declares is what costs memory: so the header is read first, by hand, and a photo whose
-// declared size no document photo has, or whose decoding would need more than
-// MaxDecodeBytes, is refused before any decoder allocates for it. What passes is decoded
-// whole (names and magic bytes prove nothing), one photo at a time per process, and what is
-// kept is the file as sent only when it is one clean JPEG: anything else (metadata, a second
-// document appended after the end) is re-encoded, so that reviewers' browsers are only ever
-// given pixels.
+// declares is what costs memory and time: so the frame header and every scan header are read
+// first, by hand, and a photo whose declared size no document photo has, whose decoding
+// would need more than MaxDecodeBytes, or whose scans would make the decoder visit more than
+// MaxBlockVisits blocks, is refused before any decoder allocates for it. What passes is
+// decoded whole (names and magic bytes prove nothing), one photo at a time per process, and
+// what is kept is always its pixels encoded again here: reviewers' browsers are given only
+// what this package's encoder wrote, never a segment, a byte of metadata or an appended
+// document of the sender's.
 package photo
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"errors"
 	"image"
@@ -29,34 +31,85 @@ const (
 	// 8 MP leave room for both.
 	MaxSide   = 4096
 	MaxPixels = 8_000_000
-	// MaxDecodeBytes bounds what one decode may allocate, as estimated from the header: the
-	// image (a byte per component per pixel) and, for a progressive JPEG, the coefficients
-	// Go's decoder keeps for every block until the last scan (four bytes per component per
-	// pixel). 48 MiB admits any baseline photo within MaxPixels and progressive ones up to
-	// about 3.3 MP in colour.
+	// MaxDecodeBytes bounds what one decode may allocate, as Header.DecodeCost reckons it from
+	// the header the way Go's decoder allocates. 48 MiB admits any baseline photo within
+	// MaxPixels, and progressive ones up to about 6.7 MP with 4:2:0 chroma, 3.3 MP with 4:4:4.
 	MaxDecodeBytes = 48 << 20
+	// MaxBlockVisits bounds the decoder's time: it visits every block of a scan's components
+	// in every scan, so a file of thousands of tiny progressive scans costs seconds. The
+	// usual progressive script of ten scans visits about a million blocks of an 8 MP photo
+	// with 4:2:0 chroma, two million with 4:4:4.
+	MaxBlockVisits = 4_000_000
 )
 
-// Header is what a JPEG's frame header (SOFn) declares.
+// Component is one colour component of the frame: its id and sampling factors.
+type Component struct {
+	ID   byte
+	H, V int
+}
+
+// Header is what a JPEG's frame header (SOFn), its scan headers and its colour markers
+// declare.
 type Header struct {
 	Width, Height int
 	Components    int
 	Progressive   bool
+	Sampling      [4]Component // the first Components are the frame's
+	// RGB: an Adobe marker says transform 0, or the components are named R, G, B; Go's
+	// decoder then converts a 3-component image into RGBA.
+	RGB   bool
+	Scans int
+	// Visits are the blocks the decoder visits over all the scans.
+	Visits int64
+	// Plain: nothing but tables, the frame and its scans, and nothing after the end.
+	Plain bool
 }
 
-// DecodeCost estimates, in bytes, what decoding the image takes.
+// mcus are the MCU columns and rows, as Go's decoder counts them from the first component.
+func (h Header) mcus() (mxx, myy int64) {
+	h0, v0 := h.Sampling[0].H, h.Sampling[0].V
+	return int64((h.Width + 8*h0 - 1) / (8 * h0)), int64((h.Height + 8*v0 - 1) / (8 * v0))
+}
+
+// componentBlocks is how many 8×8 blocks component i has in the decoder's buffers.
+func (h Header) componentBlocks(i int) int64 {
+	mxx, myy := h.mcus()
+	return mxx * myy * int64(h.Sampling[i].H*h.Sampling[i].V)
+}
+
+// DecodeCost is, in bytes, what Go's image/jpeg allocates for the image: the planes (whole
+// MCUs, chroma at its sampling), a 4-component image's black plane, a progressive image's
+// coefficients (256 bytes a block of every component, kept until the last scan), and the
+// RGBA or CMYK image a 4-component or RGB image is converted into.
 func (h Header) DecodeCost() int64 {
-	perPixel := int64(h.Components)
-	if h.Progressive {
-		perPixel *= 5
+	mxx, myy := h.mcus()
+	var cost int64
+	if h.Components == 1 {
+		cost = 64 * mxx * myy
+	} else {
+		y := h.Sampling[0]
+		yw, yh := 8*int64(y.H)*mxx, 8*int64(y.V)*myy
+		hr, vr := int64(y.H/h.Sampling[1].H), int64(y.V/h.Sampling[1].V)
+		cost = yw*yh + 2*((yw+hr-1)/hr)*((yh+vr-1)/vr)
+		if h.Components == 4 {
+			cost += 64 * h.componentBlocks(3)
+		}
 	}
-	return int64(h.Width) * int64(h.Height) * perPixel
+	if h.Progressive {
+		for i := 0; i < h.Components; i++ {
+			cost += 256 * h.componentBlocks(i)
+		}
+	}
+	if h.Components == 4 || h.Components == 3 && h.RGB {
+		cost += 4 * int64(h.Width) * int64(h.Height)
+	}
+	return cost
 }
 
 // Errors of the header's reading; each is a refusal of the photo.
 var (
 	ErrNotJPEG     = errors.New("photo: not a JPEG")
-	ErrUnsupported = errors.New("photo: a JPEG coding this decoder does not take (lossless, arithmetic, hierarchical)")
+	ErrUnsupported = errors.New("photo: a JPEG coding this decoder does not take (lossless, arithmetic, hierarchical, 12-bit, odd sampling)")
 )
 
 // frame markers: which SOFn Go's decoder takes, and which are progressive.
@@ -65,87 +118,153 @@ var frames = map[byte]struct{ supported, progressive bool }{
 	0xC3: {}, 0xC5: {}, 0xC6: {}, 0xC7: {}, 0xC9: {}, 0xCA: {}, 0xCB: {}, 0xCD: {}, 0xCE: {}, 0xCF: {},
 }
 
-// kept are the segments a clean JPEG consists of: tables, frame, scans, restart interval,
-// and the JFIF and Adobe colour markers. Any other (EXIF with its GPS position, comments,
-// other applications' data) makes the file one to re-encode.
-var kept = map[byte]bool{0xDB: true, 0xC4: true, 0xDD: true, 0xE0: true, 0xEE: true, 0xDA: true,
-	0xC0: true, 0xC1: true, 0xC2: true}
+// plain are the segments that carry nothing but the image: tables, frame, scans, restart
+// interval.
+var plain = map[byte]bool{0xDB: true, 0xC4: true, 0xDD: true, 0xDA: true, 0xC0: true, 0xC1: true, 0xC2: true}
 
-// ReadHeader walks the file's segments: it returns the frame header, and whether the file is
-// one clean JPEG, ending at its EOI with nothing after it. It allocates nothing that grows
-// with what the file declares.
-func ReadHeader(b []byte) (Header, bool, error) {
+// ReadHeader walks the file's segments and returns what its frame and scans declare. It
+// refuses what Go's decoder would refuse there, so that DecodeCost reckons only with layouts
+// that decoder takes; it stops at the first scan that takes the visits past MaxBlockVisits.
+// It allocates nothing that grows with what the file declares.
+func ReadHeader(b []byte) (Header, error) {
 	if len(b) < 4 || b[0] != 0xFF || b[1] != 0xD8 {
-		return Header{}, false, ErrNotJPEG
+		return Header{}, ErrNotJPEG
 	}
 	var h Header
-	framed, clean := false, true
+	framed, plainSoFar := false, true
 	for i := 2; ; {
 		if i >= len(b) || b[i] != 0xFF {
-			return Header{}, false, ErrNotJPEG
+			return Header{}, ErrNotJPEG
 		}
 		for i < len(b) && b[i] == 0xFF { // fill bytes
 			i++
 		}
 		if i >= len(b) {
-			return Header{}, false, ErrNotJPEG
+			return Header{}, ErrNotJPEG
 		}
 		m := b[i]
 		i++
 		switch {
 		case m == 0xD9: // EOI
-			if !framed {
-				return Header{}, false, ErrNotJPEG
+			if !framed || h.Scans == 0 {
+				return Header{}, ErrNotJPEG
 			}
-			return h, clean && i == len(b), nil
+			h.Plain = plainSoFar && i == len(b)
+			return h, nil
 		case m == 0xD8 || m == 0x00 || m >= 0xD0 && m <= 0xD7 || m == 0x01:
-			return Header{}, false, ErrNotJPEG // no segment of its own here
+			return Header{}, ErrNotJPEG // no segment of its own here
 		}
 		if i+2 > len(b) {
-			return Header{}, false, ErrNotJPEG
+			return Header{}, ErrNotJPEG
 		}
 		n := int(b[i])<<8 | int(b[i+1])
 		if n < 2 || i+n > len(b) {
-			return Header{}, false, ErrNotJPEG
+			return Header{}, ErrNotJPEG
 		}
 		seg := b[i+2 : i+n]
 		i += n
-		clean = clean && kept[m]
-		if f, isFrame := frames[m]; isFrame {
+		plainSoFar = plainSoFar && plain[m]
+		switch f, isFrame := frames[m]; {
+		case isFrame:
 			if framed || !f.supported {
-				return Header{}, false, ErrUnsupported
+				return Header{}, ErrUnsupported
 			}
-			var err error
-			if h, err = frame(seg, f.progressive); err != nil {
-				return Header{}, false, err
+			if err := h.frame(seg, f.progressive); err != nil {
+				return Header{}, err
 			}
 			framed = true
-			continue
-		}
-		if m == 0xDA { // SOS: entropy-coded data runs to the next marker that is not a restart
+		case m == 0xEE: // APP14, read as Go's decoder reads it
+			if len(seg) >= 12 && string(seg[:5]) == "Adobe" && seg[11] == 0 {
+				h.RGB = true
+			}
+		case m == 0xDA: // SOS: its entropy-coded data runs to the next marker that is not a restart
 			if !framed {
-				return Header{}, false, ErrNotJPEG
+				return Header{}, ErrNotJPEG
+			}
+			if err := h.scan(seg); err != nil {
+				return Header{}, err
+			}
+			if h.Visits > MaxBlockVisits {
+				return h, nil // refused for its cost: the rest need not be read
 			}
 			i = skipScan(b, i)
 		}
 	}
 }
 
-func frame(seg []byte, progressive bool) (Header, error) {
+// frame reads SOFn: the size, the components and their sampling factors, refusing what Go's
+// decoder refuses.
+func (h *Header) frame(seg []byte, progressive bool) error {
 	if len(seg) < 6 {
-		return Header{}, ErrNotJPEG
+		return ErrNotJPEG
 	}
-	h := Header{
-		Height:      int(seg[1])<<8 | int(seg[2]),
-		Width:       int(seg[3])<<8 | int(seg[4]),
-		Components:  int(seg[5]),
-		Progressive: progressive,
-	}
+	h.Height = int(seg[1])<<8 | int(seg[2])
+	h.Width = int(seg[3])<<8 | int(seg[4])
+	h.Components = int(seg[5])
+	h.Progressive = progressive
 	if seg[0] != 8 || h.Width == 0 || h.Height == 0 || len(seg) != 6+3*h.Components ||
 		h.Components != 1 && h.Components != 3 && h.Components != 4 {
-		return Header{}, ErrUnsupported
+		return ErrUnsupported
 	}
-	return h, nil
+	for i := 0; i < h.Components; i++ {
+		c := Component{ID: seg[6+3*i], H: int(seg[7+3*i] >> 4), V: int(seg[7+3*i] & 0x0F)}
+		for j := 0; j < i; j++ {
+			if h.Sampling[j].ID == c.ID {
+				return ErrNotJPEG
+			}
+		}
+		if c.H < 1 || c.H > 4 || c.V < 1 || c.V > 4 || c.H == 3 || c.V == 3 {
+			return ErrUnsupported
+		}
+		y := h.Sampling[0]
+		switch {
+		case h.Components == 1:
+			c.H, c.V = 1, 1 // one component is never interleaved: its MCU is one block
+		case h.Components == 3 && i == 0 && c.V == 4,
+			h.Components == 3 && i == 1 && (y.H%c.H != 0 || y.V%c.V != 0),
+			h.Components == 3 && i == 2 && (c.H != h.Sampling[1].H || c.V != h.Sampling[1].V),
+			h.Components == 4 && i == 0 && c.H != c.V,
+			h.Components == 4 && i == 0 && c.H > 2,
+			h.Components == 4 && (i == 1 || i == 2) && (c.H != 1 || c.V != 1),
+			h.Components == 4 && i == 3 && (c.H != y.H || c.V != y.V):
+			return ErrUnsupported
+		}
+		h.Sampling[i] = c
+	}
+	if h.Components == 3 && h.Sampling[0].ID == 'R' && h.Sampling[1].ID == 'G' && h.Sampling[2].ID == 'B' {
+		h.RGB = true
+	}
+	return nil
+}
+
+// scan reads an SOS header and adds the blocks the decoder visits for it.
+func (h *Header) scan(seg []byte) error {
+	if len(seg) < 1 {
+		return ErrNotJPEG
+	}
+	ns := int(seg[0])
+	if ns < 1 || ns > h.Components || len(seg) != 4+2*ns {
+		return ErrNotJPEG
+	}
+	for k := 0; k < ns; k++ {
+		i := h.component(seg[1+2*k])
+		if i < 0 {
+			return ErrNotJPEG
+		}
+		h.Visits += h.componentBlocks(i)
+	}
+	h.Scans++
+	return nil
+}
+
+// component is the index of the frame's component with id, or -1.
+func (h *Header) component(id byte) int {
+	for i := 0; i < h.Components; i++ {
+		if h.Sampling[i].ID == id {
+			return i
+		}
+	}
+	return -1
 }
 
 // skipScan returns the index of the 0xFF that starts the marker after a scan's data.
@@ -165,8 +284,9 @@ func skipScan(b []byte, i int) int {
 var decoding = make(chan struct{}, 1)
 
 // Check reads a photo as the contract sends it (base64, a data: URL prefix allowed) and
-// returns the JPEG to keep; every refusal is a 422 at the field photo.
-func Check(raw string) ([]byte, error) {
+// returns the JPEG to keep, encoded here from its pixels; every refusal is a 422 at the field
+// photo. A request that ends while it waits for its turn to decode gets ctx's error.
+func Check(ctx context.Context, raw string) ([]byte, error) {
 	s := strings.TrimSpace(raw)
 	for _, prefix := range []string{"data:image/jpeg;base64,", "data:image/jpg;base64,"} {
 		s = strings.TrimPrefix(s, prefix)
@@ -186,21 +306,25 @@ func Check(raw string) ([]byte, error) {
 	if len(b) >= MaxBytes {
 		return nil, tooLarge()
 	}
-	h, clean, err := ReadHeader(b)
+	h, err := ReadHeader(b)
 	if err != nil {
 		return nil, notJPEG()
 	}
 	if h.Width > MaxSide || h.Height > MaxSide || h.Width*h.Height > MaxPixels || h.DecodeCost() > MaxDecodeBytes {
 		return nil, api.InvalidField("photo", "照片尺寸过大（最长边不超过4096像素），请缩小后重新上传")
 	}
-	decoding <- struct{}{}
+	if h.Visits > MaxBlockVisits {
+		return nil, api.InvalidField("photo", "照片的编码方式无法处理，请用手机或电脑将其另存为普通JPG后重新上传")
+	}
+	select {
+	case decoding <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	defer func() { <-decoding }()
 	img, err := jpeg.Decode(bytes.NewReader(b))
 	if err != nil {
 		return nil, notJPEG()
-	}
-	if clean {
-		return b, nil
 	}
 	return reencode(img)
 }

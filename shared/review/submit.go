@@ -91,7 +91,7 @@ func NewSubmit(db SubmitStore, clk clock.Clock, calendar *clock.Calendar) api.Ha
 			return nil, refusal(err)
 		}
 		now := clk.Now()
-		rev, photo, err := f.Check(a, now.In(clock.CST))
+		rev, photo, err := f.Check(ctx, a, now.In(clock.CST))
 		if err != nil {
 			return nil, err
 		}
@@ -114,7 +114,7 @@ func NewSubmit(db SubmitStore, clk clock.Clock, calendar *clock.Calendar) api.Ha
 
 // Check re-applies the registration rules to the submitted fields. The document type and
 // number are the account itself and cannot change; the name and validity dates may.
-func (f *Form) Check(a account.Account, today time.Time) (casework.Review, []byte, error) {
+func (f *Form) Check(ctx context.Context, a account.Account, today time.Time) (casework.Review, []byte, error) {
 	if t, err := identity.ParseIDType(f.IDType); err == nil && string(t) != a.IDType {
 		return casework.Review{}, nil, api.InvalidField("idType", "证件类型须与注册时一致，不能修改")
 	}
@@ -133,7 +133,7 @@ func (f *Form) Check(a account.Account, today time.Time) (casework.Review, []byt
 	if err != nil {
 		return casework.Review{}, nil, api.InvalidAt(err)
 	}
-	jpg, err := photo.Check(f.Photo)
+	jpg, err := photo.Check(ctx, f.Photo)
 	if err != nil {
 		return casework.Review{}, nil, err
 	}
