@@ -5,10 +5,13 @@ import (
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/awsenv"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/notify/awssns"
 	"github.com/jszg/applicant-accounts/shared/session"
 	"github.com/jszg/applicant-accounts/shared/store"
 )
 
 func main() {
-	api.Serve(session.NewLogin(store.FromEnv(awsenv.Config()), clock.System{}))
+	cfg := awsenv.Config()
+	operators := awssns.NewTopic(cfg, awsenv.Endpoint("SNS_ENDPOINT"), awsenv.MustEnv("OPERATORS_TOPIC_ARN"))
+	api.Serve(session.NewLogin(store.FromEnv(cfg), operators, clock.System{}))
 }

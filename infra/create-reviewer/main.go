@@ -31,7 +31,7 @@ import (
 func main() {
 	login := flag.String("login", "", "reviewer login name (3–32 of a-z 0-9 . _ -, starting with a letter)")
 	name := flag.String("name", "", "the reviewer's name")
-	enroll := flag.Bool("enroll", false, "give the existing reviewer -login a new second factor")
+	enroll := flag.Bool("enroll", false, "give the existing reviewer -login a new password and second factor, ending their sessions")
 	flag.Parse()
 	if err := run(*login, *name, *enroll); err != nil {
 		fmt.Fprintln(os.Stderr, "create-reviewer:", err)
@@ -43,12 +43,9 @@ func run(login, name string, enroll bool) error {
 	if login == "" || name == "" && !enroll {
 		return errors.New("-login and -name are required (-login alone with -enroll)")
 	}
-	pw := ""
-	if !enroll {
-		var err error
-		if pw, err = readPassword(); err != nil {
-			return err
-		}
+	pw, err := readPassword()
+	if err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -58,7 +55,7 @@ func run(login, name string, enroll bool) error {
 	}
 	secret := reviewer.NewOTPSecret()
 	if enroll {
-		err = reviewer.Enroll(ctx, db, login, secret)
+		err = reviewer.Enroll(ctx, db, login, pw, secret, time.Now())
 	} else {
 		err = reviewer.Create(ctx, db, login, name, pw, secret, time.Now())
 	}

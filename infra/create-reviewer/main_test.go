@@ -29,14 +29,20 @@ func TestCreatesAReviewerWithThePasswordFromStdin(t *testing.T) {
 	if len(a.TOTPSecret) < 32 {
 		t.Fatalf("second factor %q: want 160 bits of base32", a.TOTPSecret)
 	}
-	// A lost phone: -enroll gives a new second factor, and the old one is gone.
+	// A lost phone or a known password: -enroll gives a new password and second factor, the
+	// old ones are gone and the reviewer's sessions end.
+	stdin(t, "Reviewer#2027\n")
 	if err := run("wang.reviewer", "", true); err != nil {
 		t.Fatal(err)
 	}
 	b, err := env.Store.GetAccount(context.Background(), "WANG.REVIEWER")
-	if err != nil || b.TOTPSecret == a.TOTPSecret || len(b.TOTPSecret) < 32 || b.PasswordHash != a.PasswordHash {
-		t.Fatalf("after -enroll: %v, secret changed %v", err, b.TOTPSecret != a.TOTPSecret)
+	if err != nil || b.TOTPSecret == a.TOTPSecret || len(b.TOTPSecret) < 32 || b.Epoch != a.Epoch+1 {
+		t.Fatalf("after -enroll: %v, secret changed %v, epoch %d", err, b.TOTPSecret != a.TOTPSecret, b.Epoch)
 	}
+	if ok, _ := password.Verify("Reviewer#2027", b.PasswordHash); !ok {
+		t.Fatal("the new password does not verify")
+	}
+	stdin(t, "Reviewer#2027\n")
 	if err := run("nobody.here", "", true); err == nil {
 		t.Fatal("a second factor was enrolled for no reviewer")
 	}

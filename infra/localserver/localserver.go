@@ -52,7 +52,7 @@ type Deps struct {
 	Calendar         *clock.Calendar
 	CursorSecret     []byte
 	CodePepper       []byte
-	Operators        reviewsla.Publisher
+	Operators        notify.Publisher
 	SlidersPerMinute int // per source address
 	SMSLimits        smscode.Limits
 }
@@ -66,7 +66,7 @@ func Handlers(d *Deps) map[string]api.HandlerFunc {
 		"send-sms-code":           smscode.NewSend(db, d.SMS, d.Operators, d.SMSLimits, clk, d.CodePepper),
 		"register-account":        registration.NewRegister(db, clk, d.CodePepper, d.AgreementVersion),
 		"list-ethnicities":        ethnicities.Handle,
-		"create-session":          session.NewLogin(db, clk),
+		"create-session":          session.NewLogin(db, d.Operators, clk),
 		"delete-session":          session.NewLogout(db, clk),
 		"get-me":                  profile.NewMe(db, clk),
 		"start-password-reset":    recovery.NewStart(db, clk),

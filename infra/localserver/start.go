@@ -192,11 +192,11 @@ const (
 )
 
 // seedReviewer makes the local reviewer, or gives one kept in the store from an earlier run
-// SPEC's second factor.
+// SPEC's password and second factor.
 func seedReviewer(ctx context.Context, db *store.Store, now time.Time) error {
 	err := reviewer.Create(ctx, db, LocalReviewer, "本地审核员", LocalReviewerPassword, LocalReviewerOTPSecret, now)
 	if errors.Is(err, reviewer.ErrExists) {
-		err = reviewer.Enroll(ctx, db, LocalReviewer, LocalReviewerOTPSecret)
+		err = reviewer.Enroll(ctx, db, LocalReviewer, LocalReviewerPassword, LocalReviewerOTPSecret, now)
 	}
 	if err != nil {
 		return fmt.Errorf("seed the local reviewer: %w", err)

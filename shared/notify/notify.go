@@ -14,6 +14,12 @@ type SMS interface {
 	SendSMS(ctx context.Context, to, body string) error
 }
 
+// Publisher is the operators' topic: what they must be told (an overdue review, a spent SMS
+// budget, a reviewer's second factor under attack), never an applicant's data.
+type Publisher interface {
+	Publish(ctx context.Context, subject, message string) error
+}
+
 // Mail is one e-mail with a text and an HTML body.
 type Mail struct {
 	To      string

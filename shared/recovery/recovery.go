@@ -253,7 +253,7 @@ func logFailure(ctx context.Context, what string, err error) {
 // under the same rules and daily quota as registration codes (the mobile's three a day are
 // also the account's), and none from a reset made before the password last changed. Four
 // round trips: the reset, its account, the day's counter, the code.
-func NewSMS(db SMSStore, sms notify.SMS, operators smscode.Publisher, limits smscode.Limits, clk clock.Clock, pepper []byte) api.HandlerFunc {
+func NewSMS(db SMSStore, sms notify.SMS, operators notify.Publisher, limits smscode.Limits, clk clock.Clock, pepper []byte) api.HandlerFunc {
 	codes := smscode.NewIssuer(db, sms, operators, limits, clk, pepper)
 	return func(ctx context.Context, r *api.Request) (*api.Response, error) {
 		id, err := resetID(r)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/jszg/applicant-accounts/shared/account"
+	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/password"
 	"github.com/jszg/applicant-accounts/shared/token"
@@ -24,9 +25,9 @@ type Creator interface {
 	CreateAccount(ctx context.Context, a account.Account) error
 }
 
-// Enroller gives reviewers a new second factor.
+// Enroller gives reviewers new credentials.
 type Enroller interface {
-	SetOTPSecret(ctx context.Context, login, secret string) error
+	ReenrollReviewer(ctx context.Context, login, passwordHash, otpSecret, day string) error
 }
 
 // loginPattern keeps reviewer logins apart from document numbers, which share the key space:
@@ -73,13 +74,22 @@ func Create(ctx context.Context, db Creator, login, name, pw, otpSecret string, 
 	return err
 }
 
-// Enroll gives an existing reviewer a new second factor, the base32 TOTP secret otpSecret;
-// the old one stops working at once.
-func Enroll(ctx context.Context, db Enroller, login, otpSecret string) error {
+// Enroll gives an existing reviewer a new password pw and a new second factor, the base32
+// TOTP secret otpSecret: for a lost phone, or a password someone else knows. The old ones
+// stop working at once, every session of the reviewer ends, and the day's count of wrong
+// codes starts again, so the reviewer can log in today.
+func Enroll(ctx context.Context, db Enroller, login, pw, otpSecret string, now time.Time) error {
+	if err := identity.CheckPassword(pw); err != nil {
+		return fmt.Errorf("password: %w", err)
+	}
 	if err := checkOTPSecret(otpSecret); err != nil {
 		return err
 	}
-	return db.SetOTPSecret(ctx, strings.ToUpper(strings.TrimSpace(login)), otpSecret)
+	hash, err := password.Hash(pw)
+	if err != nil {
+		return err
+	}
+	return db.ReenrollReviewer(ctx, strings.ToUpper(strings.TrimSpace(login)), hash, otpSecret, clock.Day(now))
 }
 
 // minOTPSecret is the shortest secret taken: 80 bits, RFC 4226's floor (SPEC §4's local one

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/store"
 )
 
@@ -23,21 +24,16 @@ type Store interface {
 	UnmarkOverdueReported(ctx context.Context, id string) error
 }
 
-// Publisher is the operators' topic.
-type Publisher interface {
-	Publish(ctx context.Context, subject, message string) error
-}
-
 // Reporter finds and reports overdue reviews.
 type Reporter struct {
 	store    Store
-	topic    Publisher
+	topic    notify.Publisher
 	clock    clock.Clock
 	calendar *clock.Calendar
 }
 
 // NewReporter reports the overdue reviews of db to topic, counting working days by calendar.
-func NewReporter(db Store, topic Publisher, clk clock.Clock, calendar *clock.Calendar) *Reporter {
+func NewReporter(db Store, topic notify.Publisher, clk clock.Clock, calendar *clock.Calendar) *Reporter {
 	return &Reporter{store: db, topic: topic, clock: clk, calendar: calendar}
 }
 

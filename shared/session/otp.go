@@ -13,10 +13,10 @@ const Period = 30 * time.Second
 
 var totpOpts = totp.ValidateOpts{Period: uint(Period / time.Second), Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
 
-// secondFactor checks a TOTP code against secret, allowing one step of clock drift either
+// checkCode checks a TOTP code against secret, allowing one step of clock drift either
 // way, and returns the time step it matched, which a login records so that no code is
 // accepted twice.
-func secondFactor(secret, code string, now time.Time) (int64, bool) {
+func checkCode(secret, code string, now time.Time) (int64, bool) {
 	if secret == "" || len(code) != 6 {
 		return 0, false
 	}

@@ -7,6 +7,7 @@ package session
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -19,6 +20,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/captcha"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/password"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/token"
@@ -32,6 +34,12 @@ const (
 	// MaxAccountLength bounds the account field before it becomes part of a key: the longest
 	// document number has 18 characters, the longest reviewer login 32.
 	MaxAccountLength = 64
+	// SecondFactorTriesPerDay wrong second-factor codes after a right password end a
+	// reviewer's logins for the CST day, and the operators are told: whoever sends them knows
+	// the password. A reviewer's password lock is per source address, so without this a
+	// password holder with many addresses could try codes until one matched (one in 333,333
+	// with a step of drift either way).
+	SecondFactorTriesPerDay = 10
 )
 
 // LoginStore keeps sliders, accounts, login guards and sessions.
@@ -42,6 +50,10 @@ type LoginStore interface {
 	ReleaseLogin(ctx context.Context, guard string) error
 	LockLogin(ctx context.Context, guard string, until time.Time) error
 	StartSession(ctx context.Context, tokenHash string, s account.Session, l store.Login, now time.Time) error
+	CountSecondFactor(ctx context.Context, login, day string, max int, expires time.Time) error
+	UncountSecondFactor(ctx context.Context, login, day string) error
+	MarkSecondFactorReported(ctx context.Context, login, day string, at time.Time) (bool, error)
+	UnmarkSecondFactorReported(ctx context.Context, login, day string) error
 }
 
 // LogoutStore ends sessions.
@@ -68,16 +80,19 @@ type loggedIn struct {
 // guess; then the attempt is counted under the login's guard before any password is
 // compared, so no burst of guesses gets more than MaxFailures compared. Three round trips
 // (the slider; the guard's count and the account, sent together; the session) and one
-// Argon2id hash, for an unknown name as for a known one.
-func NewLogin(db LoginStore, clk clock.Clock) api.HandlerFunc {
-	l := &login{store: db, sliders: captcha.NewChecker(db, clk), clock: clk}
+// Argon2id hash, for an unknown name as for a known one; a reviewer's right password adds one
+// (the second factor's count). The operators are told when a reviewer's second factor is
+// under attack.
+func NewLogin(db LoginStore, operators notify.Publisher, clk clock.Clock) api.HandlerFunc {
+	l := &login{store: db, sliders: captcha.NewChecker(db, clk), operators: operators, clock: clk}
 	return l.handle
 }
 
 type login struct {
-	store   LoginStore
-	sliders *captcha.Checker
-	clock   clock.Clock
+	store     LoginStore
+	sliders   *captcha.Checker
+	operators notify.Publisher
+	clock     clock.Clock
 }
 
 func (l *login) handle(ctx context.Context, r *api.Request) (_ *api.Response, err error) {
@@ -117,8 +132,12 @@ func (l *login) handle(ctx context.Context, r *api.Request) (_ *api.Response, er
 			l.release(ctx, guard)
 		}
 	}()
-	step, ok := verify(in, acct, now)
-	if !ok {
+	step, ok, err := l.verify(ctx, in, acct, now)
+	switch {
+	case err != nil:
+		guessed = true // the password was compared
+		return nil, err
+	case !ok:
 		guessed = true
 		return nil, l.failed(ctx, guard, attempt, now)
 	}
@@ -188,19 +207,63 @@ var compare = password.Verify
 
 // verify compares the password (against a hash of no one's for an unknown name, at the same
 // cost) and a reviewer's second factor, returning the factor's time step.
-func verify(in loginRequest, acct account.Account, now time.Time) (int64, bool) {
+func (l *login) verify(ctx context.Context, in loginRequest, acct account.Account, now time.Time) (int64, bool, error) {
 	hash := acct.PasswordHash
 	if hash == "" {
 		hash = password.Dummy
 	}
 	ok, err := compare(in.Password, hash)
 	if err != nil || !ok || acct.Login == "" {
-		return 0, false
+		return 0, false, nil
 	}
 	if acct.Role != account.RoleReviewer {
-		return 0, true
+		return 0, true, nil
 	}
-	return secondFactor(acct.TOTPSecret, in.OTP, now)
+	return l.secondFactor(ctx, acct, in.OTP, now)
+}
+
+// secondFactor checks a reviewer's code after a right password. Each is counted for the
+// reviewer and the CST day before it is compared, and a right one is given back, so only
+// guesses count; past SecondFactorTriesPerDay no code is compared that day. The answer stays
+// the wrong password's: a distinct one would confirm the password to whoever guessed it.
+func (l *login) secondFactor(ctx context.Context, acct account.Account, code string, now time.Time) (int64, bool, error) {
+	day := clock.Day(now)
+	err := l.store.CountSecondFactor(ctx, acct.Login, day, SecondFactorTriesPerDay, clock.NextDay(now).Add(24*time.Hour))
+	switch {
+	case errors.Is(err, store.ErrQuotaFull):
+		l.secondFactorSpent(ctx, acct, day, now)
+		return 0, false, nil
+	case err != nil:
+		return 0, false, err
+	}
+	step, ok := checkCode(acct.TOTPSecret, code, now)
+	if ok {
+		if err := l.store.UncountSecondFactor(context.WithoutCancel(ctx), acct.Login, day); err != nil {
+			slog.WarnContext(ctx, "could not give back a right second-factor code's try", slog.String("err", err.Error()))
+		}
+	}
+	return step, ok, nil
+}
+
+// secondFactorSpent tells the operators, once a day per reviewer, that the reviewer's
+// password is known to someone who is guessing codes; if they cannot be told, the next
+// refusal tries again.
+func (l *login) secondFactorSpent(ctx context.Context, acct account.Account, day string, now time.Time) {
+	bg := context.WithoutCancel(ctx)
+	slog.WarnContext(ctx, "a reviewer's second-factor tries of the day are spent", slog.String("accountId", acct.AccountID))
+	first, err := l.store.MarkSecondFactorReported(bg, acct.Login, day, now)
+	if err != nil || !first {
+		return
+	}
+	msg := fmt.Sprintf("审核员账号 %s 今日（%s）在密码正确后输错第二因素验证码已达 %d 次，当日已停止其登录。"+
+		"其密码很可能已泄露：请与该审核员核实，用 create-reviewer 为其重设密码并重新绑定第二因素（-enroll）。",
+		acct.Login, day, SecondFactorTriesPerDay)
+	if err := l.operators.Publish(bg, "审核员账号第二因素遭猜测", msg); err != nil {
+		slog.ErrorContext(ctx, "could not tell operators of a reviewer's second factor under attack", slog.String("err", err.Error()))
+		if err := l.store.UnmarkSecondFactorReported(bg, acct.Login, day); err != nil {
+			slog.ErrorContext(ctx, "could not undo the report's mark", slog.String("err", err.Error()))
+		}
+	}
 }
 
 // failed answers a wrong password, or a wrong second factor: the attempt was counted already,

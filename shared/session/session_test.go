@@ -34,7 +34,7 @@ func newWorld(t *testing.T) *world {
 	return &world{
 		Kit:    k,
 		gate:   authn.NewGate(k.Store, k.Clock),
-		login:  session.NewLogin(k.Store, k.Clock),
+		login:  session.NewLogin(k.Store, k.Operators, k.Clock),
 		logout: session.NewLogout(k.Store, k.Clock),
 		me:     profile.NewMe(k.Store, k.Clock),
 	}
@@ -369,7 +369,7 @@ func TestRolesRefuseEachOther(t *testing.T) {
 // go test -bench Login ./shared/session/
 func BenchmarkLogin(b *testing.B) {
 	k := testkit.New(b)
-	h := session.NewLogin(k.Store, k.Clock)
+	h := session.NewLogin(k.Store, k.Operators, k.Clock)
 	a := k.Applicant("张三")
 	for _, c := range []struct{ name, account, want string }{
 		{"known-account", a.Login, ""},
@@ -518,6 +518,63 @@ func TestReviewersNeedTheSecondFactorAndLockPerAddress(t *testing.T) {
 // A guess that was compared never comes back for free: when the lock it should set cannot be
 // written (a busy store), the answer is 503, but its slider stays spent and its attempt
 // counted, so resending it is no new guess.
+// A reviewer's password lock is per address, so a password holder with many addresses could
+// otherwise guess codes without end: after a right password, wrong codes are counted per
+// reviewer and day before they are compared; the tenth ends the day's logins, with the wrong
+// password's answer, and the operators are told once. Right codes count nothing, and an
+// operator's new enrolment lets the reviewer in the same day.
+func TestAReviewersCodesAreGuessedTenTimesADayAtMost(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	if err := reviewer.Create(ctx, w.Env.Store, "li.reviewer", "李审核", "Reviewer#2026", testkit.OTPSecret, w.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var tok string
+	for i := 0; i < 2*session.SecondFactorTriesPerDay; i++ { // right codes: a busy day's logins
+		w.Clock.Advance(session.Period)
+		res := w.reviewer(t, "li.reviewer", "Reviewer#2026", w.code(0), "10.0.0.8")
+		if res.Status != 201 {
+			t.Fatalf("login %d with the right code: %d %v", i, res.Status, res.Body)
+		}
+		tok = res.Str("token")
+	}
+	results := testkit.Race(2*session.SecondFactorTriesPerDay, func(i int) apitest.Result {
+		return w.reviewer(t, "li.reviewer", "Reviewer#2026", "000000", fmt.Sprintf("198.51.100.%d", i))
+	})
+	for i, r := range results {
+		if r.Code() != api.CodeLoginFailed {
+			t.Fatalf("wrong code %d: %d %v", i, r.Status, r.Body)
+		}
+	}
+	w.Clock.Advance(session.Period)
+	if res := w.reviewer(t, "li.reviewer", "Reviewer#2026", w.code(0), "10.0.0.8"); res.Code() != api.CodeLoginFailed {
+		t.Fatalf("the right code after the day's guesses: %d %v", res.Status, res.Body)
+	}
+	told := w.Operators.Messages()
+	if len(told) != 1 || !strings.Contains(told[0], "LI.REVIEWER") || strings.Contains(told[0], testkit.OTPSecret) {
+		t.Fatalf("the operators were told %d times: %q", len(told), told)
+	}
+	if res := w.getMe(t, tok); res.Status != 403 {
+		t.Fatalf("a reviewer's session on an applicant's route: %d", res.Status)
+	}
+	// The operator gives a new password and second factor: the reviewer is in today, and
+	// every session of the old credentials has ended.
+	const fresh = "JBSWY3DPEHPK3PXPJBSWY3DP"
+	if err := reviewer.Enroll(ctx, w.Env.Store, "li.reviewer", "Reviewer#2027", fresh, w.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	code, err := totp.GenerateCode(fresh, w.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := w.reviewer(t, "li.reviewer", "Reviewer#2027", code, "10.0.0.8"); res.Status != 201 {
+		t.Fatalf("after a new enrolment: %d %v", res.Status, res.Body)
+	}
+	if res := w.getMe(t, tok); res.Status != 401 {
+		t.Fatalf("a session of the old credentials: %d", res.Status)
+	}
+}
+
 func TestAComparedGuessIsNeverGivenBack(t *testing.T) {
 	w := newWorld(t)
 	a := w.Applicant("张三")

@@ -46,7 +46,7 @@ func SentAnswer(remaining int) *api.Response {
 
 // NewSend answers POST /v1/sms-codes: it checks the form, spends the slider, then sends.
 // Three round trips: the slider, the day's counter, the code.
-func NewSend(db SendStore, sms notify.SMS, operators Publisher, limits Limits, clk clock.Clock, pepper []byte) api.HandlerFunc {
+func NewSend(db SendStore, sms notify.SMS, operators notify.Publisher, limits Limits, clk clock.Clock, pepper []byte) api.HandlerFunc {
 	sliders := captcha.NewChecker(db, clk)
 	codes := NewIssuer(db, sms, operators, limits, clk, pepper)
 	return func(ctx context.Context, r *api.Request) (_ *api.Response, err error) {

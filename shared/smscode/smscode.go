@@ -39,6 +39,7 @@ type IssueStore interface {
 	CountSMSBudget(ctx context.Context, at time.Time, max int) error
 	ReleaseSMSBudget(ctx context.Context, at time.Time) error
 	MarkSMSBudgetReported(ctx context.Context, at time.Time) (bool, error)
+	UnmarkSMSBudgetReported(ctx context.Context, at time.Time) error
 	PutCode(ctx context.Context, k store.CodeKey, c store.Code) error
 	DeleteCode(ctx context.Context, k store.CodeKey, hash []byte) error
 }
@@ -53,7 +54,7 @@ type CheckStore interface {
 type Issuer struct {
 	store     IssueStore
 	sms       notify.SMS
-	operators Publisher
+	operators notify.Publisher
 	limits    Limits
 	clock     clock.Clock
 	pepper    pepper
@@ -73,16 +74,11 @@ func LimitsFromEnv() Limits {
 	return Limits{PerAddressHour: awsenv.MustPositive("SMS_PER_ADDRESS_HOUR"), HourlyBudget: awsenv.MustPositive("SMS_HOURLY_BUDGET")}
 }
 
-// Publisher is the operators' topic.
-type Publisher interface {
-	Publish(ctx context.Context, subject, message string) error
-}
-
 // NewIssuer issues codes into db and sends them through sms, within limits, telling
 // operators when the budget is spent. The pepper keys the stored hashes: at least MinPepper
 // bytes, the same in every function that sends or checks codes; changing it voids the codes
 // of the last five minutes.
-func NewIssuer(db IssueStore, sms notify.SMS, operators Publisher, limits Limits, clk clock.Clock, key []byte) *Issuer {
+func NewIssuer(db IssueStore, sms notify.SMS, operators notify.Publisher, limits Limits, clk clock.Clock, key []byte) *Issuer {
 	return &Issuer{store: db, sms: sms, operators: operators, limits: limits, clock: clk, pepper: key}
 }
 
@@ -198,7 +194,8 @@ func (c *Issuer) Send(ctx context.Context, k store.CodeKey, phone, from string, 
 }
 
 // budgetSpent tells the operators, once an hour, that the hour's SMS budget is spent: a wave
-// bigger than planned, or SMS pumping, which the refusals have now stopped.
+// bigger than planned, or SMS pumping, which the refusals have now stopped. If they cannot be
+// told, the next refusal tries again.
 func (c *Issuer) budgetSpent(ctx context.Context, now time.Time) {
 	bg := context.WithoutCancel(ctx)
 	first, err := c.store.MarkSMSBudgetReported(bg, now)
@@ -210,6 +207,10 @@ func (c *Issuer) budgetSpent(ctx context.Context, now time.Time) {
 		now.In(clock.CST).Format("2006-01-02 15:00"), c.limits.HourlyBudget)
 	if err := c.operators.Publish(bg, "短信小时预算已用完", msg); err != nil {
 		slog.ErrorContext(ctx, "could not tell operators the SMS budget is spent", slog.String("err", err.Error()))
+		// The next refusal of the hour tries again.
+		if err := c.store.UnmarkSMSBudgetReported(bg, now); err != nil {
+			slog.ErrorContext(ctx, "could not undo the report's mark", slog.String("err", err.Error()))
+		}
 	}
 }
 

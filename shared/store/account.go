@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/jszg/applicant-accounts/shared/account"
 )
@@ -61,15 +60,23 @@ func (st *Store) GetAccount(ctx context.Context, login string) (account.Account,
 	return decodeAccount(item)
 }
 
-// SetOTPSecret gives a reviewer a new second-factor secret and forgets the last code used
-// with the old one; ErrNotFound when no reviewer has that login. One UpdateItem.
-func (st *Store) SetOTPSecret(ctx context.Context, login, secret string) error {
-	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
-		Key:                       accountKey(login),
-		UpdateExpression:          aws.String("SET totpSecret = :secret REMOVE totpStep"),
-		ConditionExpression:       aws.String("attribute_exists(pk) AND #role = :reviewer"),
-		ExpressionAttributeNames:  map[string]string{"#role": "role"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":secret": s(secret), ":reviewer": s(account.RoleReviewer)},
-	}, refusedWith(ErrNotFound))
-	return err
+// ReenrollReviewer gives a reviewer a new password and second factor: every session of the
+// reviewer ends (the epoch moves on), no code of the old factor is accepted, and the day's
+// count of wrong codes starts again, in one transaction. ErrNotFound for no reviewer.
+func (st *Store) ReenrollReviewer(ctx context.Context, login, passwordHash, otpSecret, day string) error {
+	return st.transact(ctx, "reenroll reviewer", step{
+		write: types.TransactWriteItem{Update: &types.Update{
+			TableName:                aws.String(st.table),
+			Key:                      accountKey(login),
+			UpdateExpression:         aws.String("SET passwordHash = :ph, totpSecret = :secret ADD epoch :one REMOVE totpStep"),
+			ConditionExpression:      aws.String("attribute_exists(pk) AND #role = :reviewer"),
+			ExpressionAttributeNames: map[string]string{"#role": "role"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":ph": s(passwordHash), ":secret": s(otpSecret), ":one": n(1), ":reviewer": s(account.RoleReviewer),
+			},
+		}},
+		refusal: refusedWith(ErrNotFound),
+	}, step{
+		write: types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(st.table), Key: secondFactorDay(login, day).key()}},
+	})
 }

@@ -221,9 +221,15 @@ func (st *Store) ReleaseSMSBudget(ctx context.Context, at time.Time) error {
 // MarkSMSBudgetReported notes that operators were told the hour's budget is spent; false when
 // another request told them first, so that they are told once an hour. One UpdateItem.
 func (st *Store) MarkSMSBudgetReported(ctx context.Context, at time.Time) (bool, error) {
+	return st.markReported(ctx, smsBudget(hourOf(at)), at)
+}
+
+// markReported sets reportedAt on a counter unless it is set: true for the one request that
+// set it, which then tells the operators.
+func (st *Store) markReported(ctx context.Context, c counter, at time.Time) (bool, error) {
 	errTold := errors.New("told")
 	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
-		Key:                       smsBudget(hourOf(at)).key(),
+		Key:                       c.key(),
 		UpdateExpression:          aws.String("SET reportedAt = :at"),
 		ConditionExpression:       aws.String("attribute_not_exists(reportedAt)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":at": n(at.Unix())},
@@ -232,4 +238,37 @@ func (st *Store) MarkSMSBudgetReported(ctx context.Context, at time.Time) (bool,
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// unmarkReported takes back a reportedAt whose telling failed, so that the next refusal tells.
+func (st *Store) unmarkReported(ctx context.Context, c counter) error {
+	_, err := st.update(ctx, &dynamodb.UpdateItemInput{Key: c.key(), UpdateExpression: aws.String("REMOVE reportedAt")}, nil)
+	return err
+}
+
+// UnmarkSMSBudgetReported: the operators could not be told; the next refusal of the hour tells.
+func (st *Store) UnmarkSMSBudgetReported(ctx context.Context, at time.Time) error {
+	return st.unmarkReported(ctx, smsBudget(hourOf(at)))
+}
+
+// CountSecondFactor counts one second-factor code of a reviewer's, tried after a right
+// password on day, before it is compared: ErrQuotaFull past max. One UpdateItem.
+func (st *Store) CountSecondFactor(ctx context.Context, login, day string, max int, expires time.Time) error {
+	_, err := st.countUp(ctx, secondFactorDay(login, day), max, expires)
+	return err
+}
+
+// UncountSecondFactor gives back the try of a code that was right: only guesses count.
+func (st *Store) UncountSecondFactor(ctx context.Context, login, day string) error {
+	return st.countDown(ctx, secondFactorDay(login, day))
+}
+
+// MarkSecondFactorReported: as MarkSMSBudgetReported, once a day per reviewer.
+func (st *Store) MarkSecondFactorReported(ctx context.Context, login, day string, at time.Time) (bool, error) {
+	return st.markReported(ctx, secondFactorDay(login, day), at)
+}
+
+// UnmarkSecondFactorReported: as UnmarkSMSBudgetReported.
+func (st *Store) UnmarkSecondFactorReported(ctx context.Context, login, day string) error {
+	return st.unmarkReported(ctx, secondFactorDay(login, day))
 }

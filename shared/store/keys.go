@@ -158,6 +158,12 @@ func resetMailDay(login, day string) counter {
 	return counter{pk: prefixAccount + login, sk: "RESETMAILDAY#" + day, period: day}
 }
 
+// secondFactorDay counts a reviewer's second-factor codes tried after a right password on a
+// CST day.
+func secondFactorDay(login, day string) counter {
+	return counter{pk: prefixAccount + login, sk: "OTPDAY#" + day, period: day}
+}
+
 // addressMinute counts what one source address asked for in one minute (UTC, yyyymmddhhmm).
 func addressMinute(addr, what, minute string) counter {
 	return counter{pk: prefixAddress + addr, sk: what + "#" + minute, period: minute, brief: true}
