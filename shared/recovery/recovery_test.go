@@ -10,6 +10,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
+	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/notify/notifytest"
 	"github.com/jszg/applicant-accounts/shared/profile"
 	"github.com/jszg/applicant-accounts/shared/recovery"
@@ -159,6 +160,29 @@ func TestStepOneRevealsOnlyOnAnExactMatch(t *testing.T) {
 		Body: map[string]any{"idType": "resident_id", "idNumber": "LI.REVIEWER", "name": "李审核", "captcha": w.Solve()}})
 	if res.Status == 201 {
 		t.Fatal("a reviewer account was found by applicant recovery")
+	}
+}
+
+// The name is compared as registration stores it: a name stored before a normalisation rule
+// existed (a compatibility ideograph, a look-alike dot) still matches what its holder types,
+// and Latin letters match in any case; a different name never does.
+func TestStepOneComparesNamesAsRegistrationStoresThem(t *testing.T) {
+	w := newWorld(t)
+	for stored, typed := range map[string]string{
+		"阿依古丽•买买提":     "阿依古丽·买买提", // stored with a look-alike dot
+		"\uF900明":      "豈明",       // a compatibility ideograph, as registration no longer stores it
+		"CHAN TAI MAN": "Chan Tai Man",
+	} {
+		a := w.ApplicantWith(identity.ResidentID, testkit.ResidentID("19850101"), stored)
+		a.Name = typed
+		if res := w.start(t, a); res.Status != 201 {
+			t.Errorf("stored %q, typed %q: %d %v", stored, typed, res.Status, res.Body)
+		}
+	}
+	a := w.ApplicantWith(identity.ResidentID, testkit.ResidentID("19850101"), "CHAN TAI MAN")
+	a.Name = "CHAN TAI MAY"
+	if res := w.start(t, a); res.Status != 404 {
+		t.Errorf("a different Latin name matched: %d %v", res.Status, res.Body)
 	}
 }
 

@@ -226,6 +226,13 @@ type UsedError struct{ For string }
 
 func (e *UsedError) Error() string { return "sms code already used" }
 
+// Refused is the one answer to a code that is wrong, expired, spent by its tries, used or
+// replaced. One answer for all: a stranger typing codes for someone's mobile must not learn
+// whether a code was sent to it, how many tries it has left, or that it was used.
+func Refused() error {
+	return api.CodeInvalid("短信验证码错误、已过期或已失效，请核对后重试或重新获取（每个验证码最多可尝试5次）")
+}
+
 // Check counts one try of code under k, then compares it in constant time. It returns the
 // stored code, whose hash the caller spends in the same transaction as the change the code
 // authorizes. One round trip.
@@ -240,19 +247,14 @@ func (c *Checker) Check(ctx context.Context, k store.CodeKey, code string) (stor
 		if token.Equal(got.Hash, want) {
 			return store.Code{}, &UsedError{For: got.UsedFor}
 		}
-		return store.Code{}, api.CodeInvalid("短信验证码已使用或已失效，请重新获取")
-	case errors.Is(err, store.ErrCodeExhausted):
-		return store.Code{}, api.CodeInvalid("短信验证码错误次数过多，已失效，请重新获取")
-	case errors.Is(err, store.ErrNotFound):
-		return store.Code{}, api.CodeInvalid("短信验证码错误或已过期，请重新获取")
+		return store.Code{}, Refused()
+	case errors.Is(err, store.ErrCodeExhausted), errors.Is(err, store.ErrNotFound):
+		return store.Code{}, Refused()
 	case err != nil:
 		return store.Code{}, err
 	}
 	if !token.Equal(got.Hash, want) {
-		if left := MaxAttempts - got.Attempts; left > 0 {
-			return store.Code{}, api.CodeInvalid(fmt.Sprintf("短信验证码错误，还可尝试%d次", left))
-		}
-		return store.Code{}, api.CodeInvalid("短信验证码错误次数过多，已失效，请重新获取")
+		return store.Code{}, Refused()
 	}
 	return got, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/smscode"
@@ -73,5 +74,62 @@ func TestWithoutAPepperNothingIsSpent(t *testing.T) {
 	}
 	if _, err := smscode.NewChecker(k.Store, k.Clock, testkit.Pepper).Check(ctx, key, code); err != nil {
 		t.Fatalf("checks without a pepper spent the code's tries: %v", err)
+	}
+}
+
+// Whoever types codes for a mobile that is not theirs learns nothing from the refusals: no
+// code, a wrong code with tries left, a code spent by its tries and a code someone else used
+// all get the same answer.
+func TestEveryRefusedCodeGetsOneAnswer(t *testing.T) {
+	k := testkit.New(t)
+	ctx := context.Background()
+	issuer := smscode.NewIssuer(k.Store, k.Outbox, k.Operators, testkit.SMSLimits, k.Clock, testkit.Pepper)
+	checker := smscode.NewChecker(k.Store, k.Clock, testkit.Pepper)
+	refusal := func(phone, code string) string {
+		t.Helper()
+		_, err := checker.Check(ctx, smscode.RegisterKey("+86"+phone), code)
+		var apiErr *api.Error
+		if !errors.As(err, &apiErr) || apiErr.Code != api.CodeCodeInvalid {
+			t.Fatalf("%s: %v", phone, err)
+		}
+		return apiErr.Message
+	}
+	wrong := func(code string) string { return map[bool]string{true: "000001", false: "000000"}[code == "000000"] }
+	answers := map[string]string{"no code sent": refusal(testkit.Phone(), "123456")}
+
+	pending := testkit.Phone()
+	if _, err := send(t, issuer, pending); err != nil {
+		t.Fatal(err)
+	}
+	answers["a wrong code, four tries left"] = refusal(pending, wrong(k.LastCode(pending)))
+
+	spent := testkit.Phone()
+	if _, err := send(t, issuer, spent); err != nil {
+		t.Fatal(err)
+	}
+	for range smscode.MaxAttempts {
+		refusal(spent, wrong(k.LastCode(spent)))
+	}
+	answers["the right code after five wrong ones"] = refusal(spent, k.LastCode(spent))
+
+	used := testkit.Phone()
+	if _, err := send(t, issuer, used); err != nil {
+		t.Fatal(err)
+	}
+	key := smscode.RegisterKey("+86" + used)
+	code, err := checker.Check(ctx, key, k.LastCode(used))
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder := account.Account{Login: testkit.ResidentID("19900101"), AccountID: token.New(16), Role: account.RoleApplicant}
+	if err := k.Env.Store.RegisterAccount(ctx, holder, key, code.Hash, k.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	answers["a wrong code for a used one"] = refusal(used, wrong(k.LastCode(used)))
+
+	for what, msg := range answers {
+		if msg != answers["no code sent"] {
+			t.Errorf("%s: %q, unlike the answer when no code was sent: %q", what, msg, answers["no code sent"])
+		}
 	}
 }
