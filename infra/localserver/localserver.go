@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"path"
 	"regexp"
 	"time"
 
@@ -149,7 +150,20 @@ func New(fns []samtemplate.Function, handlers map[string]api.HandlerFunc, d *Dep
 			writeJSON(w, http.StatusOK, map[string]int{"x": c.X, "y": c.Y})
 		}
 	})
-	return mux, nil
+	return cleanPathsOnly(mux), nil
+}
+
+// cleanPathsOnly answers a path with `//`, `.` or `..` segments with the contract's 404, as API
+// Gateway matches no route for it; ServeMux would instead redirect to the cleaned path, an
+// HTML answer no client of this API expects and a way around a route's exact match.
+func cleanPathsOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.EscapedPath(); p != "/" && path.Clean(p) != p {
+			writeJSON(w, http.StatusNotFound, errorBody("NOT_FOUND", "接口不存在"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // route turns one HTTP request into the event API Gateway would send for rt, and invokes the

@@ -181,7 +181,8 @@ func TestEveryRouteIsServed(t *testing.T) {
 			}
 		}
 	}
-	for _, unknown := range [][2]string{{"GET", "/v1/nothing"}, {"DELETE", "/v1/accounts"}, {"GET", "/"}} {
+	for _, unknown := range [][2]string{{"GET", "/v1/nothing"}, {"DELETE", "/v1/accounts"}, {"GET", "/"},
+		{"GET", "//v1/me"}, {"POST", "/v1/./captchas"}, {"GET", "/v1/reviews/../me"}} {
 		status, m := do(t, unknown[0], srv.URL+unknown[1], nil)
 		if status != 404 || !isNotFound(m) {
 			t.Errorf("%s %s: %d %v, want the JSON 404", unknown[0], unknown[1], status, m)

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -35,6 +36,21 @@ const (
 
 var b64 = base64.RawStdEncoding
 
+// slots bounds the hashes one process computes at once. Each holds MemoryKiB for its run and
+// more than one per core only waits for a core: a burst of 200 logins to one local server (or
+// to a Lambda given concurrency by a future runtime) would otherwise hold 200 × 19 MiB. A
+// request waits its turn instead, which costs it no more than the core it waits for.
+var slots = make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))
+
+// derive is argon2.IDKey; tests watch how many run at once.
+var derive = argon2.IDKey
+
+func key(pw string, salt []byte, p Params, n uint32) []byte {
+	slots <- struct{}{}
+	defer func() { <-slots }()
+	return derive([]byte(pw), salt, p.Time, p.MemoryKiB, p.Threads, n)
+}
+
 // Hash derives a PHC string: $argon2id$v=19$m=19456,t=2,p=1$salt$key.
 func Hash(pw string) (string, error) {
 	return HashWith(pw, Default)
@@ -46,7 +62,7 @@ func HashWith(pw string, p Params) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("salt: %w", err)
 	}
-	k := argon2.IDKey([]byte(pw), salt, p.Time, p.MemoryKiB, p.Threads, keyLen)
+	k := key(pw, salt, p, keyLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
 		argon2.Version, p.MemoryKiB, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(k)), nil
 }
@@ -76,6 +92,6 @@ func Verify(pw, encoded string) (bool, error) {
 	if err != nil || len(want) == 0 {
 		return false, ErrMalformed
 	}
-	got := argon2.IDKey([]byte(pw), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))
+	got := key(pw, salt, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }

@@ -2,7 +2,9 @@ package password
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -69,5 +71,58 @@ func TestDummyCostsWhatARealHashCosts(t *testing.T) {
 	}
 	if ok, err := Verify("Smoke#2026ok", Dummy); ok || err != nil {
 		t.Fatalf("Dummy: %v %v", ok, err)
+	}
+}
+
+// A burst of logins holds at most slots hashes' memory at once; the rest wait their turn and
+// all of them finish.
+func TestABurstHashesAFewAtATime(t *testing.T) {
+	const burst = 20
+	var mu sync.Mutex
+	running, most := 0, 0
+	release := make(chan struct{})
+	saved := derive
+	t.Cleanup(func() { derive = saved })
+	derive = func(pw, salt []byte, time, memory uint32, threads uint8, n uint32) []byte {
+		mu.Lock()
+		running++
+		most = max(most, running)
+		mu.Unlock()
+		<-release
+		mu.Lock()
+		running--
+		mu.Unlock()
+		return make([]byte, n)
+	}
+	var started, done sync.WaitGroup
+	started.Add(burst)
+	done.Add(burst)
+	for range burst {
+		go func() {
+			defer done.Done()
+			started.Done()
+			if _, err := Hash("Smoke#2026ok"); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	started.Wait()
+	// Let every goroutine reach the derivation it would enter if nothing held it back.
+	for {
+		mu.Lock()
+		n := running
+		mu.Unlock()
+		if n >= cap(slots) {
+			break
+		}
+		runtime.Gosched()
+	}
+	for range 1000 {
+		runtime.Gosched()
+	}
+	close(release)
+	done.Wait()
+	if most > cap(slots) || cap(slots) >= burst {
+		t.Fatalf("%d hashes ran at once; at most %d may", most, cap(slots))
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/jszg/applicant-accounts/shared/api"
@@ -195,6 +196,24 @@ type decided struct {
 // MaxReasonRunes bounds a rejection reason, which also goes out by SMS.
 const MaxReasonRunes = 200
 
+// readable reports whether a reason is text an applicant can read as it was written: at
+// least one visible character, and no control, format (zero width, direction override),
+// private-use or unassigned character — the reason reaches a page, an SMS and a mail. Line
+// breaks are text.
+func readable(s string) bool {
+	visible := false
+	for _, r := range s {
+		switch {
+		case r == '\n':
+		case unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co, unicode.Cs) || !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Z):
+			return false
+		case unicode.In(r, unicode.L, unicode.N, unicode.P, unicode.S):
+			visible = true
+		}
+	}
+	return visible
+}
+
 func alreadyDecided() error {
 	return api.Conflict(api.CodeAlreadyDecided, "该申请已有审核结论，不能再次审核")
 }
@@ -222,6 +241,8 @@ func NewDecide(db DecideStore, sms notify.SMS, mail notify.Mailer, clk clock.Clo
 			return nil, api.InvalidField("reason", "不通过时请填写原因，申请人将据此修改后重新提交")
 		case utf8.RuneCountInString(reason) > MaxReasonRunes:
 			return nil, api.InvalidField("reason", "原因不能超过200字")
+		case reason != "" && !readable(reason):
+			return nil, api.InvalidField("reason", "原因须是可读的文字，不能含控制字符或不可见字符")
 		}
 		rev, err := db.GetReviewMeta(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
