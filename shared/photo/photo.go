@@ -286,7 +286,11 @@ var decoding = make(chan struct{}, 1)
 // Check reads a photo as the contract sends it (base64, a data: URL prefix allowed) and
 // returns the JPEG to keep, encoded here from its pixels; every refusal is a 422 at the field
 // photo. A request that ends while it waits for its turn to decode gets ctx's error.
-func Check(ctx context.Context, raw string) ([]byte, error) {
+//
+// admit, when not nil, is asked right before the decode, once every cheap check has passed:
+// it counts the decode against the caller's limit, and its error ends the check. A form with
+// a mistake a glance finds is then never counted; a file that needs the decoder always is.
+func Check(ctx context.Context, raw string, admit func(context.Context) error) ([]byte, error) {
 	s := strings.TrimSpace(raw)
 	for _, prefix := range []string{"data:image/jpeg;base64,", "data:image/jpg;base64,"} {
 		s = strings.TrimPrefix(s, prefix)
@@ -315,6 +319,11 @@ func Check(ctx context.Context, raw string) ([]byte, error) {
 	}
 	if h.Visits > MaxBlockVisits {
 		return nil, api.InvalidField("photo", "照片的编码方式无法处理，请用手机或电脑将其另存为普通JPG后重新上传")
+	}
+	if admit != nil {
+		if err := admit(ctx); err != nil {
+			return nil, err
+		}
 	}
 	select {
 	case decoding <- struct{}{}:

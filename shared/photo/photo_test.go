@@ -182,7 +182,7 @@ func allocated(f func()) uint64 {
 }
 
 func check(b []byte) ([]byte, error) {
-	return photo.Check(ctx, base64.StdEncoding.EncodeToString(b))
+	return photo.Check(ctx, base64.StdEncoding.EncodeToString(b), nil)
 }
 
 func refusedAtPhoto(err error) bool {
@@ -398,7 +398,7 @@ func TestAWaitForTheDecoderEndsWithTheRequest(t *testing.T) {
 	<-started
 	ended, cancel := context.WithCancel(ctx)
 	cancel()
-	_, err := photo.Check(ended, base64.StdEncoding.EncodeToString(hold))
+	_, err := photo.Check(ended, base64.StdEncoding.EncodeToString(hold), nil)
 	close(release)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("waiting while the decoder is held: %v", err)
@@ -462,7 +462,7 @@ func BenchmarkCheck(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		if _, err := photo.Check(ctx, raw); err != nil {
+		if _, err := photo.Check(ctx, raw, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -105,7 +105,7 @@ func TestSubmitAndList(t *testing.T) {
 	if res.Status != 202 || res.Str("status") != "pending" || res.Int("remainingThisCycle") != 2 || res.Str("reviewId") == "" {
 		t.Fatalf("submit: %d %v", res.Status, res.Body)
 	}
-	if got := w.Env.Calls.String(); got != "GetItem=2 TransactWriteItems=1 UpdateItem=1" {
+	if got := w.Env.Calls.String(); got != "GetItem=2 TransactWriteItems=1 UpdateItem=2" {
 		t.Fatalf("round trips: %s", got)
 	}
 	acct := w.Account(a.Login)
@@ -628,5 +628,37 @@ func TestAPhotoIsDeletedAMonthAfterItsDecision(t *testing.T) {
 	reads, err := w.Env.Store.ListPhotoReads(t.Context(), id)
 	if err != nil || len(reads) != 2 {
 		t.Fatalf("the trail after the photo went: %d reads, %v", len(reads), err)
+	}
+}
+
+// One account has at most PhotoChecksPerHour photos decoded an hour, counted before the
+// decode: a refused photo costs no review but still costs a decode. A form refused before
+// the photo is looked at costs neither, and the next hour has its own count.
+func TestAnAccountHasTenPhotosCheckedAnHour(t *testing.T) {
+	w := newWorld(t)
+	a, tok := w.ready(t, "陈大文")
+	raw, _ := base64.StdEncoding.DecodeString(smallPhoto)
+	broken := append(append([]byte{}, raw[:len(raw)-40]...), 0xFF, 0xD9) // a whole header, scans cut short
+	for i := range review.PhotoChecksPerHour {
+		body := form(a)
+		body["photo"] = base64.StdEncoding.EncodeToString(broken)
+		if res := w.submit(t, tok, body); res.Status != 422 || res.Field() != "photo" {
+			t.Fatalf("decode %d: %d %v", i+1, res.Status, res.Body)
+		}
+	}
+	for field, value := range map[string]any{"name": "陈", "photo": pngPhoto()} {
+		body := form(a)
+		body[field] = value
+		if res := w.submit(t, tok, body); res.Status != 422 || res.Field() != field {
+			t.Errorf("a form refused before the decode, past the hour's checks: %d %v", res.Status, res.Body)
+		}
+	}
+	res := w.submit(t, tok, form(a))
+	if res.Status != 429 || res.Code() != api.CodeQuotaExceeded || res.RetryAfter() < 1 || res.RetryAfter() > 3600 {
+		t.Fatalf("an eleventh photo in the hour: %d %v", res.Status, res.Body)
+	}
+	w.Clock.Advance(time.Hour)
+	if res := w.submit(t, w.Token(a), form(a)); res.Status != 202 || res.Int("remainingThisCycle") != 2 {
+		t.Fatalf("the next hour: %d %v", res.Status, res.Body)
 	}
 }

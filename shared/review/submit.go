@@ -30,7 +30,14 @@ const SLAWorkingDays = 7
 type SubmitStore interface {
 	authn.Sessions
 	SubmitReview(ctx context.Context, seen account.Account, r casework.Review, photo []byte, q quota.Limit) (int, error)
+	CountPhotoCheck(ctx context.Context, login string, at time.Time, max int) error
 }
+
+// PhotoChecksPerHour bounds the photos one account has decoded in an hour. A refused
+// submission counts against no quota, so without it one account could have a photo of the
+// largest decode cost checked again and again, a tenth of a second of CPU each; an applicant
+// who takes a photo again after a refusal needs a few.
+const PhotoChecksPerHour = 10
 
 // MineStore lists an applicant's reviews.
 type MineStore interface {
@@ -77,9 +84,9 @@ func refusal(err error) error {
 }
 
 // NewSubmit answers POST /v1/me/manual-reviews: it files a review, due calendar's
-// SLAWorkingDays after it. Four round trips: the session, the account, the cycle's counter,
-// the transaction (review, photo, the applicant's entry, the account's status, the counter).
-// A form refused with 422 counts nothing.
+// SLAWorkingDays after it. Five round trips: the session, the account, the hour's photo
+// checks, the cycle's counter, the transaction (review, photo, the applicant's entry, the
+// account's status, the counter). A form refused with 422 counts nothing against the cycle.
 func NewSubmit(db SubmitStore, clk clock.Clock, calendar *clock.Calendar) api.HandlerFunc {
 	return authn.NewGate(db, clk).Profiled(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		var f Form
@@ -91,7 +98,14 @@ func NewSubmit(db SubmitStore, clk clock.Clock, calendar *clock.Calendar) api.Ha
 			return nil, refusal(err)
 		}
 		now := clk.Now()
-		rev, photo, err := f.Check(ctx, a, now.In(clock.CST))
+		rev, photo, err := f.Check(ctx, a, now.In(clock.CST), func(ctx context.Context) error {
+			err := db.CountPhotoCheck(ctx, a.Login, now, PhotoChecksPerHour)
+			if errors.Is(err, store.ErrQuotaFull) {
+				next := now.Truncate(time.Hour).Add(time.Hour)
+				return api.QuotaExceeded("一小时内检查照片的次数已达上限（10次），请稍后再提交", clock.SecondsUntil(now, next))
+			}
+			return err
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -113,8 +127,9 @@ func NewSubmit(db SubmitStore, clk clock.Clock, calendar *clock.Calendar) api.Ha
 }
 
 // Check re-applies the registration rules to the submitted fields. The document type and
-// number are the account itself and cannot change; the name and validity dates may.
-func (f *Form) Check(ctx context.Context, a account.Account, today time.Time) (casework.Review, []byte, error) {
+// number are the account itself and cannot change; the name and validity dates may. The
+// photo is decoded last, once admit (photo.Check's) has counted it.
+func (f *Form) Check(ctx context.Context, a account.Account, today time.Time, admit func(context.Context) error) (casework.Review, []byte, error) {
 	if t, err := identity.ParseIDType(f.IDType); err == nil && string(t) != a.IDType {
 		return casework.Review{}, nil, api.InvalidField("idType", "证件类型须与注册时一致，不能修改")
 	}
@@ -133,7 +148,7 @@ func (f *Form) Check(ctx context.Context, a account.Account, today time.Time) (c
 	if err != nil {
 		return casework.Review{}, nil, api.InvalidAt(err)
 	}
-	jpg, err := photo.Check(ctx, f.Photo)
+	jpg, err := photo.Check(ctx, f.Photo, admit)
 	if err != nil {
 		return casework.Review{}, nil, err
 	}

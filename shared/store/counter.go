@@ -272,3 +272,10 @@ func (st *Store) MarkSecondFactorReported(ctx context.Context, login, day string
 func (st *Store) UnmarkSecondFactorReported(ctx context.Context, login, day string) error {
 	return st.unmarkReported(ctx, secondFactorDay(login, day))
 }
+
+// CountPhotoCheck counts one photo decoded for login in the hour of at, unless max are
+// counted (ErrQuotaFull). One UpdateItem.
+func (st *Store) CountPhotoCheck(ctx context.Context, login string, at time.Time, max int) error {
+	_, err := st.countUp(ctx, photoHour(login, hourOf(at)), max, at.Truncate(time.Hour).Add(2*time.Hour))
+	return err
+}

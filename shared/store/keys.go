@@ -175,6 +175,11 @@ func smsBudget(hour string) counter {
 	return counter{pk: prefixBudget + "SMS", sk: "HOUR#" + hour, period: hour, brief: true}
 }
 
+// photoHour counts the photos decoded for an account in one hour (UTC, yyyymmddhh).
+func photoHour(login, hour string) counter {
+	return counter{pk: prefixAccount + login, sk: "PHOTOHOUR#" + hour, period: hour, brief: true}
+}
+
 func reviewCycle(login, cycle string) counter {
 	return counter{pk: prefixAccount + login, sk: "REVIEWCYCLE#" + cycle, period: cycle}
 }
