@@ -49,13 +49,7 @@ func Create(ctx context.Context, db Creator, login, name, pw, otpSecret string, 
 	if err != nil {
 		return fmt.Errorf("name: %w", err)
 	}
-	if err := identity.CheckPassword(pw); err != nil {
-		return fmt.Errorf("password: %w", err)
-	}
-	if err := checkOTPSecret(otpSecret); err != nil {
-		return err
-	}
-	hash, err := password.Hash(pw)
+	hash, err := credentials(pw, otpSecret)
 	if err != nil {
 		return err
 	}
@@ -79,17 +73,22 @@ func Create(ctx context.Context, db Creator, login, name, pw, otpSecret string, 
 // stop working at once, every session of the reviewer ends, and the day's count of wrong
 // codes starts again, so the reviewer can log in today.
 func Enroll(ctx context.Context, db Enroller, login, pw, otpSecret string, now time.Time) error {
-	if err := identity.CheckPassword(pw); err != nil {
-		return fmt.Errorf("password: %w", err)
-	}
-	if err := checkOTPSecret(otpSecret); err != nil {
-		return err
-	}
-	hash, err := password.Hash(pw)
+	hash, err := credentials(pw, otpSecret)
 	if err != nil {
 		return err
 	}
 	return db.ReenrollReviewer(ctx, strings.ToUpper(strings.TrimSpace(login)), hash, otpSecret, clock.Day(now))
+}
+
+// credentials checks a reviewer's password and second factor and returns the password's hash.
+func credentials(pw, otpSecret string) (string, error) {
+	if err := identity.CheckPassword(pw); err != nil {
+		return "", fmt.Errorf("password: %w", err)
+	}
+	if err := checkOTPSecret(otpSecret); err != nil {
+		return "", err
+	}
+	return password.Hash(pw)
 }
 
 // minOTPSecret is the shortest secret taken: 80 bits, RFC 4226's floor (SPEC §4's local one
