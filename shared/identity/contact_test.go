@@ -129,22 +129,126 @@ func TestNormalizeEmail(t *testing.T) {
 
 func TestNormalizePhone(t *testing.T) {
 	runNorm(t, NormalizePhone, []normCase{
+		// The mainland, exactly as before.
 		{"ok", "13800138000", "+8613800138000", ""},
 		{"19x ok", "19912345678", "+8619912345678", ""},
 		{"with +86", "+8613800138000", "+8613800138000", ""},
+		{"trimmed", " 13800138000\u3000", "+8613800138000", ""},
 		{"second digit 2", "12800138000", "", "11位"},
 		{"10 digits", "1380013800", "", "11位"},
 		{"12 digits", "138001380001", "", "11位"},
 		{"dashes", "138-0013-8000", "", "11位"},
+		{"+86 and a space", "+86 13800138000", "", "11位"},
+		{"86 without its +", "8613800138000", "", "11位"},
 		{"landline", "01012345678", "", "11位"},
 		{"full-width", "１３８００１３８０００", "", "半角"},
+		{"letter O for zero", "1380013800O", "", "11位"},
+		{"letter l for one", "l3800138000", "", "11位"},
+		{"Arabic-Indic digits", "١٣٨٠٠١٣٨٠٠٠", "", "11位"},
 		{"empty", " ", "", "请输入手机号码"},
+
+		// Hong Kong: +852 and 8 digits beginning 4–9.
+		{"hk", "+85291234567", "+85291234567", ""},
+		{"hk with spaces", "+852 9123 4567", "+85291234567", ""},
+		{"hk without + and a hyphen", "852-91234567", "+85291234567", ""},
+		{"hk 5", "+852 5123 4567", "+85251234567", ""},
+		{"hk 4 (since 2018)", "+852 4612 3456", "+85246123456", ""},
+		{"hk 7", "+852 7012 3456", "+85270123456", ""},
+		{"hk 8", "+852 8412 3456", "+85284123456", ""},
+		{"hk 7 digits", "+852 9123 456", "", "香港手机号码"},
+		{"hk 9 digits", "+852 9123 45678", "", "香港手机号码"},
+		{"hk fixed line 2", "+852 2123 4567", "", "以4至9开头"},
+		{"hk fixed line 3", "+852 3123 4567", "", "以4至9开头"},
+		{"hk service 1", "+852 1123 4567", "", "以4至9开头"},
+		{"hk full-width digits", "+852 ９１２３ ４５６７", "", "半角"},
+		{"hk full-width plus", "＋85291234567", "", "半角"},
+		{"hk letter O", "+852 9123 45O7", "", "香港手机号码"},
+		{"hk en dash", "+852 9123–4567", "", "香港手机号码"},
+		{"hk dot", "+852 9123.4567", "", "香港手机号码"},
+
+		// Macau: +853 and 8 digits beginning 6.
+		{"macau", "+85366123456", "+85366123456", ""},
+		{"macau written", "+853 6612 3456", "+85366123456", ""},
+		{"macau without +", "853 66123456", "+85366123456", ""},
+		{"macau 7 digits", "+853 6612 345", "", "澳门手机号码"},
+		{"macau 9 digits", "+853 6612 34567", "", "澳门手机号码"},
+		{"macau fixed line 28", "+853 2812 3456", "", "以6开头"},
+		{"macau 9", "+853 9612 3456", "", "以6开头"},
+		{"macau full-width", "+８５３ 6612 3456", "", "半角"},
+		{"macau letter I for one", "+853 66I2 3456", "", "澳门手机号码"},
+
+		// Taiwan: +886 and 9 digits beginning 9, or 09 and 8 more locally.
+		{"taiwan", "+886912345678", "+886912345678", ""},
+		{"taiwan written", "+886 912-345-678", "+886912345678", ""},
+		{"taiwan local", "0912345678", "+886912345678", ""},
+		{"taiwan local written", "0912-345-678", "+886912345678", ""},
+		{"taiwan trunk 0 kept", "+886 0912 345 678", "+886912345678", ""},
+		{"taiwan without +", "886912345678", "+886912345678", ""},
+		{"taiwan 8 digits", "+886 912 345 67", "", "台湾手机号码"},
+		{"taiwan 10 digits", "+886 912 345 6789", "", "台湾手机号码"},
+		{"taiwan local 9 digits", "091234567", "", "台湾手机号码"},
+		{"taiwan local 11 digits", "09123456789", "", "台湾手机号码"},
+		{"taiwan fixed line", "+886 2 2345 6789", "", "以9开头"},
+		{"taiwan local fixed line", "0223456789", "", "11位"},
+		{"taiwan full-width", "０９１２３４５６７８", "", "半角"},
+		{"taiwan letter O", "O912345678", "", "11位"},
+
+		// Elsewhere.
+		{"other country", "+1 415 555 0100", "", "仅支持"},
+		{"plus alone", "+", "", "仅支持"},
+		{"hk number without its code", "91234567", "", "11位"},
 	})
 }
 
+func TestCheckPhoneForDocument(t *testing.T) {
+	for _, c := range []struct {
+		t    IDType
+		e164 string
+		ok   bool
+	}{
+		{ResidentID, "+8613800138000", true},
+		{ResidentID, "+85291234567", false},
+		{ResidentID, "+85366123456", false},
+		{ResidentID, "+886912345678", false},
+		{HKMacauPermit, "+8613800138000", true},
+		{HKMacauPermit, "+85291234567", true},
+		{HKMacauPermit, "+886912345678", true},
+		{TaiwanPermit, "+886912345678", true},
+		{TaiwanPermit, "+85366123456", true},
+		{HMTResidencePermit, "+85291234567", true},
+		{HMTResidencePermit, "+8613800138000", true},
+	} {
+		err := CheckPhoneForDocument(c.t, c.e164)
+		if c.ok != (err == nil) {
+			t.Errorf("%s with %s: %v", c.t, c.e164, err)
+		}
+		if err != nil && !strings.Contains(err.Error(), "居民身份证") {
+			t.Errorf("the refusal does not say why: %v", err)
+		}
+	}
+}
+
 func TestMasks(t *testing.T) {
-	if got := MaskPhone("+8613800138000"); got != "138****8000" {
-		t.Fatalf("MaskPhone = %s", got)
+	for e164, want := range map[string]string{
+		"+8613800138000": "138****8000",
+		"+85291234567":   "+852 ****4567",
+		"+85366123456":   "+853 ****3456",
+		"+886912345678":  "+886 *****5678",
+		"":               "****",
+	} {
+		if got := MaskPhone(e164); got != want {
+			t.Errorf("MaskPhone(%q) = %q, want %q", e164, got, want)
+		}
+	}
+	for e164, want := range map[string]string{
+		"+8613800138000": "13800138000",
+		"+85291234567":   "91234567",
+		"+85366123456":   "66123456",
+		"+886912345678":  "912345678",
+	} {
+		if got := NationalNumber(e164); got != want {
+			t.Errorf("NationalNumber(%q) = %q, want %q", e164, got, want)
+		}
 	}
 	if got := MaskEmail("123456789@qq.com"); got != "12****@qq.com" {
 		t.Fatalf("MaskEmail = %s", got)

@@ -131,6 +131,9 @@ func (f *Form) Check(today time.Time) (account.Account, error) {
 	if a.Phone, err = identity.NormalizePhone(f.Phone); err != nil {
 		return a, api.Invalid("phone", err)
 	}
+	if err := identity.CheckPhoneForDocument(idType, a.Phone); err != nil {
+		return a, api.Invalid("phone", err)
+	}
 	if !f.AgreementAccepted {
 		return a, api.InvalidField("agreementAccepted", "请阅读并同意《中国教师资格网用户账号注册协议》")
 	}

@@ -8,7 +8,10 @@ import (
 
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
+	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/password"
+	"github.com/jszg/applicant-accounts/shared/profile"
+	"github.com/jszg/applicant-accounts/shared/recovery"
 	"github.com/jszg/applicant-accounts/shared/registration"
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
@@ -31,7 +34,13 @@ func newWorld(t *testing.T) *world {
 // form is a valid registration whose mobile has been sent a code.
 func (w *world) form(t *testing.T) map[string]any {
 	t.Helper()
-	phone := testkit.Phone()
+	return w.formWith(t, testkit.Phone())
+}
+
+// formWith is a valid registration of a resident identity card whose mobile, written as
+// phone, has been sent a code.
+func (w *world) formWith(t *testing.T, phone string) map[string]any {
+	t.Helper()
 	send := smscode.NewSend(w.Store, w.Outbox, w.Operators, testkit.SMSLimits, w.Clock, testkit.Pepper)
 	res := apitest.Call(t, send, apitest.Request{Method: "POST", Path: "/v1/sms-codes",
 		Body: map[string]any{"phone": phone, "purpose": "register", "captcha": w.Solve()}})
@@ -78,6 +87,86 @@ func TestRegisters(t *testing.T) {
 	}
 	if ok, _ := password.Verify(pw, a.PasswordHash); !ok {
 		t.Fatal("stored hash does not verify")
+	}
+}
+
+// Holders of the three Hong Kong, Macau and Taiwan documents may register a mobile of their
+// own place, written as it is written there; it is stored in E.164 and shown masked with its
+// country code, in GET /v1/me and in recovery step 1.
+func TestPermitHoldersRegisterHongKongMacauAndTaiwanMobiles(t *testing.T) {
+	cases := []struct {
+		idType, idNumber, phone, stored, masked string
+	}{
+		{"hk_macau_permit", "H12345678", "+852 9123 4567", "+85291234567", "+852 ****4567"},
+		{"hk_macau_permit", "M12345678", "853-66123456", "+85366123456", "+853 ****3456"},
+		{"taiwan_permit", "12345678", "0912345678", "+886912345678", "+886 *****5678"},
+		{"hmt_residence_permit", hmtPermit("830000", "19900307"), "+886 912-345-679", "+886912345679", "+886 *****5679"},
+	}
+	for _, c := range cases {
+		t.Run(c.idType+" "+c.phone, func(t *testing.T) {
+			w := newWorld(t)
+			f := w.formWith(t, c.phone)
+			f["idType"], f["idNumber"] = c.idType, c.idNumber
+			if res := w.register(t, f); res.Status != 201 || res.Str("account") != c.idNumber {
+				t.Fatalf("register: %d %v", res.Status, res.Body)
+			}
+			a := w.Account(c.idNumber)
+			if a.Phone != c.stored {
+				t.Fatalf("stored %q, want %q", a.Phone, c.stored)
+			}
+			if sms := w.Outbox.Messages(); sms[len(sms)-1].To != c.stored {
+				t.Fatalf("the code went to %q", sms[len(sms)-1].To)
+			}
+			me := apitest.Call(t, profile.NewMe(w.Store, w.Clock), apitest.Request{Method: "GET", Path: "/v1/me", Token: w.Token(a)})
+			if me.Status != 200 || me.Str("phoneMasked") != c.masked {
+				t.Fatalf("GET /v1/me: %d %v", me.Status, me.Body)
+			}
+			step1 := apitest.Call(t, recovery.NewStart(w.Store, w.Clock), apitest.Request{Method: "POST", Path: "/v1/password-resets",
+				Body: map[string]any{"idType": c.idType, "idNumber": c.idNumber, "name": "张三", "captcha": w.Solve()}})
+			if step1.Status != 201 || step1.Str("phoneMasked") != c.masked {
+				t.Fatalf("recovery step 1: %d %v", step1.Status, step1.Body)
+			}
+		})
+	}
+}
+
+// hmtPermit is a valid residence-permit number of the region prefix (810000, 820000,
+// 830000) born on birth (YYYYMMDD).
+func hmtPermit(prefix, birth string) string {
+	body := prefix + birth + "001"
+	return body + string(identity.CheckChar(body))
+}
+
+// A resident identity card goes with a mainland mobile only: one of Hong Kong, Macau or
+// Taiwan is refused at phone, before the code is looked at, so it spends none of its tries.
+func TestAResidentIDWithAHongKongMobileIsRefusedAtPhone(t *testing.T) {
+	w := newWorld(t)
+	f := w.formWith(t, "+852 9123 4567")
+	right := f["smsCode"].(string)
+	f["smsCode"] = "000000"
+	if right == "000000" {
+		f["smsCode"] = "111111"
+	}
+	w.Env.Calls.Reset()
+	for i := 0; i < 6; i++ { // more than the code's five tries
+		res := w.register(t, f)
+		if res.Status != 422 || res.Code() != api.CodeInvalidField || res.Field() != "phone" || !strings.Contains(res.Message(), "居民身份证") {
+			t.Fatalf("resident_id with +852: %d %v", res.Status, res.Body)
+		}
+	}
+	for _, other := range []string{"0912345678", "+853 6612 3456"} {
+		f["phone"] = other
+		if res := w.register(t, f); res.Status != 422 || res.Field() != "phone" {
+			t.Fatalf("resident_id with %s: %d %v", other, res.Status, res.Body)
+		}
+	}
+	if got := w.Env.Calls.String(); got != "" {
+		t.Fatalf("refused forms reached the store: %s", got)
+	}
+	// The code has had no try: the same mobile with a Hong Kong permit registers with it.
+	f["phone"], f["smsCode"], f["idType"], f["idNumber"] = "+852 9123 4567", right, "hk_macau_permit", "H12345678"
+	if res := w.register(t, f); res.Status != 201 {
+		t.Fatalf("the code was spent by refused forms: %d %v", res.Status, res.Body)
 	}
 }
 

@@ -82,6 +82,44 @@ func TestSendsACode(t *testing.T) {
 	}
 }
 
+// The route does not know the document, so it sends to a mobile of any of the four places
+// (registration decides whether it fits the document), always to its E.164 form.
+func TestCodesGoToHongKongMacauAndTaiwanMobilesInE164(t *testing.T) {
+	k := testkit.New(t)
+	for phone, e164 := range map[string]string{
+		"+852 9123 4567":    "+85291234567",
+		"853-66123456":      "+85366123456",
+		"0912-345-678":      "+886912345678",
+		"+886 0987 654 321": "+886987654321",
+	} {
+		if res := ask(t, k, map[string]any{"phone": phone, "purpose": "register", "captcha": k.Solve()}); res.Status != 202 {
+			t.Fatalf("%s: %d %v", phone, res.Status, res.Body)
+		}
+		msgs := k.Outbox.Messages()
+		if last := msgs[len(msgs)-1]; last.To != e164 {
+			t.Fatalf("%s: sent to %q, want %q", phone, last.To, e164)
+		}
+	}
+	for _, bad := range []string{"+852 2123 4567", "+853 2812 3456", "+886 2 2345 6789", "+1 415 555 0100"} {
+		if res := ask(t, k, map[string]any{"phone": bad, "purpose": "register", "captcha": k.Solve()}); res.Status != 422 || res.Field() != "phone" {
+			t.Errorf("%s: %d %v", bad, res.Status, res.Body)
+		}
+	}
+}
+
+// Three codes a day per mobile, however it is written: the count is kept by E.164.
+func TestTheDailyQuotaIsPerMobileHoweverItIsWritten(t *testing.T) {
+	k := testkit.New(t)
+	for i, phone := range []string{"+852 9123 4567", "852-91234567", "+85291234567"} {
+		if res := ask(t, k, map[string]any{"phone": phone, "purpose": "register", "captcha": k.Solve()}); res.Status != 202 || res.Int("remainingToday") != 2-i {
+			t.Fatalf("%s: %d %v", phone, res.Status, res.Body)
+		}
+	}
+	if res := ask(t, k, map[string]any{"phone": "85291234567", "purpose": "register", "captcha": k.Solve()}); res.Status != 429 {
+		t.Fatalf("a fourth code to the same mobile: %d %v", res.Status, res.Body)
+	}
+}
+
 func TestFieldErrorsComeBeforeTheSlider(t *testing.T) {
 	k := testkit.New(t)
 	answer := k.Solve()

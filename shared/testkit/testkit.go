@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"regexp"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -111,13 +110,18 @@ func (k *Kit) Solve() *captcha.Answer {
 
 var sixDigits = regexp.MustCompile(`(?:^|\D)(\d{6})(?:\D|$)`)
 
-// LastCode is the code in the newest SMS to phone (11 digits or E.164).
+// LastCode is the code in the newest SMS to phone, written any way identity.NormalizePhone
+// reads (11 digits, E.164, +852 9123 4567, 0912345678…).
 func (k *Kit) LastCode(phone string) string {
 	k.T.Helper()
+	to := phone
+	if e164, err := identity.NormalizePhone(phone); err == nil {
+		to = e164
+	}
 	msgs := k.Outbox.Messages()
 	for i := len(msgs) - 1; i >= 0; i-- {
 		m := msgs[i]
-		if m.Channel == "sms" && strings.HasSuffix(m.To, identity.NationalNumber(phone)) {
+		if m.Channel == "sms" && m.To == to {
 			if c := sixDigits.FindStringSubmatch(m.Body); c != nil {
 				return c[1]
 			}
