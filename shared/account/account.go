@@ -45,6 +45,9 @@ type Account struct {
 	// TOTPStep is the time step of the last code accepted, so that no code is used twice.
 	TOTPSecret string
 	TOTPStep   int64
+	// CorrectionID is the pending contact correction or ownership claim on the account, filed
+	// without logging in: one at a time.
+	CorrectionID string
 	// Profile is nil until the first-login profile is complete.
 	Profile      *Profile
 	Verification Verification
@@ -70,6 +73,9 @@ type Verification struct {
 	// ReapplyRequired: an approved review changed the name, so an earlier qualification
 	// application (认定报名) must be submitted again.
 	ReapplyRequired bool
+	// NameChangeID is a cleared applicant's pending name change: the applicant stays cleared
+	// meanwhile, and files no other.
+	NameChangeID string
 }
 
 // Session is a logged-in bearer token's record: whose, of which role and password epoch,
@@ -99,6 +105,11 @@ var (
 	ErrLocked = errors.New("account: locked")
 	// ErrCodeReused is a second factor's code that was already accepted once.
 	ErrCodeReused = errors.New("account: second-factor code already used")
+	// ErrNotCleared is a name change from an applicant not yet verified or approved, who
+	// corrects the name with an identity review instead.
+	ErrNotCleared = errors.New("account: not verified or approved")
+	// ErrCorrectionPending is a second correction or claim while one is pending.
+	ErrCorrectionPending = errors.New("account: correction pending")
 )
 
 // Cleared reports an applicant who may do business: verified online or approved by review.
@@ -119,6 +130,33 @@ func (a Account) MaySubmitReview() error {
 	}
 	return nil
 }
+
+// MayChangeName says whether a cleared applicant may file a name change now: once cleared,
+// and not while another is pending.
+func (a Account) MayChangeName() error {
+	switch {
+	case !a.Verification.Cleared():
+		return ErrNotCleared
+	case a.Verification.NameChangeID != "":
+		return ErrReviewPending
+	}
+	return nil
+}
+
+// MayBeCorrected says whether a contact correction or ownership claim may be filed on the
+// account: an applicant's, with none pending.
+func (a Account) MayBeCorrected() error {
+	switch {
+	case a.Role != RoleApplicant:
+		return ErrNotApplicant
+	case a.CorrectionID != "":
+		return ErrCorrectionPending
+	}
+	return nil
+}
+
+// ErrNotApplicant is an applicant's request about an account that is not an applicant's.
+var ErrNotApplicant = errors.New("account: not an applicant")
 
 // MayChangeIdentity says whether the profile may change or a verification run: not while a
 // manual review is pending, whose reviewer must see what the applicant submitted.

@@ -16,9 +16,26 @@ const (
 	Rejected = "rejected"
 )
 
+// Kinds of review. An identity review clears an applicant who failed online verification;
+// a name change renames a cleared applicant; a contact correction replaces the mobile and
+// e-mail of an applicant who can no longer log in or recover; an ownership claim hands an
+// account registered with someone else's document number to the document's holder.
+const (
+	KindIdentity   = "identity"
+	KindNameChange = "name_change"
+	KindContact    = "contact"
+	KindOwnership  = "ownership"
+)
+
+// Kinds lists every kind, in the order reviewers' filters show them.
+func Kinds() []string { return []string{KindIdentity, KindNameChange, KindContact, KindOwnership} }
+
 // Review is a manual-review submission. Times are epoch milliseconds.
 type Review struct {
-	ID          string
+	ID string
+	// Kind is one of the Kind constants; items written before kinds existed have none and
+	// are identity reviews (KindOf).
+	Kind        string
 	Login       string
 	AccountID   string
 	Name        string
@@ -28,9 +45,15 @@ type Review struct {
 	IDValidTo   string
 	// NameBefore is the account's name when the review was submitted: an approval that
 	// changes it marks the account for re-application.
-	NameBefore        string
-	Phone             string
-	Email             string
+	NameBefore string
+	// Phone and Email are where the decision is told: the account's, or for a correction
+	// the new ones it asks for (proven by a code, and typed by the requester).
+	Phone string
+	Email string
+	// OldPhone and OldEmail are a correction's account contacts when it was filed: told when
+	// it is approved, shown masked to the reviewer, never to the requester.
+	OldPhone          string
+	OldEmail          string
 	Status            string
 	Reason            string
 	SubmittedAt       int64
@@ -45,15 +68,38 @@ func (r Review) Overdue(now time.Time) bool {
 	return r.Status == Pending && now.UnixMilli() > r.DueAt
 }
 
-// RenamesAccount reports a review whose approval changes the account's name.
-func (r Review) RenamesAccount() bool { return r.Name != r.NameBefore }
+// KindOf is the review's kind.
+func (r Review) KindOf() string {
+	if r.Kind == "" {
+		return KindIdentity
+	}
+	return r.Kind
+}
+
+// Corrects reports a review filed without logging in, about the account's contacts: no
+// entry in the account's own list, and its approval replaces the contacts.
+func (r Review) Corrects() bool {
+	k := r.KindOf()
+	return k == KindContact || k == KindOwnership
+}
+
+// RenamesAccount reports a review whose approval changes the account's name and asks for
+// the qualification application again: an identity review that corrected the name, or a
+// name change. (An ownership claim puts the holder's name on an account whose applications
+// were never the holder's.)
+func (r Review) RenamesAccount() bool {
+	k := r.KindOf()
+	return (k == KindIdentity || k == KindNameChange) && r.Name != r.NameBefore
+}
 
 // Entry is what the applicant sees of one of their reviews.
 type Entry struct {
 	ID          string
+	Kind        string
 	Status      string
 	Reason      string
 	SubmittedAt int64
+	DueAt       int64
 	DecidedAt   int64
 }
 
@@ -77,20 +123,30 @@ func (d Decision) Status() string {
 // ErrAlreadyDecided is a decision on a review that has one.
 var ErrAlreadyDecided = errors.New("casework: review already decided")
 
+// ErrOtherReviewPending is an ownership claim's approval while the account waits on another
+// review, which must be decided first.
+var ErrOtherReviewPending = errors.New("casework: another review of the account is pending")
+
 // Notice is a decision the applicant has not yet been told of on every channel. It is
 // written with the decision, so a decision is never without its notice, and it is deleted
 // once SMS and mail have both gone out.
 type Notice struct {
 	ReviewID    string
+	Kind        string
 	Phone       string // E.164
 	Email       string
 	Name        string
 	Approve     bool
 	NameChanged bool
 	Reason      string
-	// SMS and Mail are the channels still to send.
-	SMS  bool
-	Mail bool
+	// OldPhone and OldEmail: an approved correction also tells the contacts it replaced.
+	OldPhone string
+	OldEmail string
+	// SMS, Mail, OldSMS and OldMail are the channels still to send.
+	SMS     bool
+	Mail    bool
+	OldSMS  bool
+	OldMail bool
 	// LeaseUntil (epoch ms): whoever leased the notice is sending it until then; nobody else.
 	LeaseUntil int64
 	Attempts   int
@@ -110,13 +166,29 @@ const (
 // decider until lease so that it sends at once and the retry job leaves it alone meanwhile.
 func NoticeOf(d Decision, lease time.Time) Notice {
 	r, at := d.Review, d.At.UnixMilli()
-	return Notice{
-		ReviewID: r.ID, Phone: r.Phone, Email: r.Email, Name: r.Name, Approve: d.Approve,
+	nt := Notice{
+		ReviewID: r.ID, Kind: r.KindOf(), Phone: r.Phone, Email: r.Email, Name: r.Name, Approve: d.Approve,
 		NameChanged: d.Approve && r.RenamesAccount(), Reason: d.Reason,
 		SMS: true, Mail: true, Attempts: 1, LeaseUntil: lease.UnixMilli(), DecidedAt: at,
 		ExpiresAt: d.At.Add(NoticeLife).Unix(),
 	}
+	if d.Approve && r.Corrects() {
+		nt.OldPhone, nt.OldEmail = r.OldPhone, r.OldEmail
+		nt.OldSMS, nt.OldMail = r.OldPhone != "" && r.OldPhone != r.Phone, r.OldEmail != "" && r.OldEmail != r.Email
+	}
+	return nt
 }
+
+// Channels are a notice's channels still to send.
+type Channels struct{ SMS, Mail, OldSMS, OldMail bool }
+
+// Left are the channels of nt still to send.
+func (nt Notice) Left() Channels {
+	return Channels{SMS: nt.SMS, Mail: nt.Mail, OldSMS: nt.OldSMS, OldMail: nt.OldMail}
+}
+
+// None reports nothing left to send.
+func (c Channels) None() bool { return !c.SMS && !c.Mail && !c.OldSMS && !c.OldMail }
 
 // PhotoRetention is how long a review's photo is kept after its decision, unless the
 // deployment says otherwise (PhotoRetentionDays). The photo serves the decision; after it,

@@ -20,7 +20,7 @@ import (
 type Store interface {
 	UndeliveredNotices(ctx context.Context, now time.Time, limit int) ([]casework.Notice, error)
 	LeaseNotice(ctx context.Context, reviewID string, now, until time.Time) (casework.Notice, error)
-	SettleNotice(ctx context.Context, reviewID string, smsLeft, mailLeft bool, retryAt time.Time) error
+	SettleNotice(ctx context.Context, reviewID string, left casework.Channels, retryAt time.Time) error
 }
 
 // Sender sends decision notices.
@@ -39,18 +39,31 @@ func NewSender(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock) *S
 // Deliver sends the channels of a notice its caller holds the lease of, and records what is
 // still to send; an error says some channel failed (the notice stays for the next run).
 func (s *Sender) Deliver(ctx context.Context, nt casework.Notice) error {
-	var smsErr, mailErr error
-	if nt.SMS {
-		smsErr = s.sms.SendSMS(ctx, nt.Phone, notify.ReviewDecisionSMS(nt.Approve, nt.Reason))
+	left := nt.Left()
+	var errs []error
+	send := func(pending *bool, do func() error) {
+		if !*pending {
+			return
+		}
+		if err := do(); err != nil {
+			errs = append(errs, err)
+			return
+		}
+		*pending = false
 	}
-	if nt.Mail {
-		mailErr = s.mail.SendMail(ctx, notify.ReviewDecisionMail(nt.Email, nt.Name, nt.Approve, nt.NameChanged, nt.Reason))
-	}
+	send(&left.SMS, func() error {
+		return s.sms.SendSMS(ctx, nt.Phone, notify.ReviewDecisionSMS(nt.Kind, nt.Approve, nt.Reason))
+	})
+	send(&left.Mail, func() error {
+		return s.mail.SendMail(ctx, notify.ReviewDecisionMail(nt.Kind, nt.Email, nt.Name, nt.Approve, nt.NameChanged, nt.Reason))
+	})
+	send(&left.OldSMS, func() error { return s.sms.SendSMS(ctx, nt.OldPhone, notify.ContactsReplacedSMS(nt.Kind)) })
+	send(&left.OldMail, func() error { return s.mail.SendMail(ctx, notify.ContactsReplacedMail(nt.Kind, nt.OldEmail)) })
 	retryAt := s.clock.Now().Add(RetryDelay(nt.Attempts))
-	if err := s.store.SettleNotice(context.WithoutCancel(ctx), nt.ReviewID, nt.SMS && smsErr != nil, nt.Mail && mailErr != nil, retryAt); err != nil {
+	if err := s.store.SettleNotice(context.WithoutCancel(ctx), nt.ReviewID, left, retryAt); err != nil {
 		return err
 	}
-	if err := errors.Join(smsErr, mailErr); err != nil {
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("decision notice of review %s (attempt %d): %w", nt.ReviewID, nt.Attempts, err)
 	}
 	return nil

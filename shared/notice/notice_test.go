@@ -198,7 +198,7 @@ func TestNoticesAtTheHeadCannotStarveTheRest(t *testing.T) {
 	}
 	w.Clock.Set(start.Add(-30 * time.Second))
 	live := w.decide(t, 251)
-	if err := w.Store.SettleNotice(t.Context(), live.ReviewID, true, false, w.Clock.Now()); err != nil { // its SMS failed, due again now
+	if err := w.Store.SettleNotice(t.Context(), live.ReviewID, casework.Channels{SMS: true}, w.Clock.Now()); err != nil { // its SMS failed, due again now
 		t.Fatal(err)
 	}
 	w.Clock.Set(start)

@@ -3,6 +3,8 @@ package notify
 import (
 	"fmt"
 	"html"
+
+	"github.com/jszg/applicant-accounts/shared/casework"
 )
 
 // The signature 【…】 is required on SMS sent to mainland numbers.
@@ -35,27 +37,66 @@ func ResetMail(to, name, link string, hours int) Mail {
 	return Mail{To: to, Subject: subject, Text: text, HTML: page}
 }
 
-// ReviewDecisionSMS tells the applicant the manual review's outcome.
-func ReviewDecisionSMS(approved bool, reason string) string {
-	if approved {
-		return smsSignature + "您提交的人工审核已通过，可登录中国教师资格网继续办理业务。"
+// requestName is what the applicant calls a review of each kind.
+func requestName(kind string) string {
+	switch kind {
+	case casework.KindNameChange:
+		return "姓名变更申请"
+	case casework.KindContact:
+		return "联系方式更正申请"
+	case casework.KindOwnership:
+		return "证件号码账号申诉"
 	}
-	return smsSignature + "您提交的人工审核未通过，原因：" + reason + "。请登录中国教师资格网按提示修改后重新提交。"
+	return "人工审核"
 }
 
-// ReviewDecisionMail tells the applicant the manual review's outcome, with the reason of a
-// rejection and, when an approval changed the name, what must be submitted again.
-func ReviewDecisionMail(to, name string, approved, nameChanged bool, reason string) Mail {
-	subject := "中国教师资格网：人工审核结果通知"
-	var text string
+// decisionText is what a decision of kind means for the applicant.
+func decisionText(kind, name string, approved, nameChanged bool, reason string) string {
+	what := requestName(kind)
 	switch {
-	case approved && nameChanged:
-		text = "您提交的人工审核已通过，账号姓名已更新为“" + name + "”。如您此前已进行认定报名，请登录后重新提交报名信息（点击修改后直接提交即可），以更新报名数据。"
-	case approved:
-		text = "您提交的人工审核已通过，可登录中国教师资格网继续办理业务。"
-	default:
-		text = "您提交的人工审核未通过，原因：" + reason + "。请登录中国教师资格网，按“不通过原因”修改个人信息后重新提交人工审核。"
+	case !approved && (kind == casework.KindContact || kind == casework.KindOwnership):
+		return "您提交的" + what + "未通过，原因：" + reason + "。如需再次申请，请按原因准备材料后重新提交。"
+	case !approved:
+		return "您提交的" + what + "未通过，原因：" + reason + "。请登录中国教师资格网，按“不通过原因”修改后重新提交。"
+	case kind == casework.KindContact:
+		return "您提交的" + what + "已通过，账号的手机号码和电子邮箱已更新为本次申请填写的号码和邮箱，原有登录已全部退出。请用原密码登录；如忘记密码，可通过“忘记密码”重置。"
+	case kind == casework.KindOwnership:
+		return "您提交的" + what + "已通过，该证件号码的账号已交由您使用，手机号码和电子邮箱已更新为本次申请填写的号码和邮箱。请先通过“忘记密码”设置登录密码，登录后完善个人信息。"
+	case nameChanged:
+		return "您提交的" + what + "已通过，账号姓名已更新为“" + name + "”。如您此前已进行认定报名，请登录后重新提交报名信息（点击修改后直接提交即可），以更新报名数据。"
 	}
+	return "您提交的" + what + "已通过，可登录中国教师资格网继续办理业务。"
+}
+
+// ReviewDecisionSMS tells the applicant the outcome of a review of kind.
+func ReviewDecisionSMS(kind string, approved bool, reason string) string {
+	return smsSignature + decisionText(kind, "", approved, false, reason)
+}
+
+// ReviewDecisionMail tells the applicant the outcome of a review of kind, with the reason of
+// a rejection and, when an approval changed the name, what must be submitted again.
+func ReviewDecisionMail(kind, to, name string, approved, nameChanged bool, reason string) Mail {
+	return letter(to, name, "中国教师资格网："+requestName(kind)+"结果通知", decisionText(kind, name, approved, nameChanged, reason))
+}
+
+// replacedText tells the holder of contacts an approved correction replaced what happened.
+func replacedText(kind string) string {
+	if kind == casework.KindOwnership {
+		return "经人工审核确认，您此前使用的中国教师资格网账号所登记的证件号码属于他人，该账号已交由证件持有人使用，本手机号码和邮箱不再与该账号关联。如有疑问，请联系所在地教师资格认定机构。"
+	}
+	return "您的中国教师资格网账号已根据经人工审核通过的联系方式更正申请更换了手机号码和电子邮箱，本手机号码和邮箱不再与该账号关联，原有登录已全部退出。如非本人申请，请立即联系所在地教师资格认定机构。"
+}
+
+// ContactsReplacedSMS goes to the mobile an approved correction replaced.
+func ContactsReplacedSMS(kind string) string { return smsSignature + replacedText(kind) }
+
+// ContactsReplacedMail goes to the address an approved correction replaced.
+func ContactsReplacedMail(kind, to string) Mail {
+	return letter(to, "用户", "中国教师资格网：账号联系方式已更换", replacedText(kind))
+}
+
+// letter is a plain notice mail: greeting, one paragraph, signature, as text and HTML.
+func letter(to, name, subject, text string) Mail {
 	body := name + "，您好：\n\n" + text + "\n\n中国教师资格网"
 	page := `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>` + html.EscapeString(subject) + `</title></head><body><p>` +
 		html.EscapeString(name) + `，您好：</p><p>` + html.EscapeString(text) + `</p><p>中国教师资格网</p></body></html>`

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/notice"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/store"
@@ -24,7 +26,7 @@ import (
 // QueueStore lists the queue.
 type QueueStore interface {
 	authn.Sessions
-	ListQueue(ctx context.Context, status string, limit int, after string) (store.QueuePage, error)
+	ListQueue(ctx context.Context, status, kind string, limit int, after string) (store.QueuePage, error)
 }
 
 // OpenStore reads reviews and records who read their photos.
@@ -50,6 +52,7 @@ const (
 
 type queueItem struct {
 	ReviewID    string `json:"reviewId"`
+	Kind        string `json:"kind"`
 	AccountID   string `json:"accountId"`
 	Name        string `json:"name"`
 	IDType      string `json:"idType"`
@@ -67,14 +70,15 @@ type queue struct {
 
 func item(r casework.Review, now time.Time) queueItem {
 	return queueItem{
-		ReviewID: r.ID, AccountID: r.AccountID, Name: r.Name, IDType: r.IDType, IDNumber: r.IDNumber,
+		ReviewID: r.ID, Kind: r.KindOf(), AccountID: r.AccountID, Name: r.Name, IDType: r.IDType, IDNumber: r.IDNumber,
 		SubmittedAt: stamp(r.SubmittedAt), Status: r.Status, DueAt: stamp(r.DueAt),
 		Overdue: r.Overdue(now),
 	}
 }
 
-// NewQueue answers GET /v1/reviews?status=&limit=&cursor=: oldest first, its cursors
-// signed with cursorSecret. Three round trips.
+// NewQueue answers GET /v1/reviews?status=&kind=&limit=&cursor=: oldest first, of one kind
+// when kind is given, its cursors signed with cursorSecret for the status and kind. Three
+// round trips (a kind's page may read a few index pages in sequence).
 func NewQueue(db QueueStore, clk clock.Clock, cursorSecret []byte) api.HandlerFunc {
 	cursors := Cursors{Secret: cursorSecret}
 	return authn.NewGate(db, clk).Reviewer(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
@@ -84,8 +88,13 @@ func NewQueue(db QueueStore, clk clock.Clock, cursorSecret []byte) api.HandlerFu
 			status = casework.Pending
 		case casework.Pending, casework.Approved, casework.Rejected:
 		default:
-			return nil, api.InvalidField("status", "status 只能是 pending、approved 或 rejected")
+			return nil, api.InvalidField("status", "审核状态只能是待审核（pending）、已通过（approved）或未通过（rejected）")
 		}
+		kind := r.Query("kind")
+		if kind != "" && !slices.Contains(casework.Kinds(), kind) {
+			return nil, api.InvalidField("kind", "申请类型只能是人工审核（identity）、姓名变更（name_change）、联系方式更正（contact）或账号申诉（ownership）")
+		}
+		scope := status + "|" + kind
 		limit := DefaultLimit
 		if raw := r.Query("limit"); raw != "" {
 			n, err := strconv.Atoi(raw)
@@ -97,13 +106,13 @@ func NewQueue(db QueueStore, clk clock.Clock, cursorSecret []byte) api.HandlerFu
 		badCursor := api.InvalidField("cursor", "cursor 无效：请使用上一页返回的 nextCursor，且 status 保持不变")
 		var after string
 		if c := r.Query("cursor"); c != "" {
-			pos, err := cursors.Open(status, c)
+			pos, err := cursors.Open(scope, c)
 			if err != nil {
 				return nil, badCursor
 			}
 			after = pos
 		}
-		page, err := db.ListQueue(ctx, status, limit, after)
+		page, err := db.ListQueue(ctx, status, kind, limit, after)
 		if errors.Is(err, store.ErrBadPage) {
 			return nil, badCursor
 		}
@@ -116,7 +125,7 @@ func NewQueue(db QueueStore, clk clock.Clock, cursorSecret []byte) api.HandlerFu
 			out.Items = append(out.Items, item(rev, now))
 		}
 		if page.Next != "" {
-			c := cursors.Sign(status, page.Next)
+			c := cursors.Sign(scope, page.Next)
 			out.NextCursor = &c
 		}
 		return api.JSON(http.StatusOK, out), nil
@@ -125,12 +134,13 @@ func NewQueue(db QueueStore, clk clock.Clock, cursorSecret []byte) api.HandlerFu
 
 type opened struct {
 	queueItem
-	IDValidFrom string  `json:"idValidFrom"`
-	IDValidTo   string  `json:"idValidTo"`
-	NameBefore  string  `json:"nameOnAccount"`
-	Reason      *string `json:"reason"`
-	DecidedAt   *string `json:"decidedAt"`
-	Photo       *string `json:"photo"` // null once deleted after the decision
+	IDValidFrom string   `json:"idValidFrom"`
+	IDValidTo   string   `json:"idValidTo"`
+	NameBefore  string   `json:"nameOnAccount"`
+	Changes     []change `json:"changes"`
+	Reason      *string  `json:"reason"`
+	DecidedAt   *string  `json:"decidedAt"`
+	Photo       *string  `json:"photo"` // null once deleted after the decision
 }
 
 func reviewID(r *api.Request) (string, error) {
@@ -161,7 +171,7 @@ func NewOpen(db OpenStore, clk clock.Clock) api.HandlerFunc {
 		}
 		out := opened{
 			queueItem: item(rev, now), IDValidFrom: rev.IDValidFrom, IDValidTo: rev.IDValidTo,
-			NameBefore: rev.NameBefore,
+			NameBefore: rev.NameBefore, Changes: changesOf(rev),
 		}
 		if photo != nil {
 			if err := db.RecordPhotoRead(ctx, id, p.Account.AccountID, now); err != nil {
@@ -180,6 +190,35 @@ func NewOpen(db OpenStore, clk clock.Clock) api.HandlerFunc {
 		}
 		return api.JSON(http.StatusOK, out), nil
 	})
+}
+
+// change is one thing an approval would change on the account, as the reviewer sees it:
+// names in full (the reviewer compares them with the photo), contacts masked (the reviewer
+// needs to see that they change, not to reach them).
+type change struct {
+	Field  string `json:"field"`
+	Before string `json:"before"`
+	After  string `json:"after"`
+}
+
+func changesOf(r casework.Review) []change {
+	out := []change{}
+	add := func(field, before, after string) {
+		if before != after {
+			out = append(out, change{Field: field, Before: before, After: after})
+		}
+	}
+	if r.KindOf() != casework.KindContact {
+		add("name", r.NameBefore, r.Name)
+	}
+	if r.Corrects() {
+		add("phone", identity.MaskPhone(r.OldPhone), identity.MaskPhone(r.Phone))
+		add("email", identity.MaskEmail(r.OldEmail), identity.MaskEmail(r.Email))
+	}
+	if r.KindOf() == casework.KindOwnership {
+		out = append(out, change{Field: "password", Before: "（原持有人设置）", After: "作废，由证件持有人通过找回密码设置"})
+	}
+	return out
 }
 
 type decisionForm struct {
@@ -260,6 +299,9 @@ func NewDecide(db DecideStore, sms notify.SMS, mail notify.Mailer, clk clock.Clo
 		if err != nil {
 			if errors.Is(err, casework.ErrAlreadyDecided) {
 				return nil, alreadyDecided()
+			}
+			if errors.Is(err, casework.ErrOtherReviewPending) {
+				return nil, api.Conflict(api.CodeReviewPending, "该账号还有待审核的人工审核或姓名变更申请，请先审核该申请，再通过本次账号申诉")
 			}
 			return nil, err
 		}

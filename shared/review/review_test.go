@@ -662,3 +662,88 @@ func TestAnAccountHasTenPhotosCheckedAnHour(t *testing.T) {
 		t.Fatalf("the next hour: %d %v", res.Status, res.Body)
 	}
 }
+
+// cleared is an applicant approved by an identity review, with a session.
+func (w *world) cleared(t *testing.T, name string) (account.Account, string) {
+	t.Helper()
+	a, tok := w.ready(t, name)
+	id := w.submit(t, tok, form(a)).Str("reviewId")
+	if res := w.decide(t, id, map[string]any{"decision": "approve"}); res.Status != 200 {
+		t.Fatalf("approve: %d %v", res.Status, res.Body)
+	}
+	return w.Account(a.Login), tok
+}
+
+// SPEC §1 and the seed: a cleared applicant whose name changed files a name change with a
+// photo of the document that bears it; meanwhile the applicant stays cleared for business,
+// and its approval applies the name and asks for the qualification application again.
+func TestANameChangeKeepsTheApplicantCleared(t *testing.T) {
+	w := newWorld(t)
+	a, tok := w.cleared(t, "陈大文")
+	body := form(a)
+	body["kind"] = "name_change"
+	if res := w.submit(t, tok, body); res.Status != 422 || res.Field() != "name" {
+		t.Fatalf("a name change to the same name: %d %v", res.Status, res.Body)
+	}
+	body["name"] = "陈小文"
+	res := w.submit(t, tok, body)
+	if res.Status != 202 || res.Int("remainingThisCycle") != 1 {
+		t.Fatalf("name change: %d %v", res.Status, res.Body)
+	}
+	id := res.Str("reviewId")
+	me := apitest.Call(t, w.me, apitest.Request{Method: "GET", Path: "/v1/me", Token: tok})
+	if me.Str("nextStep") != "none" || me.Body["verification"].(map[string]any)["status"] != "review_approved" || me.Str("name") != "陈大文" {
+		t.Fatalf("while pending the applicant is not cleared: %v", me.Body)
+	}
+	body["name"] = "陈中文"
+	if res := w.submit(t, tok, body); res.Status != 409 || res.Code() != api.CodeReviewPending {
+		t.Fatalf("a second name change while one is pending: %d %v", res.Status, res.Body)
+	}
+	if res := w.submit(t, tok, form(a)); res.Status != 409 || res.Code() != api.CodeAlreadyVerified {
+		t.Fatalf("an identity review from a cleared applicant: %d %v", res.Status, res.Body)
+	}
+
+	// The queue knows the kind; the detail says what would change.
+	if q := w.queue(t, "kind=name_change"); len(q.Items()) != 1 || q.Items()[0]["reviewId"] != id || q.Items()[0]["kind"] != "name_change" {
+		t.Fatalf("queue of name changes: %v", q.Body)
+	}
+	if q := w.queue(t, "kind=identity"); len(q.Items()) != 0 {
+		t.Fatalf("the name change in the identity queue: %v", q.Body)
+	}
+	detail := w.open(t, w.rtok, id)
+	changes, _ := detail.Body["changes"].([]any)
+	if len(changes) != 1 || changes[0].(map[string]any)["before"] != "陈大文" || changes[0].(map[string]any)["after"] != "陈小文" {
+		t.Fatalf("changes: %v", detail.Body["changes"])
+	}
+	if res := w.decide(t, id, map[string]any{"decision": "approve"}); res.Status != 200 {
+		t.Fatalf("approve: %d %v", res.Status, res.Body)
+	}
+	acct := w.Account(a.Login)
+	if acct.Name != "陈小文" || !acct.Verification.ReapplyRequired || acct.Verification.Status != account.StatusReviewApproved || acct.Verification.NameChangeID != "" {
+		t.Fatalf("after approval: %+v", acct.Verification)
+	}
+	mine := apitest.Call(t, w.mine, apitest.Request{Method: "GET", Path: "/v1/me/manual-reviews", Token: tok})
+	first := mine.Items()[0]
+	if first["kind"] != "name_change" || first["status"] != "approved" || first["dueAt"] == nil {
+		t.Fatalf("the applicant's list: %v", mine.Body)
+	}
+	sent := w.ses.Sent()
+	if last := sent[len(sent)-1].Content.Simple.Body.Text.Data; !strings.Contains(last, "姓名变更申请已通过") || !strings.Contains(last, "重新提交报名信息") {
+		t.Fatalf("the mail: %s", last)
+	}
+}
+
+func TestOnlyAClearedApplicantChangesTheName(t *testing.T) {
+	w := newWorld(t)
+	a, tok := w.ready(t, "陈大文")
+	body := form(a)
+	body["kind"] = "name_change"
+	body["name"] = "陈小文"
+	if res := w.submit(t, tok, body); res.Status != 403 || res.Code() != api.CodeVerificationRequired {
+		t.Fatalf("an uncleared applicant's name change: %d %v", res.Status, res.Body)
+	}
+	body["kind"] = "ownership"
+	if res := w.submit(t, tok, body); res.Status != 422 || res.Field() != "kind" {
+		t.Fatalf("an ownership claim through the manual review: %d %v", res.Status, res.Body)
+	}
+}

@@ -48,6 +48,8 @@ type MineStore interface {
 // Form is a submission: the identity fields, which may correct the name and validity dates,
 // and the photo.
 type Form struct {
+	// Kind is identity (the default) or name_change.
+	Kind        string `json:"kind,omitempty"`
 	Name        string `json:"name"`
 	IDType      string `json:"idType"`
 	IDNumber    string `json:"idNumber"`
@@ -79,6 +81,9 @@ func refusal(err error) error {
 		return alreadyVerified()
 	case errors.Is(err, account.ErrVerifyOnlineFirst):
 		return verifyOnlineFirst()
+	case errors.Is(err, account.ErrNotCleared):
+		return &api.Error{Status: http.StatusForbidden, Code: api.CodeVerificationRequired,
+			Message: "姓名变更只适用于已通过实名核验或人工审核的申请人；尚未通过的，请在人工审核中更正姓名"}
 	}
 	return err
 }
@@ -94,8 +99,19 @@ func NewSubmit(db SubmitStore, clk clock.Clock, calendar *clock.Calendar) api.Ha
 			return nil, err
 		}
 		a := p.Account
-		if err := a.MaySubmitReview(); err != nil {
-			return nil, refusal(err)
+		kind := casework.KindIdentity
+		switch f.Kind {
+		case "", casework.KindIdentity:
+			if err := a.MaySubmitReview(); err != nil {
+				return nil, refusal(err)
+			}
+		case casework.KindNameChange:
+			kind = casework.KindNameChange
+			if err := a.MayChangeName(); err != nil {
+				return nil, refusal(err)
+			}
+		default:
+			return nil, api.InvalidField("kind", "申请类型只能是人工审核（identity）或姓名变更（name_change）；更正联系方式或申诉账号请在登录页的“联系方式更正/账号申诉”中提交")
 		}
 		now := clk.Now()
 		rev, photo, err := f.Check(ctx, a, now.In(clock.CST), func(ctx context.Context) error {
@@ -109,7 +125,11 @@ func NewSubmit(db SubmitStore, clk clock.Clock, calendar *clock.Calendar) api.Ha
 		if err != nil {
 			return nil, err
 		}
+		if kind == casework.KindNameChange && rev.Name == a.Name {
+			return nil, api.InvalidField("name", "新姓名与账号现有姓名相同，无需变更")
+		}
 		rev.ID = token.New(16)
+		rev.Kind = kind
 		rev.SubmittedAt = now.UnixMilli()
 		rev.DueAt = calendar.WorkingDayDeadline(now, SLAWorkingDays).UnixMilli()
 		q := quota.Limit{Period: clock.Cycle(now), Max: quota.ReviewsPerCycle, Expires: clock.NextCycle(now).Add(24 * time.Hour)}
@@ -165,9 +185,11 @@ type mine struct {
 
 type myReview struct {
 	ReviewID    string  `json:"reviewId"`
+	Kind        string  `json:"kind"`
 	Status      string  `json:"status"`
 	Reason      *string `json:"reason"`
 	SubmittedAt string  `json:"submittedAt"`
+	DueAt       *string `json:"dueAt"`
 	DecidedAt   *string `json:"decidedAt"`
 }
 
@@ -184,7 +206,11 @@ func NewMine(db MineStore, clk clock.Clock) api.HandlerFunc {
 		}
 		out := mine{Items: make([]myReview, 0, len(refs))}
 		for _, ref := range refs {
-			item := myReview{ReviewID: ref.ID, Status: ref.Status, SubmittedAt: stamp(ref.SubmittedAt)}
+			item := myReview{ReviewID: ref.ID, Kind: casework.Review{Kind: ref.Kind}.KindOf(), Status: ref.Status, SubmittedAt: stamp(ref.SubmittedAt)}
+			if ref.DueAt != 0 {
+				due := stamp(ref.DueAt)
+				item.DueAt = &due
+			}
 			if ref.Reason != "" {
 				item.Reason = &ref.Reason
 			}

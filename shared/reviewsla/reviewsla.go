@@ -19,7 +19,7 @@ import (
 
 // Store is the queue.
 type Store interface {
-	ListQueue(ctx context.Context, status string, limit int, after string) (store.QueuePage, error)
+	ListQueue(ctx context.Context, status, kind string, limit int, after string) (store.QueuePage, error)
 	MarkOverdueReported(ctx context.Context, id string, at time.Time) (bool, error)
 	UnmarkOverdueReported(ctx context.Context, id string) error
 }
@@ -68,7 +68,7 @@ func (rp *Reporter) Run(ctx context.Context) (Report, error) {
 	}
 	var after string
 	for {
-		page, err := rp.store.ListQueue(ctx, casework.Pending, 100, after)
+		page, err := rp.store.ListQueue(ctx, casework.Pending, "", 100, after)
 		if err != nil {
 			return rep, err
 		}

@@ -26,6 +26,7 @@ type accountItem struct {
 	Epoch               int64             `dynamodbav:"epoch"`
 	TOTPSecret          string            `dynamodbav:"totpSecret,omitempty"`
 	TOTPStep            int64             `dynamodbav:"totpStep,omitempty"`
+	CorrectionID        string            `dynamodbav:"correctionId,omitempty"`
 	Profile             *profileItem      `dynamodbav:"profile,omitempty"`
 	Verification        verificationState `dynamodbav:"verification"`
 }
@@ -44,6 +45,7 @@ type verificationState struct {
 	ReviewID        string `dynamodbav:"reviewId,omitempty"`
 	RejectReason    string `dynamodbav:"rejectReason,omitempty"`
 	ReapplyRequired bool   `dynamodbav:"reapplyRequired,omitempty"`
+	NameChangeID    string `dynamodbav:"nameChangeId,omitempty"`
 }
 
 func accountItemOf(a account.Account) accountItem {
@@ -52,7 +54,7 @@ func accountItemOf(a account.Account) accountItem {
 		IDValidFrom: a.IDValidFrom, IDValidTo: a.IDValidTo, PasswordHash: a.PasswordHash, Email: a.Email,
 		Phone: a.Phone, AgreementVersion: a.AgreementVersion, AgreementAcceptedAt: a.AgreementAcceptedAt,
 		CreatedAt: a.CreatedAt, Epoch: a.Epoch, TOTPSecret: a.TOTPSecret, TOTPStep: a.TOTPStep,
-		Verification: verificationState(a.Verification),
+		CorrectionID: a.CorrectionID, Verification: verificationState(a.Verification),
 	}
 	if a.Profile != nil {
 		p := profileItem(*a.Profile)
@@ -67,7 +69,7 @@ func (it accountItem) account() account.Account {
 		IDValidFrom: it.IDValidFrom, IDValidTo: it.IDValidTo, PasswordHash: it.PasswordHash, Email: it.Email,
 		Phone: it.Phone, AgreementVersion: it.AgreementVersion, AgreementAcceptedAt: it.AgreementAcceptedAt,
 		CreatedAt: it.CreatedAt, Epoch: it.Epoch, TOTPSecret: it.TOTPSecret, TOTPStep: it.TOTPStep,
-		Verification: account.Verification(it.Verification),
+		CorrectionID: it.CorrectionID, Verification: account.Verification(it.Verification),
 	}
 	if it.Profile != nil {
 		p := account.Profile(*it.Profile)
@@ -88,6 +90,7 @@ type sessionItem struct {
 
 type reviewItem struct {
 	ID                string `dynamodbav:"reviewId"`
+	Kind              string `dynamodbav:"kind,omitempty"`
 	Login             string `dynamodbav:"login"`
 	AccountID         string `dynamodbav:"accountId"`
 	Name              string `dynamodbav:"name"`
@@ -98,6 +101,8 @@ type reviewItem struct {
 	NameBefore        string `dynamodbav:"nameBefore"`
 	Phone             string `dynamodbav:"phone"`
 	Email             string `dynamodbav:"email"`
+	OldPhone          string `dynamodbav:"oldPhone,omitempty"`
+	OldEmail          string `dynamodbav:"oldEmail,omitempty"`
 	Status            string `dynamodbav:"status"`
 	Reason            string `dynamodbav:"reason,omitempty"`
 	SubmittedAt       int64  `dynamodbav:"submittedAt"`
@@ -109,22 +114,29 @@ type reviewItem struct {
 
 type entryItem struct {
 	ID          string `dynamodbav:"reviewId"`
+	Kind        string `dynamodbav:"kind,omitempty"`
 	Status      string `dynamodbav:"status"`
 	Reason      string `dynamodbav:"reason,omitempty"`
 	SubmittedAt int64  `dynamodbav:"submittedAt"`
+	DueAt       int64  `dynamodbav:"dueAt,omitempty"`
 	DecidedAt   int64  `dynamodbav:"decidedAt,omitempty"`
 }
 
 type noticeItem struct {
 	ReviewID    string `dynamodbav:"reviewId"`
+	Kind        string `dynamodbav:"kind,omitempty"`
 	Phone       string `dynamodbav:"phone"`
 	Email       string `dynamodbav:"email"`
 	Name        string `dynamodbav:"name"`
 	Approve     bool   `dynamodbav:"approve"`
 	NameChanged bool   `dynamodbav:"nameChanged"`
 	Reason      string `dynamodbav:"reason"`
+	OldPhone    string `dynamodbav:"oldPhone,omitempty"`
+	OldEmail    string `dynamodbav:"oldEmail,omitempty"`
 	SMS         bool   `dynamodbav:"sms"`
 	Mail        bool   `dynamodbav:"mail"`
+	OldSMS      bool   `dynamodbav:"oldSms,omitempty"`
+	OldMail     bool   `dynamodbav:"oldMail,omitempty"`
 	LeaseUntil  int64  `dynamodbav:"leaseUntil"`
 	Attempts    int    `dynamodbav:"attempts"`
 	DecidedAt   int64  `dynamodbav:"decidedAt"`

@@ -87,18 +87,21 @@ func (st *Store) LeaseNotice(ctx context.Context, reviewID string, now, until ti
 
 // SettleNotice records what is still to send after an attempt, not to be tried again before
 // retryAt; with nothing left, the notice is deleted. One UpdateItem or DeleteItem.
-func (st *Store) SettleNotice(ctx context.Context, reviewID string, smsLeft, mailLeft bool, retryAt time.Time) error {
-	if !smsLeft && !mailLeft {
+func (st *Store) SettleNotice(ctx context.Context, reviewID string, left casework.Channels, retryAt time.Time) error {
+	if left.None() {
 		_, err := st.remove(ctx, &dynamodb.DeleteItemInput{Key: noticeKey(reviewID)}, nil)
 		return err
 	}
 	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
 		Key:                 noticeKey(reviewID),
-		UpdateExpression:    aws.String("SET sms = :sms, mail = :mail, leaseUntil = :retry"),
+		UpdateExpression:    aws.String("SET sms = :sms, mail = :mail, oldSms = :oldSms, oldMail = :oldMail, leaseUntil = :retry"),
 		ConditionExpression: aws.String("attribute_exists(pk)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":sms": &types.AttributeValueMemberBOOL{Value: smsLeft}, ":mail": &types.AttributeValueMemberBOOL{Value: mailLeft}, ":retry": n(retryAt.UnixMilli()),
+			":sms": boolean(left.SMS), ":mail": boolean(left.Mail), ":oldSms": boolean(left.OldSMS), ":oldMail": boolean(left.OldMail),
+			":retry": n(retryAt.UnixMilli()),
 		},
 	}, refusedWith(nil)) // delivered and deleted by another run meanwhile
 	return err
 }
+
+func boolean(v bool) types.AttributeValue { return &types.AttributeValueMemberBOOL{Value: v} }

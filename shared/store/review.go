@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -27,7 +28,7 @@ import (
 func (st *Store) SubmitReview(ctx context.Context, seen account.Account, r casework.Review, photo []byte, q quota.Limit) (int, error) {
 	c := reviewCycle(r.Login, q.Period)
 	for attempt := 0; attempt < 3; attempt++ {
-		if err := seen.MaySubmitReview(); err != nil {
+		if err := mayFile(seen, r); err != nil {
 			return 0, err
 		}
 		used, err := st.count(ctx, c)
@@ -57,6 +58,14 @@ func (st *Store) SubmitReview(ctx context.Context, seen account.Account, r casew
 	return 0, &BusyError{Op: "submit review", Cause: errors.New("the account or its counter kept moving")}
 }
 
+// mayFile is the account's rule for filing r: an identity review's or a name change's.
+func mayFile(a account.Account, r casework.Review) error {
+	if r.KindOf() == casework.KindNameChange {
+		return a.MayChangeName()
+	}
+	return a.MaySubmitReview()
+}
+
 // accountMoved is an account whose state changed between the caller's read and its write.
 type accountMoved struct{ now account.Account }
 
@@ -69,7 +78,7 @@ func (st *Store) submitSteps(seen account.Account, r casework.Review, photo []by
 	}
 	meta[attrGSI1PK] = s(queueKey(casework.Pending))
 	meta[attrGSI1SK] = s(timeOrder(r.SubmittedAt, r.ID))
-	entry, err := itemOf(entryItem{ID: r.ID, Status: r.Status, SubmittedAt: r.SubmittedAt}, entryKey(r.Login, r.SubmittedAt, r.ID))
+	entry, err := itemOf(entryItem{ID: r.ID, Kind: r.KindOf(), Status: r.Status, SubmittedAt: r.SubmittedAt, DueAt: r.DueAt}, entryKey(r.Login, r.SubmittedAt, r.ID))
 	if err != nil {
 		return nil, err
 	}
@@ -84,18 +93,27 @@ func (st *Store) submitSteps(seen account.Account, r casework.Review, photo []by
 		}
 	}
 	// The account's verification state must still be the one the rule was checked on.
-	names := map[string]string{"#v": "verification", "#st": "status", "#rid": "reviewId", "#rr": "rejectReason", "#of": "onlineFailed"}
-	values := map[string]types.AttributeValue{":pending": s(account.StatusReviewPending), ":id": s(r.ID), ":seen": s(seen.Verification.Status)}
-	cond := "#v.#st = :seen AND attribute_not_exists(#v.#of)"
-	if seen.Verification.OnlineFailed {
-		cond = "#v.#st = :seen AND #v.#of = :true"
-		values[":true"] = &types.AttributeValueMemberBOOL{Value: true}
+	names := map[string]string{"#v": "verification", "#st": "status"}
+	values := map[string]types.AttributeValue{":id": s(r.ID), ":seen": s(seen.Verification.Status)}
+	var cond, update string
+	if r.KindOf() == casework.KindNameChange {
+		// The applicant stays cleared; only the pending name change is noted.
+		names["#nc"] = "nameChangeId"
+		cond, update = "#v.#st = :seen AND attribute_not_exists(#v.#nc)", "SET #v.#nc = :id"
+	} else {
+		names["#rid"], names["#rr"], names["#of"] = "reviewId", "rejectReason", "onlineFailed"
+		values[":pending"] = s(account.StatusReviewPending)
+		cond, update = "#v.#st = :seen AND attribute_not_exists(#v.#of)", "SET #v.#st = :pending, #v.#rid = :id REMOVE #v.#rr"
+		if seen.Verification.OnlineFailed {
+			cond = "#v.#st = :seen AND #v.#of = :true"
+			values[":true"] = &types.AttributeValueMemberBOOL{Value: true}
+		}
 	}
 	accountStep := step{
 		write: types.TransactWriteItem{Update: &types.Update{
 			TableName:                 aws.String(st.table),
 			Key:                       accountKey(r.Login),
-			UpdateExpression:          aws.String("SET #v.#st = :pending, #v.#rid = :id REMOVE #v.#rr"),
+			UpdateExpression:          aws.String(update),
 			ConditionExpression:       aws.String(cond),
 			ExpressionAttributeNames:  names,
 			ExpressionAttributeValues: values,
@@ -142,15 +160,28 @@ type QueuePage struct {
 // ErrBadPage is a page position that this store did not hand out for this listing.
 var ErrBadPage = errors.New("store: bad page position")
 
+// queuePages bounds the index pages one listing of a kind reads before it answers with
+// what it found and where it stopped: the kinds other than identity are few, and a page
+// that filters them out of a long queue must not read the whole queue.
+const queuePages = 8
+
 // ListQueue lists reviews of a status, oldest first, from after (a QueuePage.Next of the same
-// status, or ""). One Query of gsi1.
-func (st *Store) ListQueue(ctx context.Context, status string, limit int, after string) (QueuePage, error) {
+// status, or ""), only of kind unless kind is "". One Query of gsi1; for a kind, more pages
+// until limit reviews are found, the index ends, or queuePages were read.
+func (st *Store) ListQueue(ctx context.Context, status, kind string, limit int, after string) (QueuePage, error) {
 	in := &dynamodb.QueryInput{
 		IndexName:                 aws.String(GSI1),
 		KeyConditionExpression:    aws.String("gsi1pk = :q"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":q": s(queueKey(status))},
 		ScanIndexForward:          aws.Bool(true),
 		Limit:                     aws.Int32(int32(limit)),
+	}
+	if kind != "" {
+		in.FilterExpression = aws.String("kind = :kind")
+		if kind == casework.KindIdentity { // written before kinds existed
+			in.FilterExpression = aws.String("kind = :kind OR attribute_not_exists(kind)")
+		}
+		in.ExpressionAttributeValues[":kind"] = s(kind)
 	}
 	if after != "" {
 		start, err := openPosition(after, queueKey(status))
@@ -159,17 +190,35 @@ func (st *Store) ListQueue(ctx context.Context, status string, limit int, after 
 		}
 		in.ExclusiveStartKey = start
 	}
-	out, err := st.query(ctx, "list queue", in)
-	if err != nil {
-		return QueuePage{}, err
+	var found []map[string]types.AttributeValue
+	var last map[string]types.AttributeValue
+	for pages := 0; pages < queuePages; pages++ {
+		out, err := st.query(ctx, "list queue", in)
+		if err != nil {
+			return QueuePage{}, err
+		}
+		found = append(found, out.Items...)
+		last = out.LastEvaluatedKey
+		if len(found) >= limit || len(last) == 0 || kind == "" {
+			break
+		}
+		in.ExclusiveStartKey = last
 	}
-	items, err := decodeAll[reviewItem](out.Items)
+	if len(found) > limit {
+		found = found[:limit]
+	}
+	if len(found) == limit && len(found) > 0 {
+		// The next page starts after the last review given, wherever the read stopped.
+		end := found[len(found)-1]
+		last = map[string]types.AttributeValue{attrPK: end[attrPK], attrSK: end[attrSK], attrGSI1PK: end[attrGSI1PK], attrGSI1SK: end[attrGSI1SK]}
+	}
+	items, err := decodeAll[reviewItem](found)
 	if err != nil {
 		return QueuePage{}, err
 	}
 	page := QueuePage{Reviews: convertAll(items, func(it reviewItem) casework.Review { return casework.Review(it) })}
-	if len(out.LastEvaluatedKey) > 0 {
-		if page.Next, err = position(out.LastEvaluatedKey); err != nil {
+	if len(last) > 0 {
+		if page.Next, err = position(last); err != nil {
 			return QueuePage{}, err
 		}
 	}
@@ -272,10 +321,7 @@ func (st *Store) ListPhotoReads(ctx context.Context, reviewID string) ([]PhotoRe
 // no photo and TTL deletes it. The trail of who read it stays.
 func (st *Store) DecideReview(ctx context.Context, d casework.Decision, photoUntil time.Time) (casework.Notice, error) {
 	r := d.Review
-	status, accountStatus := d.Status(), account.StatusReviewRejected
-	if d.Approve {
-		accountStatus = account.StatusReviewApproved
-	}
+	status := d.Status()
 	at := d.At.UnixMilli()
 	decided := map[string]types.AttributeValue{
 		":status": s(status), ":reason": s(d.Reason), ":at": n(at), ":pending": s(casework.Pending),
@@ -290,69 +336,134 @@ func (st *Store) DecideReview(ctx context.Context, d casework.Decision, photoUnt
 			":by": s(d.DecidedBy), ":queue": s(queueKey(status)),
 		}),
 	}
-	entry := &types.Update{
-		TableName:                 aws.String(st.table),
-		Key:                       entryKey(r.Login, r.SubmittedAt, r.ID),
-		UpdateExpression:          aws.String("SET #st = :status, reason = :reason, decidedAt = :at"),
-		ConditionExpression:       aws.String("#st = :pending"),
-		ExpressionAttributeNames:  map[string]string{"#st": "status"},
-		ExpressionAttributeValues: decided,
-	}
-	acct := &types.Update{
-		TableName:           aws.String(st.table),
-		Key:                 accountKey(r.Login),
-		ConditionExpression: aws.String("#v.#st = :inReview AND #v.#rid = :id"),
-		ExpressionAttributeNames: map[string]string{
-			"#v": "verification", "#st": "status", "#rid": "reviewId", "#rr": "rejectReason",
-		},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":inReview": s(account.StatusReviewPending), ":id": s(r.ID), ":accountStatus": s(accountStatus),
-		},
-	}
-	if d.Approve {
-		acct.UpdateExpression = aws.String("SET #v.#st = :accountStatus, #name = :name, idValidFrom = :from, idValidTo = :to" +
-			reapply(r) + " REMOVE #v.#rr")
-		acct.ExpressionAttributeNames["#name"] = "name"
-		acct.ExpressionAttributeValues[":name"] = s(r.Name)
-		acct.ExpressionAttributeValues[":from"] = s(r.IDValidFrom)
-		acct.ExpressionAttributeValues[":to"] = s(r.IDValidTo)
-		if r.RenamesAccount() {
-			acct.ExpressionAttributeNames["#re"] = "reapplyRequired"
-			acct.ExpressionAttributeValues[":true"] = &types.AttributeValueMemberBOOL{Value: true}
-		}
-	} else {
-		acct.UpdateExpression = aws.String("SET #v.#st = :accountStatus, #v.#rr = :reason")
-		acct.ExpressionAttributeValues[":reason"] = s(d.Reason)
-	}
 	nt := casework.NoticeOf(d, d.At.Add(casework.NoticeLease))
 	notice, err := st.noticePut(nt)
 	if err != nil {
 		return casework.Notice{}, err
 	}
-	// Only the review's own condition can fail in a consistent table: the entry and the
-	// account move with it, in this transaction only.
-	err = st.transact(ctx, "decide review",
-		step{write: types.TransactWriteItem{Update: review}, refusal: refusedWith(casework.ErrAlreadyDecided)},
-		step{write: types.TransactWriteItem{Update: entry}},
-		step{write: types.TransactWriteItem{Update: acct}},
-		step{write: types.TransactWriteItem{Put: notice}},
-		step{write: types.TransactWriteItem{Update: &types.Update{
+	// Only the review's own condition can fail in a consistent table, but for an ownership
+	// claim: the entry and the account move with the review, in this transaction only.
+	steps := []step{
+		{write: types.TransactWriteItem{Update: review}, refusal: refusedWith(casework.ErrAlreadyDecided)},
+		{write: types.TransactWriteItem{Update: accountDecision(st.table, d)}, refusal: refusedWith(casework.ErrOtherReviewPending)},
+		{write: types.TransactWriteItem{Put: notice}},
+		{write: types.TransactWriteItem{Update: &types.Update{
 			TableName: aws.String(st.table), Key: photoKey(r.ID),
 			UpdateExpression:          aws.String("SET expiresAt = :until"),
 			ConditionExpression:       aws.String("attribute_exists(pk)"),
 			ExpressionAttributeValues: map[string]types.AttributeValue{":until": n(photoUntil.Unix())},
+		}}},
+	}
+	if !r.Corrects() { // a correction's requester has no entry in the account's list
+		steps = append(steps, step{write: types.TransactWriteItem{Update: &types.Update{
+			TableName:                 aws.String(st.table),
+			Key:                       entryKey(r.Login, r.SubmittedAt, r.ID),
+			UpdateExpression:          aws.String("SET #st = :status, reason = :reason, decidedAt = :at"),
+			ConditionExpression:       aws.String("#st = :pending"),
+			ExpressionAttributeNames:  map[string]string{"#st": "status"},
+			ExpressionAttributeValues: decided,
 		}}})
-	if err != nil {
+	}
+	if err := st.transact(ctx, "decide review", steps...); err != nil {
 		return casework.Notice{}, err
 	}
 	return nt, nil
 }
 
-func reapply(r casework.Review) string {
-	if r.RenamesAccount() {
-		return ", #v.#re = :true"
+// accountDecision is what a decision does to the account, by the review's kind; its
+// condition is that the account still waits on this review.
+//   - identity: the verification status; an approval applies the name and validity dates and
+//     marks the account for re-application when the name changed; a rejection keeps the reason.
+//   - name change: the pending mark goes; an approval applies the name (and re-application).
+//   - contact: the pending mark goes; an approval replaces mobile and e-mail and raises the
+//     epoch, which ends every session and voids every reset link and code.
+//   - ownership: as contact, and the account becomes the holder's: the password is voided
+//     (set through recovery), the profile goes (the previous holder's), the name is the
+//     holder's and the verification an approved review's. Refused while the account has an
+//     identity review or a name change pending, which a reviewer decides first.
+func accountDecision(table string, d casework.Decision) *types.Update {
+	r := d.Review
+	u := &types.Update{
+		TableName:                 aws.String(table),
+		Key:                       accountKey(r.Login),
+		ExpressionAttributeNames:  map[string]string{},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":id": s(r.ID)},
 	}
-	return ""
+	names, values := u.ExpressionAttributeNames, u.ExpressionAttributeValues
+	var set, remove []string
+	rename := func() {
+		names["#name"] = "name"
+		values[":name"], values[":from"], values[":to"] = s(r.Name), s(r.IDValidFrom), s(r.IDValidTo)
+		set = append(set, "#name = :name", "idValidFrom = :from", "idValidTo = :to")
+		if r.RenamesAccount() {
+			names["#re"] = "reapplyRequired"
+			values[":true"] = boolean(true)
+			set = append(set, "#v.#re = :true")
+		}
+	}
+	contacts := func() {
+		values[":phone"], values[":email"], values[":one"] = s(r.Phone), s(r.Email), n(1)
+		set = append(set, "phone = :phone", "email = :email", "epoch = if_not_exists(epoch, :zero) + :one")
+		values[":zero"] = n(0)
+	}
+	names["#v"] = "verification"
+	switch r.KindOf() {
+	case casework.KindNameChange:
+		names["#nc"] = "nameChangeId"
+		u.ConditionExpression = aws.String("#v.#nc = :id")
+		remove = append(remove, "#v.#nc")
+		if d.Approve {
+			rename()
+		}
+	case casework.KindContact:
+		u.ConditionExpression = aws.String("correctionId = :id")
+		remove = append(remove, "correctionId")
+		if d.Approve {
+			contacts()
+		}
+	case casework.KindOwnership:
+		u.ConditionExpression = aws.String("correctionId = :id")
+		remove = append(remove, "correctionId")
+		if d.Approve {
+			names["#st"], names["#nc"] = "status", "nameChangeId"
+			values[":inReview"] = s(account.StatusReviewPending)
+			u.ConditionExpression = aws.String("correctionId = :id AND #v.#st <> :inReview AND attribute_not_exists(#v.#nc)")
+			contacts()
+			names["#name"] = "name"
+			values[":name"], values[":from"], values[":to"] = s(r.Name), s(r.IDValidFrom), s(r.IDValidTo)
+			values[":cleared"] = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"status": s(account.StatusReviewApproved)}}
+			set = append(set, "#name = :name", "idValidFrom = :from", "idValidTo = :to", "#v = :cleared")
+			remove = append(remove, "passwordHash", "profile")
+		}
+	default:
+		names["#st"], names["#rid"], names["#rr"] = "status", "reviewId", "rejectReason"
+		values[":inReview"] = s(account.StatusReviewPending)
+		u.ConditionExpression = aws.String("#v.#st = :inReview AND #v.#rid = :id")
+		if d.Approve {
+			values[":accountStatus"] = s(account.StatusReviewApproved)
+			set = append(set, "#v.#st = :accountStatus")
+			remove = append(remove, "#v.#rr")
+			rename()
+		} else {
+			values[":accountStatus"], values[":reason"] = s(account.StatusReviewRejected), s(d.Reason)
+			set = append(set, "#v.#st = :accountStatus", "#v.#rr = :reason")
+		}
+	}
+	expr := ""
+	if len(set) > 0 {
+		expr = "SET " + strings.Join(set, ", ")
+	}
+	if len(remove) > 0 {
+		expr = strings.TrimSpace(expr + " REMOVE " + strings.Join(remove, ", "))
+	}
+	u.UpdateExpression = aws.String(expr)
+	if !strings.Contains(*u.UpdateExpression+*u.ConditionExpression, "#v") {
+		delete(names, "#v")
+	}
+	if len(names) == 0 {
+		u.ExpressionAttributeNames = nil // DynamoDB refuses an empty map
+	}
+	return u
 }
 
 func merge(a, b map[string]types.AttributeValue) map[string]types.AttributeValue {

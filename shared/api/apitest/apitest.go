@@ -58,6 +58,17 @@ func (r Result) Str(name string) string {
 	return s
 }
 
+// Items reads the objects of the body's items list.
+func (r Result) Items() []map[string]any {
+	raw, _ := r.Body["items"].([]any)
+	out := make([]map[string]any, 0, len(raw))
+	for _, it := range raw {
+		m, _ := it.(map[string]any)
+		out = append(out, m)
+	}
+	return out
+}
+
 // Request describes one call.
 type Request struct {
 	Method string
