@@ -22,12 +22,17 @@ type Calendar struct {
 
 type calendarFile struct {
 	Years map[string]struct {
+		Source   string   `json:"source"`
 		Holidays []string `json:"holidays"`
 		Workdays []string `json:"workdays"`
 	} `json:"years"`
 }
 
-// ParseCalendar reads a calendar in the shape of holidays_cn.json.
+// ParseCalendar reads a calendar in the shape of holidays_cn.json. Besides real dates of
+// their year, it holds each year to what a State Council notice can say, so that a slip in
+// adding a year is found by the tests rather than by a review's deadline: every year names
+// its notice (source), a make-up working day is a Saturday or a Sunday, and no day is both
+// off and on.
 func ParseCalendar(data []byte) (*Calendar, error) {
 	var f calendarFile
 	if err := json.Unmarshal(data, &f); err != nil {
@@ -39,18 +44,30 @@ func ParseCalendar(data []byte) (*Calendar, error) {
 		if err != nil {
 			return nil, fmt.Errorf("holiday calendar: year %q", year)
 		}
+		if y.Source == "" {
+			return nil, fmt.Errorf("holiday calendar: %s names no source (the notice's number)", year)
+		}
 		c.years[n] = true
 		for _, list := range []struct {
-			days []string
-			into map[string]bool
-		}{{y.Holidays, c.holidays}, {y.Workdays, c.workdays}} {
+			days   []string
+			into   map[string]bool
+			makeUp bool
+		}{{y.Holidays, c.holidays, false}, {y.Workdays, c.workdays, true}} {
 			for _, d := range list.days {
 				t, err := time.Parse("2006-01-02", d)
 				if err != nil || t.Year() != n {
 					return nil, fmt.Errorf("holiday calendar: %q is not a day of %s", d, year)
 				}
+				if wd := t.Weekday(); list.makeUp && wd != time.Saturday && wd != time.Sunday {
+					return nil, fmt.Errorf("holiday calendar: make-up working day %s is a %s, already a working day", d, wd)
+				}
 				list.into[d] = true
 			}
+		}
+	}
+	for d := range c.workdays {
+		if c.holidays[d] {
+			return nil, fmt.Errorf("holiday calendar: %s is both a holiday and a make-up working day", d)
 		}
 	}
 	return c, nil

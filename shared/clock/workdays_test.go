@@ -63,11 +63,57 @@ func TestParseCalendarRefusesBadData(t *testing.T) {
 	for _, bad := range []string{
 		`{`,
 		`{"years": {"20x6": {"holidays": []}}}`,
-		`{"years": {"2026": {"holidays": ["2026-02-30"]}}}`,
-		`{"years": {"2026": {"workdays": ["2025-02-14"]}}}`,
+		`{"years": {"2026": {"source": "n", "holidays": ["2026-02-30"]}}}`,
+		`{"years": {"2026": {"source": "n", "workdays": ["2025-02-14"]}}}`,
+		// What a slip in adding a year looks like: no notice named, a make-up day on a
+		// weekday (2026-02-13 is a Friday), a day both off and on.
+		`{"years": {"2026": {"holidays": ["2026-02-16"]}}}`,
+		`{"years": {"2026": {"source": "n", "workdays": ["2026-02-13"]}}}`,
+		`{"years": {"2026": {"source": "n", "holidays": ["2026-02-14"], "workdays": ["2026-02-14"]}}}`,
 	} {
 		if _, err := ParseCalendar([]byte(bad)); err == nil {
 			t.Errorf("%s accepted", bad)
 		}
+	}
+}
+
+// The 2026 entries are the State Council's notice for 2026 (国务院办公厅关于2026年部分节假日安
+// 排的通知), written here independently of holidays_cn.json as its periods and make-up days:
+// every day of the year is a working day exactly when the notice makes it one.
+func TestThe2026CalendarIsTheStateCouncilsNotice(t *testing.T) {
+	off := [][2]string{
+		{"2026-01-01", "2026-01-03"}, // 元旦
+		{"2026-02-15", "2026-02-23"}, // 春节
+		{"2026-04-04", "2026-04-06"}, // 清明节
+		{"2026-05-01", "2026-05-05"}, // 劳动节
+		{"2026-06-19", "2026-06-21"}, // 端午节
+		{"2026-09-25", "2026-09-27"}, // 中秋节
+		{"2026-10-01", "2026-10-07"}, // 国庆节
+	}
+	makeUp := map[string]bool{"2026-01-04": true, "2026-02-14": true, "2026-02-28": true, "2026-05-09": true, "2026-09-20": true, "2026-10-10": true}
+	c := China()
+	working := 0
+	for day := cst(2026, 1, 1, 12, 0); day.Year() == 2026; day = day.AddDate(0, 0, 1) {
+		d := day.Format("2006-01-02")
+		want := day.Weekday() != time.Saturday && day.Weekday() != time.Sunday
+		for _, p := range off {
+			if d >= p[0] && d <= p[1] {
+				want = false
+			}
+		}
+		if makeUp[d] {
+			want = true
+		}
+		if got := c.IsWorkingDay(day); got != want {
+			t.Errorf("%s (%s): working day %v, the notice says %v", d, day.Weekday(), got, want)
+		}
+		if want {
+			working++
+		}
+	}
+	// 261 weekdays, less the 19 the seven holidays take, plus the 6 make-up days: 261 less the
+	// 13 days of statutory holiday, as every year's arrangement comes to.
+	if working != 248 {
+		t.Errorf("%d working days in 2026, want 248", working)
 	}
 }

@@ -252,11 +252,18 @@ func EmbeddedBirthAndGender(number string) (time.Time, Gender, bool) {
 	return birth, g, true
 }
 
-// MaskDocumentNumber keeps the first and last 4 characters (SPEC §2).
+// MaskDocumentNumber keeps the first and last 4 characters (SPEC §2) of a number longer than
+// 8: 1101**********1234, H123*5678. Of a number of 8 or fewer, which would show whole that
+// way (a Taiwan permit's 8 digits), it keeps the first and last 2 (12****78), as GET /v1/me
+// masks the short local card and permit numbers; of 4 or fewer, nothing.
 func MaskDocumentNumber(number string) string {
 	r := []rune(number)
+	keep := 4
 	if len(r) <= 8 {
+		keep = 2
+	}
+	if len(r) <= 2*keep {
 		return strings.Repeat("*", len(r))
 	}
-	return string(r[:4]) + strings.Repeat("*", len(r)-8) + string(r[len(r)-4:])
+	return string(r[:keep]) + strings.Repeat("*", len(r)-2*keep) + string(r[len(r)-keep:])
 }

@@ -147,8 +147,12 @@ func TestMaskDocumentNumber(t *testing.T) {
 	if got := MaskDocumentNumber("110105199003071234"); got != "1101**********1234" {
 		t.Fatalf("got %s", got)
 	}
-	if got := MaskDocumentNumber("12345678"); got != "********" {
-		t.Fatalf("8 characters would show whole: %s", got)
+	// A Taiwan permit's 8 digits would show whole with 4 kept at each end: 2 are.
+	if got := MaskDocumentNumber("12345678"); got != "12****78" {
+		t.Fatalf("a Taiwan permit: %s", got)
+	}
+	if got := MaskDocumentNumber("1234"); got != "****" {
+		t.Fatalf("4 characters: %s", got)
 	}
 	if got := MaskDocumentNumber("H12345678"); got != "H123*5678" {
 		t.Fatalf("got %s", got)
