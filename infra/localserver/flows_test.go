@@ -85,11 +85,27 @@ func everyFlow(t *testing.T, srv *localserver.Server) []string {
 	expect("reset", st, 204, m)
 	st, m = doAs(t, tok, "DELETE", base+"/v1/sessions/current", nil)
 	expect("a session ended by the reset", st, 401, m)
+
+	// The mobile and mailbox are lost: a correction, proven by a code to the new mobile and
+	// a photo, approved by the reviewer.
+	newPhone, newEmail := testkit.Phone(), "246813579@qq.com"
+	st, m = do(t, "POST", base+"/v1/sms-codes", map[string]any{"phone": newPhone, "purpose": "contact", "captcha": solved(t, base)})
+	expect("contact code", st, 202, m)
+	contactCode := lastOutbox(t, base, "sms", newPhone, smsCode)
+	st, m = do(t, "POST", base+"/v1/account-corrections", map[string]any{"kind": "contact", "idType": "resident_id", "idNumber": doc,
+		"name": name, "idValidFrom": "2020-01-01", "idValidTo": "2040-01-01", "phone": newPhone, "smsCode": contactCode,
+		"email": newEmail, "photo": testkit.JPEG(64, 64), "captcha": solved(t, base)})
+	expect("contact correction", st, 202, m)
+	correctionID, _ := m["reviewId"].(string)
+	st, m = doAs(t, rtok, "POST", base+"/v1/reviews/"+correctionID+"/decision", map[string]any{"decision": "approve"})
+	expect("correction approved", st, 200, m)
+
 	st, m = doAs(t, rtok, "DELETE", base+"/v1/sessions/current", nil)
 	expect("reviewer logout", st, 204, m)
 
 	return []string{phone, "+86" + phone, doc, doc[:14], name, email, pw, wrongPw, newPw,
-		localserver.LocalReviewerPassword, localserver.LocalReviewerOTPSecret, code, resetCode, link, tok, rtok, resetID}
+		localserver.LocalReviewerPassword, localserver.LocalReviewerOTPSecret, code, resetCode, link, tok, rtok, resetID,
+		newPhone, "+86" + newPhone, newEmail, contactCode}
 }
 
 // reviewerLogin logs the local reviewer in with SPEC §4's password and the second factor's

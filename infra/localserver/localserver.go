@@ -23,6 +23,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/captcha"
 	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/correction"
 	"github.com/jszg/applicant-accounts/shared/ethnicities"
 	"github.com/jszg/applicant-accounts/shared/idv"
 	"github.com/jszg/applicant-accounts/shared/notice"
@@ -66,6 +67,7 @@ func Handlers(d *Deps) map[string]api.HandlerFunc {
 		"create-captcha":          captcha.NewCreate(db, clk, d.SlidersPerMinute),
 		"send-sms-code":           smscode.NewSend(db, d.SMS, d.Operators, d.SMSLimits, clk, d.CodePepper),
 		"register-account":        registration.NewRegister(db, clk, d.CodePepper, d.AgreementVersion),
+		"file-account-correction": correction.NewFile(db, clk, d.Calendar, d.CodePepper),
 		"list-ethnicities":        ethnicities.Handle,
 		"create-session":          session.NewLogin(db, d.Operators, clk),
 		"delete-session":          session.NewLogout(db, clk),

@@ -120,6 +120,9 @@ func (d Decision) Status() string {
 	return Rejected
 }
 
+// SLAWorkingDays is the promised answer time of every kind of review.
+const SLAWorkingDays = 7
+
 // ErrAlreadyDecided is a decision on a review that has one.
 var ErrAlreadyDecided = errors.New("casework: review already decided")
 

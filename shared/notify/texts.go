@@ -17,6 +17,12 @@ func RegisterCodeSMS(code string, minutes int) string {
 		smsSignature, code, minutes)
 }
 
+// ContactCodeSMS is the text of a code that proves a new mobile for an account.
+func ContactCodeSMS(code string, minutes int) string {
+	return fmt.Sprintf("%s您正在将本手机号码设为中国教师资格网账号的手机号码，验证码为%s，%d分钟内有效。如非本人操作，请忽略本短信，切勿将验证码告诉他人。",
+		smsSignature, code, minutes)
+}
+
 // ResetCodeSMS is the password-reset code text.
 func ResetCodeSMS(code string, minutes int) string {
 	return fmt.Sprintf("%s您正在重置中国教师资格网账号密码，验证码为%s，%d分钟内有效。如非本人操作，请忽略本短信，切勿将验证码告诉他人。",

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -128,7 +127,7 @@ func start(ctx context.Context, r *api.Request, db StartStore, sliders *captcha.
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	if err != nil || acct.Role != account.RoleApplicant || acct.IDType != string(idType) || !sameName(acct.Name, name) {
+	if err != nil || acct.Role != account.RoleApplicant || acct.IDType != string(idType) || !identity.SameName(acct.Name, name) {
 		return nil, &api.Error{Status: http.StatusNotFound, Code: api.CodeAccountNotFound,
 			Message: "未找到匹配的账号：证件类型、证件号码和姓名须与注册时填写的完全一致"}
 	}
@@ -145,17 +144,6 @@ func start(ctx context.Context, r *api.Request, db StartStore, sliders *captcha.
 		EmailMasked: identity.MaskEmail(acct.Email),
 		ExpiresIn:   int(ResetTTL / time.Second),
 	}), nil
-}
-
-// sameName compares the name typed now with the one stored, both in the form NormalizeName
-// gives (an account stored before a normalisation rule existed still matches what its holder
-// types), and Latin letters without regard to case: a Hong Kong card prints CHAN TAI MAN, its
-// holder may type Chan Tai Man. Anything else must be exactly the same.
-func sameName(stored, typed string) bool {
-	if s, err := identity.NormalizeName(stored); err == nil {
-		stored = s
-	}
-	return strings.EqualFold(stored, typed)
 }
 
 func resetGone() error {

@@ -24,7 +24,7 @@ import (
 )
 
 // SLAWorkingDays is the promised answer time.
-const SLAWorkingDays = 7
+const SLAWorkingDays = casework.SLAWorkingDays
 
 // SubmitStore files reviews.
 type SubmitStore interface {

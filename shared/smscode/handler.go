@@ -12,13 +12,22 @@ import (
 	"github.com/jszg/applicant-accounts/shared/store"
 )
 
-// PurposeRegister is the only purpose POST /v1/sms-codes serves; reset codes go out under
-// the resetId of recovery step 1.
-const PurposeRegister = store.CodeForRegistration
+// The purposes POST /v1/sms-codes serves: a registration's mobile, and a new mobile for an
+// account (a logged-in change, or a correction filed without logging in). Reset codes go
+// out under the resetId of recovery step 1.
+const (
+	PurposeRegister = store.CodeForRegistration
+	PurposeContact  = store.CodeForContact
+)
 
 // RegisterKey is where a registration code for phone is kept.
 func RegisterKey(phone string) store.CodeKey {
 	return store.CodeKey{Purpose: PurposeRegister, Subject: phone}
+}
+
+// ContactKey is where a code proving phone for an account's new mobile is kept.
+func ContactKey(phone string) store.CodeKey {
+	return store.CodeKey{Purpose: PurposeContact, Subject: phone}
 }
 
 // SendStore keeps sliders, codes and the daily counters.
@@ -58,15 +67,18 @@ func NewSend(db SendStore, sms notify.SMS, operators notify.Publisher, limits Li
 		if err != nil {
 			return nil, api.Invalid("phone", err)
 		}
-		if in.Purpose != PurposeRegister {
-			return nil, api.InvalidField("purpose", "purpose 只能是 register；找回密码的验证码请在找回密码页面获取")
+		key, text := RegisterKey(phone), notify.RegisterCodeSMS
+		if in.Purpose == PurposeContact {
+			key, text = ContactKey(phone), notify.ContactCodeSMS
+		} else if in.Purpose != PurposeRegister {
+			return nil, api.InvalidField("purpose", "验证码用途无效：此处只发送注册账号和更换手机号码的验证码；找回密码的验证码请在找回密码页面获取")
 		}
 		solved, err := sliders.Verify(ctx, in.Captcha)
 		if err != nil {
 			return nil, err
 		}
 		defer func() { solved.GiveBackIfBusy(ctx, err) }()
-		remaining, err := codes.Send(ctx, RegisterKey(phone), phone, r.Source(), notify.RegisterCodeSMS, Owner{})
+		remaining, err := codes.Send(ctx, key, phone, r.Source(), text, Owner{})
 		if err != nil {
 			return nil, err
 		}

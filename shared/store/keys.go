@@ -46,11 +46,13 @@ const (
 const (
 	CodeForRegistration = "register"
 	CodeForReset        = "reset"
+	// CodeForContact proves a mobile a logged-in change or a correction will put on an account.
+	CodeForContact = "contact"
 )
 
 // KeyPrefixes are the partition-key prefixes of every item the functions read or write.
 func KeyPrefixes() []string {
-	return []string{prefixAccount, prefixCaptcha, prefixCode + CodeForRegistration + "#", prefixCode + CodeForReset + "#",
+	return []string{prefixAccount, prefixCaptcha, prefixCode + CodeForRegistration + "#", prefixCode + CodeForReset + "#", prefixCode + CodeForContact + "#",
 		prefixPhone, prefixSession, prefixReset, prefixResetLink, prefixReview, prefixNotice, prefixLogin, prefixAddress, prefixBudget}
 }
 
@@ -178,6 +180,12 @@ func smsBudget(hour string) counter {
 // photoHour counts the photos decoded for an account in one hour (UTC, yyyymmddhh).
 func photoHour(login, hour string) counter {
 	return counter{pk: prefixAccount + login, sk: "PHOTOHOUR#" + hour, period: hour, brief: true}
+}
+
+// correctionCycle counts the contact corrections and ownership claims filed on one document
+// number in a cycle.
+func correctionCycle(login, cycle string) counter {
+	return counter{pk: prefixAccount + login, sk: "CORRECTIONCYCLE#" + cycle, period: cycle}
 }
 
 func reviewCycle(login, cycle string) counter {

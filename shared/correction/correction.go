@@ -1,0 +1,206 @@
+// Package correction is what an applicant who cannot log in files with a reviewer (the
+// manual's 常见问题2): a contact correction, when the mobile and e-mail on the account are
+// wrong or gone, and an ownership claim, when someone else registered the applicant's
+// document number. Each proves the new mobile by a code and the document by a photo, and
+// waits in the reviewers' queue as its own kind; an approval replaces the contacts (and for a
+// claim, hands the account over), which the decision does (store.DecideReview).
+package correction
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/jszg/applicant-accounts/shared/account"
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/captcha"
+	"github.com/jszg/applicant-accounts/shared/casework"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/photo"
+	"github.com/jszg/applicant-accounts/shared/quota"
+	"github.com/jszg/applicant-accounts/shared/review"
+	"github.com/jszg/applicant-accounts/shared/smscode"
+	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/token"
+)
+
+// PerCycle is how many corrections and claims one document number may have filed in a
+// cycle, as manual reviews.
+const PerCycle = 3
+
+// Store files corrections.
+type Store interface {
+	captcha.Store
+	smscode.CheckStore
+	GetAccount(ctx context.Context, login string) (account.Account, error)
+	CountPhotoCheck(ctx context.Context, login string, at time.Time, max int) error
+	FileCorrection(ctx context.Context, r casework.Review, photo []byte, code store.CodeKey, codeHash []byte, q quota.Limit, now time.Time) (int, error)
+}
+
+// Form is a correction or a claim.
+type Form struct {
+	Kind        string          `json:"kind"`
+	IDType      string          `json:"idType"`
+	IDNumber    string          `json:"idNumber"`
+	Name        string          `json:"name"`
+	IDValidFrom string          `json:"idValidFrom"`
+	IDValidTo   string          `json:"idValidTo"`
+	Phone       string          `json:"phone"`
+	SMSCode     string          `json:"smsCode"`
+	Email       string          `json:"email"`
+	Photo       string          `json:"photo"`
+	Captcha     *captcha.Answer `json:"captcha"`
+}
+
+type filed struct {
+	ReviewID           string `json:"reviewId"`
+	Kind               string `json:"kind"`
+	Status             string `json:"status"`
+	DueAt              string `json:"dueAt"`
+	RemainingThisCycle int    `json:"remainingThisCycle"`
+}
+
+// fields are the form's checked values.
+type fields struct {
+	kind, login, name, phone, email string
+	idType                          identity.IDType
+	validity                        identity.Validity
+}
+
+// check applies the registration rules to the form, before anything is spent.
+func (f *Form) check(today time.Time) (fields, error) {
+	var v fields
+	switch f.Kind {
+	case casework.KindContact, casework.KindOwnership:
+		v.kind = f.Kind
+	default:
+		return v, api.InvalidField("kind", "请选择申请类型：更正联系方式（contact）或申诉被他人注册的证件号码（ownership）")
+	}
+	var err error
+	if v.idType, v.login, err = identity.CheckDocument(f.IDType, f.IDNumber, today); err != nil {
+		return v, api.InvalidAt(err)
+	}
+	if v.name, err = identity.NormalizeName(f.Name); err != nil {
+		return v, api.Invalid("name", err)
+	}
+	if v.validity, err = identity.CheckValidity(f.IDValidFrom, f.IDValidTo, today); err != nil {
+		return v, api.InvalidAt(err)
+	}
+	if v.phone, err = identity.NormalizePhone(f.Phone); err != nil {
+		return v, api.Invalid("phone", err)
+	}
+	if err := identity.CheckPhoneForDocument(v.idType, v.phone); err != nil {
+		return v, api.Invalid("phone", err)
+	}
+	if err := smscode.CheckFormat("smsCode", f.SMSCode); err != nil {
+		return v, err
+	}
+	if v.email, err = identity.NormalizeEmail(f.Email); err != nil {
+		return v, api.Invalid("email", err)
+	}
+	if f.Photo == "" {
+		return v, api.InvalidField("photo", "请上传证件照片（JPG格式，小于190KB）")
+	}
+	return v, nil
+}
+
+func noMatch(kind string) error {
+	msg := "未找到匹配的账号：证件类型、证件号码和姓名须与注册时填写的完全一致"
+	if kind == casework.KindOwnership {
+		msg = "该证件号码尚未注册，无需申诉，请直接注册"
+	}
+	return &api.Error{Status: http.StatusNotFound, Code: api.CodeAccountNotFound, Message: msg}
+}
+
+// NewFile answers POST /v1/account-corrections. The form is checked first; then the slider
+// is spent; the account must exist (for a contact correction with the same type, number and
+// name, as recovery step 1; for a claim with the number's type, whatever name its holder
+// gave); the code for the new mobile is tried (one of its five); the photo is counted
+// against the number's hour and decoded; the filing is one transaction. Nothing of the
+// account's contacts is ever in the answer. Six round trips.
+func NewFile(db Store, clk clock.Clock, calendar *clock.Calendar, pepper []byte) api.HandlerFunc {
+	sliders := captcha.NewChecker(db, clk)
+	codes := smscode.NewChecker(db, clk, pepper)
+	return func(ctx context.Context, r *api.Request) (_ *api.Response, err error) {
+		var f Form
+		if err := r.Decode(&f); err != nil {
+			return nil, err
+		}
+		now := clk.Now()
+		v, err := f.check(now.In(clock.CST))
+		if err != nil {
+			return nil, err
+		}
+		solved, err := sliders.Verify(ctx, f.Captcha)
+		if err != nil {
+			return nil, err
+		}
+		defer func() { solved.GiveBackIfBusy(ctx, err) }()
+		acct, err := db.GetAccount(ctx, v.login)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, noMatch(v.kind)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if acct.Role != account.RoleApplicant || acct.IDType != string(v.idType) ||
+			(v.kind == casework.KindContact && !identity.SameName(acct.Name, v.name)) {
+			return nil, noMatch(v.kind)
+		}
+		if err := acct.MayBeCorrected(); err != nil {
+			return nil, pending()
+		}
+		key := smscode.ContactKey(v.phone)
+		code, err := codes.Check(ctx, key, f.SMSCode)
+		var used *smscode.UsedError
+		if errors.As(err, &used) {
+			return nil, smscode.Refused()
+		}
+		if err != nil {
+			return nil, err
+		}
+		defer func() { codes.GiveBackIfBusy(ctx, key, code, err) }()
+		jpg, err := photo.Check(ctx, f.Photo, func(ctx context.Context) error {
+			err := db.CountPhotoCheck(ctx, v.login, now, review.PhotoChecksPerHour)
+			if errors.Is(err, store.ErrQuotaFull) {
+				return api.QuotaExceeded("一小时内检查照片的次数已达上限，请稍后再提交", clock.SecondsUntil(now, now.Truncate(time.Hour).Add(time.Hour)))
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		rev := casework.Review{
+			ID: token.New(16), Kind: v.kind, Login: acct.Login, AccountID: acct.AccountID,
+			Name: v.name, IDType: acct.IDType, IDNumber: acct.Login,
+			IDValidFrom: v.validity.From, IDValidTo: v.validity.To, NameBefore: acct.Name,
+			Phone: v.phone, Email: v.email, OldPhone: acct.Phone, OldEmail: acct.Email,
+			Status: casework.Pending, SubmittedAt: now.UnixMilli(),
+			DueAt: calendar.WorkingDayDeadline(now, casework.SLAWorkingDays).UnixMilli(),
+		}
+		q := quota.Limit{Period: clock.Cycle(now), Max: PerCycle, Expires: clock.NextCycle(now).Add(24 * time.Hour)}
+		n, err := db.FileCorrection(ctx, rev, jpg, key, code.Hash, q, now)
+		switch {
+		case errors.Is(err, store.ErrQuotaFull):
+			return nil, api.QuotaExceeded("该证件号码本周期（1月1日至8月31日、9月1日至12月31日）的3次更正或申诉机会已用完", clock.SecondsUntil(now, clock.NextCycle(now)))
+		case errors.Is(err, account.ErrCorrectionPending):
+			return nil, pending()
+		case errors.Is(err, store.ErrCodeSpent):
+			return nil, smscode.Refused()
+		case err != nil:
+			return nil, err
+		}
+		slog.InfoContext(ctx, "account correction filed", slog.String("reviewId", rev.ID), slog.String("kind", rev.Kind))
+		return api.JSON(http.StatusAccepted, filed{
+			ReviewID: rev.ID, Kind: rev.Kind, Status: casework.Pending,
+			DueAt: time.UnixMilli(rev.DueAt).In(clock.CST).Format(time.RFC3339), RemainingThisCycle: PerCycle - n,
+		}), nil
+	}
+}
+
+func pending() error {
+	return api.Conflict(api.CodeReviewPending, "该证件号码已有一项联系方式更正或账号申诉正在审核中，请等待审核结果（结果将通过短信和邮件通知申请时填写的手机号码和邮箱）")
+}

@@ -1,0 +1,299 @@
+package correction_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/jszg/applicant-accounts/shared/account"
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/api/apitest"
+	"github.com/jszg/applicant-accounts/shared/casework"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/correction"
+	"github.com/jszg/applicant-accounts/shared/notify/notifytest"
+	"github.com/jszg/applicant-accounts/shared/profile"
+	"github.com/jszg/applicant-accounts/shared/recovery"
+	"github.com/jszg/applicant-accounts/shared/review"
+	"github.com/jszg/applicant-accounts/shared/reviewer"
+	"github.com/jszg/applicant-accounts/shared/session"
+	"github.com/jszg/applicant-accounts/shared/smscode"
+	"github.com/jszg/applicant-accounts/shared/testkit"
+)
+
+var photo = testkit.JPEG(64, 80)
+
+type world struct {
+	*testkit.Kit
+	ses                          *notifytest.SES
+	fileH, codeH, openH, decideH api.HandlerFunc
+	queueH, me, login, startH    api.HandlerFunc
+	rtok                         string
+}
+
+func newWorld(t *testing.T) *world {
+	k := testkit.New(t)
+	ses := notifytest.NewSES(t)
+	w := &world{Kit: k, ses: ses,
+		fileH:   correction.NewFile(k.Store, k.Clock, clock.China(), testkit.Pepper),
+		codeH:   smscode.NewSend(k.Store, k.Outbox, k.Operators, testkit.SMSLimits, k.Clock, testkit.Pepper),
+		queueH:  review.NewQueue(k.Store, k.Clock, []byte("test-secret-of-thirty-two-bytes!")),
+		openH:   review.NewOpen(k.Store, k.Clock),
+		decideH: review.NewDecide(k.Store, k.Outbox, ses.Mailer("noreply@jszg.edu.cn"), k.Clock, casework.PhotoRetention),
+		me:      profile.NewMe(k.Store, k.Clock),
+		login:   session.NewLogin(k.Store, k.Operators, k.Clock),
+		startH:  recovery.NewStart(k.Store, k.Clock),
+	}
+	if err := reviewer.Create(t.Context(), k.Env.Store, "li.reviewer", "李审核", "Reviewer#2026", testkit.OTPSecret, k.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	w.rtok = k.Token(k.Account("LI.REVIEWER"))
+	return w
+}
+
+// code asks for a contact code for phone (11 digits) and returns it.
+func (w *world) code(t *testing.T, phone string) string {
+	t.Helper()
+	res := apitest.Call(t, w.codeH, apitest.Request{Method: "POST", Path: "/v1/sms-codes",
+		Body: map[string]any{"phone": phone, "purpose": "contact", "captcha": w.Solve()}})
+	if res.Status != 202 {
+		t.Fatalf("contact code: %d %v", res.Status, res.Body)
+	}
+	return w.LastCode(phone)
+}
+
+// form is a filing of kind on a's document number, by someone with name, the new mobile
+// phone (proven) and the new address email.
+func (w *world) form(t *testing.T, kind string, a account.Account, name, phone, email string) map[string]any {
+	t.Helper()
+	return map[string]any{"kind": kind, "idType": a.IDType, "idNumber": a.Login, "name": name,
+		"idValidFrom": "2021-03-01", "idValidTo": "long-term", "phone": phone,
+		"smsCode": w.code(t, phone), "email": email, "photo": photo, "captcha": w.Solve()}
+}
+
+func (w *world) file(t *testing.T, body map[string]any) apitest.Result {
+	t.Helper()
+	return apitest.Call(t, w.fileH, apitest.Request{Method: "POST", Path: "/v1/account-corrections", Body: body})
+}
+
+func (w *world) decide(t *testing.T, id string, body map[string]any) apitest.Result {
+	t.Helper()
+	return apitest.Call(t, w.decideH, apitest.Request{Method: "POST", Path: "/v1/reviews/" + id + "/decision",
+		Route: "POST /v1/reviews/{reviewId}/decision", Params: map[string]string{"reviewId": id}, Token: w.rtok, Body: body})
+}
+
+func (w *world) open(t *testing.T, id string) apitest.Result {
+	t.Helper()
+	return apitest.Call(t, w.openH, apitest.Request{Method: "GET", Path: "/v1/reviews/" + id, Route: "GET /v1/reviews/{reviewId}",
+		Params: map[string]string{"reviewId": id}, Token: w.rtok})
+}
+
+func (w *world) sentTo(to string) []string {
+	var out []string
+	for _, m := range w.Outbox.Messages() {
+		if m.To == to {
+			out = append(out, m.Body)
+		}
+	}
+	for _, m := range w.ses.Sent() {
+		if m.Destination.ToAddresses[0] == to {
+			out = append(out, m.Content.Simple.Body.Text.Data)
+		}
+	}
+	return out
+}
+
+// The FAQ's case: mobile and mailbox gone. A reviewer approves the correction: the contacts
+// are replaced, every session ends, and old and new contacts are told.
+func TestAContactCorrectionReplacesTheContacts(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	tok := w.Token(a)
+	newPhone := testkit.Phone()
+	res := w.file(t, w.form(t, "contact", a, "张三", newPhone, "87654321@qq.com"))
+	if res.Status != 202 || res.Str("kind") != "contact" || res.Str("status") != "pending" || res.Int("remainingThisCycle") != 2 {
+		t.Fatalf("file: %d %v", res.Status, res.Body)
+	}
+	if strings.Contains(res.Raw, a.Phone[3:]) || strings.Contains(res.Raw, a.Email) {
+		t.Fatalf("the answer shows the account's contacts: %s", res.Raw)
+	}
+	id := res.Str("reviewId")
+	q := apitest.Call(t, w.queueH, apitest.Request{Method: "GET", Path: "/v1/reviews", Token: w.rtok, Query: map[string]string{"kind": "contact"}})
+	if items := q.Items(); len(items) != 1 || items[0]["reviewId"] != id {
+		t.Fatalf("queue of contact corrections: %v", q.Body)
+	}
+	detail := w.open(t, id)
+	if !strings.Contains(detail.Raw, `"field":"phone"`) || strings.Contains(detail.Raw, newPhone) || strings.Contains(detail.Raw, a.Phone[3:]) {
+		t.Fatalf("the detail must show the mobile's change masked: %s", detail.Raw)
+	}
+	if res := w.decide(t, id, map[string]any{"decision": "approve"}); res.Status != 200 {
+		t.Fatalf("approve: %d %v", res.Status, res.Body)
+	}
+	acct := w.Account(a.Login)
+	if acct.Phone != "+86"+newPhone || acct.Email != "87654321@qq.com" || acct.Epoch != a.Epoch+1 || acct.CorrectionID != "" || acct.Name != "张三" {
+		t.Fatalf("after approval: %+v", acct)
+	}
+	if me := apitest.Call(t, w.me, apitest.Request{Method: "GET", Path: "/v1/me", Token: tok}); me.Status != 401 {
+		t.Fatalf("a session from before: %d", me.Status)
+	}
+	for to, want := range map[string]string{a.Phone: "不再与该账号关联", a.Email: "不再与该账号关联", "+86" + newPhone: "联系方式更正申请已通过", "87654321@qq.com": "联系方式更正申请已通过"} {
+		got := w.sentTo(to)
+		if len(got) == 0 || !strings.Contains(got[len(got)-1], want) {
+			t.Errorf("to %s: %q", to, got)
+		}
+	}
+	// The password still works: only the contacts changed.
+	if res := apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions",
+		Body: map[string]any{"account": a.Login, "password": testkit.Password, "captcha": w.Solve()}}); res.Status != 201 {
+		t.Fatalf("login after a contact correction: %d %v", res.Status, res.Body)
+	}
+}
+
+// A squatter registered someone else's number; its holder claims it back. The approval
+// hands the account over: the holder's contacts and name, no password (set by recovery),
+// no profile of the squatter's, and the squatter's contacts told.
+func TestAnOwnershipClaimHandsTheAccountOver(t *testing.T) {
+	w := newWorld(t)
+	squatted := w.Profiled(w.Applicant("李四"))
+	holderPhone := testkit.Phone()
+	res := w.file(t, w.form(t, "ownership", squatted, "张三", holderPhone, "13579@qq.com"))
+	if res.Status != 202 || res.Str("kind") != "ownership" {
+		t.Fatalf("claim: %d %v", res.Status, res.Body)
+	}
+	id := res.Str("reviewId")
+	detail := w.open(t, id)
+	if !strings.Contains(detail.Raw, `"before":"李四","after":"张三"`) || !strings.Contains(detail.Raw, `"field":"password"`) {
+		t.Fatalf("detail: %s", detail.Raw)
+	}
+	if res := w.decide(t, id, map[string]any{"decision": "approve"}); res.Status != 200 {
+		t.Fatalf("approve: %d %v", res.Status, res.Body)
+	}
+	acct := w.Account(squatted.Login)
+	if acct.Name != "张三" || acct.Phone != "+86"+holderPhone || acct.PasswordHash != "" || acct.Profile != nil ||
+		acct.Verification.Status != account.StatusReviewApproved || acct.IDValidTo != "long-term" {
+		t.Fatalf("after the hand-over: %+v %+v", acct, acct.Verification)
+	}
+	if res := apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions",
+		Body: map[string]any{"account": squatted.Login, "password": testkit.Password, "captcha": w.Solve()}}); res.Code() != api.CodeLoginFailed {
+		t.Fatalf("the squatter's password after the hand-over: %d %v", res.Status, res.Body)
+	}
+	start := apitest.Call(t, w.startH, apitest.Request{Method: "POST", Path: "/v1/password-resets",
+		Body: map[string]any{"idType": squatted.IDType, "idNumber": squatted.Login, "name": "张三", "captcha": w.Solve()}})
+	if start.Status != 201 || !strings.HasSuffix(start.Str("phoneMasked"), holderPhone[7:]) {
+		t.Fatalf("the holder's recovery: %d %v", start.Status, start.Body)
+	}
+	if got := w.sentTo(squatted.Phone); len(got) == 0 || !strings.Contains(got[len(got)-1], "属于他人") {
+		t.Fatalf("the squatter's mobile was told: %q", got)
+	}
+}
+
+func TestRefusedFilingsSpendNothing(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	phone := testkit.Phone()
+	body := w.form(t, "contact", a, "张三", phone, "87654321@qq.com")
+	for name, c := range map[string]struct {
+		field string
+		value any
+		code  string
+	}{
+		"kind":          {"kind", "identity", api.CodeInvalidField},
+		"wrong name":    {"name", "张四", api.CodeAccountNotFound},
+		"unknown":       {"idNumber", testkit.ResidentID("19700101"), api.CodeAccountNotFound},
+		"mainland only": {"phone", "+85291234567", api.CodeInvalidField},
+		"no photo":      {"photo", "", api.CodeInvalidField},
+	} {
+		bad := map[string]any{}
+		for k, v := range body {
+			bad[k] = v
+		}
+		bad[c.field] = c.value
+		bad["captcha"] = w.Solve()
+		if res := w.file(t, bad); res.Code() != c.code {
+			t.Errorf("%s: %d %v", name, res.Status, res.Body)
+		}
+	}
+	body["smsCode"] = map[bool]string{true: "000001", false: "000000"}[body["smsCode"] == "000000"]
+	body["captcha"] = w.Solve()
+	if res := w.file(t, body); res.Code() != api.CodeCodeInvalid {
+		t.Fatalf("a wrong code: %d %v", res.Status, res.Body)
+	}
+	body["smsCode"] = w.LastCode(phone)
+	body["captcha"] = w.Solve()
+	if res := w.file(t, body); res.Status != 202 || res.Int("remainingThisCycle") != 2 {
+		t.Fatalf("after the refusals: %d %v", res.Status, res.Body)
+	}
+	again := w.form(t, "ownership", a, "张三", testkit.Phone(), "1357@qq.com")
+	if res := w.file(t, again); res.Status != 409 || res.Code() != api.CodeReviewPending {
+		t.Fatalf("a second filing while one is pending: %d %v", res.Status, res.Body)
+	}
+}
+
+// Three filings per document number per cycle, and one pending at a time, whatever arrives
+// together.
+func TestFilingsPerNumberUnderRace(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	for round := 1; round <= correction.PerCycle+1; round++ {
+		forms := make([]map[string]any, 4)
+		for i := range forms {
+			forms[i] = w.form(t, "contact", a, "张三", testkit.Phone(), "87654321@qq.com")
+		}
+		results := testkit.Race(len(forms), func(i int) apitest.Result { return w.file(t, forms[i]) })
+		filed, pending, quota := 0, 0, 0
+		var id string
+		for _, r := range results {
+			switch {
+			case r.Status == 202:
+				filed++
+				id = r.Str("reviewId")
+			case r.Code() == api.CodeReviewPending:
+				pending++
+			case r.Code() == api.CodeQuotaExceeded:
+				quota++
+			default:
+				t.Fatalf("round %d: %d %v", round, r.Status, r.Body)
+			}
+		}
+		// The round's one filing is pending; a request read after the cycle's last filing may
+		// rightly be told the quota is spent instead.
+		if round <= correction.PerCycle && (filed != 1 || pending+quota != len(forms)-1 || (quota > 0 && round < correction.PerCycle)) {
+			t.Fatalf("round %d: %d filed, %d pending, %d refused for the quota", round, filed, pending, quota)
+		}
+		if round > correction.PerCycle {
+			if filed != 0 || quota != len(forms) {
+				t.Fatalf("past the cycle's quota: %d filed, %d refused for the quota", filed, quota)
+			}
+			break
+		}
+		if res := w.decide(t, id, map[string]any{"decision": "reject", "reason": "照片不清晰"}); res.Status != 200 {
+			t.Fatalf("reject: %d %v", res.Status, res.Body)
+		}
+	}
+}
+
+// An ownership claim is approved only once the account's own pending review is decided:
+// the two would otherwise both rewrite the account.
+func TestAClaimWaitsForTheAccountsPendingReview(t *testing.T) {
+	w := newWorld(t)
+	squatted := w.FailedOnline(w.Profiled(w.Applicant("李四")))
+	submit := review.NewSubmit(w.Store, w.Clock, clock.China())
+	sub := apitest.Call(t, submit, apitest.Request{Method: "POST", Path: "/v1/me/manual-reviews", Token: w.Token(squatted),
+		Body: map[string]any{"name": "李四", "idType": squatted.IDType, "idNumber": squatted.Login, "idValidFrom": squatted.IDValidFrom,
+			"idValidTo": squatted.IDValidTo, "photo": photo}})
+	if sub.Status != 202 {
+		t.Fatalf("the squatter's review: %d %v", sub.Status, sub.Body)
+	}
+	claim := w.file(t, w.form(t, "ownership", squatted, "张三", testkit.Phone(), "13579@qq.com"))
+	if claim.Status != 202 {
+		t.Fatalf("claim: %d %v", claim.Status, claim.Body)
+	}
+	if res := w.decide(t, claim.Str("reviewId"), map[string]any{"decision": "approve"}); res.Status != 409 || res.Code() != api.CodeReviewPending {
+		t.Fatalf("approving the claim first: %d %v", res.Status, res.Body)
+	}
+	if res := w.decide(t, sub.Str("reviewId"), map[string]any{"decision": "reject", "reason": "证件号码存在争议"}); res.Status != 200 {
+		t.Fatalf("reject the squatter's review: %d %v", res.Status, res.Body)
+	}
+	if res := w.decide(t, claim.Str("reviewId"), map[string]any{"decision": "approve"}); res.Status != 200 {
+		t.Fatalf("then the claim: %d %v", res.Status, res.Body)
+	}
+}

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/jszg/applicant-accounts/shared/account"
+	"github.com/jszg/applicant-accounts/shared/casework"
+	"github.com/jszg/applicant-accounts/shared/quota"
+)
+
+// FileCorrection stores a pending contact correction or ownership claim on the account r
+// names, with its photo, marks the account (one pending at a time), counts it against the
+// document number's quota for the cycle and spends the code that proved the new mobile, in
+// one transaction. It returns the uses counted with this one: ErrQuotaFull when the quota
+// was used up, account.ErrCorrectionPending while another is pending, ErrCodeSpent when the
+// code was used meanwhile. Two round trips (the counter's read, the transaction).
+func (st *Store) FileCorrection(ctx context.Context, r casework.Review, photo []byte, code CodeKey, codeHash []byte, q quota.Limit, now time.Time) (int, error) {
+	c := correctionCycle(r.Login, q.Period)
+	for attempt := 0; attempt < 3; attempt++ {
+		used, err := st.count(ctx, c)
+		if err != nil {
+			return 0, err
+		}
+		if used >= q.Max {
+			return used, ErrQuotaFull
+		}
+		meta, err := itemOf(reviewItem(r), reviewKey(r.ID))
+		if err != nil {
+			return 0, err
+		}
+		meta[attrGSI1PK] = s(queueKey(casework.Pending))
+		meta[attrGSI1SK] = s(timeOrder(r.SubmittedAt, r.ID))
+		photoItem := photoKey(r.ID)
+		photoItem["photo"] = b(photo)
+		create := func(item map[string]types.AttributeValue) step {
+			return step{
+				write: types.TransactWriteItem{Put: &types.Put{
+					TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+				}},
+				refusal: refusedWith(ErrExists),
+			}
+		}
+		mark := step{
+			write: types.TransactWriteItem{Update: &types.Update{
+				TableName:                 aws.String(st.table),
+				Key:                       accountKey(r.Login),
+				UpdateExpression:          aws.String("SET correctionId = :id"),
+				ConditionExpression:       aws.String("#role = :applicant AND attribute_not_exists(correctionId)"),
+				ExpressionAttributeNames:  map[string]string{"#role": "role"},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":id": s(r.ID), ":applicant": s(account.RoleApplicant)},
+			}},
+			refusal: func(old map[string]types.AttributeValue) error {
+				if len(old) == 0 {
+					return ErrNotFound
+				}
+				now, err := decodeAccount(old)
+				if err != nil {
+					return err
+				}
+				return now.MayBeCorrected()
+			},
+		}
+		err = st.transact(ctx, "file correction",
+			create(meta), create(photoItem), mark,
+			st.countStep(c, used, q.Max, q.Expires),
+			st.spendCode(code, codeHash, "review:"+r.ID, now))
+		if errors.Is(err, errCounterMoved) {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		return used + 1, nil
+	}
+	return 0, &BusyError{Op: "file correction", Cause: errors.New("the counter kept moving")}
+}
