@@ -69,8 +69,9 @@ func everyFlow(t *testing.T, srv *localserver.Server) []string {
 	expect("open a review", st, 200, m)
 	st, m = doAs(t, rtok, "POST", base+"/v1/reviews/"+reviewID+"/decision", map[string]any{"decision": "reject", "reason": "照片不清晰"})
 	expect("decision", st, 200, m)
+	review["idValidTo"] = "长期" // as the document prints it: read as long-term
 	st, m = doAs(t, tok, "POST", base+"/v1/me/manual-reviews", review)
-	expect("manual review again", st, 202, m)
+	expect("manual review again, valid 长期", st, 202, m)
 
 	st, m = do(t, "POST", base+"/v1/password-resets", map[string]any{"idType": "resident_id", "idNumber": doc, "name": name, "captcha": solved(t, base)})
 	expect("recovery step 1", st, 201, m)

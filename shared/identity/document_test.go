@@ -175,10 +175,12 @@ func TestCheckValidity(t *testing.T) {
 		{"starts tomorrow", "2026-11-28", "2046-11-28", "", "尚未生效", true},
 		{"end before start", "2020-01-01", "2019-01-01", "", "应晚于开始日期", false},
 		{"impossible from date", "2020-02-30", "2040-01-01", "", "有效日期", true},
-		{"slashes", "2020/01/01", "2040-01-01", "", "YYYY-MM-DD", true},
+		{"slashes", "2020/01/01", "2040-01-01", "", "年-月-日", true},
 		{"empty from", "", "2040-01-01", "", "请填写", true},
 		{"empty to", "2020-01-01", "", "", "请填写", false},
-		{"chinese long-term word", "2020-01-01", "长期", "", "long-term", false},
+		{"长期 as printed on the document", "2010-05-01", "长期", LongTerm, "", false},
+		{"长期 with spaces", "2010-05-01", " 长期 ", LongTerm, "", false},
+		{"neither a date nor long-term", "2020-01-01", "永久", "", "请填写“长期”", false},
 		{"full-width date", "２０２０-01-01", "2040-01-01", "", "半角", true},
 	}
 	for _, c := range cases {

@@ -2,8 +2,11 @@ package identity
 
 import "time"
 
-// LongTerm is the wire value of a validity period without an end (长期).
+// LongTerm is the wire value of a validity period without an end (长期), and how it is stored.
 const LongTerm = "long-term"
+
+// LongTermWord is 长期 as printed on the document and typed by applicants: read as LongTerm.
+const LongTermWord = "长期"
 
 // DateLayout is the contract's date format.
 const DateLayout = "2006-01-02"
@@ -14,9 +17,10 @@ type Validity struct {
 	To   string // a date, or LongTerm
 }
 
-// CheckValidity refuses an already expired document and one whose validity starts after
-// today (both in CST): SPEC §1. A document is usable through its last day. Errors are
-// *FieldError at idValidFrom or idValidTo.
+// CheckValidity reads a validity period whose end is a date or long-term, written as the
+// wire's long-term or as 长期 and stored as LongTerm. It refuses an already expired document
+// and one whose validity starts after today (both in CST): SPEC §1. A document is usable
+// through its last day. Errors are *FieldError at idValidFrom or idValidTo.
 func CheckValidity(fromRaw, toRaw string, today time.Time) (Validity, error) {
 	from, err := ParseDate(fromRaw, "证件有效期开始日期")
 	if err != nil {
@@ -28,13 +32,13 @@ func CheckValidity(fromRaw, toRaw string, today time.Time) (Validity, error) {
 	}
 	v := Validity{From: from.Format(DateLayout)}
 	to := trim(toRaw)
-	if to == LongTerm {
+	if to == LongTerm || to == LongTermWord {
 		v.To = LongTerm
 		return v, nil
 	}
 	end, err := ParseDate(to, "证件有效期结束日期")
 	if err != nil {
-		return Validity{}, &FieldError{Field: "idValidTo", Err: broken(err.Error() + "；长期有效的证件请填写 long-term")}
+		return Validity{}, &FieldError{Field: "idValidTo", Err: broken(err.Error() + "；长期有效的证件请填写“长期”")}
 	}
 	if !end.After(from) {
 		return Validity{}, &FieldError{Field: "idValidTo", Err: broken("证件有效期结束日期应晚于开始日期")}
@@ -57,7 +61,7 @@ func ParseDate(raw, what string) (time.Time, error) {
 	}
 	d, err := time.Parse(DateLayout, s)
 	if err != nil {
-		return time.Time{}, broken(what + "应为有效日期，格式 YYYY-MM-DD")
+		return time.Time{}, broken(what + "应为有效日期，按“年-月-日”填写，如2020-01-31")
 	}
 	return d, nil
 }
@@ -89,6 +93,6 @@ func ParseGender(raw string) (Gender, error) {
 	case "":
 		return "", broken("请选择性别")
 	default:
-		return "", broken("性别只能是 male（男）或 female（女）")
+		return "", broken("性别只能选择“男”或“女”")
 	}
 }

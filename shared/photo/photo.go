@@ -304,7 +304,7 @@ func Check(ctx context.Context, raw string, admit func(context.Context) error) (
 	b, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
 		if b, err = base64.RawStdEncoding.DecodeString(s); err != nil {
-			return nil, api.InvalidField("photo", "照片应为base64编码的JPG文件")
+			return nil, api.InvalidField("photo", "照片文件无法读取，请重新选择JPG格式的照片上传")
 		}
 	}
 	if len(b) >= MaxBytes {

@@ -11,6 +11,7 @@ import (
 	"image/jpeg"
 	"math/bits"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/jszg/applicant-accounts/shared/api"
@@ -183,6 +184,16 @@ func allocated(f func()) uint64 {
 
 func check(b []byte) ([]byte, error) {
 	return photo.Check(ctx, base64.StdEncoding.EncodeToString(b), nil)
+}
+
+// A photo that is not base64 is a client's fault the applicant can only mend by choosing the
+// file again: the message says so, without the encoding's name.
+func TestAPhotoThatIsNotBase64IsRefusedInPlainWords(t *testing.T) {
+	_, err := photo.Check(ctx, "这不是照片!", nil)
+	var e *api.Error
+	if !errors.As(err, &e) || e.Status != 422 || e.Field != "photo" || strings.Contains(strings.ToLower(e.Message), "base64") || !strings.Contains(e.Message, "重新选择") {
+		t.Fatalf("got %v", err)
+	}
 }
 
 func refusedAtPhoto(err error) bool {

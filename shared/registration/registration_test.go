@@ -185,6 +185,19 @@ func TestDocumentNumbersAreStoredUpperCase(t *testing.T) {
 	}
 }
 
+// 长期, as the document prints it, is read as long-term and stored so.
+func TestAValidityOfChangQiIsLongTerm(t *testing.T) {
+	w := newWorld(t)
+	f := w.form(t)
+	f["idValidTo"] = "长期"
+	if res := w.register(t, f); res.Status != 201 {
+		t.Fatalf("got %d %v", res.Status, res.Body)
+	}
+	if a := w.Account(f["idNumber"].(string)); a.IDValidTo != "long-term" {
+		t.Fatalf("stored validity %q", a.IDValidTo)
+	}
+}
+
 func TestEveryFieldRuleBeforeTheCode(t *testing.T) {
 	w := newWorld(t)
 	f := w.form(t)

@@ -287,7 +287,7 @@ func (l *login) release(ctx context.Context, guard string) {
 }
 
 func loginFailed() error {
-	return &api.Error{Status: http.StatusUnauthorized, Code: api.CodeLoginFailed, Message: "账号或密码错误"}
+	return &api.Error{Status: http.StatusUnauthorized, Code: api.CodeLoginFailed, Message: "账号或密码错误。请用本网站注册的账号（证件号码）登录：在中小学教师资格考试网（ntce.neea.edu.cn）注册的账号不能在本网站登录，首次使用本网站请先注册"}
 }
 
 func accountLocked(now, until time.Time) error {
