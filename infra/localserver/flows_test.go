@@ -101,12 +101,25 @@ func everyFlow(t *testing.T, srv *localserver.Server) []string {
 	st, m = doAs(t, rtok, "POST", base+"/v1/reviews/"+correctionID+"/decision", map[string]any{"decision": "approve"})
 	expect("correction approved", st, 200, m)
 
+	// Logged in again: the password, then the mobile, changed by the applicant.
+	newerPw, thirdPhone := "Newest#2026ok", testkit.Phone()
+	st, m = do(t, "POST", base+"/v1/sessions", map[string]any{"account": doc, "password": newPw, "captcha": solved(t, base)})
+	expect("login after the correction", st, 201, m)
+	tok2, _ := m["token"].(string)
+	st, m = doAs(t, tok2, "PUT", base+"/v1/me/password", map[string]any{"currentPassword": newPw, "newPassword": newerPw, "newPasswordConfirm": newerPw})
+	expect("password change", st, 204, m)
+	st, m = do(t, "POST", base+"/v1/sms-codes", map[string]any{"phone": thirdPhone, "purpose": "contact", "captcha": solved(t, base)})
+	expect("code for the new mobile", st, 202, m)
+	phoneCode := lastOutbox(t, base, "sms", thirdPhone, smsCode)
+	st, m = doAs(t, tok2, "PUT", base+"/v1/me/phone", map[string]any{"currentPassword": newerPw, "phone": thirdPhone, "smsCode": phoneCode})
+	expect("mobile change", st, 204, m)
+
 	st, m = doAs(t, rtok, "DELETE", base+"/v1/sessions/current", nil)
 	expect("reviewer logout", st, 204, m)
 
 	return []string{phone, "+86" + phone, doc, doc[:14], name, email, pw, wrongPw, newPw,
 		localserver.LocalReviewerPassword, localserver.LocalReviewerOTPSecret, code, resetCode, link, tok, rtok, resetID,
-		newPhone, "+86" + newPhone, newEmail, contactCode}
+		newPhone, "+86" + newPhone, newEmail, contactCode, newerPw, thirdPhone, "+86" + thirdPhone, phoneCode, tok2}
 }
 
 // reviewerLogin logs the local reviewer in with SPEC §4's password and the second factor's

@@ -38,6 +38,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/token"
+	"github.com/jszg/applicant-accounts/shared/upkeep"
 	"github.com/jszg/applicant-accounts/shared/verification"
 )
 
@@ -68,6 +69,8 @@ func Handlers(d *Deps) map[string]api.HandlerFunc {
 		"send-sms-code":           smscode.NewSend(db, d.SMS, d.Operators, d.SMSLimits, clk, d.CodePepper),
 		"register-account":        registration.NewRegister(db, clk, d.CodePepper, d.AgreementVersion),
 		"file-account-correction": correction.NewFile(db, clk, d.Calendar, d.CodePepper),
+		"change-password":         upkeep.NewChangePassword(db, d.SMS, d.Mail, clk),
+		"change-phone":            upkeep.NewChangePhone(db, d.SMS, d.Mail, clk, d.CodePepper),
 		"list-ethnicities":        ethnicities.Handle,
 		"create-session":          session.NewLogin(db, d.Operators, clk),
 		"delete-session":          session.NewLogout(db, clk),

@@ -82,7 +82,7 @@ func ReviewDecisionSMS(kind string, approved bool, reason string) string {
 // ReviewDecisionMail tells the applicant the outcome of a review of kind, with the reason of
 // a rejection and, when an approval changed the name, what must be submitted again.
 func ReviewDecisionMail(kind, to, name string, approved, nameChanged bool, reason string) Mail {
-	return letter(to, name, "中国教师资格网："+requestName(kind)+"结果通知", decisionText(kind, name, approved, nameChanged, reason))
+	return Letter(to, name, "中国教师资格网："+requestName(kind)+"结果通知", decisionText(kind, name, approved, nameChanged, reason))
 }
 
 // replacedText tells the holder of contacts an approved correction replaced what happened.
@@ -98,13 +98,28 @@ func ContactsReplacedSMS(kind string) string { return smsSignature + replacedTex
 
 // ContactsReplacedMail goes to the address an approved correction replaced.
 func ContactsReplacedMail(kind, to string) Mail {
-	return letter(to, "用户", "中国教师资格网：账号联系方式已更换", replacedText(kind))
+	return Letter(to, "用户", "中国教师资格网：账号联系方式已更换", replacedText(kind))
 }
 
-// letter is a plain notice mail: greeting, one paragraph, signature, as text and HTML.
-func letter(to, name, subject, text string) Mail {
+// Letter is a plain notice mail: greeting, one paragraph, signature, as text and HTML.
+func Letter(to, name, subject, text string) Mail {
 	body := name + "，您好：\n\n" + text + "\n\n中国教师资格网"
 	page := `<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>` + html.EscapeString(subject) + `</title></head><body><p>` +
 		html.EscapeString(name) + `，您好：</p><p>` + html.EscapeString(text) + `</p><p>中国教师资格网</p></body></html>`
 	return Mail{To: to, Subject: subject, Text: body, HTML: page}
+}
+
+// Signed is an SMS text with the signature mainland SMS need.
+func Signed(text string) string { return smsSignature + text }
+
+const ifNotYou = "如非本人操作，请立即通过“忘记密码”重置密码，或联系所在地教师资格认定机构。"
+
+// PasswordChangedText tells the account's contacts that its password was changed.
+func PasswordChangedText() string {
+	return "您的中国教师资格网账号密码已修改，其他设备上的登录已退出。" + ifNotYou
+}
+
+// PhoneChangedText tells the old mobile and the e-mail that the account's mobile is now masked.
+func PhoneChangedText(masked string) string {
+	return "您的中国教师资格网账号的手机号码已更换为" + masked + "，本手机号码不再接收该账号的验证码和通知，其他设备上的登录已退出。" + ifNotYou
 }

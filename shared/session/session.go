@@ -315,3 +315,42 @@ func NewLogout(db LogoutStore, clk clock.Clock) api.HandlerFunc {
 		return api.NoContent(), nil
 	})
 }
+
+// GuardStore counts password attempts.
+type GuardStore interface {
+	AdmitLogin(ctx context.Context, guard string, now time.Time, max int, lockFor time.Duration) (int, time.Time, error)
+	LockLogin(ctx context.Context, guard string, until time.Time) error
+	ReleaseLogin(ctx context.Context, guard string) error
+}
+
+// Reconfirm checks a logged-in applicant's current password before a change of credentials.
+// The attempt counts under the login's guard before the compare, as a login's does, so a
+// stolen session guesses no faster than the login page: five wrong ones lock the login. A
+// right password gives its attempt back. A wrong one is a 422 at field.
+func Reconfirm(ctx context.Context, db GuardStore, acct account.Account, pw, field string, now time.Time) error {
+	if pw == "" {
+		return api.InvalidField(field, "请输入当前密码")
+	}
+	attempt, until, err := db.AdmitLogin(ctx, acct.Login, now, MaxFailures, LockFor)
+	switch {
+	case errors.Is(err, account.ErrLocked):
+		return accountLocked(now, until)
+	case err != nil:
+		return err
+	}
+	ok, err := compare(pw, acct.PasswordHash)
+	if err == nil && ok {
+		if err := db.ReleaseLogin(context.WithoutCancel(ctx), acct.Login); err != nil {
+			slog.WarnContext(ctx, "could not give back a right password's attempt", slog.String("err", err.Error()))
+		}
+		return nil
+	}
+	if attempt < MaxFailures {
+		return api.InvalidField(field, "当前密码不正确")
+	}
+	lock := now.Add(LockFor)
+	if err := db.LockLogin(ctx, acct.Login, lock); err != nil {
+		return err
+	}
+	return accountLocked(now, lock)
+}

@@ -1,0 +1,148 @@
+package upkeep_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/api/apitest"
+	"github.com/jszg/applicant-accounts/shared/notify/notifytest"
+	"github.com/jszg/applicant-accounts/shared/password"
+	"github.com/jszg/applicant-accounts/shared/profile"
+	"github.com/jszg/applicant-accounts/shared/session"
+	"github.com/jszg/applicant-accounts/shared/smscode"
+	"github.com/jszg/applicant-accounts/shared/testkit"
+	"github.com/jszg/applicant-accounts/shared/upkeep"
+)
+
+type world struct {
+	*testkit.Kit
+	ses                    *notifytest.SES
+	pwH, phoneH, codeH, me api.HandlerFunc
+}
+
+func newWorld(t *testing.T) *world {
+	k := testkit.New(t)
+	ses := notifytest.NewSES(t)
+	mailer := ses.Mailer("noreply@jszg.edu.cn")
+	return &world{Kit: k, ses: ses,
+		pwH:    upkeep.NewChangePassword(k.Store, k.Outbox, mailer, k.Clock),
+		phoneH: upkeep.NewChangePhone(k.Store, k.Outbox, mailer, k.Clock, testkit.Pepper),
+		codeH:  smscode.NewSend(k.Store, k.Outbox, k.Operators, testkit.SMSLimits, k.Clock, testkit.Pepper),
+		me:     profile.NewMe(k.Store, k.Clock),
+	}
+}
+
+func (w *world) put(t *testing.T, h api.HandlerFunc, path, tok string, body map[string]any) apitest.Result {
+	t.Helper()
+	return apitest.Call(t, h, apitest.Request{Method: "PUT", Path: path, Token: tok, Body: body})
+}
+
+func (w *world) getMe(t *testing.T, tok string) int {
+	t.Helper()
+	return apitest.Call(t, w.me, apitest.Request{Method: "GET", Path: "/v1/me", Token: tok}).Status
+}
+
+// A password change needs the current one, keeps the session that made it, ends the others
+// and is told to the account's mobile and e-mail.
+func TestChangePassword(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	tok, other := w.Token(a), w.Token(a)
+	for name, c := range map[string]struct {
+		body  map[string]any
+		field string
+	}{
+		"weak":         {map[string]any{"currentPassword": testkit.Password, "newPassword": "nodigits#", "newPasswordConfirm": "nodigits#"}, "newPassword"},
+		"confirmation": {map[string]any{"currentPassword": testkit.Password, "newPassword": "Newer#2026ok", "newPasswordConfirm": "Newer#2026oK"}, "newPasswordConfirm"},
+		"wrong":        {map[string]any{"currentPassword": "Wrong#2026ok", "newPassword": "Newer#2026ok", "newPasswordConfirm": "Newer#2026ok"}, "currentPassword"},
+	} {
+		if res := w.put(t, w.pwH, "/v1/me/password", tok, c.body); res.Status != 422 || res.Field() != c.field {
+			t.Errorf("%s: %d %v", name, res.Status, res.Body)
+		}
+	}
+	res := w.put(t, w.pwH, "/v1/me/password", tok, map[string]any{"currentPassword": testkit.Password, "newPassword": "Newer#2026ok", "newPasswordConfirm": "Newer#2026ok"})
+	if res.Status != 204 {
+		t.Fatalf("change: %d %v", res.Status, res.Body)
+	}
+	if ok, _ := password.Verify("Newer#2026ok", w.Account(a.Login).PasswordHash); !ok {
+		t.Fatal("the new password does not verify")
+	}
+	if w.getMe(t, tok) != 200 || w.getMe(t, other) != 401 {
+		t.Fatalf("sessions after the change: this %d, the other %d", w.getMe(t, tok), w.getMe(t, other))
+	}
+	msgs := w.Outbox.Messages()
+	if last := msgs[len(msgs)-1]; last.To != a.Phone || !strings.Contains(last.Body, "密码已修改") {
+		t.Fatalf("the mobile was not told: %+v", last)
+	}
+	if sent := w.ses.Sent(); len(sent) != 1 || sent[0].Destination.ToAddresses[0] != a.Email {
+		t.Fatalf("the mail: %+v", sent)
+	}
+}
+
+// The current password is guessed no faster than at the login page: five wrong ones lock.
+func TestAStolenSessionGuessesLikeTheLoginPage(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	tok := w.Token(a)
+	body := map[string]any{"currentPassword": "Wrong#2026ok", "newPassword": "Newer#2026ok", "newPasswordConfirm": "Newer#2026ok"}
+	results := testkit.Race(2*session.MaxFailures, func(int) apitest.Result { return w.put(t, w.pwH, "/v1/me/password", tok, body) })
+	wrong, locked := 0, 0
+	for _, r := range results {
+		switch r.Status {
+		case 422:
+			wrong++
+		case 423:
+			locked++
+		default:
+			t.Fatalf("%d %v", r.Status, r.Body)
+		}
+	}
+	if wrong > session.MaxFailures-1 || locked < session.MaxFailures+1 {
+		t.Fatalf("%d wrong, %d locked", wrong, locked)
+	}
+	body["currentPassword"] = testkit.Password
+	if res := w.put(t, w.pwH, "/v1/me/password", tok, body); res.Status != 423 {
+		t.Fatalf("the right password while locked: %d %v", res.Status, res.Body)
+	}
+}
+
+// A new mobile is proven by a code sent to it; the old one is told.
+func TestChangePhone(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	tok, other := w.Token(a), w.Token(a)
+	newPhone := testkit.Phone()
+	if res := apitest.Call(t, w.codeH, apitest.Request{Method: "POST", Path: "/v1/sms-codes",
+		Body: map[string]any{"phone": newPhone, "purpose": "contact", "captcha": w.Solve()}}); res.Status != 202 {
+		t.Fatalf("code: %d %v", res.Status, res.Body)
+	}
+	code := w.LastCode(newPhone)
+	wrong := map[bool]string{true: "000001", false: "000000"}[code == "000000"]
+	if res := w.put(t, w.phoneH, "/v1/me/phone", tok, map[string]any{"currentPassword": testkit.Password, "phone": newPhone, "smsCode": wrong}); res.Code() != api.CodeCodeInvalid {
+		t.Fatalf("a wrong code: %d %v", res.Status, res.Body)
+	}
+	if res := w.put(t, w.phoneH, "/v1/me/phone", tok, map[string]any{"currentPassword": testkit.Password, "phone": "+85291234567", "smsCode": code}); res.Field() != "phone" {
+		t.Fatalf("a Hong Kong mobile for a resident ID: %d %v", res.Status, res.Body)
+	}
+	res := w.put(t, w.phoneH, "/v1/me/phone", tok, map[string]any{"currentPassword": testkit.Password, "phone": newPhone, "smsCode": code})
+	if res.Status != 204 {
+		t.Fatalf("change: %d %v", res.Status, res.Body)
+	}
+	if got := w.Account(a.Login).Phone; got != "+86"+newPhone {
+		t.Fatalf("phone %s", got)
+	}
+	if w.getMe(t, tok) != 200 || w.getMe(t, other) != 401 {
+		t.Fatal("sessions after the change")
+	}
+	var toldOld bool
+	for _, m := range w.Outbox.Messages() {
+		toldOld = toldOld || (m.To == a.Phone && strings.Contains(m.Body, "手机号码已更换"))
+	}
+	if !toldOld {
+		t.Fatal("the old mobile was not told")
+	}
+	if res := w.put(t, w.phoneH, "/v1/me/phone", tok, map[string]any{"currentPassword": testkit.Password, "phone": testkit.Phone(), "smsCode": code}); res.Code() != api.CodeCodeInvalid {
+		t.Fatalf("a spent code for another mobile: %d %v", res.Status, res.Body)
+	}
+}
