@@ -72,6 +72,8 @@ func Handlers(d *Deps) map[string]api.HandlerFunc {
 		"change-password":         upkeep.NewChangePassword(db, d.SMS, d.Mail, clk),
 		"change-phone":            upkeep.NewChangePhone(db, d.SMS, d.Mail, clk, d.CodePepper),
 		"list-ethnicities":        ethnicities.Handle,
+		"send-email-code":         upkeep.NewSendEmailCode(db, d.Mail, clk, d.CodePepper),
+		"change-email":            upkeep.NewChangeEmail(db, d.SMS, d.Mail, clk, d.CodePepper),
 		"create-session":          session.NewLogin(db, d.Operators, clk),
 		"delete-session":          session.NewLogout(db, clk),
 		"get-me":                  profile.NewMe(db, clk),

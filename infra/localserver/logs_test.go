@@ -30,6 +30,7 @@ func lastOutbox(t *testing.T, base, channel, to string, pattern *regexp.Regexp) 
 var (
 	smsCode   = regexp.MustCompile(`(?:^|\D)(\d{6})(?:\D|$)`)
 	linkToken = regexp.MustCompile(`token=([A-Za-z0-9_-]+)`)
+	mailCode  = regexp.MustCompile(`验证码为(\d{6})`)
 )
 
 // SPEC §3: no secret, code, token, password or full document number in a log line — nor a

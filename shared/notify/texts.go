@@ -123,3 +123,14 @@ func PasswordChangedText() string {
 func PhoneChangedText(masked string) string {
 	return "您的中国教师资格网账号的手机号码已更换为" + masked + "，本手机号码不再接收该账号的验证码和通知，其他设备上的登录已退出。" + ifNotYou
 }
+
+// EmailChangedText tells the old address and the mobile that the account's e-mail is now masked.
+func EmailChangedText(masked string) string {
+	return "您的中国教师资格网账号的电子邮箱已更换为" + masked + "，原邮箱不再接收该账号的找回密码邮件和通知，其他设备上的登录已退出。" + ifNotYou
+}
+
+// EmailCodeMail carries the code that proves a new address for an account.
+func EmailCodeMail(to, name, code string, minutes int) Mail {
+	return Letter(to, name, "中国教师资格网：邮箱验证码",
+		fmt.Sprintf("您正在将本邮箱设为中国教师资格网账号的电子邮箱，验证码为%s，%d分钟内有效，只能使用一次。如非本人操作，请忽略本邮件，切勿将验证码告诉他人。", code, minutes))
+}

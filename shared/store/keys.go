@@ -48,11 +48,13 @@ const (
 	CodeForReset        = "reset"
 	// CodeForContact proves a mobile a logged-in change or a correction will put on an account.
 	CodeForContact = "contact"
+	// CodeForEmail proves a new e-mail address of a logged-in applicant; mailed, not texted.
+	CodeForEmail = "email"
 )
 
 // KeyPrefixes are the partition-key prefixes of every item the functions read or write.
 func KeyPrefixes() []string {
-	return []string{prefixAccount, prefixCaptcha, prefixCode + CodeForRegistration + "#", prefixCode + CodeForReset + "#", prefixCode + CodeForContact + "#",
+	return []string{prefixAccount, prefixCaptcha, prefixCode + CodeForRegistration + "#", prefixCode + CodeForReset + "#", prefixCode + CodeForContact + "#", prefixCode + CodeForEmail + "#",
 		prefixPhone, prefixSession, prefixReset, prefixResetLink, prefixReview, prefixNotice, prefixLogin, prefixAddress, prefixBudget}
 }
 
@@ -158,6 +160,11 @@ func verifyDay(login, day string) counter {
 // resetMailDay counts an account's reset mails on a CST day.
 func resetMailDay(login, day string) counter {
 	return counter{pk: prefixAccount + login, sk: "RESETMAILDAY#" + day, period: day}
+}
+
+// emailCodeDay counts the codes an account had mailed to a new address on a CST day.
+func emailCodeDay(login, day string) counter {
+	return counter{pk: prefixAccount + login, sk: "EMAILCODEDAY#" + day, period: day}
 }
 
 // secondFactorDay counts a reviewer's second-factor codes tried after a right password on a

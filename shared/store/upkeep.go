@@ -21,6 +21,7 @@ type Change struct {
 	SessionHash  string
 	PasswordHash string
 	Phone        string
+	Email        string
 	Code         CodeKey
 	CodeHash     []byte
 }
@@ -41,6 +42,10 @@ func (st *Store) ChangeCredential(ctx context.Context, c Change, now time.Time) 
 	if c.Phone != "" {
 		set = append(set, "phone = :phone")
 		values[":phone"] = s(c.Phone)
+	}
+	if c.Email != "" {
+		set = append(set, "email = :email")
+		values[":email"] = s(c.Email)
 	}
 	steps := []step{
 		{
@@ -69,4 +74,15 @@ func (st *Store) ChangeCredential(ctx context.Context, c Change, now time.Time) 
 		steps = append(steps, st.spendCode(c.Code, c.CodeHash, c.Login, now))
 	}
 	return st.transact(ctx, "change credential", steps...)
+}
+
+// CountEmailCode counts one code mailed for login's new address on day, unless max have
+// been (ErrQuotaFull); it returns the count with this one. One UpdateItem.
+func (st *Store) CountEmailCode(ctx context.Context, login, day string, max int, expires time.Time) (int, error) {
+	return st.countUp(ctx, emailCodeDay(login, day), max, expires)
+}
+
+// UncountEmailCode gives back a code whose mail could not be sent.
+func (st *Store) UncountEmailCode(ctx context.Context, login, day string) error {
+	return st.countDown(ctx, emailCodeDay(login, day))
 }

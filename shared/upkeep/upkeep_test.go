@@ -1,6 +1,7 @@
 package upkeep_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -144,5 +145,59 @@ func TestChangePhone(t *testing.T) {
 	}
 	if res := w.put(t, w.phoneH, "/v1/me/phone", tok, map[string]any{"currentPassword": testkit.Password, "phone": testkit.Phone(), "smsCode": code}); res.Code() != api.CodeCodeInvalid {
 		t.Fatalf("a spent code for another mobile: %d %v", res.Status, res.Body)
+	}
+}
+
+var mailedCode = regexp.MustCompile(`验证码为(\d{6})`)
+
+// A new address is proven by a code mailed to it and bound to it; the old one is told.
+func TestChangeEmail(t *testing.T) {
+	w := newWorld(t)
+	mailer := w.ses.Mailer("noreply@jszg.edu.cn")
+	sendH := upkeep.NewSendEmailCode(w.Store, mailer, w.Clock, testkit.Pepper)
+	changeH := upkeep.NewChangeEmail(w.Store, w.Outbox, mailer, w.Clock, testkit.Pepper)
+	a := w.Applicant("张三")
+	tok, other := w.Token(a), w.Token(a)
+	ask := func(addr string) apitest.Result {
+		return apitest.Call(t, sendH, apitest.Request{Method: "POST", Path: "/v1/me/email-codes", Token: tok, Body: map[string]any{"email": addr}})
+	}
+	if res := ask(a.Email); res.Status != 422 || res.Field() != "email" {
+		t.Fatalf("the same address: %d %v", res.Status, res.Body)
+	}
+	if res := ask("zhangsan@example.cn"); res.Status != 202 || res.Int("expiresIn") != 1800 || res.Int("remainingToday") != 4 {
+		t.Fatalf("code: %d %v", res.Status, res.Body)
+	}
+	sent := w.ses.Sent()
+	last := sent[len(sent)-1]
+	code := mailedCode.FindStringSubmatch(last.Content.Simple.Body.Text.Data)
+	if last.Destination.ToAddresses[0] != "zhangsan@example.cn" || code == nil {
+		t.Fatalf("the code mail: %+v", last)
+	}
+	if res := w.put(t, changeH, "/v1/me/email", tok, map[string]any{"currentPassword": testkit.Password, "email": "lisi@example.cn", "code": code[1]}); res.Code() != api.CodeCodeInvalid {
+		t.Fatalf("the code for another address: %d %v", res.Status, res.Body)
+	}
+	if res := w.put(t, changeH, "/v1/me/email", tok, map[string]any{"currentPassword": testkit.Password, "email": "zhangsan@example.cn", "code": code[1]}); res.Status != 204 {
+		t.Fatalf("change: %d %v", res.Status, res.Body)
+	}
+	if got := w.Account(a.Login).Email; got != "zhangsan@example.cn" {
+		t.Fatalf("email %s", got)
+	}
+	if w.getMe(t, tok) != 200 || w.getMe(t, other) != 401 {
+		t.Fatal("sessions after the change")
+	}
+	var toldOld bool
+	for _, m := range w.ses.Sent() {
+		toldOld = toldOld || (m.Destination.ToAddresses[0] == a.Email && strings.Contains(m.Content.Simple.Body.Text.Data, "电子邮箱已更换"))
+	}
+	if !toldOld {
+		t.Fatal("the old address was not told")
+	}
+	for i := 1; i < upkeep.EmailCodesPerDay; i++ {
+		if res := ask("wangwu@example.cn"); res.Status != 202 {
+			t.Fatalf("code %d: %d %v", i+1, res.Status, res.Body)
+		}
+	}
+	if res := ask("wangwu@example.cn"); res.Status != 429 {
+		t.Fatalf("a sixth code in a day: %d %v", res.Status, res.Body)
 	}
 }

@@ -1,0 +1,178 @@
+package upkeep
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/authn"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/session"
+	"github.com/jszg/applicant-accounts/shared/smscode"
+	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/token"
+)
+
+// An e-mail code lives longer than an SMS code: mail can take minutes to arrive.
+const (
+	EmailCodeTTL = 30 * time.Minute
+	// EmailCodesPerDay bounds the codes one account has mailed to new addresses a day, so a
+	// stolen session cannot make the site mail strangers.
+	EmailCodesPerDay = 5
+)
+
+// EmailKey is where the code proving address for login's account is kept: bound to both,
+// so a code mailed to one address proves no other.
+func EmailKey(login, address string) store.CodeKey {
+	return store.CodeKey{Purpose: store.CodeForEmail, Subject: login + "|" + address}
+}
+
+// EmailCodeStore counts and keeps mailed codes.
+type EmailCodeStore interface {
+	authn.Sessions
+	CountEmailCode(ctx context.Context, login, day string, max int, expires time.Time) (int, error)
+	UncountEmailCode(ctx context.Context, login, day string) error
+	PutCode(ctx context.Context, k store.CodeKey, c store.Code) error
+	DeleteCode(ctx context.Context, k store.CodeKey, hash []byte) error
+}
+
+type emailCodeForm struct {
+	Email string `json:"email"`
+}
+
+type mailed struct {
+	ExpiresIn      int `json:"expiresIn"`
+	RemainingToday int `json:"remainingToday"`
+}
+
+func (f emailCodeForm) address(current string) (string, error) {
+	addr, err := identity.NormalizeEmail(f.Email)
+	if err != nil {
+		return "", api.Invalid("email", err)
+	}
+	if addr == current {
+		return "", api.InvalidField("email", "新邮箱与当前邮箱相同")
+	}
+	return addr, nil
+}
+
+// NewSendEmailCode answers POST /v1/me/email-codes: a 6-digit code, mailed to the new
+// address, valid EmailCodeTTL, a newer one replacing the older; EmailCodesPerDay a day per
+// account. A mail that cannot be sent gives its count back and leaves no code. Three round
+// trips after the session's two: the count, the code, then the mail.
+func NewSendEmailCode(db EmailCodeStore, mail notify.Mailer, clk clock.Clock, pepper []byte) api.HandlerFunc {
+	return authn.NewGate(db, clk).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
+		var f emailCodeForm
+		if err := r.Decode(&f); err != nil {
+			return nil, err
+		}
+		a := p.Account
+		addr, err := f.address(a.Email)
+		if err != nil {
+			return nil, err
+		}
+		now := clk.Now()
+		day := clock.Day(now)
+		key := EmailKey(a.Login, addr)
+		code := token.Digits(smscode.Length)
+		hash, err := smscode.HashCode(pepper, key, code)
+		if err != nil {
+			return nil, err
+		}
+		sent, err := db.CountEmailCode(ctx, a.Login, day, EmailCodesPerDay, clock.NextDay(now).Add(24*time.Hour))
+		if errors.Is(err, store.ErrQuotaFull) {
+			return nil, api.QuotaExceeded("今日发送邮箱验证码的次数已用完，请明天再试", clock.SecondsUntil(now, clock.NextDay(now)))
+		}
+		if err != nil {
+			return nil, err
+		}
+		bg := context.WithoutCancel(ctx)
+		undo := func() {
+			if err := db.UncountEmailCode(bg, a.Login, day); err != nil {
+				slog.WarnContext(ctx, "could not give back an e-mail code's count", slog.String("err", err.Error()))
+			}
+		}
+		if err := db.PutCode(ctx, key, store.Code{Hash: hash, Expires: now.Add(EmailCodeTTL), Login: a.Login, Epoch: a.Epoch}); err != nil {
+			undo()
+			return nil, err
+		}
+		if err := mail.SendMail(ctx, notify.EmailCodeMail(addr, a.Name, code, int(EmailCodeTTL/time.Minute))); err != nil {
+			if derr := db.DeleteCode(bg, key, hash); derr != nil {
+				slog.WarnContext(ctx, "could not remove an unsent e-mail code", slog.String("err", derr.Error()))
+			}
+			undo()
+			return nil, api.Unavailable("邮件发送失败，请稍后重试（本次不计入当日次数）", 30, err)
+		}
+		return api.JSON(http.StatusAccepted, mailed{ExpiresIn: int(EmailCodeTTL / time.Second), RemainingToday: EmailCodesPerDay - sent}), nil
+	})
+}
+
+// EmailStore changes the address with the code that proved it.
+type EmailStore interface {
+	Store
+	smscode.CheckStore
+}
+
+type emailForm struct {
+	CurrentPassword string `json:"currentPassword"`
+	Email           string `json:"email"`
+	Code            string `json:"code"`
+}
+
+// NewChangeEmail answers PUT /v1/me/email: the new address, proven by the code mailed to it,
+// replaces the old one, which is told (and the mobile).
+func NewChangeEmail(db EmailStore, sms notify.SMS, mail notify.Mailer, clk clock.Clock, pepper []byte) api.HandlerFunc {
+	codes := smscode.NewChecker(db, clk, pepper)
+	return authn.NewGate(db, clk).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (_ *api.Response, err error) {
+		var f emailForm
+		if err := r.Decode(&f); err != nil {
+			return nil, err
+		}
+		a := p.Account
+		addr, err := emailCodeForm{Email: f.Email}.address(a.Email)
+		if err != nil {
+			return nil, err
+		}
+		if err := smscode.CheckFormat("code", f.Code); err != nil {
+			return nil, err
+		}
+		now := clk.Now()
+		if err := session.Reconfirm(ctx, db, a, f.CurrentPassword, "currentPassword", now); err != nil {
+			return nil, err
+		}
+		key := EmailKey(a.Login, addr)
+		code, err := codes.Check(ctx, key, f.Code)
+		var used *smscode.UsedError
+		if errors.As(err, &used) {
+			return nil, codeRefused()
+		}
+		var apiErr *api.Error
+		if errors.As(err, &apiErr) && apiErr.Code == api.CodeCodeInvalid {
+			return nil, codeRefused()
+		}
+		if err != nil {
+			return nil, err
+		}
+		defer func() { codes.GiveBackIfBusy(ctx, key, code, err) }()
+		err = db.ChangeCredential(ctx, store.Change{Login: a.Login, Epoch: a.Epoch, SessionHash: p.TokenHash, Email: addr, Code: key, CodeHash: code.Hash}, now)
+		switch {
+		case errors.Is(err, store.ErrAccountMoved):
+			return nil, moved()
+		case errors.Is(err, store.ErrCodeSpent):
+			return nil, codeRefused()
+		case err != nil:
+			return nil, err
+		}
+		tell(ctx, sms, mail, a, a.Phone, notify.EmailChangedText(identity.MaskEmail(addr)))
+		return api.NoContent(), nil
+	})
+}
+
+func codeRefused() error {
+	return api.CodeInvalid("邮箱验证码错误、已过期或已失效，请核对后重试或重新获取（每个验证码最多可尝试5次）")
+}
