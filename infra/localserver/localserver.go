@@ -68,7 +68,7 @@ func Handlers(d *Deps) map[string]api.HandlerFunc {
 		"create-captcha":          captcha.NewCreate(db, clk, d.SlidersPerMinute),
 		"send-sms-code":           smscode.NewSend(db, d.SMS, d.Operators, d.SMSLimits, clk, d.CodePepper),
 		"register-account":        registration.NewRegister(db, clk, d.CodePepper, d.AgreementVersion),
-		"file-account-correction": correction.NewFile(db, clk, d.Calendar, d.CodePepper),
+		"file-account-correction": correction.NewFile(db, d.SMS, d.Mail, clk, d.Calendar, d.CodePepper),
 		"change-password":         upkeep.NewChangePassword(db, d.SMS, d.Mail, clk),
 		"change-phone":            upkeep.NewChangePhone(db, d.SMS, d.Mail, clk, d.CodePepper),
 		"list-ethnicities":        ethnicities.Handle,

@@ -19,6 +19,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/photo"
 	"github.com/jszg/applicant-accounts/shared/quota"
 	"github.com/jszg/applicant-accounts/shared/review"
@@ -121,7 +122,10 @@ func noMatch(kind string) error {
 // gave); the code for the new mobile is tried (one of its five); the photo is counted
 // against the number's hour and decoded; the filing is one transaction. Nothing of the
 // account's contacts is ever in the answer. Six round trips.
-func NewFile(db Store, clk clock.Clock, calendar *clock.Calendar, pepper []byte) api.HandlerFunc {
+//
+// The account's present mobile and e-mail are told of the filing at once: a holder who still
+// has them learns that someone is asking a reviewer for the account, before any decision.
+func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, calendar *clock.Calendar, pepper []byte) api.HandlerFunc {
 	sliders := captcha.NewChecker(db, clk)
 	codes := smscode.NewChecker(db, clk, pepper)
 	return func(ctx context.Context, r *api.Request) (_ *api.Response, err error) {
@@ -194,10 +198,27 @@ func NewFile(db Store, clk clock.Clock, calendar *clock.Calendar, pepper []byte)
 			return nil, err
 		}
 		slog.InfoContext(ctx, "account correction filed", slog.String("reviewId", rev.ID), slog.String("kind", rev.Kind))
+		warn(ctx, sms, mail, acct, notify.CorrectionFiledText(rev.Kind))
 		return api.JSON(http.StatusAccepted, filed{
 			ReviewID: rev.ID, Kind: rev.Kind, Status: casework.Pending,
 			DueAt: time.UnixMilli(rev.DueAt).In(clock.CST).Format(time.RFC3339), RemainingThisCycle: PerCycle - n,
 		}), nil
+	}
+}
+
+// warn tells the account's present contacts of a filing; the filing stands whether or not
+// they could be told.
+func warn(ctx context.Context, sms notify.SMS, mail notify.Mailer, acct account.Account, text string) {
+	bg := context.WithoutCancel(ctx)
+	if acct.Phone != "" {
+		if err := sms.SendSMS(bg, acct.Phone, notify.Signed(text)); err != nil {
+			slog.ErrorContext(ctx, "could not tell the account's mobile of a correction", slog.String("err", err.Error()))
+		}
+	}
+	if acct.Email != "" {
+		if err := mail.SendMail(bg, notify.Letter(acct.Email, acct.Name, "中国教师资格网：账号安全提醒", text)); err != nil {
+			slog.ErrorContext(ctx, "could not mail the account of a correction", slog.String("err", err.Error()))
+		}
 	}
 }
 

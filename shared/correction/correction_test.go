@@ -34,7 +34,7 @@ func newWorld(t *testing.T) *world {
 	k := testkit.New(t)
 	ses := notifytest.NewSES(t)
 	w := &world{Kit: k, ses: ses,
-		fileH:   correction.NewFile(k.Store, k.Clock, clock.China(), testkit.Pepper),
+		fileH:   correction.NewFile(k.Store, k.Outbox, ses.Mailer("noreply@jszg.edu.cn"), k.Clock, clock.China(), testkit.Pepper),
 		codeH:   smscode.NewSend(k.Store, k.Outbox, k.Operators, testkit.SMSLimits, k.Clock, testkit.Pepper),
 		queueH:  review.NewQueue(k.Store, k.Clock, []byte("test-secret-of-thirty-two-bytes!")),
 		openH:   review.NewOpen(k.Store, k.Clock),
@@ -117,6 +117,11 @@ func TestAContactCorrectionReplacesTheContacts(t *testing.T) {
 		t.Fatalf("the answer shows the account's contacts: %s", res.Raw)
 	}
 	id := res.Str("reviewId")
+	for _, to := range []string{a.Phone, a.Email} {
+		if got := w.sentTo(to); len(got) != 1 || !strings.Contains(got[0], "联系方式更正申请") {
+			t.Fatalf("the account's %s was not told of the filing: %q", to, got)
+		}
+	}
 	q := apitest.Call(t, w.queueH, apitest.Request{Method: "GET", Path: "/v1/reviews", Token: w.rtok, Query: map[string]string{"kind": "contact"}})
 	if items := q.Items(); len(items) != 1 || items[0]["reviewId"] != id {
 		t.Fatalf("queue of contact corrections: %v", q.Body)

@@ -134,3 +134,9 @@ func EmailCodeMail(to, name, code string, minutes int) Mail {
 	return Letter(to, name, "中国教师资格网：邮箱验证码",
 		fmt.Sprintf("您正在将本邮箱设为中国教师资格网账号的电子邮箱，验证码为%s，%d分钟内有效，只能使用一次。如非本人操作，请忽略本邮件，切勿将验证码告诉他人。", code, minutes))
 }
+
+// CorrectionFiledText tells an account's present contacts that a correction or a claim on it
+// was filed with a reviewer.
+func CorrectionFiledText(kind string) string {
+	return "有人提交了本中国教师资格网账号的" + requestName(kind) + "，申请更换账号的手机号码和电子邮箱，将由审核人员核对证件后决定。如非本人申请，请立即联系所在地教师资格认定机构。"
+}
