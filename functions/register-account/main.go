@@ -12,5 +12,5 @@ import (
 
 func main() {
 	db := store.FromEnv(awsenv.Config())
-	api.Serve(registration.NewRegister(db, clock.System{}, smscode.PepperFromEnv(), awsenv.MustEnv("AGREEMENT_VERSION")))
+	api.Serve(registration.NewRegister(db, clock.System{}, smscode.PepperFromEnv()))
 }

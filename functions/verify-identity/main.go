@@ -6,6 +6,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/awsenv"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/idv"
+	"github.com/jszg/applicant-accounts/shared/sitetext"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/verification"
 )
@@ -16,5 +17,5 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	api.Serve(verification.NewVerify(db, provider, clock.System{}))
+	api.Serve(verification.NewVerify(db, provider, clock.System{}, sitetext.MustGuideURL(awsenv.MustEnv("CTID_GUIDE_URL"))))
 }

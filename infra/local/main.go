@@ -15,6 +15,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/awsenv"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/sitetext"
 )
 
 func main() {
@@ -30,8 +31,8 @@ func main() {
 		SESEndpoint:       awsenv.Endpoint("SES_ENDPOINT"),
 		SMSSenderID:       os.Getenv("SMS_SENDER_ID"),
 		SESSender:         env("SES_SENDER", "noreply@jszg.edu.cn"),
-		AgreementVersion:  env("AGREEMENT_VERSION", "2019.03"),
 		ResetLinkBase:     env("RESET_LINK_BASE_URL", "https://www.jszg.edu.cn/reset-password"),
+		GuideURL:          env("CTID_GUIDE_URL", sitetext.DefaultGuideURL),
 		CursorSecret:      env("CURSOR_SECRET", "local-only-cursor-secret-not-for-deployment"),
 		CodePepper:        env("SMS_CODE_PEPPER", "local-only-sms-code-pepper-not-for-deployment"),
 		SlidersPerMinute:  number("SLIDERS_PER_ADDRESS_MINUTE"),

@@ -26,6 +26,10 @@ func everyFlow(t *testing.T, srv *localserver.Server) []string {
 	expect("ethnicities", st, 200, m)
 	st, m = do(t, "GET", base+"/v1/nowhere", nil)
 	expect("an unknown route", st, 404, m)
+	st, m = do(t, "GET", base+"/v1/agreement", nil)
+	expect("agreement", st, 200, m)
+	st, m = do(t, "GET", base+"/v1/verification-guide", nil)
+	expect("verification guide", st, 200, m)
 
 	phone, doc, name, email := testkit.Phone(), testkit.ResidentID("19900307"), "王核验失败", "987654321@qq.com"
 	pw, wrongPw, newPw := "Smoke#2026ok", "Wrong#2026ok", "Newer#2026ok"
@@ -52,6 +56,9 @@ func everyFlow(t *testing.T, srv *localserver.Server) []string {
 	expect("profile", st, 200, m)
 	st, m = doAs(t, tok, "POST", base+"/v1/me/verifications", nil)
 	expect("verification (the simulator fails the name)", st, 200, m)
+	if m["guideUrl"] != srv.Deps.GuideURL {
+		t.Fatalf("a failed resident_id is not sent to the CTID guide at %s: %v", srv.Deps.GuideURL, m)
+	}
 	review := map[string]any{"name": name, "idType": "resident_id", "idNumber": doc, "idValidFrom": "2020-01-01",
 		"idValidTo": "2040-01-01", "photo": testkit.JPEG(64, 64)}
 	st, m = doAs(t, tok, "POST", base+"/v1/me/manual-reviews", review)

@@ -35,6 +35,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/review"
 	"github.com/jszg/applicant-accounts/shared/reviewsla"
 	"github.com/jszg/applicant-accounts/shared/session"
+	"github.com/jszg/applicant-accounts/shared/sitetext"
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/token"
@@ -49,8 +50,8 @@ type Deps struct {
 	SMS              notify.SMS
 	Mail             notify.Mailer
 	Outbox           *notify.Outbox // what SMS and Mail keep when they are not real senders
-	AgreementVersion string
 	ResetLinkBase    string
+	GuideURL         string // the CTID guide's address (CTID_GUIDE_URL)
 	Provider         idv.Provider
 	Calendar         *clock.Calendar
 	CursorSecret     []byte
@@ -67,13 +68,15 @@ func Handlers(d *Deps) map[string]api.HandlerFunc {
 	return map[string]api.HandlerFunc{
 		"create-captcha":          captcha.NewCreate(db, clk, d.SlidersPerMinute),
 		"send-sms-code":           smscode.NewSend(db, d.SMS, d.Operators, d.SMSLimits, clk, d.CodePepper),
-		"register-account":        registration.NewRegister(db, clk, d.CodePepper, d.AgreementVersion),
+		"register-account":        registration.NewRegister(db, clk, d.CodePepper),
 		"file-account-correction": correction.NewFile(db, d.SMS, d.Mail, clk, d.Calendar, d.CodePepper),
 		"change-password":         upkeep.NewChangePassword(db, d.SMS, d.Mail, clk),
 		"change-phone":            upkeep.NewChangePhone(db, d.SMS, d.Mail, clk, d.CodePepper),
-		"list-ethnicities":        ethnicities.Handle,
 		"send-email-code":         upkeep.NewSendEmailCode(db, d.Mail, clk, d.CodePepper),
 		"change-email":            upkeep.NewChangeEmail(db, d.SMS, d.Mail, clk, d.CodePepper),
+		"list-ethnicities":        ethnicities.Handle,
+		"get-agreement":           sitetext.HandleAgreement,
+		"get-verification-guide":  sitetext.NewVerificationGuide(d.GuideURL),
 		"create-session":          session.NewLogin(db, d.Operators, clk),
 		"delete-session":          session.NewLogout(db, clk),
 		"get-me":                  profile.NewMe(db, clk),
@@ -82,7 +85,7 @@ func Handlers(d *Deps) map[string]api.HandlerFunc {
 		"send-reset-sms":          recovery.NewSMS(db, d.SMS, d.Operators, d.SMSLimits, clk, d.CodePepper),
 		"complete-password-reset": recovery.NewComplete(db, clk, d.CodePepper),
 		"put-profile":             profile.NewEdit(db, clk),
-		"verify-identity":         verification.NewVerify(db, d.Provider, clk),
+		"verify-identity":         verification.NewVerify(db, d.Provider, clk, d.GuideURL),
 		"submit-manual-review":    review.NewSubmit(db, clk, d.Calendar),
 		"list-my-reviews":         review.NewMine(db, clk),
 		"list-reviews":            review.NewQueue(db, clk, d.CursorSecret),

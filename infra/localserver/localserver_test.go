@@ -109,7 +109,6 @@ func start(t *testing.T, dynamo *string, tweak ...func(*localserver.Config)) *lo
 		Addr:             "127.0.0.1:0",
 		Table:            "local-test",
 		DynamoDBEndpoint: dynamo,
-		AgreementVersion: "2019.03",
 		ResetLinkBase:    "http://127.0.0.1/reset-password",
 		CursorSecret:     "test-cursor-secret",
 		CodePepper:       "test-sms-code-pepper",

@@ -21,6 +21,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/notify/awssns"
 	"github.com/jszg/applicant-accounts/shared/quota"
 	"github.com/jszg/applicant-accounts/shared/reviewer"
+	"github.com/jszg/applicant-accounts/shared/sitetext"
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 )
@@ -35,8 +36,8 @@ type Config struct {
 	SESEndpoint      *string // nil: mail to the outbox
 	SMSSenderID      string
 	SESSender        string
-	AgreementVersion string
 	ResetLinkBase    string
+	GuideURL         string // the CTID guide's address; "": sitetext.DefaultGuideURL
 	CursorSecret     string
 	CodePepper       string
 	// SlidersPerMinute is how many sliders one address gets per minute, SMSPerAddressHour how
@@ -62,6 +63,10 @@ type Server struct {
 // it is missing), the senders and the routes, and listens on cfg.Addr.
 func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s := &Server{}
+	guideURL := cmp.Or(cfg.GuideURL, sitetext.DefaultGuideURL)
+	if err := sitetext.CheckGuideURL(guideURL); err != nil {
+		return nil, fmt.Errorf("CTID_GUIDE_URL: %w", err)
+	}
 	endpoint := cfg.DynamoDBEndpoint
 	if endpoint == nil {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -94,7 +99,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		}
 	}
 	d := &Deps{
-		Store: store.New(client, cfg.Table), Clock: cfg.Clock, AgreementVersion: cfg.AgreementVersion,
+		Store: store.New(client, cfg.Table), Clock: cfg.Clock, GuideURL: guideURL,
 		ResetLinkBase: cfg.ResetLinkBase, Provider: idv.Simulator{}, Calendar: clock.China(),
 		CursorSecret: []byte(cfg.CursorSecret), CodePepper: []byte(cfg.CodePepper), Operators: logTopic{},
 		SlidersPerMinute: cmp.Or(cfg.SlidersPerMinute, quota.SlidersPerAddressMinute),

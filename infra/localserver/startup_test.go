@@ -18,6 +18,7 @@ import (
 // at start-up (an https endpoint, a key's length) must still hold for them.
 var placeholders = map[string]string{
 	"IDV_ENDPOINT":               "https://idv.invalid/verify",
+	"CTID_GUIDE_URL":             "https://www.jszg.edu.cn/ctid-guide",
 	"OPERATORS_TOPIC_ARN":        "arn:aws:sns:cn-north-1:000000000000:operators",
 	"SLIDERS_PER_ADDRESS_MINUTE": "60",
 	"SMS_PER_ADDRESS_HOUR":       "30",

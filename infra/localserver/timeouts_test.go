@@ -15,7 +15,7 @@ import (
 func TestTheServerBoundsSlowClients(t *testing.T) {
 	s, err := Start(context.Background(), Config{
 		Template: filepath.Join("..", "..", "template.yaml"), Addr: "127.0.0.1:0", Table: "t",
-		AgreementVersion: "2019.03", ResetLinkBase: "http://127.0.0.1/r", CursorSecret: "c", CodePepper: "local-test-pepper-0123",
+		ResetLinkBase: "http://127.0.0.1/r", CursorSecret: "c", CodePepper: "local-test-pepper-0123",
 		AWS: aws.Config{Region: "us-east-1", Credentials: aws.AnonymousCredentials{}}, Clock: clock.System{},
 	})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/password"
+	"github.com/jszg/applicant-accounts/shared/sitetext"
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/token"
@@ -46,9 +47,11 @@ type registered struct {
 }
 
 // NewRegister answers POST /v1/accounts: it registers an applicant who accepted the user
-// agreement of agreementVersion. Two round trips (the code's try, then the transaction) and
-// one Argon2id hash, which is only paid once the code is right.
-func NewRegister(db Store, clk clock.Clock, pepper []byte, agreementVersion string) api.HandlerFunc {
+// agreement, recording the version GET /v1/agreement serves (sitetext, compiled in: the two
+// cannot differ). Two round trips (the code's try, then the transaction) and one Argon2id
+// hash, which is only paid once the code is right.
+func NewRegister(db Store, clk clock.Clock, pepper []byte) api.HandlerFunc {
+	agreementVersion := sitetext.AgreementVersion()
 	codes := smscode.NewChecker(db, clk, pepper)
 	return func(ctx context.Context, r *api.Request) (*api.Response, error) {
 		var f Form

@@ -13,6 +13,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/profile"
 	"github.com/jszg/applicant-accounts/shared/recovery"
 	"github.com/jszg/applicant-accounts/shared/registration"
+	"github.com/jszg/applicant-accounts/shared/sitetext"
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
@@ -28,7 +29,7 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	k := testkit.New(t)
-	return &world{Kit: k, h: registration.NewRegister(k.Store, k.Clock, testkit.Pepper, "2019.03")}
+	return &world{Kit: k, h: registration.NewRegister(k.Store, k.Clock, testkit.Pepper)}
 }
 
 // form is a valid registration whose mobile has been sent a code.
@@ -79,8 +80,10 @@ func TestRegisters(t *testing.T) {
 		a.Email != "123456789@qq.com" || a.IDValidTo != "2040-01-01" || a.Name != "张三" {
 		t.Fatalf("stored %+v", a)
 	}
-	if a.AgreementVersion != "2019.03" || a.AgreementAcceptedAt != w.Clock.Now().UTC().Format(time.RFC3339) {
-		t.Fatalf("agreement not stored: %q %q", a.AgreementVersion, a.AgreementAcceptedAt)
+	// The version recorded is the one GET /v1/agreement shows.
+	shown := apitest.Call(t, sitetext.HandleAgreement, apitest.Request{Method: "GET", Path: "/v1/agreement"})
+	if a.AgreementVersion == "" || a.AgreementVersion != shown.Str("version") || a.AgreementAcceptedAt != w.Clock.Now().UTC().Format(time.RFC3339) {
+		t.Fatalf("agreement not stored: %q (shown %q) %q", a.AgreementVersion, shown.Str("version"), a.AgreementAcceptedAt)
 	}
 	if !strings.HasPrefix(a.PasswordHash, "$argon2id$") {
 		t.Fatalf("password stored as %q", a.PasswordHash)

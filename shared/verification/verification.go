@@ -18,6 +18,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/idv"
 	"github.com/jszg/applicant-accounts/shared/profile"
 	"github.com/jszg/applicant-accounts/shared/quota"
+	"github.com/jszg/applicant-accounts/shared/sitetext"
 	"github.com/jszg/applicant-accounts/shared/store"
 )
 
@@ -33,20 +34,26 @@ type result struct {
 	Result         string  `json:"result"`
 	RemainingToday int     `json:"remainingToday"`
 	Guidance       *string `json:"guidance"`
+	GuideURL       *string `json:"guideUrl"` // the CTID guide, when guidance sends the applicant to it
 }
 
-// Guidance of SPEC §1 after a failed verification.
-const (
-	GuidanceResidentID = "如确认填写的信息无误，可能是您的身份信息近期发生过变化、公安系统尚未及时更新，请不要直接重复提交。" +
-		"请参照《居民身份证网上功能凭证开通指南》开通CTID网证后再进行实名核验；如开通网证失败，可申请人工审核。"
-	GuidanceOther = "如确认填写的信息无误，可能是您的身份信息近期发生过变化、公安系统尚未及时更新，请不要直接重复提交，" +
-		"请申请人工审核（提交证件信息和清晰的JPG照片，小于190KB）。"
-)
+// GuidanceResidentID is what SPEC §1 tells a resident identity card's holder after a failed
+// verification: the CTID guide, at guideURL, then manual review.
+func GuidanceResidentID(guideURL string) string {
+	return "如确认填写的信息无误，可能是您的身份信息近期发生过变化、公安系统尚未及时更新，请不要直接重复提交。" +
+		"请参照《" + sitetext.GuideTitle + "》（" + guideURL + "）开通CTID网证后再进行实名核验；如开通网证失败，可申请人工审核。"
+}
+
+// GuidanceOther is what SPEC §1 tells the holder of any other document after a failed
+// verification: manual review.
+const GuidanceOther = "如确认填写的信息无误，可能是您的身份信息近期发生过变化、公安系统尚未及时更新，请不要直接重复提交，" +
+	"请申请人工审核（提交证件信息和清晰的JPG照片，小于190KB）。"
 
 // NewVerify answers POST /v1/me/verifications: one verification by provider. Four round
 // trips (the session, the account, the day's counter, the result) and one provider call. A
-// provider outage, or a result that could not be recorded, gives the try back.
-func NewVerify(db Store, provider idv.Provider, clk clock.Clock) api.HandlerFunc {
+// provider outage, or a result that could not be recorded, gives the try back. guideURL is
+// where the CTID guide is (CTID_GUIDE_URL), which a failed resident_id is sent to.
+func NewVerify(db Store, provider idv.Provider, clk clock.Clock, guideURL string) api.HandlerFunc {
 	return authn.NewGate(db, clk).Profiled(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		if err := r.NoBody(); err != nil {
 			return nil, err
@@ -85,7 +92,8 @@ func NewVerify(db Store, provider idv.Provider, clk clock.Clock) api.HandlerFunc
 			out.Result = "failed"
 			g := GuidanceOther
 			if a.IDType == string(identity.ResidentID) {
-				g = GuidanceResidentID
+				g = GuidanceResidentID(guideURL)
+				out.GuideURL = &guideURL
 			}
 			out.Guidance = &g
 		}

@@ -29,10 +29,13 @@ type world struct {
 	business api.HandlerFunc
 }
 
+// guideURL is where the deployment under test keeps the CTID guide.
+const guideURL = "https://guide.example.cn/ctid.pdf"
+
 func newWorld(t *testing.T) *world {
 	k := testkit.New(t)
 	return &world{Kit: k,
-		h:  verification.NewVerify(k.Store, idv.Simulator{}, k.Clock),
+		h:  verification.NewVerify(k.Store, idv.Simulator{}, k.Clock, guideURL),
 		me: profile.NewMe(k.Store, k.Clock),
 		business: authn.NewGate(k.Store, k.Clock).Business(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 			return api.JSON(200, map[string]string{"ok": "yes"}), nil
@@ -62,7 +65,7 @@ func TestPassAndTheBusinessGate(t *testing.T) {
 	}
 	w.Env.Calls.Reset()
 	res := w.verify(t, tok)
-	if res.Status != 200 || res.Str("result") != "passed" || res.Int("remainingToday") != 2 || res.Body["guidance"] != nil {
+	if res.Status != 200 || res.Str("result") != "passed" || res.Int("remainingToday") != 2 || res.Body["guidance"] != nil || res.Body["guideUrl"] != nil {
 		t.Fatalf("verify: %d %v", res.Status, res.Body)
 	}
 	if got := w.Env.Calls.String(); got != "GetItem=1 UpdateItem=3" {
@@ -89,6 +92,10 @@ func TestFailureGuidanceByDocument(t *testing.T) {
 	if res.Status != 200 || res.Str("result") != "failed" || !strings.Contains(g, "CTID") || !strings.Contains(g, "人工审核") {
 		t.Fatalf("resident_id failure: %d %v", res.Status, res.Body)
 	}
+	// The guide is linked at the deployment's address, in the text and on its own.
+	if !strings.Contains(g, "《居民身份证网上功能凭证开通指南》（"+guideURL+"）") || res.Str("guideUrl") != guideURL {
+		t.Fatalf("resident_id failure without the guide's link: %v", res.Body)
+	}
 	acct := w.Account(resident.Login)
 	if acct.Verification.Status != account.StatusUnverified || !acct.Verification.OnlineFailed {
 		t.Fatalf("after a failure: %+v", acct.Verification)
@@ -96,7 +103,7 @@ func TestFailureGuidanceByDocument(t *testing.T) {
 	permit := w.Profiled(w.ApplicantWith(identity.HKMacauPermit, "H12345678", "陈大文核验失败"))
 	res = w.verify(t, w.Token(permit))
 	g, _ = res.Body["guidance"].(string)
-	if res.Str("result") != "failed" || strings.Contains(g, "CTID") || !strings.Contains(g, "人工审核") {
+	if res.Str("result") != "failed" || strings.Contains(g, "CTID") || !strings.Contains(g, "人工审核") || res.Body["guideUrl"] != nil {
 		t.Fatalf("permit failure: %v", res.Body)
 	}
 }
@@ -140,13 +147,13 @@ func TestAnOutageSpendsNoTry(t *testing.T) {
 	}
 	a := w.Profiled(w.Applicant("张三"))
 	tok := w.Token(a)
-	w.h = verification.NewVerify(w.Store, down, w.Clock)
+	w.h = verification.NewVerify(w.Store, down, w.Clock, guideURL)
 	for i := 0; i < 4; i++ {
 		if res := w.verify(t, tok); res.Status != 503 || res.Code() != api.CodeUnavailable {
 			t.Fatalf("outage %d: %d %v", i, res.Status, res.Body)
 		}
 	}
-	w.h = verification.NewVerify(w.Store, idv.Simulator{}, w.Clock)
+	w.h = verification.NewVerify(w.Store, idv.Simulator{}, w.Clock, guideURL)
 	if res := w.verify(t, tok); res.Status != 200 || res.Int("remainingToday") != 2 {
 		t.Fatalf("after the outage: %d %v", res.Status, res.Body)
 	}
@@ -183,7 +190,7 @@ func TestAfterAnApprovedReviewAFailChangesNothing(t *testing.T) {
 		t.Fatalf("business after approval: %d", res.Status)
 	}
 	// A later pass records verified.
-	w.h = verification.NewVerify(w.Store, matchEveryone{}, w.Clock)
+	w.h = verification.NewVerify(w.Store, matchEveryone{}, w.Clock, guideURL)
 	if res := w.verify(t, tok); res.Str("result") != "passed" {
 		t.Fatalf("verify: %v", res.Body)
 	}
