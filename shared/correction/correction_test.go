@@ -302,3 +302,31 @@ func TestAClaimWaitsForTheAccountsPendingReview(t *testing.T) {
 		t.Fatalf("then the claim: %d %v", res.Status, res.Body)
 	}
 }
+
+// Two reviewers deciding one claim at once: one decision, one hand-over, one notice.
+func TestOneDecisionOfAClaimUnderRace(t *testing.T) {
+	w := newWorld(t)
+	squatted := w.Applicant("李四")
+	holderPhone := testkit.Phone()
+	id := w.file(t, w.form(t, "ownership", squatted, "张三", holderPhone, "13579@qq.com")).Str("reviewId")
+	results := testkit.Race(4, func(i int) apitest.Result {
+		return w.decide(t, id, map[string]any{"decision": []string{"approve", "reject"}[i%2], "reason": "材料不符"})
+	})
+	decided, refused := 0, 0
+	for _, r := range results {
+		switch {
+		case r.Status == 200:
+			decided++
+		case r.Code() == api.CodeAlreadyDecided:
+			refused++
+		default:
+			t.Fatalf("%d %v", r.Status, r.Body)
+		}
+	}
+	if decided != 1 || refused != 3 {
+		t.Fatalf("%d decided, %d refused", decided, refused)
+	}
+	if got := w.sentTo("+86" + holderPhone); len(got) != 2 { // the code, then one decision
+		t.Fatalf("the claimant's mobile got %d messages: %q", len(got), got)
+	}
+}
