@@ -78,7 +78,7 @@ func (f *Form) check(today time.Time) (fields, error) {
 	case casework.KindContact, casework.KindOwnership:
 		v.kind = f.Kind
 	default:
-		return v, api.InvalidField("kind", "请选择申请类型：更正联系方式（contact）或申诉被他人注册的证件号码（ownership）")
+		return v, api.InvalidField("kind", "请选择申请类型：更正联系方式，或申诉被他人注册的证件号码")
 	}
 	var err error
 	if v.idType, v.login, err = identity.CheckDocument(f.IDType, f.IDNumber, today); err != nil {

@@ -88,22 +88,22 @@ func NewQueue(db QueueStore, clk clock.Clock, cursorSecret []byte) api.HandlerFu
 			status = casework.Pending
 		case casework.Pending, casework.Approved, casework.Rejected:
 		default:
-			return nil, api.InvalidField("status", "审核状态只能是待审核（pending）、已通过（approved）或未通过（rejected）")
+			return nil, api.InvalidField("status", "审核状态只能是待审核、已通过或未通过")
 		}
 		kind := r.Query("kind")
 		if kind != "" && !slices.Contains(casework.Kinds(), kind) {
-			return nil, api.InvalidField("kind", "申请类型只能是人工审核（identity）、姓名变更（name_change）、联系方式更正（contact）或账号申诉（ownership）")
+			return nil, api.InvalidField("kind", "申请类型只能是人工审核、姓名变更、联系方式更正或账号申诉")
 		}
 		scope := status + "|" + kind
 		limit := DefaultLimit
 		if raw := r.Query("limit"); raw != "" {
 			n, err := strconv.Atoi(raw)
 			if err != nil || n < 1 || n > MaxLimit {
-				return nil, api.InvalidField("limit", "limit 应为1至100的整数")
+				return nil, api.InvalidField("limit", "每页条数应为1至100的整数")
 			}
 			limit = n
 		}
-		badCursor := api.InvalidField("cursor", "cursor 无效：请使用上一页返回的 nextCursor，且 status 保持不变")
+		badCursor := api.InvalidField("cursor", "翻页位置无效：请从上一页继续翻页，且审核状态和申请类型保持不变")
 		var after string
 		if c := r.Query("cursor"); c != "" {
 			pos, err := cursors.Open(scope, c)
@@ -275,7 +275,7 @@ func NewDecide(db DecideStore, sms notify.SMS, mail notify.Mailer, clk clock.Clo
 		reason := strings.TrimSpace(f.Reason)
 		switch {
 		case f.Decision != "approve" && f.Decision != "reject":
-			return nil, api.InvalidField("decision", "decision 只能是 approve（通过）或 reject（不通过）")
+			return nil, api.InvalidField("decision", "审核结论只能是通过或不通过")
 		case f.Decision == "reject" && reason == "":
 			return nil, api.InvalidField("reason", "不通过时请填写原因，申请人将据此修改后重新提交")
 		case utf8.RuneCountInString(reason) > MaxReasonRunes:

@@ -111,7 +111,7 @@ func NewSubmit(db SubmitStore, clk clock.Clock, calendar *clock.Calendar) api.Ha
 				return nil, refusal(err)
 			}
 		default:
-			return nil, api.InvalidField("kind", "申请类型只能是人工审核（identity）或姓名变更（name_change）；更正联系方式或申诉账号请在登录页的“联系方式更正/账号申诉”中提交")
+			return nil, api.InvalidField("kind", "申请类型无效：此处只能提交人工审核或姓名变更；更正联系方式或申诉被他人注册的账号，请在登录页的“联系方式更正/账号申诉”中提交")
 		}
 		now := clk.Now()
 		rev, photo, err := f.Check(ctx, a, now.In(clock.CST), func(ctx context.Context) error {
