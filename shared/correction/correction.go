@@ -198,27 +198,11 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 			return nil, err
 		}
 		slog.InfoContext(ctx, "account correction filed", slog.String("reviewId", rev.ID), slog.String("kind", rev.Kind))
-		warn(ctx, sms, mail, acct, notify.CorrectionFiledText(rev.Kind))
+		notify.Tell(ctx, sms, mail, acct.Phone, acct.Email, acct.Name, notify.CorrectionFiledText(rev.Kind))
 		return api.JSON(http.StatusAccepted, filed{
 			ReviewID: rev.ID, Kind: rev.Kind, Status: casework.Pending,
 			DueAt: time.UnixMilli(rev.DueAt).In(clock.CST).Format(time.RFC3339), RemainingThisCycle: PerCycle - n,
 		}), nil
-	}
-}
-
-// warn tells the account's present contacts of a filing; the filing stands whether or not
-// they could be told.
-func warn(ctx context.Context, sms notify.SMS, mail notify.Mailer, acct account.Account, text string) {
-	bg := context.WithoutCancel(ctx)
-	if acct.Phone != "" {
-		if err := sms.SendSMS(bg, acct.Phone, notify.Signed(text)); err != nil {
-			slog.ErrorContext(ctx, "could not tell the account's mobile of a correction", slog.String("err", err.Error()))
-		}
-	}
-	if acct.Email != "" {
-		if err := mail.SendMail(bg, notify.Letter(acct.Email, acct.Name, "中国教师资格网：账号安全提醒", text)); err != nil {
-			slog.ErrorContext(ctx, "could not mail the account of a correction", slog.String("err", err.Error()))
-		}
 	}
 }
 

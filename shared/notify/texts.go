@@ -1,8 +1,10 @@
 package notify
 
 import (
+	"context"
 	"fmt"
 	"html"
+	"log/slog"
 
 	"github.com/jszg/applicant-accounts/shared/casework"
 )
@@ -139,4 +141,21 @@ func EmailCodeMail(to, name, code string, minutes int) Mail {
 // was filed with a reviewer.
 func CorrectionFiledText(kind string) string {
 	return "有人提交了本中国教师资格网账号的" + requestName(kind) + "，申请更换账号的手机号码和电子邮箱，将由审核人员核对证件后决定。如非本人申请，请立即联系所在地教师资格认定机构。"
+}
+
+// Tell sends an account-security text to a mobile (if any) and an address (if any): a
+// change or a request about an account, told to its holder. What it tells stands whether or
+// not it could be told, so a failure is logged (without the address) and not returned.
+func Tell(ctx context.Context, sms SMS, mail Mailer, phone, email, name, text string) {
+	bg := context.WithoutCancel(ctx)
+	if phone != "" {
+		if err := sms.SendSMS(bg, phone, Signed(text)); err != nil {
+			slog.ErrorContext(ctx, "could not text an account-security notice", slog.String("err", err.Error()))
+		}
+	}
+	if email != "" {
+		if err := mail.SendMail(bg, Letter(email, name, "中国教师资格网：账号安全提醒", text)); err != nil {
+			slog.ErrorContext(ctx, "could not mail an account-security notice", slog.String("err", err.Error()))
+		}
+	}
 }

@@ -28,21 +28,9 @@ func (st *Store) FileCorrection(ctx context.Context, r casework.Review, photo []
 		if used >= q.Max {
 			return used, ErrQuotaFull
 		}
-		meta, err := itemOf(reviewItem(r), reviewKey(r.ID))
+		filed, err := st.pendingReview(r, photo)
 		if err != nil {
 			return 0, err
-		}
-		meta[attrGSI1PK] = s(queueKey(casework.Pending))
-		meta[attrGSI1SK] = s(timeOrder(r.SubmittedAt, r.ID))
-		photoItem := photoKey(r.ID)
-		photoItem["photo"] = b(photo)
-		create := func(item map[string]types.AttributeValue) step {
-			return step{
-				write: types.TransactWriteItem{Put: &types.Put{
-					TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
-				}},
-				refusal: refusedWith(ErrExists),
-			}
 		}
 		mark := step{
 			write: types.TransactWriteItem{Update: &types.Update{
@@ -64,10 +52,9 @@ func (st *Store) FileCorrection(ctx context.Context, r casework.Review, photo []
 				return now.MayBeCorrected()
 			},
 		}
-		err = st.transact(ctx, "file correction",
-			create(meta), create(photoItem), mark,
+		err = st.transact(ctx, "file correction", append(filed, mark,
 			st.countStep(c, used, q.Max, q.Expires),
-			st.spendCode(code, codeHash, "review:"+r.ID, now))
+			st.spendCode(code, codeHash, "review:"+r.ID, now))...)
 		if errors.Is(err, errCounterMoved) {
 			continue
 		}

@@ -72,25 +72,13 @@ type accountMoved struct{ now account.Account }
 func (e *accountMoved) Error() string { return "store: account changed meanwhile" }
 
 func (st *Store) submitSteps(seen account.Account, r casework.Review, photo []byte) ([]step, error) {
-	meta, err := itemOf(reviewItem(r), reviewKey(r.ID))
+	filed, err := st.pendingReview(r, photo)
 	if err != nil {
 		return nil, err
 	}
-	meta[attrGSI1PK] = s(queueKey(casework.Pending))
-	meta[attrGSI1SK] = s(timeOrder(r.SubmittedAt, r.ID))
 	entry, err := itemOf(entryItem{ID: r.ID, Kind: r.KindOf(), Status: r.Status, SubmittedAt: r.SubmittedAt, DueAt: r.DueAt}, entryKey(r.Login, r.SubmittedAt, r.ID))
 	if err != nil {
 		return nil, err
-	}
-	photoItem := photoKey(r.ID)
-	photoItem["photo"] = b(photo)
-	create := func(item map[string]types.AttributeValue) step {
-		return step{
-			write: types.TransactWriteItem{Put: &types.Put{
-				TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
-			}},
-			refusal: refusedWith(ErrExists),
-		}
 	}
 	// The account's verification state must still be the one the rule was checked on.
 	names := map[string]string{"#v": "verification", "#st": "status"}
@@ -129,7 +117,31 @@ func (st *Store) submitSteps(seen account.Account, r casework.Review, photo []by
 			return &accountMoved{now: now}
 		},
 	}
-	return []step{create(meta), create(photoItem), create(entry), accountStep}, nil
+	return append(filed, st.createStep(entry), accountStep), nil
+}
+
+// pendingReview is the steps that file r in the queue: its item, listed as pending, and its
+// photo's, each new.
+func (st *Store) pendingReview(r casework.Review, photo []byte) ([]step, error) {
+	meta, err := itemOf(reviewItem(r), reviewKey(r.ID))
+	if err != nil {
+		return nil, err
+	}
+	meta[attrGSI1PK] = s(queueKey(casework.Pending))
+	meta[attrGSI1SK] = s(timeOrder(r.SubmittedAt, r.ID))
+	photoItem := photoKey(r.ID)
+	photoItem["photo"] = b(photo)
+	return []step{st.createStep(meta), st.createStep(photoItem)}, nil
+}
+
+// createStep is the step that puts a new item: ErrExists if its key is taken.
+func (st *Store) createStep(item map[string]types.AttributeValue) step {
+	return step{
+		write: types.TransactWriteItem{Put: &types.Put{
+			TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+		}},
+		refusal: refusedWith(ErrExists),
+	}
 }
 
 // ListMyReviews lists an applicant's reviews, newest first. One Query.

@@ -12,7 +12,6 @@ import (
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/notify"
-	"github.com/jszg/applicant-accounts/shared/session"
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/token"
@@ -113,10 +112,7 @@ func NewSendEmailCode(db EmailCodeStore, mail notify.Mailer, clk clock.Clock, pe
 }
 
 // EmailStore changes the address with the code that proved it.
-type EmailStore interface {
-	Store
-	smscode.CheckStore
-}
+type EmailStore = PhoneStore
 
 type emailForm struct {
 	CurrentPassword string `json:"currentPassword"`
@@ -127,8 +123,8 @@ type emailForm struct {
 // NewChangeEmail answers PUT /v1/me/email: the new address, proven by the code mailed to it,
 // replaces the old one, which is told (and the mobile).
 func NewChangeEmail(db EmailStore, sms notify.SMS, mail notify.Mailer, clk clock.Clock, pepper []byte) api.HandlerFunc {
-	codes := smscode.NewChecker(db, clk, pepper)
-	return authn.NewGate(db, clk).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (_ *api.Response, err error) {
+	codes := newProver(db, sms, mail, clk, pepper)
+	return authn.NewGate(db, clk).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		var f emailForm
 		if err := r.Decode(&f); err != nil {
 			return nil, err
@@ -141,34 +137,10 @@ func NewChangeEmail(db EmailStore, sms notify.SMS, mail notify.Mailer, clk clock
 		if err := smscode.CheckFormat("code", f.Code); err != nil {
 			return nil, err
 		}
-		now := clk.Now()
-		if err := session.Reconfirm(ctx, db, a, f.CurrentPassword, "currentPassword", now); err != nil {
+		text := notify.EmailChangedText(identity.MaskEmail(addr))
+		if err := codes.apply(ctx, p, f.CurrentPassword, EmailKey(a.Login, addr), f.Code, store.Change{Email: addr}, codeRefused, text); err != nil {
 			return nil, err
 		}
-		key := EmailKey(a.Login, addr)
-		code, err := codes.Check(ctx, key, f.Code)
-		var used *smscode.UsedError
-		if errors.As(err, &used) {
-			return nil, codeRefused()
-		}
-		var apiErr *api.Error
-		if errors.As(err, &apiErr) && apiErr.Code == api.CodeCodeInvalid {
-			return nil, codeRefused()
-		}
-		if err != nil {
-			return nil, err
-		}
-		defer func() { codes.GiveBackIfBusy(ctx, key, code, err) }()
-		err = db.ChangeCredential(ctx, store.Change{Login: a.Login, Epoch: a.Epoch, SessionHash: p.TokenHash, Email: addr, Code: key, CodeHash: code.Hash}, now)
-		switch {
-		case errors.Is(err, store.ErrAccountMoved):
-			return nil, moved()
-		case errors.Is(err, store.ErrCodeSpent):
-			return nil, codeRefused()
-		case err != nil:
-			return nil, err
-		}
-		tell(ctx, sms, mail, a, a.Phone, notify.EmailChangedText(identity.MaskEmail(addr)))
 		return api.NoContent(), nil
 	})
 }

@@ -7,10 +7,8 @@ package upkeep
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"time"
 
-	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/clock"
@@ -75,7 +73,7 @@ func NewChangePassword(db Store, sms notify.SMS, mail notify.Mailer, clk clock.C
 		if err != nil {
 			return nil, err
 		}
-		tell(ctx, sms, mail, a, a.Phone, notify.PasswordChangedText())
+		notify.Tell(ctx, sms, mail, a.Phone, a.Email, a.Name, notify.PasswordChangedText())
 		return api.NoContent(), nil
 	})
 }
@@ -89,8 +87,8 @@ type phoneForm struct {
 // NewChangePhone answers PUT /v1/me/phone: the new mobile, proven by a code sent to it
 // (POST /v1/sms-codes, purpose contact), replaces the old one, which is told.
 func NewChangePhone(db PhoneStore, sms notify.SMS, mail notify.Mailer, clk clock.Clock, pepper []byte) api.HandlerFunc {
-	codes := smscode.NewChecker(db, clk, pepper)
-	return authn.NewGate(db, clk).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (_ *api.Response, err error) {
+	codes := newProver(db, sms, mail, clk, pepper)
+	return authn.NewGate(db, clk).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		var f phoneForm
 		if err := r.Decode(&f); err != nil {
 			return nil, err
@@ -109,42 +107,56 @@ func NewChangePhone(db PhoneStore, sms notify.SMS, mail notify.Mailer, clk clock
 		if err := smscode.CheckFormat("smsCode", f.SMSCode); err != nil {
 			return nil, err
 		}
-		now := clk.Now()
-		if err := session.Reconfirm(ctx, db, a, f.CurrentPassword, "currentPassword", now); err != nil {
+		change := store.Change{Phone: phone}
+		text := notify.PhoneChangedText(identity.MaskPhone(phone))
+		if err := codes.apply(ctx, p, f.CurrentPassword, smscode.ContactKey(phone), f.SMSCode, change, smscode.Refused, text); err != nil {
 			return nil, err
 		}
-		key := smscode.ContactKey(phone)
-		code, err := codes.Check(ctx, key, f.SMSCode)
-		var used *smscode.UsedError
-		if errors.As(err, &used) {
-			return nil, smscode.Refused()
-		}
-		if err != nil {
-			return nil, err
-		}
-		defer func() { codes.GiveBackIfBusy(ctx, key, code, err) }()
-		err = db.ChangeCredential(ctx, store.Change{Login: a.Login, Epoch: a.Epoch, SessionHash: p.TokenHash, Phone: phone, Code: key, CodeHash: code.Hash}, now)
-		switch {
-		case errors.Is(err, store.ErrAccountMoved):
-			return nil, moved()
-		case errors.Is(err, store.ErrCodeSpent):
-			return nil, smscode.Refused()
-		case err != nil:
-			return nil, err
-		}
-		tell(ctx, sms, mail, a, a.Phone, notify.PhoneChangedText(identity.MaskPhone(phone)))
 		return api.NoContent(), nil
 	})
 }
 
-// tell sends text to the mobile the account had (phone) and its e-mail. A change stands
-// whether or not it could be told; a failure is logged without the address.
-func tell(ctx context.Context, sms notify.SMS, mail notify.Mailer, a account.Account, phone, text string) {
-	bg := context.WithoutCancel(ctx)
-	if err := sms.SendSMS(bg, phone, notify.Signed(text)); err != nil {
-		slog.ErrorContext(ctx, "could not tell the old mobile of a change", slog.String("err", err.Error()))
+// prover applies a change whose new value a code proves (a mobile, an address).
+type prover struct {
+	db    PhoneStore
+	codes *smscode.Checker
+	sms   notify.SMS
+	mail  notify.Mailer
+	clock clock.Clock
+}
+
+func newProver(db PhoneStore, sms notify.SMS, mail notify.Mailer, clk clock.Clock, pepper []byte) *prover {
+	return &prover{db: db, codes: smscode.NewChecker(db, clk, pepper), sms: sms, mail: mail, clock: clk}
+}
+
+// apply checks the current password (a login attempt), then tries the code under key (one of
+// its five tries), then makes change with the code spent in the same transaction, and tells
+// the account's present mobile and e-mail text. refused is the answer to a code that does
+// not prove the value.
+func (pv *prover) apply(ctx context.Context, p *authn.Principal, currentPassword string, key store.CodeKey, code string, change store.Change, refused func() error, text string) (err error) {
+	a, now := p.Account, pv.clock.Now()
+	if err := session.Reconfirm(ctx, pv.db, a, currentPassword, "currentPassword", now); err != nil {
+		return err
 	}
-	if err := mail.SendMail(bg, notify.Letter(a.Email, a.Name, "中国教师资格网：账号安全提醒", text)); err != nil {
-		slog.ErrorContext(ctx, "could not mail a change", slog.String("err", err.Error()))
+	got, err := pv.codes.Check(ctx, key, code)
+	var used *smscode.UsedError
+	var apiErr *api.Error
+	switch {
+	case errors.As(err, &used), errors.As(err, &apiErr) && apiErr.Code == api.CodeCodeInvalid:
+		return refused()
+	case err != nil:
+		return err
 	}
+	defer func() { pv.codes.GiveBackIfBusy(ctx, key, got, err) }()
+	change.Login, change.Epoch, change.SessionHash, change.Code, change.CodeHash = a.Login, a.Epoch, p.TokenHash, key, got.Hash
+	switch err := pv.db.ChangeCredential(ctx, change, now); {
+	case errors.Is(err, store.ErrAccountMoved):
+		return moved()
+	case errors.Is(err, store.ErrCodeSpent):
+		return refused()
+	case err != nil:
+		return err
+	}
+	notify.Tell(ctx, pv.sms, pv.mail, a.Phone, a.Email, a.Name, text)
+	return nil
 }
