@@ -256,3 +256,21 @@ func TestAnIPv6SubscriberIsOneSource(t *testing.T) {
 		}
 	}
 }
+
+// A route of another protocol answers its own bytes and headers, still with the request id
+// and no caching.
+func TestPlainAndRedirectAnswers(t *testing.T) {
+	plain := func(context.Context, *Request) (*Response, error) {
+		return Plain(200, "application/xml; charset=utf-8", "<xml><A>1</A></xml>"), nil
+	}
+	_, _, resp := call(t, plain, "", false)
+	if resp.Body != "<xml><A>1</A></xml>" || resp.Headers["Content-Type"] != "application/xml; charset=utf-8" ||
+		resp.Headers["Cache-Control"] != "no-store" || resp.Headers["X-Request-Id"] == "" {
+		t.Fatalf("plain: %+v", resp)
+	}
+	redirect := func(context.Context, *Request) (*Response, error) { return Redirect("https://example.cn/login?code=1"), nil }
+	_, _, resp = call(t, redirect, "", false)
+	if resp.StatusCode != 302 || resp.Headers["Location"] != "https://example.cn/login?code=1" || resp.Body != "" {
+		t.Fatalf("redirect: %+v", resp)
+	}
+}

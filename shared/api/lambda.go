@@ -76,7 +76,18 @@ func serve(ctx context.Context, h HandlerFunc, ev *events.APIGatewayV2HTTPReques
 		failure = answerOf(err)
 		return encodeError(ctx, failure, id), failure
 	}
-	return encode(resp.Status, resp.Body, id), nil
+	if resp.ContentType == "" && resp.Headers == nil {
+		return encode(resp.Status, resp.Body, id), nil
+	}
+	out = encode(resp.Status, nil, id)
+	for k, v := range resp.Headers {
+		out.Headers[k] = v
+	}
+	if resp.ContentType != "" {
+		out.Headers["Content-Type"] = resp.ContentType
+		out.Body = resp.Text
+	}
+	return out, nil
 }
 
 func requestBody(ev *events.APIGatewayV2HTTPRequest) ([]byte, *Error) {

@@ -85,10 +85,25 @@ func (r *Request) NoBody() error {
 	return r.Decode(&empty)
 }
 
-// Response is what a handler answers; Body is encoded as JSON unless nil.
+// Response is what a handler answers; Body is encoded as JSON unless nil. A route that speaks
+// another protocol (WeChat's XML, a redirect) sets ContentType and Text instead, sent as they
+// are, and may add Headers.
 type Response struct {
-	Status int
-	Body   any
+	Status      int
+	Body        any
+	ContentType string
+	Text        string
+	Headers     map[string]string
+}
+
+// Plain answers status with text of the given content type, as it is.
+func Plain(status int, contentType, text string) *Response {
+	return &Response{Status: status, ContentType: contentType, Text: text}
+}
+
+// Redirect answers 302 to location, with no body.
+func Redirect(location string) *Response {
+	return &Response{Status: 302, Headers: map[string]string{"Location": location}}
 }
 
 // JSON answers status with body.
