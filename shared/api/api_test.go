@@ -263,8 +263,9 @@ func TestPlainAndRedirectAnswers(t *testing.T) {
 	plain := func(context.Context, *Request) (*Response, error) {
 		return Plain(200, "application/xml; charset=utf-8", "<xml><A>1</A></xml>"), nil
 	}
-	_, _, resp := call(t, plain, "", false)
-	if resp.Body != "<xml><A>1</A></xml>" || resp.Headers["Content-Type"] != "application/xml; charset=utf-8" ||
+	ev := events.APIGatewayV2HTTPRequest{RouteKey: "POST /x", RequestContext: events.APIGatewayV2HTTPRequestContext{RequestID: "req-1"}}
+	resp, err := Lambda(plain)(context.Background(), ev)
+	if err != nil || resp.Body != "<xml><A>1</A></xml>" || resp.Headers["Content-Type"] != "application/xml; charset=utf-8" ||
 		resp.Headers["Cache-Control"] != "no-store" || resp.Headers["X-Request-Id"] == "" {
 		t.Fatalf("plain: %+v", resp)
 	}
