@@ -1,6 +1,7 @@
 package localserver_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -127,12 +128,37 @@ func everyFlow(t *testing.T, srv *localserver.Server) []string {
 	st, m = doAs(t, tok2, "PUT", base+"/v1/me/email", map[string]any{"currentPassword": newerPw, "email": newestEmail, "code": emailCode})
 	expect("e-mail change", st, 204, m)
 
+	// WeChat: a binding code from the site, sent in WeChat; 找回密码 there; unbinding.
+	openID := "o-flow-user"
+	st, m = doAs(t, tok2, "POST", base+"/v1/me/wechat-binding", nil)
+	expect("binding code", st, 201, m)
+	bindCode, _ := m["bindCode"].(string)
+	st, m = do(t, "POST", base+"/local/wechat/"+openID, map[string]any{"text": bindCode})
+	expect("bind in WeChat", st, 200, m)
+	st, m = do(t, "POST", base+"/local/wechat/"+openID, map[string]any{"event": "CLICK", "key": "RESET_PASSWORD"})
+	expect("找回密码 in WeChat", st, 200, m)
+	wechatReset := smsCode.FindStringSubmatch(fmt.Sprint(m["reply"]))
+	if wechatReset == nil {
+		t.Fatalf("no reset code in the reply: %v", m)
+	}
+	st, m = doAs(t, tok2, "DELETE", base+"/v1/me/wechat-binding", nil)
+	expect("unbind", st, 204, m)
+	st, m = do(t, "POST", base+"/local/wechat/"+openID, map[string]any{"event": "CLICK", "key": "GET_CODE"})
+	expect("取验证码", st, 200, m)
+	wechatDoc := testkit.ResidentID("19920202")
+	st, m = do(t, "POST", base+"/local/wechat/"+openID, map[string]any{"text": wechatDoc})
+	expect("the number in WeChat", st, 200, m)
+	wechatCode := smsCode.FindStringSubmatch(fmt.Sprint(m["reply"]))
+	if wechatCode == nil {
+		t.Fatalf("no registration code in the reply: %v", m)
+	}
+
 	st, m = doAs(t, rtok, "DELETE", base+"/v1/sessions/current", nil)
 	expect("reviewer logout", st, 204, m)
 
 	return []string{phone, "+86" + phone, doc, doc[:14], name, email, pw, wrongPw, newPw,
 		localserver.LocalReviewerPassword, localserver.LocalReviewerOTPSecret, code, resetCode, link, tok, rtok, resetID,
-		newPhone, "+86" + newPhone, newEmail, contactCode, newerPw, thirdPhone, "+86" + thirdPhone, phoneCode, tok2, newestEmail, emailCode}
+		newPhone, "+86" + newPhone, newEmail, contactCode, newerPw, thirdPhone, "+86" + thirdPhone, phoneCode, tok2, newestEmail, emailCode, openID, bindCode, wechatReset[1], wechatDoc, wechatCode[1]}
 }
 
 // reviewerLogin logs the local reviewer in with SPEC §4's password and the second factor's

@@ -5,6 +5,7 @@
 package localserver
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,8 +13,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"path"
 	"regexp"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -41,6 +45,8 @@ import (
 	"github.com/jszg/applicant-accounts/shared/token"
 	"github.com/jszg/applicant-accounts/shared/upkeep"
 	"github.com/jszg/applicant-accounts/shared/verification"
+	"github.com/jszg/applicant-accounts/shared/wechat"
+	"github.com/jszg/applicant-accounts/shared/wxservice"
 )
 
 // Deps are the parts the handlers are built from.
@@ -69,6 +75,9 @@ func Handlers(d *Deps) map[string]api.HandlerFunc {
 		"create-captcha":          captcha.NewCreate(db, clk, d.SlidersPerMinute),
 		"send-sms-code":           smscode.NewSend(db, d.SMS, d.Operators, d.SMSLimits, clk, d.CodePepper),
 		"register-account":        registration.NewRegister(db, clk, d.CodePepper),
+		"wechat-callback":         wxservice.NewCallback(db, LocalWechat, clk, d.CodePepper),
+		"wechat-bind-code":        wxservice.NewBindCode(db, clk, d.CodePepper),
+		"wechat-unbind":           wxservice.NewUnbind(db, clk),
 		"file-account-correction": correction.NewFile(db, d.SMS, d.Mail, clk, d.Calendar, d.CodePepper),
 		"change-password":         upkeep.NewChangePassword(db, d.SMS, d.Mail, clk),
 		"change-phone":            upkeep.NewChangePhone(db, d.SMS, d.Mail, clk, d.CodePepper),
@@ -148,6 +157,13 @@ func New(fns []samtemplate.Function, handlers map[string]api.HandlerFunc, d *Dep
 	mux.HandleFunc("GET /local/outbox", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"messages": d.Outbox.Messages()})
 	})
+	callbackID := ""
+	for _, fn := range fns {
+		if fn.Name() == "wechat-callback" {
+			callbackID = fn.LogicalID
+		}
+	}
+	mux.HandleFunc("POST /local/wechat/{openid}", localWechat(handlers["wechat-callback"], callbackID, d.Clock))
 	mux.HandleFunc("GET /local/captchas/{captchaId}", func(w http.ResponseWriter, r *http.Request) {
 		c, err := d.Store.PeekCaptcha(r.Context(), r.PathValue("captchaId"), d.Clock.Now())
 		switch {
@@ -161,6 +177,53 @@ func New(fns []samtemplate.Function, handlers map[string]api.HandlerFunc, d *Dep
 		}
 	})
 	return cleanPathsOnly(mux), nil
+}
+
+// localWechat is POST /local/wechat/{openid} of local runs: {"event": "CLICK", "key": …},
+// {"event": "subscribe"} or {"text": …} from that user, signed, encrypted and pushed to the
+// callback as WeChat would; the answer is {"reply": the passive reply's text, or ""}.
+func localWechat(callback api.HandlerFunc, function string, clk clock.Clock) http.HandlerFunc {
+	var msgID atomic.Int64
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Event string `json:"event"`
+			Key   string `json:"key"`
+			Text  string `json:"text"`
+		}
+		dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&in); err != nil || (in.Event == "") == (in.Text == "") {
+			writeJSON(w, http.StatusBadRequest, errorBody("BAD_REQUEST", `请求体应为 {"event","key"} 或 {"text"}`))
+			return
+		}
+		now := clk.Now()
+		m := wechat.Message{ToUserName: "gh_jszg_local", FromUserName: r.PathValue("openid"), CreateTime: now.Unix()}
+		if in.Text != "" {
+			m.MsgType, m.Content, m.MsgID = "text", in.Text, now.UnixNano()+msgID.Add(1)
+		} else {
+			m.MsgType, m.Event, m.EventKey = "event", in.Event, in.Key
+		}
+		q, body, err := LocalWechat.Push(m, now)
+		if err != nil {
+			writeJSON(w, http.StatusInternalServerError, errorBody("INTERNAL", err.Error()))
+			return
+		}
+		hr := httptest.NewRequest(http.MethodPost, "/v1/wechat/callback?"+url.Values{"signature": {q.Signature}, "timestamp": {q.Timestamp},
+			"nonce": {q.Nonce}, "encrypt_type": {q.EncryptType}, "msg_signature": {q.MsgSignature}}.Encode(), bytes.NewReader(body))
+		hr.Header.Set("Content-Type", "text/xml")
+		id := token.New(12)
+		resp, _ := api.Lambda(callback)(Invocation(r.Context(), function, id), api.NewEvent(hr, "POST /v1/wechat/callback", nil, body, id))
+		if resp.StatusCode != http.StatusOK {
+			writeJSON(w, resp.StatusCode, json.RawMessage(resp.Body))
+			return
+		}
+		_, text, err := LocalWechat.ReadReply(resp.Body)
+		if err != nil {
+			writeJSON(w, http.StatusInternalServerError, errorBody("INTERNAL", err.Error()))
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"reply": text})
+	}
 }
 
 // cleanPathsOnly answers a path with `//`, `.` or `..` segments with the contract's 404, as API

@@ -24,6 +24,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/sitetext"
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/wechat"
 )
 
 // Config is what `make run` reads from its environment.
@@ -188,6 +189,21 @@ func (s *Server) Close() {
 		c()
 	}
 }
+
+// LocalWechat is the service account of local runs: in 安全模式, with a fixed token and
+// EncodingAESKey, so a tester can sign messages by hand or let POST /local/wechat/{openid} do it.
+var LocalWechat = wechat.Config{AppID: "wxlocal000000000", Token: "local-wechat-token", AESKey: localWechatKey()}
+
+func localWechatKey() []byte {
+	k, err := wechat.DecodeAESKey(LocalWechatAESKey)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
+// LocalWechatAESKey is the EncodingAESKey of LocalWechat.
+const LocalWechatAESKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 
 // The local reviewer of SPEC §4, and the base32 secret of its second factor.
 const (

@@ -24,6 +24,7 @@ var placeholders = map[string]string{
 	"SMS_PER_ADDRESS_HOUR":       "30",
 	"SMS_HOURLY_BUDGET":          "20000",
 	"PHOTO_RETENTION_DAYS":       "30",
+	"WECHAT_AES_KEY":             "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
 }
 
 // A function that needs a variable the template does not give it stops at its first cold

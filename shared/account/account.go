@@ -45,6 +45,11 @@ type Account struct {
 	// TOTPStep is the time step of the last code accepted, so that no code is used twice.
 	TOTPSecret string
 	TOTPStep   int64
+	// WechatUser is the bound WeChat user (a keyed hash of the OpenID), if any.
+	WechatUser string
+	// PhoneUnproven: registered with a code asked in WeChat, so no code ever reached the
+	// mobile; it is shown so, and proven by a change of mobile.
+	PhoneUnproven bool
 	// CorrectionID is the pending contact correction or ownership claim on the account, filed
 	// without logging in: one at a time.
 	CorrectionID string

@@ -26,8 +26,10 @@ type View struct {
 	IDType          string           `json:"idType"`
 	IDNumberMasked  string           `json:"idNumberMasked"`
 	Name            string           `json:"name"`
-	EmailMasked     string           `json:"emailMasked"`
-	PhoneMasked     string           `json:"phoneMasked"`
+	EmailMasked     *string          `json:"emailMasked"` // nil: none (an account made by a first 教育部 login)
+	PhoneMasked     *string          `json:"phoneMasked"`
+	PhoneVerified   bool             `json:"phoneVerified"`
+	WechatBound     bool             `json:"wechatBound"`
 	Profile         ProfileView      `json:"profile"`
 	ProfileComplete bool             `json:"profileComplete"`
 	Verification    VerificationView `json:"verification"`
@@ -87,8 +89,10 @@ func Show(ctx context.Context, usage UsageReader, clk clock.Clock, a account.Acc
 		IDType:          a.IDType,
 		IDNumberMasked:  identity.MaskDocumentNumber(a.Login),
 		Name:            a.Name,
-		EmailMasked:     identity.MaskEmail(a.Email),
-		PhoneMasked:     identity.MaskPhone(a.Phone),
+		EmailMasked:     masked(a.Email, identity.MaskEmail),
+		PhoneMasked:     masked(a.Phone, identity.MaskPhone),
+		PhoneVerified:   !a.PhoneUnproven,
+		WechatBound:     a.WechatUser != "",
 		ProfileComplete: a.Profile != nil,
 		Verification: VerificationView{
 			Status:                   a.Verification.Status,
@@ -115,6 +119,15 @@ func Show(ctx context.Context, usage UsageReader, clk clock.Clock, a account.Acc
 		}
 	}
 	return v, nil
+}
+
+// masked is v masked, or nil for none.
+func masked(v string, mask func(string) string) *string {
+	if v == "" {
+		return nil
+	}
+	m := mask(v)
+	return &m
 }
 
 // maskShort keeps the first and last two characters of a short number.

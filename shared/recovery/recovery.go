@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/token"
+	"github.com/jszg/applicant-accounts/shared/wxservice"
 )
 
 const (
@@ -287,9 +289,13 @@ func NewSMS(db SMSStore, sms notify.SMS, operators notify.Publisher, limits smsc
 }
 
 type completeRequest struct {
-	Token              string `json:"token"`
-	ResetID            string `json:"resetId"`
-	SMSCode            string `json:"smsCode"`
+	Token   string `json:"token"`
+	ResetID string `json:"resetId"`
+	SMSCode string `json:"smsCode"`
+	// Account and WechatCode: a reset code asked in the service account by the account's
+	// bound WeChat user (找回密码), with the account it is for.
+	Account            string `json:"account"`
+	WechatCode         string `json:"wechatCode"`
 	NewPassword        string `json:"newPassword"`
 	NewPasswordConfirm string `json:"newPasswordConfirm"`
 }
@@ -297,14 +303,28 @@ type completeRequest struct {
 // check applies every field rule before any proof is looked at, so a refused form (422)
 // leaves the link or code as usable as it was.
 func (in *completeRequest) check() error {
-	switch {
-	case in.Token != "" && (in.ResetID != "" || in.SMSCode != ""):
-		return api.BadRequest("请只使用一种方式：邮件链接的 token，或 resetId 加短信验证码")
-	case in.Token == "" && in.ResetID == "":
-		return api.InvalidField("token", "请通过邮件中的链接，或短信验证码重置密码")
+	ways := 0
+	for _, given := range []bool{in.Token != "", in.ResetID != "" || in.SMSCode != "", in.Account != "" || in.WechatCode != ""} {
+		if given {
+			ways++
+		}
 	}
-	if in.ResetID != "" {
+	switch {
+	case ways > 1:
+		return api.BadRequest("请只使用一种方式：邮件链接，短信验证码，或微信验证码")
+	case ways == 0:
+		return api.InvalidField("token", "请通过邮件中的链接、短信验证码或微信验证码重置密码")
+	}
+	if in.ResetID != "" || in.SMSCode != "" {
 		if err := smscode.CheckFormat("smsCode", in.SMSCode); err != nil {
+			return err
+		}
+	}
+	if in.Account != "" || in.WechatCode != "" {
+		if in.Account == "" || len(in.Account) > 64 {
+			return api.InvalidField("account", "请输入账号（证件号码）")
+		}
+		if err := smscode.CheckFormat("wechatCode", in.WechatCode); err != nil {
 			return err
 		}
 	}
@@ -345,6 +365,18 @@ func NewComplete(db CompleteStore, clk clock.Clock, pepper []byte) api.HandlerFu
 				return nil, err
 			}
 			c.Login, c.Epoch, c.ResetID = link.Login, link.Epoch, link.ResetID
+		} else if in.WechatCode != "" {
+			c.Code = wxservice.ResetKey(strings.ToUpper(strings.TrimSpace(in.Account)))
+			var err error
+			code, err = codes.Check(ctx, c.Code, in.WechatCode)
+			var used *smscode.UsedError
+			if errors.As(err, &used) {
+				return nil, api.CodeInvalid("微信验证码已使用，请在公众号重新获取")
+			}
+			if err != nil {
+				return nil, err
+			}
+			c.Login, c.Epoch, c.CodeHash = code.Login, code.Epoch, code.Hash
 		} else {
 			if len(in.ResetID) > 64 {
 				return nil, smscode.Refused()

@@ -18,6 +18,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/token"
+	"github.com/jszg/applicant-accounts/shared/wxservice"
 )
 
 // Store creates accounts and checks the codes that prove their mobiles.
@@ -28,17 +29,31 @@ type Store interface {
 
 // Form is the registration body of SPEC §2.
 type Form struct {
-	IDType            string `json:"idType"`
-	IDNumber          string `json:"idNumber"`
-	Name              string `json:"name"`
-	IDValidFrom       string `json:"idValidFrom"`
-	IDValidTo         string `json:"idValidTo"`
-	Password          string `json:"password"`
-	PasswordConfirm   string `json:"passwordConfirm"`
-	Email             string `json:"email"`
-	Phone             string `json:"phone"`
-	SMSCode           string `json:"smsCode"`
+	IDType          string `json:"idType"`
+	IDNumber        string `json:"idNumber"`
+	Name            string `json:"name"`
+	IDValidFrom     string `json:"idValidFrom"`
+	IDValidTo       string `json:"idValidTo"`
+	Password        string `json:"password"`
+	PasswordConfirm string `json:"passwordConfirm"`
+	Email           string `json:"email"`
+	Phone           string `json:"phone"`
+	SMSCode         string `json:"smsCode,omitempty"`
+	// WechatCode is a code asked in the service account for the document number (取验证码),
+	// in place of smsCode when no SMS arrives; the mobile is then stored as not yet proven.
+	WechatCode        string `json:"wechatCode,omitempty"`
 	AgreementAccepted bool   `json:"agreementAccepted"`
+}
+
+// proof is the code the form offers and where it is kept.
+func (f *Form) proof(a account.Account) (field, code string, key store.CodeKey, err error) {
+	switch {
+	case f.WechatCode != "" && f.SMSCode != "":
+		return "", "", key, api.InvalidField("wechatCode", "短信验证码和微信验证码只需填写一种")
+	case f.WechatCode != "":
+		return "wechatCode", f.WechatCode, wxservice.RegisterKey(a.Login), nil
+	}
+	return "smsCode", f.SMSCode, smscode.RegisterKey(a.Phone), nil
 }
 
 type registered struct {
@@ -63,11 +78,15 @@ func NewRegister(db Store, clk clock.Clock, pepper []byte) api.HandlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		if err := smscode.CheckFormat("smsCode", f.SMSCode); err != nil {
+		field, given, key, err := f.proof(a)
+		if err != nil {
 			return nil, err
 		}
-		key := smscode.RegisterKey(a.Phone)
-		code, err := codes.Check(ctx, key, f.SMSCode)
+		if err := smscode.CheckFormat(field, given); err != nil {
+			return nil, err
+		}
+		a.PhoneUnproven = field == "wechatCode"
+		code, err := codes.Check(ctx, key, given)
 		var used *smscode.UsedError
 		if errors.As(err, &used) && used.For == a.Login {
 			return nil, accountExists()

@@ -39,6 +39,11 @@ const (
 	prefixAddress   = "ADDR#"
 	prefixBudget    = "BUDGET#"
 	prefixProbe     = "PROBE#"
+	// WeChat: a pushed message or query seen, a user (by a keyed hash of the OpenID), a
+	// binding code (by its hash).
+	prefixWechatSeen = "WXSEEN#"
+	prefixWechatUser = "WXUSER#"
+	prefixWechatBind = "WXBIND#"
 )
 
 // Purposes of SMS codes. Each keeps its codes under a prefix of its own, which the template
@@ -50,11 +55,16 @@ const (
 	CodeForContact = "contact"
 	// CodeForEmail proves a new e-mail address of a logged-in applicant; mailed, not texted.
 	CodeForEmail = "email"
+	// CodeForWechat is a registration code asked in WeChat, for a document number.
+	CodeForWechat = "wechat"
+	// CodeForWechatReset is a reset code asked in WeChat by the account's bound user.
+	CodeForWechatReset = "wxreset"
 )
 
 // KeyPrefixes are the partition-key prefixes of every item the functions read or write.
 func KeyPrefixes() []string {
-	return []string{prefixAccount, prefixCaptcha, prefixCode + CodeForRegistration + "#", prefixCode + CodeForReset + "#", prefixCode + CodeForContact + "#", prefixCode + CodeForEmail + "#",
+	return []string{prefixAccount, prefixCaptcha, prefixCode + CodeForRegistration + "#", prefixCode + CodeForReset + "#", prefixCode + CodeForContact + "#", prefixCode + CodeForEmail + "#", prefixCode + CodeForWechat + "#", prefixCode + CodeForWechatReset + "#",
+		prefixWechatSeen, prefixWechatUser, prefixWechatBind,
 		prefixPhone, prefixSession, prefixReset, prefixResetLink, prefixReview, prefixNotice, prefixLogin, prefixAddress, prefixBudget}
 }
 

@@ -157,6 +157,8 @@ func (st *Store) CompleteReset(ctx context.Context, c Completion, now time.Time)
 		}
 	case c.ResetID != "":
 		steps = append(steps, st.spendCode(c.Code, c.CodeHash, "reset", now), spendLive(resetKey(c.ResetID)))
+	case c.CodeHash != nil: // a code asked in WeChat, under no reset request
+		steps = append(steps, st.spendCode(c.Code, c.CodeHash, "reset", now))
 	default:
 		return errors.New("store: a completion needs a link or a code")
 	}

@@ -39,9 +39,11 @@ func (st *Store) ChangeCredential(ctx context.Context, c Change, now time.Time) 
 		set = append(set, "passwordHash = :ph")
 		values[":ph"] = s(c.PasswordHash)
 	}
+	remove := ""
 	if c.Phone != "" {
 		set = append(set, "phone = :phone")
 		values[":phone"] = s(c.Phone)
+		remove = " REMOVE phoneUnproven" // proven by the code now spent
 	}
 	if c.Email != "" {
 		set = append(set, "email = :email")
@@ -52,7 +54,7 @@ func (st *Store) ChangeCredential(ctx context.Context, c Change, now time.Time) 
 			write: types.TransactWriteItem{Update: &types.Update{
 				TableName:                 aws.String(st.table),
 				Key:                       accountKey(c.Login),
-				UpdateExpression:          aws.String("SET " + strings.Join(set, ", ")),
+				UpdateExpression:          aws.String("SET " + strings.Join(set, ", ") + remove),
 				ConditionExpression:       aws.String("epoch = :epoch AND #role = :applicant"),
 				ExpressionAttributeNames:  map[string]string{"#role": "role"},
 				ExpressionAttributeValues: values,

@@ -1,0 +1,197 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/jszg/applicant-accounts/shared/account"
+)
+
+// A WeChat user is known here only by a keyed hash of the OpenID (user), never the OpenID:
+// passive replies need none, and an OpenID is personal data a copy of the table should not
+// hold.
+
+// SeeWechatMessage notes a pushed message by its id and by its query's timestamp and nonce,
+// each once for an hour: false when either was seen (WeChat retries a message it got no
+// answer to in time; a captured query replayed with another body in plain mode reuses its
+// nonce). One round trip: both PutItems at once.
+func (st *Store) SeeWechatMessage(ctx context.Context, msgID, nonce string, now time.Time) (bool, error) {
+	expires := n(now.Add(time.Hour).Unix())
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, k := range []map[string]types.AttributeValue{key(prefixWechatSeen+msgID, "MSG"), key(prefixWechatSeen+nonce, "NONCE")} {
+		k[attrExpires] = expires
+		wg.Go(func() { errs[i] = st.create(ctx, k) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if errors.Is(err, ErrExists) {
+			return false, nil
+		}
+	}
+	return true, errors.Join(errs...)
+}
+
+func wechatUserKey(user, what string) map[string]types.AttributeValue {
+	return key(prefixWechatUser+user, what)
+}
+
+// AwaitWechat notes that the user's next text is the answer to what (a document number for a
+// code), until until. One PutItem.
+func (st *Store) AwaitWechat(ctx context.Context, user, what string, until time.Time) error {
+	item := wechatUserKey(user, "STATE")
+	item["await"] = s(what)
+	item[attrExpires] = n(until.Unix())
+	return st.put(ctx, &dynamodb.PutItemInput{Item: item}, nil)
+}
+
+// TakeWechatAwait takes what the user's text answers, once: "" when nothing is awaited or
+// the wait is over. One DeleteItem.
+func (st *Store) TakeWechatAwait(ctx context.Context, user string, now time.Time) (string, error) {
+	old, err := st.remove(ctx, &dynamodb.DeleteItemInput{
+		Key:                       wechatUserKey(user, "STATE"),
+		ConditionExpression:       aws.String("expiresAt > :now"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": n(now.Unix())},
+		ReturnValues:              types.ReturnValueAllOld,
+	}, refusedWith(nil))
+	if err != nil || old == nil {
+		return "", err
+	}
+	return getS(old, "await"), nil
+}
+
+// CountWechatCode counts one code for a document number (login) asked by user on day,
+// against max a day for each: ErrQuotaFull when either is spent (the other is given back).
+// One round trip: both UpdateItems at once.
+func (st *Store) CountWechatCode(ctx context.Context, login, user, day string, max int, expires time.Time) error {
+	return st.countBoth(ctx, counter{pk: prefixAccount + login, sk: "WXCODEDAY#" + day, period: day},
+		counter{pk: prefixWechatUser + user, sk: "CODEDAY#" + day, period: day}, max, expires)
+}
+
+// CountWechatReset counts one reset code for login asked from WeChat on day: ErrQuotaFull
+// past max. One UpdateItem.
+func (st *Store) CountWechatReset(ctx context.Context, login, day string, max int, expires time.Time) error {
+	_, err := st.countUp(ctx, counter{pk: prefixAccount + login, sk: "WXRESETDAY#" + day, period: day}, max, expires)
+	return err
+}
+
+func (st *Store) countBoth(ctx context.Context, a, b counter, max int, expires time.Time) error {
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, c := range []counter{a, b} {
+		wg.Go(func() { _, errs[i] = st.countUp(ctx, c, max, expires) })
+	}
+	wg.Wait()
+	if errs[0] == nil && errs[1] == nil {
+		return nil
+	}
+	for i, c := range []counter{a, b} {
+		if errs[i] == nil {
+			if err := st.countDown(context.WithoutCancel(ctx), c); err != nil {
+				return err
+			}
+		}
+	}
+	if errors.Is(errs[0], ErrQuotaFull) || errors.Is(errs[1], ErrQuotaFull) {
+		return ErrQuotaFull
+	}
+	return errors.Join(errs...)
+}
+
+// Binding codes: a logged-in applicant's short code, which its holder sends to the service
+// account to bind the WeChat user who sends it.
+
+// PutBindCode keeps a binding code (its hash) for login at epoch until until; ErrExists if
+// the code is taken (the caller draws another). One PutItem.
+func (st *Store) PutBindCode(ctx context.Context, hash, login string, epoch int64, until time.Time) error {
+	item := key(prefixWechatBind+hash, "BIND")
+	item["login"], item["epoch"], item[attrExpires] = s(login), n(epoch), n(until.Unix())
+	return st.create(ctx, item)
+}
+
+// TakeBindCode spends a binding code: the account and epoch it was made for; ErrNotFound for
+// a code unknown, spent or past its time. One DeleteItem.
+func (st *Store) TakeBindCode(ctx context.Context, hash string, now time.Time) (string, int64, error) {
+	old, err := st.remove(ctx, &dynamodb.DeleteItemInput{
+		Key:                       key(prefixWechatBind+hash, "BIND"),
+		ConditionExpression:       aws.String("expiresAt > :now"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":now": n(now.Unix())},
+		ReturnValues:              types.ReturnValueAllOld,
+	}, refusedWith(ErrNotFound))
+	if err != nil {
+		return "", 0, err
+	}
+	return getS(old, "login"), getN(old, "epoch"), nil
+}
+
+// Refusals of a binding.
+var (
+	ErrWechatUserBound    = errors.New("store: this WeChat user is bound to an account")
+	ErrAccountBound       = errors.New("store: this account is bound to a WeChat user")
+	ErrWechatBindingMoved = errors.New("store: the account changed since the binding code was made")
+)
+
+// BindWechat binds user to login, once: the user's binding item and the account's mark in
+// one transaction, each only if absent, the account only at epoch. One TransactWriteItems.
+func (st *Store) BindWechat(ctx context.Context, login string, epoch int64, user string) error {
+	binding := wechatUserKey(user, "BINDING")
+	binding["login"] = s(login)
+	return st.transact(ctx, "bind wechat",
+		step{
+			write: types.TransactWriteItem{Put: &types.Put{
+				TableName: aws.String(st.table), Item: binding, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+			}},
+			refusal: refusedWith(ErrWechatUserBound),
+		},
+		step{
+			write: types.TransactWriteItem{Update: &types.Update{
+				TableName:                 aws.String(st.table),
+				Key:                       accountKey(login),
+				UpdateExpression:          aws.String("SET wechat = :user"),
+				ConditionExpression:       aws.String("#role = :applicant AND epoch = :epoch AND attribute_not_exists(wechat)"),
+				ExpressionAttributeNames:  map[string]string{"#role": "role"},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":user": s(user), ":applicant": s(account.RoleApplicant), ":epoch": n(epoch)},
+			}},
+			refusal: func(old map[string]types.AttributeValue) error {
+				if getS(old, "wechat") != "" {
+					return ErrAccountBound
+				}
+				return ErrWechatBindingMoved
+			},
+		})
+}
+
+// WechatBinding is the account login the user is bound to; ErrNotFound when none. One GetItem.
+func (st *Store) WechatBinding(ctx context.Context, user string) (string, error) {
+	item, err := st.get(ctx, wechatUserKey(user, "BINDING"))
+	if err != nil {
+		return "", err
+	}
+	return getS(item, "login"), nil
+}
+
+// UnbindWechat removes the account's binding, both sides at once; ErrNotFound when the
+// account has none. One TransactWriteItems.
+func (st *Store) UnbindWechat(ctx context.Context, login, user string) error {
+	return st.transact(ctx, "unbind wechat",
+		step{
+			write: types.TransactWriteItem{Update: &types.Update{
+				TableName:                 aws.String(st.table),
+				Key:                       accountKey(login),
+				UpdateExpression:          aws.String("REMOVE wechat"),
+				ConditionExpression:       aws.String("wechat = :user"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":user": s(user)},
+			}},
+			refusal: refusedWith(ErrNotFound),
+		},
+		step{write: types.TransactWriteItem{Delete: &types.Delete{
+			TableName: aws.String(st.table), Key: wechatUserKey(user, "BINDING"),
+			ConditionExpression:       aws.String("login = :login"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":login": s(login)},
+		}}, refusal: refusedWith(ErrNotFound)})
+}

@@ -1,0 +1,79 @@
+package wxservice
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/authn"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/token"
+)
+
+// BindingStore keeps binding codes and bindings.
+type BindingStore interface {
+	authn.Sessions
+	PutBindCode(ctx context.Context, hash, login string, epoch int64, until time.Time) error
+	UnbindWechat(ctx context.Context, login, user string) error
+}
+
+type bindCodeAnswer struct {
+	BindCode  string `json:"bindCode"`
+	ExpiresIn int    `json:"expiresIn"`
+}
+
+func alreadyBound() error {
+	return api.Conflict("WECHAT_BOUND", "该账号已绑定微信；如需改绑，请先解除绑定")
+}
+
+// NewBindCode answers POST /v1/me/wechat-binding: a code of BindCodeDigits digits, for
+// BindCodeTTL, that binds the WeChat user who sends it to the service account to this
+// account. An account already bound gets 409. Three round trips: the session's two, the code.
+func NewBindCode(db BindingStore, clk clock.Clock, pepper []byte) api.HandlerFunc {
+	return authn.NewGate(db, clk).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
+		if err := r.NoBody(); err != nil {
+			return nil, err
+		}
+		a := p.Account
+		if a.WechatUser != "" {
+			return nil, alreadyBound()
+		}
+		now := clk.Now()
+		for range 3 { // a code drawn twice among the live ones is drawn again
+			code := token.Digits(BindCodeDigits)
+			err := db.PutBindCode(ctx, BindHash(pepper, code), a.Login, a.Epoch, now.Add(BindCodeTTL))
+			if errors.Is(err, store.ErrExists) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			return api.JSON(http.StatusCreated, bindCodeAnswer{BindCode: code, ExpiresIn: int(BindCodeTTL / time.Second)}), nil
+		}
+		return nil, api.Unavailable("系统繁忙，请稍后重试", 1, errors.New("three binding codes drawn were taken"))
+	})
+}
+
+// NewUnbind answers DELETE /v1/me/wechat-binding: the binding goes, both sides at once.
+func NewUnbind(db BindingStore, clk clock.Clock) api.HandlerFunc {
+	return authn.NewGate(db, clk).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
+		if err := r.NoBody(); err != nil {
+			return nil, err
+		}
+		a := p.Account
+		if a.WechatUser == "" {
+			return nil, api.NotFound("该账号未绑定微信")
+		}
+		err := db.UnbindWechat(ctx, a.Login, a.WechatUser)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, api.NotFound("该账号未绑定微信")
+		}
+		if err != nil {
+			return nil, err
+		}
+		return api.NoContent(), nil
+	})
+}

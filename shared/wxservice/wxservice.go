@@ -1,0 +1,309 @@
+// Package wxservice is what the service account (中国教师资格网服务号) does with the messages
+// WeChat pushes to it: 取验证码 (a registration code for a document number, for applicants
+// whose SMS does not arrive), binding a WeChat user to an account with a code from the site,
+// and 找回密码 (a reset code for the bound account). Every answer is a passive reply, within
+// WeChat's five seconds.
+package wxservice
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/jszg/applicant-accounts/shared/account"
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/smscode"
+	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/token"
+	"github.com/jszg/applicant-accounts/shared/wechat"
+)
+
+// The keys of the service account's menu (configured in its menu, CLICK buttons).
+const (
+	KeyGetCode       = "GET_CODE"
+	KeyResetPassword = "RESET_PASSWORD"
+)
+
+// Limits of the WeChat ways, as the SMS ones.
+const (
+	AwaitFor        = 5 * time.Minute // the document number is awaited this long after 取验证码
+	CodesPerDay     = 3               // per document number, and per WeChat user
+	ResetsPerDay    = 3               // reset codes per account
+	BindCodeTTL     = 10 * time.Minute
+	BindCodeDigits  = 8
+	awaitedDocument = "document"
+)
+
+// Store keeps what the service account needs.
+type Store interface {
+	SeeWechatMessage(ctx context.Context, msgID, nonce string, now time.Time) (bool, error)
+	AwaitWechat(ctx context.Context, user, what string, until time.Time) error
+	TakeWechatAwait(ctx context.Context, user string, now time.Time) (string, error)
+	CountWechatCode(ctx context.Context, login, user, day string, max int, expires time.Time) error
+	CountWechatReset(ctx context.Context, login, day string, max int, expires time.Time) error
+	PutCode(ctx context.Context, k store.CodeKey, c store.Code) error
+	TakeBindCode(ctx context.Context, hash string, now time.Time) (string, int64, error)
+	BindWechat(ctx context.Context, login string, epoch int64, user string) error
+	WechatBinding(ctx context.Context, user string) (string, error)
+	GetAccount(ctx context.Context, login string) (account.Account, error)
+}
+
+// RegisterKey is where a registration code asked in WeChat for a document number is kept.
+func RegisterKey(login string) store.CodeKey {
+	return store.CodeKey{Purpose: store.CodeForWechat, Subject: login}
+}
+
+// ResetKey is where a reset code asked in WeChat for an account is kept.
+func ResetKey(login string) store.CodeKey {
+	return store.CodeKey{Purpose: store.CodeForWechatReset, Subject: login}
+}
+
+// UserKey is how a WeChat user is known in the table: a keyed hash of the OpenID.
+func UserKey(pepper []byte, openID string) string {
+	return hex.EncodeToString(token.Keyed(pepper, "wechat-user", openID))
+}
+
+// BindHash is how a binding code is kept.
+func BindHash(pepper []byte, code string) string {
+	return hex.EncodeToString(token.Keyed(pepper, "wechat-bind", code))
+}
+
+type service struct {
+	db     Store
+	cfg    wechat.Config
+	clock  clock.Clock
+	pepper []byte
+}
+
+// NewCallback answers GET and POST /v1/wechat/callback: the URL check, and every pushed
+// message, each handled once.
+func NewCallback(db Store, cfg wechat.Config, clk clock.Clock, pepper []byte) api.HandlerFunc {
+	s := &service{db: db, cfg: cfg, clock: clk, pepper: pepper}
+	return func(ctx context.Context, r *api.Request) (*api.Response, error) {
+		now := clk.Now()
+		if r.Event.RequestContext.HTTP.Method == http.MethodGet {
+			if err := cfg.CheckURL(r.Query("signature"), r.Query("timestamp"), r.Query("nonce"), now); err != nil {
+				return nil, notWeChat()
+			}
+			return api.Plain(http.StatusOK, "text/plain; charset=utf-8", r.Query("echostr")), nil
+		}
+		q := wechat.Query{Signature: r.Query("signature"), Timestamp: r.Query("timestamp"), Nonce: r.Query("nonce"),
+			EncryptType: r.Query("encrypt_type"), MsgSignature: r.Query("msg_signature")}
+		m, err := cfg.Open(q, r.Body, now)
+		if err != nil {
+			return nil, notWeChat()
+		}
+		first, err := db.SeeWechatMessage(ctx, m.ID(), q.Timestamp+"#"+q.Nonce, now)
+		if err != nil {
+			return nil, err // WeChat retries, and the retry is then handled
+		}
+		if !first {
+			return api.Plain(http.StatusOK, "text/plain; charset=utf-8", "success"), nil
+		}
+		text := s.handle(ctx, m, now)
+		if text == "" {
+			return api.Plain(http.StatusOK, "text/plain; charset=utf-8", "success"), nil
+		}
+		reply, err := cfg.Reply(m, text, now)
+		if err != nil {
+			return nil, err
+		}
+		return api.Plain(http.StatusOK, "application/xml; charset=utf-8", reply), nil
+	}
+}
+
+func notWeChat() error {
+	return &api.Error{Status: http.StatusForbidden, Code: api.CodeForbidden, Message: "签名无效或请求已过期"}
+}
+
+const (
+	textBusy    = "系统繁忙，请稍后再试。"
+	textWelcome = "欢迎关注中国教师资格网。\n注册时收不到短信验证码：点击下方菜单“取验证码”，按提示回复证件号码。\n忘记密码：先在网站“账号设置—绑定微信”获取绑定码并发送到本公众号，之后可点击“找回密码”。"
+)
+
+// handle is the reply to m ("" for none); a failure of ours is logged and answered as busy,
+// never as a 5xx whose retry the dedupe would swallow.
+func (s *service) handle(ctx context.Context, m wechat.Message, now time.Time) string {
+	user := UserKey(s.pepper, m.FromUserName)
+	var text string
+	var err error
+	switch {
+	case m.MsgType == "event" && (m.Event == "subscribe"):
+		text = textWelcome
+	case m.MsgType == "event" && m.Event == "CLICK" && m.EventKey == KeyGetCode:
+		text, err = s.askDocument(ctx, user, now)
+	case m.MsgType == "event" && m.Event == "CLICK" && m.EventKey == KeyResetPassword:
+		text, err = s.resetCode(ctx, user, now)
+	case m.MsgType == "event":
+		return ""
+	case m.MsgType == "text":
+		text, err = s.text(ctx, user, strings.TrimSpace(m.Content), now)
+	default:
+		text = textWelcome
+	}
+	if err != nil {
+		slog.ErrorContext(ctx, "wechat message not handled", slog.String("msgType", m.MsgType), slog.String("err", err.Error()))
+		return textBusy
+	}
+	return text
+}
+
+func (s *service) askDocument(ctx context.Context, user string, now time.Time) (string, error) {
+	if err := s.db.AwaitWechat(ctx, user, awaitedDocument, now.Add(AwaitFor)); err != nil {
+		return "", err
+	}
+	return "请在5分钟内回复您的证件号码（居民身份证、港澳台居民居住证为18位；港澳居民来往内地通行证为H或M加8位数字，不含换证次数；台湾居民来往大陆通行证为8位数字）。", nil
+}
+
+var bindCode = regexp.MustCompile(`^(?:绑定)?\s*(\d{8})$`)
+
+func (s *service) text(ctx context.Context, user, content string, now time.Time) (string, error) {
+	awaited, err := s.db.TakeWechatAwait(ctx, user, now)
+	if err != nil {
+		return "", err
+	}
+	if awaited == awaitedDocument {
+		return s.registrationCode(ctx, user, content, now)
+	}
+	if c := bindCode.FindStringSubmatch(content); c != nil {
+		return s.bind(ctx, user, c[1], now)
+	}
+	return textWelcome, nil
+}
+
+// documentOf reads a document number typed in a chat: its type follows from its form.
+func documentOf(raw string, today time.Time) (string, error) {
+	s := strings.ToUpper(strings.TrimSpace(raw))
+	var t identity.IDType
+	switch {
+	case len(s) == 18 && (strings.HasPrefix(s, "810000") || strings.HasPrefix(s, "820000") || strings.HasPrefix(s, "830000")):
+		t = identity.HMTResidencePermit
+	case len(s) == 18:
+		t = identity.ResidentID
+	case strings.HasPrefix(s, "H") || strings.HasPrefix(s, "M"):
+		t = identity.HKMacauPermit
+	default:
+		t = identity.TaiwanPermit
+	}
+	_, login, err := identity.CheckDocument(string(t), s, today)
+	if err != nil {
+		var fe *identity.FieldError
+		if errors.As(err, &fe) {
+			return "", fe.Err
+		}
+		return "", err
+	}
+	return login, nil
+}
+
+func (s *service) registrationCode(ctx context.Context, user, content string, now time.Time) (string, error) {
+	login, err := documentOf(content, now.In(clock.CST))
+	if err != nil {
+		// The number was mistyped: wait for it again.
+		if aerr := s.db.AwaitWechat(ctx, user, awaitedDocument, now.Add(AwaitFor)); aerr != nil {
+			return "", aerr
+		}
+		return err.Error() + "。请重新回复证件号码。", nil
+	}
+	day := clock.Day(now)
+	switch err := s.db.CountWechatCode(ctx, login, user, day, CodesPerDay, clock.NextDay(now).Add(24*time.Hour)); {
+	case errors.Is(err, store.ErrQuotaFull):
+		return fmt.Sprintf("该证件号码或您的微信今日已获取%d次验证码，请明天再试。", CodesPerDay), nil
+	case err != nil:
+		return "", err
+	}
+	code, err := s.put(ctx, RegisterKey(login), store.Code{Expires: now.Add(smscode.TTL)})
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("您的注册验证码为%s，仅用于证件号码%s的注册，%d分钟内有效。请在注册页选择“微信验证码”填写；切勿告诉他人。",
+		code, identity.MaskDocumentNumber(login), int(smscode.TTL/time.Minute)), nil
+}
+
+// put keeps a new code under k (replacing an older one) and returns it.
+func (s *service) put(ctx context.Context, k store.CodeKey, c store.Code) (string, error) {
+	code := token.Digits(smscode.Length)
+	hash, err := smscode.HashCode(s.pepper, k, code)
+	if err != nil {
+		return "", err
+	}
+	c.Hash = hash
+	return code, s.db.PutCode(ctx, k, c)
+}
+
+func (s *service) bind(ctx context.Context, user, code string, now time.Time) (string, error) {
+	login, epoch, err := s.db.TakeBindCode(ctx, BindHash(s.pepper, code), now)
+	if errors.Is(err, store.ErrNotFound) {
+		return "绑定码无效或已过期（10分钟内有效），请在网站重新获取。", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	switch err := s.db.BindWechat(ctx, login, epoch, user); {
+	case errors.Is(err, store.ErrWechatUserBound):
+		return "您的微信已绑定另一个账号。如需改绑，请先登录该账号解除绑定。", nil
+	case errors.Is(err, store.ErrAccountBound):
+		return "该账号已绑定其他微信。如需改绑，请先在网站解除绑定。", nil
+	case errors.Is(err, store.ErrWechatBindingMoved):
+		return "账号信息已变化，请在网站重新获取绑定码。", nil
+	case err != nil:
+		return "", err
+	}
+	return "绑定成功：您的微信已与账号" + identity.MaskDocumentNumber(login) + "绑定，忘记密码时可点击“找回密码”获取验证码。", nil
+}
+
+func (s *service) resetCode(ctx context.Context, user string, now time.Time) (string, error) {
+	login, err := s.db.WechatBinding(ctx, user)
+	if errors.Is(err, store.ErrNotFound) {
+		return "您的微信尚未绑定账号。请登录网站，在“账号设置—绑定微信”获取绑定码，发送到本公众号完成绑定。若已无法登录，请在网站“忘记密码”用短信或邮件找回。", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	acct, err := s.db.GetAccount(ctx, login)
+	if err != nil {
+		return "", err
+	}
+	day := clock.Day(now)
+	switch err := s.db.CountWechatReset(ctx, login, day, ResetsPerDay, clock.NextDay(now).Add(24*time.Hour)); {
+	case errors.Is(err, store.ErrQuotaFull):
+		return fmt.Sprintf("该账号今日已获取%d次找回密码验证码，请明天再试。", ResetsPerDay), nil
+	case err != nil:
+		return "", err
+	}
+	code, err := s.put(ctx, ResetKey(login), store.Code{Expires: now.Add(smscode.TTL), Login: acct.Login, Epoch: acct.Epoch})
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("账号%s的找回密码验证码为%s，%d分钟内有效。请在网站“忘记密码”页选择“微信验证码”，填写证件号码、验证码和新密码；切勿告诉他人。",
+		identity.MaskDocumentNumber(login), code, int(smscode.TTL/time.Minute)), nil
+}
+
+// ConfigFromEnv is the service account a function is deployed with: WECHAT_APP_ID,
+// WECHAT_TOKEN and, in 安全模式, WECHAT_AES_KEY (the EncodingAESKey; "none" or empty in plain
+// mode). A function without a
+// token stops at start-up rather than taking every message as unsigned.
+func ConfigFromEnv(getenv func(string) string) (wechat.Config, error) {
+	c := wechat.Config{AppID: getenv("WECHAT_APP_ID"), Token: getenv("WECHAT_TOKEN")}
+	if c.AppID == "" || len(c.Token) < 3 {
+		return wechat.Config{}, errors.New("wxservice: WECHAT_APP_ID and WECHAT_TOKEN (3 to 32 characters) are required")
+	}
+	aesKey := getenv("WECHAT_AES_KEY")
+	if aesKey == "none" { // the secret's value until the account is switched to 安全模式
+		aesKey = ""
+	}
+	key, err := wechat.DecodeAESKey(aesKey)
+	if err != nil {
+		return wechat.Config{}, err
+	}
+	c.AESKey = key
+	return c, nil
+}

@@ -1,0 +1,269 @@
+package wxservice_test
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jszg/applicant-accounts/shared/api"
+	"github.com/jszg/applicant-accounts/shared/api/apitest"
+	"github.com/jszg/applicant-accounts/shared/profile"
+	"github.com/jszg/applicant-accounts/shared/recovery"
+	"github.com/jszg/applicant-accounts/shared/registration"
+	"github.com/jszg/applicant-accounts/shared/testkit"
+	"github.com/jszg/applicant-accounts/shared/wechat"
+	"github.com/jszg/applicant-accounts/shared/wxservice"
+)
+
+type world struct {
+	*testkit.Kit
+	cfg                                wechat.Config
+	callback, bindH, unbindH, register api.HandlerFunc
+	complete, me                       api.HandlerFunc
+	ids                                int64
+}
+
+func newWorld(t *testing.T) *world {
+	k := testkit.New(t)
+	key, _ := wechat.DecodeAESKey("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG")
+	cfg := wechat.Config{AppID: "wxtest", Token: "test-token", AESKey: key}
+	return &world{Kit: k, cfg: cfg,
+		callback: wxservice.NewCallback(k.Store, cfg, k.Clock, testkit.Pepper),
+		bindH:    wxservice.NewBindCode(k.Store, k.Clock, testkit.Pepper),
+		unbindH:  wxservice.NewUnbind(k.Store, k.Clock),
+		register: registration.NewRegister(k.Store, k.Clock, testkit.Pepper),
+		complete: recovery.NewComplete(k.Store, k.Clock, testkit.Pepper),
+		me:       profile.NewMe(k.Store, k.Clock),
+	}
+}
+
+// push sends m as WeChat would and returns the reply's text ("" for none) and the raw answer.
+func (w *world) push(t *testing.T, m wechat.Message) (string, string) {
+	t.Helper()
+	w.Clock.Advance(time.Second) // WeChat tells events apart by sender and second
+	now := w.Clock.Now()
+	if m.CreateTime == 0 {
+		m.CreateTime = now.Unix()
+	}
+	if m.MsgType == "text" && m.MsgID == 0 {
+		w.ids++
+		m.MsgID = w.ids
+	}
+	q, body, err := w.cfg.Push(m, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w.post(t, q, body)
+}
+
+func (w *world) post(t *testing.T, q wechat.Query, body []byte) (string, string) {
+	t.Helper()
+	v := url.Values{"signature": {q.Signature}, "timestamp": {q.Timestamp}, "nonce": {q.Nonce}, "encrypt_type": {q.EncryptType}, "msg_signature": {q.MsgSignature}}
+	hr := httptest.NewRequest("POST", "/v1/wechat/callback?"+v.Encode(), bytes.NewReader(body))
+	resp, err := api.Lambda(w.callback)(context.Background(), api.NewEvent(hr, "POST /v1/wechat/callback", nil, body, "test"))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("callback: %d %s %v", resp.StatusCode, resp.Body, err)
+	}
+	_, text, err := w.cfg.ReadReply(resp.Body)
+	if err != nil {
+		t.Fatalf("reply %q: %v", resp.Body, err)
+	}
+	return text, resp.Body
+}
+
+func click(user, key string) wechat.Message {
+	return wechat.Message{ToUserName: "gh", FromUserName: user, MsgType: "event", Event: "CLICK", EventKey: key}
+}
+
+func text(user, s string) wechat.Message {
+	return wechat.Message{ToUserName: "gh", FromUserName: user, MsgType: "text", Content: s}
+}
+
+var sixDigits = regexp.MustCompile(`验证码为(\d{6})`)
+
+func TestTheURLCheckEchoes(t *testing.T) {
+	w := newWorld(t)
+	ts := strconvItoa(w.Clock.Now().Unix())
+	sig := wechat.Sign(w.cfg.Token, ts, "abc")
+	for name, c := range map[string]struct {
+		sig    string
+		status int
+	}{"right": {sig, 200}, "wrong": {strings.Repeat("0", 40), 403}} {
+		hr := httptest.NewRequest("GET", "/v1/wechat/callback?"+url.Values{"signature": {c.sig}, "timestamp": {ts}, "nonce": {"abc"}, "echostr": {"e-123"}}.Encode(), nil)
+		resp, _ := api.Lambda(w.callback)(context.Background(), api.NewEvent(hr, "GET /v1/wechat/callback", nil, nil, "t"))
+		if resp.StatusCode != c.status || (c.status == 200 && resp.Body != "e-123") {
+			t.Errorf("%s: %d %q", name, resp.StatusCode, resp.Body)
+		}
+	}
+}
+
+// The seed: 取验证码, then the document number, gets a code bound to that number, which
+// registration takes in place of the SMS code; the mobile then shows as not proven.
+func TestACodeFromWeChatRegisters(t *testing.T) {
+	w := newWorld(t)
+	doc := testkit.ResidentID("19900307")
+	if reply, _ := w.push(t, text("o-user", doc)); strings.Contains(reply, "验证码为") {
+		t.Fatalf("a number without 取验证码 got a code: %q", reply)
+	}
+	if reply, _ := w.push(t, click("o-user", wxservice.KeyGetCode)); !strings.Contains(reply, "证件号码") {
+		t.Fatalf("取验证码: %q", reply)
+	}
+	if reply, _ := w.push(t, text("o-user", "12345")); !strings.Contains(reply, "重新回复") {
+		t.Fatalf("a mistyped number: %q", reply)
+	}
+	reply, _ := w.push(t, text("o-user", strings.ToLower(doc)))
+	code := sixDigits.FindStringSubmatch(reply)
+	if code == nil || strings.Contains(reply, doc) {
+		t.Fatalf("the code's reply: %q", reply)
+	}
+	form := map[string]any{"idType": "resident_id", "idNumber": doc, "name": "张三", "idValidFrom": "2020-01-01", "idValidTo": "长期",
+		"password": testkit.Password, "passwordConfirm": testkit.Password, "email": "123456789@qq.com", "phone": testkit.Phone(),
+		"wechatCode": code[1], "agreementAccepted": true}
+	other := map[string]any{}
+	for k, v := range form {
+		other[k] = v
+	}
+	other["idNumber"] = testkit.ResidentID("19900307")
+	if res := apitest.Call(t, w.register, apitest.Request{Method: "POST", Path: "/v1/accounts", Body: other}); res.Code() != api.CodeCodeInvalid {
+		t.Fatalf("the code for another number: %d %v", res.Status, res.Body)
+	}
+	res := apitest.Call(t, w.register, apitest.Request{Method: "POST", Path: "/v1/accounts", Body: form})
+	if res.Status != 201 {
+		t.Fatalf("register with the WeChat code: %d %v", res.Status, res.Body)
+	}
+	a := w.Account(doc)
+	if !a.PhoneUnproven {
+		t.Fatal("the mobile is stored as proven")
+	}
+	me := apitest.Call(t, w.me, apitest.Request{Method: "GET", Path: "/v1/me", Token: w.Token(a)})
+	if me.Body["phoneVerified"] != false {
+		t.Fatalf("me: %v", me.Body)
+	}
+}
+
+// Three codes a day per document number and per WeChat user, each newer replacing the older.
+func TestWeChatCodesAreCounted(t *testing.T) {
+	w := newWorld(t)
+	doc := testkit.ResidentID("19900307")
+	ask := func(user, number string) string {
+		w.push(t, click(user, wxservice.KeyGetCode))
+		reply, _ := w.push(t, text(user, number))
+		return reply
+	}
+	for i := range wxservice.CodesPerDay {
+		if reply := ask("o-a", doc); !sixDigits.MatchString(reply) {
+			t.Fatalf("code %d: %q", i+1, reply)
+		}
+	}
+	if reply := ask("o-b", doc); !strings.Contains(reply, "今日已获取") {
+		t.Fatalf("a fourth code for the number from another user: %q", reply)
+	}
+	if reply := ask("o-a", testkit.ResidentID("19900307")); !strings.Contains(reply, "今日已获取") {
+		t.Fatalf("a fourth code for the user with another number: %q", reply)
+	}
+	w.Clock.Advance(24 * time.Hour)
+	if reply := ask("o-a", doc); !sixDigits.MatchString(reply) {
+		t.Fatalf("the next day: %q", reply)
+	}
+}
+
+// A message WeChat delivers twice is handled once; a query replayed with another body is
+// not handled again either.
+func TestAMessageDeliveredTwiceIsHandledOnce(t *testing.T) {
+	w := newWorld(t)
+	w.push(t, click("o-user", wxservice.KeyGetCode))
+	m := text("o-user", testkit.ResidentID("19900307"))
+	m.MsgID, m.CreateTime = 777, w.Clock.Now().Unix()
+	q, body, _ := w.cfg.Push(m, w.Clock.Now())
+	first, _ := w.post(t, q, body)
+	again, raw := w.post(t, q, body)
+	if !sixDigits.MatchString(first) || again != "" || raw != "success" {
+		t.Fatalf("first %q, again %q (%s)", first, again, raw)
+	}
+	// In plain mode the signature covers no body: a captured query replayed with another
+	// message is refused by its timestamp and nonce, seen once.
+	w.cfg = wechat.Config{AppID: "wxtest", Token: "test-token"}
+	w.callback = wxservice.NewCallback(w.Store, w.cfg, w.Clock, testkit.Pepper)
+	m.MsgID = 778
+	q, body, _ = w.cfg.Push(m, w.Clock.Now())
+	w.post(t, q, body)
+	m.MsgID, m.Content = 779, testkit.ResidentID("19800101")
+	_, body2, _ := w.cfg.Push(m, w.Clock.Now())
+	if _, raw := w.post(t, q, body2); raw != "success" {
+		t.Fatalf("the same query with another message: %s", raw)
+	}
+}
+
+// Binding with the site's code, then 找回密码 in WeChat and the reset on the site.
+func TestABoundUserResetsThePasswordFromWeChat(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	tok := w.Token(a)
+	if reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword)); !strings.Contains(reply, "尚未绑定") {
+		t.Fatalf("an unbound user's 找回密码: %q", reply)
+	}
+	res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok})
+	if res.Status != 201 || len(res.Str("bindCode")) != 8 {
+		t.Fatalf("bind code: %d %v", res.Status, res.Body)
+	}
+	if reply, _ := w.push(t, text("o-user", "绑定 "+res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
+		t.Fatalf("bind: %q", reply)
+	}
+	if reply, _ := w.push(t, text("o-other", res.Str("bindCode"))); !strings.Contains(reply, "无效或已过期") {
+		t.Fatalf("the code again: %q", reply)
+	}
+	if res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok}); res.Status != 409 {
+		t.Fatalf("a second binding: %d %v", res.Status, res.Body)
+	}
+	reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword))
+	code := sixDigits.FindStringSubmatch(reply)
+	if code == nil {
+		t.Fatalf("找回密码: %q", reply)
+	}
+	done := apitest.Call(t, w.complete, apitest.Request{Method: "POST", Path: "/v1/password-resets/complete",
+		Body: map[string]any{"account": a.Login, "wechatCode": code[1], "newPassword": "Newer#2026ok", "newPasswordConfirm": "Newer#2026ok"}})
+	if done.Status != 204 {
+		t.Fatalf("reset with the WeChat code: %d %v", done.Status, done.Body)
+	}
+	if me := apitest.Call(t, w.me, apitest.Request{Method: "GET", Path: "/v1/me", Token: tok}); me.Status != 401 {
+		t.Fatalf("a session from before the reset: %d", me.Status)
+	}
+	tok = w.Token(w.Account(a.Login))
+	if res := apitest.Call(t, w.unbindH, apitest.Request{Method: "DELETE", Path: "/v1/me/wechat-binding", Token: tok}); res.Status != 204 {
+		t.Fatalf("unbind: %d %v", res.Status, res.Body)
+	}
+	if reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword)); !strings.Contains(reply, "尚未绑定") {
+		t.Fatalf("after unbinding: %q", reply)
+	}
+}
+
+// Two WeChat users racing with one account's codes, and one user with two accounts' codes:
+// one binding each way.
+func TestBindingsAreOneToOneUnderRace(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	tok := w.Token(a)
+	codes := make([]string, 4)
+	for i := range codes {
+		res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok})
+		codes[i] = res.Str("bindCode")
+	}
+	replies := testkit.Race(len(codes), func(i int) string {
+		reply, _ := w.push(t, text("o-user-"+strconvItoa(int64(i)), codes[i]))
+		return reply
+	})
+	bound := 0
+	for _, r := range replies {
+		if strings.Contains(r, "绑定成功") {
+			bound++
+		}
+	}
+	if bound != 1 {
+		t.Fatalf("%d bindings of one account: %q", bound, replies)
+	}
+}
