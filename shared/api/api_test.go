@@ -269,7 +269,9 @@ func TestPlainAndRedirectAnswers(t *testing.T) {
 		resp.Headers["Cache-Control"] != "no-store" || resp.Headers["X-Request-Id"] == "" {
 		t.Fatalf("plain: %+v", resp)
 	}
-	redirect := func(context.Context, *Request) (*Response, error) { return Redirect("https://example.cn/login?code=1"), nil }
+	redirect := func(context.Context, *Request) (*Response, error) {
+		return Redirect("https://example.cn/login?code=1"), nil
+	}
 	_, _, resp = call(t, redirect, "", false)
 	if resp.StatusCode != 302 || resp.Headers["Location"] != "https://example.cn/login?code=1" || resp.Body != "" {
 		t.Fatalf("redirect: %+v", resp)
