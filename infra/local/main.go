@@ -15,6 +15,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/awsenv"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/federation"
 	"github.com/jszg/applicant-accounts/shared/sitetext"
 )
 
@@ -39,6 +40,7 @@ func main() {
 		SMSPerAddressHour: number("SMS_PER_ADDRESS_HOUR"),
 		SMSHourlyBudget:   number("SMS_HOURLY_BUDGET"),
 		JobEvery:          time.Hour,
+		Federation:        federationConfig(),
 		AWS:               awsenv.Config(),
 		Clock:             clock.System{},
 	})
@@ -49,6 +51,16 @@ func main() {
 	slog.Info("serving the API of template.yaml", slog.String("url", srv.URL))
 	<-ctx.Done()
 	srv.Close()
+}
+
+// federationConfig is the 教育部 login's settings (README); none: a local provider.
+func federationConfig() federation.Config {
+	cfg, err := localserver.FederationFromEnv()
+	if err != nil {
+		slog.Error("FEDERATION_TYPE_VALUES", slog.String("err", err.Error()))
+		os.Exit(1)
+	}
+	return cfg
 }
 
 // number is a whole-number setting, or 0 when it is not set.

@@ -153,12 +153,16 @@ func everyFlow(t *testing.T, srv *localserver.Server) []string {
 		t.Fatalf("no registration code in the reply: %v", m)
 	}
 
+	// The 教育部 login: a first login makes an account; a registered number and name are
+	// linked and log in again; the federated session logs out.
+	fed := federatedFlows(t, base)
+
 	st, m = doAs(t, rtok, "DELETE", base+"/v1/sessions/current", nil)
 	expect("reviewer logout", st, 204, m)
 
-	return []string{phone, "+86" + phone, doc, doc[:14], name, email, pw, wrongPw, newPw,
+	return append(fed, phone, "+86"+phone, doc, doc[:14], name, email, pw, wrongPw, newPw,
 		localserver.LocalReviewerPassword, localserver.LocalReviewerOTPSecret, code, resetCode, link, tok, rtok, resetID,
-		newPhone, "+86" + newPhone, newEmail, contactCode, newerPw, thirdPhone, "+86" + thirdPhone, phoneCode, tok2, newestEmail, emailCode, openID, bindCode, wechatReset[1], wechatDoc, wechatCode[1]}
+		newPhone, "+86"+newPhone, newEmail, contactCode, newerPw, thirdPhone, "+86"+thirdPhone, phoneCode, tok2, newestEmail, emailCode, openID, bindCode, wechatReset[1], wechatDoc, wechatCode[1])
 }
 
 // reviewerLogin logs the local reviewer in with SPEC §4's password and the second factor's

@@ -24,6 +24,10 @@ var placeholders = map[string]string{
 	"SMS_PER_ADDRESS_HOUR":       "30",
 	"SMS_HOURLY_BUDGET":          "20000",
 	"PHOTO_RETENTION_DAYS":       "30",
+	"FEDERATION_ISSUER":          "https://idp.invalid/oidc",
+	"FEDERATION_CALLBACK_URL":    "https://api.invalid/v1/federated-logins/callback",
+	"FEDERATION_RETURN_URL":      "https://www.invalid/login/federated",
+	"FEDERATION_TYPE_VALUES":     "",
 	"WECHAT_AES_KEY":             "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
 }
 

@@ -1,0 +1,194 @@
+package localserver_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/jszg/applicant-accounts/infra/localserver"
+	"github.com/jszg/applicant-accounts/shared/federation/localidp"
+	"github.com/jszg/applicant-accounts/shared/testkit"
+)
+
+// browser follows no redirect: each hop of a federated login is looked at.
+var browser = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// hop GETs u and returns where it redirects to.
+func hop(t *testing.T, u string) *url.URL {
+	t.Helper()
+	resp, err := browser.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusFound {
+		body, _ := io.ReadAll(resp.Body)
+		t.Fatalf("GET %s: %d %s", u, resp.StatusCode, body)
+	}
+	to, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return to
+}
+
+// federatedLogin is a tester's 教育部 login against make run: the start, the local provider's
+// page with an identity picked, the callback, the local front end's page and the exchange.
+// It returns the exchange's answer and every secret the browser carried.
+func federatedLogin(t *testing.T, base, subject string) (int, map[string]any, []string) {
+	t.Helper()
+	st, m := do(t, "POST", base+"/v1/federated-logins", map[string]any{"agreementAccepted": true})
+	if st != 201 {
+		t.Fatalf("start: %d %v", st, m)
+	}
+	authURL, flowKey := m["authorizationUrl"].(string), m["flowKey"].(string)
+	picked, _ := url.Parse(authURL)
+	q := picked.Query()
+	q.Set(localidp.Pick, subject)
+	picked.RawQuery = q.Encode()
+	callback := hop(t, picked.String())
+	if !strings.HasPrefix(callback.String(), base+"/v1/federated-logins/callback?") {
+		t.Fatalf("the provider sent the browser to %s", callback)
+	}
+	page := hop(t, callback.String())
+	if !strings.HasPrefix(page.String(), base+localserver.LocalReturnPath+"?") {
+		t.Fatalf("the callback sent the browser to %s", page)
+	}
+	st, shown := do(t, "GET", page.String(), nil)
+	code, _ := shown["code"].(string)
+	if st != 200 || code == "" {
+		t.Fatalf("the front end's page shows %d %v", st, shown)
+	}
+	st, m = do(t, "POST", base+"/v1/federated-logins/exchange", map[string]any{"code": code, "flowKey": flowKey})
+	secrets := []string{flowKey, code, q.Get("state"), q.Get("nonce"), callback.Query().Get("code"), subject}
+	if tok, ok := m["token"].(string); ok {
+		secrets = append(secrets, tok)
+	}
+	return st, m, secrets
+}
+
+// The local provider's page offers its identities, each a link that logs it in.
+func TestTheLocalProviderOffersItsIdentities(t *testing.T) {
+	srv := start(t, nil)
+	st, m := do(t, "POST", srv.URL+"/v1/federated-logins", map[string]any{"agreementAccepted": true})
+	if st != 201 {
+		t.Fatalf("start: %d %v", st, m)
+	}
+	resp, err := browser.Get(m["authorizationUrl"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("the page: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	for _, id := range localidp.Identities() {
+		if !strings.Contains(string(body), id.Name) || !strings.Contains(string(body), localidp.Pick+"="+id.Subject) {
+			t.Errorf("the page does not offer %s:\n%s", id.Name, body)
+		}
+	}
+}
+
+// As a tester meets it: a first login makes an account; a registered number and name are
+// linked; a callback opened again is refused, as the front end's page shows.
+func TestFederatedLoginsAsATesterMeetsThem(t *testing.T) {
+	srv := start(t, nil)
+	ids := localidp.Identities()
+	st, m, _ := federatedLogin(t, srv.URL, ids[0].Subject)
+	if st != 201 || m["nextStep"] != "complete_profile" {
+		t.Fatalf("first login: %d %v", st, m)
+	}
+	st, me := doAs(t, m["token"].(string), "GET", srv.URL+"/v1/me", nil)
+	if st != 200 || me["name"] != ids[0].Name || me["phoneMasked"] != nil {
+		t.Fatalf("me: %d %v", st, me)
+	}
+
+	hk := ids[2]
+	registerWith(t, srv.URL, hk.IDType, hk.Number, hk.Name)
+	st, m, _ = federatedLogin(t, srv.URL, hk.Subject)
+	if st != 201 {
+		t.Fatalf("linked login: %d %v", st, m)
+	}
+	st, me = doAs(t, m["token"].(string), "GET", srv.URL+"/v1/me", nil)
+	if st != 200 || me["phoneMasked"] == nil {
+		t.Fatalf("the linked account is not the registered one: %d %v", st, me)
+	}
+
+	st, m = do(t, "POST", srv.URL+"/v1/federated-logins", map[string]any{"agreementAccepted": true})
+	if st != 201 {
+		t.Fatalf("start: %d", st)
+	}
+	picked, _ := url.Parse(m["authorizationUrl"].(string))
+	q := picked.Query()
+	q.Set(localidp.Pick, ids[3].Subject)
+	picked.RawQuery = q.Encode()
+	callback := hop(t, picked.String())
+	hop(t, callback.String())
+	again := hop(t, callback.String())
+	if _, shown := do(t, "GET", again.String(), nil); shown["error"] != "STATE_INVALID" {
+		t.Fatalf("a callback opened twice: %v", shown)
+	}
+}
+
+// registerWith registers an account for a document over HTTP, as an applicant would.
+func registerWith(t *testing.T, base, idType, number, name string) {
+	t.Helper()
+	phone := testkit.Phone()
+	st, m := do(t, "POST", base+"/v1/sms-codes", map[string]any{"phone": phone, "purpose": "register", "captcha": solved(t, base)})
+	if st != 202 {
+		t.Fatalf("sms code: %d %v", st, m)
+	}
+	code := lastOutbox(t, base, "sms", phone, smsCode)
+	st, m = do(t, "POST", base+"/v1/accounts", map[string]any{"idType": idType, "idNumber": number, "name": name,
+		"idValidFrom": "2020-01-01", "idValidTo": "2040-01-01", "password": "Smoke#2026ok", "passwordConfirm": "Smoke#2026ok",
+		"email": "135792468@qq.com", "phone": phone, "smsCode": code, "agreementAccepted": true})
+	if st != 201 {
+		t.Fatalf("register %s: %d %v", idType, st, m)
+	}
+}
+
+// federatedFlows is everyFlow's part of the 教育部 login: a first login that makes an
+// account, a registered account linked and logged in twice, a logout, and a callback opened
+// twice. It returns the secrets and personal values it met.
+func federatedFlows(t *testing.T, base string) []string {
+	t.Helper()
+	ids := localidp.Identities()
+	var secrets []string
+	st, m, s := federatedLogin(t, base, ids[0].Subject)
+	if st != 201 {
+		t.Fatalf("a first federated login: %d %v", st, m)
+	}
+	secrets = append(secrets, s...)
+	hk := ids[2]
+	registerWith(t, base, hk.IDType, hk.Number, hk.Name)
+	for range 2 {
+		st, m, s = federatedLogin(t, base, hk.Subject)
+		if st != 201 {
+			t.Fatalf("a linked federated login: %d %v", st, m)
+		}
+		secrets = append(secrets, s...)
+	}
+	if st, m := doAs(t, m["token"].(string), "DELETE", base+"/v1/sessions/current", nil); st != 204 {
+		t.Fatalf("federated logout: %d %v", st, m)
+	}
+	st, m = do(t, "POST", base+"/v1/federated-logins", map[string]any{"agreementAccepted": true})
+	if st != 201 {
+		t.Fatalf("start: %d %v", st, m)
+	}
+	picked, _ := url.Parse(m["authorizationUrl"].(string))
+	q := picked.Query()
+	q.Set(localidp.Pick, ids[3].Subject)
+	picked.RawQuery = q.Encode()
+	callback := hop(t, picked.String())
+	hop(t, callback.String())
+	if _, shown := do(t, "GET", hop(t, callback.String()).String(), nil); shown["error"] != "STATE_INVALID" {
+		t.Fatalf("a callback opened twice: %v", shown)
+	}
+	for _, id := range ids {
+		secrets = append(secrets, id.Number, id.Name)
+	}
+	return append(secrets, callback.Query().Get("code"), callback.Query().Get("state"))
+}

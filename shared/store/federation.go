@@ -1,0 +1,233 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/jszg/applicant-accounts/shared/account"
+)
+
+// The 教育部 unified login (OpenID Connect federation): a login in progress, the link of a
+// provider identity to an account, the one-time code the front end exchanges for a session.
+
+// FederatedFlow is a login sent to the provider and not back yet: what its callback needs.
+type FederatedFlow struct {
+	Nonce    string `dynamodbav:"nonce"`
+	Verifier string `dynamodbav:"verifier"` // PKCE code verifier (RFC 7636)
+	// Binding is the hash of the key the front end that started the login keeps: only it can
+	// exchange the login's code (no login CSRF).
+	Binding          string `dynamodbav:"binding"`
+	AgreementVersion string `dynamodbav:"agreementVersion"`
+	AcceptedAt       string `dynamodbav:"acceptedAt"`
+	ExpiresAt        int64  `dynamodbav:"expiresAt"`
+}
+
+// FederatedLink ties one provider identity, known only by a hash of issuer and subject, to
+// the account it logs in to.
+type FederatedLink struct {
+	Login     string `dynamodbav:"login"`
+	AccountID string `dynamodbav:"accountId"`
+	CreatedAt string `dynamodbav:"createdAt"`
+}
+
+// LoginCode is a verified federated login waiting for its front end: the account as the
+// callback found it, and the binding of the login's flow.
+type LoginCode struct {
+	Login     string `dynamodbav:"login"`
+	AccountID string `dynamodbav:"accountId"`
+	Role      string `dynamodbav:"role"`
+	Epoch     int64  `dynamodbav:"epoch"`
+	NextStep  string `dynamodbav:"nextStep"`
+	Binding   string `dynamodbav:"binding"`
+	ExpiresAt int64  `dynamodbav:"expiresAt"`
+}
+
+// StartFederatedFlow keeps a login in progress under its state's hash. One PutItem.
+func (st *Store) StartFederatedFlow(ctx context.Context, stateHash string, f FederatedFlow) error {
+	item, err := itemOf(f, fedStateKey(stateHash))
+	if err != nil {
+		return err
+	}
+	return st.create(ctx, item)
+}
+
+// TakeFederatedFlow deletes a login in progress and returns it, so that of any number of
+// callbacks with one state exactly one finishes it; ErrNotFound for none, or one expired.
+// One DeleteItem.
+func (st *Store) TakeFederatedFlow(ctx context.Context, stateHash string, now time.Time) (FederatedFlow, error) {
+	old, err := st.remove(ctx, &dynamodb.DeleteItemInput{
+		Key:                 fedStateKey(stateHash),
+		ConditionExpression: aws.String("attribute_exists(pk)"),
+		ReturnValues:        types.ReturnValueAllOld,
+	}, refusedWith(ErrNotFound))
+	if err != nil {
+		return FederatedFlow{}, err
+	}
+	if !live(old, now) {
+		return FederatedFlow{}, ErrNotFound
+	}
+	return decode[FederatedFlow](old)
+}
+
+// FindFederated reads a provider identity's link and the account of a document number
+// together, in one consistent BatchGetItem; either may be nil.
+func (st *Store) FindFederated(ctx context.Context, linkHash, login string) (*FederatedLink, *account.Account, error) {
+	items, err := st.getMany(ctx, fedLinkKey(linkHash), accountKey(login))
+	if err != nil {
+		return nil, nil, err
+	}
+	var link *FederatedLink
+	var acct *account.Account
+	for _, item := range items {
+		switch getS(item, attrPK) {
+		case prefixFedLink + linkHash:
+			l, err := decode[FederatedLink](item)
+			if err != nil {
+				return nil, nil, err
+			}
+			link = &l
+		case prefixAccount + login:
+			a, err := decodeAccount(item)
+			if err != nil {
+				return nil, nil, err
+			}
+			acct = &a
+		}
+	}
+	return link, acct, nil
+}
+
+// IssueLoginCode keeps a one-time login code for an identity already linked. One PutItem.
+func (st *Store) IssueLoginCode(ctx context.Context, codeHash string, c LoginCode) error {
+	item, err := itemOf(c, fedCodeKey(codeHash))
+	if err != nil {
+		return err
+	}
+	return st.create(ctx, item)
+}
+
+// LinkAndIssue links a provider identity to an existing applicant's account and keeps the
+// login's code, in one transaction that holds only while no link exists for the identity
+// (ErrExists: a concurrent first login linked it) and the account is still the one whose
+// name and document type were compared (ErrAccountMoved). One TransactWriteItems.
+func (st *Store) LinkAndIssue(ctx context.Context, linkHash string, l FederatedLink, a account.Account, codeHash string, c LoginCode) error {
+	link, err := st.newLink(linkHash, l)
+	if err != nil {
+		return err
+	}
+	code, err := st.newLoginCode(codeHash, c)
+	if err != nil {
+		return err
+	}
+	return st.transact(ctx, "link federated identity", link, step{
+		write: types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+			TableName:                aws.String(st.table),
+			Key:                      accountKey(a.Login),
+			ConditionExpression:      aws.String("accountId = :id AND #role = :applicant AND #name = :name AND idType = :type"),
+			ExpressionAttributeNames: map[string]string{"#role": "role", "#name": "name"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":id": s(a.AccountID), ":applicant": s(account.RoleApplicant), ":name": s(a.Name), ":type": s(a.IDType),
+			},
+		}},
+		refusal: refusedWith(ErrAccountMoved),
+	}, code)
+}
+
+// CreateFederatedAccount creates an applicant's account from a provider identity, its link
+// and the login's code, in one transaction: account.ErrExists when the document number was
+// registered meanwhile, ErrExists when a concurrent first login linked the identity. One
+// TransactWriteItems.
+func (st *Store) CreateFederatedAccount(ctx context.Context, a account.Account, linkHash string, l FederatedLink, codeHash string, c LoginCode) error {
+	item, err := accountItemFor(a)
+	if err != nil {
+		return err
+	}
+	link, err := st.newLink(linkHash, l)
+	if err != nil {
+		return err
+	}
+	code, err := st.newLoginCode(codeHash, c)
+	if err != nil {
+		return err
+	}
+	return st.transact(ctx, "create federated account", step{
+		write: types.TransactWriteItem{Put: &types.Put{
+			TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+		}},
+		refusal: refusedWith(account.ErrExists),
+	}, link, code)
+}
+
+func (st *Store) newLink(linkHash string, l FederatedLink) (step, error) {
+	item, err := itemOf(l, fedLinkKey(linkHash))
+	if err != nil {
+		return step{}, err
+	}
+	return step{
+		write: types.TransactWriteItem{Put: &types.Put{
+			TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+		}},
+		refusal: refusedWith(ErrExists),
+	}, nil
+}
+
+// newLoginCode puts a code of 256 random bits: its condition fails only if one came twice.
+func (st *Store) newLoginCode(codeHash string, c LoginCode) (step, error) {
+	item, err := itemOf(c, fedCodeKey(codeHash))
+	if err != nil {
+		return step{}, err
+	}
+	return step{write: types.TransactWriteItem{Put: &types.Put{
+		TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+	}}}, nil
+}
+
+// TakeLoginCode deletes a one-time login code and returns it, so that of any number of
+// exchanges of one code exactly one gets it; ErrNotFound for none, or one expired. One
+// DeleteItem.
+func (st *Store) TakeLoginCode(ctx context.Context, codeHash string, now time.Time) (LoginCode, error) {
+	old, err := st.remove(ctx, &dynamodb.DeleteItemInput{
+		Key:                 fedCodeKey(codeHash),
+		ConditionExpression: aws.String("attribute_exists(pk)"),
+		ReturnValues:        types.ReturnValueAllOld,
+	}, refusedWith(ErrNotFound))
+	if err != nil {
+		return LoginCode{}, err
+	}
+	if !live(old, now) {
+		return LoginCode{}, ErrNotFound
+	}
+	return decode[LoginCode](old)
+}
+
+// StartFederatedSession stores the session of a federated login, in one transaction that
+// holds only while the account is still the one the login found, in the same password epoch
+// (ErrAccountMoved: a reset or a change of credentials came between the callback and the
+// exchange). One TransactWriteItems.
+func (st *Store) StartFederatedSession(ctx context.Context, tokenHash string, sess account.Session) error {
+	item, err := itemOf(sessionItem(sess), sessionKey(tokenHash))
+	if err != nil {
+		return err
+	}
+	return st.transact(ctx, "start federated session", step{
+		write: types.TransactWriteItem{Put: &types.Put{
+			TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+		}},
+		refusal: refusedWith(ErrExists),
+	}, step{
+		write: types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+			TableName:                aws.String(st.table),
+			Key:                      accountKey(sess.Login),
+			ConditionExpression:      aws.String("accountId = :id AND epoch = :epoch AND #role = :role"),
+			ExpressionAttributeNames: map[string]string{"#role": "role"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":id": s(sess.AccountID), ":epoch": n(sess.Epoch), ":role": s(sess.Role),
+			},
+		}},
+		refusal: refusedWith(ErrAccountMoved),
+	})
+}
