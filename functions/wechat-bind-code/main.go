@@ -2,14 +2,26 @@
 package main
 
 import (
+	"cmp"
+	"os"
+
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/awsenv"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/wechat"
 	"github.com/jszg/applicant-accounts/shared/wxservice"
 )
 
 func main() {
-	api.Serve(wxservice.NewBindCode(store.FromEnv(awsenv.Config()), clock.System{}, smscode.PepperFromEnv()))
+	db := store.FromEnv(awsenv.Config())
+	// With the account's AppSecret the answer also carries a QR code; without it ("none"),
+	// the code alone.
+	var tokens *wxservice.Tokens
+	if secret := os.Getenv("WECHAT_APP_SECRET"); secret != "" && secret != "none" {
+		tokens = wxservice.NewTokens(db, wechat.API{Base: cmp.Or(os.Getenv("WECHAT_API_BASE"), wechat.DefaultAPIBase),
+			AppID: awsenv.MustEnv("WECHAT_APP_ID"), AppSecret: secret}, clock.System{})
+	}
+	api.Serve(wxservice.NewBindCode(db, tokens, clock.System{}, smscode.PepperFromEnv()))
 }

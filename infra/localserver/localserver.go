@@ -29,9 +29,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/correction"
 	"github.com/jszg/applicant-accounts/shared/ethnicities"
-	"github.com/jszg/applicant-accounts/shared/federation"
 	"github.com/jszg/applicant-accounts/shared/idv"
-	"github.com/jszg/applicant-accounts/shared/logincode"
 	"github.com/jszg/applicant-accounts/shared/notice"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/profile"
@@ -53,6 +51,7 @@ import (
 
 // Deps are the parts the handlers are built from.
 type Deps struct {
+	WechatTokens     *wxservice.Tokens // the service account's token, from the in-process fake API
 	Store            *store.Store
 	Clock            clock.Clock
 	SMS              notify.SMS
@@ -67,9 +66,6 @@ type Deps struct {
 	Operators        notify.Publisher
 	SlidersPerMinute int // per source address
 	SMSLimits        smscode.Limits
-
-	// Federation is the 教育部 unified login's provider (a local one unless configured).
-	Federation *federation.Provider
 }
 
 // Handlers builds each function's handler with the same constructor its
@@ -81,7 +77,7 @@ func Handlers(d *Deps) map[string]api.HandlerFunc {
 		"send-sms-code":           smscode.NewSend(db, d.SMS, d.Operators, d.SMSLimits, clk, d.CodePepper),
 		"register-account":        registration.NewRegister(db, clk, d.CodePepper),
 		"wechat-callback":         wxservice.NewCallback(db, LocalWechat, clk, d.CodePepper),
-		"wechat-bind-code":        wxservice.NewBindCode(db, clk, d.CodePepper),
+		"wechat-bind-code":        wxservice.NewBindCode(db, d.WechatTokens, clk, d.CodePepper),
 		"wechat-unbind":           wxservice.NewUnbind(db, clk),
 		"file-account-correction": correction.NewFile(db, d.SMS, d.Mail, clk, d.Calendar, d.CodePepper),
 		"change-password":         upkeep.NewChangePassword(db, d.SMS, d.Mail, clk),
@@ -106,11 +102,6 @@ func Handlers(d *Deps) map[string]api.HandlerFunc {
 		"get-review":              review.NewOpen(db, clk),
 		"decide-review":           review.NewDecide(db, d.SMS, d.Mail, clk, casework.PhotoRetention),
 		"not-found":               api.NotFoundRoute,
-
-		// The 教育部 unified login.
-		"start-federated-login":    federation.NewStart(db, d.Federation, clk),
-		"federated-login-callback": federation.NewCallback(db, d.Federation, clk),
-		"exchange-federated-login": logincode.NewExchange(db, clk),
 	}
 }
 
@@ -174,7 +165,6 @@ func New(fns []samtemplate.Function, handlers map[string]api.HandlerFunc, d *Dep
 		}
 	}
 	mux.HandleFunc("POST /local/wechat/{openid}", localWechat(handlers["wechat-callback"], callbackID, d.Clock))
-	mux.HandleFunc("GET "+LocalReturnPath, localReturn)
 	mux.HandleFunc("GET /local/captchas/{captchaId}", func(w http.ResponseWriter, r *http.Request) {
 		c, err := d.Store.PeekCaptcha(r.Context(), r.PathValue("captchaId"), d.Clock.Now())
 		switch {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,7 +16,6 @@ import (
 
 	"github.com/jszg/applicant-accounts/infra/samtemplate"
 	"github.com/jszg/applicant-accounts/shared/clock"
-	"github.com/jszg/applicant-accounts/shared/federation"
 	"github.com/jszg/applicant-accounts/shared/idv"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/notify/awsses"
@@ -26,6 +26,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/wechat"
+	"github.com/jszg/applicant-accounts/shared/wxservice"
 )
 
 // Config is what `make run` reads from its environment.
@@ -51,9 +52,6 @@ type Config struct {
 	JobEvery time.Duration
 	AWS      aws.Config
 	Clock    clock.Clock
-
-	// Federation is the 教育部 unified login; with no Issuer, a local provider is started.
-	Federation federation.Config
 }
 
 // Server is a running local system.
@@ -113,6 +111,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			HourlyBudget:   cmp.Or(cfg.SMSHourlyBudget, quota.SMSHourlyBudget),
 		},
 	}
+	fakeWechat := httptest.NewServer(&wechat.FakeAPI{AppID: LocalWechat.AppID, AppSecret: LocalWechatAppSecret, Now: cfg.Clock.Now})
+	s.close = append(s.close, fakeWechat.Close)
+	d.WechatTokens = wxservice.NewTokens(d.Store, wechat.API{Base: fakeWechat.URL, AppID: LocalWechat.AppID,
+		AppSecret: LocalWechatAppSecret, HTTP: fakeWechat.Client()}, cfg.Clock)
 	d.Outbox = notify.NewOutbox(cfg.Clock.Now)
 	d.SMS, d.Mail = d.Outbox, d.Outbox
 	if cfg.SNSEndpoint != nil {
@@ -126,17 +128,6 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.Deps = d
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		s.Close()
-		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-	}
-	s.close = append(s.close, func() { _ = ln.Close() })
-	s.URL = "http://" + ln.Addr().String()
-	if err := s.federation(ctx, cfg); err != nil {
-		s.Close()
-		return nil, err
-	}
 
 	fns, err := samtemplate.Load(cfg.Template)
 	if err != nil {
@@ -148,6 +139,12 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	s.URL = "http://" + ln.Addr().String()
 	// A client that trickles its headers or its body holds a connection and a goroutine: the
 	// headers get 10 s, the whole request (a 1 MiB body on a slow line) a minute.
 	s.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
@@ -210,6 +207,10 @@ func localWechatKey() []byte {
 	}
 	return k
 }
+
+// LocalWechatAppSecret is the AppSecret of LocalWechat, which the in-process fake of WeChat's
+// API takes for the access token behind binding QR codes.
+const LocalWechatAppSecret = "local-wechat-app-secret"
 
 // LocalWechatAESKey is the EncodingAESKey of LocalWechat.
 const LocalWechatAESKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"

@@ -195,3 +195,57 @@ func (st *Store) UnbindWechat(ctx context.Context, login, user string) error {
 			ExpressionAttributeValues: map[string]types.AttributeValue{":login": s(login)},
 		}}, refusal: refusedWith(ErrNotFound)})
 }
+
+// The service account's access token, one for every function: WeChat voids the previous
+// token when it hands out a new one, so only the holder of the item's lease fetches.
+
+func wechatTokenKey(appID string) map[string]types.AttributeValue {
+	return key(prefixWechatToken+appID, "TOKEN")
+}
+
+// WechatToken is the shared token as stored ("" and zero times when none). One GetItem.
+func (st *Store) WechatToken(ctx context.Context, appID string) (token string, expires time.Time, err error) {
+	item, err := st.get(ctx, wechatTokenKey(appID))
+	if errors.Is(err, ErrNotFound) {
+		return "", time.Time{}, nil
+	}
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return getS(item, "token"), time.Unix(getN(item, "tokenExpires"), 0), nil
+}
+
+// LeaseWechatToken takes the right to fetch a new token until until, unless another holds
+// it or the stored token is no longer seen (the one the caller read: another caller renewed
+// it meanwhile, and a second fetch would void it): false then. One UpdateItem.
+func (st *Store) LeaseWechatToken(ctx context.Context, appID, seen string, now, until time.Time) (bool, error) {
+	errHeld := errors.New("held")
+	cond := "(attribute_not_exists(leaseUntil) OR leaseUntil < :now) AND attribute_not_exists(#t)"
+	values := map[string]types.AttributeValue{":until": n(until.UnixMilli()), ":now": n(now.UnixMilli())}
+	if seen != "" {
+		cond = "(attribute_not_exists(leaseUntil) OR leaseUntil < :now) AND #t = :seen"
+		values[":seen"] = s(seen)
+	}
+	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
+		Key:                       wechatTokenKey(appID),
+		UpdateExpression:          aws.String("SET leaseUntil = :until"),
+		ConditionExpression:       aws.String(cond),
+		ExpressionAttributeNames:  map[string]string{"#t": "token"},
+		ExpressionAttributeValues: values,
+	}, refusedWith(errHeld))
+	if errors.Is(err, errHeld) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// PutWechatToken stores the token the lease holder fetched and ends the lease. One UpdateItem.
+func (st *Store) PutWechatToken(ctx context.Context, appID, token string, expires time.Time) error {
+	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
+		Key:                       wechatTokenKey(appID),
+		UpdateExpression:          aws.String("SET #t = :t, tokenExpires = :e REMOVE leaseUntil"),
+		ExpressionAttributeNames:  map[string]string{"#t": "token"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":t": s(token), ":e": n(expires.Unix())},
+	}, nil)
+	return err
+}

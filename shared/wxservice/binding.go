@@ -3,6 +3,7 @@ package wxservice
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -21,9 +22,14 @@ type BindingStore interface {
 }
 
 type bindCodeAnswer struct {
-	BindCode  string `json:"bindCode"`
-	ExpiresIn int    `json:"expiresIn"`
+	BindCode  string  `json:"bindCode"`
+	ExpiresIn int     `json:"expiresIn"`
+	QRURL     *string `json:"qrUrl"`
 }
+
+// BindScene is the scene of a binding code's QR code: scanning it sends it back in a SCAN
+// event (or, to a user who does not follow the account yet, qrscene_ + it in subscribe).
+func BindScene(code string) string { return "bind:" + code }
 
 func alreadyBound() error {
 	return api.Conflict("WECHAT_BOUND", "该账号已绑定微信；如需改绑，请先解除绑定")
@@ -31,8 +37,10 @@ func alreadyBound() error {
 
 // NewBindCode answers POST /v1/me/wechat-binding: a code of BindCodeDigits digits, for
 // BindCodeTTL, that binds the WeChat user who sends it to the service account to this
-// account. An account already bound gets 409. Three round trips: the session's two, the code.
-func NewBindCode(db BindingStore, clk clock.Clock, pepper []byte) api.HandlerFunc {
+// account; with tokens (where the deployment has the account's AppSecret), also a temporary
+// QR code whose scan does the same. An account already bound gets 409. Three round trips: the
+// session's two, the code; and the token's one or two when a QR code is made.
+func NewBindCode(db BindingStore, tokens *Tokens, clk clock.Clock, pepper []byte) api.HandlerFunc {
 	return authn.NewGate(db, clk).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		if err := r.NoBody(); err != nil {
 			return nil, err
@@ -51,7 +59,16 @@ func NewBindCode(db BindingStore, clk clock.Clock, pepper []byte) api.HandlerFun
 			if err != nil {
 				return nil, err
 			}
-			return api.JSON(http.StatusCreated, bindCodeAnswer{BindCode: code, ExpiresIn: int(BindCodeTTL / time.Second)}), nil
+			out := bindCodeAnswer{BindCode: code, ExpiresIn: int(BindCodeTTL / time.Second)}
+			if tokens != nil {
+				qr, err := tokens.QR(ctx, BindScene(code), BindCodeTTL)
+				if err != nil { // the code alone still binds
+					slog.WarnContext(ctx, "no QR code for a binding", slog.String("err", err.Error()))
+				} else {
+					out.QRURL = &qr.ImageURL
+				}
+			}
+			return api.JSON(http.StatusCreated, out), nil
 		}
 		return nil, api.Unavailable("系统繁忙，请稍后重试", 1, errors.New("three binding codes drawn were taken"))
 	})

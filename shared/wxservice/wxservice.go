@@ -136,6 +136,8 @@ func (s *service) handle(ctx context.Context, m wechat.Message, now time.Time) s
 	var text string
 	var err error
 	switch {
+	case m.MsgType == "event" && (m.Event == "SCAN" || m.Event == "subscribe") && scannedBindCode(m) != "":
+		text, err = s.bind(ctx, user, scannedBindCode(m), now)
 	case m.MsgType == "event" && (m.Event == "subscribe"):
 		text = textWelcome
 	case m.MsgType == "event" && m.Event == "CLICK" && m.EventKey == KeyGetCode:
@@ -164,6 +166,15 @@ func (s *service) askDocument(ctx context.Context, user string, now time.Time) (
 }
 
 var bindCode = regexp.MustCompile(`^(?:绑定)?\s*(\d{8})$`)
+
+// scannedBindCode is the binding code of a scanned QR code's event, or "".
+func scannedBindCode(m wechat.Message) string {
+	code, ok := strings.CutPrefix(strings.TrimPrefix(m.EventKey, "qrscene_"), "bind:")
+	if !ok || len(code) != BindCodeDigits {
+		return ""
+	}
+	return code
+}
 
 func (s *service) text(ctx context.Context, user, content string, now time.Time) (string, error) {
 	awaited, err := s.db.TakeWechatAwait(ctx, user, now)

@@ -34,7 +34,7 @@ func newWorld(t *testing.T) *world {
 	cfg := wechat.Config{AppID: "wxtest", Token: "test-token", AESKey: key}
 	return &world{Kit: k, cfg: cfg,
 		callback: wxservice.NewCallback(k.Store, cfg, k.Clock, testkit.Pepper),
-		bindH:    wxservice.NewBindCode(k.Store, k.Clock, testkit.Pepper),
+		bindH:    wxservice.NewBindCode(k.Store, nil, k.Clock, testkit.Pepper),
 		unbindH:  wxservice.NewUnbind(k.Store, k.Clock),
 		register: registration.NewRegister(k.Store, k.Clock, testkit.Pepper),
 		complete: recovery.NewComplete(k.Store, k.Clock, testkit.Pepper),
