@@ -29,7 +29,9 @@ import (
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/correction"
 	"github.com/jszg/applicant-accounts/shared/ethnicities"
+	"github.com/jszg/applicant-accounts/shared/federation"
 	"github.com/jszg/applicant-accounts/shared/idv"
+	"github.com/jszg/applicant-accounts/shared/logincode"
 	"github.com/jszg/applicant-accounts/shared/notice"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/profile"
@@ -66,6 +68,9 @@ type Deps struct {
 	Operators        notify.Publisher
 	SlidersPerMinute int // per source address
 	SMSLimits        smscode.Limits
+
+	// Federation is the 教育部 unified login's provider (a local one unless configured).
+	Federation *federation.Provider
 }
 
 // Handlers builds each function's handler with the same constructor its
@@ -102,6 +107,11 @@ func Handlers(d *Deps) map[string]api.HandlerFunc {
 		"get-review":              review.NewOpen(db, clk),
 		"decide-review":           review.NewDecide(db, d.SMS, d.Mail, clk, casework.PhotoRetention),
 		"not-found":               api.NotFoundRoute,
+
+		// The 教育部 unified login.
+		"start-federated-login":    federation.NewStart(db, d.Federation, clk),
+		"federated-login-callback": federation.NewCallback(db, d.Federation, clk),
+		"exchange-federated-login": logincode.NewExchange(db, clk),
 	}
 }
 
@@ -165,6 +175,7 @@ func New(fns []samtemplate.Function, handlers map[string]api.HandlerFunc, d *Dep
 		}
 	}
 	mux.HandleFunc("POST /local/wechat/{openid}", localWechat(handlers["wechat-callback"], callbackID, d.Clock))
+	mux.HandleFunc("GET "+LocalReturnPath, localReturn)
 	mux.HandleFunc("GET /local/captchas/{captchaId}", func(w http.ResponseWriter, r *http.Request) {
 		c, err := d.Store.PeekCaptcha(r.Context(), r.PathValue("captchaId"), d.Clock.Now())
 		switch {

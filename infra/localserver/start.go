@@ -16,6 +16,7 @@ import (
 
 	"github.com/jszg/applicant-accounts/infra/samtemplate"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/federation"
 	"github.com/jszg/applicant-accounts/shared/idv"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/notify/awsses"
@@ -52,6 +53,9 @@ type Config struct {
 	JobEvery time.Duration
 	AWS      aws.Config
 	Clock    clock.Clock
+
+	// Federation is the 教育部 unified login; with no Issuer, a local provider is started.
+	Federation federation.Config
 }
 
 // Server is a running local system.
@@ -128,6 +132,17 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.Deps = d
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	s.close = append(s.close, func() { _ = ln.Close() })
+	s.URL = "http://" + ln.Addr().String()
+	if err := s.federation(ctx, cfg); err != nil {
+		s.Close()
+		return nil, err
+	}
 
 	fns, err := samtemplate.Load(cfg.Template)
 	if err != nil {
@@ -139,12 +154,6 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		s.Close()
-		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-	}
-	s.URL = "http://" + ln.Addr().String()
 	// A client that trickles its headers or its body holds a connection and a goroutine: the
 	// headers get 10 s, the whole request (a 1 MiB body on a slow line) a minute.
 	s.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}

@@ -63,11 +63,33 @@ const (
 	CodeForWechatReset = "wxreset"
 )
 
+// 教育部 unified login (OpenID Connect): a login in progress (by its state's hash), a
+// provider identity's link to an account (by a hash of issuer and subject), a one-time login
+// code (by its hash).
+const (
+	prefixFedState = "FEDSTATE#"
+	prefixFedLink  = "FEDLINK#"
+	prefixFedCode  = "FEDCODE#"
+)
+
+func fedStateKey(stateHash string) map[string]types.AttributeValue {
+	return key(prefixFedState+stateHash, "STATE")
+}
+
+func fedLinkKey(linkHash string) map[string]types.AttributeValue {
+	return key(prefixFedLink+linkHash, "LINK")
+}
+
+func fedCodeKey(codeHash string) map[string]types.AttributeValue {
+	return key(prefixFedCode+codeHash, "CODE")
+}
+
 // KeyPrefixes are the partition-key prefixes of every item the functions read or write.
 func KeyPrefixes() []string {
 	return []string{prefixAccount, prefixCaptcha, prefixCode + CodeForRegistration + "#", prefixCode + CodeForReset + "#", prefixCode + CodeForContact + "#", prefixCode + CodeForEmail + "#", prefixCode + CodeForWechat + "#", prefixCode + CodeForWechatReset + "#",
 		prefixWechatSeen, prefixWechatUser, prefixWechatBind, prefixWechatToken,
-		prefixPhone, prefixSession, prefixReset, prefixResetLink, prefixReview, prefixNotice, prefixLogin, prefixAddress, prefixBudget}
+		prefixPhone, prefixSession, prefixReset, prefixResetLink, prefixReview, prefixNotice, prefixLogin, prefixAddress, prefixBudget,
+		prefixFedState, prefixFedLink, prefixFedCode}
 }
 
 // Partitions of gsi1.
