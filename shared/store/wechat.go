@@ -249,3 +249,19 @@ func (st *Store) PutWechatToken(ctx context.Context, appID, token string, expire
 	}, nil)
 	return err
 }
+
+func wechatBindTries(user, day string) counter {
+	return counter{pk: prefixWechatUser + user, sk: "BINDDAY#" + day, period: day}
+}
+
+// CountWechatBindTry counts one binding code tried by user on day, before it is looked up:
+// ErrQuotaFull past max. One UpdateItem.
+func (st *Store) CountWechatBindTry(ctx context.Context, user, day string, max int, expires time.Time) error {
+	_, err := st.countUp(ctx, wechatBindTries(user, day), max, expires)
+	return err
+}
+
+// UncountWechatBindTry gives back the try of a code that was right: only guesses count.
+func (st *Store) UncountWechatBindTry(ctx context.Context, user, day string) error {
+	return st.countDown(ctx, wechatBindTries(user, day))
+}

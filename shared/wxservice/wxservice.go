@@ -37,8 +37,13 @@ const (
 	AwaitFor        = 5 * time.Minute // the document number is awaited this long after 取验证码
 	CodesPerDay     = 3               // per document number, and per WeChat user
 	ResetsPerDay    = 3               // reset codes per account
-	BindCodeTTL     = 10 * time.Minute
-	BindCodeDigits  = 8
+	BindCodeTTL = 10 * time.Minute
+	// BindCodeDigits: a binding code is a secret whose guess binds an attacker's WeChat to a
+	// victim's account, and every live code is a target; ten digits, and BindTriesPerDay
+	// codes a day per WeChat user, make a hit cost about a hundred thousand WeChat accounts
+	// a day at ten thousand live codes.
+	BindCodeDigits  = 10
+	BindTriesPerDay = 10
 	awaitedDocument = "document"
 )
 
@@ -51,6 +56,8 @@ type Store interface {
 	CountWechatReset(ctx context.Context, login, day string, max int, expires time.Time) error
 	PutCode(ctx context.Context, k store.CodeKey, c store.Code) error
 	TakeBindCode(ctx context.Context, hash string, now time.Time) (string, int64, error)
+	CountWechatBindTry(ctx context.Context, user, day string, max int, expires time.Time) error
+	UncountWechatBindTry(ctx context.Context, user, day string) error
 	BindWechat(ctx context.Context, login string, epoch int64, user string) error
 	WechatBinding(ctx context.Context, user string) (string, error)
 	GetAccount(ctx context.Context, login string) (account.Account, error)
@@ -165,7 +172,7 @@ func (s *service) askDocument(ctx context.Context, user string, now time.Time) (
 	return "请在5分钟内回复您的证件号码（居民身份证、港澳台居民居住证为18位；港澳居民来往内地通行证为H或M加8位数字，不含换证次数；台湾居民来往大陆通行证为8位数字）。", nil
 }
 
-var bindCode = regexp.MustCompile(`^(?:绑定)?\s*(\d{8})$`)
+var bindCode = regexp.MustCompile(`^(?:绑定)?\s*(\d{10})$`)
 
 // scannedBindCode is the binding code of a scanned QR code's event, or "".
 func scannedBindCode(m wechat.Message) string {
@@ -251,12 +258,23 @@ func (s *service) put(ctx context.Context, k store.CodeKey, c store.Code) (strin
 }
 
 func (s *service) bind(ctx context.Context, user, code string, now time.Time) (string, error) {
+	// Counted before the code is looked up; a right code gives its try back.
+	day := clock.Day(now)
+	switch err := s.db.CountWechatBindTry(ctx, user, day, BindTriesPerDay, clock.NextDay(now).Add(24*time.Hour)); {
+	case errors.Is(err, store.ErrQuotaFull):
+		return "今日尝试绑定的次数过多，请明天再试。", nil
+	case err != nil:
+		return "", err
+	}
 	login, epoch, err := s.db.TakeBindCode(ctx, BindHash(s.pepper, code), now)
 	if errors.Is(err, store.ErrNotFound) {
 		return "绑定码无效或已过期（10分钟内有效），请在网站重新获取。", nil
 	}
 	if err != nil {
 		return "", err
+	}
+	if err := s.db.UncountWechatBindTry(context.WithoutCancel(ctx), user, day); err != nil {
+		slog.WarnContext(ctx, "could not give back a right binding code's try", slog.String("err", err.Error()))
 	}
 	switch err := s.db.BindWechat(ctx, login, epoch, user); {
 	case errors.Is(err, store.ErrWechatUserBound):

@@ -208,7 +208,7 @@ func TestABoundUserResetsThePasswordFromWeChat(t *testing.T) {
 		t.Fatalf("an unbound user's 找回密码: %q", reply)
 	}
 	res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok})
-	if res.Status != 201 || len(res.Str("bindCode")) != 8 {
+	if res.Status != 201 || len(res.Str("bindCode")) != wxservice.BindCodeDigits {
 		t.Fatalf("bind code: %d %v", res.Status, res.Body)
 	}
 	if reply, _ := w.push(t, text("o-user", "绑定 "+res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
@@ -265,5 +265,25 @@ func TestBindingsAreOneToOneUnderRace(t *testing.T) {
 	}
 	if bound != 1 {
 		t.Fatalf("%d bindings of one account: %q", bound, replies)
+	}
+}
+
+// Binding codes are secrets an attacker would guess: each WeChat user tries ten a day, the
+// right one given back.
+func TestBindingCodesAreGuessedTenTimesADay(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	for i := range wxservice.BindTriesPerDay {
+		guess := strings.Repeat("0", wxservice.BindCodeDigits-2) + strconvItoa(int64(10+i))
+		if reply, _ := w.push(t, text("o-guesser", guess)); !strings.Contains(reply, "无效或已过期") {
+			t.Fatalf("guess %d: %q", i+1, reply)
+		}
+	}
+	res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: w.Token(a)})
+	if reply, _ := w.push(t, text("o-guesser", res.Str("bindCode"))); !strings.Contains(reply, "次数过多") || w.Account(a.Login).WechatUser != "" {
+		t.Fatalf("the right code after the day's guesses: %q", reply)
+	}
+	if reply, _ := w.push(t, text("o-owner", res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
+		t.Fatalf("the owner's own WeChat: %q", reply)
 	}
 }
