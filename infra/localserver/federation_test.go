@@ -192,3 +192,46 @@ func federatedFlows(t *testing.T, base string) []string {
 	}
 	return append(secrets, callback.Query().Get("code"), callback.Query().Get("state"))
 }
+
+// The seed's way for an account a first 教育部 login made ("或在本网站重置密码后登录"): right
+// after the login it sets a mobile, proven by a code, with no password to give; then it
+// sets a password through recovery, and logs in with it.
+func TestAnAccountMadeByAFederatedLoginSetsAPasswordThroughRecovery(t *testing.T) {
+	srv := start(t, nil)
+	base, tw := srv.URL, localidp.Identities()[3]
+	st, m, _ := federatedLogin(t, base, tw.Subject)
+	if st != 201 {
+		t.Fatalf("first login: %d %v", st, m)
+	}
+	tok := m["token"].(string)
+	st, m = do(t, "POST", base+"/v1/password-resets", map[string]any{"idType": tw.IDType, "idNumber": tw.Number, "name": tw.Name, "captcha": solved(t, base)})
+	if st != 404 {
+		t.Fatalf("recovery without contacts: %d %v", st, m)
+	}
+	phone := testkit.Phone()
+	if st, m = do(t, "POST", base+"/v1/sms-codes", map[string]any{"phone": phone, "purpose": "contact", "captcha": solved(t, base)}); st != 202 {
+		t.Fatalf("contact code: %d %v", st, m)
+	}
+	if st, m = doAs(t, tok, "PUT", base+"/v1/me/phone", map[string]any{"phone": phone, "smsCode": lastOutbox(t, base, "sms", phone, smsCode)}); st != 204 {
+		t.Fatalf("the mobile: %d %v", st, m)
+	}
+	st, m = do(t, "POST", base+"/v1/password-resets", map[string]any{"idType": tw.IDType, "idNumber": tw.Number, "name": tw.Name, "captcha": solved(t, base)})
+	if st != 201 || m["emailMasked"] != nil {
+		t.Fatalf("recovery step 1: %d %v", st, m)
+	}
+	id := m["resetId"].(string)
+	if st, m = do(t, "POST", base+"/v1/password-resets/"+id+"/sms", nil); st != 202 {
+		t.Fatalf("reset code: %d %v", st, m)
+	}
+	pw := "First#2026pw"
+	if st, m = do(t, "POST", base+"/v1/password-resets/complete", map[string]any{"resetId": id, "smsCode": lastOutbox(t, base, "sms", phone, smsCode),
+		"newPassword": pw, "newPasswordConfirm": pw}); st != 204 {
+		t.Fatalf("reset: %d %v", st, m)
+	}
+	if st, m = do(t, "POST", base+"/v1/sessions", map[string]any{"account": tw.Number, "password": pw, "captcha": solved(t, base)}); st != 201 {
+		t.Fatalf("password login: %d %v", st, m)
+	}
+	if st, m, _ = federatedLogin(t, base, tw.Subject); st != 201 {
+		t.Fatalf("the 教育部 login still works: %d %v", st, m)
+	}
+}

@@ -91,10 +91,26 @@ type startRequest struct {
 }
 
 type started struct {
-	ResetID     string `json:"resetId"`
-	PhoneMasked string `json:"phoneMasked"`
-	EmailMasked string `json:"emailMasked"`
-	ExpiresIn   int    `json:"expiresIn"`
+	ResetID     string  `json:"resetId"`
+	PhoneMasked *string `json:"phoneMasked"` // nil: the account has none
+	EmailMasked *string `json:"emailMasked"`
+	ExpiresIn   int     `json:"expiresIn"`
+}
+
+// masked is v masked, or nil for none.
+func masked(v string, mask func(string) string) *string {
+	if v == "" {
+		return nil
+	}
+	m := mask(v)
+	return &m
+}
+
+// noContacts answers recovery for an account with neither mobile nor e-mail (one a first
+// 教育部 login made): nothing can be sent, and the message says how it gets one.
+func noContacts() error {
+	return &api.Error{Status: http.StatusNotFound, Code: api.CodeAccountNotFound,
+		Message: "该账号尚未留存手机号码和邮箱，无法在此找回密码：请使用“教育部账号登录”登录，在个人中心填写手机号码或邮箱后，再找回密码"}
 }
 
 // NewStart answers POST /v1/password-resets: nothing is revealed unless type, number and
@@ -133,6 +149,9 @@ func start(ctx context.Context, r *api.Request, db StartStore, sliders *captcha.
 		return nil, &api.Error{Status: http.StatusNotFound, Code: api.CodeAccountNotFound,
 			Message: "未找到匹配的账号：证件类型、证件号码和姓名须与注册时填写的完全一致"}
 	}
+	if acct.Phone == "" && acct.Email == "" {
+		return nil, noContacts()
+	}
 	req := reset.Request{
 		ID: token.New(16), Login: acct.Login, Name: acct.Name, Epoch: acct.Epoch,
 		Phone: acct.Phone, Email: acct.Email, ExpiresAt: now.Add(ResetTTL).Unix(),
@@ -142,8 +161,8 @@ func start(ctx context.Context, r *api.Request, db StartStore, sliders *captcha.
 	}
 	return api.JSON(http.StatusCreated, started{
 		ResetID:     req.ID,
-		PhoneMasked: identity.MaskPhone(acct.Phone),
-		EmailMasked: identity.MaskEmail(acct.Email),
+		PhoneMasked: masked(acct.Phone, identity.MaskPhone),
+		EmailMasked: masked(acct.Email, identity.MaskEmail),
 		ExpiresIn:   int(ResetTTL / time.Second),
 	}), nil
 }
@@ -184,6 +203,9 @@ func NewEmail(db MailStore, mail notify.Mailer, clk clock.Clock, linkBase string
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			return nil, resetGone()
+		case err == nil && req.Email == "":
+			logFailure(ctx, "could not give back a reset mail", db.UncountResetMail(context.WithoutCancel(ctx), id))
+			return nil, api.NotFound("该账号未留存邮箱，请改用短信验证码找回密码")
 		case errors.Is(err, reset.ErrMailsUsedUp):
 			return nil, api.QuotaExceeded("本次找回密码已发送3封邮件，请查收邮箱（含垃圾邮件箱），或重新开始找回密码", 0)
 		case err != nil:
@@ -278,6 +300,9 @@ func NewSMS(db SMSStore, sms notify.SMS, operators notify.Publisher, limits smsc
 		}
 		if err != nil {
 			return nil, err
+		}
+		if req.Phone == "" {
+			return nil, api.NotFound("该账号未留存手机号码，请改用邮件找回密码")
 		}
 		remaining, err := codes.Send(ctx, ResetKey(id), req.Phone, r.Source(), notify.ResetCodeSMS,
 			smscode.Owner{Login: req.Login, Epoch: req.Epoch})
