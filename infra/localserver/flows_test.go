@@ -130,7 +130,7 @@ func everyFlow(t *testing.T, srv *localserver.Server) []string {
 
 	// WeChat: a binding code from the site, sent in WeChat; 找回密码 there; unbinding.
 	openID := "o-flow-user"
-	st, m = doAs(t, tok2, "POST", base+"/v1/me/wechat-binding", nil)
+	st, m = doAs(t, tok2, "POST", base+"/v1/me/wechat-binding", map[string]any{"currentPassword": newerPw})
 	expect("binding code", st, 201, m)
 	bindCode, _ := m["bindCode"].(string)
 	st, m = do(t, "POST", base+"/local/wechat/"+openID, map[string]any{"text": bindCode})
@@ -141,7 +141,7 @@ func everyFlow(t *testing.T, srv *localserver.Server) []string {
 	if wechatReset == nil {
 		t.Fatalf("no reset code in the reply: %v", m)
 	}
-	st, m = doAs(t, tok2, "DELETE", base+"/v1/me/wechat-binding", nil)
+	st, m = doAs(t, tok2, "DELETE", base+"/v1/me/wechat-binding", map[string]any{"currentPassword": newerPw})
 	expect("unbind", st, 204, m)
 	st, m = do(t, "POST", base+"/local/wechat/"+openID, map[string]any{"event": "CLICK", "key": "GET_CODE"})
 	expect("取验证码", st, 200, m)

@@ -43,7 +43,7 @@ func TestTheWeChatDoorAsApplicantsMeetIt(t *testing.T) {
 	if m = a.must("me", 200, st, m); m["phoneVerified"] != false || m["wechatBound"] != false {
 		t.Fatalf("me after a WeChat registration: %v", m)
 	}
-	st, m = doAs(t, tok, "POST", base+"/v1/me/wechat-binding", nil)
+	st, m = doAs(t, tok, "POST", base+"/v1/me/wechat-binding", map[string]any{"currentPassword": testkit.Password})
 	m = a.must("binding code", 201, st, m)
 	if m["qrUrl"] == nil {
 		t.Fatalf("no QR code from the local fake API: %v", m)

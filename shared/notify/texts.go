@@ -159,3 +159,12 @@ func Tell(ctx context.Context, sms SMS, mail Mailer, phone, email, name, text st
 		}
 	}
 }
+
+// WechatBindingText tells an account's contacts that a WeChat binding was asked for (a code
+// issued, which binds whoever sends it) or removed.
+func WechatBindingText(bind bool) string {
+	if bind {
+		return "您的中国教师资格网账号刚刚获取了微信绑定码，绑定后可在微信中找回密码。" + ifNotYou
+	}
+	return "您的中国教师资格网账号已解除微信绑定。" + ifNotYou
+}

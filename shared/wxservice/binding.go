@@ -10,6 +10,8 @@ import (
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/session"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/token"
 )
@@ -17,6 +19,7 @@ import (
 // BindingStore keeps binding codes and bindings.
 type BindingStore interface {
 	authn.Sessions
+	session.GuardStore
 	PutBindCode(ctx context.Context, hash, login string, epoch int64, until time.Time) error
 	UnbindWechat(ctx context.Context, login, user string) error
 }
@@ -31,6 +34,32 @@ type bindCodeAnswer struct {
 // event (or, to a user who does not follow the account yet, qrscene_ + it in subscribe).
 func BindScene(code string) string { return "bind:" + code }
 
+type bindingForm struct {
+	CurrentPassword string `json:"currentPassword"`
+}
+
+// FreshLogin is how recent the login of an account without a password must be to bind or
+// unbind: that login stands in for the password it does not have.
+const FreshLogin = 10 * time.Minute
+
+// reconfirm is what binding and unbinding ask, as a change of password or mobile does: a
+// binding is a way to reset the password, so a stolen session must not add one. The current
+// password counts as a login attempt (session.Reconfirm).
+func reconfirm(ctx context.Context, db session.GuardStore, p *authn.Principal, r *api.Request, now time.Time) error {
+	var f bindingForm
+	if err := r.Decode(&f); err != nil {
+		return err
+	}
+	if p.Account.PasswordHash != "" {
+		return session.Reconfirm(ctx, db, p.Account, f.CurrentPassword, "currentPassword", now)
+	}
+	if now.Sub(time.Unix(p.Session.CreatedAt, 0)) > FreshLogin {
+		return &api.Error{Status: http.StatusUnauthorized, Code: api.CodeUnauthenticated,
+			Message: "该账号尚未设置密码：为保障账号安全，请重新登录后在10分钟内绑定或解除绑定微信"}
+	}
+	return nil
+}
+
 func alreadyBound() error {
 	return api.Conflict("WECHAT_BOUND", "该账号已绑定微信；如需改绑，请先解除绑定")
 }
@@ -40,16 +69,16 @@ func alreadyBound() error {
 // account; with tokens (where the deployment has the account's AppSecret), also a temporary
 // QR code whose scan does the same. An account already bound gets 409. Three round trips: the
 // session's two, the code; and the token's one or two when a QR code is made.
-func NewBindCode(db BindingStore, tokens *Tokens, clk clock.Clock, pepper []byte) api.HandlerFunc {
+func NewBindCode(db BindingStore, tokens *Tokens, sms notify.SMS, mail notify.Mailer, clk clock.Clock, pepper []byte) api.HandlerFunc {
 	return authn.NewGate(db, clk).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
-		if err := r.NoBody(); err != nil {
-			return nil, err
-		}
+		now := clk.Now()
 		a := p.Account
 		if a.WechatUser != "" {
 			return nil, alreadyBound()
 		}
-		now := clk.Now()
+		if err := reconfirm(ctx, db, p, r, now); err != nil {
+			return nil, err
+		}
 		for range 3 { // a code drawn twice among the live ones is drawn again
 			code := token.Digits(BindCodeDigits)
 			err := db.PutBindCode(ctx, BindHash(pepper, code), a.Login, a.Epoch, now.Add(BindCodeTTL))
@@ -59,6 +88,7 @@ func NewBindCode(db BindingStore, tokens *Tokens, clk clock.Clock, pepper []byte
 			if err != nil {
 				return nil, err
 			}
+			notify.Tell(ctx, sms, mail, a.Phone, a.Email, a.Name, notify.WechatBindingText(true))
 			out := bindCodeAnswer{BindCode: code, ExpiresIn: int(BindCodeTTL / time.Second)}
 			if tokens != nil {
 				qr, err := tokens.QR(ctx, BindScene(code), BindCodeTTL)
@@ -75,14 +105,14 @@ func NewBindCode(db BindingStore, tokens *Tokens, clk clock.Clock, pepper []byte
 }
 
 // NewUnbind answers DELETE /v1/me/wechat-binding: the binding goes, both sides at once.
-func NewUnbind(db BindingStore, clk clock.Clock) api.HandlerFunc {
+func NewUnbind(db BindingStore, sms notify.SMS, mail notify.Mailer, clk clock.Clock) api.HandlerFunc {
 	return authn.NewGate(db, clk).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
-		if err := r.NoBody(); err != nil {
-			return nil, err
-		}
 		a := p.Account
 		if a.WechatUser == "" {
 			return nil, api.NotFound("该账号未绑定微信")
+		}
+		if err := reconfirm(ctx, db, p, r, clk.Now()); err != nil {
+			return nil, err
 		}
 		err := db.UnbindWechat(ctx, a.Login, a.WechatUser)
 		if errors.Is(err, store.ErrNotFound) {
@@ -91,6 +121,7 @@ func NewUnbind(db BindingStore, clk clock.Clock) api.HandlerFunc {
 		if err != nil {
 			return nil, err
 		}
+		notify.Tell(ctx, sms, mail, a.Phone, a.Email, a.Name, notify.WechatBindingText(false))
 		return api.NoContent(), nil
 	})
 }

@@ -70,10 +70,10 @@ func TestAVoidedTokenIsRenewed(t *testing.T) {
 func TestScanningTheBindingQRCodeBinds(t *testing.T) {
 	w := newWorld(t)
 	fake, tokens := fakeWechat(t, w)
-	bindH := wxservice.NewBindCode(w.Store, tokens, w.Clock, testkit.Pepper)
+	bindH := wxservice.NewBindCode(w.Store, tokens, w.Outbox, w.Outbox, w.Clock, testkit.Pepper)
 	for i, event := range []string{"SCAN", "subscribe"} {
 		a := w.Applicant("张三")
-		res := apitest.Call(t, bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: w.Token(a)})
+		res := apitest.Call(t, bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: w.Token(a), Body: pw})
 		if res.Status != 201 || res.Str("qrUrl") == "" || fake.Scenes[i] != wxservice.BindScene(res.Str("bindCode")) {
 			t.Fatalf("%s: %d %v, scenes %q", event, res.Status, res.Body, fake.Scenes)
 		}

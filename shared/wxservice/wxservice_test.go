@@ -34,8 +34,8 @@ func newWorld(t *testing.T) *world {
 	cfg := wechat.Config{AppID: "wxtest", Token: "test-token", AESKey: key}
 	return &world{Kit: k, cfg: cfg,
 		callback: wxservice.NewCallback(k.Store, cfg, k.Clock, testkit.Pepper),
-		bindH:    wxservice.NewBindCode(k.Store, nil, k.Clock, testkit.Pepper),
-		unbindH:  wxservice.NewUnbind(k.Store, k.Clock),
+		bindH:    wxservice.NewBindCode(k.Store, nil, k.Outbox, k.Outbox, k.Clock, testkit.Pepper),
+		unbindH:  wxservice.NewUnbind(k.Store, k.Outbox, k.Outbox, k.Clock),
 		register: registration.NewRegister(k.Store, k.Clock, testkit.Pepper),
 		complete: recovery.NewComplete(k.Store, k.Clock, testkit.Pepper),
 		me:       profile.NewMe(k.Store, k.Clock),
@@ -75,6 +75,9 @@ func (w *world) post(t *testing.T, q wechat.Query, body []byte) (string, string)
 	}
 	return text, resp.Body
 }
+
+// pw is the body of the binding routes: the current password.
+var pw = map[string]any{"currentPassword": testkit.Password}
 
 func click(user, key string) wechat.Message {
 	return wechat.Message{ToUserName: "gh", FromUserName: user, MsgType: "event", Event: "CLICK", EventKey: key}
@@ -207,7 +210,7 @@ func TestABoundUserResetsThePasswordFromWeChat(t *testing.T) {
 	if reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword)); !strings.Contains(reply, "尚未绑定") {
 		t.Fatalf("an unbound user's 找回密码: %q", reply)
 	}
-	res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok})
+	res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok, Body: pw})
 	if res.Status != 201 || len(res.Str("bindCode")) != wxservice.BindCodeDigits {
 		t.Fatalf("bind code: %d %v", res.Status, res.Body)
 	}
@@ -217,7 +220,7 @@ func TestABoundUserResetsThePasswordFromWeChat(t *testing.T) {
 	if reply, _ := w.push(t, text("o-other", res.Str("bindCode"))); !strings.Contains(reply, "无效或已过期") {
 		t.Fatalf("the code again: %q", reply)
 	}
-	if res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok}); res.Status != 409 {
+	if res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok, Body: pw}); res.Status != 409 {
 		t.Fatalf("a second binding: %d %v", res.Status, res.Body)
 	}
 	reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword))
@@ -234,7 +237,8 @@ func TestABoundUserResetsThePasswordFromWeChat(t *testing.T) {
 		t.Fatalf("a session from before the reset: %d", me.Status)
 	}
 	tok = w.Token(w.Account(a.Login))
-	if res := apitest.Call(t, w.unbindH, apitest.Request{Method: "DELETE", Path: "/v1/me/wechat-binding", Token: tok}); res.Status != 204 {
+	newPw := map[string]any{"currentPassword": "Newer#2026ok"}
+	if res := apitest.Call(t, w.unbindH, apitest.Request{Method: "DELETE", Path: "/v1/me/wechat-binding", Token: tok, Body: newPw}); res.Status != 204 {
 		t.Fatalf("unbind: %d %v", res.Status, res.Body)
 	}
 	if reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword)); !strings.Contains(reply, "尚未绑定") {
@@ -250,7 +254,7 @@ func TestBindingsAreOneToOneUnderRace(t *testing.T) {
 	tok := w.Token(a)
 	codes := make([]string, 4)
 	for i := range codes {
-		res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok})
+		res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok, Body: pw})
 		codes[i] = res.Str("bindCode")
 	}
 	replies := testkit.Race(len(codes), func(i int) string {
@@ -279,11 +283,41 @@ func TestBindingCodesAreGuessedTenTimesADay(t *testing.T) {
 			t.Fatalf("guess %d: %q", i+1, reply)
 		}
 	}
-	res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: w.Token(a)})
+	res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: w.Token(a), Body: pw})
 	if reply, _ := w.push(t, text("o-guesser", res.Str("bindCode"))); !strings.Contains(reply, "次数过多") || w.Account(a.Login).WechatUser != "" {
 		t.Fatalf("the right code after the day's guesses: %q", reply)
 	}
 	if reply, _ := w.push(t, text("o-owner", res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
 		t.Fatalf("the owner's own WeChat: %q", reply)
+	}
+}
+
+// A stolen session adds no WeChat way to reset the password: binding and unbinding need the
+// current password (a login attempt), and the account's contacts are told.
+func TestBindingNeedsThePassword(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	tok := w.Token(a)
+	wrong := map[string]any{"currentPassword": "Wrong#2026ok"}
+	if res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok, Body: wrong}); res.Status != 422 || res.Field() != "currentPassword" {
+		t.Fatalf("a binding code with a wrong password: %d %v", res.Status, res.Body)
+	}
+	if res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok}); res.Status != 400 {
+		t.Fatalf("a binding code without the password: %d %v", res.Status, res.Body)
+	}
+	res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok, Body: pw})
+	if res.Status != 201 {
+		t.Fatalf("with the password: %d %v", res.Status, res.Body)
+	}
+	msgs := w.Outbox.Messages()
+	if last := msgs[len(msgs)-1]; !strings.Contains(last.Body, "微信绑定码") {
+		t.Fatalf("the account was not told: %+v", last)
+	}
+	w.push(t, text("o-user", res.Str("bindCode")))
+	if res := apitest.Call(t, w.unbindH, apitest.Request{Method: "DELETE", Path: "/v1/me/wechat-binding", Token: tok, Body: wrong}); res.Status != 422 {
+		t.Fatalf("unbinding with a wrong password: %d %v", res.Status, res.Body)
+	}
+	if w.Account(a.Login).WechatUser == "" {
+		t.Fatal("a wrong password unbound")
 	}
 }
