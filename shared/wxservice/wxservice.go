@@ -34,10 +34,10 @@ const (
 
 // Limits of the WeChat ways, as the SMS ones.
 const (
-	AwaitFor        = 5 * time.Minute // the document number is awaited this long after 取验证码
-	CodesPerDay     = 3               // per document number, and per WeChat user
-	ResetsPerDay    = 3               // reset codes per account
-	BindCodeTTL = 10 * time.Minute
+	AwaitFor     = 5 * time.Minute // the document number is awaited this long after 取验证码
+	CodesPerDay  = 3               // per document number, and per WeChat user
+	ResetsPerDay = 3               // reset codes per account
+	BindCodeTTL  = 10 * time.Minute
 	// BindCodeDigits: a binding code is a secret whose guess binds an attacker's WeChat to a
 	// victim's account, and every live code is a target; ten digits, and BindTriesPerDay
 	// codes a day per WeChat user, make a hit cost about a hundred thousand WeChat accounts
