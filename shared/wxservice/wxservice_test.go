@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,7 +26,7 @@ type world struct {
 	cfg                                wechat.Config
 	callback, bindH, unbindH, register api.HandlerFunc
 	complete, me                       api.HandlerFunc
-	ids                                int64
+	ids                                atomic.Int64
 }
 
 func newWorld(t *testing.T) *world {
@@ -51,8 +52,7 @@ func (w *world) push(t *testing.T, m wechat.Message) (string, string) {
 		m.CreateTime = now.Unix()
 	}
 	if m.MsgType == "text" && m.MsgID == 0 {
-		w.ids++
-		m.MsgID = w.ids
+		m.MsgID = w.ids.Add(1)
 	}
 	q, body, err := w.cfg.Push(m, now)
 	if err != nil {
