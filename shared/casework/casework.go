@@ -126,6 +126,10 @@ const SLAWorkingDays = 7
 // ErrAlreadyDecided is a decision on a review that has one.
 var ErrAlreadyDecided = errors.New("casework: review already decided")
 
+// ErrContactsChanged is a contact correction's approval after the account's contacts were
+// changed (by its holder, with the password) since the correction was filed.
+var ErrContactsChanged = errors.New("casework: the account's contacts changed since the filing")
+
 // ErrOtherReviewPending is an ownership claim's approval while the account waits on another
 // review, which must be decided first.
 var ErrOtherReviewPending = errors.New("casework: another review of the account is pending")

@@ -117,9 +117,11 @@ func noMatch(kind string) error {
 }
 
 // NewFile answers POST /v1/account-corrections. The form is checked first; then the slider
-// is spent; the account must exist (for a contact correction with the same type, number and
+// is spent; the code for the new mobile is tried (one of its five), before the account is
+// looked up, so that asking whether a number is registered costs a code as registration
+// does; the account must exist (for a contact correction with the same type, number and
 // name, as recovery step 1; for a claim with the number's type, whatever name its holder
-// gave); the code for the new mobile is tried (one of its five); the photo is counted
+// gave); the photo is counted
 // against the number's hour and decoded; the filing is one transaction. Nothing of the
 // account's contacts is ever in the answer. Six round trips.
 //
@@ -143,6 +145,16 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 			return nil, err
 		}
 		defer func() { solved.GiveBackIfBusy(ctx, err) }()
+		key := smscode.ContactKey(v.phone)
+		code, err := codes.Check(ctx, key, f.SMSCode)
+		var used *smscode.UsedError
+		if errors.As(err, &used) {
+			return nil, smscode.Refused()
+		}
+		if err != nil {
+			return nil, err
+		}
+		defer func() { codes.GiveBackIfBusy(ctx, key, code, err) }()
 		acct, err := db.GetAccount(ctx, v.login)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, noMatch(v.kind)
@@ -157,16 +169,6 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 		if err := acct.MayBeCorrected(); err != nil {
 			return nil, pending()
 		}
-		key := smscode.ContactKey(v.phone)
-		code, err := codes.Check(ctx, key, f.SMSCode)
-		var used *smscode.UsedError
-		if errors.As(err, &used) {
-			return nil, smscode.Refused()
-		}
-		if err != nil {
-			return nil, err
-		}
-		defer func() { codes.GiveBackIfBusy(ctx, key, code, err) }()
 		jpg, err := photo.Check(ctx, f.Photo, func(ctx context.Context) error {
 			err := db.CountPhotoCheck(ctx, v.login, now, review.PhotoChecksPerHour)
 			if errors.Is(err, store.ErrQuotaFull) {

@@ -7,6 +7,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
+	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/correction"
@@ -17,6 +18,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/reviewer"
 	"github.com/jszg/applicant-accounts/shared/session"
 	"github.com/jszg/applicant-accounts/shared/smscode"
+	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/testkit"
 )
 
@@ -328,5 +330,34 @@ func TestOneDecisionOfAClaimUnderRace(t *testing.T) {
 	}
 	if got := w.sentTo("+86" + holderPhone); len(got) != 2 { // the code, then one decision
 		t.Fatalf("the claimant's mobile got %d messages: %q", len(got), got)
+	}
+}
+
+// A correction filed by someone who knows the name and number, while the holder still uses
+// the account: the holder's own change of contacts (with the password) makes its approval
+// impossible, and the reviewer is told why.
+func TestACorrectionCannotUndoTheHoldersOwnChange(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	id := w.file(t, w.form(t, "contact", a, "张三", testkit.Phone(), "87654321@qq.com")).Str("reviewId")
+	// The holder changes the mobile meanwhile (as PUT /v1/me/phone would, in the store).
+	holder := w.Account(a.Login)
+	newPhone := "+86" + testkit.Phone()
+	if err := w.Env.Store.ChangeCredential(t.Context(), store.Change{Login: holder.Login, Epoch: holder.Epoch, SessionHash: "none", Phone: newPhone}, w.Clock.Now()); err == nil {
+		t.Fatal("a change without a live session went through")
+	}
+	tok := w.Token(holder)
+	if err := w.Env.Store.ChangeCredential(t.Context(), store.Change{Login: holder.Login, Epoch: holder.Epoch, SessionHash: authn.TokenHash(tok), Phone: newPhone}, w.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	res := w.decide(t, id, map[string]any{"decision": "approve"})
+	if res.Status != 409 || !strings.Contains(res.Message(), "本人") {
+		t.Fatalf("approving after the holder's change: %d %v", res.Status, res.Body)
+	}
+	if got := w.Account(a.Login); got.Phone != newPhone || got.Email != a.Email {
+		t.Fatalf("the contacts after the refused approval: %s %s", got.Phone, got.Email)
+	}
+	if res := w.decide(t, id, map[string]any{"decision": "reject", "reason": "申请人仍在使用账号"}); res.Status != 200 {
+		t.Fatalf("reject: %d %v", res.Status, res.Body)
 	}
 }

@@ -300,6 +300,9 @@ func NewDecide(db DecideStore, sms notify.SMS, mail notify.Mailer, clk clock.Clo
 			if errors.Is(err, casework.ErrAlreadyDecided) {
 				return nil, alreadyDecided()
 			}
+			if errors.Is(err, casework.ErrContactsChanged) {
+				return nil, api.Conflict(api.CodeReviewPending, "申请提交后，账号的手机号码或邮箱已由本人（凭密码）修改，说明申请人仍能使用账号：本申请不能通过，请驳回")
+			}
 			if errors.Is(err, casework.ErrOtherReviewPending) {
 				return nil, api.Conflict(api.CodeReviewPending, "该账号还有待审核的人工审核或姓名变更申请，请先审核该申请，再通过本次账号申诉")
 			}

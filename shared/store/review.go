@@ -357,7 +357,12 @@ func (st *Store) DecideReview(ctx context.Context, d casework.Decision, photoUnt
 	// claim: the entry and the account move with the review, in this transaction only.
 	steps := []step{
 		{write: types.TransactWriteItem{Update: review}, refusal: refusedWith(casework.ErrAlreadyDecided)},
-		{write: types.TransactWriteItem{Update: accountDecision(st.table, d)}, refusal: refusedWith(casework.ErrOtherReviewPending)},
+		{write: types.TransactWriteItem{Update: accountDecision(st.table, d)}, refusal: func(map[string]types.AttributeValue) error {
+			if r.KindOf() == casework.KindContact {
+				return casework.ErrContactsChanged
+			}
+			return casework.ErrOtherReviewPending
+		}},
 		{write: types.TransactWriteItem{Put: notice}},
 		{write: types.TransactWriteItem{Update: &types.Update{
 			TableName: aws.String(st.table), Key: photoKey(r.ID),
@@ -431,6 +436,18 @@ func accountDecision(table string, d casework.Decision) *types.Update {
 		u.ConditionExpression = aws.String("correctionId = :id")
 		remove = append(remove, "correctionId")
 		if d.Approve {
+			// The holder who changed the contacts since the filing, with the password, has
+			// the account: the correction asks for what is no longer the case.
+			cond := "correctionId = :id"
+			for attr, old := range map[string]string{"phone": r.OldPhone, "email": r.OldEmail} {
+				if old == "" {
+					cond += " AND attribute_not_exists(" + attr + ")"
+				} else {
+					values[":old_"+attr] = s(old)
+					cond += " AND " + attr + " = :old_" + attr
+				}
+			}
+			u.ConditionExpression = aws.String(cond)
 			contacts()
 		}
 	case casework.KindOwnership:
