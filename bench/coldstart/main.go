@@ -62,7 +62,11 @@ func run(runs int, only string) error {
 		"TABLE_NAME=coldstart", "DYNAMODB_ENDPOINT="+endpoint, "SNS_ENDPOINT="+dead, "SES_ENDPOINT="+dead,
 		"CTID_GUIDE_URL=https://example.com/ctid-guide", "SES_SENDER=noreply@example.com", "RESET_LINK_BASE_URL=https://example.com/r",
 		"IDV_ENDPOINT=https://127.0.0.1:9/verify", "IDV_API_KEY=bench", "CURSOR_SECRET=bench-secret", "SMS_CODE_PEPPER=bench-pepper-0123456789",
-		"OPERATORS_TOPIC_ARN=arn:aws:sns:us-east-1:000000000000:bench")
+		"OPERATORS_TOPIC_ARN=arn:aws:sns:us-east-1:000000000000:bench",
+		// The 教育部 login's provider is unreachable: the sample events end at its discovery.
+		"FEDERATION_ISSUER=http://127.0.0.1:9/oidc", "FEDERATION_CLIENT_ID=bench", "FEDERATION_CLIENT_SECRET=bench",
+		"FEDERATION_CALLBACK_URL=https://api.example.com/v1/federated-logins/callback", "FEDERATION_RETURN_URL=https://example.com/login/federated",
+		"FEDERATION_NUMBER_CLAIM=id_number", "FEDERATION_TYPE_CLAIM=id_type", "FEDERATION_NAME_CLAIM=name")
 
 	names := []string{"hello"}
 	entries, err := os.ReadDir("functions")

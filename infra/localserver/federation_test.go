@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -233,5 +234,29 @@ func TestAnAccountMadeByAFederatedLoginSetsAPasswordThroughRecovery(t *testing.T
 	}
 	if st, m, _ = federatedLogin(t, base, tw.Subject); st != 201 {
 		t.Fatalf("the 教育部 login still works: %d %v", st, m)
+	}
+}
+
+// mockoidc (and the well-known key it signs with) is for make run and tests: no function
+// links it, and the exchange links no OpenID Connect library at all.
+func TestNoFunctionLinksTheLocalProvider(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: lists every function's dependencies")
+	}
+	for _, fn := range functions(t) {
+		cmd := exec.Command("go", "list", "-deps", "./functions/"+fn.Name())
+		cmd.Dir = root
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("go list %s: %v", fn.Name(), err)
+		}
+		deps := string(out)
+		if strings.Contains(deps, "github.com/oauth2-proxy/mockoidc") || strings.Contains(deps, "github.com/golang-jwt/jwt") ||
+			strings.Contains(deps, "shared/federation/localidp") {
+			t.Errorf("%s links the local provider", fn.Name())
+		}
+		if oidc := strings.Contains(deps, "github.com/coreos/go-oidc"); oidc != (fn.Name() == "start-federated-login" || fn.Name() == "federated-login-callback") {
+			t.Errorf("%s: links go-oidc %v", fn.Name(), oidc)
+		}
 	}
 }
