@@ -38,6 +38,21 @@ func hop(t *testing.T, u string) *url.URL {
 // federatedLogin is a tester's 教育部 login against make run: the start, the local provider's
 // page with an identity picked, the callback, the local front end's page and the exchange.
 // It returns the exchange's answer and every secret the browser carried.
+// federatedPage runs a 教育部 login as subject up to the front end's page and returns what
+// the page shows (a code, or an error).
+func federatedPage(t *testing.T, base, subject string) (int, map[string]any) {
+	t.Helper()
+	st, m := do(t, "POST", base+"/v1/federated-logins", map[string]any{"agreementAccepted": true})
+	if st != 201 {
+		t.Fatalf("start: %d %v", st, m)
+	}
+	picked, _ := url.Parse(m["authorizationUrl"].(string))
+	q := picked.Query()
+	q.Set(localidp.Pick, subject)
+	picked.RawQuery = q.Encode()
+	return do(t, "GET", hop(t, hop(t, picked.String()).String()).String(), nil)
+}
+
 func federatedLogin(t *testing.T, base, subject string) (int, map[string]any, []string) {
 	t.Helper()
 	st, m := do(t, "POST", base+"/v1/federated-logins", map[string]any{"agreementAccepted": true})
@@ -98,18 +113,22 @@ func TestTheLocalProviderOffersItsIdentities(t *testing.T) {
 func TestFederatedLoginsAsATesterMeetsThem(t *testing.T) {
 	srv := start(t, nil)
 	ids := localidp.Identities()
-	st, m, _ := federatedLogin(t, srv.URL, ids[0].Subject)
+	st, m, _ := federatedLogin(t, srv.URL, ids[2].Subject)
 	if st != 201 || m["nextStep"] != "complete_profile" {
 		t.Fatalf("first login: %d %v", st, m)
 	}
 	st, me := doAs(t, m["token"].(string), "GET", srv.URL+"/v1/me", nil)
-	if st != 200 || me["name"] != ids[0].Name || me["phoneMasked"] != nil {
+	if st != 200 || me["name"] != ids[2].Name || me["phoneMasked"] != nil {
 		t.Fatalf("me: %d %v", st, me)
 	}
 
-	hk := ids[2]
-	registerWith(t, srv.URL, hk.IDType, hk.Number, hk.Name)
-	st, m, _ = federatedLogin(t, srv.URL, hk.Subject)
+	resident := ids[0]
+	registerWith(t, srv.URL, resident.IDType, resident.Number, resident.Name)
+	if _, shown := federatedPage(t, srv.URL, resident.Subject); shown["error"] != "ACCOUNT_UNVERIFIED" {
+		t.Fatalf("an unverified registration was linked: %v", shown)
+	}
+	verifyResident(t, srv.URL, resident.Number)
+	st, m, _ = federatedLogin(t, srv.URL, resident.Subject)
 	if st != 201 {
 		t.Fatalf("linked login: %d %v", st, m)
 	}
@@ -131,6 +150,24 @@ func TestFederatedLoginsAsATesterMeetsThem(t *testing.T) {
 	again := hop(t, callback.String())
 	if _, shown := do(t, "GET", again.String(), nil); shown["error"] != "STATE_INVALID" {
 		t.Fatalf("a callback opened twice: %v", shown)
+	}
+}
+
+// verifyResident completes a resident_id account's profile and passes its online
+// verification over HTTP, as its holder would: only a verified account is linked to a
+// 教育部 identity.
+func verifyResident(t *testing.T, base, number string) {
+	t.Helper()
+	st, m := do(t, "POST", base+"/v1/sessions", map[string]any{"account": number, "password": "Smoke#2026ok", "captcha": solved(t, base)})
+	if st != 201 {
+		t.Fatalf("login: %d %v", st, m)
+	}
+	tok, _ := m["token"].(string)
+	if st, m := doAs(t, tok, "PUT", base+"/v1/me/profile", map[string]any{"ethnicity": "汉族"}); st != 200 {
+		t.Fatalf("profile: %d %v", st, m)
+	}
+	if st, m := doAs(t, tok, "POST", base+"/v1/me/verifications", nil); st != 200 || m["result"] != "passed" {
+		t.Fatalf("verification: %d %v", st, m)
 	}
 }
 
@@ -158,15 +195,16 @@ func federatedFlows(t *testing.T, base string) []string {
 	t.Helper()
 	ids := localidp.Identities()
 	var secrets []string
-	st, m, s := federatedLogin(t, base, ids[0].Subject)
+	st, m, s := federatedLogin(t, base, ids[2].Subject)
 	if st != 201 {
 		t.Fatalf("a first federated login: %d %v", st, m)
 	}
 	secrets = append(secrets, s...)
-	hk := ids[2]
-	registerWith(t, base, hk.IDType, hk.Number, hk.Name)
+	resident := ids[0]
+	registerWith(t, base, resident.IDType, resident.Number, resident.Name)
+	verifyResident(t, base, resident.Number)
 	for range 2 {
-		st, m, s = federatedLogin(t, base, hk.Subject)
+		st, m, s = federatedLogin(t, base, resident.Subject)
 		if st != 201 {
 			t.Fatalf("a linked federated login: %d %v", st, m)
 		}

@@ -43,6 +43,10 @@ const (
 	IdentityMismatch = "IDENTITY_MISMATCH"
 	// AccountUnavailable: the identity is linked to an account that no longer exists as linked.
 	AccountUnavailable = "ACCOUNT_UNAVAILABLE"
+	// AccountUnverified: the number's account has the identity's name but was never verified
+	// or approved, so whoever registered it is not known to be the holder: the holder logs
+	// in with its password and verifies first, or claims the number back (ownership).
+	AccountUnverified = "ACCOUNT_UNVERIFIED"
 	// Unavailable: the provider could not be reached, or the table stayed busy.
 	Unavailable = api.CodeUnavailable
 	// Internal: anything unexpected; the cause is in the log.
@@ -266,6 +270,12 @@ func (c *callback) login(ctx context.Context, id verified, flow store.FederatedF
 		case acct != nil:
 			if acct.Role != account.RoleApplicant || acct.IDType != string(id.idType) || !identity.SameName(acct.Name, id.name) {
 				return "", refuse(IdentityMismatch, errors.New("the number's account has another name or document type"))
+			}
+			if !acct.Verification.Cleared() {
+				// A squatter who registered the number with its holder's name would otherwise
+				// have the holder working inside an account whose password and contacts are
+				// the squatter's.
+				return "", refuse(AccountUnverified, errors.New("the number's account is not verified"))
 			}
 			l := store.FederatedLink{Login: acct.Login, AccountID: acct.AccountID, CreatedAt: now.UTC().Format(time.RFC3339)}
 			err := c.store.LinkAndIssue(ctx, id.link, l, *acct, codeHash, loginCode(*acct, flow, now))

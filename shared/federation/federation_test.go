@@ -249,8 +249,17 @@ func TestAFirstLoginLinksTheAccountOfTheSameNumberAndName(t *testing.T) {
 	who := localidp.Identity{Subject: "hk-1", IDType: string(identity.HKMacauPermit), Number: "h12345678", Name: "CHAN TAI MAN"}
 	w.idp.Add(who)
 
+	// Not verified yet: whoever registered it is not known to be the holder.
+	authURL, _ := w.begin(t)
+	if to := w.back(t, w.authorize(t, authURL, who.Subject).Query()); to.Query().Get("error") != federation.AccountUnverified {
+		t.Fatalf("an unverified account was linked: %v", to)
+	}
+	if n := w.kinds(t); n["FEDLINK"] != 0 {
+		t.Fatalf("items after the refusal: %v", n)
+	}
+	a = w.Verified(a)
 	res := w.federatedLogin(t, who.Subject)
-	if res.Status != 201 || res.Str("nextStep") != "verify_identity" {
+	if res.Status != 201 || res.Str("nextStep") != "none" {
 		t.Fatalf("exchange: %d %v", res.Status, res.Body)
 	}
 	me := apitest.Call(t, w.me, apitest.Request{Method: "GET", Path: "/v1/me", Token: res.Str("token")})

@@ -315,7 +315,7 @@ func TestConcurrentFirstLoginsLinkARegisteredAccountOnce(t *testing.T) {
 	for name, fault := range testkit.RaceFaults {
 		t.Run(name, func(t *testing.T) {
 			w := newWorld(t)
-			a := w.Applicant("周杰")
+			a := w.Verified(w.Applicant("周杰"))
 			who := w.person("周杰")
 			who.Number = a.Login
 			w.idp.Add(who)
