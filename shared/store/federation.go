@@ -59,18 +59,26 @@ func (st *Store) StartFederatedFlow(ctx context.Context, stateHash string, f Fed
 // callbacks with one state exactly one finishes it; ErrNotFound for none, or one expired.
 // One DeleteItem.
 func (st *Store) TakeFederatedFlow(ctx context.Context, stateHash string, now time.Time) (FederatedFlow, error) {
+	return takeOnce[FederatedFlow](ctx, st, fedStateKey(stateHash), now)
+}
+
+// takeOnce deletes the item at k and returns it: of any number of concurrent takers, one
+// gets it; ErrNotFound for none, or one expired (which is deleted all the same). One
+// DeleteItem.
+func takeOnce[T any](ctx context.Context, st *Store, k map[string]types.AttributeValue, now time.Time) (T, error) {
+	var zero T
 	old, err := st.remove(ctx, &dynamodb.DeleteItemInput{
-		Key:                 fedStateKey(stateHash),
+		Key:                 k,
 		ConditionExpression: aws.String("attribute_exists(pk)"),
 		ReturnValues:        types.ReturnValueAllOld,
 	}, refusedWith(ErrNotFound))
 	if err != nil {
-		return FederatedFlow{}, err
+		return zero, err
 	}
 	if !live(old, now) {
-		return FederatedFlow{}, ErrNotFound
+		return zero, ErrNotFound
 	}
-	return decode[FederatedFlow](old)
+	return decode[T](old)
 }
 
 // FindFederated reads a provider identity's link and the account of a document number
@@ -190,18 +198,7 @@ func (st *Store) newLoginCode(codeHash string, c LoginCode) (step, error) {
 // exchanges of one code exactly one gets it; ErrNotFound for none, or one expired. One
 // DeleteItem.
 func (st *Store) TakeLoginCode(ctx context.Context, codeHash string, now time.Time) (LoginCode, error) {
-	old, err := st.remove(ctx, &dynamodb.DeleteItemInput{
-		Key:                 fedCodeKey(codeHash),
-		ConditionExpression: aws.String("attribute_exists(pk)"),
-		ReturnValues:        types.ReturnValueAllOld,
-	}, refusedWith(ErrNotFound))
-	if err != nil {
-		return LoginCode{}, err
-	}
-	if !live(old, now) {
-		return LoginCode{}, ErrNotFound
-	}
-	return decode[LoginCode](old)
+	return takeOnce[LoginCode](ctx, st, fedCodeKey(codeHash), now)
 }
 
 // StartFederatedSession stores the session of a federated login, in one transaction that
