@@ -354,3 +354,22 @@ func Reconfirm(ctx context.Context, db GuardStore, acct account.Account, pw, fie
 	}
 	return accountLocked(now, lock)
 }
+
+// FreshLogin is how recent the login of an account without a password (one a first 教育部
+// login made, or whose ownership claim voided it) must be for a change of its credentials:
+// that login stands in for the password the account does not have.
+const FreshLogin = 10 * time.Minute
+
+// ReconfirmHolder is the proof a change of credentials asks of the session's holder: the
+// current password (Reconfirm: a login attempt), or for an account without one a login made
+// within FreshLogin. what names the change in the refusal ("填写手机号码或邮箱").
+func ReconfirmHolder(ctx context.Context, db GuardStore, acct account.Account, sess account.Session, pw, what string, now time.Time) error {
+	if acct.PasswordHash != "" {
+		return Reconfirm(ctx, db, acct, pw, "currentPassword", now)
+	}
+	if now.Sub(time.Unix(sess.CreatedAt, 0)) > FreshLogin {
+		return &api.Error{Status: http.StatusUnauthorized, Code: api.CodeUnauthenticated,
+			Message: "该账号尚未设置密码：为保障账号安全，请重新登录后在10分钟内" + what}
+	}
+	return nil
+}

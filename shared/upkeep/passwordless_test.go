@@ -9,9 +9,9 @@ import (
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
 	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/session"
 	"github.com/jszg/applicant-accounts/shared/testkit"
 	"github.com/jszg/applicant-accounts/shared/token"
-	"github.com/jszg/applicant-accounts/shared/upkeep"
 )
 
 // An account a first 教育部 login made has no password and no contacts: right after a login
@@ -34,11 +34,11 @@ func TestAnAccountWithoutAPasswordSetsItsMobileRightAfterItsLogin(t *testing.T) 
 	}
 
 	stale := w.Token(a)
-	w.Clock.Advance(upkeep.FreshLogin + time.Minute)
+	w.Clock.Advance(session.FreshLogin + time.Minute)
 	phone := testkit.Phone()
 	res := w.put(t, w.phoneH, "/v1/me/phone", stale, map[string]any{"phone": phone, "smsCode": code(phone)})
 	if res.Status != 401 || res.Code() != api.CodeUnauthenticated {
-		t.Fatalf("a login older than %v: %d %v", upkeep.FreshLogin, res.Status, res.Body)
+		t.Fatalf("a login older than %v: %d %v", session.FreshLogin, res.Status, res.Body)
 	}
 
 	tok := w.Token(a)

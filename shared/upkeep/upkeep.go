@@ -119,24 +119,6 @@ func NewChangePhone(db PhoneStore, sms notify.SMS, mail notify.Mailer, clk clock
 	})
 }
 
-// FreshLogin is how recent the login of an account without a password (one a first 教育部
-// login made, or whose ownership claim voided it) must be for the account to set its mobile
-// or e-mail: that login stands in for the current password the account does not have.
-const FreshLogin = 10 * time.Minute
-
-// reconfirm is the proof a change of contacts needs: the current password (a login attempt,
-// session.Reconfirm), or for an account without one a login made within FreshLogin.
-func reconfirm(ctx context.Context, db session.GuardStore, p *authn.Principal, currentPassword string, now time.Time) error {
-	if p.Account.PasswordHash != "" {
-		return session.Reconfirm(ctx, db, p.Account, currentPassword, "currentPassword", now)
-	}
-	if now.Sub(time.Unix(p.Session.CreatedAt, 0)) > FreshLogin {
-		return &api.Error{Status: 401, Code: api.CodeUnauthenticated,
-			Message: "该账号尚未设置密码：为保障账号安全，请重新使用教育部账号登录后，在10分钟内填写手机号码或邮箱"}
-	}
-	return nil
-}
-
 // prover applies a change whose new value a code proves (a mobile, an address).
 type prover struct {
 	db    PhoneStore
@@ -151,13 +133,13 @@ func newProver(db PhoneStore, sms notify.SMS, mail notify.Mailer, clk clock.Cloc
 }
 
 // apply checks the current password (a login attempt; for an account without one, a recent
-// login: reconfirm), then tries the code under key (one of
+// login: session.ReconfirmHolder), then tries the code under key (one of
 // its five tries), then makes change with the code spent in the same transaction, and tells
 // the account's present mobile and e-mail text. refused is the answer to a code that does
 // not prove the value.
 func (pv *prover) apply(ctx context.Context, p *authn.Principal, currentPassword string, key store.CodeKey, code string, change store.Change, refused func() error, text string) (err error) {
 	a, now := p.Account, pv.clock.Now()
-	if err := reconfirm(ctx, pv.db, p, currentPassword, now); err != nil {
+	if err := session.ReconfirmHolder(ctx, pv.db, a, p.Session, currentPassword, "填写手机号码或邮箱", now); err != nil {
 		return err
 	}
 	got, err := pv.codes.Check(ctx, key, code)

@@ -38,10 +38,6 @@ type bindingForm struct {
 	CurrentPassword string `json:"currentPassword"`
 }
 
-// FreshLogin is how recent the login of an account without a password must be to bind or
-// unbind: that login stands in for the password it does not have.
-const FreshLogin = 10 * time.Minute
-
 // reconfirm is what binding and unbinding ask, as a change of password or mobile does: a
 // binding is a way to reset the password, so a stolen session must not add one. The current
 // password counts as a login attempt (session.Reconfirm).
@@ -50,14 +46,7 @@ func reconfirm(ctx context.Context, db session.GuardStore, p *authn.Principal, r
 	if err := r.Decode(&f); err != nil {
 		return err
 	}
-	if p.Account.PasswordHash != "" {
-		return session.Reconfirm(ctx, db, p.Account, f.CurrentPassword, "currentPassword", now)
-	}
-	if now.Sub(time.Unix(p.Session.CreatedAt, 0)) > FreshLogin {
-		return &api.Error{Status: http.StatusUnauthorized, Code: api.CodeUnauthenticated,
-			Message: "该账号尚未设置密码：为保障账号安全，请重新登录后在10分钟内绑定或解除绑定微信"}
-	}
-	return nil
+	return session.ReconfirmHolder(ctx, db, p.Account, p.Session, f.CurrentPassword, "绑定或解除绑定微信", now)
 }
 
 func alreadyBound() error {
