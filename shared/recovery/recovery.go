@@ -25,7 +25,6 @@ import (
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/token"
-	"github.com/jszg/applicant-accounts/shared/wxservice"
 )
 
 const (
@@ -391,7 +390,7 @@ func NewComplete(db CompleteStore, clk clock.Clock, pepper []byte) api.HandlerFu
 			}
 			c.Login, c.Epoch, c.ResetID = link.Login, link.Epoch, link.ResetID
 		} else if in.WechatCode != "" {
-			c.Code = wxservice.ResetKey(strings.ToUpper(strings.TrimSpace(in.Account)))
+			c.Code = smscode.WechatResetKey(strings.ToUpper(strings.TrimSpace(in.Account)))
 			var err error
 			code, err = codes.Check(ctx, c.Code, in.WechatCode)
 			var used *smscode.UsedError

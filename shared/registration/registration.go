@@ -18,7 +18,6 @@ import (
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/token"
-	"github.com/jszg/applicant-accounts/shared/wxservice"
 )
 
 // Store creates accounts and checks the codes that prove their mobiles.
@@ -51,7 +50,7 @@ func (f *Form) proof(a account.Account) (field, code string, key store.CodeKey, 
 	case f.WechatCode != "" && f.SMSCode != "":
 		return "", "", key, api.InvalidField("wechatCode", "短信验证码和微信验证码只需填写一种")
 	case f.WechatCode != "":
-		return "wechatCode", f.WechatCode, wxservice.RegisterKey(a.Login), nil
+		return "wechatCode", f.WechatCode, smscode.WechatRegisterKey(a.Login), nil
 	}
 	return "smsCode", f.SMSCode, smscode.RegisterKey(a.Phone), nil
 }

@@ -25,6 +25,19 @@ func RegisterKey(phone string) store.CodeKey {
 	return store.CodeKey{Purpose: PurposeRegister, Subject: phone}
 }
 
+// WechatRegisterKey is where a registration code asked in the WeChat service account for a
+// document number (login) is kept. The keys of the codes the service account issues live
+// here, beside the others, so that registration and recovery, which check them, link none
+// of the WeChat protocol.
+func WechatRegisterKey(login string) store.CodeKey {
+	return store.CodeKey{Purpose: store.CodeForWechat, Subject: login}
+}
+
+// WechatResetKey is where a reset code asked in WeChat for an account is kept.
+func WechatResetKey(login string) store.CodeKey {
+	return store.CodeKey{Purpose: store.CodeForWechatReset, Subject: login}
+}
+
 // ContactKey is where a code proving phone for an account's new mobile is kept.
 func ContactKey(phone string) store.CodeKey {
 	return store.CodeKey{Purpose: PurposeContact, Subject: phone}

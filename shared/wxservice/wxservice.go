@@ -63,16 +63,6 @@ type Store interface {
 	GetAccount(ctx context.Context, login string) (account.Account, error)
 }
 
-// RegisterKey is where a registration code asked in WeChat for a document number is kept.
-func RegisterKey(login string) store.CodeKey {
-	return store.CodeKey{Purpose: store.CodeForWechat, Subject: login}
-}
-
-// ResetKey is where a reset code asked in WeChat for an account is kept.
-func ResetKey(login string) store.CodeKey {
-	return store.CodeKey{Purpose: store.CodeForWechatReset, Subject: login}
-}
-
 // UserKey is how a WeChat user is known in the table: a keyed hash of the OpenID.
 func UserKey(pepper []byte, openID string) string {
 	return hex.EncodeToString(token.Keyed(pepper, "wechat-user", openID))
@@ -238,7 +228,7 @@ func (s *service) registrationCode(ctx context.Context, user, content string, no
 	case err != nil:
 		return "", err
 	}
-	code, err := s.put(ctx, RegisterKey(login), store.Code{Expires: now.Add(smscode.TTL)})
+	code, err := s.put(ctx, smscode.WechatRegisterKey(login), store.Code{Expires: now.Add(smscode.TTL)})
 	if err != nil {
 		return "", err
 	}
@@ -308,7 +298,7 @@ func (s *service) resetCode(ctx context.Context, user string, now time.Time) (st
 	case err != nil:
 		return "", err
 	}
-	code, err := s.put(ctx, ResetKey(login), store.Code{Expires: now.Add(smscode.TTL), Login: acct.Login, Epoch: acct.Epoch})
+	code, err := s.put(ctx, smscode.WechatResetKey(login), store.Code{Expires: now.Add(smscode.TTL), Login: acct.Login, Epoch: acct.Epoch})
 	if err != nil {
 		return "", err
 	}
