@@ -64,6 +64,7 @@ const (
 	CodeVerifyOnlineFirst    = "VERIFY_ONLINE_FIRST"
 	CodeForbidden            = "FORBIDDEN"
 	CodeNotFound             = "NOT_FOUND"
+	CodeWechatBound          = "WECHAT_BOUND" // a binding code for an account already bound
 	// CodeUnavailable is a dependency outage (SMS, mail, identity provider): retry later.
 	CodeUnavailable = "SERVICE_UNAVAILABLE"
 	// CodeInternal is everything unexpected; its cause is in the log under the request id.

@@ -50,7 +50,7 @@ func reconfirm(ctx context.Context, db session.GuardStore, p *authn.Principal, r
 }
 
 func alreadyBound() error {
-	return api.Conflict("WECHAT_BOUND", "该账号已绑定微信；如需改绑，请先解除绑定")
+	return api.Conflict(api.CodeWechatBound, "该账号已绑定微信；如需改绑，请先解除绑定")
 }
 
 // NewBindCode answers POST /v1/me/wechat-binding: a code of BindCodeDigits digits, for
