@@ -10,7 +10,7 @@ LAMBDA_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags '-s -w'
 
 # Pattern targets cannot be .PHONY (make skips implicit rules for phony targets): FORCE them.
-.PHONY: all build run test test-short fuzz bench lint fmt clean FORCE
+.PHONY: all build run test test-go test-web web web-deps chromium test-short fuzz bench lint lint-go lint-web fmt clean FORCE
 
 all: lint test build
 
@@ -27,16 +27,42 @@ build-%Function: FORCE
 	$(LAMBDA_ENV) $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap \
 		./functions/$(shell echo '$*' | sed -E 's/([a-z0-9])([A-Z])/\1-\2/g' | tr '[:upper:]' '[:lower:]')
 
-## run: every route of template.yaml on 127.0.0.1:$(PORT), no AWS account needed
-run:
-	$(GO) run ./infra/local
+## web: the pages (web/), built into web/dist when a source is newer than the build; npm ci
+## from the committed lock file when the lock is newer than node_modules
+WEB_SOURCES := $(shell find web/src web/reviewer web/public -type f 2>/dev/null) \
+	web/index.html web/vite.config.ts web/tsconfig.json docs/openapi.yaml
+web: web/dist/index.html
+web-deps: web/node_modules/.package-lock.json
+
+web/node_modules/.package-lock.json: web/package-lock.json web/package.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run build
+
+## chromium: Debian's Chromium and CJK fonts for the browser tests, installed when missing
+chromium:
+	@bash web/scripts/chromium.sh
+
+## run: every route of template.yaml on 127.0.0.1:$(PORT), and the pages at /; no AWS account needed
+run: web
+	WEB_DIR=web/dist $(GO) run ./infra/local
 
 ## test: every test, with the race detector (the rules under concurrency are half the point),
 ## then the patched minidyn's own tests. No test reads the clock to decide; the timeout is
 ## only a net for a hung run, set wide enough for a saturated machine.
-test:
+test: test-go test-web
+
+test-go:
 	$(GO) test -race -count=1 -timeout 30m ./...
 	cd third_party/minidyn && env -u AWS_CA_BUNDLE $(GO) test -race -count=1 ./...
+
+## test-web: the pages' component tests (Vitest), then the end-to-end journeys in Chromium
+## (Playwright) against the local system on its own port; screenshots under web/test-results/
+test-web: web chromium
+	cd web && npm run test:unit
+	cd web && npm run test:e2e
 
 ## test-short: the quick loop, without the race detector and without building every function
 test-short:
@@ -58,8 +84,11 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) run ./bench/coldstart -n 25
 
-## lint: gofmt, go vet, staticcheck, go.mod tidiness, cfn-lint on the template
-lint:
+## lint: gofmt, go vet, staticcheck, go.mod tidiness, cfn-lint on the template; the pages'
+## types (vue-tsc) and their API types against docs/openapi.yaml
+lint: lint-go lint-web
+
+lint-go:
 	@out=$$(gofmt -s -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 		if [ -n "$$out" ]; then echo "gofmt -s would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
@@ -67,10 +96,13 @@ lint:
 	$(GO) mod tidy -diff
 	cfn-lint template.yaml
 
+lint-web: web-deps
+	cd web && npm run api:check && npm run typecheck
+
 fmt:
 	gofmt -s -w $$(git ls-files '*.go')
 
 clean:
-	rm -rf $(BUILD_DIR) .aws-sam
+	rm -rf $(BUILD_DIR) .aws-sam web/dist web/test-results
 
 FORCE:

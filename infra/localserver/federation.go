@@ -13,8 +13,16 @@ import (
 )
 
 // LocalReturnPath is the front end's page of local runs for the 教育部 login: it shows what
-// the front end receives, ?code= (to exchange with the start's flowKey) or ?error=.
+// the front end receives, ?code= (to exchange with the start's flowKey) or ?error=. When the
+// pages are served, FederatedPagePath (the pages' own) is the default instead.
 const LocalReturnPath = "/local/federated-login"
+
+// FederatedPagePath and ResetPagePath are the pages (web/) that the 教育部 login returns to and
+// that the reset mail's link opens.
+const (
+	FederatedPagePath = "/federated-login"
+	ResetPagePath     = "/reset-password"
+)
 
 // FederationFromEnv is the 教育部 login's configuration of `make run`: FEDERATION_ISSUER and
 // the rest as a deployment's template passes them; with no issuer, a local provider.
@@ -55,7 +63,11 @@ func (s *Server) federation(ctx context.Context, cfg Config) error {
 		slog.InfoContext(ctx, "local 教育部 login (mockoidc) started", slog.String("issuer", fed.Issuer))
 	}
 	fed.CallbackURL = cmp.Or(fed.CallbackURL, s.URL+"/v1/federated-logins/callback")
-	fed.ReturnURL = cmp.Or(fed.ReturnURL, s.URL+LocalReturnPath)
+	returnPath := LocalReturnPath
+	if cfg.WebDir != "" {
+		returnPath = FederatedPagePath
+	}
+	fed.ReturnURL = cmp.Or(fed.ReturnURL, s.URL+returnPath)
 	p, err := federation.NewProvider(fed, nil, cfg.Clock)
 	if err != nil {
 		return err

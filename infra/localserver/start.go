@@ -40,10 +40,12 @@ type Config struct {
 	SESEndpoint      *string // nil: mail to the outbox
 	SMSSenderID      string
 	SESSender        string
-	ResetLinkBase    string
-	GuideURL         string // the CTID guide's address; "": sitetext.DefaultGuideURL
-	CursorSecret     string
-	CodePepper       string
+	ResetLinkBase    string // "": the local reset page, <URL>/reset-password
+	// WebDir is the built pages (web/dist) served at / beside the API; "": the API alone.
+	WebDir       string
+	GuideURL     string // the CTID guide's address; "": sitetext.DefaultGuideURL
+	CursorSecret string
+	CodePepper   string
 	// SlidersPerMinute is how many sliders one address gets per minute, SMSPerAddressHour how
 	// many SMS, SMSHourlyBudget all SMS an hour; 0: the deployed defaults.
 	SlidersPerMinute  int
@@ -139,6 +141,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.close = append(s.close, func() { _ = ln.Close() })
 	s.URL = "http://" + ln.Addr().String()
+	d.ResetLinkBase = cmp.Or(d.ResetLinkBase, s.URL+ResetPagePath)
 	if err := s.federation(ctx, cfg); err != nil {
 		s.Close()
 		return nil, err
@@ -156,6 +159,12 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	// A client that trickles its headers or its body holds a connection and a goroutine: the
 	// headers get 10 s, the whole request (a 1 MiB body on a slow line) a minute.
+	if cfg.WebDir != "" {
+		if h, err = Pages(cfg.WebDir, h); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	s.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
 	go func() { _ = s.http.Serve(ln) }()
 	if cfg.JobEvery > 0 {

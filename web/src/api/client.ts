@@ -1,0 +1,100 @@
+// The pages' one road to the API: openapi-fetch typed by docs/openapi.yaml (src/api/schema.d.ts
+// is generated from it; `make lint` fails when it is stale), so a page that sends a field the
+// contract does not have, or reads one it does not answer, does not type-check.
+import createClient, { type Middleware } from 'openapi-fetch'
+import type { components, paths } from './schema'
+
+export type Schemas = components['schemas']
+export type ErrorCode = Schemas['Error']['error']['code']
+
+/** An answer in the contract's error shape, or a failure to reach the server at all. */
+export class ApiError extends Error {
+  readonly status: number
+  readonly code: ErrorCode | 'NETWORK'
+  readonly field?: string
+  readonly retryAfter?: number
+
+  constructor(status: number, body: Schemas['Error']['error'] | undefined) {
+    super(body?.message ?? (status === 0 ? '网络连接失败，请检查网络后重试' : '系统繁忙，请稍后重试'))
+    this.status = status
+    this.code = body?.code ?? (status === 0 ? 'NETWORK' : 'INTERNAL')
+    this.field = body?.field
+    this.retryAfter = body?.retryAfter
+  }
+}
+
+/** Where a page keeps its session: the tab's sessionStorage, so closing the tab logs out. */
+export class SessionHolder {
+  constructor(private readonly key: string) {}
+
+  get token(): string | null {
+    const raw = sessionStorage.getItem(this.key)
+    if (!raw) return null
+    try {
+      const s = JSON.parse(raw) as { token: string; expiresAt: string }
+      if (Date.parse(s.expiresAt) <= Date.now()) {
+        this.clear()
+        return null
+      }
+      return s.token
+    } catch {
+      this.clear()
+      return null
+    }
+  }
+
+  save(token: string, expiresAt: string): void {
+    sessionStorage.setItem(this.key, JSON.stringify({ token, expiresAt }))
+  }
+
+  clear(): void {
+    sessionStorage.removeItem(this.key)
+  }
+}
+
+export type Api = ReturnType<typeof createClient<paths>>
+
+/**
+ * newApi is a client that sends the holder's token, and calls onUnauthenticated (after
+ * forgetting the token) when the server says the session is gone.
+ */
+export function newApi(session: SessionHolder, onUnauthenticated: () => void): Api {
+  const api = createClient<paths>({ baseUrl: '' })
+  const auth: Middleware = {
+    onRequest({ request }) {
+      const token = session.token
+      if (token) request.headers.set('Authorization', `Bearer ${token}`)
+      return request
+    },
+    async onResponse({ response }) {
+      if (response.status === 401) {
+        const body = (await response.clone().json().catch(() => null)) as Schemas['Error'] | null
+        if (body?.error.code === 'UNAUTHENTICATED') {
+          session.clear()
+          onUnauthenticated()
+        }
+      }
+      return response
+    },
+  }
+  api.use(auth)
+  return api
+}
+
+type Outcome<T> = { data?: T; error?: unknown; response: Response }
+
+/**
+ * must turns openapi-fetch's {data, error} into the data or a thrown ApiError, and a
+ * network failure into ApiError(0). A 204 gives undefined.
+ */
+export async function must<T>(call: Promise<Outcome<T>>): Promise<T> {
+  let out: Outcome<T>
+  try {
+    out = await call
+  } catch {
+    throw new ApiError(0, undefined)
+  }
+  if (out.response.ok) return out.data as T
+  const body = out.error as Schemas['Error'] | undefined
+  throw new ApiError(out.response.status, body?.error)
+}
