@@ -1,6 +1,7 @@
 package localserver_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -109,5 +110,61 @@ func TestTheScriptPolicyForbidsInlineScripts(t *testing.T) {
 	}
 	if strings.Contains(strings.Split(strings.SplitAfter(csp, "script-src")[1], ";")[0], "unsafe") {
 		t.Errorf("CSP %q lets inline scripts run", csp)
+	}
+}
+
+// The distribution sends the pages with the headers make run sends them with.
+func TestTheDistributionSendsTheLocalPageHeaders(t *testing.T) {
+	var tpl struct {
+		Resources struct {
+			SecurityHeaders struct {
+				Properties struct {
+					ResponseHeadersPolicyConfig struct {
+						SecurityHeadersConfig struct {
+							ContentSecurityPolicy struct {
+								CSP string `yaml:"ContentSecurityPolicy"`
+							} `yaml:"ContentSecurityPolicy"`
+							StrictTransportSecurity struct {
+								MaxAge            int  `yaml:"AccessControlMaxAgeSec"`
+								IncludeSubdomains bool `yaml:"IncludeSubdomains"`
+							} `yaml:"StrictTransportSecurity"`
+							FrameOptions struct {
+								Option string `yaml:"FrameOption"`
+							} `yaml:"FrameOptions"`
+							ReferrerPolicy struct {
+								Policy string `yaml:"ReferrerPolicy"`
+							} `yaml:"ReferrerPolicy"`
+						} `yaml:"SecurityHeadersConfig"`
+						CustomHeadersConfig struct {
+							Items []struct {
+								Header string `yaml:"Header"`
+								Value  string `yaml:"Value"`
+							} `yaml:"Items"`
+						} `yaml:"CustomHeadersConfig"`
+					} `yaml:"ResponseHeadersPolicyConfig"`
+				} `yaml:"Properties"`
+			} `yaml:"SecurityHeaders"`
+		} `yaml:"Resources"`
+	}
+	readTemplate(t, &tpl)
+	cfg := tpl.Resources.SecurityHeaders.Properties.ResponseHeadersPolicyConfig
+	sec := cfg.SecurityHeadersConfig
+	got := map[string]string{
+		"Content-Security-Policy":   sec.ContentSecurityPolicy.CSP,
+		"Strict-Transport-Security": fmt.Sprintf("max-age=%d; includeSubDomains", sec.StrictTransportSecurity.MaxAge),
+		"X-Content-Type-Options":    "nosniff", // ContentTypeOptions has no value but on/off
+		"X-Frame-Options":           sec.FrameOptions.Option,
+		"Referrer-Policy":           sec.ReferrerPolicy.Policy,
+	}
+	if !sec.StrictTransportSecurity.IncludeSubdomains {
+		got["Strict-Transport-Security"] += " (without subdomains)"
+	}
+	for _, h := range cfg.CustomHeadersConfig.Items {
+		got[h.Header] = h.Value
+	}
+	for k, want := range localserver.PageHeaders {
+		if got[k] != want {
+			t.Errorf("%s: template.yaml %q, make run %q", k, got[k], want)
+		}
 	}
 }

@@ -35,6 +35,7 @@ func Serve(h HandlerFunc) {
 // Lambda adapts h to API Gateway events. It never returns an error to the runtime: every
 // outcome, panics included, is an answer in the contract's shape.
 func Lambda(h HandlerFunc) LambdaFunc {
+	edge := edgeFromEnv()
 	return func(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 		start := time.Now()
 		id := ev.RequestContext.RequestID
@@ -42,7 +43,13 @@ func Lambda(h HandlerFunc) LambdaFunc {
 			id = newRequestID()
 		}
 		ctx = WithRequestID(ctx, id)
-		resp, failure := serve(ctx, h, &ev, id)
+		var resp events.APIGatewayV2HTTPResponse
+		failure := edge.admit(&ev)
+		if failure != nil {
+			resp = encodeError(ctx, failure, id)
+		} else {
+			resp, failure = serve(ctx, h, &ev, id)
+		}
 		attrs := []any{
 			slog.String("route", ev.RouteKey),
 			slog.Int("status", resp.StatusCode),
