@@ -10,7 +10,7 @@ LAMBDA_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags '-s -w'
 
 # Pattern targets cannot be .PHONY (make skips implicit rules for phony targets): FORCE them.
-.PHONY: all build run test test-go test-web web web-deps chromium test-short fuzz bench lint lint-go lint-web fmt clean FORCE
+.PHONY: all build run test test-go test-web web web-deps deploy-pages chromium test-short fuzz bench lint lint-go lint-web fmt clean FORCE
 
 all: lint test build
 
@@ -40,6 +40,17 @@ web/node_modules/.package-lock.json: web/package-lock.json web/package.json
 
 web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
 	cd web && npm run build
+
+## deploy-pages: web/dist to the stack's bucket — hashed assets cached for a year, each
+## app's index.html asked for again every time — then the HTML invalidated at the edge
+STACK ?= applicant-accounts
+stack_output = $$(aws cloudformation describe-stacks --stack-name $(STACK) \
+	--query "Stacks[0].Outputs[?OutputKey=='$(1)'].OutputValue" --output text)
+deploy-pages: web
+	bucket=$(call stack_output,PagesBucketName); dist=$(call stack_output,DistributionId); \
+	aws s3 sync web/dist/assets "s3://$$bucket/assets" --cache-control 'public, max-age=31536000, immutable' && \
+	aws s3 sync web/dist "s3://$$bucket" --exclude 'assets/*' --cache-control 'no-cache' && \
+	aws cloudfront create-invalidation --distribution-id "$$dist" --paths /index.html /reviewer/index.html
 
 ## chromium: Debian's Chromium and CJK fonts for the browser tests, installed when missing
 chromium:
