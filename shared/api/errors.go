@@ -178,3 +178,13 @@ func answerOf(err error) *Error {
 	}
 	return internal(err)
 }
+
+// CodeOf is the contract's code of an error a handler returned ("" for none or an internal
+// one), for the counts operators watch.
+func CodeOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}

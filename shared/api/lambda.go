@@ -16,6 +16,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/jszg/applicant-accounts/shared/metrics"
 )
 
 // HandlerFunc is one operation of the contract.
@@ -43,6 +45,8 @@ func Lambda(h HandlerFunc) LambdaFunc {
 			id = newRequestID()
 		}
 		ctx = WithRequestID(ctx, id)
+		ctx, flushMetrics := metrics.Invocation(ctx)
+		defer flushMetrics()
 		var resp events.APIGatewayV2HTTPResponse
 		failure := edge.admit(&ev)
 		if failure != nil {

@@ -19,6 +19,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/metrics"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/photo"
 	"github.com/jszg/applicant-accounts/shared/quota"
@@ -200,6 +201,7 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 			return nil, err
 		}
 		slog.InfoContext(ctx, "account correction filed", slog.String("reviewId", rev.ID), slog.String("kind", rev.Kind))
+		metrics.CountBy(ctx, metrics.ReviewsSubmitted, metrics.Kind, rev.KindOf())
 		notify.Tell(ctx, sms, mail, acct.Phone, acct.Email, acct.Name, notify.CorrectionFiledText(rev.Kind))
 		return api.JSON(http.StatusAccepted, filed{
 			ReviewID: rev.ID, Kind: rev.Kind, Status: casework.Pending,

@@ -17,6 +17,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/logincode"
+	"github.com/jszg/applicant-accounts/shared/metrics"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/token"
 )
@@ -118,6 +119,9 @@ func (c *callback) handle(ctx context.Context, r *api.Request) (*api.Response, e
 	attrs := []any{slog.String("reason", reason)}
 	if cause != nil {
 		attrs = append(attrs, slog.String("err", cause.Error()))
+	}
+	if reason == Unavailable {
+		metrics.CountBy(ctx, metrics.ProviderFailures, metrics.Provider, "federation")
 	}
 	if reason == Internal || reason == Unavailable {
 		slog.ErrorContext(ctx, "federated login failed", attrs...)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/metrics"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/store"
 )
@@ -95,6 +96,8 @@ type Report struct {
 // Run sends every undelivered notice it can lease. It is the scheduled function's handler;
 // concurrent runs and a decider sending at the same time never send one notice twice.
 func (s *Sender) Run(ctx context.Context) (Report, error) {
+	ctx, flushMetrics := metrics.Invocation(ctx)
+	defer flushMetrics()
 	now := s.clock.Now()
 	notices, err := s.store.UndeliveredNotices(ctx, now, Batch)
 	if err != nil {
@@ -112,6 +115,7 @@ func (s *Sender) Run(ctx context.Context) (Report, error) {
 		}
 		if err := s.Deliver(ctx, nt); err != nil {
 			rep.Failed++
+			metrics.Count(ctx, metrics.NoticesUndelivered)
 			slog.ErrorContext(ctx, "decision notice not delivered", slog.String("reviewId", nt.ReviewID), slog.Int("attempts", nt.Attempts), slog.String("err", err.Error()))
 			continue
 		}

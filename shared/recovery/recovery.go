@@ -19,6 +19,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/captcha"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/metrics"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/password"
 	"github.com/jszg/applicant-accounts/shared/reset"
@@ -252,6 +253,7 @@ func NewEmail(db MailStore, mail notify.Mailer, clk clock.Clock, linkBase string
 			undo() // the link is gone: a mail that arrived after all opens nothing
 			return nil, api.Unavailable("邮件发送失败，请稍后重试或改用短信验证", 30, err)
 		}
+		metrics.CountBy(ctx, metrics.CodesSent, metrics.Channel, "email")
 		return api.JSON(http.StatusAccepted, mailed{ExpiresIn: int(LinkTTL / time.Second)}), nil
 	}
 }

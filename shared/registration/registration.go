@@ -13,6 +13,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/metrics"
 	"github.com/jszg/applicant-accounts/shared/password"
 	"github.com/jszg/applicant-accounts/shared/sitetext"
 	"github.com/jszg/applicant-accounts/shared/smscode"
@@ -115,6 +116,7 @@ func NewRegister(db Store, clk clock.Clock, pepper []byte) api.HandlerFunc {
 			codes.GiveBackIfBusy(ctx, key, code, err)
 			return nil, err
 		}
+		metrics.Count(ctx, metrics.Registrations)
 		return api.JSON(http.StatusCreated, registered{AccountID: a.AccountID, Account: a.Login}), nil
 	}
 }

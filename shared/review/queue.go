@@ -18,6 +18,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/metrics"
 	"github.com/jszg/applicant-accounts/shared/notice"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/store"
@@ -309,6 +310,7 @@ func NewDecide(db DecideStore, sms notify.SMS, mail notify.Mailer, clk clock.Clo
 			return nil, err
 		}
 		status := d.Status()
+		metrics.CountBy(ctx, metrics.ReviewsDecided, metrics.Kind, rev.KindOf())
 		slog.InfoContext(ctx, "review decided", slog.String("reviewId", id), slog.String("status", status), slog.String("reviewerId", p.Account.AccountID))
 		// The decision stands whether or not the notice goes out now; what does not is sent
 		// by the scheduled resend-decision-notices.

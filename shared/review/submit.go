@@ -16,6 +16,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/metrics"
 	"github.com/jszg/applicant-accounts/shared/photo"
 	"github.com/jszg/applicant-accounts/shared/profile"
 	"github.com/jszg/applicant-accounts/shared/quota"
@@ -141,6 +142,7 @@ func NewSubmit(db SubmitStore, clk clock.Clock, calendar *clock.Calendar) api.Ha
 			return nil, refusal(err)
 		}
 		slog.InfoContext(ctx, "manual review submitted", slog.String("reviewId", rev.ID))
+		metrics.CountBy(ctx, metrics.ReviewsSubmitted, metrics.Kind, rev.KindOf())
 		return api.JSON(http.StatusAccepted, submitted{ReviewID: rev.ID, Status: casework.Pending,
 			RemainingThisCycle: quota.ReviewsPerCycle - used}), nil
 	})

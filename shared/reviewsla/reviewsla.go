@@ -13,6 +13,7 @@ import (
 
 	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/metrics"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/store"
 )
@@ -57,6 +58,8 @@ type Report struct {
 // each review before publishing and takes the marks back if publishing fails, so two runs
 // never report one review twice and a failed run is made good by the next.
 func (rp *Reporter) Run(ctx context.Context) (Report, error) {
+	ctx, flushMetrics := metrics.Invocation(ctx)
+	defer flushMetrics()
 	now := rp.clock.Now()
 	rep := Report{NewlyReported: []Overdue{}}
 	// Reviews submitted now fall due within about two weeks: both years must be known.
@@ -73,6 +76,10 @@ func (rp *Reporter) Run(ctx context.Context) (Report, error) {
 			return rep, err
 		}
 		for _, r := range page.Reviews {
+			if rep.Pending == 0 {
+				// The queue is oldest first: its head has waited longest.
+				metrics.Gauge(ctx, metrics.ReviewBacklogAge, now.Sub(time.UnixMilli(r.SubmittedAt)).Seconds(), "Seconds")
+			}
 			rep.Pending++
 			if !r.Overdue(now) {
 				continue
@@ -99,6 +106,8 @@ func (rp *Reporter) Run(ctx context.Context) (Report, error) {
 		}
 		after = page.Next
 	}
+	metrics.Gauge(ctx, metrics.ReviewBacklog, float64(rep.Pending), "Count")
+	metrics.Gauge(ctx, metrics.ReviewsOverdue, float64(rep.Overdue), "Count")
 	if len(rep.NewlyReported) > 0 {
 		body, err := json.MarshalIndent(rep, "", "  ")
 		if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/captcha"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/metrics"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/password"
 	"github.com/jszg/applicant-accounts/shared/store"
@@ -119,6 +120,12 @@ func (l *login) handle(ctx context.Context, r *api.Request) (_ *api.Response, er
 	defer func() {
 		if !guessed {
 			solved.GiveBackIfBusy(ctx, err)
+		}
+		switch api.CodeOf(err) {
+		case api.CodeLoginFailed:
+			metrics.Count(ctx, metrics.LoginsFailed)
+		case api.CodeAccountLocked:
+			metrics.Count(ctx, metrics.LoginsLocked)
 		}
 	}()
 	now := l.clock.Now()

@@ -14,6 +14,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/awsenv"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/metrics"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/quota"
 	"github.com/jszg/applicant-accounts/shared/store"
@@ -180,6 +181,7 @@ func (c *Issuer) Send(ctx context.Context, k store.CodeKey, phone, from string, 
 	case errors.Is(budget, store.ErrQuotaFull):
 		undo()
 		c.budgetSpent(ctx, now)
+		metrics.Count(ctx, metrics.SMSBudgetRefused)
 		return 0, api.QuotaExceeded("短信发送繁忙，请稍后再试", nextHour)
 	case mobile != nil || address != nil || budget != nil:
 		undo()
@@ -194,6 +196,7 @@ func (c *Issuer) Send(ctx context.Context, k store.CodeKey, phone, from string, 
 		undo()
 		return 0, api.Unavailable("短信发送失败，请稍后重试（本次不计入当日次数）", 30, err)
 	}
+	metrics.CountBy(ctx, metrics.CodesSent, metrics.Channel, "sms")
 	return quota.SMSPerDay - sent, nil
 }
 

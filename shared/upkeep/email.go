@@ -11,6 +11,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/metrics"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
@@ -107,6 +108,7 @@ func NewSendEmailCode(db EmailCodeStore, mail notify.Mailer, clk clock.Clock, pe
 			undo()
 			return nil, api.Unavailable("邮件发送失败，请稍后重试（本次不计入当日次数）", 30, err)
 		}
+		metrics.CountBy(ctx, metrics.CodesSent, metrics.Channel, "email")
 		return api.JSON(http.StatusAccepted, mailed{ExpiresIn: int(EmailCodeTTL / time.Second), RemainingToday: EmailCodesPerDay - sent}), nil
 	})
 }

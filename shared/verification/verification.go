@@ -16,6 +16,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/idv"
+	"github.com/jszg/applicant-accounts/shared/metrics"
 	"github.com/jszg/applicant-accounts/shared/profile"
 	"github.com/jszg/applicant-accounts/shared/quota"
 	"github.com/jszg/applicant-accounts/shared/sitetext"
@@ -79,6 +80,8 @@ func NewVerify(db Store, provider idv.Provider, clk clock.Clock, guideURL string
 		passed, err := provider.Verify(ctx, idv.Identity{IDType: a.IDType, IDNumber: a.Login, Name: a.Name})
 		if err != nil {
 			giveBack()
+			metrics.CountBy(ctx, metrics.Verifications, metrics.Result, "unavailable")
+			metrics.CountBy(ctx, metrics.ProviderFailures, metrics.Provider, "idv")
 			return nil, api.Unavailable("实名核验服务暂时不可用，请稍后重试（本次不计入当日次数）", 60, err)
 		}
 		if _, err := db.RecordVerification(ctx, a.Login, passed); err != nil {
@@ -97,6 +100,7 @@ func NewVerify(db Store, provider idv.Provider, clk clock.Clock, guideURL string
 			}
 			out.Guidance = &g
 		}
+		metrics.CountBy(ctx, metrics.Verifications, metrics.Result, out.Result)
 		return api.JSON(http.StatusOK, out), nil
 	})
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/metrics"
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/token"
@@ -232,6 +233,7 @@ func (s *service) registrationCode(ctx context.Context, user, content string, no
 	if err != nil {
 		return "", err
 	}
+	metrics.CountBy(ctx, metrics.CodesSent, metrics.Channel, "wechat")
 	return fmt.Sprintf("您的注册验证码为%s，仅用于证件号码%s的注册，%d分钟内有效。请在注册页选择“微信验证码”填写；切勿告诉他人。",
 		code, identity.MaskDocumentNumber(login), int(smscode.TTL/time.Minute)), nil
 }
@@ -302,6 +304,7 @@ func (s *service) resetCode(ctx context.Context, user string, now time.Time) (st
 	if err != nil {
 		return "", err
 	}
+	metrics.CountBy(ctx, metrics.CodesSent, metrics.Channel, "wechat")
 	return fmt.Sprintf("账号%s的找回密码验证码为%s，%d分钟内有效。请在网站“忘记密码”页选择“微信验证码”，填写证件号码、验证码和新密码；切勿告诉他人。",
 		identity.MaskDocumentNumber(login), code, int(smscode.TTL/time.Minute)), nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
+	"github.com/jszg/applicant-accounts/shared/metrics"
 	"github.com/jszg/applicant-accounts/shared/notify"
 )
 
@@ -44,6 +45,7 @@ func (s *Mailer) SendMail(ctx context.Context, m notify.Mail) error {
 		}},
 	})
 	if err != nil {
+		metrics.CountBy(ctx, metrics.ProviderFailures, metrics.Provider, "ses")
 		return fmt.Errorf("ses send: %s", notify.FailureCode(err))
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 
+	"github.com/jszg/applicant-accounts/shared/metrics"
 	"github.com/jszg/applicant-accounts/shared/notify"
 )
 
@@ -44,8 +45,10 @@ func (s *SMS) SendSMS(ctx context.Context, to, body string) error {
 		MessageAttributes: attrs,
 	})
 	if err != nil {
+		metrics.CountBy(ctx, metrics.ProviderFailures, metrics.Provider, "sns")
 		return fmt.Errorf("sns publish: %s", notify.FailureCode(err))
 	}
+	metrics.Count(ctx, metrics.SMSSent)
 	return nil
 }
 

@@ -1,0 +1,82 @@
+package localserver_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jszg/applicant-accounts/shared/metrics"
+)
+
+// lockedBuffer takes the metric lines of concurrent requests.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// totals sums the EMF lines by metric and dimension value ("CodesSent/sms").
+func totals(t *testing.T, lines string) map[string]float64 {
+	t.Helper()
+	sum := map[string]float64{}
+	for _, line := range strings.Split(strings.TrimSpace(lines), "\n") {
+		if line == "" {
+			continue
+		}
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("not JSON: %s", line)
+		}
+		directive := rec["_aws"].(map[string]any)["CloudWatchMetrics"].([]any)[0].(map[string]any)
+		dims := directive["Dimensions"].([]any)[0].([]any)
+		suffix := ""
+		if len(dims) == 1 {
+			suffix = "/" + rec[dims[0].(string)].(string)
+		}
+		for _, m := range directive["Metrics"].([]any) {
+			name := m.(map[string]any)["Name"].(string)
+			sum[name+suffix] += rec[name].(float64)
+		}
+	}
+	return sum
+}
+
+// Every flow over HTTP, counted as the operators' dashboard would see it, and no metric line
+// carries what an applicant would not want printed.
+func TestTheFlowsAreCountedForOperators(t *testing.T) {
+	out, was := &lockedBuffer{}, metrics.Out
+	metrics.Out = out
+	t.Cleanup(func() { metrics.Out = was })
+	srv := start(t, nil)
+	secrets := everyFlow(t, srv)
+	srv.Close()
+	lines := out.String()
+	got := totals(t, lines)
+	t.Logf("counted: %v", got)
+	for _, want := range []string{
+		"Registrations", "CodesSent/sms", "CodesSent/email", "LoginsFailed",
+		"Verifications/passed", "Verifications/failed", "ReviewsSubmitted/identity", "ReviewsDecided/identity",
+	} {
+		if got[want] < 1 {
+			t.Errorf("%s was not counted", want)
+		}
+	}
+	for _, s := range secrets {
+		if s != "" && strings.Contains(lines, s) {
+			t.Errorf("%q is in a metric line", s)
+		}
+	}
+}
