@@ -80,3 +80,48 @@ func TestTheFlowsAreCountedForOperators(t *testing.T) {
 		}
 	}
 }
+
+// Every alarm on the functions' own metrics names one they write, under a dimension they use:
+// a renamed metric would leave its alarm silent forever (missing data is not breaching).
+func TestTheAlarmsWatchMetricsTheFunctionsWrite(t *testing.T) {
+	var tpl struct {
+		Resources map[string]struct {
+			Type       string `yaml:"Type"`
+			Properties struct {
+				Namespace  string `yaml:"Namespace"`
+				MetricName string `yaml:"MetricName"`
+				Dimensions []struct {
+					Name  string `yaml:"Name"`
+					Value string `yaml:"Value"`
+				} `yaml:"Dimensions"`
+			} `yaml:"Properties"`
+		} `yaml:"Resources"`
+	}
+	readTemplate(t, &tpl)
+	written := map[string]bool{}
+	for _, name := range []string{metrics.CodesSent, metrics.SMSSent, metrics.Registrations, metrics.LoginsFailed,
+		metrics.LoginsLocked, metrics.Verifications, metrics.ReviewsSubmitted, metrics.ReviewsDecided, metrics.ReviewBacklog,
+		metrics.ReviewBacklogAge, metrics.ReviewsOverdue, metrics.ProviderFailures, metrics.NoticesUndelivered, metrics.SMSBudgetRefused} {
+		written[name] = true
+	}
+	dims := map[string]bool{metrics.Channel: true, metrics.Result: true, metrics.Kind: true, metrics.Provider: true}
+	ours := 0
+	for id, r := range tpl.Resources {
+		p := r.Properties
+		if r.Type != "AWS::CloudWatch::Alarm" || p.Namespace != metrics.Namespace {
+			continue
+		}
+		ours++
+		if !written[p.MetricName] {
+			t.Errorf("%s watches %s, which no function writes", id, p.MetricName)
+		}
+		for _, d := range p.Dimensions {
+			if !dims[d.Name] {
+				t.Errorf("%s: dimension %s is not one the functions use", id, d.Name)
+			}
+		}
+	}
+	if ours < 5 {
+		t.Fatalf("%d alarms on the functions' metrics, want the backlog, SMS budget, providers and notices", ours)
+	}
+}
