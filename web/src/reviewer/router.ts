@@ -2,9 +2,14 @@ import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { SessionHolder } from '@/api/client'
 
 const routes: RouteRecordRaw[] = [
-  { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue') },
-  { path: '/', name: 'queue', component: () => import('./pages/QueuePage.vue'), meta: { auth: true } },
-  { path: '/reviews/:reviewId', name: 'review', component: () => import('./pages/ReviewPage.vue'), meta: { auth: true } },
+  { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { title: '审核人员登录' } },
+  { path: '/', name: 'queue', component: () => import('./pages/QueuePage.vue'), meta: { auth: true, title: '审核队列' } },
+  {
+    path: '/reviews/:reviewId',
+    name: 'review',
+    component: () => import('./pages/ReviewPage.vue'),
+    meta: { auth: true, title: '审核申请' },
+  },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
 
@@ -12,4 +17,10 @@ export const router = createRouter({ history: createWebHistory('/reviewer/'), ro
 
 const holder = new SessionHolder('jszg.reviewer.session')
 
-router.beforeEach((to) => (to.meta.auth && !holder.token ? { name: 'login' } : true))
+// A page that needs a session sends the reviewer to log in, and back to it afterwards (a
+// review's address pasted by a colleague opens once logged in).
+router.beforeEach((to) => (to.meta.auth && !holder.token ? { name: 'login', query: { next: to.fullPath } } : true))
+
+router.afterEach((to) => {
+  document.title = `${(to.meta.title as string | undefined) ?? '人工审核'} · 中国教师资格网`
+})
