@@ -12,6 +12,7 @@ import {
   problemText,
   QUALITIES,
   sizeText,
+  START_SIDE,
   startScale,
   type Encode,
 } from './photo'
@@ -87,11 +88,14 @@ describe('photoProblem', () => {
 })
 
 describe('startScale', () => {
-  it('brings a picture within 4096 px a side and 8 megapixels, and never enlarges', () => {
+  it('brings a picture within the server bounds and START_SIDE, and never enlarges', () => {
     expect(startScale(800, 600)).toBe(1)
-    expect(startScale(8192, 1000)).toBe(0.5)
+    expect(startScale(8192, 1000)).toBe(START_SIDE / 8192)
     const s = startScale(4000, 3000)
-    expect(4000 * s * 3000 * s).toBeLessThanOrEqual(MAX_PIXELS + 1)
+    expect(Math.round(4000 * s)).toBe(START_SIDE)
+    expect(4000 * s * 3000 * s).toBeLessThanOrEqual(MAX_PIXELS)
+    // A long, narrow picture is held by the side, a large square one by the side too.
+    expect(startScale(3000, 3000) * 3000).toBeLessThanOrEqual(MAX_SIDE)
   })
 })
 
@@ -107,31 +111,39 @@ function fakeEncoder(bytesPerPixelAtFull: number) {
 }
 
 describe('fitUnderLimit', () => {
-  it('lowers the quality before the size', async () => {
+  it('finds the best quality that fits at full size, by halving the qualities', async () => {
     // 400 × 400 at 1.5 bytes a pixel: quality 0.92 and 0.85 are too big, 0.75 fits.
     const { encode, calls } = fakeEncoder(1.5)
     const fit = await fitUnderLimit(400, 400, encode)
     expect(fit).toMatchObject({ width: 400, height: 400, quality: 0.75 })
     expect(fit!.blob.size).toBeLessThan(PHOTO_LIMIT)
-    expect(calls.map((c) => c.quality)).toEqual([0.92, 0.85, 0.75])
+    expect(calls.map((c) => c.quality)).toEqual([0.75, 0.92, 0.85])
+  })
+
+  it('keeps the full quality when that fits', async () => {
+    const { encode } = fakeEncoder(0.1)
+    expect(await fitUnderLimit(800, 600, encode)).toMatchObject({ width: 800, height: 600, quality: 0.92 })
   })
 
   it('then shrinks the picture, keeping its proportions, until it fits', async () => {
     const { encode, calls } = fakeEncoder(0.5)
-    const fit = await fitUnderLimit(3000, 2000, encode)
+    const fit = await fitUnderLimit(1800, 1200, encode)
     expect(fit).not.toBeNull()
     expect(fit!.blob.size).toBeLessThan(PHOTO_LIMIT)
-    expect(fit!.width).toBeLessThan(3000)
+    expect(fit!.width).toBeLessThan(1800)
     expect(fit!.width / fit!.height).toBeCloseTo(1.5, 2)
-    // Every quality was tried at full size before the first smaller one.
-    expect(calls.slice(0, QUALITIES.length).every((c) => c.width === 3000)).toBe(true)
+    // No quality fitted at full size, and no more than three were tried there.
+    const full = calls.filter((c) => c.width === 1800)
+    expect(full.length).toBeLessThanOrEqual(3)
+    expect(full.map((c) => c.quality)).toContain(QUALITIES.at(-1))
   })
 
-  it('starts within the server pixel bounds', async () => {
+  it('starts within the server pixel bounds and START_SIDE', async () => {
     const { encode, calls } = fakeEncoder(0.01)
     const fit = await fitUnderLimit(6000, 4000, encode)
+    expect(calls[0]!.width).toBe(START_SIDE)
     expect(calls[0]!.width * calls[0]!.height).toBeLessThanOrEqual(MAX_PIXELS)
-    expect(fit!.width).toBe(calls[0]!.width)
+    expect(fit!.width).toBe(START_SIDE)
   })
 
   it('gives up rather than send an unreadable picture', async () => {
@@ -141,8 +153,7 @@ describe('fitUnderLimit', () => {
   })
 
   it('treats an encoder that gives nothing as a try that did not fit', async () => {
-    let n = 0
-    const fit = await fitUnderLimit(500, 500, async () => (++n < 3 ? null : new Blob([new Uint8Array(10)])))
-    expect(fit?.quality).toBe(QUALITIES[2])
+    const fit = await fitUnderLimit(500, 500, async (_w, _h, q) => (q > 0.8 ? null : new Blob([new Uint8Array(10)])))
+    expect(fit?.quality).toBe(0.75)
   })
 })

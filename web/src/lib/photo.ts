@@ -77,9 +77,16 @@ export function problemText(problem: PhotoProblem, p: PhotoFacts, format: string
   }
 }
 
-/** startScale is the largest scale (≤ 1) at which w × h keeps within the server's pixel bounds. */
+/**
+ * A document photo needs no more than this on its long side to be read on a reviewer's screen,
+ * and 190 KB spread over a phone camera's 12 MP would leave too little quality for its text;
+ * each try of the encoder at full size also takes seconds on a phone. Re-encoding starts here.
+ */
+export const START_SIDE = 2048
+
+/** startScale is the largest scale (≤ 1) within the server's pixel bounds and START_SIDE. */
 export function startScale(w: number, h: number): number {
-  return Math.min(1, MAX_SIDE / Math.max(w, h), Math.sqrt(MAX_PIXELS / (w * h)))
+  return Math.min(1, MAX_SIDE / Math.max(w, h), START_SIDE / Math.max(w, h), Math.sqrt(MAX_PIXELS / (w * h)))
 }
 
 /** One try of the re-encoding: the picture drawn at width × height and encoded at quality. */
@@ -95,18 +102,31 @@ export const SHRINK = 0.75
 export const MIN_SIDE = 480
 
 /**
- * fitUnderLimit lowers the quality first (keeps the detail reviewers read), then the scale, until
- * encode gives a blob smaller than limit; null when even the smallest readable size does not fit.
+ * fitUnderLimit lowers the quality first (it keeps the detail reviewers read), then the scale,
+ * until encode gives a blob smaller than limit: at each size the best quality that fits, found
+ * by halving QUALITIES (a JPEG grows with its quality), so at most three tries a size; null
+ * when even the smallest readable size does not fit.
  */
 export async function fitUnderLimit(w: number, h: number, encode: Encode, limit = PHOTO_LIMIT): Promise<Fitted | null> {
   let scale = startScale(w, h)
   for (;;) {
     const width = Math.max(1, Math.round(w * scale))
     const height = Math.max(1, Math.round(h * scale))
-    for (const quality of QUALITIES) {
+    let best: Fitted | null = null
+    let lo = 0
+    let hi = QUALITIES.length - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1
+      const quality = QUALITIES[mid]!
       const blob = await encode(width, height, quality)
-      if (blob && blob.size > 0 && blob.size < limit) return { blob, width, height, quality }
+      if (blob && blob.size > 0 && blob.size < limit) {
+        best = { blob, width, height, quality }
+        hi = mid - 1
+      } else {
+        lo = mid + 1
+      }
     }
+    if (best) return best
     if (Math.max(width, height) * SHRINK < MIN_SIDE) return null
     scale *= SHRINK
   }
