@@ -84,5 +84,6 @@ export async function chooseEthnicity(page: Page, search: string, name: string):
   const sheet = page.getByRole('dialog', { name: '选择民族' })
   await sheet.getByLabel('查找').fill(search)
   await sheet.getByRole('button', { name, exact: true }).click()
+  await expect(sheet).toBeHidden()
   await expect(page.getByLabel('民族', { exact: true })).toHaveValue(name)
 }

@@ -71,7 +71,9 @@ test('a resident whose verification fails completes the profile, sends a shrunk 
   await checkPage(page, info, 'manual-review-approved')
 })
 
-test('a Hong Kong permit holder gives gender, birth date and the Hong Kong identity card, then may go straight to manual review', async ({ page, request }, info) => {
+test('a Hong Kong permit holder gives gender, birth date and the Hong Kong identity card, then may go straight to manual review and sees a rejection\'s reason', async ({ page, request }, info) => {
+  // The reviewer's login may wait for the next TOTP step when this run spent the current one.
+  test.slow()
   const a = await registerPermitHolder(request)
   await loginInPage(page, a)
   await expect(page).toHaveURL(/\/profile$/)
@@ -107,6 +109,16 @@ test('a Hong Kong permit holder gives gender, birth date and the Hong Kong ident
   await page.goto('/profile')
   await expect(page.getByRole('status').filter({ hasText: '人工审核期间不能修改个人信息' })).toBeVisible()
   await expect(page.getByRole('button', { name: '提交' })).toHaveCount(0)
+
+  // Rejected: the reason, and the form again to correct and send.
+  await decideReview(request, a.account, { decision: 'reject', reason: '照片不清晰，请重新拍摄' })
+  await page.goto('/manual-review')
+  await expect(page.getByRole('heading', { name: '人工审核未通过' })).toBeVisible()
+  await expect(page.getByText('不通过原因：照片不清晰，请重新拍摄')).toBeVisible()
+  await expect(page.getByText('审核未通过', { exact: true })).toBeVisible()
+  await expect(page.getByText('本周期还可申请')).toContainText('2')
+  await expect(page.getByRole('button', { name: '提交人工审核' })).toBeEnabled()
+  await checkPage(page, info, 'manual-review-rejected')
 })
 
 test('a resident who has not tried the online verification is told to try it before manual review, and a pass opens the account page', async ({ page, request }) => {
