@@ -21,9 +21,9 @@ test.describe('account upkeep', () => {
     const next = 'Fresh#2027ok'
     await page.getByLabel('当前密码').fill('Wrong#2026x')
     await page.getByLabel('新密码', { exact: true }).fill('short')
-    await expect(page.getByRole('listitem').filter({ hasText: '8 至 32 位（未满足）' })).toBeVisible()
+    await expect(page.getByRole('listitem').filter({ hasText: /8 至 32 位\s*（未满足）/ })).toBeVisible()
     await page.getByLabel('新密码', { exact: true }).fill(next)
-    await expect(page.getByRole('listitem').filter({ hasText: '8 至 32 位（已满足）' })).toBeVisible()
+    await expect(page.getByRole('listitem').filter({ hasText: /8 至 32 位\s*（已满足）/ })).toBeVisible()
     await page.getByLabel('确认新密码').fill(next)
     await page.getByRole('button', { name: '确认修改' }).click()
     await expect(page.getByText('当前密码不正确')).toBeVisible()

@@ -1,31 +1,21 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { effectScope } from 'vue'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { useCountdown } from './countdown'
 
-describe('useCountdown', () => {
-  beforeEach(() => vi.useFakeTimers())
-  afterEach(() => vi.useRealTimers())
+afterEach(() => vi.useRealTimers())
 
-  it('counts whole seconds to zero and can be restarted', () => {
+describe('useCountdown', () => {
+  it('counts down a second at a time to 0 and restarts from the top', () => {
+    vi.useFakeTimers()
     const c = useCountdown()
     c.start(3)
-    expect(c.left.value).toBe(3)
+    expect(c.wait.value).toBe(3)
     vi.advanceTimersByTime(1000)
-    expect(c.left.value).toBe(2)
-    c.start(60)
+    expect(c.wait.value).toBe(2)
+    c.start(3)
     vi.advanceTimersByTime(2000)
-    expect(c.left.value).toBe(58)
-    vi.advanceTimersByTime(60_000)
-    expect(c.left.value).toBe(0)
-    expect(vi.getTimerCount()).toBe(0)
-  })
-
-  it('stops with the component (scope) that made it', () => {
-    const scope = effectScope()
-    const c = scope.run(() => useCountdown())!
-    c.start(10)
-    scope.stop()
-    expect(c.left.value).toBe(0)
+    expect(c.wait.value).toBe(1)
+    vi.advanceTimersByTime(5000)
+    expect(c.wait.value).toBe(0)
     expect(vi.getTimerCount()).toBe(0)
   })
 })
