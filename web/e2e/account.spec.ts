@@ -1,11 +1,11 @@
 import { expect, test } from '@playwright/test'
 import type { Page } from '@playwright/test'
-import { askSmsCode, idCardJpeg, mailCode, masked, randomResidentId, registerApplicant, wechatSays } from './account-support'
-import { checkPage, email, loginInPage, mobile, smsCode, solveSlider } from './support'
+import { askSmsCode, idCardJpeg, mailCode, masked, wechatSays } from './account-support'
+import { checkPage, email, loginInPage, mobile, registerByApi, residentId, smsCode, solveSlider } from './support'
 
 test.describe('account upkeep', () => {
   test('the account page shows the masked details and the password is changed, then used to log in', async ({ page, request }, info) => {
-    const a = await registerApplicant(request, '周老师')
+    const a = await registerByApi(request, '周老师')
     await loginInPage(page, a)
     await expect(page).toHaveURL(/\/profile$/)
 
@@ -44,7 +44,7 @@ test.describe('account upkeep', () => {
   })
 
   test('five wrong current passwords lock the login, and the page says why', async ({ page, request }) => {
-    const a = await registerApplicant(request)
+    const a = await registerByApi(request)
     await loginInPage(page, a)
     await expect(page).toHaveURL(/\/profile$/)
     await page.goto('/account/password')
@@ -63,7 +63,7 @@ test.describe('account upkeep', () => {
   })
 
   test('the mobile is changed with a code sent to the new one', async ({ page, request }, info) => {
-    const a = await registerApplicant(request)
+    const a = await registerByApi(request)
     await loginInPage(page, a)
     await expect(page).toHaveURL(/\/profile$/)
     await page.goto('/account')
@@ -91,7 +91,7 @@ test.describe('account upkeep', () => {
   })
 
   test('the e-mail is changed with the code mailed to the new address', async ({ page, request }, info) => {
-    const a = await registerApplicant(request)
+    const a = await registerByApi(request)
     await loginInPage(page, a)
     await expect(page).toHaveURL(/\/profile$/)
     await page.goto('/account/email')
@@ -111,7 +111,7 @@ test.describe('account upkeep', () => {
   })
 
   test('WeChat is bound by sending the code to the service account, then unbound', async ({ page, request }, info) => {
-    const a = await registerApplicant(request)
+    const a = await registerByApi(request)
     await loginInPage(page, a)
     await expect(page).toHaveURL(/\/profile$/)
     await page.goto('/account')
@@ -166,7 +166,7 @@ async function submitCorrection(page: Page) {
 
 test.describe('account corrections (no login)', () => {
   test('a holder whose mobile is lost files a contact correction from the login page', async ({ page, request }, info) => {
-    const a = await registerApplicant(request, '吴老师')
+    const a = await registerByApi(request, '吴老师')
     await page.goto('/login')
     await page.getByRole('link', { name: /账号申诉/ }).click()
     await expect(page).toHaveURL(/\/corrections$/)
@@ -188,7 +188,7 @@ test.describe('account corrections (no login)', () => {
   test('a claim on a number nobody registered is answered at the top of the form', async ({ page, request }) => {
     await page.goto('/corrections')
     await page.getByRole('radio', { name: /证件号码被他人注册/ }).check()
-    await fillCorrection(page, request, { account: randomResidentId(), name: '郑老师' })
+    await fillCorrection(page, request, { account: residentId(), name: '郑老师' })
     await submitCorrection(page)
     await expect(page.getByRole('alert').filter({ hasText: '尚未注册' })).toBeVisible()
   })

@@ -1,36 +1,32 @@
 // What every journey needs: fresh identities, the local outbox, the slider dragged by the
 // mouse, the reviewer's TOTP, an accessibility check and a screenshot of each page.
-import { createHmac } from 'node:crypto'
+import { createHmac, randomInt } from 'node:crypto'
 import AxeBuilder from '@axe-core/playwright'
 import { expect, type APIRequestContext, type Page, type TestInfo } from '@playwright/test'
 
-let serial = 0
-
-/** unique is a number no other test of this run (or an earlier run on this server) uses. */
-function unique(): number {
-  serial += 1
-  return (Date.now() % 1_000_000) * 100 + process.pid % 10 * 10 + (serial % 10)
-}
-
 const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-const checks = '10X98765432'
 
-/** residentId is a valid 居民身份证 number: Beijing 朝阳, born 1990-05-17, a fresh sequence. */
+/**
+ * residentId is a valid 居民身份证 number: Beijing 朝阳, born on a random day of 1985–1999, a
+ * random sequence — about 5 million numbers, so the few dozen of a run do not meet (a number
+ * drawn from the clock once repeated within a run and was refused ACCOUNT_EXISTS).
+ */
 export function residentId(): string {
-  const seq = String(unique() % 1000).padStart(3, '0')
-  const body = `110105199005${String(10 + (unique() % 18)).padStart(2, '0')}${seq}`
+  const birth = new Date(Date.UTC(1985, 0, 1) + randomInt(0, 15 * 365) * 86_400_000)
+  const ymd = birth.toISOString().slice(0, 10).replaceAll('-', '')
+  const body = `110105${ymd}${String(randomInt(0, 1000)).padStart(3, '0')}`
   const sum = [...body].reduce((acc, d, i) => acc + Number(d) * (weights[i] ?? 0), 0)
-  return body + checks[sum % 11]
+  return body + '10X98765432'[sum % 11]
 }
 
-/** mobile is a fresh mainland mobile (11 digits, 139…), so its 3 codes a day are untouched. */
+/** mobile is a fresh mainland mobile (139 and 8 random digits), so its 3 codes a day are untouched. */
 export function mobile(): string {
-  return `139${String(unique() % 100_000_000).padStart(8, '0')}`
+  return `139${String(randomInt(0, 100_000_000)).padStart(8, '0')}`
 }
 
 /** email is a fresh QQ-style address. */
 export function email(): string {
-  return `${unique()}@qq.com`
+  return `${randomInt(10_000_000, 2_000_000_000)}@qq.com`
 }
 
 export const password = 'Teach#2026ok'
