@@ -108,9 +108,12 @@ func (a API) FetchToken(ctx context.Context, now time.Time) (Token, error) {
 	return Token{Value: out.Token, Expires: now.Add(time.Duration(out.ExpiresIn) * time.Second)}, nil
 }
 
-// QR is a temporary QR code: its image's address and how long it lives.
+// QR is a temporary QR code: its image's address on WeChat's site, the text it encodes (for a
+// page that draws the code itself rather than load a third party's image), and how long it
+// lives.
 type QR struct {
 	ImageURL  string
+	Content   string
 	ExpiresIn int
 }
 
@@ -124,6 +127,7 @@ func (a API) CreateQR(ctx context.Context, token, scene string, ttl time.Duratio
 	var out struct {
 		Ticket        string `json:"ticket"`
 		ExpireSeconds int    `json:"expire_seconds"`
+		URL           string `json:"url"`
 	}
 	if err := a.call(ctx, http.MethodPost, "/cgi-bin/qrcode/create", url.Values{"access_token": {token}}, body, &out); err != nil {
 		return QR{}, err
@@ -131,5 +135,6 @@ func (a API) CreateQR(ctx context.Context, token, scene string, ttl time.Duratio
 	if out.Ticket == "" {
 		return QR{}, errors.New("wechat qrcode: empty ticket")
 	}
-	return QR{ImageURL: "https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=" + url.QueryEscape(out.Ticket), ExpiresIn: out.ExpireSeconds}, nil
+	return QR{ImageURL: "https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=" + url.QueryEscape(out.Ticket),
+		Content: out.URL, ExpiresIn: out.ExpireSeconds}, nil
 }

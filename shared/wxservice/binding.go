@@ -28,6 +28,7 @@ type bindCodeAnswer struct {
 	BindCode  string  `json:"bindCode"`
 	ExpiresIn int     `json:"expiresIn"`
 	QRURL     *string `json:"qrUrl"`
+	QRContent *string `json:"qrContent"`
 }
 
 // BindScene is the scene of a binding code's QR code: scanning it sends it back in a SCAN
@@ -85,6 +86,9 @@ func NewBindCode(db BindingStore, tokens *Tokens, sms notify.SMS, mail notify.Ma
 					slog.WarnContext(ctx, "no QR code for a binding", slog.String("err", err.Error()))
 				} else {
 					out.QRURL = &qr.ImageURL
+					if qr.Content != "" {
+						out.QRContent = &qr.Content
+					}
 				}
 			}
 			return api.JSON(http.StatusCreated, out), nil

@@ -74,7 +74,7 @@ func TestScanningTheBindingQRCodeBinds(t *testing.T) {
 	for i, event := range []string{"SCAN", "subscribe"} {
 		a := w.Applicant("张三")
 		res := apitest.Call(t, bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: w.Token(a), Body: pw})
-		if res.Status != 201 || res.Str("qrUrl") == "" || fake.Scenes[i] != wxservice.BindScene(res.Str("bindCode")) {
+		if res.Status != 201 || res.Str("qrUrl") == "" || res.Str("qrContent") != "http://weixin.qq.com/q/fake" || fake.Scenes[i] != wxservice.BindScene(res.Str("bindCode")) {
 			t.Fatalf("%s: %d %v, scenes %q", event, res.Status, res.Body, fake.Scenes)
 		}
 		key := wxservice.BindScene(res.Str("bindCode"))

@@ -124,6 +124,8 @@ test.describe('account upkeep', () => {
     await page.getByRole('button', { name: '获取绑定码' }).click()
     const code = (await page.locator('.code-digits').textContent())?.trim() ?? ''
     expect(code).toMatch(/^[0-9]{10}$/)
+    // The QR code is drawn in the page from the text it encodes (no image from WeChat's site).
+    await expect(page.getByRole('img', { name: '微信绑定二维码' })).toHaveAttribute('src', /^data:image\/png;base64,/)
     await checkPage(page, info, 'wechat-code')
 
     const openid = `o-e2e-${Date.now()}-${info.project.name}`

@@ -1683,8 +1683,10 @@ export interface components {
             bindCode: string;
             /** @enum {integer} */
             expiresIn: 600;
-            /** @description a temporary QR code (10 minutes) whose scan binds as the code does; null where the deployment has no AppSecret or WeChat's API failed */
+            /** @description a temporary QR code (10 minutes) whose scan binds as the code does, as its image on WeChat's site; null where the deployment has no AppSecret or WeChat's API failed */
             qrUrl: string | null;
+            /** @description the text that QR code encodes (a weixin.qq.com address), for a page to draw the code itself instead of loading a third party's image; null with qrUrl */
+            qrContent: string | null;
         };
         ReviewSubmitted: {
             reviewId: string;

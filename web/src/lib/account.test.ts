@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '@/api/client'
-import { dateTimeText, clockTime, idTypeText, lockedText, qrImageSource, verificationText, withCurrentPassword } from './account'
+import { dateTimeText, clockTime, idTypeText, lockedText, verificationText, withCurrentPassword } from './account'
 
 describe('verificationText', () => {
   it('says every status in words', () => {
@@ -33,23 +33,6 @@ describe('lockedText', () => {
     expect(lockedText(locked)).toContain('锁定期间也无法登录')
     expect(lockedText(new ApiError(422, { code: 'INVALID_FIELD', message: '当前密码不正确', field: 'currentPassword' }))).toBeNull()
     expect(lockedText(new Error('x'))).toBeNull()
-  })
-})
-
-describe('qrImageSource', () => {
-  const origin = 'https://www.jszg.edu.cn'
-  it('shows a data image or an image of this site', () => {
-    expect(qrImageSource('data:image/png;base64,iVBORw0KGgo=', origin)).toBe('data:image/png;base64,iVBORw0KGgo=')
-    expect(qrImageSource('/v1/qr/abc.png', origin)).toBe('https://www.jszg.edu.cn/v1/qr/abc.png')
-    expect(qrImageSource('https://www.jszg.edu.cn/qr?t=1', origin)).toBe('https://www.jszg.edu.cn/qr?t=1')
-  })
-  it('refuses other sites, scripts and other data', () => {
-    expect(qrImageSource('https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=abc', origin)).toBeNull()
-    expect(qrImageSource('//evil.example/qr.png', origin)).toBeNull()
-    expect(qrImageSource('javascript:alert(1)', origin)).toBeNull()
-    expect(qrImageSource('data:text/html;base64,PHA+', origin)).toBeNull()
-    expect(qrImageSource(null, origin)).toBeNull()
-    expect(qrImageSource('', origin)).toBeNull()
   })
 })
 

@@ -45,23 +45,6 @@ export function lockedText(err: unknown): string | null {
   return `${err.message}。在此输入的当前密码与登录密码一样计入错误次数，锁定期间也无法登录。`
 }
 
-/**
- * qrImageSource is the binding QR code's address when this page may load it as an image: a
- * data: image, or an address on this site. Anything else (WeChat's own showqrcode address)
- * the pages' Content-Security-Policy (img-src 'self' data:) would block and the site rules
- * forbid loading, so it is null and the page offers the binding code alone.
- */
-export function qrImageSource(qrUrl: string | null | undefined, origin: string): string | null {
-  if (!qrUrl) return null
-  if (/^data:image\/(png|jpeg|gif|svg\+xml);base64,/i.test(qrUrl)) return qrUrl
-  try {
-    const u = new URL(qrUrl, origin)
-    return u.origin === origin && (u.protocol === 'https:' || u.protocol === 'http:') ? u.href : null
-  } catch {
-    return null
-  }
-}
-
 /** clockTime is an instant as CST hours and minutes (the site's time, whatever the phone's zone). */
 export function clockTime(at: Date): string {
   return at.toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' })
