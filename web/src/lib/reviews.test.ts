@@ -24,10 +24,12 @@ describe('reviewPage', () => {
     expect(reviewPage(me('unverified'), [pending])).toEqual({ show: 'pending', review: pending })
   })
 
-  it('shows no form to an applicant verified or approved', () => {
+  it('shows no identity form to an applicant verified or approved, and a name change that waits', () => {
     const approved = review('approved')
-    expect(reviewPage(me('review_approved'), [approved])).toEqual({ show: 'cleared', approved })
-    expect(reviewPage(me('verified'), [])).toEqual({ show: 'cleared', approved: null })
+    expect(reviewPage(me('review_approved'), [approved])).toEqual({ show: 'cleared', approved, nameChangePending: null })
+    expect(reviewPage(me('verified'), [])).toEqual({ show: 'cleared', approved: null, nameChangePending: null })
+    const renaming = review('pending', 'name_change')
+    expect(reviewPage(me('verified'), [renaming, review('rejected', 'name_change')])).toEqual({ show: 'cleared', approved: null, nameChangePending: renaming })
   })
 
   it('shows a rejection reason above the form again', () => {

@@ -33,8 +33,8 @@ export const statusIcon: Record<MyReview['status'], string> = {
 export type ReviewPage =
   /** a review waits for its answer: show it, not the form */
   | { show: 'pending'; review: MyReview | null }
-  /** verified online or approved: no review is needed */
-  | { show: 'cleared'; approved: MyReview | null }
+  /** verified online or approved: no identity review is needed; a name change may be asked */
+  | { show: 'cleared'; approved: MyReview | null; nameChangePending: MyReview | null }
   /** the form, after the last rejection's reason when there is one */
   | { show: 'form'; rejectedReason: string | null }
 
@@ -45,7 +45,8 @@ export function reviewPage(me: Me, items: readonly MyReview[]): ReviewPage {
   const status = me.verification.status
   if (status === 'review_pending' || pending) return { show: 'pending', review: pending }
   if (status === 'verified' || status === 'review_approved') {
-    return { show: 'cleared', approved: identity.find((r) => r.status === 'approved') ?? null }
+    const nameChangePending = items.find((r) => r.kind === 'name_change' && r.status === 'pending') ?? null
+    return { show: 'cleared', approved: identity.find((r) => r.status === 'approved') ?? null, nameChangePending }
   }
   const newest = identity[0]
   const reason = status === 'review_rejected' ? me.verification.rejectReason ?? (newest?.status === 'rejected' ? newest.reason : null) : null
