@@ -97,7 +97,9 @@ func Load(file string) ([]Function, error) {
 		if p.CodeURI.Kind == yaml.ScalarNode && p.CodeURI.Tag == "!!str" {
 			fn.CodeURI = p.CodeURI.Value
 		}
-		for name, ev := range p.Events {
+		// By event name, so that a function's routes come in the same order on every read.
+		for _, name := range slices.Sorted(maps.Keys(p.Events)) {
+			ev := p.Events[name]
 			if ev.Type != "HttpApi" {
 				continue
 			}
