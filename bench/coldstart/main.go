@@ -63,6 +63,9 @@ func run(runs int, only string) error {
 		"CTID_GUIDE_URL=https://example.com/ctid-guide", "SES_SENDER=noreply@example.com", "RESET_LINK_BASE_URL=https://example.com/r",
 		"IDV_ENDPOINT=https://127.0.0.1:9/verify", "IDV_API_KEY=bench", "CURSOR_SECRET=bench-secret", "SMS_CODE_PEPPER=bench-pepper-0123456789",
 		"OPERATORS_TOPIC_ARN=arn:aws:sns:us-east-1:000000000000:bench",
+		"SLIDERS_PER_ADDRESS_MINUTE=60", "SMS_PER_ADDRESS_HOUR=30", "SMS_HOURLY_BUDGET=20000", "PHOTO_RETENTION_DAYS=30",
+		// The WeChat service account in plain mode, its API unreachable (no AppSecret).
+		"WECHAT_APP_ID=wxbench000000000", "WECHAT_TOKEN=bench-token", "WECHAT_AES_KEY=none", "WECHAT_APP_SECRET=none",
 		// The 教育部 login's provider is unreachable: the sample events end at its discovery.
 		"FEDERATION_ISSUER=http://127.0.0.1:9/oidc", "FEDERATION_CLIENT_ID=bench", "FEDERATION_CLIENT_SECRET=bench",
 		"FEDERATION_CALLBACK_URL=https://api.example.com/v1/federated-logins/callback", "FEDERATION_RETURN_URL=https://example.com/login/federated",
@@ -156,7 +159,9 @@ func coldStart(bin string, env []string, payload []byte) (time.Duration, time.Du
 
 	cmd := exec.Command(bin)
 	cmd.Env = append(env, "AWS_LAMBDA_RUNTIME_API="+ln.Addr().String())
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	// What a function says before it dies (a missing setting) is shown when it gives no answer.
+	var said strings.Builder
+	cmd.Stdout, cmd.Stderr = io.Discard, &said
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return 0, 0, err
@@ -169,7 +174,9 @@ func coldStart(bin string, env []string, payload []byte) (time.Duration, time.Du
 		}
 		return asked.Sub(start), end.Sub(start), nil
 	case <-time.After(30 * time.Second):
-		return 0, 0, fmt.Errorf("no answer in 30 s")
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return 0, 0, fmt.Errorf("no answer in 30 s: %s", said.String())
 	}
 }
 
