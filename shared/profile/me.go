@@ -6,6 +6,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
@@ -62,28 +63,30 @@ type MeStore interface {
 	UsageReader
 }
 
-// NewMe answers GET /v1/me: the caller's account. Three round trips: the session, the
-// account, and the two quota counters in one batch.
+// NewMe answers GET /v1/me: the caller's account. One round trip: the session and the
+// account in one batch, the two quota counters in another sent with it.
 func NewMe(db MeStore, clk clock.Clock) api.HandlerFunc {
-	return authn.NewGate(db, clk).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
+	return authn.NewGate(db, clk).Reading(usageOf(db)).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		if err := r.NoBody(); err != nil {
 			return nil, err
 		}
-		v, err := Show(ctx, db, clk, p.Account)
+		u, err := authn.ReadOf[quota.Usage](p)
 		if err != nil {
 			return nil, err
 		}
-		return api.JSON(http.StatusOK, v), nil
+		return api.JSON(http.StatusOK, Show(p.Account, u)), nil
 	})
 }
 
-// Show builds the view of an account as it stands.
-func Show(ctx context.Context, usage UsageReader, clk clock.Clock, a account.Account) (View, error) {
-	now := clk.Now()
-	u, err := usage.GetUsage(ctx, a.Login, clock.Day(now), clock.Cycle(now))
-	if err != nil {
-		return View{}, err
+// usageOf reads the applicant's counters of the CST day and the cycle, alongside the session.
+func usageOf(db UsageReader) authn.Read {
+	return func(ctx context.Context, _ *api.Request, login string, now time.Time) (any, error) {
+		return db.GetUsage(ctx, login, clock.Day(now), clock.Cycle(now))
 	}
+}
+
+// Show builds the view of an account as it stands, with its counters u.
+func Show(a account.Account, u quota.Usage) View {
 	v := View{
 		AccountID:       a.AccountID,
 		IDType:          a.IDType,
@@ -118,7 +121,7 @@ func Show(ctx context.Context, usage UsageReader, clk clock.Clock, a account.Acc
 			v.Profile.Ethnicity = e.Name
 		}
 	}
-	return v, nil
+	return v
 }
 
 // masked is v masked, or nil for none.

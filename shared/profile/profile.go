@@ -11,6 +11,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/quota"
 )
 
 // EditStore keeps profiles.
@@ -29,10 +30,14 @@ type Form struct {
 }
 
 // NewEdit answers PUT /v1/me/profile: it completes or corrects the profile, unless a manual
-// review is pending. Four round trips: the session, the account, the update (which returns
-// the account), the counters.
+// review is pending. Two round trips: the session, the account and the counters (for the
+// answer) at once; the update, which returns the account.
 func NewEdit(db EditStore, clk clock.Clock) api.HandlerFunc {
-	return authn.NewGate(db, clk).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
+	return authn.NewGate(db, clk).Reading(usageOf(db)).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
+		u, err := authn.ReadOf[quota.Usage](p)
+		if err != nil {
+			return nil, err
+		}
 		var f Form
 		if err := r.Decode(&f); err != nil {
 			return nil, err
@@ -51,11 +56,7 @@ func NewEdit(db EditStore, clk clock.Clock) api.HandlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		v, err := Show(ctx, db, clk, acct)
-		if err != nil {
-			return nil, err
-		}
-		return api.JSON(http.StatusOK, v), nil
+		return api.JSON(http.StatusOK, Show(acct, u)), nil
 	})
 }
 

@@ -33,6 +33,10 @@ type Limit struct {
 	Period  string
 	Max     int
 	Expires time.Time
+	// Seen is the period's count as the caller read it alongside other reads, which saves
+	// the store reading it again; nil: the store reads it. A count that moved since is
+	// caught by the write's condition and read again.
+	Seen *int
 }
 
 // Usage is how much of an applicant's verification quotas is used in the current periods.

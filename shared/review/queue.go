@@ -78,45 +78,16 @@ func item(r casework.Review, now time.Time) queueItem {
 }
 
 // NewQueue answers GET /v1/reviews?status=&kind=&limit=&cursor=: oldest first, of one kind
-// when kind is given, its cursors signed with cursorSecret for the status and kind. Three
-// round trips (a kind's page may read a few index pages in sequence).
+// when kind is given, its cursors signed with cursorSecret for the status and kind. One round
+// trip: the session and the account, and the index's page sent with them (a kind's page may
+// read a few index pages in sequence).
 func NewQueue(db QueueStore, clk clock.Clock, cursorSecret []byte) api.HandlerFunc {
 	cursors := Cursors{Secret: cursorSecret}
-	return authn.NewGate(db, clk).Reviewer(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
-		status := r.Query("status")
-		switch status {
-		case "":
-			status = casework.Pending
-		case casework.Pending, casework.Approved, casework.Rejected:
-		default:
-			return nil, api.InvalidField("status", "审核状态只能是待审核、已通过或未通过")
-		}
-		kind := r.Query("kind")
-		if kind != "" && !slices.Contains(casework.Kinds(), kind) {
-			return nil, api.InvalidField("kind", "申请类型只能是人工审核、姓名变更、联系方式更正或账号申诉")
-		}
-		scope := status + "|" + kind
-		limit := DefaultLimit
-		if raw := r.Query("limit"); raw != "" {
-			n, err := strconv.Atoi(raw)
-			if err != nil || n < 1 || n > MaxLimit {
-				return nil, api.InvalidField("limit", "每页条数应为1至100的整数")
-			}
-			limit = n
-		}
-		badCursor := api.InvalidField("cursor", "翻页位置无效：请从上一页继续翻页，且审核状态和申请类型保持不变")
-		var after string
-		if c := r.Query("cursor"); c != "" {
-			pos, err := cursors.Open(scope, c)
-			if err != nil {
-				return nil, badCursor
-			}
-			after = pos
-		}
-		page, err := db.ListQueue(ctx, status, kind, limit, after)
-		if errors.Is(err, store.ErrBadPage) {
-			return nil, badCursor
-		}
+	read := func(ctx context.Context, r *api.Request, _ string, _ time.Time) (any, error) {
+		return readQueue(ctx, db, cursors, r)
+	}
+	return authn.NewGate(db, clk).Reading(read).Reviewer(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
+		page, err := authn.ReadOf[queuePage](p)
 		if err != nil {
 			return nil, err
 		}
@@ -126,11 +97,56 @@ func NewQueue(db QueueStore, clk clock.Clock, cursorSecret []byte) api.HandlerFu
 			out.Items = append(out.Items, item(rev, now))
 		}
 		if page.Next != "" {
-			c := cursors.Sign(scope, page.Next)
+			c := cursors.Sign(page.scope, page.Next)
 			out.NextCursor = &c
 		}
 		return api.JSON(http.StatusOK, out), nil
 	})
+}
+
+// queuePage is one page of the queue and the scope its cursor is signed for.
+type queuePage struct {
+	store.QueuePage
+	scope string
+}
+
+// readQueue checks the query and reads its page: the gate's Read, so it only reads.
+func readQueue(ctx context.Context, db QueueStore, cursors Cursors, r *api.Request) (queuePage, error) {
+	status := r.Query("status")
+	switch status {
+	case "":
+		status = casework.Pending
+	case casework.Pending, casework.Approved, casework.Rejected:
+	default:
+		return queuePage{}, api.InvalidField("status", "审核状态只能是待审核、已通过或未通过")
+	}
+	kind := r.Query("kind")
+	if kind != "" && !slices.Contains(casework.Kinds(), kind) {
+		return queuePage{}, api.InvalidField("kind", "申请类型只能是人工审核、姓名变更、联系方式更正或账号申诉")
+	}
+	scope := status + "|" + kind
+	limit := DefaultLimit
+	if raw := r.Query("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > MaxLimit {
+			return queuePage{}, api.InvalidField("limit", "每页条数应为1至100的整数")
+		}
+		limit = n
+	}
+	badCursor := api.InvalidField("cursor", "翻页位置无效：请从上一页继续翻页，且审核状态和申请类型保持不变")
+	var after string
+	if c := r.Query("cursor"); c != "" {
+		pos, err := cursors.Open(scope, c)
+		if err != nil {
+			return queuePage{}, badCursor
+		}
+		after = pos
+	}
+	page, err := db.ListQueue(ctx, status, kind, limit, after)
+	if errors.Is(err, store.ErrBadPage) {
+		return queuePage{}, badCursor
+	}
+	return queuePage{QueuePage: page, scope: scope}, err
 }
 
 type opened struct {
@@ -155,15 +171,28 @@ func reviewID(r *api.Request) (string, error) {
 // NewOpen answers GET /v1/reviews/{reviewId}: the fields and the photo. The read of the
 // photo is recorded (who, when) before it is sent; no record, no photo. Once the photo's
 // retention after the decision has passed, the answer says so (photo null) and no read is
-// recorded. Four round trips.
+// recorded. Two round trips: the session, the account and the review at once; the record.
 func NewOpen(db OpenStore, clk clock.Clock) api.HandlerFunc {
-	return authn.NewGate(db, clk).Reviewer(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
+	type withPhoto struct {
+		review casework.Review
+		photo  []byte
+	}
+	read := func(ctx context.Context, r *api.Request, _ string, now time.Time) (any, error) {
+		id, err := reviewID(r)
+		if err != nil {
+			return nil, err
+		}
+		rev, photo, err := db.GetReview(ctx, id, now)
+		return withPhoto{rev, photo}, err
+	}
+	return authn.NewGate(db, clk).Reading(read).Reviewer(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		id, err := reviewID(r)
 		if err != nil {
 			return nil, err
 		}
 		now := clk.Now()
-		rev, photo, err := db.GetReview(ctx, id, now)
+		got, err := authn.ReadOf[withPhoto](p)
+		rev, photo := got.review, got.photo
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, api.NotFound("人工审核申请不存在")
 		}
@@ -260,11 +289,19 @@ func alreadyDecided() error {
 
 // NewDecide answers POST /v1/reviews/{reviewId}/decision: once, whatever the concurrency;
 // the account moves with the review in the same transaction; the applicant is told by SMS
-// and e-mail; the photo is kept photoRetention after the decision, then deleted. Four round
-// trips, then the two messages and the notice's settlement.
+// and e-mail; the photo is kept photoRetention after the decision, then deleted. Two round
+// trips (the session, the account and the review at once; the decision's transaction), then
+// the two messages and the notice's settlement.
 func NewDecide(db DecideStore, sms notify.SMS, mail notify.Mailer, clk clock.Clock, photoRetention time.Duration) api.HandlerFunc {
 	notices := notice.NewSender(db, sms, mail, clk)
-	return authn.NewGate(db, clk).Reviewer(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
+	read := func(ctx context.Context, r *api.Request, _ string, _ time.Time) (any, error) {
+		id, err := reviewID(r)
+		if err != nil {
+			return nil, err
+		}
+		return db.GetReviewMeta(ctx, id)
+	}
+	return authn.NewGate(db, clk).Reading(read).Reviewer(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		id, err := reviewID(r)
 		if err != nil {
 			return nil, err
@@ -284,7 +321,7 @@ func NewDecide(db DecideStore, sms notify.SMS, mail notify.Mailer, clk clock.Clo
 		case reason != "" && !readable(reason):
 			return nil, api.InvalidField("reason", "原因须是可读的文字，不能含控制字符或不可见字符")
 		}
-		rev, err := db.GetReviewMeta(ctx, id)
+		rev, err := authn.ReadOf[casework.Review](p)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, api.NotFound("人工审核申请不存在")
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
+	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/casework"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
@@ -105,14 +106,20 @@ func TestSubmitAndList(t *testing.T) {
 	if res.Status != 202 || res.Str("status") != "pending" || res.Int("remainingThisCycle") != 2 || res.Str("reviewId") == "" {
 		t.Fatalf("submit: %d %v", res.Status, res.Body)
 	}
-	if got := w.Env.Calls.String(); got != "GetItem=2 TransactWriteItems=1 UpdateItem=2" {
-		t.Fatalf("round trips: %s", got)
+	// The session, the account and the counters at once; the photo's count; the transaction.
+	if got := w.Env.Calls.String(); got != "BatchGetItem=2 TransactWriteItems=1 UpdateItem=1" || w.Env.Calls.Trips() != 3 {
+		t.Fatalf("requests: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	acct := w.Account(a.Login)
 	if acct.Verification.Status != account.StatusReviewPending || acct.Verification.ReviewID != res.Str("reviewId") {
 		t.Fatalf("account %+v", acct.Verification)
 	}
+	w.Env.Calls.Reset()
 	mine := apitest.Call(t, w.mine, apitest.Request{Method: "GET", Path: "/v1/me/manual-reviews", Token: tok})
+	// The session and the account, and the query sent with them: one round trip.
+	if got := w.Env.Calls.String(); got != "BatchGetItem=1 Query=1" || w.Env.Calls.Trips() != 1 {
+		t.Fatalf("list: %s in %d round trips", got, w.Env.Calls.Trips())
+	}
 	items := mine.Body["items"].([]any)
 	first := items[0].(map[string]any)
 	if mine.Status != 200 || len(items) != 1 || first["reviewId"] != res.Str("reviewId") || first["status"] != "pending" ||
@@ -316,9 +323,14 @@ func TestTheQueueIsOldestFirstWithSignedCursors(t *testing.T) {
 		if cursor != "" {
 			q += "&cursor=" + url.QueryEscape(cursor)
 		}
+		w.Env.Calls.Reset()
 		res := w.queue(t, q)
 		if res.Status != 200 {
 			t.Fatalf("page %d: %d %v", page, res.Status, res.Body)
+		}
+		// The session and the account, and the index's page sent with them: one round trip.
+		if got := w.Env.Calls.String(); got != "BatchGetItem=1 Query=1" || w.Env.Calls.Trips() != 1 {
+			t.Fatalf("page %d: %s in %d round trips", page, got, w.Env.Calls.Trips())
 		}
 		for _, it := range res.Body["items"].([]any) {
 			item := it.(map[string]any)
@@ -398,8 +410,9 @@ func TestOpeningAReviewRecordsWhoSawThePhoto(t *testing.T) {
 	if res.Status != 200 || !samePicture(t, res.Str("photo"), smallPhoto) || res.Str("idNumber") != a.Login || res.Str("name") != "陈大文" {
 		t.Fatalf("open: %d %.300v", res.Status, res.Raw)
 	}
-	if got := w.Env.Calls.String(); got != "BatchGetItem=1 GetItem=1 PutItem=1 UpdateItem=1" {
-		t.Fatalf("round trips: %s", got)
+	// The session, the account and the review with its photo at once; the read's record.
+	if got := w.Env.Calls.String(); got != "BatchGetItem=2 PutItem=1" || w.Env.Calls.Trips() != 2 {
+		t.Fatalf("requests: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	w.Clock.Advance(time.Minute)
 	w.open(t, w.rtok, id)
@@ -430,9 +443,10 @@ func TestApprovalWithANameCorrection(t *testing.T) {
 	if res.Status != 200 || res.Str("status") != "approved" {
 		t.Fatalf("approve: %d %v", res.Status, res.Body)
 	}
-	// The session, the review, the decision with its notice, the notice gone once delivered.
-	if got := w.Env.Calls.String(); got != "DeleteItem=1 GetItem=2 TransactWriteItems=1 UpdateItem=1" {
-		t.Fatalf("round trips: %s", got)
+	// The session, the account and the review at once; the decision with its notice; the
+	// notice gone once delivered.
+	if got := w.Env.Calls.String(); got != "BatchGetItem=1 DeleteItem=1 GetItem=1 TransactWriteItems=1" || w.Env.Calls.Trips() != 3 {
+		t.Fatalf("requests: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	acct := w.Account(a.Login)
 	if acct.Name != "陈大明" || acct.IDValidTo != "2045-06-30" || acct.Verification.Status != account.StatusReviewApproved || !acct.Verification.ReapplyRequired {
@@ -750,5 +764,28 @@ func TestOnlyAClearedApplicantChangesTheName(t *testing.T) {
 	body["kind"] = "ownership"
 	if res := w.submit(t, tok, body); res.Status != 422 || res.Field() != "kind" {
 		t.Fatalf("an ownership claim through the manual review: %d %v", res.Status, res.Body)
+	}
+}
+
+// The queue's page is read alongside the session, before the caller is known: an applicant,
+// a logged-out reviewer, or a bad query gets the gate's own answer first, never the page.
+func TestTheQueueReadAlongsideTheSessionGoesToReviewersOnly(t *testing.T) {
+	w := newWorld(t)
+	a, tok := w.ready(t, "陈大文")
+	w.submit(t, tok, form(a))
+	call := func(tok string, query map[string]string) apitest.Result {
+		return apitest.Call(t, w.queueH, apitest.Request{Method: "GET", Path: "/v1/reviews", Token: tok, Query: query})
+	}
+	for name, q := range map[string]map[string]string{"no query": nil, "a bad cursor": {"cursor": "forged"}, "a bad status": {"status": "x"}} {
+		if res := call(tok, q); res.Status != 403 || res.Code() != api.CodeForbidden || res.Body["items"] != nil {
+			t.Errorf("an applicant, %s: %d %v", name, res.Status, res.Body)
+		}
+	}
+	if res := call(w.rtok, map[string]string{"status": "x"}); res.Status != 422 || res.Field() != "status" {
+		t.Errorf("a reviewer, a bad status: %d %v", res.Status, res.Body)
+	}
+	w.Clock.Advance(authn.IdleTimeout)
+	if res := call(w.rtok, nil); res.Status != 401 || res.Body["items"] != nil {
+		t.Errorf("an idle reviewer: %d %v", res.Status, res.Body)
 	}
 }

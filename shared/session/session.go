@@ -24,7 +24,6 @@ import (
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/password"
 	"github.com/jszg/applicant-accounts/shared/store"
-	"github.com/jszg/applicant-accounts/shared/token"
 )
 
 const (
@@ -50,6 +49,7 @@ type LoginStore interface {
 	AdmitLogin(ctx context.Context, guard string, now time.Time, max int, lockFor time.Duration) (int, time.Time, error)
 	ReleaseLogin(ctx context.Context, guard string) error
 	LockLogin(ctx context.Context, guard string, until time.Time) error
+	NewSessionToken(login string) string
 	StartSession(ctx context.Context, tokenHash string, s account.Session, l store.Login, now time.Time) error
 	CountSecondFactor(ctx context.Context, login, day string, max int, expires time.Time) error
 	UncountSecondFactor(ctx context.Context, login, day string) error
@@ -148,7 +148,7 @@ func (l *login) handle(ctx context.Context, r *api.Request) (_ *api.Response, er
 		guessed = true
 		return nil, l.failed(ctx, guard, attempt, now)
 	}
-	tok := token.New(authn.TokenBytes)
+	tok := l.store.NewSessionToken(acct.Login)
 	sess := account.Session{
 		Login: acct.Login, AccountID: acct.AccountID, Role: acct.Role, Epoch: acct.Epoch,
 		CreatedAt: now.Unix(), ExpiresAt: now.Add(authn.Lifetime).Unix(), IdleUntil: now.Add(authn.IdleTimeout).Unix(),

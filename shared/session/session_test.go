@@ -10,14 +10,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
 	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/profile"
 	"github.com/jszg/applicant-accounts/shared/reviewer"
 	"github.com/jszg/applicant-accounts/shared/session"
+	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/testkit"
+	"github.com/jszg/applicant-accounts/shared/token"
 	"github.com/pquerna/otp/totp"
 )
 
@@ -80,9 +83,15 @@ func TestLogin(t *testing.T) {
 	if got := w.Env.Calls.String(); got != "DeleteItem=1 GetItem=1 PutItem=1 TransactWriteItems=1 UpdateItem=1" {
 		t.Fatalf("round trips: %s", got)
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(res.Str("token"))
-	if err != nil || len(raw) < 16 {
-		t.Fatalf("token %q carries %d bytes (%v), want at least 128 bits", res.Str("token"), len(raw), err)
+	// 256 random bits, then the login sealed: the number cannot be read from the token.
+	random, sealed, _ := strings.Cut(res.Str("token"), ".")
+	raw, err := base64.RawURLEncoding.DecodeString(random)
+	if err != nil || len(raw) < 32 {
+		t.Fatalf("token %q carries %d random bytes (%v), want 256 bits", res.Str("token"), len(raw), err)
+	}
+	box, err := base64.RawURLEncoding.DecodeString(sealed)
+	if err != nil || strings.Contains(string(box), a.Login) || strings.Contains(res.Str("token"), a.Login) {
+		t.Fatalf("the seal %q shows the login (%v)", sealed, err)
 	}
 	exp, err := time.Parse(time.RFC3339, res.Str("expiresAt"))
 	if err != nil || !exp.Equal(w.Clock.Now().Add(authn.Lifetime).Truncate(time.Second)) {
@@ -610,5 +619,115 @@ func TestTheSixthGuessInFlightIsNeverCompared(t *testing.T) {
 	}
 	if res := w.try(t, a.Login, testkit.Password); res.Code() != api.CodeAccountLocked {
 		t.Fatalf("the right password as the sixth guess in flight: %d %v", res.Status, res.Body)
+	}
+}
+
+// A read is one round trip: the session and the account in one batch (the counters sent
+// with it). The idle deadline is written at most once in five minutes.
+func TestAReadIsOneRoundTripAndTheIdleDeadlineSlidesLazily(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	tok := w.try(t, a.Login, testkit.Password).Str("token")
+	for i, wait := range []time.Duration{0, time.Minute, 3 * time.Minute} {
+		w.Clock.Advance(wait)
+		w.Env.Calls.Reset()
+		if res := w.getMe(t, tok); res.Status != 200 {
+			t.Fatalf("read %d: %d", i, res.Status)
+		}
+		if got := w.Env.Calls.String(); got != "BatchGetItem=2" || w.Env.Calls.Trips() != 1 {
+			t.Fatalf("read %d: %s in %d round trips", i, got, w.Env.Calls.Trips())
+		}
+	}
+	// Past five minutes since the deadline was written, the read moves it on: one write more.
+	w.Clock.Advance(2 * time.Minute)
+	w.Env.Calls.Reset()
+	if res := w.getMe(t, tok); res.Status != 200 {
+		t.Fatalf("read after 6 minutes: %d", res.Status)
+	}
+	if got := w.Env.Calls.String(); got != "BatchGetItem=2 UpdateItem=1" || w.Env.Calls.Trips() != 2 {
+		t.Fatalf("the slide: %s in %d round trips", got, w.Env.Calls.Trips())
+	}
+	slid := w.Clock.Now()
+	// The deadline is now 30 minutes from the slide: the request 4 minutes later did not move it.
+	w.Clock.Advance(4 * time.Minute)
+	if res := w.getMe(t, tok); res.Status != 200 {
+		t.Fatalf("4 minutes after the slide: %d", res.Status)
+	}
+	w.Clock.Set(slid.Add(authn.IdleTimeout - time.Second))
+	if res := w.getMe(t, tok); res.Status != 200 {
+		t.Fatalf("a second before the deadline: %d", res.Status)
+	}
+	// That request slid it (its deadline was due within 25 minutes): idle for 30 more, it ends.
+	w.Clock.Advance(authn.IdleTimeout)
+	if res := w.getMe(t, tok); res.Status != 401 {
+		t.Fatalf("30 idle minutes after the last slide: %d", res.Status)
+	}
+}
+
+// An idle session ends 25 to 30 minutes after its last request, never later.
+func TestAnIdleSessionEndsWithinThirtyMinutesOfItsLastRequest(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	tok := w.try(t, a.Login, testkit.Password).Str("token")
+	w.Clock.Advance(authn.SlideEvery - time.Second) // not slid: the last request's deadline stays
+	if res := w.getMe(t, tok); res.Status != 200 {
+		t.Fatalf("%d", res.Status)
+	}
+	last := w.Clock.Now()
+	w.Clock.Set(last.Add(authn.IdleTimeout - authn.SlideEvery + time.Second))
+	if res := w.getMe(t, tok); res.Status != 401 {
+		t.Fatalf("%v after the last request: %d", w.Clock.Now().Sub(last), res.Status)
+	}
+}
+
+// A token issued before tokens named their account (a random string, no seal) works until its
+// session ends: its session is read first, then its account.
+func TestATokenIssuedBeforeTheSealStillWorks(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	old := token.New(32)
+	now := w.Clock.Now()
+	sess := account.Session{Login: a.Login, AccountID: a.AccountID, Role: a.Role, Epoch: a.Epoch,
+		CreatedAt: now.Unix(), ExpiresAt: now.Add(authn.Lifetime).Unix(), IdleUntil: now.Add(authn.IdleTimeout).Unix()}
+	if err := w.Env.Store.StartSession(context.Background(), authn.TokenHash(old), sess, store.Login{Guard: "old", Login: a.Login}, now); err != nil {
+		t.Fatal(err)
+	}
+	w.Env.Calls.Reset()
+	if res := w.getMe(t, old); res.Status != 200 || res.Str("accountId") != a.AccountID {
+		t.Fatalf("an old token: %d %v", res.Status, res.Body)
+	}
+	if got := w.Env.Calls.String(); got != "BatchGetItem=1 GetItem=2" || w.Env.Calls.Trips() != 3 {
+		t.Fatalf("an old token: %s in %d round trips", got, w.Env.Calls.Trips())
+	}
+	w.Clock.Advance(authn.IdleTimeout)
+	if res := w.getMe(t, old); res.Status != 401 {
+		t.Fatalf("an old token idle for 30 minutes: %d", res.Status)
+	}
+}
+
+// A seal that does not open is refused before the table is asked: forged tokens cost nothing.
+// Neither a seal moved onto another token's random part nor one made under another key opens.
+func TestAForgedSealIsRefusedWithoutARead(t *testing.T) {
+	w := newWorld(t)
+	a, b := w.Applicant("张三"), w.Applicant("李四")
+	ta := w.try(t, a.Login, testkit.Password).Str("token")
+	tb := w.try(t, b.Login, testkit.Password).Str("token")
+	randomA, _, _ := strings.Cut(ta, ".")
+	_, sealB, _ := strings.Cut(tb, ".")
+	other := w.Env.Store.WithSessionKey([]byte("another deployment's key")).NewSessionToken(a.Login)
+	for name, tok := range map[string]string{
+		"b's seal on a's token": randomA + "." + sealB,
+		"another key's seal":    other,
+		"no seal":               randomA + ".",
+		"a short random part":   "abc." + sealB,
+		"not base64":            randomA + ".!!!",
+	} {
+		w.Env.Calls.Reset()
+		if res := w.getMe(t, tok); res.Status != 401 || res.Code() != api.CodeUnauthenticated {
+			t.Errorf("%s: %d %v", name, res.Status, res.Body)
+		}
+		if got := w.Env.Calls.String(); got != "" {
+			t.Errorf("%s reached the table: %s", name, got)
+		}
 	}
 }

@@ -51,23 +51,73 @@ func (st *Store) StartSession(ctx context.Context, tokenHash string, sess accoun
 	return st.transact(ctx, "start session", steps...)
 }
 
-// TouchSession checks a session and moves its idle deadline to now+idle, in one
-// conditional UpdateItem: a session past either deadline is ErrNotFound.
-func (st *Store) TouchSession(ctx context.Context, tokenHash string, now time.Time, idle time.Duration) (account.Session, error) {
-	out, err := st.update(ctx, &dynamodb.UpdateItemInput{
+// ReadSession finds a bearer token's session and the account it is of, as they are, without
+// judging either (the caller checks deadlines and epochs): ErrNotFound when the token names
+// no session or account. A sealed token names its account, so one BatchGetItem reads both; a
+// token issued before the seal takes two GetItems, the session's then the account's.
+func (st *Store) ReadSession(ctx context.Context, tok, tokenHash string) (account.Session, account.Account, error) {
+	login, sealed, err := st.loginOf(tok)
+	if err != nil {
+		return account.Session{}, account.Account{}, err
+	}
+	if !sealed {
+		return st.readUnsealedSession(ctx, tokenHash)
+	}
+	items, err := st.getMany(ctx, sessionKey(tokenHash), accountKey(login))
+	if err != nil {
+		return account.Session{}, account.Account{}, err
+	}
+	var sess *sessionItem
+	var acct *account.Account
+	for _, item := range items {
+		switch getS(item, attrSK) {
+		case "SESSION":
+			it, err := decode[sessionItem](item)
+			if err != nil {
+				return account.Session{}, account.Account{}, err
+			}
+			sess = &it
+		case "ACCOUNT":
+			a, err := decodeAccount(item)
+			if err != nil {
+				return account.Session{}, account.Account{}, err
+			}
+			acct = &a
+		}
+	}
+	// A session of another login than its seal names cannot be made by this code; it is no
+	// session of the account read.
+	if sess == nil || acct == nil || sess.Login != login {
+		return account.Session{}, account.Account{}, ErrNotFound
+	}
+	return account.Session(*sess), *acct, nil
+}
+
+func (st *Store) readUnsealedSession(ctx context.Context, tokenHash string) (account.Session, account.Account, error) {
+	item, err := st.get(ctx, sessionKey(tokenHash))
+	if err != nil {
+		return account.Session{}, account.Account{}, err
+	}
+	sess, err := decode[sessionItem](item)
+	if err != nil {
+		return account.Session{}, account.Account{}, err
+	}
+	acct, err := st.GetAccount(ctx, sess.Login)
+	return account.Session(sess), acct, err
+}
+
+// SlideSession moves a live session's idle deadline to now+idle; a session past either
+// deadline, or gone, is ErrNotFound. One conditional UpdateItem.
+func (st *Store) SlideSession(ctx context.Context, tokenHash string, now time.Time, idle time.Duration) error {
+	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
 		Key:                 sessionKey(tokenHash),
 		UpdateExpression:    aws.String("SET idleUntil = :idle"),
 		ConditionExpression: aws.String("attribute_exists(pk) AND expiresAt > :now AND idleUntil > :now"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":idle": n(now.Add(idle).Unix()), ":now": n(now.Unix()),
 		},
-		ReturnValues: types.ReturnValueAllNew,
 	}, refusedWith(ErrNotFound))
-	if err != nil {
-		return account.Session{}, err
-	}
-	it, err := decode[sessionItem](out)
-	return account.Session(it), err
+	return err
 }
 
 // EndSession deletes a session; ErrNotFound if there was none. One DeleteItem.

@@ -7,6 +7,7 @@ package store
 
 import (
 	"context"
+	"crypto/cipher"
 	"fmt"
 	"maps"
 	"strconv"
@@ -26,6 +27,7 @@ import (
 type Store struct {
 	db    *dynamodb.Client
 	table string
+	seal  cipher.AEAD // opens and seals the login in session tokens (sealed.go)
 }
 
 // New wraps a client and a table name.
@@ -57,9 +59,11 @@ func NewClient(cfg aws.Config, endpoint *string) *dynamodb.Client {
 }
 
 // FromEnv is the store a function uses: the table named by TABLE_NAME, at DYNAMODB_ENDPOINT
-// when that is set (DynamoDB Local, minidyn), else in AWS.
+// when that is set (DynamoDB Local, minidyn), else in AWS, with the session key
+// SESSION_SEAL_KEY (every function has it, from the template's globals).
 func FromEnv(cfg aws.Config) *Store {
-	return New(NewClient(cfg, awsenv.Endpoint("DYNAMODB_ENDPOINT")), awsenv.MustEnv("TABLE_NAME"))
+	return New(NewClient(cfg, awsenv.Endpoint("DYNAMODB_ENDPOINT")), awsenv.MustEnv("TABLE_NAME")).
+		WithSessionKey([]byte(awsenv.MustEnv("SESSION_SEAL_KEY")))
 }
 
 // itemOf is v as an item under k.

@@ -271,7 +271,7 @@ func (k *Kit) Account(login string) account.Account {
 func (k *Kit) Token(a account.Account) string {
 	k.T.Helper()
 	now := k.Clock.Now()
-	tok := token.New(32)
+	tok := k.Env.Store.NewSessionToken(a.Login)
 	sess := account.Session{Login: a.Login, AccountID: a.AccountID, Role: a.Role, Epoch: a.Epoch,
 		CreatedAt: now.Unix(), ExpiresAt: now.Add(12 * time.Hour).Unix(), IdleUntil: now.Add(30 * time.Minute).Unix()}
 	if err := k.Env.Store.StartSession(context.Background(), authn.TokenHash(tok), sess, store.Login{Guard: "testkit-" + a.Login, Login: a.Login}, now); err != nil {

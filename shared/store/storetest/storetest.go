@@ -29,6 +29,9 @@ import (
 // Table is the table name tests use.
 const Table = "applicant-accounts-test"
 
+// SessionKey is the session key of the tests' stores.
+const SessionKey = "storetest-session-key"
+
 // Env is one fresh DynamoDB-compatible server with the table created.
 type Env struct {
 	Store  *store.Store
@@ -53,7 +56,7 @@ func New(t testing.TB) *Env {
 		t.Fatalf("create table: %v", err)
 	}
 	calls.Reset()
-	return &Env{Store: store.New(client, Table), Client: client, Server: srv, URL: ts.URL, Calls: calls, Faults: faults}
+	return &Env{Store: store.New(client, Table).WithSessionKey([]byte(SessionKey)), Client: client, Server: srv, URL: ts.URL, Calls: calls, Faults: faults}
 }
 
 // Config is an aws.Config for emulators: placeholder credentials, and the given transport.
@@ -71,6 +74,8 @@ type Counter struct {
 	next   http.RoundTripper
 	mu     sync.Mutex
 	counts map[string]int
+	trips  int
+	marks  map[int64]bool // the store.Together marks already counted as a trip
 }
 
 // NewCounter counts and checks the DynamoDB requests that go through it to next.
@@ -98,6 +103,15 @@ func (c *Counter) RoundTrip(r *http.Request) (*http.Response, error) {
 		c.counts = map[string]int{}
 	}
 	c.counts[target]++
+	if mark := store.TripOf(r.Context()); mark == 0 || !c.marks[mark] {
+		c.trips++
+		if mark != 0 {
+			if c.marks == nil {
+				c.marks = map[int64]bool{}
+			}
+			c.marks[mark] = true
+		}
+	}
 	c.mu.Unlock()
 	return c.next.RoundTrip(r)
 }
@@ -106,7 +120,16 @@ func (c *Counter) RoundTrip(r *http.Request) (*http.Response, error) {
 func (c *Counter) Reset() {
 	c.mu.Lock()
 	c.counts = map[string]int{}
+	c.trips, c.marks = 0, nil
 	c.mu.Unlock()
+}
+
+// Trips is the number of round trips in sequence since the last Reset: requests sent
+// together (store.Together) count once.
+func (c *Counter) Trips() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.trips
 }
 
 // Total is the number of round trips since the last Reset.

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/base64"
+	"strings"
+
+	"github.com/jszg/applicant-accounts/shared/token"
+)
+
+// A session token is found in one round trip when it names its account: the token is 256
+// random bits, a dot, and the login sealed under the functions' session key (AES-256-GCM, the
+// random part its nonce and associated data). The seal hides the document number from
+// whoever holds the token; it grants nothing, since the session item, keyed by the token's
+// SHA-256, is still what makes a token good. A token without the dot is of the kind issued
+// before the seal, found by reading its session first.
+
+// sealedRandomBytes is the random part of a session token: 256 bits.
+const sealedRandomBytes = 32
+
+// WithSessionKey is the store with its session key, which seals the login into the tokens it
+// issues and opens it from them. The key is hashed to AES-256's size, so any secret string
+// of the deployment's will do.
+func (st *Store) WithSessionKey(secret []byte) *Store {
+	block, err := aes.NewCipher(token.Hash("session seal", string(secret)))
+	if err != nil {
+		panic("store: session key: " + err.Error()) // a 32-byte key never fails
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		panic("store: session key: " + err.Error())
+	}
+	cp := *st
+	cp.seal = aead
+	return &cp
+}
+
+// NewSessionToken is a fresh bearer token naming login.
+func (st *Store) NewSessionToken(login string) string {
+	if st.seal == nil {
+		panic("store: no session key (WithSessionKey)")
+	}
+	random := make([]byte, sealedRandomBytes)
+	if _, err := rand.Read(random); err != nil {
+		panic("store: crypto/rand failed: " + err.Error())
+	}
+	sealed := st.seal.Seal(nil, random[:st.seal.NonceSize()], []byte(login), random)
+	return token.Encode(random) + "." + token.Encode(sealed)
+}
+
+// loginOf opens a sealed token; ok is false for a token issued before the seal. A token that
+// has a seal which does not open is ErrNotFound: forged or damaged, it names no session.
+func (st *Store) loginOf(tok string) (login string, sealed bool, err error) {
+	randomPart, sealedPart, found := strings.Cut(tok, ".")
+	if !found {
+		return "", false, nil
+	}
+	if st.seal == nil {
+		panic("store: no session key (WithSessionKey)")
+	}
+	random, err1 := base64.RawURLEncoding.DecodeString(randomPart)
+	box, err2 := base64.RawURLEncoding.DecodeString(sealedPart)
+	if err1 != nil || err2 != nil || len(random) != sealedRandomBytes {
+		return "", true, ErrNotFound
+	}
+	plain, err := st.seal.Open(nil, random[:st.seal.NonceSize()], box, random)
+	if err != nil || len(plain) == 0 {
+		return "", true, ErrNotFound
+	}
+	return string(plain), true, nil
+}
+
+// TokenLogin is the login a token names: "" for a token issued before the seal, ErrNotFound
+// for a seal that does not open. No I/O.
+func (st *Store) TokenLogin(tok string) (string, error) {
+	login, _, err := st.loginOf(tok)
+	return login, err
+}

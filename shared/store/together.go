@@ -1,0 +1,25 @@
+package store
+
+import (
+	"context"
+	"sync/atomic"
+)
+
+// Requests sent at the same time are one round trip. A caller that sends several at once
+// gives each the context Together made, which says so to whoever counts the requests
+// (storetest.Counter): the count of round trips is then the code's, not a race of timings.
+type togetherKey struct{}
+
+var trips atomic.Int64
+
+// Together is ctx marked as one round trip: every request made with it is sent alongside
+// the others made with it. Give-backs and later requests must use the unmarked ctx.
+func Together(ctx context.Context) context.Context {
+	return context.WithValue(ctx, togetherKey{}, trips.Add(1))
+}
+
+// TripOf is the mark Together gave ctx, or 0 for a request sent on its own.
+func TripOf(ctx context.Context) int64 {
+	id, _ := ctx.Value(togetherKey{}).(int64)
+	return id
+}
