@@ -61,7 +61,7 @@ func run(runs int, only string) error {
 		"AWS_LAMBDA_FUNCTION_NAME=bench", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256", "AWS_LAMBDA_FUNCTION_VERSION=1",
 		"TABLE_NAME=coldstart", "DYNAMODB_ENDPOINT="+endpoint, "SNS_ENDPOINT="+dead, "SES_ENDPOINT="+dead,
 		"CTID_GUIDE_URL=https://example.com/ctid-guide", "SES_SENDER=noreply@example.com", "RESET_LINK_BASE_URL=https://example.com/r",
-		"IDV_ENDPOINT=https://127.0.0.1:9/verify", "IDV_API_KEY=bench", "CURSOR_SECRET=bench-secret", "SESSION_SEAL_KEY=bench-session-key", "SMS_CODE_PEPPER=bench-pepper-0123456789",
+		"IDV_ENDPOINT=https://127.0.0.1:9/verify", "IDV_API_KEY=bench", "CURSOR_SECRET=bench-secret", "SEAL_KEY=bench-seal-key", "SMS_CODE_PEPPER=bench-pepper-0123456789",
 		"OPERATORS_TOPIC_ARN=arn:aws:sns:us-east-1:000000000000:bench",
 		"SLIDERS_PER_ADDRESS_MINUTE=60", "SMS_PER_ADDRESS_HOUR=30", "SMS_HOURLY_BUDGET=20000", "PHOTO_RETENTION_DAYS=30",
 		// The WeChat service account in plain mode, its API unreachable (no AppSecret).

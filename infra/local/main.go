@@ -37,7 +37,7 @@ func main() {
 		GuideURL:          env("CTID_GUIDE_URL", sitetext.DefaultGuideURL),
 		CursorSecret:      env("CURSOR_SECRET", "local-only-cursor-secret-not-for-deployment"),
 		CodePepper:        env("SMS_CODE_PEPPER", "local-only-sms-code-pepper-not-for-deployment"),
-		SessionKey:        os.Getenv("SESSION_SEAL_KEY"),
+		SealKey:           os.Getenv("SEAL_KEY"),
 		SlidersPerMinute:  number("SLIDERS_PER_ADDRESS_MINUTE"),
 		SMSPerAddressHour: number("SMS_PER_ADDRESS_HOUR"),
 		SMSHourlyBudget:   number("SMS_HOURLY_BUDGET"),

@@ -46,7 +46,7 @@ type Config struct {
 	GuideURL     string // the CTID guide's address; "": sitetext.DefaultGuideURL
 	CursorSecret string
 	CodePepper   string
-	SessionKey   string // seals the login in session tokens; "": a local-only key
+	SealKey      string // seals session tokens' logins and sliders' answers; "": a local-only key
 	// SlidersPerMinute is how many sliders one address gets per minute, SMSPerAddressHour how
 	// many SMS, SMSHourlyBudget all SMS an hour; 0: the deployed defaults.
 	SlidersPerMinute  int
@@ -109,7 +109,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		}
 	}
 	d := &Deps{
-		Store: store.New(client, cfg.Table).WithSessionKey([]byte(cmp.Or(cfg.SessionKey, "local-only-session-key-not-for-deployment"))), Clock: cfg.Clock, GuideURL: guideURL,
+		Store: store.New(client, cfg.Table).WithSealKey([]byte(cmp.Or(cfg.SealKey, "local-only-seal-key-not-for-deployment"))), Clock: cfg.Clock, GuideURL: guideURL,
 		ResetLinkBase: cfg.ResetLinkBase, Provider: idv.Simulator{}, Calendar: clock.China(),
 		CursorSecret: []byte(cfg.CursorSecret), CodePepper: []byte(cfg.CodePepper), Operators: logTopic{},
 		SlidersPerMinute: cmp.Or(cfg.SlidersPerMinute, quota.SlidersPerAddressMinute),

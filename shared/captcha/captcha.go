@@ -12,7 +12,6 @@ import (
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/store"
-	"github.com/jszg/applicant-accounts/shared/token"
 )
 
 const (
@@ -31,15 +30,16 @@ type Answer struct {
 	Y  *float64 `json:"y"`
 }
 
-// Store keeps answers.
+// Store opens sliders' ids and records which were used.
 type Store interface {
-	PutCaptcha(ctx context.Context, id string, c store.Captcha) error
-	TakeCaptcha(ctx context.Context, id string, now time.Time) (store.Captcha, error)
+	OpenCaptcha(id string, now time.Time) (store.Captcha, error)
+	SpendCaptcha(ctx context.Context, id string, c store.Captcha) error
+	UnspendCaptcha(ctx context.Context, id string) error
 }
 
-// IssueStore keeps new sliders, counted per source address.
+// IssueStore issues new sliders, counted per source address.
 type IssueStore interface {
-	IssueCaptcha(ctx context.Context, id string, c store.Captcha, from store.Source) error
+	IssueCaptcha(ctx context.Context, c store.Captcha, from store.Source) (string, error)
 }
 
 // Checker checks slider answers inside the requests that need one.
@@ -67,7 +67,7 @@ type created struct {
 
 // NewCreate answers POST /v1/captchas: a slider, at most perMinute a minute to one source
 // address. Every limit behind a slider costs a slider per try, so sliders themselves are
-// counted. One TransactWriteItems (the answer and the address's count).
+// counted. One UpdateItem (the address's count): the answer travels sealed in the id.
 func NewCreate(db IssueStore, clk clock.Clock, perMinute int) api.HandlerFunc {
 	return func(ctx context.Context, r *api.Request) (*api.Response, error) {
 		if err := r.NoBody(); err != nil {
@@ -77,10 +77,9 @@ func NewCreate(db IssueStore, clk clock.Clock, perMinute int) api.HandlerFunc {
 		if err != nil {
 			return nil, err
 		}
-		id := token.New(16)
 		now := clk.Now()
 		minute := now.Truncate(time.Minute)
-		err = db.IssueCaptcha(ctx, id, store.Captcha{X: p.X, Y: p.Y, Expires: now.Add(TTL)},
+		id, err := db.IssueCaptcha(ctx, store.Captcha{X: p.X, Y: p.Y, Expires: now.Add(TTL)},
 			store.Source{Address: r.Source(), Minute: minute, Max: perMinute})
 		if errors.Is(err, store.ErrQuotaFull) {
 			return nil, api.QuotaExceeded("操作过于频繁，请稍后再试", clock.SecondsUntil(now, minute.Add(time.Minute)))
@@ -115,37 +114,71 @@ type Solved struct {
 	checker *Checker
 }
 
-// Verify spends the puzzle whatever the outcome, so that one puzzle buys one try: a wrong
-// answer cannot be corrected and resent. One DeleteItem.
-func (c *Checker) Verify(ctx context.Context, a *Answer) (*Solved, error) {
+// Judged is an answer checked against its id's sealed answer, not yet spent.
+type Judged struct {
+	Solved
+	right bool
+}
+
+// Judge checks an answer without spending it (no I/O): an id that is not ours or has
+// expired, or a malformed answer, is refused at once. The caller spends it (Spend, or in its
+// own first write with the store's step) before acting on Right.
+func (c *Checker) Judge(a *Answer) (*Judged, error) {
 	if a == nil || a.ID == "" {
 		return nil, MissingAnswer()
 	}
 	if len(a.ID) > 64 || !finite(a.X) || a.Y == nil || !finite(*a.Y) {
 		return nil, api.CaptchaFailed() // spends nothing: a malformed answer is no try
 	}
-	want, err := c.store.TakeCaptcha(ctx, a.ID, c.clock.Now())
-	if errors.Is(err, store.ErrNotFound) {
+	want, err := c.store.OpenCaptcha(a.ID, c.clock.Now())
+	if err != nil {
 		return nil, api.CaptchaFailed()
 	}
+	right := math.Abs(a.X-float64(want.X)) <= Tolerance && math.Abs(*a.Y-float64(want.Y)) <= Tolerance
+	return &Judged{Solved: Solved{id: a.ID, captcha: want, checker: c}, right: right}, nil
+}
+
+// ID and Captcha are the slider judged, for a store step that spends it.
+func (j *Judged) ID() string             { return j.id }
+func (j *Judged) Captcha() store.Captcha { return j.captcha }
+func (j *Judged) Right() bool            { return j.right }
+func (j *Judged) Spent() *Solved         { return &j.Solved }
+
+// Spend records the judged slider as used: CaptchaFailed when it was already, or when its
+// answer was wrong (a wrong answer is spent too, so one slider buys one try). One PutItem.
+func (j *Judged) Spend(ctx context.Context) (*Solved, error) {
+	err := j.checker.store.SpendCaptcha(ctx, j.id, j.captcha)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, api.CaptchaFailed()
+	case err != nil:
+		return nil, err
+	case !j.right:
+		return nil, api.CaptchaFailed()
+	}
+	return &j.Solved, nil
+}
+
+// Verify judges and spends the puzzle whatever the outcome, so that one puzzle buys one try:
+// a wrong answer cannot be corrected and resent. Of concurrent requests with one id, the one
+// whose spend lands first is the one judged. One PutItem.
+func (c *Checker) Verify(ctx context.Context, a *Answer) (*Solved, error) {
+	j, err := c.Judge(a)
 	if err != nil {
 		return nil, err
 	}
-	if math.Abs(a.X-float64(want.X)) > Tolerance || math.Abs(*a.Y-float64(want.Y)) > Tolerance {
-		return nil, api.CaptchaFailed()
-	}
-	return &Solved{id: a.ID, captcha: want, checker: c}, nil
+	return j.Spend(ctx)
 }
 
-// GiveBackIfBusy puts the slider back, as it was and until it would have expired, when err
-// says the store was busy and nothing was done: the applicant then resends the same request
+// GiveBackIfBusy makes the slider usable again, until it would have expired, when err says
+// the store was busy and nothing was done: the applicant then resends the same request
 // without solving another slider. Any other outcome (a wrong answer later in the request, a
 // dependency that failed after perhaps doing its part) keeps it spent.
 func (s *Solved) GiveBackIfBusy(ctx context.Context, err error) {
 	if s == nil || !api.IsBusy(err) {
 		return
 	}
-	if perr := s.checker.store.PutCaptcha(context.WithoutCancel(ctx), s.id, s.captcha); perr != nil {
+	if perr := s.checker.store.UnspendCaptcha(context.WithoutCancel(ctx), s.id); perr != nil {
 		slog.WarnContext(ctx, "could not give a slider back", slog.String("err", perr.Error()))
 	}
 }

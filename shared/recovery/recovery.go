@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jszg/applicant-accounts/shared/account"
@@ -216,14 +215,14 @@ func NewEmail(db MailStore, mail notify.Mailer, clk clock.Clock, linkBase string
 		day := clock.Day(now)
 		var counted, linked, read error
 		var acct account.Account
-		parallel(
-			func() {
+		store.SendTogether(ctx,
+			func(ctx context.Context) {
 				_, counted = db.CountAccountMail(ctx, req.Login, day, MailsPerAccountDay, clock.NextDay(now).Add(24*time.Hour))
 			},
-			func() {
+			func(ctx context.Context) {
 				linked = db.PutResetLink(ctx, h, reset.Link{Login: req.Login, Epoch: req.Epoch, ResetID: id, ExpiresAt: now.Add(LinkTTL).Unix()})
 			},
-			func() { acct, read = db.GetAccount(ctx, req.Login) },
+			func(ctx context.Context) { acct, read = db.GetAccount(ctx, req.Login) },
 		)
 		// Undo what went through when the mail is not to go out (or could not).
 		bg := context.WithoutCancel(ctx)
@@ -256,16 +255,6 @@ func NewEmail(db MailStore, mail notify.Mailer, clk clock.Clock, linkBase string
 		metrics.CountBy(ctx, metrics.CodesSent, metrics.Channel, "email")
 		return api.JSON(http.StatusAccepted, mailed{ExpiresIn: int(LinkTTL / time.Second)}), nil
 	}
-}
-
-// parallel runs the calls at once and waits for them all: requests sent together cost one
-// round trip.
-func parallel(calls ...func()) {
-	var wg sync.WaitGroup
-	for _, call := range calls {
-		wg.Go(call)
-	}
-	wg.Wait()
 }
 
 func logFailure(ctx context.Context, what string, err error) {

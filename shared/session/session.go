@@ -49,6 +49,8 @@ type LoginStore interface {
 	AdmitLogin(ctx context.Context, guard string, now time.Time, max int, lockFor time.Duration) (int, time.Time, error)
 	ReleaseLogin(ctx context.Context, guard string) error
 	LockLogin(ctx context.Context, guard string, until time.Time) error
+	AdmitLoginSpending(ctx context.Context, guard string, now time.Time, max int, lockFor time.Duration, captchaID string, c store.Captcha) (time.Time, error)
+	LockLoginIfFull(ctx context.Context, guard string, now, until time.Time, max int) (bool, error)
 	NewSessionToken(login string) string
 	StartSession(ctx context.Context, tokenHash string, s account.Session, l store.Login, now time.Time) error
 	CountSecondFactor(ctx context.Context, login, day string, max int, expires time.Time) error
@@ -77,10 +79,11 @@ type loggedIn struct {
 	NextStep  string `json:"nextStep"`
 }
 
-// NewLogin answers POST /v1/sessions. The slider is spent first, so one slider buys one
-// guess; then the attempt is counted under the login's guard before any password is
-// compared, so no burst of guesses gets more than MaxFailures compared. Three round trips
-// (the slider; the guard's count and the account, sent together; the session) and one
+// NewLogin answers POST /v1/sessions. The slider is spent in the same transaction that counts
+// the attempt under the login's guard, so one slider buys one guess and a used one counts
+// nothing; the count is made before any password is compared, so no burst of guesses gets
+// more than MaxFailures compared. Two round trips (the slider and the guard's count, with the
+// account read alongside; the session) and one
 // Argon2id hash, for an unknown name as for a known one; a reviewer's right password adds one
 // (the second factor's count). The operators are told when a reviewer's second factor is
 // under attack.
@@ -110,10 +113,15 @@ func (l *login) handle(ctx context.Context, r *api.Request) (_ *api.Response, er
 	case in.Password == "":
 		return nil, api.InvalidField("password", "请输入密码")
 	}
-	solved, err := l.sliders.Verify(ctx, in.Captcha)
+	judged, err := l.sliders.Judge(in.Captcha)
 	if err != nil {
 		return nil, err
 	}
+	if !judged.Right() {
+		_, err := judged.Spend(ctx) // a wrong answer is spent all the same: one slider, one try
+		return nil, err
+	}
+	solved := judged.Spent()
 	// A busy store gives the slider back, and the attempt once counted, unless a wrong
 	// password was compared: a guess must never come back for free.
 	guessed := false
@@ -130,7 +138,7 @@ func (l *login) handle(ctx context.Context, r *api.Request) (_ *api.Response, er
 	}()
 	now := l.clock.Now()
 	guard := guardOf(name, r, now)
-	attempt, acct, err := l.admit(ctx, guard, name, now)
+	acct, err := l.admit(ctx, guard, name, judged, now)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +154,7 @@ func (l *login) handle(ctx context.Context, r *api.Request) (_ *api.Response, er
 		return nil, err
 	case !ok:
 		guessed = true
-		return nil, l.failed(ctx, guard, attempt, now)
+		return nil, l.failed(ctx, guard, now)
 	}
 	tok := l.store.NewSessionToken(acct.Login)
 	sess := account.Session{
@@ -159,7 +167,7 @@ func (l *login) handle(ctx context.Context, r *api.Request) (_ *api.Response, er
 		return nil, accountLocked(now, now.Add(LockFor))
 	case errors.Is(err, account.ErrCodeReused):
 		guessed = true
-		return nil, l.failed(ctx, guard, attempt, now)
+		return nil, l.failed(ctx, guard, now)
 	case err != nil:
 		return nil, err
 	}
@@ -182,31 +190,34 @@ func guardOf(name string, r *api.Request, now time.Time) string {
 	return name + "@" + r.Source()
 }
 
-// admit counts the attempt and reads the account, at once: the count is made before any
-// password is compared and costs no round trip of its own. An unknown name comes back as a
-// zero Account. A refused count is the lock's answer.
-func (l *login) admit(ctx context.Context, guard, name string, now time.Time) (int, account.Account, error) {
+// admit spends the slider and counts the attempt (one transaction: a used slider counts
+// nothing) and reads the account, at once: one round trip before any password is compared.
+// An unknown name comes back as a zero Account. A refused count is the lock's answer.
+func (l *login) admit(ctx context.Context, guard, name string, slider *captcha.Judged, now time.Time) (account.Account, error) {
 	type read struct {
 		acct account.Account
 		err  error
 	}
+	together := store.Together(ctx)
 	got := make(chan read, 1)
 	go func() {
-		a, err := l.store.GetAccount(ctx, name)
+		a, err := l.store.GetAccount(together, name)
 		got <- read{a, err}
 	}()
-	attempt, until, err := l.store.AdmitLogin(ctx, guard, now, MaxFailures, LockFor)
+	until, err := l.store.AdmitLoginSpending(together, guard, now, MaxFailures, LockFor, slider.ID(), slider.Captcha())
 	acct := <-got
 	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return account.Account{}, api.CaptchaFailed() // the slider was used already
 	case errors.Is(err, account.ErrLocked):
-		return 0, account.Account{}, accountLocked(now, until)
+		return account.Account{}, accountLocked(now, until)
 	case err != nil:
-		return 0, account.Account{}, err
+		return account.Account{}, err
 	case acct.err != nil && !errors.Is(acct.err, store.ErrNotFound):
 		l.release(ctx, guard)
-		return 0, account.Account{}, acct.err
+		return account.Account{}, acct.err
 	}
-	return attempt, acct.acct, nil
+	return acct.acct, nil
 }
 
 // compare is password.Verify; the tests count its calls through export_test.go.
@@ -273,15 +284,16 @@ func (l *login) secondFactorSpent(ctx context.Context, acct account.Account, day
 	}
 }
 
-// failed answers a wrong password, or a wrong second factor: the attempt was counted already,
-// and the one admitted last before the limit locks the login and is told so.
-func (l *login) failed(ctx context.Context, guard string, attempt int, now time.Time) error {
-	if attempt < MaxFailures {
-		return loginFailed()
-	}
+// failed answers a wrong password, or a wrong second factor: the attempt was counted already;
+// when the count is full, this wrong one locks the login and is told so.
+func (l *login) failed(ctx context.Context, guard string, now time.Time) error {
 	until := now.Add(LockFor)
-	if err := l.store.LockLogin(ctx, guard, until); err != nil {
+	locked, err := l.store.LockLoginIfFull(ctx, guard, now, until, MaxFailures)
+	switch {
+	case err != nil:
 		return err
+	case !locked:
+		return loginFailed()
 	}
 	return accountLocked(now, until)
 }
@@ -306,8 +318,8 @@ func accountLocked(now, until time.Time) error {
 	}
 }
 
-// NewLogout answers DELETE /v1/sessions/current for either role: three round trips (the
-// session check, the account, the delete).
+// NewLogout answers DELETE /v1/sessions/current for either role: two round trips (the
+// session and the account; the delete).
 func NewLogout(db LogoutStore, clk clock.Clock) api.HandlerFunc {
 	return authn.NewGate(db, clk).Any(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		if err := r.NoBody(); err != nil {
@@ -327,6 +339,8 @@ func NewLogout(db LogoutStore, clk clock.Clock) api.HandlerFunc {
 type GuardStore interface {
 	AdmitLogin(ctx context.Context, guard string, now time.Time, max int, lockFor time.Duration) (int, time.Time, error)
 	LockLogin(ctx context.Context, guard string, until time.Time) error
+	AdmitLoginSpending(ctx context.Context, guard string, now time.Time, max int, lockFor time.Duration, captchaID string, c store.Captcha) (time.Time, error)
+	LockLoginIfFull(ctx context.Context, guard string, now, until time.Time, max int) (bool, error)
 	ReleaseLogin(ctx context.Context, guard string) error
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -78,10 +79,10 @@ func TestLogin(t *testing.T) {
 	if res.Status != 201 || res.Str("role") != "applicant" || res.Str("nextStep") != "complete_profile" {
 		t.Fatalf("got %d %v", res.Status, res.Body)
 	}
-	// Solve put one item; login: the slider; the guard's count and the account, sent
-	// together (one round trip); the session and the guard's new count in one transaction.
-	if got := w.Env.Calls.String(); got != "DeleteItem=1 GetItem=1 PutItem=1 TransactWriteItems=1 UpdateItem=1" {
-		t.Fatalf("round trips: %s", got)
+	// The slider spent with the guard's count (one transaction), the account read with them;
+	// then the session and the guard's new count in one transaction: two round trips.
+	if got := w.Env.Calls.String(); got != "GetItem=1 TransactWriteItems=2" || w.Env.Calls.Trips() != 2 {
+		t.Fatalf("requests: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	// 256 random bits, then the login sealed: the number cannot be read from the token.
 	random, sealed, _ := strings.Cut(res.Str("token"), ".")
@@ -714,7 +715,7 @@ func TestAForgedSealIsRefusedWithoutARead(t *testing.T) {
 	tb := w.try(t, b.Login, testkit.Password).Str("token")
 	randomA, _, _ := strings.Cut(ta, ".")
 	_, sealB, _ := strings.Cut(tb, ".")
-	other := w.Env.Store.WithSessionKey([]byte("another deployment's key")).NewSessionToken(a.Login)
+	other := w.Env.Store.WithSealKey([]byte("another deployment's key")).NewSessionToken(a.Login)
 	for name, tok := range map[string]string{
 		"b's seal on a's token": randomA + "." + sealB,
 		"another key's seal":    other,
@@ -729,5 +730,36 @@ func TestAForgedSealIsRefusedWithoutARead(t *testing.T) {
 		if got := w.Env.Calls.String(); got != "" {
 			t.Errorf("%s reached the table: %s", name, got)
 		}
+	}
+}
+
+// A slider used already is refused in the transaction that would count the attempt: replays
+// never reach the login's guard, so they can neither lock it nor use up its five tries.
+func TestAReplayedSliderNeverCountsAnAttempt(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	used := w.Solve()
+	if res := apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions",
+		Body: map[string]any{"account": "110105194912310025", "password": "Wrong-pass1", "captcha": used}}); res.Status != 401 {
+		t.Fatalf("first use: %d %v", res.Status, res.Body)
+	}
+	errs := testkit.Race(12, func(int) error {
+		res := apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions",
+			Body: map[string]any{"account": a.Login, "password": "Wrong-pass1", "captcha": used}})
+		if res.Status != 400 || res.Code() != api.CodeCaptchaFailed {
+			return fmt.Errorf("replay: %d %v", res.Status, res.Body)
+		}
+		return nil
+	})
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < session.MaxFailures-1; i++ {
+		if res := w.try(t, a.Login, "Wrong-pass1"); res.Status != 401 {
+			t.Fatalf("wrong password %d after the replays: %d %v", i+1, res.Status, res.Body)
+		}
+	}
+	if res := w.try(t, a.Login, testkit.Password); res.Status != 201 {
+		t.Fatalf("the right password after four wrong ones and twelve replays: %d %v", res.Status, res.Body)
 	}
 }

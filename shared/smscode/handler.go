@@ -67,7 +67,7 @@ func SentAnswer(remaining int) *api.Response {
 }
 
 // NewSend answers POST /v1/sms-codes: it checks the form, spends the slider, then sends.
-// Three round trips: the slider, the day's counter, the code.
+// Two round trips: the slider's spending with the counters, then the code.
 func NewSend(db SendStore, sms notify.SMS, operators notify.Publisher, limits Limits, clk clock.Clock, pepper []byte) api.HandlerFunc {
 	sliders := captcha.NewChecker(db, clk)
 	codes := NewIssuer(db, sms, operators, limits, clk, pepper)
@@ -86,12 +86,22 @@ func NewSend(db SendStore, sms notify.SMS, operators notify.Publisher, limits Li
 		} else if in.Purpose != PurposeRegister {
 			return nil, api.InvalidField("purpose", "验证码用途无效：此处只发送注册账号和更换手机号码的验证码；找回密码的验证码请在找回密码页面获取")
 		}
-		solved, err := sliders.Verify(ctx, in.Captcha)
+		judged, err := sliders.Judge(in.Captcha)
 		if err != nil {
 			return nil, err
 		}
+		if !judged.Right() {
+			_, err := judged.Spend(ctx) // a wrong answer is spent all the same: one slider, one try
+			return nil, err
+		}
+		// The slider is spent with the counts: a slider used already gives them back.
+		var solved *captcha.Solved
 		defer func() { solved.GiveBackIfBusy(ctx, err) }()
-		remaining, err := codes.Send(ctx, key, phone, r.Source(), text, Owner{})
+		spend := func(ctx context.Context) (err error) {
+			solved, err = judged.Spend(ctx)
+			return err
+		}
+		remaining, err := codes.Send(ctx, key, phone, r.Source(), text, Owner{}, spend)
 		if err != nil {
 			return nil, err
 		}

@@ -138,8 +138,10 @@ type Owner struct {
 // The mobile's day, the address's hour and the hour's budget are counted at once (one round
 // trip); when one refuses, the others are given back. When the SMS cannot be sent, every
 // count is given back and the new code removed: the applicant loses nothing by our failure.
-// Two round trips: the counters, then the code.
-func (c *Issuer) Send(ctx context.Context, k store.CodeKey, phone, from string, text func(code string, minutes int) string, owner Owner) (int, error) {
+// Two round trips: the counters, then the code. alongside, when given, is sent with the
+// counters (a slider's spending): when it fails, the counts are given back and its error is
+// the answer.
+func (c *Issuer) Send(ctx context.Context, k store.CodeKey, phone, from string, text func(code string, minutes int) string, owner Owner, alongside ...func(context.Context) error) (int, error) {
 	now := c.clock.Now()
 	day := clock.Day(now)
 	code := token.Digits(Length)
@@ -149,13 +151,18 @@ func (c *Issuer) Send(ctx context.Context, k store.CodeKey, phone, from string, 
 	}
 	var sent int
 	var mobile, address, budget error
+	besides := make([]error, len(alongside))
 	var wg sync.WaitGroup
+	together := store.Together(ctx)
 	// The mobile's counter outlives its day by one, for support questions; it never blocks after it.
 	wg.Go(func() {
-		sent, mobile = c.store.ReserveSMS(ctx, phone, day, quota.SMSPerDay, clock.NextDay(now).Add(24*time.Hour))
+		sent, mobile = c.store.ReserveSMS(together, phone, day, quota.SMSPerDay, clock.NextDay(now).Add(24*time.Hour))
 	})
-	wg.Go(func() { address = c.store.CountAddressSMS(ctx, from, now, c.limits.PerAddressHour) })
-	wg.Go(func() { budget = c.store.CountSMSBudget(ctx, now, c.limits.HourlyBudget) })
+	wg.Go(func() { address = c.store.CountAddressSMS(together, from, now, c.limits.PerAddressHour) })
+	wg.Go(func() { budget = c.store.CountSMSBudget(together, now, c.limits.HourlyBudget) })
+	for i, f := range alongside {
+		wg.Go(func() { besides[i] = f(together) })
+	}
 	wg.Wait()
 	bg := context.WithoutCancel(ctx)
 	undo := func() {
@@ -170,6 +177,10 @@ func (c *Issuer) Send(ctx context.Context, k store.CodeKey, phone, from string, 
 		}
 	}
 	nextHour := clock.SecondsUntil(now, now.Truncate(time.Hour).Add(time.Hour))
+	if err := errors.Join(besides...); err != nil {
+		undo()
+		return 0, err
+	}
 	switch {
 	case errors.Is(mobile, store.ErrQuotaFull):
 		undo()

@@ -2,6 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -9,23 +13,57 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
+// A slider's answer travels in its id, sealed under the functions' key (AES-256-GCM): issuing
+// one writes only its address's count, and checking one needs no read. What the table keeps
+// is that an id was used: a spent id is an item CAPTCHA#<id>, put if absent and kept until
+// the id expires, so of any number of requests that carry one id exactly one is judged.
+
 // Captcha is a slider's answer, a point, and when it stops being usable.
 type Captcha struct {
 	X, Y    int
 	Expires time.Time
 }
 
-// PutCaptcha keeps a slider's answer until it expires. One PutItem.
-func (st *Store) PutCaptcha(ctx context.Context, id string, c Captcha) error {
-	return st.create(ctx, captchaItem(id, c))
+// SealCaptcha is the id that carries c. No I/O.
+func (st *Store) SealCaptcha(c Captcha) string {
+	if st.captchaSeal == nil {
+		panic("store: no seal key (WithSealKey)")
+	}
+	var plain [12]byte
+	binary.BigEndian.PutUint16(plain[0:], uint16(c.X))
+	binary.BigEndian.PutUint16(plain[2:], uint16(c.Y))
+	binary.BigEndian.PutUint64(plain[4:], uint64(c.Expires.Unix()))
+	nonce := make([]byte, st.captchaSeal.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		panic("store: crypto/rand failed: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(st.captchaSeal.Seal(nonce, nonce, plain[:], nil))
 }
 
-func captchaItem(id string, c Captcha) map[string]types.AttributeValue {
-	item := captchaKey(id)
-	item["x"] = n(int64(c.X))
-	item["y"] = n(int64(c.Y))
-	item[attrExpires] = n(c.Expires.Unix())
-	return item
+// OpenCaptcha is the answer an id carries: ErrNotFound for an id that is not one of ours or
+// has expired. It says nothing of whether the id was used. No I/O.
+func (st *Store) OpenCaptcha(id string, now time.Time) (Captcha, error) {
+	if st.captchaSeal == nil {
+		panic("store: no seal key (WithSealKey)")
+	}
+	box, err := base64.RawURLEncoding.DecodeString(id)
+	n := st.captchaSeal.NonceSize()
+	if err != nil || len(box) < n {
+		return Captcha{}, ErrNotFound
+	}
+	plain, err := st.captchaSeal.Open(nil, box[:n], box[n:], nil)
+	if err != nil || len(plain) != 12 {
+		return Captcha{}, ErrNotFound
+	}
+	c := Captcha{
+		X:       int(binary.BigEndian.Uint16(plain[0:])),
+		Y:       int(binary.BigEndian.Uint16(plain[2:])),
+		Expires: time.Unix(int64(binary.BigEndian.Uint64(plain[4:])), 0),
+	}
+	if !now.Before(c.Expires) {
+		return Captcha{}, ErrNotFound
+	}
+	return c, nil
 }
 
 // Source is who asks for something counted per source address and minute: the address,
@@ -36,53 +74,62 @@ type Source struct {
 	Max     int
 }
 
-// IssueCaptcha keeps a new slider's answer and counts it against its source address's
-// minute, in one transaction: ErrQuotaFull, and no slider, when the address has had its
-// minute's worth. One TransactWriteItems.
-func (st *Store) IssueCaptcha(ctx context.Context, id string, c Captcha, from Source) error {
+// IssueCaptcha counts a new slider against its source address's minute and returns its id:
+// ErrQuotaFull, and no slider, when the address has had its minute's worth. One UpdateItem.
+func (st *Store) IssueCaptcha(ctx context.Context, c Captcha, from Source) (string, error) {
 	count := addressMinute(from.Address, "CAPTCHAS", from.Minute.UTC().Format("200601021504")).increment(from.Minute.Add(2 * time.Minute))
-	return st.transact(ctx, "issue captcha",
-		step{
-			write: types.TransactWriteItem{Put: &types.Put{
-				TableName: aws.String(st.table), Item: captchaItem(id, c), ConditionExpression: aws.String("attribute_not_exists(pk)"),
-			}},
-			refusal: refusedWith(ErrExists),
-		},
-		step{
-			write: types.TransactWriteItem{Update: &types.Update{
-				TableName: aws.String(st.table), Key: count.Key, UpdateExpression: count.UpdateExpression,
-				ConditionExpression:       aws.String("attribute_not_exists(used) OR used < :max"),
-				ExpressionAttributeValues: merge(count.ExpressionAttributeValues, map[string]types.AttributeValue{":max": n(int64(from.Max))}),
-			}},
-			refusal: refusedWith(ErrQuotaFull),
-		})
+	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
+		Key: count.Key, UpdateExpression: count.UpdateExpression,
+		ConditionExpression:       aws.String("attribute_not_exists(used) OR used < :max"),
+		ExpressionAttributeValues: merge(count.ExpressionAttributeValues, map[string]types.AttributeValue{":max": n(int64(from.Max))}),
+	}, refusedWith(ErrQuotaFull))
+	if err != nil {
+		return "", err
+	}
+	return st.SealCaptcha(c), nil
 }
 
-// TakeCaptcha deletes a slider and returns it, so that of any number of concurrent attempts
-// exactly one sees it. One DeleteItem.
-func (st *Store) TakeCaptcha(ctx context.Context, id string, now time.Time) (Captcha, error) {
-	old, err := st.remove(ctx, &dynamodb.DeleteItemInput{
-		Key:                 captchaKey(id),
-		ConditionExpression: aws.String("attribute_exists(pk)"),
-		ReturnValues:        types.ReturnValueAllOld,
+// spentCaptcha is the item that says an id was used, kept until the id expires.
+func spentCaptcha(id string, c Captcha) map[string]types.AttributeValue {
+	return merge(captchaKey(id), map[string]types.AttributeValue{attrExpires: n(c.Expires.Unix())})
+}
+
+// SpendCaptcha records that id was used: ErrNotFound when it was already. One PutItem.
+func (st *Store) SpendCaptcha(ctx context.Context, id string, c Captcha) error {
+	return st.put(ctx, &dynamodb.PutItemInput{
+		Item: spentCaptcha(id, c), ConditionExpression: aws.String("attribute_not_exists(pk)"),
 	}, refusedWith(ErrNotFound))
-	if err != nil {
-		return Captcha{}, err
-	}
-	if !live(old, now) {
-		return Captcha{}, ErrNotFound
-	}
-	return Captcha{X: int(getN(old, "x")), Y: int(getN(old, "y")), Expires: time.Unix(getN(old, attrExpires), 0)}, nil
 }
 
-// PeekCaptcha reads a slider's answer without using it: for the local-only route of SPEC §4.
+// spendCaptchaStep is SpendCaptcha as a step of a transaction.
+func (st *Store) spendCaptchaStep(id string, c Captcha) step {
+	return step{
+		write: types.TransactWriteItem{Put: &types.Put{
+			TableName: aws.String(st.table), Item: spentCaptcha(id, c), ConditionExpression: aws.String("attribute_not_exists(pk)"),
+		}},
+		refusal: refusedWith(ErrNotFound),
+	}
+}
+
+// UnspendCaptcha makes a used id usable again: a request that spent it and then found the
+// store busy gives it back. One DeleteItem.
+func (st *Store) UnspendCaptcha(ctx context.Context, id string) error {
+	_, err := st.remove(ctx, &dynamodb.DeleteItemInput{Key: captchaKey(id)}, nil)
+	return err
+}
+
+// PeekCaptcha is an unused slider's answer, for the local-only route of SPEC §4: ErrNotFound
+// for an id that is not ours, has expired or was used. One GetItem.
 func (st *Store) PeekCaptcha(ctx context.Context, id string, now time.Time) (Captcha, error) {
-	item, err := st.get(ctx, captchaKey(id))
+	c, err := st.OpenCaptcha(id, now)
 	if err != nil {
 		return Captcha{}, err
 	}
-	if !live(item, now) {
-		return Captcha{}, ErrNotFound
+	switch _, err := st.get(ctx, captchaKey(id)); {
+	case err == nil:
+		return Captcha{}, ErrNotFound // used
+	case !errors.Is(err, ErrNotFound):
+		return Captcha{}, err
 	}
-	return Captcha{X: int(getN(item, "x")), Y: int(getN(item, "y")), Expires: time.Unix(getN(item, attrExpires), 0)}, nil
+	return c, nil
 }

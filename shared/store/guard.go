@@ -28,62 +28,126 @@ const GuardLife = 24 * time.Hour
 // the guard had to be started again.
 func (st *Store) AdmitLogin(ctx context.Context, guard string, now time.Time, max int, lockFor time.Duration) (int, time.Time, error) {
 	for try := 0; try < 3; try++ {
-		var until time.Time
-		stale := false
+		a := admission{now: now, max: max, lockFor: lockFor}
+		in := a.update(guard)
 		out, err := st.update(ctx, &dynamodb.UpdateItemInput{
-			Key:              guardKey(guard),
-			UpdateExpression: aws.String("SET attempts = if_not_exists(attempts, :zero) + :one, lastAt = :now, expiresAt = :expires"),
-			ConditionExpression: aws.String("attribute_not_exists(pk) OR (expiresAt > :now AND attempts < :max " +
-				"AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now))"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":zero": n(0), ":one": n(1), ":max": n(int64(max)), ":now": n(now.Unix()),
-				":expires": n(now.Add(GuardLife).Unix()),
-			},
-			ReturnValues: types.ReturnValueUpdatedNew,
-		}, func(old map[string]types.AttributeValue) error {
-			if !live(old, now) || !hasN(old, attrExpires) {
-				stale = true
-				return nil
-			}
-			if locked := time.Unix(getN(old, "lockedUntil"), 0); locked.After(now) {
-				until = locked
-				return account.ErrLocked
-			}
-			if getN(old, "attempts") < int64(max) {
-				return nil // the guard changed between the condition and this read: try again
-			}
-			if until = time.Unix(getN(old, "lastAt"), 0).Add(lockFor); until.After(now) {
-				return account.ErrLocked
-			}
-			stale = true
-			return nil
-		})
+			Key: in.Key, UpdateExpression: in.UpdateExpression, ConditionExpression: in.ConditionExpression,
+			ExpressionAttributeValues: in.ExpressionAttributeValues,
+			ReturnValues:              types.ReturnValueUpdatedNew,
+		}, a.refusal)
 		switch {
-		case err != nil:
-			return 0, until, err
-		case out != nil:
-			return int(getN(out, "attempts")), time.Time{}, nil
-		case !stale:
+		case errors.Is(err, errGuardMoved):
 			continue
-		}
-		// An expired guard, or a lock by attempts whose time is over, counts from nothing:
-		// start it again, unless another attempt did.
-		err = st.put(ctx, &dynamodb.PutItemInput{
-			Item: merge(guardKey(guard), map[string]types.AttributeValue{
-				"attempts": n(1), "lastAt": n(now.Unix()), attrExpires: n(now.Add(GuardLife).Unix()),
-			}),
-			ConditionExpression: aws.String("attribute_not_exists(pk) OR attribute_not_exists(expiresAt) OR expiresAt <= :now " +
-				"OR (attempts >= :max AND (attribute_not_exists(lastAt) OR lastAt <= :over) " +
-				"AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now))"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":now": n(now.Unix()), ":max": n(int64(max)), ":over": n(now.Add(-lockFor).Unix()),
-			},
-		}, refusedWith(errGuardRestarted))
-		if !errors.Is(err, errGuardRestarted) {
+		case errors.Is(err, errGuardStale):
+			err = st.put(ctx, a.restart(guard), refusedWith(errGuardRestarted))
+			if errors.Is(err, errGuardRestarted) {
+				continue
+			}
 			return 1, time.Time{}, err
+		case err != nil:
+			return 0, a.until, err
 		}
+		return int(getN(out, "attempts")), time.Time{}, nil
 	}
 	return 0, time.Time{}, &BusyError{Op: "admit login", Cause: errors.New("the guard kept changing")}
+}
+
+// AdmitLoginSpending counts one attempt at guard as AdmitLogin does, and records the slider
+// captchaID as used, in one transaction: neither happens without the other, so a slider used
+// already (ErrNotFound) never reaches the count, and a login is one round trip before its
+// password. A transaction gives back no count: a wrong password locks with LockLoginIfFull.
+// A refusal by the lock spends the slider all the same (one more write).
+func (st *Store) AdmitLoginSpending(ctx context.Context, guard string, now time.Time, max int, lockFor time.Duration, captchaID string, c Captcha) (time.Time, error) {
+	spend := st.spendCaptchaStep(captchaID, c)
+	for try := 0; try < 3; try++ {
+		a := admission{now: now, max: max, lockFor: lockFor}
+		count := a.update(guard)
+		count.TableName = aws.String(st.table)
+		err := st.transact(ctx, "admit login", spend, step{write: types.TransactWriteItem{Update: count}, refusal: a.refusal})
+		switch {
+		case errors.Is(err, errGuardMoved):
+			continue
+		case errors.Is(err, errGuardStale):
+			restart := a.restart(guard)
+			err = st.transact(ctx, "restart login guard", spend, step{
+				write:   types.TransactWriteItem{Put: &types.Put{TableName: aws.String(st.table), Item: restart.Item, ConditionExpression: restart.ConditionExpression, ExpressionAttributeValues: restart.ExpressionAttributeValues}},
+				refusal: refusedWith(errGuardRestarted),
+			})
+			if errors.Is(err, errGuardRestarted) {
+				continue
+			}
+			return time.Time{}, err
+		case errors.Is(err, account.ErrLocked):
+			if serr := st.SpendCaptcha(ctx, captchaID, c); serr != nil && !errors.Is(serr, ErrNotFound) {
+				return a.until, serr
+			}
+			return a.until, err
+		}
+		return time.Time{}, err
+	}
+	return time.Time{}, &BusyError{Op: "admit login", Cause: errors.New("the guard kept changing")}
+}
+
+// admission is one attempt's count at a guard, and what a refusal of it said.
+type admission struct {
+	now     time.Time
+	max     int
+	lockFor time.Duration
+	until   time.Time // set by a refusal for a lock: when it ends
+}
+
+var (
+	errGuardMoved = errors.New("store: guard changed between its condition and its read")
+	errGuardStale = errors.New("store: guard expired or its implied lock ended")
+)
+
+// update counts the attempt: the guard is absent, or live, unlocked and under max.
+func (a *admission) update(guard string) *types.Update {
+	return &types.Update{
+		Key:              guardKey(guard),
+		UpdateExpression: aws.String("SET attempts = if_not_exists(attempts, :zero) + :one, lastAt = :now, expiresAt = :expires"),
+		ConditionExpression: aws.String("attribute_not_exists(pk) OR (expiresAt > :now AND attempts < :max " +
+			"AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now))"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":zero": n(0), ":one": n(1), ":max": n(int64(a.max)), ":now": n(a.now.Unix()),
+			":expires": n(a.now.Add(GuardLife).Unix()),
+		},
+	}
+}
+
+// refusal reads the guard that refused the count: locked (account.ErrLocked, a.until), to be
+// started again (errGuardStale), or changed since (errGuardMoved).
+func (a *admission) refusal(old map[string]types.AttributeValue) error {
+	if !live(old, a.now) || !hasN(old, attrExpires) {
+		return errGuardStale
+	}
+	if locked := time.Unix(getN(old, "lockedUntil"), 0); locked.After(a.now) {
+		a.until = locked
+		return account.ErrLocked
+	}
+	if getN(old, "attempts") < int64(a.max) {
+		return errGuardMoved
+	}
+	if a.until = time.Unix(getN(old, "lastAt"), 0).Add(a.lockFor); a.until.After(a.now) {
+		return account.ErrLocked
+	}
+	return errGuardStale
+}
+
+// restart starts an expired guard, or one whose implied lock is over, again from one
+// attempt, unless another attempt did.
+func (a *admission) restart(guard string) *dynamodb.PutItemInput {
+	return &dynamodb.PutItemInput{
+		Item: merge(guardKey(guard), map[string]types.AttributeValue{
+			"attempts": n(1), "lastAt": n(a.now.Unix()), attrExpires: n(a.now.Add(GuardLife).Unix()),
+		}),
+		ConditionExpression: aws.String("attribute_not_exists(pk) OR attribute_not_exists(expiresAt) OR expiresAt <= :now " +
+			"OR (attempts >= :max AND (attribute_not_exists(lastAt) OR lastAt <= :over) " +
+			"AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now))"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":now": n(a.now.Unix()), ":max": n(int64(a.max)), ":over": n(a.now.Add(-a.lockFor).Unix()),
+		},
+	}
 }
 
 var errGuardRestarted = errors.New("store: guard restarted by another attempt")
@@ -115,6 +179,28 @@ func (st *Store) clearGuard(guard string, now time.Time) step {
 		refusal: refusedWith(account.ErrLocked),
 	}
 }
+
+// LockLoginIfFull locks guard until until and starts its count again, if max attempts are
+// counted and no lock is on: a wrong password admitted by AdmitLoginSpending, which cannot
+// know its attempt's number, locks when the count is full. It says whether it locked. One
+// UpdateItem.
+func (st *Store) LockLoginIfFull(ctx context.Context, guard string, now, until time.Time, max int) (bool, error) {
+	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
+		Key:                 guardKey(guard),
+		UpdateExpression:    aws.String("SET lockedUntil = :until, attempts = :zero, expiresAt = :expires"),
+		ConditionExpression: aws.String("attempts >= :max AND (attribute_not_exists(lockedUntil) OR lockedUntil <= :now)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":until": n(until.Unix()), ":zero": n(0), ":expires": n(until.Add(GuardLife).Unix()),
+			":max": n(int64(max)), ":now": n(now.Unix()),
+		},
+	}, refusedWith(errNotFull))
+	if errors.Is(err, errNotFull) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+var errNotFull = errors.New("store: fewer attempts than the limit, or locked already")
 
 // ReleaseLogin gives back an attempt counted by AdmitLogin that could not be checked (the
 // store was busy): the applicant loses nothing by our failure. One UpdateItem.

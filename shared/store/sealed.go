@@ -11,7 +11,7 @@ import (
 )
 
 // A session token is found in one round trip when it names its account: the token is 256
-// random bits, a dot, and the login sealed under the functions' session key (AES-256-GCM, the
+// random bits, a dot, and the login sealed under the functions' seal key (AES-256-GCM, the
 // random part its nonce and associated data). The seal hides the document number from
 // whoever holds the token; it grants nothing, since the session item, keyed by the token's
 // SHA-256, is still what makes a token good. A token without the dot is of the kind issued
@@ -20,27 +20,32 @@ import (
 // sealedRandomBytes is the random part of a session token: 256 bits.
 const sealedRandomBytes = 32
 
-// WithSessionKey is the store with its session key, which seals the login into the tokens it
-// issues and opens it from them. The key is hashed to AES-256's size, so any secret string
-// of the deployment's will do.
-func (st *Store) WithSessionKey(secret []byte) *Store {
-	block, err := aes.NewCipher(token.Hash("session seal", string(secret)))
+// WithSealKey is the store with the deployment's seal key, from which it derives one key
+// that seals the login into session tokens and another that seals sliders' answers into
+// their ids (captcha.go). Any secret string will do: each key is a hash of it.
+func (st *Store) WithSealKey(secret []byte) *Store {
+	cp := *st
+	cp.seal = sealer(secret, "session seal")
+	cp.captchaSeal = sealer(secret, "captcha seal")
+	return &cp
+}
+
+func sealer(secret []byte, purpose string) cipher.AEAD {
+	block, err := aes.NewCipher(token.Hash(purpose, string(secret)))
 	if err != nil {
-		panic("store: session key: " + err.Error()) // a 32-byte key never fails
+		panic("store: seal key: " + err.Error()) // a 32-byte key never fails
 	}
 	aead, err := cipher.NewGCM(block)
 	if err != nil {
-		panic("store: session key: " + err.Error())
+		panic("store: seal key: " + err.Error())
 	}
-	cp := *st
-	cp.seal = aead
-	return &cp
+	return aead
 }
 
 // NewSessionToken is a fresh bearer token naming login.
 func (st *Store) NewSessionToken(login string) string {
 	if st.seal == nil {
-		panic("store: no session key (WithSessionKey)")
+		panic("store: no seal key (WithSealKey)")
 	}
 	random := make([]byte, sealedRandomBytes)
 	if _, err := rand.Read(random); err != nil {
@@ -58,7 +63,7 @@ func (st *Store) loginOf(tok string) (login string, sealed bool, err error) {
 		return "", false, nil
 	}
 	if st.seal == nil {
-		panic("store: no session key (WithSessionKey)")
+		panic("store: no seal key (WithSealKey)")
 	}
 	random, err1 := base64.RawURLEncoding.DecodeString(randomPart)
 	box, err2 := base64.RawURLEncoding.DecodeString(sealedPart)

@@ -27,7 +27,9 @@ import (
 type Store struct {
 	db    *dynamodb.Client
 	table string
-	seal  cipher.AEAD // opens and seals the login in session tokens (sealed.go)
+	// seal opens and seals the login in session tokens (sealed.go), captchaSeal the
+	// answer in sliders' ids (captcha.go).
+	seal, captchaSeal cipher.AEAD
 }
 
 // New wraps a client and a table name.
@@ -59,11 +61,11 @@ func NewClient(cfg aws.Config, endpoint *string) *dynamodb.Client {
 }
 
 // FromEnv is the store a function uses: the table named by TABLE_NAME, at DYNAMODB_ENDPOINT
-// when that is set (DynamoDB Local, minidyn), else in AWS, with the session key
-// SESSION_SEAL_KEY (every function has it, from the template's globals).
+// when that is set (DynamoDB Local, minidyn), else in AWS, with the seal key SEAL_KEY
+// (every function has it, from the template's globals).
 func FromEnv(cfg aws.Config) *Store {
 	return New(NewClient(cfg, awsenv.Endpoint("DYNAMODB_ENDPOINT")), awsenv.MustEnv("TABLE_NAME")).
-		WithSessionKey([]byte(awsenv.MustEnv("SESSION_SEAL_KEY")))
+		WithSealKey([]byte(awsenv.MustEnv("SEAL_KEY")))
 }
 
 // itemOf is v as an item under k.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -33,47 +32,54 @@ func count(errs []error, target error) int {
 	return c
 }
 
-func TestCaptchaIsTakenOnceUnderRace(t *testing.T) {
+func TestASliderIsSpentOnceUnderRace(t *testing.T) {
 	env := storetest.New(t)
-	if err := env.Store.PutCaptcha(ctx, "c1", store.Captcha{X: 123, Y: 45, Expires: t0.Add(2 * time.Minute)}); err != nil {
+	c := store.Captcha{X: 123, Y: 45, Expires: t0.Add(2 * time.Minute)}
+	id := env.Store.SealCaptcha(c)
+	if got, err := env.Store.PeekCaptcha(ctx, id, t0); err != nil || got.X != 123 || got.Y != 45 {
+		t.Fatalf("peek = %+v, %v", got, err)
+	}
+	errs := testkit.Race(8, func(int) error { return env.Store.SpendCaptcha(ctx, id, c) })
+	if count(errs, nil) != 1 || count(errs, store.ErrNotFound) != 7 {
+		t.Fatalf("errs %v: want one spender", errs)
+	}
+	if _, err := env.Store.PeekCaptcha(ctx, id, t0); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a spent slider can still be read: %v", err)
+	}
+	// Given back (the store was busy after it was spent), it can be spent once more.
+	if err := env.Store.UnspendCaptcha(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	if c, err := env.Store.PeekCaptcha(ctx, "c1", t0); err != nil || c.X != 123 || c.Y != 45 {
-		t.Fatalf("peek = %+v, %v", c, err)
-	}
-	var mu sync.Mutex
-	var seen []int
-	errs := testkit.Race(8, func(int) error {
-		c, err := env.Store.TakeCaptcha(ctx, "c1", t0)
-		if err == nil {
-			mu.Lock()
-			seen = append(seen, c.X)
-			mu.Unlock()
-		}
-		return err
-	})
-	if count(errs, nil) != 1 || count(errs, store.ErrNotFound) != 7 || seen[0] != 123 {
-		t.Fatalf("errs %v seen %v: want one taker of x=123", errs, seen)
-	}
-	if _, err := env.Store.PeekCaptcha(ctx, "c1", t0); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("a taken captcha can still be read: %v", err)
+	if err := env.Store.SpendCaptcha(ctx, id, c); err != nil {
+		t.Fatalf("spend after give-back: %v", err)
 	}
 }
 
-func TestExpiredCaptchaReadsAsAbsent(t *testing.T) {
+// A slider's answer is sealed in its id: it opens only under the key that sealed it, whole,
+// and before it expires; nothing of the answer can be read from the id.
+func TestASlidersIDOpensOnlyWhenItIsOursAndLive(t *testing.T) {
 	env := storetest.New(t)
-	if err := env.Store.PutCaptcha(ctx, "c2", store.Captcha{X: 50, Expires: t0.Add(2 * time.Minute)}); err != nil {
-		t.Fatal(err)
+	c := store.Captcha{X: 201, Y: 77, Expires: t0.Add(2 * time.Minute)}
+	id := env.Store.SealCaptcha(c)
+	if got, err := env.Store.OpenCaptcha(id, t0); err != nil || got.X != 201 || got.Y != 77 || !got.Expires.Equal(c.Expires) {
+		t.Fatalf("open = %+v, %v", got, err)
 	}
-	late := t0.Add(2*time.Minute + time.Second)
-	if _, err := env.Store.PeekCaptcha(ctx, "c2", late); !errors.Is(err, store.ErrNotFound) {
+	if again := env.Store.SealCaptcha(c); again == id {
+		t.Fatal("two sliders with one answer have one id")
+	}
+	other := env.Store.WithSealKey([]byte("another key")).SealCaptcha(c)
+	flipped := []byte(id)
+	flipped[len(flipped)/2] ^= 1
+	for name, bad := range map[string]string{"another key's": other, "altered": string(flipped), "empty": "", "short": id[:10], "not base64": "!!!"} {
+		if _, err := env.Store.OpenCaptcha(bad, t0); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s id opened: %v", name, err)
+		}
+	}
+	if _, err := env.Store.OpenCaptcha(id, c.Expires); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("open at expiry: %v", err)
+	}
+	if _, err := env.Store.PeekCaptcha(ctx, id, c.Expires.Add(time.Second)); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("peek after expiry: %v", err)
-	}
-	if _, err := env.Store.TakeCaptcha(ctx, "c2", late); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("take after expiry: %v", err)
-	}
-	if _, err := env.Store.TakeCaptcha(ctx, "never", t0); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("take of an unknown id: %v", err)
 	}
 }
 

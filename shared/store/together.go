@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 )
 
@@ -22,4 +23,15 @@ func Together(ctx context.Context) context.Context {
 func TripOf(ctx context.Context) int64 {
 	id, _ := ctx.Value(togetherKey{}).(int64)
 	return id
+}
+
+// SendTogether runs the calls at once, each with ctx marked as one round trip, and waits for
+// them all.
+func SendTogether(ctx context.Context, calls ...func(context.Context)) {
+	together := Together(ctx)
+	var wg sync.WaitGroup
+	for _, call := range calls {
+		wg.Go(func() { call(together) })
+	}
+	wg.Wait()
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,13 +21,15 @@ import (
 // nonce). One round trip: both PutItems at once.
 func (st *Store) SeeWechatMessage(ctx context.Context, msgID, nonce string, now time.Time) (bool, error) {
 	expires := n(now.Add(time.Hour).Unix())
-	var wg sync.WaitGroup
 	errs := make([]error, 2)
-	for i, k := range []map[string]types.AttributeValue{key(prefixWechatSeen+msgID, "MSG"), key(prefixWechatSeen+nonce, "NONCE")} {
-		k[attrExpires] = expires
-		wg.Go(func() { errs[i] = st.create(ctx, k) })
-	}
-	wg.Wait()
+	seen := []map[string]types.AttributeValue{key(prefixWechatSeen+msgID, "MSG"), key(prefixWechatSeen+nonce, "NONCE")}
+	SendTogether(ctx,
+		func(ctx context.Context) {
+			errs[0] = st.create(ctx, merge(seen[0], map[string]types.AttributeValue{attrExpires: expires}))
+		},
+		func(ctx context.Context) {
+			errs[1] = st.create(ctx, merge(seen[1], map[string]types.AttributeValue{attrExpires: expires}))
+		})
 	for _, err := range errs {
 		if errors.Is(err, ErrExists) {
 			return false, nil
@@ -81,12 +82,10 @@ func (st *Store) CountWechatReset(ctx context.Context, login, day string, max in
 }
 
 func (st *Store) countBoth(ctx context.Context, a, b counter, max int, expires time.Time) error {
-	var wg sync.WaitGroup
 	errs := make([]error, 2)
-	for i, c := range []counter{a, b} {
-		wg.Go(func() { _, errs[i] = st.countUp(ctx, c, max, expires) })
-	}
-	wg.Wait()
+	SendTogether(ctx,
+		func(ctx context.Context) { _, errs[0] = st.countUp(ctx, a, max, expires) },
+		func(ctx context.Context) { _, errs[1] = st.countUp(ctx, b, max, expires) })
 	if errs[0] == nil && errs[1] == nil {
 		return nil
 	}

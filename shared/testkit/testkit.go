@@ -96,14 +96,11 @@ const (
 	SolvedY = 60
 )
 
-// Solve stores a puzzle whose answer is SolvedX and returns that answer, as a client that
-// dragged the piece right would send it.
+// Solve makes a puzzle whose answer is SolvedX, SolvedY and returns that answer, as a client
+// that dragged the piece right would send it.
 func (k *Kit) Solve() *captcha.Answer {
 	k.T.Helper()
-	id := token.New(16)
-	if err := k.Store.PutCaptcha(context.Background(), id, store.Captcha{X: SolvedX, Y: SolvedY, Expires: k.Clock.Now().Add(captcha.TTL)}); err != nil {
-		k.T.Fatalf("put captcha: %v", err)
-	}
+	id := k.Store.SealCaptcha(store.Captcha{X: SolvedX, Y: SolvedY, Expires: k.Clock.Now().Add(captcha.TTL)})
 	y := float64(SolvedY)
 	return &captcha.Answer{ID: id, X: SolvedX, Y: &y}
 }

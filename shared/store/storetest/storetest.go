@@ -29,8 +29,8 @@ import (
 // Table is the table name tests use.
 const Table = "applicant-accounts-test"
 
-// SessionKey is the session key of the tests' stores.
-const SessionKey = "storetest-session-key"
+// SealKey is the seal key of the tests' stores.
+const SealKey = "storetest-seal-key"
 
 // Env is one fresh DynamoDB-compatible server with the table created.
 type Env struct {
@@ -56,7 +56,7 @@ func New(t testing.TB) *Env {
 		t.Fatalf("create table: %v", err)
 	}
 	calls.Reset()
-	return &Env{Store: store.New(client, Table).WithSessionKey([]byte(SessionKey)), Client: client, Server: srv, URL: ts.URL, Calls: calls, Faults: faults}
+	return &Env{Store: store.New(client, Table).WithSealKey([]byte(SealKey)), Client: client, Server: srv, URL: ts.URL, Calls: calls, Faults: faults}
 }
 
 // Config is an aws.Config for emulators: placeholder credentials, and the given transport.
