@@ -170,6 +170,24 @@ func (c *Checker) Verify(ctx context.Context, a *Answer) (*Solved, error) {
 	return j.Spend(ctx)
 }
 
+// VerifyReading is Verify with read sent at the same time as the spending, one round trip:
+// a read whose result the caller uses only once the slider passed (the account a form
+// names). A wrong answer is spent without the read.
+func (c *Checker) VerifyReading(ctx context.Context, a *Answer, read func(context.Context)) (*Solved, error) {
+	j, err := c.Judge(a)
+	if err != nil {
+		return nil, err
+	}
+	if !j.right {
+		return j.Spend(ctx)
+	}
+	var solved *Solved
+	store.SendTogether(ctx,
+		func(ctx context.Context) { solved, err = j.Spend(ctx) },
+		read)
+	return solved, err
+}
+
 // GiveBackIfBusy makes the slider usable again, until it would have expired, when err says
 // the store was busy and nothing was done: the applicant then resends the same request
 // without solving another slider. Any other outcome (a wrong answer later in the request, a

@@ -113,7 +113,8 @@ func noContacts() error {
 }
 
 // NewStart answers POST /v1/password-resets: nothing is revealed unless type, number and
-// name all match one applicant. Three round trips: slider, account, reset.
+// name all match one applicant. Two round trips: the slider and the account at once; the
+// reset.
 func NewStart(db StartStore, clk clock.Clock) api.HandlerFunc {
 	sliders := captcha.NewChecker(db, clk)
 	return func(ctx context.Context, r *api.Request) (*api.Response, error) {
@@ -135,13 +136,14 @@ func start(ctx context.Context, r *api.Request, db StartStore, sliders *captcha.
 	if err != nil {
 		return nil, api.Invalid("name", err)
 	}
-	solved, err := sliders.Verify(ctx, in.Captcha)
+	var acct account.Account
+	var read error
+	solved, err := sliders.VerifyReading(ctx, in.Captcha, func(ctx context.Context) { acct, read = db.GetAccount(ctx, login) })
 	if err != nil {
 		return nil, err
 	}
 	defer func() { solved.GiveBackIfBusy(ctx, err) }()
-	acct, err := db.GetAccount(ctx, login)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err = read; err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
 	if err != nil || acct.Role != account.RoleApplicant || acct.IDType != string(idType) || !identity.SameName(acct.Name, name) {

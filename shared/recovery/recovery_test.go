@@ -208,14 +208,19 @@ func TestRecoverByEmail(t *testing.T) {
 	a := w.Applicant("张三")
 	old := apitest.Call(t, w.login, apitest.Request{Method: "POST", Path: "/v1/sessions",
 		Body: map[string]any{"account": a.Login, "password": testkit.Password, "captcha": w.Solve()}}).Str("token")
+	w.Env.Calls.Reset()
 	id := w.resetID(t, a)
+	// The slider spent and the account read together; the reset stored.
+	if got := w.Env.Calls.String(); got != "GetItem=1 PutItem=2" || w.Env.Calls.Trips() != 2 {
+		t.Fatalf("step one: %s in %d round trips", got, w.Env.Calls.Trips())
+	}
 	w.Env.Calls.Reset()
 	if res := w.email(t, id); res.Status != 202 || res.Int("expiresIn") != 86400 {
 		t.Fatalf("email: %d %v", res.Status, res.Body)
 	}
 	// The reset's count; then the account's count, the link and the account, sent together.
-	if got := w.Env.Calls.String(); got != "GetItem=1 PutItem=1 UpdateItem=2" {
-		t.Fatalf("round trips: %s", got)
+	if got := w.Env.Calls.String(); got != "GetItem=1 PutItem=1 UpdateItem=2" || w.Env.Calls.Trips() != 2 {
+		t.Fatalf("requests: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	sent := w.ses.Sent()[0]
 	if sent.Destination.ToAddresses[0] != a.Email || !strings.Contains(sent.Content.Simple.Body.Text.Data, "https://www.jszg.edu.cn/reset-password?token=") {
