@@ -44,6 +44,8 @@ type Principal struct {
 	// gate's own checks (role, profile), whose refusals come first.
 	read    any
 	readErr error
+	taken   bool      // ReadOf was asked: the handler used what was read or counted
+	now     time.Time // when the gate read
 }
 
 // Handler is an authenticated operation.
@@ -60,7 +62,11 @@ type Gate struct {
 	sessions Sessions
 	clock    clock.Clock
 	read     Read
+	undo     Undo
 }
+
+// Undo gives back what a Count counted, for login.
+type Undo func(ctx context.Context, login string, now time.Time)
 
 // NewGate is the gate of the sessions in s.
 func NewGate(s Sessions, clk clock.Clock) *Gate {
@@ -74,11 +80,26 @@ func (g *Gate) Reading(read Read) *Gate {
 	return &cp
 }
 
-// ReadOf is what the gate's Read gave, as the T it is, or the error it met.
+// Counting is the gate that also counts with count, alongside the session: a quota's try
+// counted before the costly check it guards, in the same round trip as the session. When the
+// caller turns out not to be let in, or the handler never takes the count (ReadOf), undo
+// gives it back.
+func (g *Gate) Counting(count Read, undo Undo) *Gate {
+	cp := *g
+	cp.read, cp.undo = count, undo
+	return &cp
+}
+
+// ReadOf is what the gate's Read or Count gave, as the T it is, or the error it met. Asking
+// takes it: a count taken is not given back by the gate.
 func ReadOf[T any](p *Principal) (T, error) {
+	p.taken = true
 	v, _ := p.read.(T)
 	return v, p.readErr
 }
+
+// ReadAt is when the gate read and counted: a count's period is the one of this time.
+func (p *Principal) ReadAt() time.Time { return p.now }
 
 // TokenHash is how a session token is stored: only its SHA-256.
 func TokenHash(tok string) string {
@@ -91,7 +112,7 @@ const maxTokenLength = 256
 // authenticate finds the caller's live session and account, and what the gate's Read reads,
 // in one round trip (a token issued before tokens named their account takes two, and its
 // Read a third). The idle deadline's write comes at most once in SlideEvery.
-func (g *Gate) authenticate(ctx context.Context, r *api.Request) (*Principal, error) {
+func (g *Gate) authenticate(ctx context.Context, r *api.Request) (_ *Principal, err error) {
 	tok := r.BearerToken()
 	if tok == "" || len(tok) > maxTokenLength {
 		return nil, api.Unauthenticated()
@@ -113,6 +134,14 @@ func (g *Gate) authenticate(ctx context.Context, r *api.Request) (*Principal, er
 	var readErr error
 	if alongside != nil {
 		read, readErr = alongside()
+		if readErr == nil && g.undo != nil {
+			// Counted before the caller was known: given back unless the caller is let in.
+			defer func() {
+				if err != nil {
+					g.undo(context.WithoutCancel(ctx), login, now)
+				}
+			}()
+		}
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, api.Unauthenticated()
@@ -137,7 +166,7 @@ func (g *Gate) authenticate(ctx context.Context, r *api.Request) (*Principal, er
 	if g.read != nil && alongside == nil {
 		read, readErr = g.read(ctx, r, acct.Login, now)
 	}
-	return &Principal{TokenHash: h, Session: sess, Account: acct, read: read, readErr: readErr}, nil
+	return &Principal{TokenHash: h, Session: sess, Account: acct, read: read, readErr: readErr, now: now}, nil
 }
 
 // readAlongside starts the gate's Read and returns the wait for its result.
@@ -163,6 +192,15 @@ func (g *Gate) Any(h Handler) api.HandlerFunc {
 		p, err := g.authenticate(ctx, r)
 		if err != nil {
 			return nil, err
+		}
+		if g.undo != nil && p.readErr == nil {
+			// A count the handler never took (a refusal by role or profile, or by the
+			// handler's own rule before it) is given back.
+			defer func() {
+				if !p.taken {
+					g.undo(context.WithoutCancel(ctx), p.Account.Login, p.now)
+				}
+			}()
 		}
 		return h(ctx, r, p)
 	}

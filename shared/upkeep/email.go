@@ -63,10 +63,18 @@ func (f emailCodeForm) address(current string) (string, error) {
 
 // NewSendEmailCode answers POST /v1/me/email-codes: a 6-digit code, mailed to the new
 // address, valid EmailCodeTTL, a newer one replacing the older; EmailCodesPerDay a day per
-// account. A mail that cannot be sent gives its count back and leaves no code. Three round
-// trips after the session's two: the count, the code, then the mail.
+// account. A mail that cannot be sent gives its count back and leaves no code. Two round
+// trips (the session with the day's count alongside; the code), then the mail.
 func NewSendEmailCode(db EmailCodeStore, mail notify.Mailer, clk clock.Clock, pepper []byte) api.HandlerFunc {
-	return authn.NewGate(db, clk).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
+	count := func(ctx context.Context, _ *api.Request, login string, now time.Time) (any, error) {
+		return db.CountEmailCode(ctx, login, clock.Day(now), EmailCodesPerDay, clock.NextDay(now).Add(24*time.Hour))
+	}
+	uncount := func(ctx context.Context, login string, now time.Time) {
+		if err := db.UncountEmailCode(ctx, login, clock.Day(now)); err != nil {
+			slog.WarnContext(ctx, "could not give back an e-mail code's count", slog.String("err", err.Error()))
+		}
+	}
+	return authn.NewGate(db, clk).Counting(count, uncount).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		var f emailCodeForm
 		if err := r.Decode(&f); err != nil {
 			return nil, err
@@ -76,15 +84,14 @@ func NewSendEmailCode(db EmailCodeStore, mail notify.Mailer, clk clock.Clock, pe
 		if err != nil {
 			return nil, err
 		}
-		now := clk.Now()
-		day := clock.Day(now)
+		now := p.ReadAt()
 		key := EmailKey(a.Login, addr)
 		code := token.Digits(smscode.Length)
 		hash, err := smscode.HashCode(pepper, key, code)
 		if err != nil {
 			return nil, err
 		}
-		sent, err := db.CountEmailCode(ctx, a.Login, day, EmailCodesPerDay, clock.NextDay(now).Add(24*time.Hour))
+		sent, err := authn.ReadOf[int](p)
 		if errors.Is(err, store.ErrQuotaFull) {
 			return nil, api.QuotaExceeded("今日发送邮箱验证码的次数已用完，请明天再试", clock.SecondsUntil(now, clock.NextDay(now)))
 		}
@@ -92,11 +99,7 @@ func NewSendEmailCode(db EmailCodeStore, mail notify.Mailer, clk clock.Clock, pe
 			return nil, err
 		}
 		bg := context.WithoutCancel(ctx)
-		undo := func() {
-			if err := db.UncountEmailCode(bg, a.Login, day); err != nil {
-				slog.WarnContext(ctx, "could not give back an e-mail code's count", slog.String("err", err.Error()))
-			}
-		}
+		undo := func() { uncount(bg, a.Login, now) }
 		if err := db.PutCode(ctx, key, store.Code{Hash: hash, Expires: now.Add(EmailCodeTTL), Login: a.Login, Epoch: a.Epoch}); err != nil {
 			undo()
 			return nil, err

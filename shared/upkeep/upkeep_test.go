@@ -164,8 +164,14 @@ func TestChangeEmail(t *testing.T) {
 	if res := ask(a.Email); res.Status != 422 || res.Field() != "email" {
 		t.Fatalf("the same address: %d %v", res.Status, res.Body)
 	}
+	// The refusal's count was given back: 4 left after this one. The session with the day's
+	// count alongside, then the code: two round trips.
+	w.Env.Calls.Reset()
 	if res := ask("zhangsan@example.cn"); res.Status != 202 || res.Int("expiresIn") != 1800 || res.Int("remainingToday") != 4 {
 		t.Fatalf("code: %d %v", res.Status, res.Body)
+	}
+	if got := w.Env.Calls.String(); got != "BatchGetItem=1 PutItem=1 UpdateItem=1" || w.Env.Calls.Trips() != 2 {
+		t.Fatalf("requests: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	sent := w.ses.Sent()
 	last := sent[len(sent)-1]

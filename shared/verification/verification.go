@@ -50,12 +50,21 @@ func GuidanceResidentID(guideURL string) string {
 const GuidanceOther = "如确认填写的信息无误，可能是您的身份信息近期发生过变化、公安系统尚未及时更新，请不要直接重复提交，" +
 	"请申请人工审核（提交证件信息和清晰的JPG照片，小于190KB）。"
 
-// NewVerify answers POST /v1/me/verifications: one verification by provider. Four round
-// trips (the session, the account, the day's counter, the result) and one provider call. A
-// provider outage, or a result that could not be recorded, gives the try back. guideURL is
-// where the CTID guide is (CTID_GUIDE_URL), which a failed resident_id is sent to.
+// NewVerify answers POST /v1/me/verifications: one verification by provider. Two round trips
+// (the session and the account with the day's try counted alongside; the result) and one
+// provider call. A try counted for a caller who is not let in, or refused before the
+// provider, is given back; so is one whose provider was down. guideURL is where the CTID
+// guide is (CTID_GUIDE_URL), which a failed resident_id is sent to.
 func NewVerify(db Store, provider idv.Provider, clk clock.Clock, guideURL string) api.HandlerFunc {
-	return authn.NewGate(db, clk).Profiled(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
+	count := func(ctx context.Context, _ *api.Request, login string, now time.Time) (any, error) {
+		return db.CountVerification(ctx, login, clock.Day(now), quota.VerificationsPerDay, clock.NextDay(now).Add(24*time.Hour))
+	}
+	uncount := func(ctx context.Context, login string, now time.Time) {
+		if err := db.UncountVerification(ctx, login, clock.Day(now)); err != nil {
+			slog.ErrorContext(ctx, "could not give back a verification try", slog.String("err", err.Error()))
+		}
+	}
+	return authn.NewGate(db, clk).Counting(count, uncount).Profiled(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		if err := r.NoBody(); err != nil {
 			return nil, err
 		}
@@ -64,19 +73,14 @@ func NewVerify(db Store, provider idv.Provider, clk clock.Clock, guideURL string
 			return nil, profile.ReviewPending()
 		}
 		now := clk.Now()
-		day := clock.Day(now)
-		used, err := db.CountVerification(ctx, a.Login, day, quota.VerificationsPerDay, clock.NextDay(now).Add(24*time.Hour))
+		used, err := authn.ReadOf[int](p)
 		if errors.Is(err, store.ErrQuotaFull) {
 			return nil, api.QuotaExceeded("今日实名核验次数已用完（每日3次），请明天再试或申请人工审核", clock.SecondsUntil(now, clock.NextDay(now)))
 		}
 		if err != nil {
 			return nil, err
 		}
-		giveBack := func() {
-			if uerr := db.UncountVerification(context.WithoutCancel(ctx), a.Login, day); uerr != nil {
-				slog.ErrorContext(ctx, "could not give back a verification try", slog.String("err", uerr.Error()))
-			}
-		}
+		giveBack := func() { uncount(context.WithoutCancel(ctx), a.Login, p.ReadAt()) }
 		passed, err := provider.Verify(ctx, idv.Identity{IDType: a.IDType, IDNumber: a.Login, Name: a.Name})
 		if err != nil {
 			giveBack()

@@ -68,8 +68,8 @@ func TestPassAndTheBusinessGate(t *testing.T) {
 	if res.Status != 200 || res.Str("result") != "passed" || res.Int("remainingToday") != 2 || res.Body["guidance"] != nil || res.Body["guideUrl"] != nil {
 		t.Fatalf("verify: %d %v", res.Status, res.Body)
 	}
-	// The session and the account; the day's try; the result.
-	if got := w.Env.Calls.String(); got != "BatchGetItem=1 UpdateItem=2" || w.Env.Calls.Trips() != 3 {
+	// The session and the account, with the day's try counted alongside; the result.
+	if got := w.Env.Calls.String(); got != "BatchGetItem=1 UpdateItem=2" || w.Env.Calls.Trips() != 2 {
 		t.Fatalf("requests: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	if got := w.Account(a.Login).Verification.Status; got != account.StatusVerified {
@@ -204,3 +204,45 @@ func TestAfterAnApprovedReviewAFailChangesNothing(t *testing.T) {
 type matchEveryone struct{}
 
 func (matchEveryone) Verify(context.Context, idv.Identity) (bool, error) { return true, nil }
+
+// The day's try is counted alongside the session's read, before the caller is known; a try
+// counted for anyone not let through to the provider is given back, so refusals, ended
+// sessions and reviews pending cost no try.
+func TestATryCountedForARefusedCallerIsGivenBack(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	tok := w.Token(a)
+	usedToday := func() int {
+		u, err := w.Env.Store.GetUsage(t.Context(), a.Login, clock.Day(w.Clock.Now()), clock.Cycle(w.Clock.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.VerificationsToday
+	}
+	// Refused by the gate's profile check, after the count: given back.
+	for i := 0; i < 4; i++ {
+		if res := w.verify(t, tok); res.Status != 403 || res.Code() != api.CodeProfileIncomplete {
+			t.Fatalf("before the profile: %d %v", res.Status, res.Body)
+		}
+	}
+	if n := usedToday(); n != 0 {
+		t.Fatalf("tries counted for refusals: %d", n)
+	}
+	w.Profiled(a)
+	// A session that ended: the token still names the login, so the try was counted; given back.
+	w.Clock.Advance(authn.IdleTimeout)
+	if res := w.verify(t, tok); res.Status != 401 {
+		t.Fatalf("an ended session: %d %v", res.Status, res.Body)
+	}
+	if n := usedToday(); n != 0 {
+		t.Fatalf("a try counted for an ended session: %d", n)
+	}
+	// Let through to the provider, it stays counted.
+	tok = w.Token(a)
+	if res := w.verify(t, tok); res.Status != 200 || res.Int("remainingToday") != 2 {
+		t.Fatalf("verify: %d %v", res.Status, res.Body)
+	}
+	if n := usedToday(); n != 1 {
+		t.Fatalf("tries after one verification: %d", n)
+	}
+}
