@@ -106,8 +106,9 @@ func TestSubmitAndList(t *testing.T) {
 	if res.Status != 202 || res.Str("status") != "pending" || res.Int("remainingThisCycle") != 2 || res.Str("reviewId") == "" {
 		t.Fatalf("submit: %d %v", res.Status, res.Body)
 	}
-	// The session, the account and the counters at once; the photo's count; the transaction.
-	if got := w.Env.Calls.String(); got != "BatchGetItem=2 TransactWriteItems=1 UpdateItem=1" || w.Env.Calls.Trips() != 3 {
+	// The session and the account, the cycle's counter and the photo's count at once; the
+	// transaction.
+	if got := w.Env.Calls.String(); got != "BatchGetItem=2 TransactWriteItems=1 UpdateItem=1" || w.Env.Calls.Trips() != 2 {
 		t.Fatalf("requests: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	acct := w.Account(a.Login)
@@ -787,5 +788,22 @@ func TestTheQueueReadAlongsideTheSessionGoesToReviewersOnly(t *testing.T) {
 	w.Clock.Advance(authn.IdleTimeout)
 	if res := call(w.rtok, nil); res.Status != 401 || res.Body["items"] != nil {
 		t.Errorf("an idle reviewer: %d %v", res.Status, res.Body)
+	}
+}
+
+// The hour's photo check is counted alongside the session's read, before the form is looked
+// at: a form refused before the decode gives it back, so it costs nothing.
+func TestAFormRefusedBeforeTheDecodeGivesThePhotoCheckBack(t *testing.T) {
+	w := newWorld(t)
+	a, tok := w.ready(t, "陈大文")
+	for i := range review.PhotoChecksPerHour + 2 {
+		body := form(a)
+		body["name"] = "陈"
+		if res := w.submit(t, tok, body); res.Status != 422 || res.Field() != "name" {
+			t.Fatalf("refusal %d: %d %v", i+1, res.Status, res.Body)
+		}
+	}
+	if res := w.submit(t, tok, form(a)); res.Status != 202 {
+		t.Fatalf("a submission after twelve refused forms: %d %v", res.Status, res.Body)
 	}
 }

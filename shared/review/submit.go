@@ -33,6 +33,7 @@ type SubmitStore interface {
 	SubmitReview(ctx context.Context, seen account.Account, r casework.Review, photo []byte, q quota.Limit) (int, error)
 	GetUsage(ctx context.Context, login, day, cycle string) (quota.Usage, error)
 	CountPhotoCheck(ctx context.Context, login string, at time.Time, max int) error
+	UncountPhotoCheck(ctx context.Context, login string, at time.Time) error
 }
 
 // PhotoChecksPerHour bounds the photos one account has decoded in an hour. A refused
@@ -91,19 +92,34 @@ func refusal(err error) error {
 }
 
 // NewSubmit answers POST /v1/me/manual-reviews: it files a review, due calendar's
-// SLAWorkingDays after it. Three round trips: the session, the account and the cycle's
-// counter at once; the hour's photo checks; the transaction (review, photo, the applicant's
-// entry, the account's status, the counter from the count read). A form refused with 422
-// counts nothing against the cycle.
+// SLAWorkingDays after it. Two round trips: the session and the account, with the cycle's
+// counter read and the hour's photo check counted alongside; the transaction (review, photo,
+// the applicant's entry, the account's status, the counter from the count read). A form
+// refused with 422 counts nothing against the cycle, and gives the photo check back unless
+// the photo was decoded.
 func NewSubmit(db SubmitStore, clk clock.Clock, calendar *clock.Calendar) api.HandlerFunc {
-	usage := func(ctx context.Context, _ *api.Request, login string, now time.Time) (any, error) {
-		return db.GetUsage(ctx, login, clock.Day(now), clock.Cycle(now))
-	}
-	return authn.NewGate(db, clk).Reading(usage).Profiled(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
-		u, err := authn.ReadOf[quota.Usage](p)
-		if err != nil {
-			return nil, err
+	// The photo check is counted (and the cycle's uses read) alongside the session; what
+	// went wrong is the handler's answer when it takes the count, at the decode: a full hour
+	// (ErrQuotaFull) counted nothing, and a failed read gives the check back here.
+	count := func(ctx context.Context, _ *api.Request, login string, now time.Time) (any, error) {
+		var usage quota.Usage
+		var usageErr, photoErr error
+		store.SendTogether(ctx,
+			func(ctx context.Context) { usage, usageErr = db.GetUsage(ctx, login, clock.Day(now), clock.Cycle(now)) },
+			func(ctx context.Context) { photoErr = db.CountPhotoCheck(ctx, login, now, PhotoChecksPerHour) })
+		if photoErr == nil && usageErr != nil {
+			if err := db.UncountPhotoCheck(context.WithoutCancel(ctx), login, now); err != nil {
+				slog.WarnContext(ctx, "could not give back a photo check", slog.String("err", err.Error()))
+			}
 		}
+		return usage, errors.Join(photoErr, usageErr)
+	}
+	uncount := func(ctx context.Context, login string, now time.Time) {
+		if err := db.UncountPhotoCheck(ctx, login, now); err != nil {
+			slog.WarnContext(ctx, "could not give back a photo check", slog.String("err", err.Error()))
+		}
+	}
+	return authn.NewGate(db, clk).Counting(count, uncount).Profiled(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		var f Form
 		if err := r.Decode(&f); err != nil {
 			return nil, err
@@ -123,13 +139,15 @@ func NewSubmit(db SubmitStore, clk clock.Clock, calendar *clock.Calendar) api.Ha
 		default:
 			return nil, api.InvalidField("kind", "申请类型无效：此处只能提交人工审核或姓名变更；更正联系方式或申诉被他人注册的账号，请在登录页的“联系方式更正/账号申诉”中提交")
 		}
-		now := clk.Now()
+		now := p.ReadAt()
+		var u quota.Usage
 		rev, photo, err := f.Check(ctx, a, now.In(clock.CST), func(ctx context.Context) error {
-			err := db.CountPhotoCheck(ctx, a.Login, now, PhotoChecksPerHour)
+			used, err := authn.ReadOf[quota.Usage](p) // the photo check is taken: it is decoded now
 			if errors.Is(err, store.ErrQuotaFull) {
 				next := now.Truncate(time.Hour).Add(time.Hour)
 				return api.QuotaExceeded("一小时内检查照片的次数已达上限（10次），请稍后再提交", clock.SecondsUntil(now, next))
 			}
+			u = used
 			return err
 		})
 		if err != nil {

@@ -279,3 +279,9 @@ func (st *Store) CountPhotoCheck(ctx context.Context, login string, at time.Time
 	_, err := st.countUp(ctx, photoHour(login, hourOf(at)), max, at.Truncate(time.Hour).Add(2*time.Hour))
 	return err
 }
+
+// UncountPhotoCheck gives back a photo check counted for a submission that never reached
+// the decode. One UpdateItem.
+func (st *Store) UncountPhotoCheck(ctx context.Context, login string, at time.Time) error {
+	return st.countDown(ctx, photoHour(login, hourOf(at)))
+}

@@ -14,8 +14,13 @@ type togetherKey struct{}
 var trips atomic.Int64
 
 // Together is ctx marked as one round trip: every request made with it is sent alongside
-// the others made with it. Give-backs and later requests must use the unmarked ctx.
+// the others made with it. A ctx marked already keeps its mark (requests sent together from
+// within requests sent together are one trip). Give-backs and later requests must use the
+// unmarked ctx.
 func Together(ctx context.Context) context.Context {
+	if TripOf(ctx) != 0 {
+		return ctx
+	}
 	return context.WithValue(ctx, togetherKey{}, trips.Add(1))
 }
 
