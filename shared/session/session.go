@@ -344,53 +344,109 @@ type GuardStore interface {
 	ReleaseLogin(ctx context.Context, guard string) error
 }
 
-// Reconfirm checks a logged-in applicant's current password before a change of credentials.
-// The attempt counts under the login's guard before the compare, as a login's does, so a
-// stolen session guesses no faster than the login page: five wrong ones lock the login. A
-// right password gives its attempt back. A wrong one is a 422 at field.
-func Reconfirm(ctx context.Context, db GuardStore, acct account.Account, pw, field string, now time.Time) error {
-	if pw == "" {
-		return api.InvalidField(field, "请输入当前密码")
+// The current password asked before a change of credentials counts as a login attempt under
+// the login's guard, before the compare, as a login's does, so a stolen session guesses no
+// faster than the login page: five wrong ones lock the login. The gate counts it alongside
+// the session's read (CountAttempt, UncountAttempt: authn.Gate.Counting); Reconfirm takes it.
+
+// attempt is the current password's attempt as the gate counted it.
+type attempt struct {
+	n     int
+	until time.Time // a lock's end, when the count was refused
+}
+
+// CountAttempt is the gate's count of the current password's attempt, for the login the
+// token names.
+func CountAttempt(db GuardStore) authn.Read {
+	return func(ctx context.Context, _ *api.Request, login string, now time.Time) (any, error) {
+		n, until, err := db.AdmitLogin(ctx, login, now, MaxFailures, LockFor)
+		return attempt{n: n, until: until}, err
 	}
-	attempt, until, err := db.AdmitLogin(ctx, acct.Login, now, MaxFailures, LockFor)
+}
+
+// UncountAttempt gives back an attempt the gate counted for a caller it did not let in, or
+// whose handler never compared a password.
+func UncountAttempt(db GuardStore) authn.Undo {
+	return func(ctx context.Context, login string, _ time.Time) { release(ctx, db, login) }
+}
+
+func release(ctx context.Context, db GuardStore, login string) {
+	if err := db.ReleaseLogin(ctx, login); err != nil {
+		slog.WarnContext(ctx, "could not give back a right password's attempt", slog.String("err", err.Error()))
+	}
+}
+
+// Reconfirm is the proof a change of credentials asks of the session's holder: the current
+// password (the attempt the gate counted, compared now; a wrong one is a 422 at field, and
+// the one that finds the count full locks the login), or for an account without one a login
+// made within FreshLogin (what names the change in the refusal). The Proof gives the attempt
+// back, which a proof that stands does not keep: with the caller's own write (Proof.With,
+// one round trip for both), or on its own when the change goes no further (Proof.Close).
+func Reconfirm(ctx context.Context, db GuardStore, p *authn.Principal, pw, field, what string) (*Proof, error) {
+	acct, now := p.Account, p.ReadAt()
+	if acct.PasswordHash == "" {
+		if now.Sub(time.Unix(p.Session.CreatedAt, 0)) > FreshLogin {
+			return nil, &api.Error{Status: http.StatusUnauthorized, Code: api.CodeUnauthenticated,
+				Message: "该账号尚未设置密码：为保障账号安全，请重新登录后在10分钟内" + what}
+		}
+		// No password was compared: the attempt counted goes back with the caller's write.
+		if _, err := authn.ReadOf[attempt](p); err != nil {
+			return &Proof{}, nil // refused, it counted nothing
+		}
+		return &Proof{giveBack: func(ctx context.Context) { release(context.WithoutCancel(ctx), db, acct.Login) }}, nil
+	}
+	if pw == "" {
+		return nil, api.InvalidField(field, "请输入当前密码")
+	}
+	a, err := authn.ReadOf[attempt](p)
 	switch {
 	case errors.Is(err, account.ErrLocked):
-		return accountLocked(now, until)
+		return nil, accountLocked(now, a.until)
 	case err != nil:
-		return err
+		return nil, err
+	case a.n < 1: // a gate without CountAttempt: no password is compared uncounted
+		return nil, errors.New("session: the current password's attempt was not counted")
 	}
 	ok, err := compare(pw, acct.PasswordHash)
 	if err == nil && ok {
-		if err := db.ReleaseLogin(context.WithoutCancel(ctx), acct.Login); err != nil {
-			slog.WarnContext(ctx, "could not give back a right password's attempt", slog.String("err", err.Error()))
-		}
-		return nil
+		return &Proof{giveBack: func(ctx context.Context) { release(context.WithoutCancel(ctx), db, acct.Login) }}, nil
 	}
-	if attempt < MaxFailures {
-		return api.InvalidField(field, "当前密码不正确")
+	if a.n < MaxFailures {
+		return nil, api.InvalidField(field, "当前密码不正确")
 	}
 	lock := now.Add(LockFor)
 	if err := db.LockLogin(ctx, acct.Login, lock); err != nil {
-		return err
+		return nil, err
 	}
-	return accountLocked(now, lock)
+	return nil, accountLocked(now, lock)
+}
+
+// Proof is a holder's proof that stands, and the give-back of the attempt it counted.
+type Proof struct {
+	giveBack func(context.Context)
+	sent     bool
+}
+
+// With sends write and the attempt's give-back at once.
+func (pr *Proof) With(ctx context.Context, write func(context.Context) error) error {
+	if pr.giveBack == nil || pr.sent {
+		return write(ctx)
+	}
+	pr.sent = true
+	var err error
+	store.SendTogether(ctx, pr.giveBack, func(ctx context.Context) { err = write(ctx) })
+	return err
+}
+
+// Close gives the attempt back if With did not: the change stopped after the proof.
+func (pr *Proof) Close(ctx context.Context) {
+	if pr != nil && pr.giveBack != nil && !pr.sent {
+		pr.sent = true
+		pr.giveBack(ctx)
+	}
 }
 
 // FreshLogin is how recent the login of an account without a password (one a first 教育部
 // login made, or whose ownership claim voided it) must be for a change of its credentials:
 // that login stands in for the password the account does not have.
 const FreshLogin = 10 * time.Minute
-
-// ReconfirmHolder is the proof a change of credentials asks of the session's holder: the
-// current password (Reconfirm: a login attempt), or for an account without one a login made
-// within FreshLogin. what names the change in the refusal ("填写手机号码或邮箱").
-func ReconfirmHolder(ctx context.Context, db GuardStore, acct account.Account, sess account.Session, pw, what string, now time.Time) error {
-	if acct.PasswordHash != "" {
-		return Reconfirm(ctx, db, acct, pw, "currentPassword", now)
-	}
-	if now.Sub(time.Unix(sess.CreatedAt, 0)) > FreshLogin {
-		return &api.Error{Status: http.StatusUnauthorized, Code: api.CodeUnauthenticated,
-			Message: "该账号尚未设置密码：为保障账号安全，请重新登录后在10分钟内" + what}
-	}
-	return nil
-}

@@ -13,6 +13,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/metrics"
 	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/session"
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/token"
@@ -129,7 +130,7 @@ type emailForm struct {
 // replaces the old one, which is told (and the mobile).
 func NewChangeEmail(db EmailStore, sms notify.SMS, mail notify.Mailer, clk clock.Clock, pepper []byte) api.HandlerFunc {
 	codes := newProver(db, sms, mail, clk, pepper)
-	return authn.NewGate(db, clk).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
+	return authn.NewGate(db, clk).Counting(session.CountAttempt(db), session.UncountAttempt(db)).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		var f emailForm
 		if err := r.Decode(&f); err != nil {
 			return nil, err

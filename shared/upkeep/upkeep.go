@@ -43,10 +43,11 @@ func moved() error {
 	return &api.Error{Status: 401, Code: api.CodeUnauthenticated, Message: "账号信息已在别处修改，请重新登录"}
 }
 
-// NewChangePassword answers PUT /v1/me/password. Round trips: the session and the account,
-// the attempt, the transaction, the attempt given back (sent after the answer is known).
+// NewChangePassword answers PUT /v1/me/password. Two round trips: the session and the
+// account with the current password's attempt counted alongside; the transaction with the
+// attempt given back.
 func NewChangePassword(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock) api.HandlerFunc {
-	return authn.NewGate(db, clk).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
+	return authn.NewGate(db, clk).Counting(session.CountAttempt(db), session.UncountAttempt(db)).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		var f passwordForm
 		if err := r.Decode(&f); err != nil {
 			return nil, err
@@ -62,14 +63,18 @@ func NewChangePassword(db Store, sms notify.SMS, mail notify.Mailer, clk clock.C
 		if a.PasswordHash == "" {
 			return nil, api.InvalidField("currentPassword", "该账号尚未设置密码：请先在个人中心填写手机号码或邮箱，再通过“忘记密码”设置密码")
 		}
-		if err := session.Reconfirm(ctx, db, a, f.CurrentPassword, "currentPassword", now); err != nil {
+		proof, err := session.Reconfirm(ctx, db, p, f.CurrentPassword, "currentPassword", "")
+		if err != nil {
 			return nil, err
 		}
+		defer proof.Close(ctx)
 		hash, err := password.Hash(f.NewPassword)
 		if err != nil {
 			return nil, err
 		}
-		err = db.ChangeCredential(ctx, store.Change{Login: a.Login, Epoch: a.Epoch, SessionHash: p.TokenHash, PasswordHash: hash}, now)
+		err = proof.With(ctx, func(ctx context.Context) error {
+			return db.ChangeCredential(ctx, store.Change{Login: a.Login, Epoch: a.Epoch, SessionHash: p.TokenHash, PasswordHash: hash}, now)
+		})
 		if errors.Is(err, store.ErrAccountMoved) {
 			return nil, moved()
 		}
@@ -91,7 +96,7 @@ type phoneForm struct {
 // (POST /v1/sms-codes, purpose contact), replaces the old one, which is told.
 func NewChangePhone(db PhoneStore, sms notify.SMS, mail notify.Mailer, clk clock.Clock, pepper []byte) api.HandlerFunc {
 	codes := newProver(db, sms, mail, clk, pepper)
-	return authn.NewGate(db, clk).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
+	return authn.NewGate(db, clk).Counting(session.CountAttempt(db), session.UncountAttempt(db)).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		var f phoneForm
 		if err := r.Decode(&f); err != nil {
 			return nil, err
@@ -139,9 +144,11 @@ func newProver(db PhoneStore, sms notify.SMS, mail notify.Mailer, clk clock.Cloc
 // not prove the value.
 func (pv *prover) apply(ctx context.Context, p *authn.Principal, currentPassword string, key store.CodeKey, code string, change store.Change, refused func() error, text string) (err error) {
 	a, now := p.Account, pv.clock.Now()
-	if err := session.ReconfirmHolder(ctx, pv.db, a, p.Session, currentPassword, "填写手机号码或邮箱", now); err != nil {
+	proof, err := session.Reconfirm(ctx, pv.db, p, currentPassword, "currentPassword", "填写手机号码或邮箱")
+	if err != nil {
 		return err
 	}
+	defer proof.Close(ctx)
 	got, err := pv.codes.Check(ctx, key, code)
 	var used *smscode.UsedError
 	var apiErr *api.Error
@@ -153,7 +160,7 @@ func (pv *prover) apply(ctx context.Context, p *authn.Principal, currentPassword
 	}
 	defer func() { pv.codes.GiveBackIfBusy(ctx, key, got, err) }()
 	change.Login, change.Epoch, change.SessionHash, change.Code, change.CodeHash = a.Login, a.Epoch, p.TokenHash, key, got.Hash
-	switch err := pv.db.ChangeCredential(ctx, change, now); {
+	switch err := proof.With(ctx, func(ctx context.Context) error { return pv.db.ChangeCredential(ctx, change, now) }); {
 	case errors.Is(err, store.ErrAccountMoved):
 		return moved()
 	case errors.Is(err, store.ErrCodeSpent):

@@ -62,9 +62,15 @@ func TestChangePassword(t *testing.T) {
 			t.Errorf("%s: %d %v", name, res.Status, res.Body)
 		}
 	}
+	w.Env.Calls.Reset()
 	res := w.put(t, w.pwH, "/v1/me/password", tok, map[string]any{"currentPassword": testkit.Password, "newPassword": "Newer#2026ok", "newPasswordConfirm": "Newer#2026ok"})
 	if res.Status != 204 {
 		t.Fatalf("change: %d %v", res.Status, res.Body)
+	}
+	// The session and the account with the attempt counted; the change with the attempt
+	// given back: two round trips.
+	if got := w.Env.Calls.String(); got != "BatchGetItem=1 TransactWriteItems=1 UpdateItem=2" || w.Env.Calls.Trips() != 2 {
+		t.Fatalf("requests: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	if ok, _ := password.Verify("Newer#2026ok", w.Account(a.Login).PasswordHash); !ok {
 		t.Fatal("the new password does not verify")
@@ -205,5 +211,29 @@ func TestChangeEmail(t *testing.T) {
 	}
 	if res := ask("wangwu@example.cn"); res.Status != 429 {
 		t.Fatalf("a sixth code in a day: %d %v", res.Status, res.Body)
+	}
+}
+
+// The current password's attempt is counted alongside the session: the forms refused before
+// the compare, and the right passwords, give it back, so neither brings a lock nearer.
+func TestOnlyWrongCurrentPasswordsCount(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	tok := w.Token(a)
+	for i := 0; i < 2*session.MaxFailures; i++ {
+		bad := map[string]any{"currentPassword": testkit.Password, "newPassword": "short", "newPasswordConfirm": "short"}
+		if res := w.put(t, w.pwH, "/v1/me/password", tok, bad); res.Status != 422 || res.Field() != "newPassword" {
+			t.Fatalf("a refused form: %d %v", res.Status, res.Body)
+		}
+	}
+	for i := 0; i < session.MaxFailures-1; i++ {
+		wrong := map[string]any{"currentPassword": "Wrong#2026ok", "newPassword": "Newer#2026ok", "newPasswordConfirm": "Newer#2026ok"}
+		if res := w.put(t, w.pwH, "/v1/me/password", tok, wrong); res.Status != 422 || res.Field() != "currentPassword" {
+			t.Fatalf("wrong password %d: %d %v", i+1, res.Status, res.Body)
+		}
+	}
+	right := map[string]any{"currentPassword": testkit.Password, "newPassword": "Newer#2026ok", "newPasswordConfirm": "Newer#2026ok"}
+	if res := w.put(t, w.pwH, "/v1/me/password", tok, right); res.Status != 204 {
+		t.Fatalf("the right password after four wrong ones: %d %v", res.Status, res.Body)
 	}
 }

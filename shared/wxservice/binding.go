@@ -42,12 +42,12 @@ type bindingForm struct {
 // reconfirm is what binding and unbinding ask, as a change of password or mobile does: a
 // binding is a way to reset the password, so a stolen session must not add one. The current
 // password counts as a login attempt (session.Reconfirm).
-func reconfirm(ctx context.Context, db session.GuardStore, p *authn.Principal, r *api.Request, now time.Time) error {
+func reconfirm(ctx context.Context, db session.GuardStore, p *authn.Principal, r *api.Request) (*session.Proof, error) {
 	var f bindingForm
 	if err := r.Decode(&f); err != nil {
-		return err
+		return nil, err
 	}
-	return session.ReconfirmHolder(ctx, db, p.Account, p.Session, f.CurrentPassword, "绑定或解除绑定微信", now)
+	return session.Reconfirm(ctx, db, p, f.CurrentPassword, "currentPassword", "绑定或解除绑定微信")
 }
 
 func alreadyBound() error {
@@ -58,20 +58,25 @@ func alreadyBound() error {
 // BindCodeTTL, that binds the WeChat user who sends it to the service account to this
 // account; with tokens (where the deployment has the account's AppSecret), also a temporary
 // QR code whose scan does the same. An account already bound gets 409. Three round trips: the
-// session's two, the code; and the token's one or two when a QR code is made.
+// session with the current password's attempt counted alongside, the code with the attempt
+// given back; and the token's one or two when a QR code is made.
 func NewBindCode(db BindingStore, tokens *Tokens, sms notify.SMS, mail notify.Mailer, clk clock.Clock, pepper []byte) api.HandlerFunc {
-	return authn.NewGate(db, clk).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
+	return authn.NewGate(db, clk).Counting(session.CountAttempt(db), session.UncountAttempt(db)).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		now := clk.Now()
 		a := p.Account
 		if a.WechatUser != "" {
 			return nil, alreadyBound()
 		}
-		if err := reconfirm(ctx, db, p, r, now); err != nil {
+		proof, err := reconfirm(ctx, db, p, r)
+		if err != nil {
 			return nil, err
 		}
+		defer proof.Close(ctx)
 		for range 3 { // a code drawn twice among the live ones is drawn again
 			code := token.Digits(BindCodeDigits)
-			err := db.PutBindCode(ctx, BindHash(pepper, code), a.Login, a.Epoch, now.Add(BindCodeTTL))
+			err := proof.With(ctx, func(ctx context.Context) error {
+				return db.PutBindCode(ctx, BindHash(pepper, code), a.Login, a.Epoch, now.Add(BindCodeTTL))
+			})
 			if errors.Is(err, store.ErrExists) {
 				continue
 			}
@@ -97,17 +102,21 @@ func NewBindCode(db BindingStore, tokens *Tokens, sms notify.SMS, mail notify.Ma
 	})
 }
 
-// NewUnbind answers DELETE /v1/me/wechat-binding: the binding goes, both sides at once.
+// NewUnbind answers DELETE /v1/me/wechat-binding: the binding goes, both sides at once. Two
+// round trips: the session with the current password's attempt alongside; the transaction
+// with the attempt given back.
 func NewUnbind(db BindingStore, sms notify.SMS, mail notify.Mailer, clk clock.Clock) api.HandlerFunc {
-	return authn.NewGate(db, clk).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
+	return authn.NewGate(db, clk).Counting(session.CountAttempt(db), session.UncountAttempt(db)).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		a := p.Account
 		if a.WechatUser == "" {
 			return nil, api.NotFound("该账号未绑定微信")
 		}
-		if err := reconfirm(ctx, db, p, r, clk.Now()); err != nil {
+		proof, err := reconfirm(ctx, db, p, r)
+		if err != nil {
 			return nil, err
 		}
-		err := db.UnbindWechat(ctx, a.Login, a.WechatUser)
+		defer proof.Close(ctx)
+		err = proof.With(ctx, func(ctx context.Context) error { return db.UnbindWechat(ctx, a.Login, a.WechatUser) })
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, api.NotFound("该账号未绑定微信")
 		}
