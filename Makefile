@@ -94,6 +94,7 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) run ./bench/coldstart -n 25
+	$(GO) run ./bench/bill
 
 ## lint: gofmt, go vet, staticcheck, go.mod tidiness, cfn-lint on the template; the pages'
 ## types (vue-tsc) and their API types against docs/openapi.yaml
