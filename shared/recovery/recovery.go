@@ -267,8 +267,9 @@ func logFailure(ctx context.Context, what string, err error) {
 
 // NewSMS answers POST /v1/password-resets/{resetId}/sms: a code to the registered mobile,
 // under the same rules and daily quota as registration codes (the mobile's three a day are
-// also the account's), and none from a reset made before the password last changed. Four
-// round trips: the reset, its account, the day's counter, the code.
+// also the account's), and none from a reset made before the password last changed. Three
+// round trips: the reset; its account read with the counters (given back when the reset is
+// dead); the code.
 func NewSMS(db SMSStore, sms notify.SMS, operators notify.Publisher, limits smscode.Limits, clk clock.Clock, pepper []byte) api.HandlerFunc {
 	codes := smscode.NewIssuer(db, sms, operators, limits, clk, pepper)
 	return func(ctx context.Context, r *api.Request) (*api.Response, error) {
@@ -286,18 +287,20 @@ func NewSMS(db SMSStore, sms notify.SMS, operators notify.Publisher, limits smsc
 		if err != nil {
 			return nil, err
 		}
-		acct, err := db.GetAccount(ctx, req.Login)
-		if errors.Is(err, store.ErrNotFound) || err == nil && req.Dead(acct.Epoch) {
-			return nil, resetGone()
-		}
-		if err != nil {
-			return nil, err
-		}
 		if req.Phone == "" {
 			return nil, api.NotFound("该账号未留存手机号码，请改用邮件找回密码")
 		}
+		// The account is read with the counts: a reset made before the password last
+		// changed sends nothing, and its counts are given back.
+		live := func(ctx context.Context) error {
+			acct, err := db.GetAccount(ctx, req.Login)
+			if errors.Is(err, store.ErrNotFound) || err == nil && req.Dead(acct.Epoch) {
+				return resetGone()
+			}
+			return err
+		}
 		remaining, err := codes.Send(ctx, ResetKey(id), req.Phone, r.Source(), notify.ResetCodeSMS,
-			smscode.Owner{Login: req.Login, Epoch: req.Epoch})
+			smscode.Owner{Login: req.Login, Epoch: req.Epoch}, live)
 		if err != nil {
 			return nil, err
 		}

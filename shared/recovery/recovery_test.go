@@ -356,10 +356,10 @@ func TestRecoverBySMS(t *testing.T) {
 	if res.Status != 202 || res.Int("expiresIn") != 300 || res.Int("remainingToday") != 2 {
 		t.Fatalf("sms: %d %v", res.Status, res.Body)
 	}
-	// The reset, its account, the counts (the mobile's, the address's, the hour's budget,
-	// sent together), the code.
-	if got := w.Env.Calls.String(); got != "GetItem=2 PutItem=1 UpdateItem=3" {
-		t.Fatalf("round trips: %s", got)
+	// The reset; its account with the counts (the mobile's, the address's, the hour's
+	// budget), sent together; the code.
+	if got := w.Env.Calls.String(); got != "GetItem=2 PutItem=1 UpdateItem=3" || w.Env.Calls.Trips() != 3 {
+		t.Fatalf("requests: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	code := w.LastCode(a.Phone)
 	w.Env.Calls.Reset()
