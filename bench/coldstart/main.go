@@ -1,14 +1,23 @@
-// Command coldstart measures each function's cold start on this machine, against a
-// hello-world Lambda: it builds every bootstrap as `make build` does (but for this machine's
-// architecture), plays the Lambda Runtime API on loopback, starts the bootstrap, hands it the
-// function's sample event (functions/<name>/event.json) and times exec → response. Functions
-// that reach DynamoDB reach an embedded minidyn on loopback; nothing leaves the machine.
+// Command coldstart measures each function's cold start on this machine against a
+// hello-world Lambda, under the Lambda Runtime Interface Emulator (RIE), the way issue 12
+// measures it: it builds every bootstrap as `make build` does (but for this machine's
+// architecture), starts the RIE on loopback with that bootstrap, sends one invocation with the
+// function's sample event (functions/<name>/event.json) and times the RIE's process start →
+// the invocation's answer. Runs are interleaved: each round starts every function once, hello
+// included, so a busy moment of the machine falls on all of them alike. Functions that reach
+// DynamoDB reach an embedded minidyn on loopback; nothing leaves the machine.
 //
-//	go run ./bench/coldstart -n 30
+// The RIE is built from the module proxy into a temporary directory (rieModule at rieVersion,
+// the version named in shared/DESIGN.md) unless -rie names a binary.
+//
+//	go run ./bench/coldstart -n 9
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -17,9 +26,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,22 +41,42 @@ import (
 	"github.com/jszg/applicant-accounts/shared/store"
 )
 
+// The emulator, as shared/DESIGN.md names it.
+const (
+	rieModule  = "github.com/aws/aws-lambda-runtime-interface-emulator"
+	rieVersion = "v0.0.0-20261030222936-bef5c4ba774d"
+)
+
 func main() {
 	runs := flag.Int("n", 20, "cold starts per function")
 	only := flag.String("only", "", "comma-separated function names (default: all)")
+	rie := flag.String("rie", "", "an aws-lambda-rie binary to use (default: build "+rieModule+"@"+rieVersion+")")
 	flag.Parse()
-	if err := run(*runs, *only); err != nil {
+	if err := run(*runs, *only, *rie); err != nil {
 		fmt.Fprintln(os.Stderr, "coldstart:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs int, only string) error {
+// sample is one cold start: RIE start → answer (the measure), and what the RIE itself reports
+// of the bootstrap: its init (exec → first request for an event) and the invocation.
+type sample struct {
+	answer, init, invoke time.Duration
+	status               int // the API answer's statusCode, or 0 for another kind of event
+}
+
+func run(runs int, only, rie string) error {
 	dir, err := os.MkdirTemp("", "coldstart")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
+
+	if rie == "" {
+		if rie, err = buildRIE(dir); err != nil {
+			return err
+		}
+	}
 
 	db, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -56,9 +89,11 @@ func run(runs int, only string) error {
 		return err
 	}
 	dead := "http://127.0.0.1:9" // SNS/SES: the sample events never get that far
+	// The RIE hands its own environment to the bootstrap.
 	env := append(os.Environ(),
 		"AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=bench", "AWS_SECRET_ACCESS_KEY=bench",
 		"AWS_LAMBDA_FUNCTION_NAME=bench", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256", "AWS_LAMBDA_FUNCTION_VERSION=1",
+		"AWS_LAMBDA_FUNCTION_TIMEOUT=30",
 		"TABLE_NAME=coldstart", "DYNAMODB_ENDPOINT="+endpoint, "SNS_ENDPOINT="+dead, "SES_ENDPOINT="+dead,
 		"CTID_GUIDE_URL=https://example.com/ctid-guide", "SES_SENDER=noreply@example.com", "RESET_LINK_BASE_URL=https://example.com/r",
 		"IDV_ENDPOINT=https://127.0.0.1:9/verify", "IDV_API_KEY=bench", "CURSOR_SECRET=bench-secret", "SEAL_KEY=bench-seal-key", "SMS_CODE_PEPPER=bench-pepper-0123456789",
@@ -81,111 +116,218 @@ func run(runs int, only string) error {
 			names = append(names, e.Name())
 		}
 	}
-	inits, results := map[string][]time.Duration{}, map[string][]time.Duration{}
+	payloads, bins := map[string][]byte{}, map[string]string{}
 	for _, name := range names {
 		src, event := "./functions/"+name, filepath.Join("functions", name, "event.json")
 		if name == "hello" {
 			src, event = "./bench/coldstart/hello", ""
 		}
-		bin := filepath.Join(dir, name)
+		bin := filepath.Join(dir, name, "bootstrap")
 		build := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", bin, src)
 		build.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := build.CombinedOutput(); err != nil {
 			return fmt.Errorf("build %s: %v\n%s", name, err, out)
 		}
-		payload := []byte(`{}`)
+		bins[name], payloads[name] = bin, []byte(`{}`)
 		if event != "" {
-			if payload, err = os.ReadFile(event); err != nil {
+			if payloads[name], err = os.ReadFile(event); err != nil {
 				return err
 			}
 		}
-		for i := 0; i < runs; i++ {
-			init, d, err := coldStart(bin, env, payload)
+	}
+
+	results := map[string][]sample{}
+	for i := 0; i < runs; i++ {
+		for _, name := range names {
+			s, err := coldStart(rie, bins[name], env, payloads[name])
 			if err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
-			inits[name] = append(inits[name], init)
-			results[name] = append(results[name], d)
+			results[name] = append(results[name], s)
 		}
 	}
-	baseInit, base := median(inits["hello"]), median(results["hello"])
-	fmt.Printf("%d cold starts each; init = exec → first request for an event, first answer = exec → response to the sample event\n", runs)
-	fmt.Printf("%-26s %10s %8s %14s %8s\n", "function", "init", "× hello", "first answer", "× hello")
+
+	field := func(name string, f func(sample) time.Duration) time.Duration {
+		var ds []time.Duration
+		for _, s := range results[name] {
+			ds = append(ds, f(s))
+		}
+		return median(ds)
+	}
+	answer := func(s sample) time.Duration { return s.answer }
+	initOf := func(s sample) time.Duration { return s.init }
+	boot := func(s sample) time.Duration { return s.init + s.invoke }
+	base, baseInit, baseBoot := field("hello", answer), field("hello", initOf), field("hello", boot)
+	fmt.Printf("RIE %s@%s; %d cold starts each, interleaved; medians\n", rieModule, rieVersion, runs)
+	fmt.Println("first answer = RIE process start → the answer to the sample event (issue 12's measure)")
+	fmt.Println("init, init+invoke = what the RIE reports of the bootstrap alone (exec → first /next; + the invocation)")
+	fmt.Printf("%-26s %6s %13s %8s %10s %8s %13s %8s\n", "function", "status", "first answer", "× hello", "init", "× hello", "init+invoke", "× hello")
 	for _, name := range names {
-		i, d := median(inits[name]), median(results[name])
-		fmt.Printf("%-26s %8.2fms %8.2f %12.2fms %8.2f\n", name, ms(i), float64(i)/float64(baseInit), ms(d), float64(d)/float64(base))
+		a, in, b := field(name, answer), field(name, initOf), field(name, boot)
+		fmt.Printf("%-26s %6d %11.2fms %8.2f %8.2fms %8.2f %11.2fms %8.2f\n", name, results[name][0].status,
+			ms(a), ratio(a, base), ms(in), ratio(in, baseInit), ms(b), ratio(b, baseBoot))
 	}
 	return nil
 }
 
-// coldStart serves one invocation of payload to a fresh process of bin, and says when the
-// process first asked for an event and when it answered.
-func coldStart(bin string, env []string, payload []byte) (time.Duration, time.Duration, error) {
-	done := make(chan time.Time, 1)
-	var asked time.Time
-	mux := http.NewServeMux()
-	served := false
-	mux.HandleFunc("GET /2018-06-01/runtime/invocation/next", func(w http.ResponseWriter, r *http.Request) {
-		if served { // the process asks again after answering: hold it until it is killed
-			<-r.Context().Done()
-			return
-		}
-		served = true
-		asked = time.Now()
-		w.Header().Set("Lambda-Runtime-Aws-Request-Id", "req-1")
-		w.Header().Set("Lambda-Runtime-Deadline-Ms", fmt.Sprint(time.Now().Add(time.Minute).UnixMilli()))
-		w.Header().Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:000000000000:function:bench")
-		_, _ = w.Write(payload)
-	})
-	answer := func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		done <- time.Now()
-		w.WriteHeader(http.StatusAccepted)
+// buildRIE installs the emulator's command into dir and returns its path. The build cache
+// makes every build after the first take about a second.
+func buildRIE(dir string) (string, error) {
+	cmd := exec.Command("go", "install", rieModule+"/cmd/aws-lambda-rie@"+rieVersion)
+	cmd.Env = append(os.Environ(), "GOBIN="+dir, "GOWORK=off", "GOFLAGS=", "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build the RIE (%s@%s): %v\n%s", rieModule, rieVersion, err, out)
 	}
-	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/response", answer)
-	mux.HandleFunc("POST /2018-06-01/runtime/invocation/{id}/error", answer)
-	mux.HandleFunc("POST /2018-06-01/runtime/init/error", func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		fmt.Fprintf(os.Stderr, "init error: %s\n", body)
-		done <- time.Time{}
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, 0, err
-	}
-	srv := &http.Server{Handler: mux}
-	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
+	return filepath.Join(dir, "aws-lambda-rie"), nil
+}
 
-	cmd := exec.Command(bin)
-	cmd.Env = append(env, "AWS_LAMBDA_RUNTIME_API="+ln.Addr().String())
-	// What a function says before it dies (a missing setting) is shown when it gives no answer.
-	var said strings.Builder
-	cmd.Stdout, cmd.Stderr = io.Discard, &said
+// The RIE's log lines that say how long the bootstrap took to start, and to answer.
+var (
+	initReport  = regexp.MustCompile(`INIT REPORT\(durationMs: ([0-9.]+)\)`)
+	invokeDone  = regexp.MustCompile(`INVOKE RTDONE\(status: success, [^)]*duration: ([0-9.]+)ms\)`)
+	errPortUsed = errors.New("the RIE could not listen")
+)
+
+// coldStart starts a fresh RIE on bin and times its start → the answer to one invocation of
+// payload. A port taken in between choosing it and the RIE's listen is tried again.
+func coldStart(rie, bin string, env []string, payload []byte) (sample, error) {
+	for try := 0; ; try++ {
+		s, err := startOnce(rie, bin, env, payload)
+		if errors.Is(err, errPortUsed) && try < 3 {
+			continue
+		}
+		return s, err
+	}
+}
+
+func startOnce(rie, bin string, env []string, payload []byte) (sample, error) {
+	api, err := freePort()
+	if err != nil {
+		return sample{}, err
+	}
+	runtime, err := freePort()
+	if err != nil {
+		return sample{}, err
+	}
+	cmd := exec.Command(rie, "--runtime-interface-emulator-address", api, "--runtime-api-address", runtime, bin)
+	cmd.Dir = filepath.Dir(bin)
+	cmd.Env = env
+	// Its own process group, so the bootstrap goes with the RIE.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var said lockedBuffer
+	cmd.Stdout, cmd.Stderr = &said, &said
+	exited := make(chan struct{})
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return 0, 0, err
+		return sample{}, err
 	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	select {
-	case end := <-done:
-		if end.IsZero() {
-			return 0, 0, fmt.Errorf("the function failed to initialize")
+	go func() { _ = cmd.Wait(); close(exited) }()
+	defer func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-exited
+	}()
+
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 30 * time.Second}
+	url := "http://" + api + "/2015-03-31/functions/function/invocations"
+	deadline := start.Add(30 * time.Second)
+	for {
+		select {
+		case <-exited:
+			if strings.Contains(said.String(), "address already in use") {
+				return sample{}, errPortUsed
+			}
+			return sample{}, fmt.Errorf("the RIE exited: %s", said.String())
+		default:
 		}
-		return asked.Sub(start), end.Sub(start), nil
-	case <-time.After(30 * time.Second):
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		return 0, 0, fmt.Errorf("no answer in 30 s: %s", said.String())
+		if time.Now().After(deadline) {
+			return sample{}, fmt.Errorf("no answer in 30 s: %s", said.String())
+		}
+		resp, err := client.Post(url, "application/json", bytes.NewReader(payload))
+		if err != nil {
+			var op *net.OpError
+			if errors.As(err, &op) && op.Op == "dial" { // not listening yet
+				time.Sleep(200 * time.Microsecond)
+				continue
+			}
+			return sample{}, fmt.Errorf("invoke: %w: %s", err, said.String())
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		end := time.Now()
+		if err != nil {
+			return sample{}, err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return sample{}, fmt.Errorf("the RIE answered %s: %s\n%s", resp.Status, body, said.String())
+		}
+		s := sample{answer: end.Sub(start)}
+		var answer struct {
+			StatusCode   int    `json:"statusCode"`
+			ErrorMessage string `json:"errorMessage"`
+		}
+		if json.Unmarshal(body, &answer) == nil {
+			if answer.ErrorMessage != "" {
+				return sample{}, fmt.Errorf("the function failed: %s", body)
+			}
+			s.status = answer.StatusCode
+		}
+		// The RIE writes its report of the invocation just after answering it.
+		for wait := time.Now().Add(2 * time.Second); ; time.Sleep(time.Millisecond) {
+			log := said.String()
+			in, iv := initReport.FindStringSubmatch(log), invokeDone.FindStringSubmatch(log)
+			if in != nil && iv != nil {
+				s.init, s.invoke = msDuration(in[1]), msDuration(iv[1])
+				return s, nil
+			}
+			if time.Now().After(wait) {
+				return sample{}, fmt.Errorf("the RIE did not report the invocation: %s", log)
+			}
+		}
 	}
 }
 
-func median(ds []time.Duration) time.Duration { return pct(ds, 0.5) }
+// freePort is a loopback address nothing listens on now.
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
 
-func pct(ds []time.Duration, p float64) time.Duration {
+// lockedBuffer collects what the RIE and the bootstrap print, read while they write.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func msDuration(s string) time.Duration {
+	f, _ := strconv.ParseFloat(s, 64)
+	return time.Duration(f * float64(time.Millisecond))
+}
+
+func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[int(p*float64(len(s)-1))]
+	if n := len(s); n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[len(s)/2]
 }
+
+func ratio(a, b time.Duration) float64 { return float64(a) / float64(b) }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
