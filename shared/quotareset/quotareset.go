@@ -7,6 +7,7 @@ package quotareset
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/jszg/applicant-accounts/shared/clock"
@@ -74,17 +75,26 @@ func previousCycle(now time.Time) string {
 	return clock.Cycle(time.Date(c.Year()-1, time.December, 31, 12, 0, 0, 0, clock.CST))
 }
 
-// Run clears the counters of the ended periods of in.Scope.
+// Run clears the counters of the ended periods of in.Scope, the periods at once: each is a
+// sequence of queries (one per counter shard), and a daily run has seven of them.
 func (rs *Resetter) Run(ctx context.Context, in Input) (Report, error) {
 	scope := in.Scope
 	if scope != ScopeCycles {
 		scope = ScopeDays
 	}
+	periods := EndedPeriods(scope, rs.clock.Now())
+	counts, errs := make([]int, len(periods)), make([]error, len(periods))
+	var wg sync.WaitGroup
+	for i, period := range periods {
+		wg.Go(func() { counts[i], errs[i] = rs.store.ClearCounters(ctx, period) })
+	}
+	wg.Wait()
 	rep := Report{Scope: scope, Cleared: map[string]int{}}
-	for _, period := range EndedPeriods(scope, rs.clock.Now()) {
-		n, err := rs.store.ClearCounters(ctx, period)
-		rep.Cleared[period] = n
-		rep.Total += n
+	for i, period := range periods {
+		rep.Cleared[period] = counts[i]
+		rep.Total += counts[i]
+	}
+	for _, err := range errs {
 		if err != nil {
 			return rep, err
 		}
