@@ -4,47 +4,52 @@ package awssns
 import (
 	"context"
 	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-	"github.com/aws/aws-sdk-go-v2/service/sns/types"
 
 	"github.com/jszg/applicant-accounts/shared/metrics"
 	"github.com/jszg/applicant-accounts/shared/notify"
+	"github.com/jszg/applicant-accounts/shared/notify/internal/awscall"
 )
+
+// service is SNS as the SDK names it.
+var service = awscall.Service{ID: "SNS", SigningName: "sns", EndpointPrefix: "sns"}
 
 // SMS publishes SMS straight to a phone number through Amazon SNS.
 type SMS struct {
-	client   *sns.Client
+	sns      *awscall.Client
 	senderID string
 }
 
-// NewSMS builds the SNS client; endpoint, when set, replaces AWS's. senderID is the
-// alphanumeric sender id where the destination supports one; empty leaves it out.
+// NewSMS publishes through SNS as configured by cfg; endpoint, when set, replaces AWS's.
+// senderID is the alphanumeric sender id where the destination supports one; empty leaves it
+// out. It sends Publish as the SDK's sns client does (shared/notify/internal/awscall) without
+// linking it.
 func NewSMS(cfg aws.Config, endpoint *string, senderID string) *SMS {
-	client := sns.NewFromConfig(cfg, func(o *sns.Options) {
-		if endpoint != nil {
-			o.BaseEndpoint = endpoint
-		}
-	})
-	return &SMS{client: client, senderID: senderID}
+	return &SMS{sns: awscall.New(cfg, service, endpoint), senderID: senderID}
 }
 
 // SendSMS publishes body to the E.164 number as a Transactional message, which SNS delivers
 // with priority over Promotional ones and to numbers that opted out of marketing.
 func (s *SMS) SendSMS(ctx context.Context, to, body string) error {
-	attrs := map[string]types.MessageAttributeValue{
-		"AWS.SNS.SMS.SMSType": {DataType: aws.String("String"), StringValue: aws.String("Transactional")},
+	// Message attributes go as the SDK lists a map: entries numbered in the order of their names.
+	form := url.Values{
+		"PhoneNumber":                    {to},
+		"Message":                        {body},
+		"MessageAttributes.entry.1.Name": {"AWS.SNS.SMS.SMSType"},
+		"MessageAttributes.entry.1.Value.DataType":    {"String"},
+		"MessageAttributes.entry.1.Value.StringValue": {"Transactional"},
 	}
 	if s.senderID != "" {
-		attrs["AWS.SNS.SMS.SenderID"] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(s.senderID)}
+		form.Set("MessageAttributes.entry.2.Name", "AWS.SNS.SMS.SenderID")
+		form.Set("MessageAttributes.entry.2.Value.DataType", "String")
+		form.Set("MessageAttributes.entry.2.Value.StringValue", s.senderID)
 	}
-	_, err := s.client.Publish(ctx, &sns.PublishInput{
-		PhoneNumber:       aws.String(to),
-		Message:           aws.String(body),
-		MessageAttributes: attrs,
-	})
-	if err != nil {
+	if err := publish(ctx, s.sns, form); err != nil {
 		metrics.CountBy(ctx, metrics.ProviderFailures, metrics.Provider, "sns")
 		return fmt.Errorf("sns publish: %s", notify.FailureCode(err))
 	}
@@ -52,30 +57,55 @@ func (s *SMS) SendSMS(ctx context.Context, to, body string) error {
 	return nil
 }
 
-// Topic is the operators' topic at arn, published through the same client as the SMS: a
-// function that sends both builds one SNS client.
-func (s *SMS) Topic(arn string) *Topic { return &Topic{client: s.client, arn: arn} }
+// Topic is the operators' topic at arn, published through the same client as the SMS.
+func (s *SMS) Topic(arn string) *Topic { return &Topic{sns: s.sns, arn: arn} }
 
 // Topic publishes operators' reports to an SNS topic.
 type Topic struct {
-	client *sns.Client
-	arn    string
+	sns *awscall.Client
+	arn string
 }
 
-// NewTopic builds the SNS client for the topic arn; endpoint, when set, replaces AWS's.
+// NewTopic publishes to the topic arn through SNS as configured by cfg; endpoint, when set,
+// replaces AWS's.
 func NewTopic(cfg aws.Config, endpoint *string, arn string) *Topic {
-	return &Topic{client: sns.NewFromConfig(cfg, func(o *sns.Options) {
-		if endpoint != nil {
-			o.BaseEndpoint = endpoint
-		}
-	}), arn: arn}
+	return &Topic{sns: awscall.New(cfg, service, endpoint), arn: arn}
 }
 
 // Publish sends one message with a subject.
 func (t *Topic) Publish(ctx context.Context, subject, message string) error {
-	_, err := t.client.Publish(ctx, &sns.PublishInput{TopicArn: aws.String(t.arn), Subject: aws.String(subject), Message: aws.String(message)})
-	if err != nil {
+	form := url.Values{"TopicArn": {t.arn}, "Subject": {subject}, "Message": {message}}
+	if err := publish(ctx, t.sns, form); err != nil {
 		return fmt.Errorf("sns publish to topic: %s", notify.FailureCode(err))
 	}
 	return nil
+}
+
+// publish is one Publish call in the AWS query protocol: the form, with the action and the
+// API version, keys in order, as the SDK encodes it.
+func publish(ctx context.Context, sns *awscall.Client, form url.Values) error {
+	form.Set("Action", "Publish")
+	form.Set("Version", "2010-03-31")
+	_, err := sns.Do(ctx, "Publish", http.MethodPost, "/", "application/x-www-form-urlencoded", []byte(form.Encode()), queryError)
+	return err
+}
+
+// queryError reads an error answer of the AWS query protocol:
+// <ErrorResponse><Error><Type>Sender</Type><Code>…</Code><Message>…</Message></Error>….
+func queryError(_ http.Header, body []byte) (code, message string) {
+	return element(body, "Code"), element(body, "Message")
+}
+
+// element is the text of the first <name> element in an XML document, or "".
+func element(doc []byte, name string) string {
+	s := string(doc)
+	_, rest, ok := strings.Cut(s, "<"+name+">")
+	if !ok {
+		return ""
+	}
+	text, _, ok := strings.Cut(rest, "</"+name+">")
+	if !ok {
+		return ""
+	}
+	return strings.TrimSpace(html.UnescapeString(text))
 }
