@@ -12,6 +12,7 @@
 // the version named in shared/DESIGN.md) unless -rie names a binary.
 //
 //	go run ./bench/coldstart -n 9
+//	go run ./bench/coldstart -n 9 -base ../before   # also the functions of another worktree, as name@base
 package main
 
 import (
@@ -52,8 +53,9 @@ func main() {
 	runs := flag.Int("n", 20, "cold starts per function")
 	only := flag.String("only", "", "comma-separated function names (default: all)")
 	rie := flag.String("rie", "", "an aws-lambda-rie binary to use (default: build "+rieModule+"@"+rieVersion+")")
+	base := flag.String("base", "", "another tree of this repository (a git worktree of an earlier commit): its functions are started too, as name@base, in the same rounds")
 	flag.Parse()
-	if err := run(*runs, *only, *rie); err != nil {
+	if err := run(*runs, *only, *rie, *base); err != nil {
 		fmt.Fprintln(os.Stderr, "coldstart:", err)
 		os.Exit(1)
 	}
@@ -66,7 +68,7 @@ type sample struct {
 	status               int // the API answer's statusCode, or 0 for another kind of event
 }
 
-func run(runs int, only, rie string) error {
+func run(runs int, only, rie, baseTree string) error {
 	dir, err := os.MkdirTemp("", "coldstart")
 	if err != nil {
 		return err
@@ -117,21 +119,35 @@ func run(runs int, only, rie string) error {
 			names = append(names, e.Name())
 		}
 	}
+	// What is started: hello, then each function of this tree and, with -base, of the other.
 	payloads, bins := map[string][]byte{}, map[string]string{}
-	for _, name := range names {
-		src, event := "./functions/"+name, filepath.Join("functions", name, "event.json")
-		if name == "hello" {
-			src, event = "./bench/coldstart/hello", ""
+	var labels []string
+	build := func(label, tree, src string, payload []byte) error {
+		bin := filepath.Join(dir, label, "bootstrap")
+		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", bin, src)
+		cmd.Dir, cmd.Env = tree, append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("build %s: %v\n%s", label, err, out)
 		}
-		bin := filepath.Join(dir, name, "bootstrap")
-		build := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w", "-o", bin, src)
-		build.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := build.CombinedOutput(); err != nil {
-			return fmt.Errorf("build %s: %v\n%s", name, err, out)
+		labels, bins[label], payloads[label] = append(labels, label), bin, payload
+		return nil
+	}
+	if err := build("hello", ".", "./bench/coldstart/hello", []byte(`{}`)); err != nil {
+		return err
+	}
+	for _, name := range names[1:] {
+		payload, err := os.ReadFile(filepath.Join("functions", name, "event.json"))
+		if err != nil {
+			return err
 		}
-		bins[name], payloads[name] = bin, []byte(`{}`)
-		if event != "" {
-			if payloads[name], err = os.ReadFile(event); err != nil {
+		if err := build(name, ".", "./functions/"+name, payload); err != nil {
+			return err
+		}
+		if baseTree == "" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(baseTree, "functions", name)); err == nil {
+			if err := build(name+"@base", baseTree, "./functions/"+name, payload); err != nil {
 				return err
 			}
 		}
@@ -141,13 +157,13 @@ func run(runs int, only, rie string) error {
 	// moments fall on hello as much as on the functions.
 	results := map[string][]sample{}
 	for i := 0; i < runs; i++ {
-		for _, name := range names[1:] {
-			for _, name := range []string{"hello", name} {
-				s, err := coldStart(rie, bins[name], env, payloads[name])
+		for _, label := range labels[1:] {
+			for _, label := range []string{"hello", label} {
+				s, err := coldStart(rie, bins[label], env, payloads[label])
 				if err != nil {
-					return fmt.Errorf("%s: %w", name, err)
+					return fmt.Errorf("%s: %w", label, err)
 				}
-				results[name] = append(results[name], s)
+				results[label] = append(results[label], s)
 			}
 		}
 	}
@@ -164,12 +180,15 @@ func run(runs int, only, rie string) error {
 	boot := func(s sample) time.Duration { return s.init + s.invoke }
 	base, baseInit, baseBoot := field("hello", answer), field("hello", initOf), field("hello", boot)
 	fmt.Printf("RIE %s@%s; %d cold starts of each function, each after one of hello (%d); medians\n", rieModule, rieVersion, runs, len(results["hello"]))
+	if baseTree != "" {
+		fmt.Printf("name@base: the function as built from %s\n", baseTree)
+	}
 	fmt.Println("first answer = RIE process start → the answer to the sample event (issue 12's measure)")
 	fmt.Println("init, init+invoke = what the RIE reports of the bootstrap alone (exec → first /next; + the invocation)")
-	fmt.Printf("%-26s %6s %13s %8s %10s %8s %13s %8s\n", "function", "status", "first answer", "× hello", "init", "× hello", "init+invoke", "× hello")
-	for _, name := range names {
+	fmt.Printf("%-31s %6s %13s %8s %10s %8s %13s %8s\n", "function", "status", "first answer", "× hello", "init", "× hello", "init+invoke", "× hello")
+	for _, name := range labels {
 		a, in, b := field(name, answer), field(name, initOf), field(name, boot)
-		fmt.Printf("%-26s %6d %11.2fms %8.2f %8.2fms %8.2f %11.2fms %8.2f\n", name, results[name][0].status,
+		fmt.Printf("%-31s %6d %11.2fms %8.2f %8.2fms %8.2f %11.2fms %8.2f\n", name, results[name][0].status,
 			ms(a), ratio(a, base), ms(in), ratio(in, baseInit), ms(b), ratio(b, baseBoot))
 	}
 	return nil
@@ -263,6 +282,9 @@ func startOnce(rie, bin string, env []string, payload []byte) (sample, error) {
 			return sample{}, err
 		}
 		if resp.StatusCode != http.StatusOK {
+			if portTaken(said.String()) {
+				return sample{}, errPortUsed
+			}
 			return sample{}, fmt.Errorf("the RIE answered %s: %s\n%s", resp.Status, body, said.String())
 		}
 		s := sample{answer: end.Sub(start)}
@@ -291,9 +313,12 @@ func startOnce(rie, bin string, env []string, payload []byte) (sample, error) {
 	}
 }
 
-// portTaken says whether the RIE stopped because a port it was given was taken meanwhile.
+// portTaken says whether a port given to the RIE was taken by another process between our
+// choosing it and the RIE's listening on it: then the RIE stops, or the bootstrap finds
+// something else at its runtime API.
 func portTaken(log string) bool {
-	return strings.Contains(log, "address already in use") || strings.Contains(log, "failed to listen")
+	return strings.Contains(log, "address already in use") || strings.Contains(log, "failed to listen") ||
+		strings.Contains(log, "failed to get the next invoke")
 }
 
 // freePorts are n distinct loopback addresses nothing listens on now. (The RIE cannot be
