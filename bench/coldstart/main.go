@@ -330,6 +330,9 @@ func portTaken(log string) bool {
 // tens of microseconds, most of what a start costs beyond hello's, and steady whatever else
 // the machine is doing. -1 when it cannot be read (no /proc).
 func pageFaults(rie int, bin string) int {
+	if real, err := filepath.EvalSymlinks(bin); err == nil {
+		bin = real // /proc/<pid>/exe names the file, not the link to it
+	}
 	threads, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", rie))
 	for _, t := range threads {
 		kids, _ := os.ReadFile(t)
