@@ -90,9 +90,13 @@ fuzz:
 		done; \
 	done
 
-## bench: speed and memory goals (Go benchmarks), then each function's cold start against a hello world
+## bench: speed and memory goals (Go benchmarks), the hash's time against MemorySize, a load
+## run against the local system (a few minutes, loopback only), then each function's cold
+## start against a hello world
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./bench/hashmem
+	$(GO) run ./bench/load
 	$(GO) run ./bench/coldstart -n 25
 	$(GO) run ./bench/bill
 
