@@ -21,6 +21,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -155,6 +156,7 @@ func (w *benchWorld) run(b *testing.B, h api.HandlerFunc, events [][]byte, want 
 	rests := make([]time.Duration, 0, len(events))
 	w.hash.Store(0)
 	w.trips.take()
+	cpu0 := processCPU(b)
 	b.ResetTimer()
 	for _, payload := range events {
 		start := time.Now()
@@ -170,6 +172,7 @@ func (w *benchWorld) run(b *testing.B, h api.HandlerFunc, events [][]byte, want 
 		rests = append(rests, took-h-covered)
 	}
 	b.StopTimer()
+	cpu := processCPU(b) - cpu0
 	ops := float64(len(events))
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) / ops }
 	b.ReportMetric(ms(total), "total-ms/op")
@@ -180,6 +183,18 @@ func (w *benchWorld) run(b *testing.B, h api.HandlerFunc, events [][]byte, want 
 	b.ReportMetric(float64(rests[len(rests)/2])/float64(time.Millisecond), "rest-p50-ms")
 	b.ReportMetric(float64(trips)/ops, "trips/op")
 	b.ReportMetric(float64(inSequence)/ops, "seq-trips/op")
+	// The process's CPU time (every thread: the handler, the SDK, minidyn's side of each
+	// request, the collector), to set beside a load run's CPU time per request.
+	b.ReportMetric(ms(cpu), "cpu-ms/op")
+}
+
+// processCPU is this process's CPU time so far, all threads.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func invoke(b *testing.B, fn api.LambdaFunc, payload []byte) events.APIGatewayV2HTTPResponse {
