@@ -161,8 +161,8 @@ Resources:
 // the bill as recorded there, so that a change that adds round trips, requests or memory
 // fails make test; lower it as the bill comes down, and set it to GoalUSD once met.
 const (
-	GoalCeilingUS = 380.0 // us-east-1, USD (recorded: 372)
-	GoalCeilingCN = 610.0 // cn-north-1, USD at the stated rate (recorded: 593)
+	GoalCeilingUS = 370.0 // us-east-1, USD (recorded: 360)
+	GoalCeilingCN = 580.0 // cn-north-1, USD at the stated rate (recorded: 564)
 )
 
 func TestTheBillStaysUnderItsCeiling(t *testing.T) {
