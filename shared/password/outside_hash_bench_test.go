@@ -234,13 +234,21 @@ func residentID() string {
 func mobile() string { return fmt.Sprintf("139%08d", serial.Add(1)) }
 
 // BenchmarkLoginOutsideHash is POST /v1/sessions with a right password, a fresh slider each.
-func BenchmarkLoginOutsideHash(b *testing.B) {
+func BenchmarkLoginOutsideHash(b *testing.B) { benchLogin(b, 4) }
+
+// BenchmarkLoginOnAFullTable is the same login with 4,000 accounts stored first. It measures
+// the emulator, not the handler: minidyn copies the whole table for every transaction
+// (core.Table.Snapshot), so its time grows with the table, as it does in a load run against
+// make run (docs/PERFORMANCE.md, "Load on one machine").
+func BenchmarkLoginOnAFullTable(b *testing.B) { benchLogin(b, 4000) }
+
+func benchLogin(b *testing.B, stored int) {
 	w := newBenchWorld(b)
 	hash, err := password.Hash(benchPassword)
 	if err != nil {
 		b.Fatal(err)
 	}
-	accounts := make([]string, 4)
+	accounts := make([]string, stored)
 	for i := range accounts {
 		a := account.Account{
 			Login: residentID(), AccountID: token.New(16), Role: account.RoleApplicant,
@@ -257,7 +265,7 @@ func BenchmarkLoginOutsideHash(b *testing.B) {
 	evs := make([][]byte, b.N)
 	for i := range evs {
 		evs[i] = event(b, "POST /v1/sessions", "/v1/sessions", map[string]any{
-			"account": accounts[i%len(accounts)], "password": benchPassword, "captcha": w.slider(b)})
+			"account": accounts[i%4], "password": benchPassword, "captcha": w.slider(b)})
 	}
 	w.run(b, session.NewLogin(w.store, noOperators{}, clock.System{}), evs, http.StatusCreated)
 }
