@@ -1040,3 +1040,53 @@ func handleConditionalCheckError(input *types.UpdateItemInput, checkErr *types.C
 		checkErr.Item = item
 	}
 }
+
+// ItemsSnapshot is some items of a table as they were: what a transaction needs to undo its
+// writes. (Patched: a transaction used to take a Snapshot of the whole table, a deep copy
+// of every item, so each TransactWriteItems cost time in proportion to the table's size.)
+type ItemsSnapshot struct {
+	before map[string]map[string]*types.Item // by item key: the item, or nil when absent
+	keys   map[string]map[string]*types.Item // by item key: its key attributes
+}
+
+// SnapshotItems records the items with these primary keys as they are.
+func (t *Table) SnapshotItems(keyMaps []map[string]*types.Item) (ItemsSnapshot, error) {
+	s := ItemsSnapshot{before: map[string]map[string]*types.Item{}, keys: map[string]map[string]*types.Item{}}
+	for _, km := range keyMaps {
+		key, err := t.KeySchema.GetKey(t.AttributesDef, km)
+		if err != nil {
+			return s, err
+		}
+		if _, seen := s.keys[key]; seen {
+			continue
+		}
+		keyOnly := map[string]*types.Item{t.KeySchema.HashKey: km[t.KeySchema.HashKey]}
+		if t.KeySchema.RangeKey != "" {
+			keyOnly[t.KeySchema.RangeKey] = km[t.KeySchema.RangeKey]
+		}
+		s.keys[key] = copyItem(keyOnly)
+		if item, ok := t.Data[key]; ok {
+			s.before[key] = deepCopyItemMap(item)
+		} else {
+			s.before[key] = nil
+		}
+	}
+	return s, nil
+}
+
+// RestoreItems puts the recorded items back as they were, their indexes with them: an item
+// that was absent is deleted, any other put back whole.
+func (t *Table) RestoreItems(s ItemsSnapshot) error {
+	for key, item := range s.before {
+		var err error
+		if item == nil {
+			_, err = t.Delete(&types.DeleteItemInput{Key: s.keys[key]})
+		} else {
+			_, err = t.Put(&types.PutItemInput{Item: item})
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

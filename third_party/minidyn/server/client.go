@@ -790,8 +790,8 @@ func (c *Client) batchGetItemForTable(ctx context.Context, tableName string, req
 	return responses, unprocessedKeys, nil
 }
 
-func (c *Client) prepareTransact(items []TransactWriteItem) (map[string]core.TableSnapshot, error) {
-	snapshots := map[string]core.TableSnapshot{}
+func (c *Client) prepareTransact(items []TransactWriteItem) (map[string][]map[string]*types.Item, error) {
+	touched := map[string][]map[string]*types.Item{}
 	seenKeys := make(map[string]struct{}, len(items))
 
 	for _, item := range items {
@@ -817,16 +817,11 @@ func (c *Client) prepareTransact(items []TransactWriteItem) (map[string]core.Tab
 			return nil, ferr
 		}
 
-		if _, alreadySnapped := snapshots[tableName]; !alreadySnapped {
-			table, err := c.getTable(tableName)
-			if err != nil {
-				return nil, mapKnownError(err)
-			}
-
-			snapshots[tableName] = table.Snapshot()
+		table, err := c.getTable(tableName)
+		if err != nil {
+			return nil, mapKnownError(err)
 		}
 
-		table := c.tables[tableName]
 		internalKeyMap := mapAttributeValueMapToTypes(rawKeyMap)
 
 		if key, err := table.KeySchema.GetKey(table.AttributesDef, internalKeyMap); err == nil {
@@ -840,14 +835,16 @@ func (c *Client) prepareTransact(items []TransactWriteItem) (map[string]core.Tab
 			}
 
 			seenKeys[id] = struct{}{}
+			touched[tableName] = append(touched[tableName], internalKeyMap)
 		}
 	}
 
-	return snapshots, nil
+	return touched, nil
 }
 
 // TransactWriteItems executes a set of Put, Update, Delete, and ConditionCheck operations atomically.
-// If any operation fails the entire transaction is  rolled back via table snapshots captured before execution begins.
+// If any operation fails the entire transaction is rolled back: the items it names are put
+// back as they were before execution began (patched: the whole table used to be copied).
 func (c *Client) TransactWriteItems(ctx context.Context, input *TransactWriteItemsInput) (*TransactWriteItemsOutput, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -856,9 +853,20 @@ func (c *Client) TransactWriteItems(ctx context.Context, input *TransactWriteIte
 		return nil, c.forceFailureErr
 	}
 
-	snapshots, err := c.prepareTransact(input.TransactItems)
+	touched, err := c.prepareTransact(input.TransactItems)
 	if err != nil {
 		return nil, err
+	}
+
+	snapshots := make(map[string]core.ItemsSnapshot, len(touched))
+
+	for name, keys := range touched {
+		snap, err := c.tables[name].SnapshotItems(keys)
+		if err != nil {
+			return nil, mapKnownError(err)
+		}
+
+		snapshots[name] = snap
 	}
 
 	var execErr error
@@ -866,7 +874,9 @@ func (c *Client) TransactWriteItems(ctx context.Context, input *TransactWriteIte
 	defer func() {
 		if execErr != nil {
 			for name, snap := range snapshots {
-				c.tables[name].Restore(snap)
+				if err := c.tables[name].RestoreItems(snap); err != nil {
+					panic("minidyn: a transaction's rollback failed: " + err.Error())
+				}
 			}
 		}
 	}()
