@@ -39,7 +39,8 @@ type Store interface {
 
 // IssueStore issues new sliders, counted per source address.
 type IssueStore interface {
-	IssueCaptcha(ctx context.Context, c store.Captcha, from store.Source) (string, error)
+	CountCaptcha(ctx context.Context, from store.Source) error
+	SealCaptcha(c store.Captcha) string
 }
 
 // Checker checks slider answers inside the requests that need one.
@@ -67,28 +68,28 @@ type created struct {
 
 // NewCreate answers POST /v1/captchas: a slider, at most perMinute a minute to one source
 // address. Every limit behind a slider costs a slider per try, so sliders themselves are
-// counted. One UpdateItem (the address's count): the answer travels sealed in the id.
+// counted, before the puzzle is drawn (the costly part: a refused burst draws nothing). One
+// UpdateItem (the address's count): the answer travels sealed in the id.
 func NewCreate(db IssueStore, clk clock.Clock, perMinute int) api.HandlerFunc {
 	return func(ctx context.Context, r *api.Request) (*api.Response, error) {
 		if err := r.NoBody(); err != nil {
 			return nil, err
 		}
-		p, err := Draw()
-		if err != nil {
-			return nil, err
-		}
 		now := clk.Now()
 		minute := now.Truncate(time.Minute)
-		id, err := db.IssueCaptcha(ctx, store.Captcha{X: p.X, Y: p.Y, Expires: now.Add(TTL)},
-			store.Source{Address: r.Source(), Minute: minute, Max: perMinute})
+		err := db.CountCaptcha(ctx, store.Source{Address: r.Source(), Minute: minute, Max: perMinute})
 		if errors.Is(err, store.ErrQuotaFull) {
 			return nil, api.QuotaExceeded("操作过于频繁，请稍后再试", clock.SecondsUntil(now, minute.Add(time.Minute)))
 		}
 		if err != nil {
 			return nil, err
 		}
+		p, err := drawPuzzle()
+		if err != nil {
+			return nil, err
+		}
 		return api.JSON(http.StatusCreated, created{
-			CaptchaID:  id,
+			CaptchaID:  db.SealCaptcha(store.Captcha{X: p.X, Y: p.Y, Expires: now.Add(TTL)}),
 			Background: "data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(p.Background),
 			Piece:      "data:image/png;base64," + base64.StdEncoding.EncodeToString(p.Piece),
 			Width:      p.Width,
@@ -100,6 +101,9 @@ func NewCreate(db IssueStore, clk clock.Clock, perMinute int) api.HandlerFunc {
 		}), nil
 	}
 }
+
+// drawPuzzle is Draw; the tests count its calls through export_test.go.
+var drawPuzzle = Draw
 
 // MissingAnswer is the error for a request that carries no slider answer at all.
 func MissingAnswer() error {
@@ -138,11 +142,13 @@ func (c *Checker) Judge(a *Answer) (*Judged, error) {
 	return &Judged{Solved: Solved{id: a.ID, captcha: want, checker: c}, right: right}, nil
 }
 
-// ID and Captcha are the slider judged, for a store step that spends it.
+// ID and Captcha are the slider judged, for a store step that spends it (a login's
+// admission); Right is the judgement; AsSolved is the slider as a Solved, whose give-back
+// the caller owes once its own write has spent it.
 func (j *Judged) ID() string             { return j.id }
 func (j *Judged) Captcha() store.Captcha { return j.captcha }
 func (j *Judged) Right() bool            { return j.right }
-func (j *Judged) Spent() *Solved         { return &j.Solved }
+func (j *Judged) AsSolved() *Solved      { return &j.Solved }
 
 // Spend records the judged slider as used: CaptchaFailed when it was already, or when its
 // answer was wrong (a wrong answer is spent too, so one slider buys one try). One PutItem.

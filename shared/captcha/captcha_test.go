@@ -11,6 +11,7 @@ import (
 	"image/png"
 	"math/rand/v2"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -276,5 +277,31 @@ func TestSlidersPerAddressPerMinute(t *testing.T) {
 	k.Clock.Advance(15 * time.Second)
 	if res := ask("198.51.100.7"); res.Status != 201 {
 		t.Fatalf("the next minute: %d %v", res.Status, res.Body)
+	}
+}
+
+// The address's count comes before the puzzle is drawn: a burst past the minute's sliders
+// costs a counter write each, never a drawing.
+func TestABurstPastTheMinutesSlidersDrawsNothing(t *testing.T) {
+	k := testkit.New(t)
+	var drawn atomic.Int64
+	captcha.CountDraws(t.Cleanup, &drawn)
+	create := captcha.NewCreate(k.Store, k.Clock, 3)
+	results := testkit.Race(20, func(int) apitest.Result {
+		return apitest.Call(t, create, apitest.Request{Method: "POST", Path: "/v1/captchas", From: "198.51.100.9"})
+	})
+	created, refused := 0, 0
+	for _, res := range results {
+		switch res.Status {
+		case 201:
+			created++
+		case 429:
+			refused++
+		default:
+			t.Fatalf("%d %v", res.Status, res.Body)
+		}
+	}
+	if created != 3 || refused != 17 || drawn.Load() != 3 {
+		t.Fatalf("%d sliders, %d refused, %d puzzles drawn", created, refused, drawn.Load())
 	}
 }

@@ -74,19 +74,16 @@ type Source struct {
 	Max     int
 }
 
-// IssueCaptcha counts a new slider against its source address's minute and returns its id:
-// ErrQuotaFull, and no slider, when the address has had its minute's worth. One UpdateItem.
-func (st *Store) IssueCaptcha(ctx context.Context, c Captcha, from Source) (string, error) {
+// CountCaptcha counts a new slider against its source address's minute: ErrQuotaFull, and
+// no slider, when the address has had its minute's worth. One UpdateItem.
+func (st *Store) CountCaptcha(ctx context.Context, from Source) error {
 	count := addressMinute(from.Address, "CAPTCHAS", from.Minute.UTC().Format("200601021504")).increment(from.Minute.Add(2 * time.Minute))
 	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
 		Key: count.Key, UpdateExpression: count.UpdateExpression,
 		ConditionExpression:       aws.String("attribute_not_exists(used) OR used < :max"),
 		ExpressionAttributeValues: merge(count.ExpressionAttributeValues, map[string]types.AttributeValue{":max": n(int64(from.Max))}),
 	}, refusedWith(ErrQuotaFull))
-	if err != nil {
-		return "", err
-	}
-	return st.SealCaptcha(c), nil
+	return err
 }
 
 // spentCaptcha is the item that says an id was used, kept until the id expires.
