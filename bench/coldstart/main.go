@@ -33,7 +33,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -41,6 +40,7 @@ import (
 	miniserver "github.com/truora/minidyn/server"
 
 	"github.com/jszg/applicant-accounts/shared/store"
+	"github.com/jszg/applicant-accounts/shared/testkit"
 )
 
 // The emulator, as shared/DESIGN.md names it.
@@ -238,7 +238,7 @@ func startOnce(rie, bin string, env []string, payload []byte) (sample, error) {
 	cmd.Env = env
 	// Its own process group, so the bootstrap goes with the RIE.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var said lockedBuffer
+	var said testkit.SafeBuffer
 	cmd.Stdout, cmd.Stderr = &said, &said
 	exited := make(chan struct{})
 	start := time.Now()
@@ -371,24 +371,6 @@ func freePorts(n int) ([]string, error) {
 		addrs = append(addrs, ln.Addr().String())
 	}
 	return addrs, nil
-}
-
-// lockedBuffer collects what the RIE and the bootstrap print, read while they write.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func msDuration(s string) time.Duration {

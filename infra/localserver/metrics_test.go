@@ -1,32 +1,13 @@
 package localserver_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/jszg/applicant-accounts/shared/metrics"
+	"github.com/jszg/applicant-accounts/shared/testkit"
 )
-
-// lockedBuffer takes the metric lines of concurrent requests.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // totals sums the EMF lines by metric and dimension value ("CodesSent/sms").
 func totals(t *testing.T, lines string) map[string]float64 {
@@ -57,7 +38,7 @@ func totals(t *testing.T, lines string) map[string]float64 {
 // Every flow over HTTP, counted as the operators' dashboard would see it, and no metric line
 // carries what an applicant would not want printed.
 func TestTheFlowsAreCountedForOperators(t *testing.T) {
-	out, was := &lockedBuffer{}, metrics.Out
+	out, was := &testkit.SafeBuffer{}, metrics.Out
 	metrics.Out = out
 	t.Cleanup(func() { metrics.Out = was })
 	srv := start(t, nil)

@@ -121,7 +121,7 @@ func (l *login) handle(ctx context.Context, r *api.Request) (_ *api.Response, er
 		_, err := judged.Spend(ctx) // a wrong answer is spent all the same: one slider, one try
 		return nil, err
 	}
-	solved := judged.Spent()
+	solved := judged.AsSolved() // spent by the admission below, given back if the store is busy
 	// A busy store gives the slider back, and the attempt once counted, unless a wrong
 	// password was compared: a guess must never come back for free.
 	guessed := false
