@@ -115,7 +115,7 @@ var Ops = func() map[string]Op {
 		{Name: "POST /v1/password-resets", Function: "StartPasswordResetFunction", HTTP: true, Trips: 2,
 			Calls:   []Call{write("captcha"), get("account"), write("reset")},
 			InBytes: headerBytes + 150, OutBytes: headerBytes + 150},
-		{Name: "POST /v1/password-resets/{resetId}/sms", Function: "SendResetSmsFunction", HTTP: true, Trips: 4,
+		{Name: "POST /v1/password-resets/{resetId}/sms", Function: "SendResetSmsFunction", HTTP: true, Trips: 2,
 			Calls:  []Call{get("reset"), get("account"), writeIdx("smsDay", 1), write("addrHour"), write("budget"), write("resetCode")},
 			WaitMS: SNSWaitMS, InBytes: headerBytes, OutBytes: headerBytes + 40},
 		{Name: "POST /v1/password-resets/complete", Function: "CompletePasswordResetFunction", HTTP: true, Trips: 2,

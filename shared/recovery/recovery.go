@@ -41,12 +41,16 @@ const (
 	// PurposeReset is the SMS code purpose of recovery; codes are kept per resetId.
 	PurposeReset   = store.CodeForReset
 	linkTokenBytes = 32
+	// maxResetIDLength bounds a resetId from a request: a sealed one (store.NewResetID) is
+	// about 100 characters for the longest login and mobile.
+	maxResetIDLength = 160
 )
 
 // StartStore keeps sliders and resets, and reads accounts.
 type StartStore interface {
 	captcha.Store
 	GetAccount(ctx context.Context, login string) (account.Account, error)
+	NewResetID(r reset.Request) string
 	PutReset(ctx context.Context, r reset.Request) error
 }
 
@@ -61,11 +65,12 @@ type MailStore interface {
 	DeleteResetLink(ctx context.Context, tokenHash string) error
 }
 
-// SMSStore reads resets and their accounts, and issues codes.
+// SMSStore opens and reads resets, with their accounts, and issues codes.
 type SMSStore interface {
 	smscode.IssueStore
-	GetAccount(ctx context.Context, login string) (account.Account, error)
+	OpenResetID(id string) (reset.Request, bool)
 	GetReset(ctx context.Context, id string, now time.Time) (reset.Request, error)
+	ResetHolds(ctx context.Context, r reset.Request, now time.Time) error
 }
 
 // CompleteStore reads links, checks codes and applies the new password.
@@ -154,9 +159,10 @@ func start(ctx context.Context, r *api.Request, db StartStore, sliders *captcha.
 		return nil, noContacts()
 	}
 	req := reset.Request{
-		ID: token.New(16), Login: acct.Login, Name: acct.Name, Epoch: acct.Epoch,
+		Login: acct.Login, Name: acct.Name, Epoch: acct.Epoch,
 		Phone: acct.Phone, Email: acct.Email, ExpiresAt: now.Add(ResetTTL).Unix(),
 	}
+	req.ID = db.NewResetID(req)
 	if err := db.PutReset(ctx, req); err != nil {
 		return nil, err
 	}
@@ -174,7 +180,7 @@ func resetGone() error {
 
 func resetID(r *api.Request) (string, error) {
 	id := r.PathParam("resetId")
-	if id == "" || len(id) > 64 {
+	if id == "" || len(id) > maxResetIDLength {
 		return "", resetGone()
 	}
 	return id, nil
@@ -267,9 +273,9 @@ func logFailure(ctx context.Context, what string, err error) {
 
 // NewSMS answers POST /v1/password-resets/{resetId}/sms: a code to the registered mobile,
 // under the same rules and daily quota as registration codes (the mobile's three a day are
-// also the account's), and none from a reset made before the password last changed. Three
-// round trips: the reset; its account read with the counters (given back when the reset is
-// dead); the code.
+// also the account's), and none from a reset ended or made before the password last changed.
+// Two round trips: the counters, with the reset and its account read alongside (the counts
+// given back when the reset is dead); the code. The id carries the mobile (store.NewResetID).
 func NewSMS(db SMSStore, sms notify.SMS, operators notify.Publisher, limits smscode.Limits, clk clock.Clock, pepper []byte) api.HandlerFunc {
 	codes := smscode.NewIssuer(db, sms, operators, limits, clk, pepper)
 	return func(ctx context.Context, r *api.Request) (*api.Response, error) {
@@ -280,21 +286,30 @@ func NewSMS(db SMSStore, sms notify.SMS, operators notify.Publisher, limits smsc
 		if err := r.NoBody(); err != nil {
 			return nil, err
 		}
-		req, err := db.GetReset(ctx, id, clk.Now())
-		if errors.Is(err, store.ErrNotFound) {
+		now := clk.Now()
+		req, sealed := db.OpenResetID(id)
+		switch {
+		case !sealed:
+			// An id issued before the seal (for its 30 minutes after the deploy): the reset is
+			// read first, to know its mobile.
+			req, err = db.GetReset(ctx, id, now)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, resetGone()
+			}
+			if err != nil {
+				return nil, err
+			}
+		case req.ExpiresAt <= now.Unix():
 			return nil, resetGone()
-		}
-		if err != nil {
-			return nil, err
 		}
 		if req.Phone == "" {
 			return nil, api.NotFound("该账号未留存手机号码，请改用邮件找回密码")
 		}
-		// The account is read with the counts: a reset made before the password last
-		// changed sends nothing, and its counts are given back.
+		// The reset and its account are read with the counts: a reset completed, or made
+		// before the password last changed, sends nothing, and its counts are given back.
 		live := func(ctx context.Context) error {
-			acct, err := db.GetAccount(ctx, req.Login)
-			if errors.Is(err, store.ErrNotFound) || err == nil && req.Dead(acct.Epoch) {
+			err := db.ResetHolds(ctx, req, now)
+			if errors.Is(err, store.ErrNotFound) {
 				return resetGone()
 			}
 			return err
@@ -398,7 +413,7 @@ func NewComplete(db CompleteStore, clk clock.Clock, pepper []byte) api.HandlerFu
 			}
 			c.Login, c.Epoch, c.CodeHash = code.Login, code.Epoch, code.Hash
 		} else {
-			if len(in.ResetID) > 64 {
+			if len(in.ResetID) > maxResetIDLength {
 				return nil, smscode.Refused()
 			}
 			c.ResetID, c.Code = in.ResetID, ResetKey(in.ResetID)

@@ -1,6 +1,7 @@
 package recovery_test
 
 import (
+	"encoding/base64"
 	"net/url"
 	"regexp"
 	"strings"
@@ -14,11 +15,13 @@ import (
 	"github.com/jszg/applicant-accounts/shared/notify/notifytest"
 	"github.com/jszg/applicant-accounts/shared/profile"
 	"github.com/jszg/applicant-accounts/shared/recovery"
+	"github.com/jszg/applicant-accounts/shared/reset"
 	"github.com/jszg/applicant-accounts/shared/reviewer"
 	"github.com/jszg/applicant-accounts/shared/session"
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/testkit"
+	"github.com/jszg/applicant-accounts/shared/token"
 )
 
 const newPw = "Reset#2026ok"
@@ -356,9 +359,9 @@ func TestRecoverBySMS(t *testing.T) {
 	if res.Status != 202 || res.Int("expiresIn") != 300 || res.Int("remainingToday") != 2 {
 		t.Fatalf("sms: %d %v", res.Status, res.Body)
 	}
-	// The reset; its account with the counts (the mobile's, the address's, the hour's
-	// budget), sent together; the code.
-	if got := w.Env.Calls.String(); got != "GetItem=2 PutItem=1 UpdateItem=3" || w.Env.Calls.Trips() != 3 {
+	// The counts (the mobile's, the address's, the hour's budget) with the reset and its
+	// account, sent together (the id names the mobile); the code.
+	if got := w.Env.Calls.String(); got != "BatchGetItem=1 PutItem=1 UpdateItem=3" || w.Env.Calls.Trips() != 2 {
 		t.Fatalf("requests: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	code := w.LastCode(a.Phone)
@@ -441,6 +444,61 @@ func TestAResetIDLastsThirtyMinutes(t *testing.T) {
 	}
 	if len(w.ses.Sent()) != 0 || len(w.Outbox.Messages()) != 0 {
 		t.Fatal("something was sent for an expired reset")
+	}
+	// The id says when it ends: an expired one is refused without a read.
+	w.Env.Calls.Reset()
+	if res := w.sms(t, id); res.Status != 404 || w.Env.Calls.String() != "" {
+		t.Fatalf("SMS at 30 minutes: %d, requests %q", res.Status, w.Env.Calls.String())
+	}
+}
+
+func TestAResetIDHidesTheMobileAndTheNumber(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	id := w.resetID(t, a)
+	raw, err := base64.RawURLEncoding.DecodeString(id)
+	if err != nil {
+		t.Fatalf("id %q: %v", id, err)
+	}
+	national := strings.TrimPrefix(a.Phone, "+86")
+	for _, secret := range []string{a.Login, national, national[3:7]} {
+		if strings.Contains(id, secret) || strings.Contains(string(raw), secret) {
+			t.Fatalf("the id shows %q", secret)
+		}
+	}
+	// An id changed by one character opens nothing and sends nothing.
+	last := id[len(id)-1]
+	forged := id[:len(id)-1] + map[bool]string{true: "A", false: "B"}[last != 'A']
+	w.Env.Calls.Reset()
+	if res := w.sms(t, forged); res.Status != 404 || res.Code() != api.CodeNotFound {
+		t.Fatalf("forged id: %d %v", res.Status, res.Body)
+	}
+	if got := w.Env.Calls.String(); got != "GetItem=1" {
+		t.Fatalf("a forged id: %s, want only the read of an id from before the seal", got)
+	}
+	if res := w.sms(t, id); res.Status != 202 || res.Int("remainingToday") != 2 {
+		t.Fatalf("the real id after the forged one: %d %v", res.Status, res.Body)
+	}
+}
+
+// Resets started before the seal key named their mobile in the id live out their 30 minutes.
+func TestAResetFromBeforeTheSealStillTexts(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	id := token.New(16)
+	if err := w.Store.PutReset(t.Context(), reset.Request{ID: id, Login: a.Login, Name: a.Name, Epoch: a.Epoch,
+		Phone: a.Phone, Email: a.Email, ExpiresAt: w.Clock.Now().Add(recovery.ResetTTL).Unix()}); err != nil {
+		t.Fatal(err)
+	}
+	w.Env.Calls.Reset()
+	if res := w.sms(t, id); res.Status != 202 || res.Int("remainingToday") != 2 {
+		t.Fatalf("sms: %d %v", res.Status, res.Body)
+	}
+	if got := w.Env.Calls.String(); got != "BatchGetItem=1 GetItem=1 PutItem=1 UpdateItem=3" || w.Env.Calls.Trips() != 3 {
+		t.Fatalf("requests: %s in %d round trips", got, w.Env.Calls.Trips())
+	}
+	if res := w.complete(t, map[string]any{"resetId": id, "smsCode": w.LastCode(a.Phone), "newPassword": newPw, "newPasswordConfirm": newPw}); res.Status != 204 {
+		t.Fatalf("complete: %d %v", res.Status, res.Body)
 	}
 }
 

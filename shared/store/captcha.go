@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"time"
@@ -26,33 +24,18 @@ type Captcha struct {
 
 // SealCaptcha is the id that carries c. No I/O.
 func (st *Store) SealCaptcha(c Captcha) string {
-	if st.captchaSeal == nil {
-		panic("store: no seal key (WithSealKey)")
-	}
 	var plain [12]byte
 	binary.BigEndian.PutUint16(plain[0:], uint16(c.X))
 	binary.BigEndian.PutUint16(plain[2:], uint16(c.Y))
 	binary.BigEndian.PutUint64(plain[4:], uint64(c.Expires.Unix()))
-	nonce := make([]byte, st.captchaSeal.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		panic("store: crypto/rand failed: " + err.Error())
-	}
-	return base64.RawURLEncoding.EncodeToString(st.captchaSeal.Seal(nonce, nonce, plain[:], nil))
+	return sealID(st.captchaSeal, plain[:])
 }
 
 // OpenCaptcha is the answer an id carries: ErrNotFound for an id that is not one of ours or
 // has expired. It says nothing of whether the id was used. No I/O.
 func (st *Store) OpenCaptcha(id string, now time.Time) (Captcha, error) {
-	if st.captchaSeal == nil {
-		panic("store: no seal key (WithSealKey)")
-	}
-	box, err := base64.RawURLEncoding.DecodeString(id)
-	n := st.captchaSeal.NonceSize()
-	if err != nil || len(box) < n {
-		return Captcha{}, ErrNotFound
-	}
-	plain, err := st.captchaSeal.Open(nil, box[:n], box[n:], nil)
-	if err != nil || len(plain) != 12 {
+	plain, ok := openID(st.captchaSeal, id)
+	if !ok || len(plain) != 12 {
 		return Captcha{}, ErrNotFound
 	}
 	c := Captcha{

@@ -27,7 +27,34 @@ func (st *Store) WithSealKey(secret []byte) *Store {
 	cp := *st
 	cp.seal = sealer(secret, "session seal")
 	cp.captchaSeal = sealer(secret, "captcha seal")
+	cp.resetSeal = sealer(secret, "reset seal")
 	return &cp
+}
+
+// sealID is plain sealed under aead as an id: a random nonce, then the box, in base64url.
+func sealID(aead cipher.AEAD, plain []byte) string {
+	if aead == nil {
+		panic("store: no seal key (WithSealKey)")
+	}
+	nonce := make([]byte, aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		panic("store: crypto/rand failed: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(aead.Seal(nonce, nonce, plain, nil))
+}
+
+// openID is what an id of sealID carries; false for an id that is not one of ours.
+func openID(aead cipher.AEAD, id string) ([]byte, bool) {
+	if aead == nil {
+		panic("store: no seal key (WithSealKey)")
+	}
+	box, err := base64.RawURLEncoding.DecodeString(id)
+	n := aead.NonceSize()
+	if err != nil || len(box) < n {
+		return nil, false
+	}
+	plain, err := aead.Open(nil, box[:n], box[n:], nil)
+	return plain, err == nil
 }
 
 func sealer(secret []byte, purpose string) cipher.AEAD {

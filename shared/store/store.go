@@ -28,8 +28,9 @@ type Store struct {
 	db    *dynamodb.Client
 	table string
 	// seal opens and seals the login in session tokens (sealed.go), captchaSeal the
-	// answer in sliders' ids (captcha.go).
-	seal, captchaSeal cipher.AEAD
+	// answer in sliders' ids (captcha.go), resetSeal what a reset's SMS needs in its id
+	// (reset.go).
+	seal, captchaSeal, resetSeal cipher.AEAD
 }
 
 // New wraps a client and a table name.
