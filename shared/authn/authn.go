@@ -65,8 +65,8 @@ type Gate struct {
 	undo     Undo
 }
 
-// Undo gives back what a Count counted, for login.
-type Undo func(ctx context.Context, login string, now time.Time)
+// Undo gives back what a Count counted, for login: counted is what it gave.
+type Undo func(ctx context.Context, login string, now time.Time, counted any)
 
 // NewGate is the gate of the sessions in s.
 func NewGate(s Sessions, clk clock.Clock) *Gate {
@@ -138,7 +138,7 @@ func (g *Gate) authenticate(ctx context.Context, r *api.Request) (_ *Principal, 
 			// Counted before the caller was known: given back unless the caller is let in.
 			defer func() {
 				if err != nil {
-					g.undo(context.WithoutCancel(ctx), login, now)
+					g.undo(context.WithoutCancel(ctx), login, now, read)
 				}
 			}()
 		}
@@ -198,7 +198,7 @@ func (g *Gate) Any(h Handler) api.HandlerFunc {
 			// handler's own rule before it) is given back.
 			defer func() {
 				if !p.taken {
-					g.undo(context.WithoutCancel(ctx), p.Account.Login, p.now)
+					g.undo(context.WithoutCancel(ctx), p.Account.Login, p.now, p.read)
 				}
 			}()
 		}

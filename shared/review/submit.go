@@ -114,7 +114,7 @@ func NewSubmit(db SubmitStore, clk clock.Clock, calendar *clock.Calendar) api.Ha
 		}
 		return usage, errors.Join(photoErr, usageErr)
 	}
-	uncount := func(ctx context.Context, login string, now time.Time) {
+	uncount := func(ctx context.Context, login string, now time.Time, _ any) {
 		if err := db.UncountPhotoCheck(ctx, login, now); err != nil {
 			slog.WarnContext(ctx, "could not give back a photo check", slog.String("err", err.Error()))
 		}

@@ -364,10 +364,56 @@ func CountAttempt(db GuardStore) authn.Read {
 	}
 }
 
+// Counted is what CountAttemptWith counted: the attempt, and what the route's own count gave.
+type Counted struct {
+	attempt
+	Also    any
+	AlsoErr error
+}
+
+// attempted is what Reconfirm takes: the attempt alone, or with a route's count.
+type attempted interface{ counted() attempt }
+
+func (a attempt) counted() attempt { return a }
+
+// CountAttemptWith counts the current password's attempt and also, the route's own count
+// (a new mobile's code try), sent together alongside the session's read; its undo gives back
+// both. Reconfirm takes the attempt, the route also's result (Counted.Also) and, when the
+// password is wrong, the duty to give it back. When the attempt cannot be counted (a lock,
+// the store busy) the caller is refused, and also's count is given back at once.
+func CountAttemptWith(db GuardStore, also authn.Read, undoAlso func(ctx context.Context, counted any)) (authn.Read, authn.Undo) {
+	attemptOf := CountAttempt(db)
+	read := func(ctx context.Context, r *api.Request, login string, now time.Time) (any, error) {
+		var c Counted
+		var a any
+		var err error
+		store.SendTogether(ctx,
+			func(ctx context.Context) { a, err = attemptOf(ctx, r, login, now) },
+			func(ctx context.Context) { c.Also, c.AlsoErr = also(ctx, r, login, now) })
+		c.attempt, _ = a.(attempt)
+		if err != nil && c.AlsoErr == nil {
+			undoAlso(context.WithoutCancel(ctx), c.Also)
+			c.Also = nil // given back: nothing for the route to give back again
+		}
+		return c, err
+	}
+	undo := func(ctx context.Context, login string, now time.Time, counted any) {
+		c, _ := counted.(Counted)
+		store.SendTogether(ctx,
+			func(ctx context.Context) { release(ctx, db, login) },
+			func(ctx context.Context) {
+				if c.AlsoErr == nil {
+					undoAlso(ctx, c.Also)
+				}
+			})
+	}
+	return read, undo
+}
+
 // UncountAttempt gives back an attempt the gate counted for a caller it did not let in, or
 // whose handler never compared a password.
 func UncountAttempt(db GuardStore) authn.Undo {
-	return func(ctx context.Context, login string, _ time.Time) { release(ctx, db, login) }
+	return func(ctx context.Context, login string, _ time.Time, _ any) { release(ctx, db, login) }
 }
 
 func release(ctx context.Context, db GuardStore, login string) {
@@ -390,7 +436,7 @@ func Reconfirm(ctx context.Context, db GuardStore, p *authn.Principal, pw, field
 				Message: "该账号尚未设置密码：为保障账号安全，请重新登录后在10分钟内" + what}
 		}
 		// No password was compared: the attempt counted goes back with the caller's write.
-		if _, err := authn.ReadOf[attempt](p); err != nil {
+		if _, err := authn.ReadOf[attempted](p); err != nil {
 			return &Proof{}, nil // refused, it counted nothing
 		}
 		return &Proof{giveBack: func(ctx context.Context) { release(context.WithoutCancel(ctx), db, acct.Login) }}, nil
@@ -398,7 +444,11 @@ func Reconfirm(ctx context.Context, db GuardStore, p *authn.Principal, pw, field
 	if pw == "" {
 		return nil, api.InvalidField(field, "请输入当前密码")
 	}
-	a, err := authn.ReadOf[attempt](p)
+	counted, err := authn.ReadOf[attempted](p)
+	var a attempt
+	if counted != nil {
+		a = counted.counted()
+	}
 	switch {
 	case errors.Is(err, account.ErrLocked):
 		return nil, accountLocked(now, a.until)

@@ -255,26 +255,61 @@ func Refused() error {
 // stored code, whose hash the caller spends in the same transaction as the change the code
 // authorizes. One round trip.
 func (c *Checker) Check(ctx context.Context, k store.CodeKey, code string) (store.Code, error) {
+	return c.Try(ctx, k, code).Judge()
+}
+
+// Tried is one try of a code, counted and not yet judged: a route that must know something
+// else before the code may be compared (the current password of a change of mobile) counts
+// the try in its first round trip and judges it only once that is known.
+type Tried struct {
+	Key  store.CodeKey
+	want []byte     // the hash of the code given
+	got  store.Code // the stored code (a used one's too, which tells a code submitted twice)
+	err  error      // why no try was counted, or the store's error
+}
+
+// Try counts one try of code under k, without comparing it. One round trip.
+func (c *Checker) Try(ctx context.Context, k store.CodeKey, code string) Tried {
 	want, err := c.pepper.hash(k, code)
 	if err != nil { // before a try is counted
-		return store.Code{}, err
+		return Tried{Key: k, err: err}
 	}
 	got, err := c.store.AttemptCode(ctx, k, c.clock.Now(), MaxAttempts)
+	return Tried{Key: k, want: want, got: got, err: err}
+}
+
+// Counted reports whether t counted a try that GiveBack can return.
+func (t Tried) Counted() bool { return t.err == nil && len(t.got.Hash) > 0 }
+
+// Judge compares the code tried with the stored one, in constant time: the stored code, or
+// UsedError, Refused or the store's error.
+func (t Tried) Judge() (store.Code, error) {
 	switch {
-	case errors.Is(err, store.ErrCodeUsed):
-		if token.Equal(got.Hash, want) {
-			return store.Code{}, &UsedError{For: got.UsedFor}
+	case errors.Is(t.err, store.ErrCodeUsed):
+		if token.Equal(t.got.Hash, t.want) {
+			return store.Code{}, &UsedError{For: t.got.UsedFor}
 		}
 		return store.Code{}, Refused()
-	case errors.Is(err, store.ErrCodeExhausted), errors.Is(err, store.ErrNotFound):
+	case errors.Is(t.err, store.ErrCodeExhausted), errors.Is(t.err, store.ErrNotFound):
 		return store.Code{}, Refused()
-	case err != nil:
-		return store.Code{}, err
+	case t.err != nil:
+		return store.Code{}, t.err
 	}
-	if !token.Equal(got.Hash, want) {
+	if !token.Equal(t.got.Hash, t.want) {
 		return store.Code{}, Refused()
 	}
-	return got, nil
+	return t.got, nil
+}
+
+// GiveBack returns a try that was counted and never judged: the request stopped before the
+// code could be compared.
+func (c *Checker) GiveBack(ctx context.Context, t Tried) {
+	if !t.Counted() {
+		return
+	}
+	if err := c.store.GiveBackAttempt(context.WithoutCancel(ctx), t.Key, t.got.Hash); err != nil {
+		slog.WarnContext(ctx, "could not give a code's try back", slog.String("purpose", t.Key.Purpose), slog.String("err", err.Error()))
+	}
 }
 
 // GiveBackIfBusy takes back the try Check counted for code when err says the store was busy

@@ -13,7 +13,6 @@ import (
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/metrics"
 	"github.com/jszg/applicant-accounts/shared/notify"
-	"github.com/jszg/applicant-accounts/shared/session"
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/token"
@@ -70,7 +69,7 @@ func NewSendEmailCode(db EmailCodeStore, mail notify.Mailer, clk clock.Clock, pe
 	count := func(ctx context.Context, _ *api.Request, login string, now time.Time) (any, error) {
 		return db.CountEmailCode(ctx, login, clock.Day(now), EmailCodesPerDay, clock.NextDay(now).Add(24*time.Hour))
 	}
-	uncount := func(ctx context.Context, login string, now time.Time) {
+	uncount := func(ctx context.Context, login string, now time.Time, _ any) {
 		if err := db.UncountEmailCode(ctx, login, clock.Day(now)); err != nil {
 			slog.WarnContext(ctx, "could not give back an e-mail code's count", slog.String("err", err.Error()))
 		}
@@ -100,7 +99,7 @@ func NewSendEmailCode(db EmailCodeStore, mail notify.Mailer, clk clock.Clock, pe
 			return nil, err
 		}
 		bg := context.WithoutCancel(ctx)
-		undo := func() { uncount(bg, a.Login, now) }
+		undo := func() { uncount(bg, a.Login, now, nil) }
 		if err := db.PutCode(ctx, key, store.Code{Hash: hash, Expires: now.Add(EmailCodeTTL), Login: a.Login, Epoch: a.Epoch}); err != nil {
 			undo()
 			return nil, err
@@ -130,7 +129,15 @@ type emailForm struct {
 // replaces the old one, which is told (and the mobile).
 func NewChangeEmail(db EmailStore, sms notify.SMS, mail notify.Mailer, clk clock.Clock, pepper []byte) api.HandlerFunc {
 	codes := newProver(db, sms, mail, clk, pepper)
-	return authn.NewGate(db, clk).Counting(session.CountAttempt(db), session.UncountAttempt(db)).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
+	newAddress := func(r *api.Request, login string) (store.CodeKey, string, bool) {
+		var f emailForm
+		if r.Decode(&f) != nil || smscode.CheckFormat("code", f.Code) != nil {
+			return store.CodeKey{}, "", false
+		}
+		addr, err := identity.NormalizeEmail(f.Email)
+		return EmailKey(login, addr), f.Code, err == nil
+	}
+	return codes.gate(clk, newAddress).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		var f emailForm
 		if err := r.Decode(&f); err != nil {
 			return nil, err

@@ -96,7 +96,15 @@ type phoneForm struct {
 // (POST /v1/sms-codes, purpose contact), replaces the old one, which is told.
 func NewChangePhone(db PhoneStore, sms notify.SMS, mail notify.Mailer, clk clock.Clock, pepper []byte) api.HandlerFunc {
 	codes := newProver(db, sms, mail, clk, pepper)
-	return authn.NewGate(db, clk).Counting(session.CountAttempt(db), session.UncountAttempt(db)).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
+	newPhone := func(r *api.Request, _ string) (store.CodeKey, string, bool) {
+		var f phoneForm
+		if r.Decode(&f) != nil || smscode.CheckFormat("smsCode", f.SMSCode) != nil {
+			return store.CodeKey{}, "", false
+		}
+		phone, err := identity.NormalizePhone(f.Phone)
+		return smscode.ContactKey(phone), f.SMSCode, err == nil
+	}
+	return codes.gate(clk, newPhone).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		var f phoneForm
 		if err := r.Decode(&f); err != nil {
 			return nil, err
@@ -137,19 +145,53 @@ func newProver(db PhoneStore, sms notify.SMS, mail notify.Mailer, clk clock.Cloc
 	return &prover{db: db, codes: smscode.NewChecker(db, clk, pepper), sms: sms, mail: mail, clock: clk}
 }
 
+// tryOf is the code a change's request gives for its new contact, and the key it is kept
+// under; false for a request that breaks a rule of those fields (no try is counted: the
+// handler refuses it).
+type tryOf func(r *api.Request, login string) (store.CodeKey, string, bool)
+
+// gate counts the current password's attempt and the new contact's code try together,
+// alongside the session: the change takes two round trips (this, then its transaction).
+// The try is given back unless the password is right: a stolen session spends none of the
+// new contact's code tries.
+func (pv *prover) gate(clk clock.Clock, try tryOf) *authn.Gate {
+	also := func(ctx context.Context, r *api.Request, login string, _ time.Time) (any, error) {
+		k, code, ok := try(r, login)
+		if !ok {
+			return nil, errNoTry
+		}
+		return pv.codes.Try(ctx, k, code), nil
+	}
+	undo := func(ctx context.Context, counted any) {
+		if t, ok := counted.(smscode.Tried); ok {
+			pv.codes.GiveBack(ctx, t)
+		}
+	}
+	return authn.NewGate(pv.db, clk).Counting(session.CountAttemptWith(pv.db, also, undo))
+}
+
+var errNoTry = errors.New("upkeep: the request's code breaks a rule")
+
 // apply checks the current password (a login attempt; for an account without one, a recent
-// login: session.ReconfirmHolder), then tries the code under key (one of
-// its five tries), then makes change with the code spent in the same transaction, and tells
-// the account's present mobile and e-mail text. refused is the answer to a code that does
-// not prove the value.
+// login: session.Reconfirm), then judges the code's try the gate counted under key, then
+// makes change with the code spent in the same transaction, and tells the account's present
+// mobile and e-mail text. refused is the answer to a code that does not prove the value.
 func (pv *prover) apply(ctx context.Context, p *authn.Principal, currentPassword string, key store.CodeKey, code string, change store.Change, refused func() error, text string) (err error) {
 	a, now := p.Account, pv.clock.Now()
+	counted, _ := authn.ReadOf[session.Counted](p)
+	tried, ok := counted.Also.(smscode.Tried)
 	proof, err := session.Reconfirm(ctx, pv.db, p, currentPassword, "currentPassword", "填写手机号码或邮箱")
 	if err != nil {
+		if ok {
+			pv.codes.GiveBack(ctx, tried)
+		}
 		return err
 	}
 	defer proof.Close(ctx)
-	got, err := pv.codes.Check(ctx, key, code)
+	if !ok || tried.Key != key { // not counted by the gate: counted now
+		tried = pv.codes.Try(ctx, key, code)
+	}
+	got, err := tried.Judge()
 	var used *smscode.UsedError
 	var apiErr *api.Error
 	switch {

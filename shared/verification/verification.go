@@ -59,7 +59,7 @@ func NewVerify(db Store, provider idv.Provider, clk clock.Clock, guideURL string
 	count := func(ctx context.Context, _ *api.Request, login string, now time.Time) (any, error) {
 		return db.CountVerification(ctx, login, clock.Day(now), quota.VerificationsPerDay, clock.NextDay(now).Add(24*time.Hour))
 	}
-	uncount := func(ctx context.Context, login string, now time.Time) {
+	uncount := func(ctx context.Context, login string, now time.Time, _ any) {
 		if err := db.UncountVerification(ctx, login, clock.Day(now)); err != nil {
 			slog.ErrorContext(ctx, "could not give back a verification try", slog.String("err", err.Error()))
 		}
@@ -80,7 +80,7 @@ func NewVerify(db Store, provider idv.Provider, clk clock.Clock, guideURL string
 		if err != nil {
 			return nil, err
 		}
-		giveBack := func() { uncount(context.WithoutCancel(ctx), a.Login, p.ReadAt()) }
+		giveBack := func() { uncount(context.WithoutCancel(ctx), a.Login, p.ReadAt(), nil) }
 		passed, err := provider.Verify(ctx, idv.Identity{IDType: a.IDType, IDNumber: a.Login, Name: a.Name})
 		if err != nil {
 			giveBack()
