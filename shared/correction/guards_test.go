@@ -426,3 +426,50 @@ func TestOnePendingFilingUnderRace(t *testing.T) {
 		})
 	}
 }
+
+// The account is read with the slider and the code, but its answer comes only after theirs,
+// as when it was read after them: a replayed slider or a wrong code says nothing of whether
+// the number is registered or has a filing pending, and a full photo hour nothing of an
+// account that does not match.
+func TestTheAccountIsAnsweredForOnlyAfterTheSliderAndTheCode(t *testing.T) {
+	w := newWorld(t)
+	pendingAcct := w.Applicant("张三")
+	if res := w.file(t, w.form(t, "contact", pendingAcct, "张三", testkit.Phone(), "87654321@qq.com")); res.Status != 202 {
+		t.Fatalf("first: %d %v", res.Status, res.Body)
+	}
+	spent := w.form(t, "contact", w.Applicant("王五"), "王五", testkit.Phone(), "1@qq.com")
+	if res := w.file(t, spent); res.Status != 202 {
+		t.Fatalf("spending a slider: %d %v", res.Status, res.Body)
+	}
+	unknown := testkit.ResidentID("19700103")
+	w.fillPhotoHour(t, unknown)
+	for name, set := range map[string]map[string]any{
+		"unknown number": {"idNumber": unknown},
+		"wrong name":     {"idNumber": pendingAcct.Login, "name": "张四"},
+		"pending":        {"idNumber": pendingAcct.Login},
+	} {
+		t.Run(name, func(t *testing.T) {
+			body := w.form(t, "contact", pendingAcct, "张三", testkit.Phone(), "87654321@qq.com")
+			for k, v := range set {
+				body[k] = v
+			}
+			right := body["smsCode"].(string)
+			body["captcha"] = spent["captcha"]
+			if res := w.file(t, body); res.Code() != api.CodeCaptchaFailed {
+				t.Fatalf("a replayed slider: %d %v", res.Status, res.Body)
+			}
+			body["captcha"], body["smsCode"] = w.Solve(), map[bool]string{true: "000001", false: "000000"}[right == "000000"]
+			if res := w.file(t, body); res.Code() != api.CodeCodeInvalid {
+				t.Fatalf("a wrong code: %d %v", res.Status, res.Body)
+			}
+			body["captcha"], body["smsCode"] = w.Solve(), right
+			want := api.CodeAccountNotFound
+			if name == "pending" {
+				want = api.CodeReviewPending
+			}
+			if res := w.file(t, body); res.Code() != want {
+				t.Fatalf("the right code: %d %v", res.Status, res.Body)
+			}
+		})
+	}
+}
