@@ -37,8 +37,10 @@ const PerCycle = 3
 type Store interface {
 	captcha.Store
 	smscode.CheckStore
-	GetAccount(ctx context.Context, login string) (account.Account, error)
+	// ReadForCorrection is the account and the cycle's count of filings on it, read at once.
+	ReadForCorrection(ctx context.Context, login, cycle string) (account.Account, int, error)
 	CountPhotoCheck(ctx context.Context, login string, at time.Time, max int) error
+	UncountPhotoCheck(ctx context.Context, login string, at time.Time) error
 	FileCorrection(ctx context.Context, r casework.Review, photo []byte, code store.CodeKey, codeHash []byte, q quota.Limit, now time.Time) (int, error)
 }
 
@@ -117,14 +119,23 @@ func noMatch(kind string) error {
 	return &api.Error{Status: http.StatusNotFound, Code: api.CodeAccountNotFound, Message: msg}
 }
 
-// NewFile answers POST /v1/account-corrections. The form is checked first; then the slider
-// is spent; the code for the new mobile is tried (one of its five), before the account is
-// looked up, so that asking whether a number is registered costs a code as registration
-// does; the account must exist (for a contact correction with the same type, number and
-// name, as recovery step 1; for a claim with the number's type, whatever name its holder
-// gave); the photo is counted
-// against the number's hour and decoded; the filing is one transaction. Nothing of the
-// account's contacts is ever in the answer. Six round trips.
+// NewFile answers POST /v1/account-corrections. The form is checked first, and the slider
+// judged (no I/O: a wrong answer is spent on its own and refused). Then, in one round trip,
+// the slider is spent, the code for the new mobile is tried (one of its five, counted before
+// it is compared), the photo is counted against the number's hour (before its decode), and
+// the account is read with the cycle's count of filings. Their answers are taken in that
+// order, as when each waited for the one before: a slider used already, then the code, then
+// the account (for a contact correction with the same type, number and name, as recovery
+// step 1; for a claim with the number's type, whatever name its holder gave), then the photo's
+// hour; so asking whether a number is registered still costs a slider and a code's try, as
+// registration does, and says nothing more than noMatch. The photo is decoded, and the
+// filing is one transaction, with the cycle's count as read (read again if it moved). Two
+// round trips. Nothing of the account's contacts is ever in the answer.
+//
+// What the first round trip counted and the answer does not use goes back (settle): a
+// slider used already counts nothing; a photo never decoded is no check; a busy store gives
+// back the slider and the code's try. Every other refusal keeps the slider and the code's try
+// spent, as a guess.
 //
 // The account's present mobile and e-mail are told of the filing at once: a holder who still
 // has them learns that someone is asking a reviewer for the account, before any decision.
@@ -141,27 +152,45 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 		if err != nil {
 			return nil, err
 		}
-		solved, err := sliders.Verify(ctx, f.Captcha)
+		judged, err := sliders.Judge(f.Captcha)
 		if err != nil {
 			return nil, err
 		}
-		defer func() { solved.GiveBackIfBusy(ctx, err) }()
+		if !judged.Right() {
+			_, err := judged.Spend(ctx) // a wrong answer is spent all the same: one slider, one try
+			return nil, err
+		}
 		key := smscode.ContactKey(v.phone)
-		code, err := codes.Check(ctx, key, f.SMSCode)
-		var used *smscode.UsedError
-		if errors.As(err, &used) {
+		g := &guards{db: db, codes: codes, login: v.login, now: now}
+		var code store.Code
+		var acct account.Account
+		var used int
+		store.SendTogether(ctx,
+			func(ctx context.Context) { g.solved, g.sliderErr = judged.Spend(ctx) },
+			func(ctx context.Context) { g.tried = codes.Try(ctx, key, f.SMSCode) },
+			func(ctx context.Context) {
+				g.photoErr = db.CountPhotoCheck(ctx, v.login, now, review.PhotoChecksPerHour)
+			},
+			func(ctx context.Context) {
+				acct, used, g.readErr = db.ReadForCorrection(ctx, v.login, clock.Cycle(now))
+			})
+		defer func() { g.settle(ctx, err) }()
+		code, g.codeErr = g.tried.Judge()
+		if g.sliderErr != nil {
+			return nil, g.sliderErr
+		}
+		var usedCode *smscode.UsedError
+		if errors.As(g.codeErr, &usedCode) {
 			return nil, smscode.Refused()
 		}
-		if err != nil {
-			return nil, err
+		if g.codeErr != nil {
+			return nil, g.codeErr
 		}
-		defer func() { codes.GiveBackIfBusy(ctx, key, code, err) }()
-		acct, err := db.GetAccount(ctx, v.login)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(g.readErr, store.ErrNotFound) {
 			return nil, noMatch(v.kind)
 		}
-		if err != nil {
-			return nil, err
+		if g.readErr != nil {
+			return nil, g.readErr
 		}
 		if acct.Role != account.RoleApplicant || acct.IDType != string(v.idType) ||
 			(v.kind == casework.KindContact && !identity.SameName(acct.Name, v.name)) {
@@ -170,12 +199,12 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 		if err := acct.MayBeCorrected(); err != nil {
 			return nil, pending()
 		}
-		jpg, err := photo.Check(ctx, f.Photo, func(ctx context.Context) error {
-			err := db.CountPhotoCheck(ctx, v.login, now, review.PhotoChecksPerHour)
-			if errors.Is(err, store.ErrQuotaFull) {
+		jpg, err := photo.Check(ctx, f.Photo, func(context.Context) error {
+			if errors.Is(g.photoErr, store.ErrQuotaFull) {
 				return api.QuotaExceeded("一小时内检查照片的次数已达上限，请稍后再提交", clock.SecondsUntil(now, now.Truncate(time.Hour).Add(time.Hour)))
 			}
-			return err
+			g.decoded = g.photoErr == nil // the check is taken: the photo is decoded now
+			return g.photoErr
 		})
 		if err != nil {
 			return nil, err
@@ -188,7 +217,7 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 			Status: casework.Pending, SubmittedAt: now.UnixMilli(),
 			DueAt: calendar.WorkingDayDeadline(now, casework.SLAWorkingDays).UnixMilli(),
 		}
-		q := quota.Limit{Period: clock.Cycle(now), Max: PerCycle, Expires: clock.NextCycle(now).Add(24 * time.Hour)}
+		q := quota.Limit{Period: clock.Cycle(now), Max: PerCycle, Expires: clock.NextCycle(now).Add(24 * time.Hour), Seen: &used}
 		n, err := db.FileCorrection(ctx, rev, jpg, key, code.Hash, q, now)
 		switch {
 		case errors.Is(err, store.ErrQuotaFull):
@@ -207,6 +236,53 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 			ReviewID: rev.ID, Kind: rev.Kind, Status: casework.Pending,
 			DueAt: time.UnixMilli(rev.DueAt).In(clock.CST).Format(time.RFC3339), RemainingThisCycle: PerCycle - n,
 		}), nil
+	}
+}
+
+// guards are what a filing's first round trip spent and read, each with its outcome.
+type guards struct {
+	db    Store
+	codes *smscode.Checker
+	login string
+	now   time.Time
+
+	solved    *captcha.Solved // the slider, when this request spent it
+	sliderErr error
+	tried     smscode.Tried // the code's try
+	codeErr   error
+	photoErr  error // nil: a photo check was counted
+	readErr   error
+	decoded   bool // the photo reached its decode, which is what its check pays for
+}
+
+// settle gives back, once the answer err is known, what the request must not keep. A
+// slider this request did not spend (used already, or its write failed) buys nothing: the
+// code's try goes back. A photo check goes back unless the photo reached its decode. A
+// busy store (nothing done; the applicant sends the same request again) gives back the
+// slider and the code's try. Everything else stays spent. The give-backs are sent together.
+func (g *guards) settle(ctx context.Context, err error) {
+	if err == nil {
+		return
+	}
+	busy := api.IsBusy(err)
+	var backs []func(context.Context)
+	if g.tried.Counted() && (g.solved == nil || busy) {
+		backs = append(backs, func(ctx context.Context) { g.codes.GiveBack(ctx, g.tried) })
+	}
+	if g.photoErr == nil && !g.decoded {
+		backs = append(backs, func(ctx context.Context) {
+			warn(ctx, "could not give back a photo check", g.db.UncountPhotoCheck(ctx, g.login, g.now))
+		})
+	}
+	if g.solved != nil && busy {
+		backs = append(backs, func(ctx context.Context) { g.solved.GiveBackIfBusy(ctx, err) })
+	}
+	store.SendTogether(context.WithoutCancel(ctx), backs...)
+}
+
+func warn(ctx context.Context, what string, err error) {
+	if err != nil {
+		slog.WarnContext(ctx, what, slog.String("err", err.Error()))
 	}
 }
 

@@ -17,12 +17,17 @@ import (
 // document number's quota for the cycle and spends the code that proved the new mobile, in
 // one transaction. It returns the uses counted with this one: ErrQuotaFull when the quota
 // was used up, account.ErrCorrectionPending while another is pending, ErrCodeSpent when the
-// code was used meanwhile. Two round trips (the counter's read, the transaction).
+// code was used meanwhile. One round trip (the transaction) with q.Seen, the count read
+// alongside the caller's other reads (ReadForCorrection); two without it (the counter's
+// read, then the transaction). A count that moved since it was read is read again.
 func (st *Store) FileCorrection(ctx context.Context, r casework.Review, photo []byte, code CodeKey, codeHash []byte, q quota.Limit, now time.Time) (int, error) {
 	c := correctionCycle(r.Login, q.Period)
 	for attempt := 0; attempt < 3; attempt++ {
-		used, err := st.count(ctx, c)
-		if err != nil {
+		var used int
+		var err error
+		if attempt == 0 && q.Seen != nil {
+			used = *q.Seen
+		} else if used, err = st.count(ctx, c); err != nil {
 			return 0, err
 		}
 		if used >= q.Max {
@@ -64,4 +69,30 @@ func (st *Store) FileCorrection(ctx context.Context, r casework.Review, photo []
 		return used + 1, nil
 	}
 	return 0, &BusyError{Op: "file correction", Cause: errors.New("the counter kept moving")}
+}
+
+// ReadForCorrection reads the account login names and the corrections and claims filed on
+// it in cycle, at once: ErrNotFound (and the count, 0) when there is no such account. The
+// count goes to FileCorrection as its quota.Limit's Seen. One BatchGetItem (consistent).
+func (st *Store) ReadForCorrection(ctx context.Context, login, cycle string) (account.Account, int, error) {
+	c, k := correctionCycle(login, cycle), accountKey(login)
+	items, err := st.getMany(ctx, k, c.key())
+	if err != nil {
+		return account.Account{}, 0, err
+	}
+	var acct map[string]types.AttributeValue
+	used := 0
+	for _, item := range items {
+		switch getS(item, attrSK) {
+		case c.sk:
+			used = int(getN(item, "used"))
+		case getS(k, attrSK):
+			acct = item
+		}
+	}
+	if acct == nil {
+		return account.Account{}, used, ErrNotFound
+	}
+	a, err := decodeAccount(acct)
+	return a, used, err
 }
