@@ -10,7 +10,7 @@
 // Every attack has a fixed duration, so the run ends by itself in a few minutes, and every
 // request goes to 127.0.0.1.
 //
-//	go run ./bench/load [-step 3s] [-main 10s] [-only me,captcha,login,register]
+//	go run ./bench/load [-step 3s] [-main 10s] [-only me,captcha,login,register] [-cpuprofile /tmp/load]
 package main
 
 import (
@@ -48,6 +48,9 @@ import (
 
 const pw = "Load#2026ok"
 
+// cpuProfile, when set, is the prefix of the server's CPU profiles of the main attacks.
+var cpuProfile string
+
 var loopback = net.IPv4(127, 0, 0, 1)
 
 func main() {
@@ -55,6 +58,7 @@ func main() {
 	mainFor := flag.Duration("main", 10*time.Second, "length of the attack at the sustained rate")
 	only := flag.String("only", "me,captcha,login,register", "targets, in order")
 	nAccounts := flag.Int("accounts", 64, "accounts made for GET /v1/me and login")
+	flag.StringVar(&cpuProfile, "cpuprofile", "", "write the server's CPU profile of each target's main attack to this prefix-N.pprof")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -177,6 +181,18 @@ type server struct {
 	cpu    int32 // the server process's CPU clock
 	dir    string
 	log    *os.File
+	// profiled: the next attack is profiled (-cpuprofile); profiles counts those written.
+	profiled bool
+	profiles int
+}
+
+// profile starts (SIGUSR1) or stops (SIGUSR2) the server's CPU profile.
+func (s *server) profile(sig syscall.Signal) {
+	if sig == syscall.SIGUSR1 {
+		s.profiles++
+		fmt.Printf("  CPU profile of the main attack: %s-%d.pprof\n", cpuProfile, s.profiles)
+	}
+	_ = s.cmd.Process.Signal(sig)
 }
 
 // startServer builds infra/local into a temporary directory and starts it on a free port
@@ -216,6 +232,9 @@ func startServer(ctx context.Context) (*server, error) {
 		"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TMPDIR=" + os.TempDir(),
 		"PORT=" + strconv.Itoa(port),
 		"SLIDERS_PER_ADDRESS_MINUTE=1000000", "SMS_PER_ADDRESS_HOUR=1000000", "SMS_HOURLY_BUDGET=1000000",
+	}
+	if cpuProfile != "" {
+		s.cmd.Env = append(s.cmd.Env, "CPU_PROFILE="+cpuProfile)
 	}
 	if err := s.cmd.Start(); err != nil {
 		s.stop()
@@ -632,7 +651,9 @@ func (t *target) ramp(ctx context.Context, srv *server, step, mainFor time.Durat
 	}
 	// Let a backlog of the last step drain before the measured attack.
 	time.Sleep(time.Second)
+	srv.profiled = cpuProfile != ""
 	o, err := t.attack(ctx, srv, good, mainFor)
+	srv.profiled = false
 	if err != nil {
 		return summary{}, err
 	}
@@ -682,6 +703,10 @@ func (t *target) attack(ctx context.Context, srv *server, rate int, d time.Durat
 		vegeta.Workers(8), vegeta.MaxWorkers(4096), vegeta.KeepAlive(true), vegeta.Redirects(vegeta.NoFollow),
 	)
 	self := machine.CPUClock(os.Getpid())
+	if srv.profiled {
+		srv.profile(syscall.SIGUSR1)
+		defer srv.profile(syscall.SIGUSR2)
+	}
 	cpu0, self0 := srv.cpuTime(), mustCPU(self)
 	o := outcome{rate: float64(rate), asked: d, codes: map[int]int{}}
 	var lat []time.Duration

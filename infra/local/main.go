@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"time"
@@ -51,8 +52,49 @@ func main() {
 		os.Exit(1)
 	}
 	slog.Info("serving the API of template.yaml", slog.String("url", srv.URL))
+	if prefix := os.Getenv("CPU_PROFILE"); prefix != "" {
+		go profileOnSignal(ctx, prefix)
+	}
 	<-ctx.Done()
 	srv.Close()
+}
+
+// profileOnSignal writes a CPU profile of the server between a SIGUSR1 and the next SIGUSR2,
+// to prefix-1.pprof, prefix-2.pprof…: bench/load profiles its attacks only, not their set-up.
+func profileOnSignal(ctx context.Context, prefix string) {
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, syscall.SIGUSR1, syscall.SIGUSR2)
+	var out *os.File
+	n := 0
+	stopProfile := func() {
+		if out != nil {
+			pprof.StopCPUProfile()
+			out.Close()
+			out = nil
+		}
+	}
+	defer stopProfile()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case sig := <-signals:
+			stopProfile()
+			if sig != syscall.SIGUSR1 {
+				continue
+			}
+			n++
+			f, err := os.Create(prefix + "-" + strconv.Itoa(n) + ".pprof")
+			if err == nil {
+				err = pprof.StartCPUProfile(f)
+			}
+			if err != nil {
+				slog.Error("CPU profile", slog.String("err", err.Error()))
+				continue
+			}
+			out = f
+		}
+	}
 }
 
 // federationConfig is the 教育部 login's settings (README); none: a local provider.
