@@ -265,10 +265,16 @@ func (s *service) bind(ctx context.Context, user, code string, now time.Time) (s
 	if err != nil {
 		return "", err
 	}
-	if err := s.db.UncountWechatBindTry(context.WithoutCancel(ctx), user, day); err != nil {
-		slog.WarnContext(ctx, "could not give back a right binding code's try", slog.String("err", err.Error()))
-	}
-	switch err := s.db.BindWechat(ctx, login, epoch, user); {
+	// The right code's try goes back with the binding, in one round trip.
+	var bound error
+	store.SendTogether(ctx,
+		func(ctx context.Context) {
+			if err := s.db.UncountWechatBindTry(context.WithoutCancel(ctx), user, day); err != nil {
+				slog.WarnContext(ctx, "could not give back a right binding code's try", slog.String("err", err.Error()))
+			}
+		},
+		func(ctx context.Context) { bound = s.db.BindWechat(ctx, login, epoch, user) })
+	switch err := bound; {
 	case errors.Is(err, store.ErrWechatUserBound):
 		return "您的微信已绑定另一个账号。如需改绑，请先登录该账号解除绑定。", nil
 	case errors.Is(err, store.ErrAccountBound):
@@ -289,12 +295,19 @@ func (s *service) resetCode(ctx context.Context, user string, now time.Time) (st
 	if err != nil {
 		return "", err
 	}
-	acct, err := s.db.GetAccount(ctx, login)
-	if err != nil {
-		return "", err
-	}
+	// The account (its epoch goes into the code) is read with the day's count.
 	day := clock.Day(now)
-	switch err := s.db.CountWechatReset(ctx, login, day, ResetsPerDay, clock.NextDay(now).Add(24*time.Hour)); {
+	var acct account.Account
+	var readErr, countErr error
+	store.SendTogether(ctx,
+		func(ctx context.Context) { acct, readErr = s.db.GetAccount(ctx, login) },
+		func(ctx context.Context) {
+			countErr = s.db.CountWechatReset(ctx, login, day, ResetsPerDay, clock.NextDay(now).Add(24*time.Hour))
+		})
+	if readErr != nil {
+		return "", readErr
+	}
+	switch err := countErr; {
 	case errors.Is(err, store.ErrQuotaFull):
 		return fmt.Sprintf("该账号今日已获取%d次找回密码验证码，请明天再试。", ResetsPerDay), nil
 	case err != nil:

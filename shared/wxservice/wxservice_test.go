@@ -214,8 +214,14 @@ func TestABoundUserResetsThePasswordFromWeChat(t *testing.T) {
 	if res.Status != 201 || len(res.Str("bindCode")) != wxservice.BindCodeDigits {
 		t.Fatalf("bind code: %d %v", res.Status, res.Body)
 	}
+	w.Env.Calls.Reset()
 	if reply, _ := w.push(t, text("o-user", "绑定 "+res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
 		t.Fatalf("bind: %q", reply)
+	}
+	// The replay marks; the chat's awaited answer taken (none); the try counted; the code
+	// taken; the binding with the try given back.
+	if got := w.Env.Calls.String(); got != "DeleteItem=2 PutItem=2 TransactWriteItems=1 UpdateItem=2" || w.Env.Calls.Trips() != 5 {
+		t.Fatalf("binding: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	if reply, _ := w.push(t, text("o-other", res.Str("bindCode"))); !strings.Contains(reply, "无效或已过期") {
 		t.Fatalf("the code again: %q", reply)
@@ -223,7 +229,12 @@ func TestABoundUserResetsThePasswordFromWeChat(t *testing.T) {
 	if res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok, Body: pw}); res.Status != 409 {
 		t.Fatalf("a second binding: %d %v", res.Status, res.Body)
 	}
+	w.Env.Calls.Reset()
 	reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword))
+	// The replay marks; the binding; the account with the day's count; the code.
+	if got := w.Env.Calls.String(); got != "GetItem=2 PutItem=3 UpdateItem=1" || w.Env.Calls.Trips() != 4 {
+		t.Fatalf("找回密码: %s in %d round trips", got, w.Env.Calls.Trips())
+	}
 	code := sixDigits.FindStringSubmatch(reply)
 	if code == nil {
 		t.Fatalf("找回密码: %q", reply)
