@@ -98,6 +98,16 @@ func ReadOf[T any](p *Principal) (T, error) {
 	return v, p.readErr
 }
 
+// Peek is what the gate's Read or Count gave, as the T it is, without taking it: a count
+// peeked at and never taken is still given back by the gate.
+func Peek[T any](p *Principal) (T, error) {
+	v, _ := p.read.(T)
+	return v, p.readErr
+}
+
+// Taken reports whether the handler took what the gate counted (ReadOf).
+func (p *Principal) Taken() bool { return p.taken }
+
 // ReadAt is when the gate read and counted: a count's period is the one of this time.
 func (p *Principal) ReadAt() time.Time { return p.now }
 

@@ -42,7 +42,7 @@ const (
 	PurposeReset   = store.CodeForReset
 	linkTokenBytes = 32
 	// maxResetIDLength bounds a resetId from a request: a sealed one (store.NewResetID) is
-	// about 100 characters for the longest login and mobile.
+	// 123 characters.
 	maxResetIDLength = 160
 )
 

@@ -460,21 +460,31 @@ func TestAResetIDHidesTheMobileAndTheNumber(t *testing.T) {
 	if err != nil {
 		t.Fatalf("id %q: %v", id, err)
 	}
+	// Every id is as long as every other: its length tells nothing of the document or mobile.
+	hk := w.ApplicantWith(identity.HKMacauPermit, "H12345678", "陈大文")
+	if other := w.resetID(t, hk); len(other) != len(id) {
+		t.Fatalf("ids of %d and %d characters", len(id), len(other))
+	}
 	national := strings.TrimPrefix(a.Phone, "+86")
 	for _, secret := range []string{a.Login, national, national[3:7]} {
 		if strings.Contains(id, secret) || strings.Contains(string(raw), secret) {
 			t.Fatalf("the id shows %q", secret)
 		}
 	}
-	// An id changed by one character opens nothing and sends nothing.
-	last := id[len(id)-1]
-	forged := id[:len(id)-1] + map[bool]string{true: "A", false: "B"}[last != 'A']
-	w.Env.Calls.Reset()
-	if res := w.sms(t, forged); res.Status != 404 || res.Code() != api.CodeNotFound {
-		t.Fatalf("forged id: %d %v", res.Status, res.Body)
-	}
-	if got := w.Env.Calls.String(); got != "GetItem=1" {
-		t.Fatalf("a forged id: %s, want only the read of an id from before the seal", got)
+	// An id changed by one character, or spelled another way (an unused bit of its last
+	// character set), opens nothing and sends nothing.
+	mid := len(id) / 2
+	forged := id[:mid] + map[bool]string{true: "A", false: "B"}[id[mid] != 'A'] + id[mid+1:]
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	twin := id[:len(id)-1] + string(alphabet[strings.IndexByte(alphabet, id[len(id)-1])^1])
+	for name, bad := range map[string]string{"forged": forged, "twin": twin} {
+		w.Env.Calls.Reset()
+		if res := w.sms(t, bad); res.Status != 404 || res.Code() != api.CodeNotFound {
+			t.Fatalf("%s id: %d %v", name, res.Status, res.Body)
+		}
+		if got := w.Env.Calls.String(); got != "GetItem=1" {
+			t.Fatalf("a %s id: %s, want only the read of an id from before the seal", name, got)
+		}
 	}
 	if res := w.sms(t, id); res.Status != 202 || res.Int("remainingToday") != 2 {
 		t.Fatalf("the real id after the forged one: %d %v", res.Status, res.Body)

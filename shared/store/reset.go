@@ -180,30 +180,38 @@ func (st *Store) UncountAccountMail(ctx context.Context, login, day string) erro
 // NewResetID is the id handed out for r: r's login, mobile, password epoch and expiry sealed
 // under the seal key, so that a reset's SMS counts the mobile's quota in its first round trip
 // instead of reading the reset first. The seal hides; it grants nothing: the RESET# item,
-// keyed by the whole id, is still what makes a reset live. No I/O.
+// keyed by the whole id, is still what makes a reset live. Every id has one length, so its
+// length tells nothing of the document or the mobile. No I/O.
 func (st *Store) NewResetID(r reset.Request) string {
-	if len(r.Login) > 255 {
-		panic("store: a login longer than 255 bytes")
+	if len(r.Login)+len(r.Phone) > resetSealedText {
+		panic("store: a login and mobile longer than a reset id holds")
 	}
-	plain := make([]byte, 17, 17+len(r.Login)+len(r.Phone))
+	plain := make([]byte, resetSealedHead+resetSealedText)
 	binary.BigEndian.PutUint64(plain[0:], uint64(r.Epoch))
 	binary.BigEndian.PutUint64(plain[8:], uint64(r.ExpiresAt))
-	plain[16] = byte(len(r.Login))
-	plain = append(append(plain, r.Login...), r.Phone...)
+	plain[16], plain[17] = byte(len(r.Login)), byte(len(r.Phone))
+	copy(plain[resetSealedHead:], r.Login+r.Phone) // the rest stays zero
 	return sealID(st.resetSeal, plain)
 }
+
+// A reset id's sealed text: epoch, expiry, the login's and the mobile's lengths, then both,
+// padded to the longest document number (18) and E.164 mobile (16) with room to spare.
+const (
+	resetSealedHead = 18
+	resetSealedText = 46
+)
 
 // OpenResetID is what an id of NewResetID carries (ID, Login, Phone, Epoch, ExpiresAt); false
 // for an id that carries nothing: one issued before the seal, or not ours. It says nothing of
 // whether the reset is still live. No I/O.
 func (st *Store) OpenResetID(id string) (reset.Request, bool) {
 	plain, ok := openID(st.resetSeal, id)
-	if !ok || len(plain) < 17 || len(plain) < 17+int(plain[16]) {
+	if !ok || len(plain) != resetSealedHead+resetSealedText || int(plain[16])+int(plain[17]) > resetSealedText {
 		return reset.Request{}, false
 	}
-	login := plain[17 : 17+int(plain[16])]
+	text := plain[resetSealedHead:]
 	return reset.Request{
-		ID: id, Login: string(login), Phone: string(plain[17+len(login):]),
+		ID: id, Login: string(text[:plain[16]]), Phone: string(text[plain[16] : int(plain[16])+int(plain[17])]),
 		Epoch:     int64(binary.BigEndian.Uint64(plain[0:])),
 		ExpiresAt: int64(binary.BigEndian.Uint64(plain[8:])),
 	}, true

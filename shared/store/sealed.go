@@ -31,6 +31,11 @@ func (st *Store) WithSealKey(secret []byte) *Store {
 	return &cp
 }
 
+// strict decodes only the one spelling sealID and NewSessionToken write: a lenient decoder
+// ignores the unused low bits of the last character, so one id would have up to 16
+// spellings, each its own CAPTCHA# or RESET# item, and a spent slider could be spent again.
+var strict = base64.RawURLEncoding.Strict()
+
 // sealID is plain sealed under aead as an id: a random nonce, then the box, in base64url.
 func sealID(aead cipher.AEAD, plain []byte) string {
 	if aead == nil {
@@ -48,7 +53,7 @@ func openID(aead cipher.AEAD, id string) ([]byte, bool) {
 	if aead == nil {
 		panic("store: no seal key (WithSealKey)")
 	}
-	box, err := base64.RawURLEncoding.DecodeString(id)
+	box, err := strict.DecodeString(id)
 	n := aead.NonceSize()
 	if err != nil || len(box) < n {
 		return nil, false
@@ -92,8 +97,8 @@ func (st *Store) loginOf(tok string) (login string, sealed bool, err error) {
 	if st.seal == nil {
 		panic("store: no seal key (WithSealKey)")
 	}
-	random, err1 := base64.RawURLEncoding.DecodeString(randomPart)
-	box, err2 := base64.RawURLEncoding.DecodeString(sealedPart)
+	random, err1 := strict.DecodeString(randomPart)
+	box, err2 := strict.DecodeString(sealedPart)
 	if err1 != nil || err2 != nil || len(random) != sealedRandomBytes {
 		return "", true, ErrNotFound
 	}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"strconv"
 	"strings"
@@ -70,7 +71,7 @@ func TestASlidersIDOpensOnlyWhenItIsOursAndLive(t *testing.T) {
 	other := env.Store.WithSealKey([]byte("another key")).SealCaptcha(c)
 	flipped := []byte(id)
 	flipped[len(flipped)/2] ^= 1
-	for name, bad := range map[string]string{"another key's": other, "altered": string(flipped), "empty": "", "short": id[:10], "not base64": "!!!"} {
+	for name, bad := range map[string]string{"another key's": other, "altered": string(flipped), "empty": "", "short": id[:10], "not base64": "!!!", "twin spelling": twinSpelling(t, id)} {
 		if _, err := env.Store.OpenCaptcha(bad, t0); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("%s id opened: %v", name, err)
 		}
@@ -257,4 +258,20 @@ func TestErrorsNameNoKey(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "get ACCOUNT") || strings.Contains(err.Error(), "110105199003071234") {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+// twinSpelling is id with an unused low bit of its last base64 character set: the same bytes
+// to a lenient decoder, another item key to the table.
+func twinSpelling(t *testing.T, id string) string {
+	t.Helper()
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	if len(id)%4 == 0 {
+		t.Fatalf("id %q has no unused bits", id)
+	}
+	last := strings.IndexByte(alphabet, id[len(id)-1])
+	twin := id[:len(id)-1] + string(alphabet[last^1])
+	if b1, _ := base64.RawURLEncoding.DecodeString(id); string(b1) != func() string { b2, _ := base64.RawURLEncoding.DecodeString(twin); return string(b2) }() {
+		t.Fatalf("%q is not a twin of %q", twin, id)
+	}
+	return twin
 }

@@ -178,17 +178,23 @@ var errNoTry = errors.New("upkeep: the request's code breaks a rule")
 // mobile and e-mail text. refused is the answer to a code that does not prove the value.
 func (pv *prover) apply(ctx context.Context, p *authn.Principal, currentPassword string, key store.CodeKey, code string, change store.Change, refused func() error, text string) (err error) {
 	a, now := p.Account, pv.clock.Now()
-	counted, _ := authn.ReadOf[session.Counted](p)
+	counted, _ := authn.Peek[session.Counted](p)
 	tried, ok := counted.Also.(smscode.Tried)
 	proof, err := session.Reconfirm(ctx, pv.db, p, currentPassword, "currentPassword", "填写手机号码或邮箱")
 	if err != nil {
-		if ok {
+		// Refused after taking the count (a wrong password, a lock): the try is ours to give
+		// back. Refused before (no password given, a passwordless login too old): the gate
+		// gives back the attempt and the try.
+		if ok && p.Taken() {
 			pv.codes.GiveBack(ctx, tried)
 		}
 		return err
 	}
 	defer proof.Close(ctx)
-	if !ok || tried.Key != key { // not counted by the gate: counted now
+	if !ok || tried.Key != key { // not counted by the gate for this code: counted now
+		if ok {
+			pv.codes.GiveBack(ctx, tried)
+		}
 		tried = pv.codes.Try(ctx, key, code)
 	}
 	got, err := tried.Judge()
