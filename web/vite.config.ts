@@ -20,19 +20,21 @@ const apps = {
   reviewer: { input: './reviewer/index.html', emptyOutDir: false },
 }
 
-export default defineConfig(({ command, mode }) => {
+export default defineConfig(({ mode }) => {
   const name = mode === 'reviewer' ? 'reviewer' : 'applicant'
   const app = apps[name]
   return {
     plugins: [
       vue(),
       // <van-…> and <el-…> tags import just that component and its CSS, so a page carries only
-      // the widgets it shows. src/components.d.ts (committed) lets vue-tsc check their props;
-      // the applicants' build writes it afresh and the desk's adds its own, so it names both.
+      // the widgets it shows. src/components.d.ts (committed) lets vue-tsc check their props.
+      // Each app's build only adds to it (the two builds see one app each), and leaves it
+      // untouched when it names them all already, so make's web target finds dist/ newer than
+      // its sources; to drop a component no page uses any more, delete the file and build.
       Components({
         dirs: [],
         dts: 'src/components.d.ts',
-        syncMode: command === 'build' && name === 'applicant' ? 'overwrite' : 'append',
+        syncMode: 'append',
         resolvers: [VantResolver(), ElementPlusResolver({ importStyle: 'css' })],
       }),
     ],
