@@ -19,6 +19,30 @@ const (
 	InitMS       = 20.0   // a store-using function's init, docs/PERFORMANCE.md baseline (16–24 ms)
 )
 
+// What gzip -9 leaves of the API's answers (the share of the body), measured 2026-11-28
+// against `go run ./infra/local`: CloudFront compresses an answer of 1,000 bytes or more
+// (ApiCachePolicy's gzip and Brotli, the /v1/* behaviour's Compress) and sends a smaller one
+// as it is — GET /v1/me (416–483 bytes) and most answers are under the line. Brotli, which
+// CloudFront picks for a browser over HTTPS, leaves a little less; the bill counts gzip.
+const (
+	SliderShare      = 0.750 // POST /v1/captchas: 20 sliders, 26,218 bytes on average, 19,666 gzip -9 (base64 JPEG and PNG)
+	AgreementShare   = 0.503 // GET /v1/agreement: 3,986 bytes, 2,004 gzip -9
+	EthnicitiesShare = 0.294 // GET /v1/ethnicities: 1,920 bytes, 565 gzip -9
+	GuideShare       = 0.620 // GET /v1/verification-guide: 1,362 bytes, 844 gzip -9
+	// Estimates: a review's answer is mostly its photo in base64, as a slider is; the review
+	// queue is JSON text, as the agreement is.
+	PhotoShare = SliderShare
+	TextShare  = AgreementShare
+)
+
+// sent is what CloudFront sends of an answer's body of n bytes that compresses to share.
+func sent(n int, share float64) int {
+	if n < 1000 {
+		return n
+	}
+	return int(math.Round(float64(n) * share))
+}
+
 // Estimates (no measurement here).
 const (
 	// ArmFactor: a Lambda arm64 core (Graviton2) runs this Go code this much slower than
@@ -75,9 +99,10 @@ var Assumed = Cycle{
 	LogoutsPerVisit: 0.5, CodesPerSignup: 1.1, Verifications: 1.5,
 	ReviewShare: 0.10, SubmissionsPerRev: 1.1, ReviewerQueueReads: 1, DecisionsPerLogin: 50,
 	ResetShare: 0.15, FullPageLoads: 1.5,
-	// web/dist of c8c1700: the applicant app's 81 files (not the reviewers') are 204 KB gzip-9;
-	// a full download fetches about half the files but nearly all the bytes (the shared chunks).
-	PageAssetRequests: 40, PageAssetBytes: 204_000, IndexBytes: 490 + headerBytes,
+	// web/dist of 3742c1b: the applicant app is one script and one style sheet, 145 KB gzip -9
+	// (a first load of its main routes fetched 58 files, 154 KB, before); index.html is 584
+	// bytes, under the 1,000 CloudFront compresses, so it goes as it is.
+	PageAssetRequests: 2, PageAssetBytes: 145_000, IndexBytes: 584 + headerBytes,
 	ActiveMonths: 2,
 }
 
@@ -126,7 +151,7 @@ type Usage struct {
 	RRU, WRU       float64
 	APIRequests    float64
 	CDNRequests    float64
-	CDNFunctions   float64 // CloudFront Functions runs (PageRoutes, on the pages' behaviour)
+	CDNFunctions   float64 // CloudFront Functions runs (PageRoutes, on the pages' addresses, not /assets/*)
 	OutGB, InGB    float64
 	LogGB          float64
 }
@@ -221,11 +246,12 @@ func (c Cycle) PerApplicant(memory map[string]int) Usage {
 }
 
 // Pages is the static site's share: index.html on every visit, the assets on full loads.
+// PageRoutes runs for the visits' page addresses only: /assets/* has its own behaviour.
 func (c Cycle) Pages() Usage {
 	visits := 1 + c.Visits + c.ResetShare // the registration's visit too
 	requests := visits + c.FullPageLoads*c.PageAssetRequests
 	return Usage{
-		CDNRequests: requests, CDNFunctions: requests,
+		CDNRequests: requests, CDNFunctions: visits,
 		OutGB: (visits*c.IndexBytes + c.FullPageLoads*(c.PageAssetBytes+c.PageAssetRequests*headerBytes)) / 1e9,
 	}
 }

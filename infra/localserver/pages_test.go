@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/jszg/applicant-accounts/infra/localserver"
 )
 
@@ -166,5 +168,86 @@ func TestTheDistributionSendsTheLocalPageHeaders(t *testing.T) {
 		if got[k] != want {
 			t.Errorf("%s: template.yaml %q, make run %q", k, got[k], want)
 		}
+	}
+}
+
+// The distribution serves Vite's hashed files (assets/, where Pages marks them immutable) by a
+// behaviour of their own: from the bucket, compressed, cached, with the pages' headers and
+// without PageRoutes, which stays on the default behaviour for the pages' addresses. The API's
+// answers are compressed too, and never cached.
+func TestTheDistributionServesTheAssetsWithoutTheFunction(t *testing.T) {
+	type behaviour struct {
+		PathPattern             string    `yaml:"PathPattern"`
+		TargetOriginID          string    `yaml:"TargetOriginId"`
+		Compress                bool      `yaml:"Compress"`
+		AllowedMethods          []string  `yaml:"AllowedMethods"`
+		CachePolicyID           yaml.Node `yaml:"CachePolicyId"`
+		ResponseHeadersPolicyID yaml.Node `yaml:"ResponseHeadersPolicyId"`
+		FunctionAssociations    []struct {
+			EventType   string    `yaml:"EventType"`
+			FunctionARN yaml.Node `yaml:"FunctionARN"`
+		} `yaml:"FunctionAssociations"`
+	}
+	var tpl struct {
+		Resources struct {
+			Site struct {
+				Properties struct {
+					DistributionConfig struct {
+						DefaultCacheBehavior behaviour   `yaml:"DefaultCacheBehavior"`
+						CacheBehaviors       []behaviour `yaml:"CacheBehaviors"`
+					} `yaml:"DistributionConfig"`
+				} `yaml:"Properties"`
+			} `yaml:"Site"`
+			ApiCachePolicy struct {
+				Properties struct {
+					CachePolicyConfig struct {
+						DefaultTTL int `yaml:"DefaultTTL"`
+						MaxTTL     int `yaml:"MaxTTL"`
+						Parameters struct {
+							Gzip   bool `yaml:"EnableAcceptEncodingGzip"`
+							Brotli bool `yaml:"EnableAcceptEncodingBrotli"`
+						} `yaml:"ParametersInCacheKeyAndForwardedToOrigin"`
+					} `yaml:"CachePolicyConfig"`
+				} `yaml:"Properties"`
+			} `yaml:"ApiCachePolicy"`
+		} `yaml:"Resources"`
+	}
+	readTemplate(t, &tpl)
+	const cachingOptimized = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+	dist := tpl.Resources.Site.Properties.DistributionConfig
+	def := dist.DefaultCacheBehavior
+	if len(def.FunctionAssociations) != 1 || def.FunctionAssociations[0].EventType != "viewer-request" ||
+		!strings.HasPrefix(def.FunctionAssociations[0].FunctionARN.Value, "PageRoutes.") {
+		t.Errorf("the default behaviour should run PageRoutes: %+v", def.FunctionAssociations)
+	}
+	var assets *behaviour
+	for i, b := range dist.CacheBehaviors {
+		if b.PathPattern == "/assets/*" {
+			assets = &dist.CacheBehaviors[i]
+		}
+	}
+	if assets == nil {
+		t.Fatal("no /assets/* behaviour: every asset would run PageRoutes")
+	}
+	if assets.TargetOriginID != def.TargetOriginID || !assets.Compress || strings.Join(assets.AllowedMethods, ",") != "GET,HEAD" ||
+		assets.CachePolicyID.Value != cachingOptimized ||
+		assets.ResponseHeadersPolicyID.Tag != "!Ref" || assets.ResponseHeadersPolicyID.Value != "SecurityHeaders" {
+		t.Errorf("/assets/*: %+v", assets)
+	}
+	if len(assets.FunctionAssociations) != 0 {
+		t.Errorf("/assets/* runs a function: %+v", assets.FunctionAssociations)
+	}
+	api := tpl.Resources.ApiCachePolicy.Properties.CachePolicyConfig
+	if !api.Parameters.Gzip || !api.Parameters.Brotli || api.DefaultTTL != 0 || api.MaxTTL > 1 {
+		t.Errorf("ApiCachePolicy: %+v, want gzip and Brotli on, nothing kept", api)
+	}
+	// Vite writes every hashed file under assets/ (web/vite.config.ts keeps its default
+	// assetsDir), which is what this behaviour and Pages' immutable cache match.
+	raw, err := os.ReadFile(filepath.Join(root, "web", "vite.config.ts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), "assetsDir") {
+		t.Error("web/vite.config.ts sets assetsDir: match it in template.yaml's behaviour and in Pages")
 	}
 }

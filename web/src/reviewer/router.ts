@@ -1,13 +1,16 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { SessionHolder } from '@/api/client'
+import LoginPage from './pages/LoginPage.vue'
+import QueuePage from './pages/QueuePage.vue'
+import ReviewPage from './pages/ReviewPage.vue'
 
 const routes: RouteRecordRaw[] = [
-  { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { title: '审核人员登录' } },
-  { path: '/', name: 'queue', component: () => import('./pages/QueuePage.vue'), meta: { auth: true, title: '审核队列' } },
+  { path: '/login', name: 'login', component: LoginPage, meta: { title: '审核人员登录' } },
+  { path: '/', name: 'queue', component: QueuePage, meta: { auth: true, title: '审核队列' } },
   {
     path: '/reviews/:reviewId',
     name: 'review',
-    component: () => import('./pages/ReviewPage.vue'),
+    component: ReviewPage,
     meta: { auth: true, title: '审核申请' },
   },
   { path: '/:rest(.*)*', redirect: '/' },
