@@ -77,7 +77,7 @@ type Cycle struct {
 	SlidersPerCaptcha  float64 // sliders drawn per slider solved (a failed drag draws again)
 	FailedLogins       float64 // wrong passwords (each a slider and a hash)
 	MePerVisit         float64 // GET /v1/me per visit (home page, pages that need the account)
-	ListsPerVisit      float64 // GET /v1/me/manual-reviews per visit
+	ListsPerVisit      float64 // GET /v1/me/manual-reviews per visit of an applicant in manual review (the manual-review page alone lists them)
 	LogoutsPerVisit    float64 // visits that end with 退出 rather than a closed tab
 	CodesPerSignup     float64 // SMS codes asked per registration (some ask again)
 	Verifications      float64 // online verifications
@@ -118,7 +118,7 @@ func (c Cycle) Counts() map[string]float64 {
 		"POST /v1/accounts":                       1,
 		"POST /v1/sessions":                       visits + c.FailedLogins,
 		"GET /v1/me":                              visits * c.MePerVisit,
-		"GET /v1/me/manual-reviews":               visits * c.ListsPerVisit,
+		"GET /v1/me/manual-reviews":               visits * c.ReviewShare * c.ListsPerVisit,
 		"DELETE /v1/sessions/current":             visits * c.LogoutsPerVisit,
 		"GET /v1/ethnicities":                     1,
 		"PUT /v1/me/profile":                      1,

@@ -224,8 +224,8 @@ func largest(lines []Line, n int) string {
 // Assumptions lists every assumption of the model, with the cycle's figures.
 func Assumptions(c Cycle) []string {
 	return []string{
-		fmt.Sprintf("A cycle: register (the agreement, %s SMS codes, each behind a slider), %s logins that succeed and %s that fail (each behind a slider; %s sliders drawn per slider solved), and on each visit GET /v1/me %s times, the review list %s time(s), a logout %s of the time; the profile once (with the ethnicities), %s online verifications (with the guide once).",
-			trim(c.CodesPerSignup), trim(c.Visits), trim(c.FailedLogins), trim(c.SlidersPerCaptcha), trim(c.MePerVisit), trim(c.ListsPerVisit), trim(c.LogoutsPerVisit), trim(c.Verifications)),
+		fmt.Sprintf("A cycle: register (the agreement, %s SMS codes, each behind a slider), %s logins that succeed and %s that fail (each behind a slider; %s sliders drawn per slider solved), and on each visit GET /v1/me %s times, a logout %s of the time, and the review list %s time(s) for those in manual review (web/src: the manual-review page alone asks for it); the profile once (with the ethnicities), %s online verifications (with the guide once).",
+			trim(c.CodesPerSignup), trim(c.Visits), trim(c.FailedLogins), trim(c.SlidersPerCaptcha), trim(c.MePerVisit), trim(c.LogoutsPerVisit), trim(c.ListsPerVisit), trim(c.Verifications)),
 		fmt.Sprintf("Manual review: %s %% of applicants, %s submissions each (a rejection, then again); per decision the reviewer reads the queue %s time(s), opens the review with its photo, decides (SNS and SES notices), and logs in once per %s decisions (with TOTP).",
 			trim(100*c.ReviewShare), trim(c.SubmissionsPerRev), trim(c.ReviewerQueueReads), trim(c.DecisionsPerLogin)),
 		fmt.Sprintf("Password reset: %s %% of applicants, by SMS (a slider, step 1, the code, the completion, then a login).", trim(100*c.ResetShare)),
