@@ -377,10 +377,11 @@ type attempted interface{ counted() attempt }
 func (a attempt) counted() attempt { return a }
 
 // CountAttemptWith counts the current password's attempt and also, the route's own count
-// (a new mobile's code try), sent together alongside the session's read; its undo gives back
-// both. Reconfirm takes the attempt, the route also's result (Counted.Also) and, when the
-// password is wrong, the duty to give it back. When the attempt cannot be counted (a lock,
-// the store busy) the caller is refused, and also's count is given back at once.
+// (a new mobile's code try), sent together alongside the session's read; its undo, which the
+// gate runs when the count is never taken, gives back both. Reconfirm takes the attempt; the
+// route reads also's result (Counted.Also, with authn.Peek) and gives it back itself when
+// Reconfirm took the count and refused. When the attempt cannot be counted (a lock, the store
+// busy) the caller is refused, and also's count is given back at once.
 func CountAttemptWith(db GuardStore, also authn.Read, undoAlso func(ctx context.Context, counted any)) (authn.Read, authn.Undo) {
 	attemptOf := CountAttempt(db)
 	read := func(ctx context.Context, r *api.Request, login string, now time.Time) (any, error) {
