@@ -77,8 +77,17 @@ func (st *Store) CountWechatCode(ctx context.Context, login, user, day string, m
 // CountWechatReset counts one reset code for login asked from WeChat on day: ErrQuotaFull
 // past max. One UpdateItem.
 func (st *Store) CountWechatReset(ctx context.Context, login, day string, max int, expires time.Time) error {
-	_, err := st.countUp(ctx, counter{pk: prefixAccount + login, sk: "WXRESETDAY#" + day, period: day}, max, expires)
+	_, err := st.countUp(ctx, wechatResetDay(login, day), max, expires)
 	return err
+}
+
+// UncountWechatReset gives back a reset code counted for login on day and never issued.
+func (st *Store) UncountWechatReset(ctx context.Context, login, day string) error {
+	return st.countDown(ctx, wechatResetDay(login, day))
+}
+
+func wechatResetDay(login, day string) counter {
+	return counter{pk: prefixAccount + login, sk: "WXRESETDAY#" + day, period: day}
 }
 
 func (st *Store) countBoth(ctx context.Context, a, b counter, max int, expires time.Time) error {

@@ -55,6 +55,7 @@ type Store interface {
 	TakeWechatAwait(ctx context.Context, user string, now time.Time) (string, error)
 	CountWechatCode(ctx context.Context, login, user, day string, max int, expires time.Time) error
 	CountWechatReset(ctx context.Context, login, day string, max int, expires time.Time) error
+	UncountWechatReset(ctx context.Context, login, day string) error
 	PutCode(ctx context.Context, k store.CodeKey, c store.Code) error
 	TakeBindCode(ctx context.Context, hash string, now time.Time) (string, int64, error)
 	CountWechatBindTry(ctx context.Context, user, day string, max int, expires time.Time) error
@@ -305,6 +306,11 @@ func (s *service) resetCode(ctx context.Context, user string, now time.Time) (st
 			countErr = s.db.CountWechatReset(ctx, login, day, ResetsPerDay, clock.NextDay(now).Add(24*time.Hour))
 		})
 	if readErr != nil {
+		if countErr == nil { // no code goes out: the day's count goes back
+			if err := s.db.UncountWechatReset(context.WithoutCancel(ctx), login, day); err != nil {
+				slog.WarnContext(ctx, "could not give back a WeChat reset's count", slog.String("err", err.Error()))
+			}
+		}
 		return "", readErr
 	}
 	switch err := countErr; {

@@ -16,6 +16,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/profile"
 	"github.com/jszg/applicant-accounts/shared/recovery"
 	"github.com/jszg/applicant-accounts/shared/registration"
+	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/testkit"
 	"github.com/jszg/applicant-accounts/shared/wechat"
 	"github.com/jszg/applicant-accounts/shared/wxservice"
@@ -330,5 +331,31 @@ func TestBindingNeedsThePassword(t *testing.T) {
 	}
 	if w.Account(a.Login).WechatUser == "" {
 		t.Fatal("a wrong password unbound")
+	}
+}
+
+// A 找回密码 whose account cannot be read sends no code and gives the day's count back: the
+// three codes of the day are all still there.
+func TestABusyAccountReadSpendsNoResetOfTheDay(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: w.Token(a), Body: pw})
+	if res.Status != 201 {
+		t.Fatalf("bind code: %d %v", res.Status, res.Body)
+	}
+	if reply, _ := w.push(t, text("o-user", "绑定 "+res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
+		t.Fatalf("bind: %q", reply)
+	}
+	w.Env.Faults.ThrottleWhere(func(target string, body []byte) bool {
+		return target == "GetItem" && bytes.Contains(body, []byte(`"ACCOUNT#`))
+	})
+	if reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword)); !strings.Contains(reply, "繁忙") {
+		t.Fatalf("找回密码 with the account unreadable: %q", reply)
+	}
+	w.Env.Faults.Set(storetest.NoFault)
+	for i := 0; i < wxservice.ResetsPerDay; i++ {
+		if reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword)); sixDigits.FindStringSubmatch(reply) == nil {
+			t.Fatalf("找回密码 %d after the busy one: %q", i+1, reply)
+		}
 	}
 }
