@@ -74,3 +74,15 @@ export async function chooseEthnicity(page: Page, search: string, name: string):
   await expect(sheet).toBeHidden()
   await expect(page.getByLabel('民族', { exact: true })).toHaveValue(name)
 }
+
+/**
+ * fillReviewForm fills the manual-review form (or a name change's) for a document valid from
+ * 2020-01-01 for good, with the small fixture photo, and waits until the page accepts it.
+ */
+export async function fillReviewForm(page: Page, idNumber: string): Promise<void> {
+  await page.getByLabel('证件号码').fill(idNumber)
+  await page.getByLabel('有效期起').fill('2020-01-01')
+  await page.getByRole('checkbox', { name: /证件长期有效/ }).check()
+  await choosePhoto(page, 'id-photo-small.jpg')
+  await expect(page.getByRole('status').filter({ hasText: '照片符合要求' })).toBeVisible()
+}

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { checkPage, loginInPage, registerByApi } from './support'
-import { chooseEthnicity, choosePhoto, decideReview, registerPermitHolder } from './firstlogin-support'
+import { chooseEthnicity, choosePhoto, decideReview, fillReviewForm, registerPermitHolder } from './firstlogin-support'
 
 test('a resident whose verification fails completes the profile, sends a shrunk photo for manual review and sees it approved', async ({ page, request }, info) => {
   // Three pages, six accessibility checks, a photo re-encoded in the browser and a reviewer's
@@ -130,11 +130,7 @@ test('a resident who has not tried the online verification is told to try it bef
   await expect(page).toHaveURL(/\/verification$/)
 
   await page.goto('/manual-review')
-  await page.getByLabel('证件号码').fill(a.account)
-  await page.getByLabel('有效期起').fill('2020-01-01')
-  await page.getByRole('checkbox', { name: /证件长期有效/ }).check()
-  await choosePhoto(page, 'id-photo-small.jpg')
-  await expect(page.getByRole('status').filter({ hasText: '照片符合要求' })).toBeVisible()
+  await fillReviewForm(page, a.account)
   await page.getByRole('button', { name: '提交人工审核' }).click()
   const refusal = page.getByRole('alert').filter({ hasText: '未能提交' })
   await expect(refusal).toContainText('请先进行实名核验')
@@ -160,11 +156,7 @@ test('a verified applicant whose name changed asks for the change here and stays
   await expect(page.getByRole('button', { name: '提交人工审核' })).toHaveCount(0)
   await page.getByRole('button', { name: /申请修改姓名/ }).click()
   await page.getByLabel('姓名').fill('周新明')
-  await page.getByLabel('证件号码').fill(a.account)
-  await page.getByLabel('有效期起').fill('2020-01-01')
-  await page.getByRole('checkbox', { name: /证件长期有效/ }).check()
-  await choosePhoto(page, 'id-photo-small.jpg')
-  await expect(page.getByRole('status').filter({ hasText: '照片符合要求' })).toBeVisible()
+  await fillReviewForm(page, a.account)
   await checkPage(page, info, 'name-change-form')
   await page.getByRole('button', { name: '提交姓名变更申请' }).click()
   await expect(page.getByRole('status').filter({ hasText: '姓名变更申请正在审核' })).toBeVisible()

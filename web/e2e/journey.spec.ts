@@ -6,7 +6,7 @@
 import { devices, expect, test } from '@playwright/test'
 import { email, loginInPage, mobile, password, residentId, smsCode } from './support'
 import { askSmsCode, fillRegistration } from './entry-support'
-import { chooseEthnicity, choosePhoto } from './firstlogin-support'
+import { chooseEthnicity, fillReviewForm } from './firstlogin-support'
 import { loginReviewer } from './reviewer-support'
 
 test('an applicant registers, fails verification, is reviewed by hand and approved at the desk', async ({ page, browser, request }, info) => {
@@ -36,11 +36,7 @@ test('an applicant registers, fails verification, is reviewed by hand and approv
   await expect(page.getByRole('alert').filter({ hasText: '实名核验未通过' })).toBeVisible()
   await page.getByRole('button', { name: '申请人工审核' }).click()
   await expect(page).toHaveURL(/\/manual-review$/)
-  await page.getByLabel('证件号码').fill(d.idNumber)
-  await page.getByLabel('有效期起').fill('2020-01-01')
-  await page.getByRole('checkbox', { name: /证件长期有效/ }).check()
-  await choosePhoto(page, 'id-photo-small.jpg')
-  await expect(page.getByRole('status').filter({ hasText: '照片符合要求' })).toBeVisible()
+  await fillReviewForm(page, d.idNumber)
   await page.getByRole('button', { name: '提交人工审核' }).click()
   await expect(page.getByRole('status').filter({ hasText: '人工审核中' })).toBeVisible()
 

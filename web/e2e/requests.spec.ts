@@ -2,9 +2,9 @@
 // bench/bill, prices each one: about $2.5 per million applicants). Each test prints its visit's
 // counts and bounds GET /v1/me, so that a page asking for the account again fails here.
 import { expect, test, type Page } from '@playwright/test'
-import { chooseEthnicity, choosePhoto } from './firstlogin-support'
+import { chooseEthnicity, fillReviewForm } from './firstlogin-support'
 import { applicantToken } from './reviewer-support'
-import { loginInPage, registerByApi } from './support'
+import { loginInPage, registerByApi, type Applicant } from './support'
 
 /** countRequests tallies every /v1/ request the page sends from now on, as "METHOD /path". */
 function countRequests(page: Page): Map<string, number> {
@@ -28,16 +28,21 @@ async function report(page: Page, visit: string, counts: Map<string, number>): P
   return counts.get('GET /v1/me') ?? 0
 }
 
+/** verifyAtFirstLogin logs a new applicant in, completes the profile and runs the verification. */
+async function verifyAtFirstLogin(page: Page, a: Applicant): Promise<void> {
+  await loginInPage(page, a)
+  await expect(page).toHaveURL(/\/profile$/)
+  await chooseEthnicity(page, '汉', '汉族')
+  await page.getByRole('button', { name: '提交' }).click()
+  await expect(page).toHaveURL(/\/verification$/)
+  await page.getByRole('button', { name: '开始实名核验' }).click()
+}
+
 test.describe('API requests per visit', () => {
   test('a first login: profile, a passed verification, the account page', async ({ page, request }) => {
     const a = await registerByApi(request, '赵老师')
     const counts = countRequests(page)
-    await loginInPage(page, a)
-    await expect(page).toHaveURL(/\/profile$/)
-    await chooseEthnicity(page, '汉', '汉族')
-    await page.getByRole('button', { name: '提交' }).click()
-    await expect(page).toHaveURL(/\/verification$/)
-    await page.getByRole('button', { name: '开始实名核验' }).click()
+    await verifyAtFirstLogin(page, a)
     await expect(page).toHaveURL(/\/account$/)
     await expect(page.getByText('已通过实名核验')).toBeVisible()
     // the profile page asks; the profile's answer is the account; the pass is read back once
@@ -49,20 +54,11 @@ test.describe('API requests per visit', () => {
     test.slow()
     const a = await registerByApi(request, '钱核验失败')
     const counts = countRequests(page)
-    await loginInPage(page, a)
-    await expect(page).toHaveURL(/\/profile$/)
-    await chooseEthnicity(page, '汉', '汉族')
-    await page.getByRole('button', { name: '提交' }).click()
-    await expect(page).toHaveURL(/\/verification$/)
-    await page.getByRole('button', { name: '开始实名核验' }).click()
+    await verifyAtFirstLogin(page, a)
     await expect(page.getByRole('alert').filter({ hasText: '实名核验未通过' })).toBeVisible()
     await page.getByRole('button', { name: '申请人工审核' }).click()
     await expect(page).toHaveURL(/\/manual-review$/)
-    await page.getByLabel('证件号码').fill(a.account)
-    await page.getByLabel('有效期起').fill('2020-01-01')
-    await page.getByRole('checkbox', { name: /证件长期有效/ }).check()
-    await choosePhoto(page, 'id-photo-small.jpg')
-    await expect(page.getByRole('status').filter({ hasText: '照片符合要求' })).toBeVisible()
+    await fillReviewForm(page, a.account)
     await page.getByRole('button', { name: '提交人工审核' }).click()
     await expect(page.getByRole('status').filter({ hasText: '人工审核中' })).toBeVisible()
     // the profile page; the failure's counts read back; the manual-review page, which always
