@@ -100,8 +100,9 @@ bench:
 	$(GO) run ./bench/coldstart -n 25
 	$(GO) run ./bench/bill
 
-## lint: gofmt, go vet, staticcheck, go.mod tidiness, cfn-lint on the template; the pages'
-## types (vue-tsc) and their API types against docs/openapi.yaml
+## lint: gofmt, go vet, staticcheck, go.mod tidiness, the SDK copies against what
+## third_party/lazyschemas writes, cfn-lint on the template; the pages' types (vue-tsc) and
+## their API types against docs/openapi.yaml
 lint: lint-go lint-web
 
 lint-go:
@@ -110,6 +111,7 @@ lint-go:
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 	$(GO) mod tidy -diff
+	$(GO) run ./third_party/lazyschemas -check
 	cfn-lint template.yaml
 
 lint-web: web-deps
