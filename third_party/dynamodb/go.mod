@@ -10,13 +10,3 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/internal/endpoint-discovery v1.13.12
 	github.com/aws/smithy-go v1.28.9
 )
-
-replace github.com/aws/aws-sdk-go-v2 => ../../
-
-replace github.com/aws/aws-sdk-go-v2/internal/configsources => ../../internal/configsources/
-
-replace github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 => ../../internal/endpoints/v2/
-
-replace github.com/aws/aws-sdk-go-v2/service/internal/accept-encoding => ../../service/internal/accept-encoding/
-
-replace github.com/aws/aws-sdk-go-v2/service/internal/endpoint-discovery => ../../service/internal/endpoint-discovery/

@@ -8,9 +8,3 @@ require (
 	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.8.12
 	github.com/aws/smithy-go v1.28.9
 )
-
-replace github.com/aws/aws-sdk-go-v2 => ../../
-
-replace github.com/aws/aws-sdk-go-v2/internal/configsources => ../../internal/configsources/
-
-replace github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 => ../../internal/endpoints/v2/

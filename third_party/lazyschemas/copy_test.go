@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"regexp"
 	"sort"
 	"strings"
@@ -22,10 +24,77 @@ import (
 	smithy "github.com/aws/smithy-go"
 )
 
-// The copies in third_party/dynamodb and third_party/dynamodbstreams, which go.mod puts in
-// place of the SDK's, as this package's tests link them. This is the only test of the
-// package that sends a cold operation, and it first checks that nothing has.
-func TestAColdOperationBuildsItsSchemasOnceAndAnswersAsTheSDKs(t *testing.T) {
+// reporter is what a check run in a fresh process reports to: *testing.T in a test, the
+// child's own in the process TestMain starts for it.
+type reporter interface {
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
+// freshChecks run each in a process of their own, where no operation has been sent yet:
+// what they check (which schemas the init built, what Complete builds) holds only until a
+// cold operation runs, which any other test may do first.
+var freshChecks = map[string]func(reporter){
+	"hot operations round trip before Complete": hotOperationsRoundTripBeforeComplete,
+	"a cold operation builds its schemas once":  aColdOperationBuildsItsSchemasOnce,
+}
+
+const freshEnv = "LAZYSCHEMAS_FRESH_CHECK"
+
+func TestMain(m *testing.M) {
+	if name := os.Getenv(freshEnv); name != "" {
+		os.Exit(runFresh(name))
+	}
+	os.Exit(m.Run())
+}
+
+// TestTheCopiesInAFreshProcess runs each fresh check in this test binary started again (so
+// under -race when this one is), which runs only that check.
+func TestTheCopiesInAFreshProcess(t *testing.T) {
+	for name := range freshChecks {
+		t.Run(name, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Env = append(os.Environ(), freshEnv+"="+name)
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("%v:\n%s", err, out)
+			}
+		})
+	}
+}
+
+// childReporter prints what fails and remembers it; Fatalf ends the process.
+type childReporter struct{ failed bool }
+
+func (c *childReporter) Errorf(format string, args ...any) {
+	c.failed = true
+	fmt.Fprintf(os.Stderr, format+"\n", args...)
+}
+
+func (c *childReporter) Fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, format+"\n", args...)
+	os.Exit(1)
+}
+
+func runFresh(name string) int {
+	check, ok := freshChecks[name]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "no fresh check %q\n", name)
+		return 2
+	}
+	r := &childReporter{}
+	check(r)
+	if r.failed {
+		return 1
+	}
+	return 0
+}
+
+// aColdOperationBuildsItsSchemasOnce: the copies in third_party/dynamodb and
+// third_party/dynamodbstreams, which go.mod puts in place of the SDK's, leave the cold
+// schemas nil until a cold operation is sent; twenty goroutines sending the first ones at
+// once build them once (under the race detector) and read their answers whole.
+func aColdOperationBuildsItsSchemasOnce(t reporter) {
 	for name, s := range map[string]*smithy.Schema{"PutItemInput": schemas.PutItemInput, "TransactWriteItemsInput": schemas.TransactWriteItemsInput,
 		"CancellationReason": schemas.CancellationReason, "TransactionCanceledException": schemas.TransactionCanceledException,
 		"BatchGetItemOutput": schemas.BatchGetItemOutput, "AttributeValue_M": schemas.AttributeValue_M} {
@@ -34,10 +103,10 @@ func TestAColdOperationBuildsItsSchemasOnceAndAnswersAsTheSDKs(t *testing.T) {
 		}
 	}
 	if schemas.PutItemInput == nil || schemas.CreateTableInput != nil || schemas.TableDescription != nil || schemas.ListBackupsOutput != nil {
-		t.Fatal("the copy's init did not leave the cold schemas to Complete (or a test sent a cold operation first)")
+		t.Fatalf("the copy's init did not leave the cold schemas to Complete")
 	}
 	if streamschemas.DescribeStreamInput != nil {
-		t.Fatal("the streams copy built its schemas at init")
+		t.Fatalf("the streams copy built its schemas at init")
 	}
 
 	var targets sync.Map
@@ -101,10 +170,10 @@ func TestAColdOperationBuildsItsSchemasOnceAndAnswersAsTheSDKs(t *testing.T) {
 	wg.Wait()
 	close(errs)
 	for err := range errs {
-		t.Error(err)
+		t.Errorf("%v", err)
 	}
 	if schemas.CreateTableInput == nil || schemas.TableDescription == nil || schemas.ListBackupsOutput == nil {
-		t.Error("Complete left a cold schema nil")
+		t.Errorf("Complete left a cold schema nil")
 	}
 	sent, _ := targets.Load("DynamoDB_20120810.CreateTable")
 	var body map[string]any
@@ -113,7 +182,7 @@ func TestAColdOperationBuildsItsSchemasOnceAndAnswersAsTheSDKs(t *testing.T) {
 	}
 	streamschemas.Complete()
 	if streamschemas.DescribeStreamInput == nil {
-		t.Error("the streams copy's Complete left DescribeStreamInput nil")
+		t.Errorf("the streams copy's Complete left DescribeStreamInput nil")
 	}
 }
 

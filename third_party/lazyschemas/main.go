@@ -54,8 +54,9 @@ var copies = []copySpec{
 	},
 }
 
-// HotDynamoDBOperations are the DynamoDB operations whose schemas are built at init: every
-// action a function's policy in template.yaml allows (held by a test in shared/store).
+// HotDynamoDBOperations are the DynamoDB operations whose schemas are built at init: those
+// the store sends, which are the actions the functions' policies in template.yaml allow
+// (TestTheHotOperationsAreWhatTheFunctionsSend).
 var HotDynamoDBOperations = []string{
 	"BatchGetItem", "BatchWriteItem", "DeleteItem", "GetItem",
 	"PutItem", "Query", "TransactWriteItems", "UpdateItem",
@@ -64,8 +65,18 @@ var HotDynamoDBOperations = []string{
 func main() {
 	check := flag.Bool("check", false, "compare the copies with what would be written, write nothing")
 	flag.Parse()
+	goMod, err := os.ReadFile("go.mod")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "lazyschemas: run it from the repository's root: %v\n", err)
+		os.Exit(1)
+	}
 	failed := false
 	for _, c := range copies {
+		// The replace makes go.mod's require line inert: it must name what the copy is.
+		if !regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(c.module) + `\s+` + regexp.QuoteMeta(c.version) + `\b`).Match(goMod) {
+			fmt.Fprintf(os.Stderr, "lazyschemas: go.mod does not require %s %s, the version copied in %s\n", c.module, c.version, c.dir)
+			os.Exit(1)
+		}
 		files, err := c.generate()
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "lazyschemas: %s@%s: %v\n", c.module, c.version, err)
@@ -140,15 +151,19 @@ func (c copySpec) patch(files map[string][]byte) (map[string][]byte, error) {
 		hot[op] = true
 		roots = append(roots, op, op+"Input", op+"Output")
 	}
-	// What the client and the error registry hold from their start must be built at init.
-	for _, name := range []string{"api_client.go", "type_registry.go"} {
-		roots = append(roots, schemaRefs(files[name])...)
+	// What the root package holds or reaches outside its operations (the client, the error
+	// registry, the serializers of the attribute values) is built at init.
+	for name, src := range files {
+		if !strings.Contains(name, "/") && opFile.FindStringSubmatch(name) == nil {
+			roots = append(roots, schemaRefs(src)...)
+		}
 	}
+	sort.Strings(roots)
 	schemas, cold, err := splitSchemas(files["schemas/schemas.go"], roots)
 	if err != nil {
 		return nil, err
 	}
-	files["schemas/schemas.go"] = schemas
+	files["schemas/schemas.go"] = noted(schemas, "only the hot operations' schemas are built at init; Complete builds the rest.")
 	if len(cold) == 0 {
 		return nil, fmt.Errorf("every schema is hot: nothing to defer")
 	}
@@ -166,17 +181,43 @@ func (c copySpec) patch(files map[string][]byte) (map[string][]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		files[name] = patched
+		files[name] = noted(patched, "schemas.Complete() is called before the operation's schemas are read.")
 	}
 	if b, ok := files["internal/endpoints/endpoints.go"]; ok {
 		patched, err := lazyPartitions(b)
 		if err != nil {
 			return nil, fmt.Errorf("internal/endpoints/endpoints.go: %w", err)
 		}
-		files["internal/endpoints/endpoints.go"] = patched
+		files["internal/endpoints/endpoints.go"] = noted(patched, "the partitions' table is built on its first use.")
 	}
+	files["go.mod"] = withoutReplaces(files["go.mod"])
 	files["LAZYSCHEMAS.md"] = c.readme(cold)
 	return files, nil
+}
+
+// changeNotice goes after the generated-code line of every file the copy changes (the
+// licence, Apache-2.0 §4(b), asks modified files to say so).
+const changeNotice = "// Changed by third_party/lazyschemas (see third_party/PATCHES.md): "
+
+// noted is src with the change notice, what, after its first line.
+func noted(src []byte, what string) []byte {
+	first, rest, _ := bytes.Cut(src, []byte("\n"))
+	out := append(append([]byte(nil), first...), '\n')
+	out = append(out, changeNotice+what+"\n"...)
+	return append(out, rest...)
+}
+
+// withoutReplaces drops upstream's replace directives, which point into the SDK's own
+// repository and would break a build inside the copy.
+func withoutReplaces(goMod []byte) []byte {
+	var out []string
+	for _, line := range strings.Split(string(goMod), "\n") {
+		if strings.HasPrefix(line, "replace ") {
+			continue
+		}
+		out = append(out, line)
+	}
+	return []byte(strings.TrimRight(strings.Join(out, "\n"), "\n") + "\n")
 }
 
 var schemaRef = regexp.MustCompile(`\bschemas\.(\w+)`)
@@ -240,20 +281,26 @@ func (c copySpec) readme(cold []string) []byte {
 // hash. It runs outside this module, whose go.mod replaces the very modules it copies (so
 // go.sum no longer lists them); the checksum database vouches for the download instead.
 func moduleDir(modVersion string) (dir, sum string, err error) {
-	cmd := exec.Command("go", "mod", "download", "-json", modVersion)
-	cmd.Dir = os.TempDir()
-	cmd.Env = append(os.Environ(), "GOFLAGS=", "GO111MODULE=on")
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
+	outside, err := os.MkdirTemp("", "lazyschemas")
 	if err != nil {
-		return "", "", fmt.Errorf("go mod download %s: %w", modVersion, err)
-	}
-	var info struct{ Dir, Sum, Error string }
-	if err := json.Unmarshal(out, &info); err != nil {
 		return "", "", err
 	}
-	if info.Error != "" {
+	defer os.RemoveAll(outside)
+	cmd := exec.Command("go", "mod", "download", "-json", modVersion)
+	cmd.Dir = outside
+	cmd.Env = append(os.Environ(), "GOFLAGS=", "GO111MODULE=on", "GOWORK=off")
+	cmd.Stderr = os.Stderr
+	out, runErr := cmd.Output()
+	// A failed download says why in its JSON, on stdout.
+	var info struct{ Dir, Sum, Error string }
+	if err := json.Unmarshal(out, &info); err == nil && info.Error != "" {
 		return "", "", fmt.Errorf("go mod download %s: %s", modVersion, info.Error)
+	}
+	if runErr != nil {
+		return "", "", fmt.Errorf("go mod download %s: %w", modVersion, runErr)
+	}
+	if info.Dir == "" {
+		return "", "", fmt.Errorf("go mod download %s: no directory in %q", modVersion, out)
 	}
 	return info.Dir, info.Sum, nil
 }

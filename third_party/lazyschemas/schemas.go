@@ -44,19 +44,18 @@ func splitSchemas(src []byte, roots []string) (out []byte, cold []string, err er
 	type addMember struct {
 		stmt   ast.Stmt
 		parent string
-		target string // "" for a prelude shape (smithyprelude.X), built by smithy-go
 	}
 	var adds []addMember
-	targets := map[string][]string{}
+	targets := map[string][]string{} // a shape's members' targets, and what their traits name
+	memberOf := map[string]string{}  // a member's var → its shape
 	for _, stmt := range initFn.Body.List {
-		parent, target, ok := memberAdded(stmt)
+		member, parent, refs, ok := memberAdded(stmt)
 		if !ok {
 			return nil, nil, fmt.Errorf("%s: init holds a statement other than X = P.AddMember(...)", fset.Position(stmt.Pos()))
 		}
-		adds = append(adds, addMember{stmt, parent, target})
-		if target != "" {
-			targets[parent] = append(targets[parent], target)
-		}
+		adds = append(adds, addMember{stmt, parent})
+		memberOf[member] = parent
+		targets[parent] = append(targets[parent], refs...)
 	}
 
 	shapes := map[string]*ast.ValueSpec{}
@@ -79,6 +78,9 @@ func splitSchemas(src []byte, roots []string) (out []byte, cold []string, err er
 	hot := map[string]bool{}
 	var reach func(name string) error
 	reach = func(name string) error {
+		if parent, isMember := memberOf[name]; isMember {
+			name = parent // a member is built with its shape
+		}
 		if hot[name] {
 			return nil
 		}
@@ -95,8 +97,11 @@ func splitSchemas(src []byte, roots []string) (out []byte, cold []string, err er
 				}
 			}
 		}
-		for _, target := range targets[name] {
-			if err := reach(target); err != nil {
+		for _, ref := range targets[name] {
+			if _, isShape := shapes[ref]; !isShape && memberOf[ref] == "" {
+				continue // true, nil: not a name of this file
+			}
+			if err := reach(ref); err != nil {
 				return err
 			}
 		}
@@ -121,6 +126,13 @@ func splitSchemas(src []byte, roots []string) (out []byte, cold []string, err er
 			name := vs.Names[0].Name
 			if len(vs.Values) != 1 || hot[name] {
 				continue
+			}
+			// Complete builds the cold shapes in the file's order, which is safe only while
+			// none is built from another (today only the service schema is, and it is hot).
+			for _, ref := range identArgs(vs.Values[0]) {
+				if _, isShape := shapes[ref]; isShape {
+					return nil, nil, fmt.Errorf("cold shape %s is built from shape %s: Complete would need their order", name, ref)
+				}
 			}
 			cold = append(cold, name)
 			build = append(build, &ast.AssignStmt{
@@ -196,29 +208,31 @@ func completeSchemas() {
 	return nil
 }
 
-// memberAdded reads `X = P.AddMember("m", T, ...)`: the parent P and the target T (""
-// when T is not a shape of this file).
-func memberAdded(stmt ast.Stmt) (parent, target string, ok bool) {
+// memberAdded reads `X = P.AddMember("m", T, traits...)`: the member X, its shape P, and
+// the names of this file that T and the traits hold (a prelude target, smithyprelude.X, is
+// smithy-go's and none).
+func memberAdded(stmt ast.Stmt) (member, parent string, refs []string, ok bool) {
 	assign, isAssign := stmt.(*ast.AssignStmt)
 	if !isAssign || len(assign.Lhs) != 1 || len(assign.Rhs) != 1 || assign.Tok != token.ASSIGN {
-		return "", "", false
+		return "", "", nil, false
+	}
+	m, isIdent := assign.Lhs[0].(*ast.Ident)
+	if !isIdent {
+		return "", "", nil, false
 	}
 	call, isCall := assign.Rhs[0].(*ast.CallExpr)
 	if !isCall || len(call.Args) < 2 {
-		return "", "", false
+		return "", "", nil, false
 	}
 	sel, isSel := call.Fun.(*ast.SelectorExpr)
 	if !isSel || sel.Sel.Name != "AddMember" {
-		return "", "", false
+		return "", "", nil, false
 	}
 	p, isIdent := sel.X.(*ast.Ident)
 	if !isIdent {
-		return "", "", false
+		return "", "", nil, false
 	}
-	if t, isIdent := call.Args[1].(*ast.Ident); isIdent {
-		target = t.Name
-	}
-	return p.Name, target, true
+	return m.Name, p.Name, identArgs(&ast.CallExpr{Args: call.Args[1:]}), true
 }
 
 // identArgs lists the bare identifiers passed to a call, at any depth.
