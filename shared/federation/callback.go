@@ -71,6 +71,9 @@ func refuse(code string, cause error) error { return &refusal{code: code, cause:
 
 // CallbackStore finishes logins: the flow, the link, the account and the login code.
 type CallbackStore interface {
+	OpenFederatedState(state string) (store.FederatedFlow, bool)
+	SpendFederatedState(ctx context.Context, stateHash string, expiresAt int64) error
+	FederatedStateSpent(ctx context.Context, stateHash string) (bool, error)
 	TakeFederatedFlow(ctx context.Context, stateHash string, now time.Time) (store.FederatedFlow, error)
 	FindFederated(ctx context.Context, linkHash, login string) (*store.FederatedLink, *account.Account, error)
 	GetAccount(ctx context.Context, login string) (account.Account, error)
@@ -84,13 +87,15 @@ type CallbackStore interface {
 const mapTries = 3
 
 // NewCallback answers GET /v1/federated-logins/callback?code=&state=, where the provider
-// sends the browser back: the state is spent (one DeleteItem), the code exchanged at the
-// provider with the login's PKCE verifier, the ID token verified (go-oidc: signature against
-// the provider's keys, issuer, audience = client id, expiry; the nonce here), the identity
-// mapped to an account, and the browser sent to the front end's page with a one-time code
-// (?code=), or with what went wrong (?error=, nothing created). Three round trips: the
-// state; the identity's link and the number's account, read together; the code, alone or in
-// the transaction that links or creates.
+// sends the browser back: the state is opened (the flow sealed in it: no read), the code
+// exchanged at the provider with the login's PKCE verifier, the ID token verified (go-oidc:
+// signature against the provider's keys, issuer, audience = client id, expiry; the nonce
+// here), the state spent, the identity mapped to an account, and the browser sent to the
+// front end's page with a one-time code (?code=), or with what went wrong (?error=, nothing
+// created). Two round trips after the provider's: the state spent with the identity's link
+// and the number's account read alongside; the code, alone or in the transaction that links
+// or creates. A state from before the seal is taken from the table first, as it was kept
+// there (three).
 func NewCallback(db CallbackStore, p *Provider, clk clock.Clock) api.HandlerFunc {
 	c := &callback{store: db, provider: p, clock: clk}
 	return c.handle
@@ -163,6 +168,43 @@ func (c *callback) finish(ctx context.Context, r *api.Request) (string, error) {
 		return "", refuse(Unavailable, err)
 	}
 	now := c.clock.Now()
+	flow, sealed := c.store.OpenFederatedState(state)
+	if !sealed {
+		return c.finishKept(ctx, found, state, code, now)
+	}
+	if flow.ExpiresAt <= now.Unix() {
+		return "", refuse(StateInvalid, errors.New("the login's state has expired"))
+	}
+	hash := stateHash(state)
+	spend := func(ctx context.Context) error {
+		err := c.store.SpendFederatedState(ctx, hash, flow.ExpiresAt)
+		if errors.Is(err, store.ErrExists) {
+			return refuse(StateInvalid, errors.New("the state was spent by an earlier callback"))
+		}
+		return err
+	}
+	// The state is spent only once the provider has answered with a good token: a refused
+	// callback (a replayed code, a browser's second request) must not spend the state of
+	// the one that holds the login's code. Trying codes with a state gains nothing, since
+	// the provider gives tokens only for codes issued to its PKCE challenge.
+	id, err := c.verify(ctx, found, code, flow, now)
+	var ref *refusal
+	if errors.As(err, &ref) && ref.code == CodeRejected {
+		// A code refused under a state spent already is a callback opened again (a reload,
+		// the back button), which the front end words as such. One read, on this path only.
+		if spent, readErr := c.store.FederatedStateSpent(ctx, hash); readErr == nil && spent {
+			return "", refuse(StateInvalid, errors.New("the state was spent by an earlier callback"))
+		}
+	}
+	if err != nil {
+		return "", err
+	}
+	return c.login(ctx, id, flow, now, spend)
+}
+
+// finishKept finishes a login started before the state was sealed: its flow was kept in
+// the table under the state's hash, and is taken (spent) before the provider is asked.
+func (c *callback) finishKept(ctx context.Context, found *discovered, state, code string, now time.Time) (string, error) {
 	flow, err := c.store.TakeFederatedFlow(ctx, stateHash(state), now)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -174,7 +216,7 @@ func (c *callback) finish(ctx context.Context, r *api.Request) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return c.login(ctx, id, flow, now)
+	return c.login(ctx, id, flow, now, nil)
 }
 
 // verified is the identity a verified ID token carries.
@@ -256,11 +298,25 @@ func (cfg Config) identityOf(issuer, subject string, claims map[string]any, now 
 // login maps the identity to an account, linking or creating it the first time, and keeps
 // the login's code. Each write holds only on what was read; when a concurrent login of the
 // same identity, or a registration of the number, moved first, the mapping is read again.
-func (c *callback) login(ctx context.Context, id verified, flow store.FederatedFlow, now time.Time) (string, error) {
+// spend, when the state is still to be spent, goes alongside the first read, and a state
+// spent already (or not spent) ends the login whatever was read.
+func (c *callback) login(ctx context.Context, id verified, flow store.FederatedFlow, now time.Time, spend func(context.Context) error) (string, error) {
 	for try := 1; try <= mapTries; try++ {
 		code := token.New(logincode.SecretBytes)
 		codeHash := logincode.Hash(code)
-		link, acct, err := c.store.FindFederated(ctx, id.link, id.number)
+		var link *store.FederatedLink
+		var acct *account.Account
+		var err error
+		find := func(ctx context.Context) { link, acct, err = c.store.FindFederated(ctx, id.link, id.number) }
+		if try == 1 && spend != nil {
+			var spendErr error
+			store.SendTogether(ctx, func(ctx context.Context) { spendErr = spend(ctx) }, find)
+			if spendErr != nil {
+				return "", spendErr
+			}
+		} else {
+			find(ctx)
+		}
 		if err != nil {
 			return "", err
 		}

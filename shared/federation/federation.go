@@ -1,6 +1,6 @@
 // Package federation is the 教育部 unified login (教育部账号登录) as OpenID Connect federation:
-// the authorization-code flow with PKCE (S256), a state and a nonce kept in the table for ten
-// minutes and spent once, the ID token verified with go-oidc (signature, issuer, audience,
+// the authorization-code flow with PKCE (S256), the nonce and the verifier sealed into a
+// state that lives ten minutes and is spent once, the ID token verified with go-oidc (signature, issuer, audience,
 // expiry) and its nonce compared here. The callback maps the verified identity to an account
 // (an existing link, else the applicant's account of the same document number and name,
 // else a new account made from the claims) and hands the front end a one-time code, never a

@@ -16,9 +16,9 @@ import (
 	"github.com/jszg/applicant-accounts/shared/token"
 )
 
-// StartStore keeps logins in progress.
+// StartStore seals a login's flow into its state.
 type StartStore interface {
-	StartFederatedFlow(ctx context.Context, stateHash string, f store.FederatedFlow) error
+	NewFederatedState(f store.FederatedFlow) string
 }
 
 type startRequest struct {
@@ -35,8 +35,9 @@ type started struct {
 // the provider's authorization URL, carrying a fresh state, nonce and PKCE challenge (S256),
 // for the browser to open; and a flow key the front end keeps, without which the login's
 // code cannot be exchanged. A first login creates an account, which records the user
-// agreement accepted here, so every start accepts it. One round trip (the flow), and the
-// provider's discovery document on a function's first request.
+// agreement accepted here, so every start accepts it. No round trip: the flow (nonce, PKCE
+// verifier, the flow key's hash, the agreement) is sealed into the state, which the callback
+// opens and spends. The provider's discovery document is read on a function's first request.
 func NewStart(db StartStore, p *Provider, clk clock.Clock) api.HandlerFunc {
 	agreementVersion := sitetext.AgreementVersion()
 	return func(ctx context.Context, r *api.Request) (*api.Response, error) {
@@ -51,17 +52,14 @@ func NewStart(db StartStore, p *Provider, clk clock.Clock) api.HandlerFunc {
 		if err != nil {
 			return nil, providerDown(err)
 		}
-		state, nonce, flowKey := token.New(logincode.SecretBytes), token.New(logincode.SecretBytes), token.New(logincode.SecretBytes)
+		nonce, flowKey := token.New(logincode.SecretBytes), token.New(logincode.SecretBytes)
 		verifier := oauth2.GenerateVerifier()
 		now := clk.Now()
-		flow := store.FederatedFlow{
+		state := db.NewFederatedState(store.FederatedFlow{
 			Nonce: nonce, Verifier: verifier, Binding: logincode.Binding(flowKey),
 			AgreementVersion: agreementVersion, AcceptedAt: now.UTC().Format(time.RFC3339),
 			ExpiresAt: now.Add(FlowTTL).Unix(),
-		}
-		if err := db.StartFederatedFlow(ctx, stateHash(state), flow); err != nil {
-			return nil, err
-		}
+		})
 		return api.JSON(http.StatusCreated, started{
 			AuthorizationURL: found.oauth.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce)),
 			FlowKey:          flowKey,

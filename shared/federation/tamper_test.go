@@ -17,6 +17,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/logincode"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/testkit"
+	"github.com/jszg/applicant-accounts/shared/token"
 )
 
 // Every failed or tampered callback is told to the front end as its own error, and creates
@@ -43,6 +44,9 @@ func TestTamperedCallbacksCreateNothing(t *testing.T) {
 			q.Set("state", "forged-"+q.Get("state"))
 			return q
 		}},
+		// The provider refuses the code it exchanged already, and the state is found spent: a
+		// callback opened again. At a provider that answers the code again, the spending
+		// refuses (TestAStateSpentStopsACodeTheProviderAnswersTwice).
 		{"a state used already", federation.StateInvalid, func(t *testing.T, w *world, subject string) url.Values {
 			q := w.authorize(t, first(w.begin(t)), subject).Query()
 			w.back(t, q) // the first use logs in (and creates the account: reset below)
@@ -377,5 +381,105 @@ func TestABusyStoreAtTheCallbackIsAnOutage(t *testing.T) {
 	}
 	if res := w.federatedLogin(t, who.Subject); res.Status != 201 {
 		t.Fatalf("again: %d %v", res.Status, res.Body)
+	}
+}
+
+// At a provider that answers a code exchanged twice, the state alone stops a replayed
+// callback: it was spent by the first.
+func TestAStateSpentStopsACodeTheProviderAnswersTwice(t *testing.T) {
+	w := newWorld(t)
+	w.idp.AnswerCodesTwice()
+	who := w.person("周芷若")
+	q := w.authorize(t, first(w.begin(t)), who.Subject).Query()
+	if code := w.back(t, q).Query().Get("code"); code == "" {
+		t.Fatal("the first callback was refused")
+	}
+	w.forget(t)
+	logs := testkit.CaptureLogs(t)
+	if got := w.back(t, q).Query().Get("error"); got != federation.StateInvalid {
+		t.Fatalf("the same callback again: error=%q", got)
+	}
+	if n := w.kinds(t); n["ACCOUNT"] != 0 || n["FEDLINK"] != 0 || n["FEDCODE"] != 0 {
+		t.Fatalf("a replayed callback left %v", n)
+	}
+	if !strings.Contains(logs.String(), "spent by an earlier callback") {
+		t.Fatalf("the refusal's cause is not logged:\n%s", logs)
+	}
+}
+
+// Twenty callbacks naming one state and its code at once (a browser's retries, a replayed
+// address): one finishes the login, every other is refused, one account is made; at a
+// provider that exchanges the code once, and at one that answers it every time, where the
+// state's spending decides.
+func TestOneStateFinishesOneLoginUnderRace(t *testing.T) {
+	for _, provider := range []string{"one exchange a code", "a code answered twice"} {
+		for name, fault := range testkit.RaceFaults {
+			t.Run(provider+", "+name, func(t *testing.T) {
+				w := newWorld(t)
+				if provider == "a code answered twice" {
+					w.idp.AnswerCodesTwice()
+				}
+				who := w.person("张无忌")
+				q := w.authorize(t, first(w.begin(t)), who.Subject).Query()
+				w.Env.Faults.Set(fault)
+				pages := testkit.Race(20, func(int) *url.URL { return w.back(t, q) })
+				w.Env.Faults.Set(storetest.NoFault)
+				codes, spent := 0, 0
+				for _, to := range pages {
+					switch got := to.Query(); {
+					case got.Get("code") != "":
+						codes++
+					case got.Get("error") == federation.StateInvalid:
+						spent++
+					case got.Get("error") != federation.CodeRejected:
+						t.Fatalf("a callback: %v", got)
+					}
+				}
+				if codes != 1 {
+					t.Fatalf("%d login codes from one state", codes)
+				}
+				if provider == "a code answered twice" && spent != 19 {
+					t.Fatalf("%d of the other 19 refused for the state spent", spent)
+				}
+				if n := w.kinds(t); n["ACCOUNT"] != 1 || n["FEDLINK"] != 1 || n["FEDCODE"] != 1 || n["FEDSTATE"] != 1 {
+					t.Fatalf("items %v", n)
+				}
+			})
+		}
+	}
+}
+
+// A login started before the flow was sealed into its state kept the flow in the table; its
+// callback, within the ten minutes after the deploy, still finishes it, taking the flow
+// first (three round trips), and once only.
+func TestALoginStartedBeforeTheSealFinishes(t *testing.T) {
+	w := newWorld(t)
+	who := w.person("黄蓉")
+	authURL, flowKey := w.begin(t)
+	u, _ := url.Parse(authURL)
+	q := u.Query()
+	flow, ok := w.Store.OpenFederatedState(q.Get("state"))
+	if !ok {
+		t.Fatal("the start's state does not open")
+	}
+	// The same flow as a start made it before the seal: a plain random state, the flow kept
+	// under its hash.
+	plain := token.New(logincode.SecretBytes)
+	if err := w.Store.StartFederatedFlow(context.Background(), federation.StateHash(plain), flow); err != nil {
+		t.Fatal(err)
+	}
+	q.Set("state", plain)
+	u.RawQuery = q.Encode()
+	back := w.authorize(t, u.String(), who.Subject).Query()
+	w.Env.Calls.Reset()
+	to := w.back(t, back)
+	if got, trips := w.Env.Calls.String(), w.Env.Calls.Trips(); got != "BatchGetItem=1 DeleteItem=1 TransactWriteItems=1" || trips != 3 {
+		t.Fatalf("callback's requests: %s in %d round trips (%v)", got, trips, to.Query())
+	}
+	if res := w.trade(t, to.Query().Get("code"), flowKey); res.Status != 201 {
+		t.Fatalf("exchange: %d %v", res.Status, res.Body)
+	}
+	if got := w.back(t, back).Query().Get("error"); got != federation.StateInvalid {
+		t.Fatalf("the kept flow's state again: error=%q", got)
 	}
 }

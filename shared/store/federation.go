@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,15 +17,63 @@ import (
 // provider identity to an account, the one-time code the front end exchanges for a session.
 
 // FederatedFlow is a login sent to the provider and not back yet: what its callback needs.
+// It travels sealed in the login's state (NewFederatedState); flows started before the seal
+// were kept in the table under the state's hash (StartFederatedFlow, TakeFederatedFlow).
 type FederatedFlow struct {
-	Nonce    string `dynamodbav:"nonce"`
-	Verifier string `dynamodbav:"verifier"` // PKCE code verifier (RFC 7636)
+	Nonce    string `dynamodbav:"nonce" json:"n"`
+	Verifier string `dynamodbav:"verifier" json:"v"` // PKCE code verifier (RFC 7636)
 	// Binding is the hash of the key the front end that started the login keeps: only it can
 	// exchange the login's code (no login CSRF).
-	Binding          string `dynamodbav:"binding"`
-	AgreementVersion string `dynamodbav:"agreementVersion"`
-	AcceptedAt       string `dynamodbav:"acceptedAt"`
-	ExpiresAt        int64  `dynamodbav:"expiresAt"`
+	Binding          string `dynamodbav:"binding" json:"b"`
+	AgreementVersion string `dynamodbav:"agreementVersion" json:"a"`
+	AcceptedAt       string `dynamodbav:"acceptedAt" json:"t"`
+	ExpiresAt        int64  `dynamodbav:"expiresAt" json:"e"`
+}
+
+// NewFederatedState is a login's state: f sealed under the flow key (AES-256-GCM, a random
+// nonce), so the callback has the verifier and the nonce before any read, and only this
+// deployment can have made it. The verifier stays secret in the browser's address bar and
+// at the provider. No I/O: the state is spent by its callback (SpendFederatedState).
+func (st *Store) NewFederatedState(f FederatedFlow) string {
+	plain, err := json.Marshal(f)
+	if err != nil {
+		panic("store: a federated flow does not marshal: " + err.Error())
+	}
+	return sealID(st.flowSeal, plain)
+}
+
+// OpenFederatedState is the flow a state of NewFederatedState carries; false for a state
+// that is not one: issued before the seal, forged or damaged. It says nothing of whether
+// the flow has expired or been spent. No I/O.
+func (st *Store) OpenFederatedState(state string) (FederatedFlow, bool) {
+	plain, ok := openID(st.flowSeal, state)
+	if !ok {
+		return FederatedFlow{}, false
+	}
+	var f FederatedFlow
+	if err := json.Unmarshal(plain, &f); err != nil {
+		return FederatedFlow{}, false
+	}
+	return f, true
+}
+
+// FederatedStateSpent says whether a callback spent the sealed state already. One GetItem
+// (consistent).
+func (st *Store) FederatedStateSpent(ctx context.Context, stateHash string) (bool, error) {
+	_, err := st.get(ctx, fedStateKey(stateHash))
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// SpendFederatedState marks a sealed state used, until it would have expired anyway:
+// ErrExists when a callback spent it already. Of any number of callbacks naming one state,
+// exactly one spends it. One PutItem; the mark holds nothing but its expiry.
+func (st *Store) SpendFederatedState(ctx context.Context, stateHash string, expiresAt int64) error {
+	item := fedStateKey(stateHash)
+	item[attrExpires] = n(expiresAt)
+	return st.create(ctx, item)
 }
 
 // FederatedLink ties one provider identity, known only by a hash of issuer and subject, to
@@ -46,7 +96,10 @@ type LoginCode struct {
 	ExpiresAt int64  `dynamodbav:"expiresAt"`
 }
 
-// StartFederatedFlow keeps a login in progress under its state's hash. One PutItem.
+// StartFederatedFlow keeps a login in progress under its state's hash, as starts did before
+// the flow was sealed into the state; the callback finishes such flows (TakeFederatedFlow)
+// until the last has expired, ten minutes after the deploy, and the tests make them so.
+// One PutItem.
 func (st *Store) StartFederatedFlow(ctx context.Context, stateHash string, f FederatedFlow) error {
 	item, err := itemOf(f, fedStateKey(stateHash))
 	if err != nil {

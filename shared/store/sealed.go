@@ -21,13 +21,15 @@ import (
 const sealedRandomBytes = 32
 
 // WithSealKey is the store with the deployment's seal key, from which it derives one key
-// that seals the login into session tokens and another that seals sliders' answers into
-// their ids (captcha.go). Any secret string will do: each key is a hash of it.
+// for each thing sealed: the login into session tokens, sliders' answers into their ids
+// (captcha.go), what a reset's SMS needs into its id (reset.go), a 教育部 login's flow into
+// its state (federation.go). Any secret string will do: each key is a hash of it.
 func (st *Store) WithSealKey(secret []byte) *Store {
 	cp := *st
 	cp.seal = sealer(secret, "session seal")
 	cp.captchaSeal = sealer(secret, "captcha seal")
 	cp.resetSeal = sealer(secret, "reset seal")
+	cp.flowSeal = sealer(secret, "federated flow seal")
 	return &cp
 }
 

@@ -29,8 +29,8 @@ type Store struct {
 	table string
 	// seal opens and seals the login in session tokens (sealed.go), captchaSeal the
 	// answer in sliders' ids (captcha.go), resetSeal what a reset's SMS needs in its id
-	// (reset.go).
-	seal, captchaSeal, resetSeal cipher.AEAD
+	// (reset.go), flowSeal a 教育部 login's flow in its state (federation.go).
+	seal, captchaSeal, resetSeal, flowSeal cipher.AEAD
 }
 
 // New wraps a client and a table name.

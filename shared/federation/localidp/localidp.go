@@ -7,10 +7,12 @@
 package localidp
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -66,6 +68,14 @@ type Server struct {
 	order      []string
 	tweak      func(claims map[string]any)
 	forge      func(idToken string) string
+	// answered keeps the token endpoint's answer to each code while codes may be exchanged
+	// again (AnswerCodesTwice); nil otherwise.
+	answered map[string]recorded
+}
+
+type recorded struct {
+	header http.Header
+	body   []byte
 }
 
 // Start runs a provider on 127.0.0.1 that knows ids and names their document with the
@@ -80,7 +90,7 @@ func Start(claims federation.Claims, ids []Identity, now func() time.Time) (*Ser
 	for _, id := range ids {
 		s.Add(id)
 	}
-	for _, mw := range []func(http.Handler) http.Handler{s.oneAtATime, s.picker, s.forger} {
+	for _, mw := range []func(http.Handler) http.Handler{s.oneAtATime, s.picker, s.forger, s.repeater} {
 		if err := m.AddMiddleware(mw); err != nil {
 			return nil, err
 		}
@@ -239,6 +249,60 @@ var page = template.Must(template.New("pick").Parse(`<!doctype html>
 </body></html>
 `))
 
+// AnswerCodesTwice makes the token endpoint answer a code exchanged again with the tokens
+// of its first exchange, as a provider that does not hold codes to one use would (RFC 6749
+// says it must): what the callback does then rests on the state alone.
+func (s *Server) AnswerCodesTwice() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.answered = map[string]recorded{}
+}
+
+// repeater serves AnswerCodesTwice.
+func (s *Server) repeater(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		repeating := s.answered != nil
+		s.mu.Unlock()
+		if r.URL.Path != mockoidc.TokenEndpoint || !repeating {
+			next.ServeHTTP(w, r)
+			return
+		}
+		form, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		values, _ := url.ParseQuery(string(form))
+		code := values.Get("code")
+		s.mu.Lock()
+		first, seen := s.answered[code]
+		s.mu.Unlock()
+		if !seen {
+			r.Body = io.NopCloser(bytes.NewReader(form))
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			first = recorded{header: rec.Header(), body: rec.Body.Bytes()}
+			if rec.Code != http.StatusOK {
+				copyAnswer(w, rec.Code, first)
+				return
+			}
+			s.mu.Lock()
+			s.answered[code] = first
+			s.mu.Unlock()
+		}
+		copyAnswer(w, http.StatusOK, first)
+	})
+}
+
+func copyAnswer(w http.ResponseWriter, status int, a recorded) {
+	for k, v := range a.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(a.body)
+}
+
 // forger applies Forge to the token endpoint's answers.
 func (s *Server) forger(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -259,11 +323,7 @@ func (s *Server) forger(next http.Handler) http.Handler {
 				body, _ = json.Marshal(answer)
 			}
 		}
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(body)
+		copyAnswer(w, rec.Code, recorded{header: rec.Header(), body: body})
 	})
 }
 
