@@ -33,10 +33,18 @@ func (st *Store) WithSealKey(secret []byte) *Store {
 	return &cp
 }
 
-// strict decodes only the one spelling sealID and NewSessionToken write: a lenient decoder
-// ignores the unused low bits of the last character, so one id would have up to 16
-// spellings, each its own CAPTCHA# or RESET# item, and a spent slider could be spent again.
-var strict = base64.RawURLEncoding.Strict()
+// decodeOnly decodes s only when it is the one spelling sealID and NewSessionToken write of
+// its bytes. Each id is the key of what spends it (CAPTCHA#, RESET#, FEDSTATE#), so a second
+// spelling of one id would be a second, unspent item: a lenient decoder ignores the unused
+// low bits of the last character (16 spellings), and even Strict skips CR and LF anywhere.
+// Encoding the bytes again and comparing refuses both, and whatever else a decoder forgives.
+func decodeOnly(s string) ([]byte, bool) {
+	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	if err != nil || base64.RawURLEncoding.EncodeToString(b) != s {
+		return nil, false
+	}
+	return b, true
+}
 
 // sealID is plain sealed under aead as an id: a random nonce, then the box, in base64url.
 func sealID(aead cipher.AEAD, plain []byte) string {
@@ -55,9 +63,9 @@ func openID(aead cipher.AEAD, id string) ([]byte, bool) {
 	if aead == nil {
 		panic("store: no seal key (WithSealKey)")
 	}
-	box, err := strict.DecodeString(id)
+	box, ok := decodeOnly(id)
 	n := aead.NonceSize()
-	if err != nil || len(box) < n {
+	if !ok || len(box) < n {
 		return nil, false
 	}
 	plain, err := aead.Open(nil, box[:n], box[n:], nil)
@@ -99,9 +107,9 @@ func (st *Store) loginOf(tok string) (login string, sealed bool, err error) {
 	if st.seal == nil {
 		panic("store: no seal key (WithSealKey)")
 	}
-	random, err1 := strict.DecodeString(randomPart)
-	box, err2 := strict.DecodeString(sealedPart)
-	if err1 != nil || err2 != nil || len(random) != sealedRandomBytes {
+	random, ok1 := decodeOnly(randomPart)
+	box, ok2 := decodeOnly(sealedPart)
+	if !ok1 || !ok2 || len(random) != sealedRandomBytes {
 		return "", true, ErrNotFound
 	}
 	plain, err := st.seal.Open(nil, random[:st.seal.NonceSize()], box, random)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"maps"
 	"strconv"
 	"strings"
 	"testing"
@@ -71,7 +72,9 @@ func TestASlidersIDOpensOnlyWhenItIsOursAndLive(t *testing.T) {
 	other := env.Store.WithSealKey([]byte("another key")).SealCaptcha(c)
 	flipped := []byte(id)
 	flipped[len(flipped)/2] ^= 1
-	for name, bad := range map[string]string{"another key's": other, "altered": string(flipped), "empty": "", "short": id[:10], "not base64": "!!!", "twin spelling": twinSpelling(t, id)} {
+	bad := respellings(t, id)
+	maps.Copy(bad, map[string]string{"another key's": other, "altered": string(flipped), "empty": "", "short": id[:10], "not base64": "!!!"})
+	for name, bad := range bad {
 		if _, err := env.Store.OpenCaptcha(bad, t0); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("%s id opened: %v", name, err)
 		}
@@ -260,6 +263,21 @@ func TestErrorsNameNoKey(t *testing.T) {
 	}
 }
 
+// respellings are other spellings of id that a base64 decoder may read as the same bytes:
+// each would key its own CAPTCHA#, RESET# or FEDSTATE# item, so none may open.
+func respellings(t *testing.T, id string) map[string]string {
+	t.Helper()
+	out := map[string]string{
+		"with a line feed":       id[:5] + "\n" + id[5:],
+		"with a carriage return": id[:5] + "\r" + id[5:],
+		"ending in CR LF":        id + "\r\n",
+	}
+	if len(id)%4 != 0 { // the last character has unused bits
+		out["twin spelling"] = twinSpelling(t, id)
+	}
+	return out
+}
+
 // twinSpelling is id with an unused low bit of its last base64 character set: the same bytes
 // to a lenient decoder, another item key to the table.
 func twinSpelling(t *testing.T, id string) string {
@@ -274,4 +292,41 @@ func twinSpelling(t *testing.T, id string) string {
 		t.Fatalf("%q is not a twin of %q", twin, id)
 	}
 	return twin
+}
+
+// A 教育部 login's flow is sealed in its state: it opens whole under the key that sealed it,
+// and in no other spelling, since the state's hash keys the mark that spends it.
+func TestAFederatedStateOpensOnlyAsSealed(t *testing.T) {
+	env := storetest.New(t)
+	f := store.FederatedFlow{Nonce: "n0nce", Verifier: "v3rifier", Binding: "b1nding", AgreementVersion: "2026-01",
+		AcceptedAt: "2026-11-27T08:00:00Z", ExpiresAt: t0.Add(10 * time.Minute).Unix()}
+	state := env.Store.NewFederatedState(f)
+	if got, ok := env.Store.OpenFederatedState(state); !ok || got != f {
+		t.Fatalf("open = %+v, %v", got, ok)
+	}
+	for _, secret := range []string{f.Nonce, f.Verifier, f.Binding} {
+		if strings.Contains(state, secret) {
+			t.Fatalf("the state shows %q", secret)
+		}
+	}
+	bad := respellings(t, state)
+	bad["another key's"] = env.Store.WithSealKey([]byte("another key")).NewFederatedState(f)
+	bad["a slider's id"] = env.Store.SealCaptcha(store.Captcha{X: 1, Y: 2, Expires: t0})
+	for name, s := range bad {
+		if _, ok := env.Store.OpenFederatedState(s); ok {
+			t.Errorf("%s state opened", name)
+		}
+	}
+	if err := env.Store.SpendFederatedState(ctx, "h", f.ExpiresAt); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Store.SpendFederatedState(ctx, "h", f.ExpiresAt); !errors.Is(err, store.ErrExists) {
+		t.Fatalf("spent twice: %v", err)
+	}
+	if spent, err := env.Store.FederatedStateSpent(ctx, "h"); err != nil || !spent {
+		t.Fatalf("spent = %v, %v", spent, err)
+	}
+	if spent, err := env.Store.FederatedStateSpent(ctx, "other"); err != nil || spent {
+		t.Fatalf("another state spent = %v, %v", spent, err)
+	}
 }
