@@ -169,15 +169,18 @@ func (c *callback) finish(ctx context.Context, r *api.Request) (string, error) {
 	}
 	now := c.clock.Now()
 	flow, sealed := c.store.OpenFederatedState(state)
-	if !sealed {
+	switch {
+	case !sealed && len(state) == keptStateLength:
 		return c.finishKept(ctx, found, state, code, now)
+	case !sealed:
+		return "", refuse(StateInvalid, errors.New("a state that is not ours"))
 	}
 	if flow.ExpiresAt <= now.Unix() {
 		return "", refuse(StateInvalid, errors.New("the login's state has expired"))
 	}
 	hash := stateHash(state)
 	spend := func(ctx context.Context) error {
-		err := c.store.SpendFederatedState(ctx, hash, flow.ExpiresAt)
+		err := c.store.SpendFederatedState(ctx, hash, flow.ExpiresAt+int64(spentMarkMargin/time.Second))
 		if errors.Is(err, store.ErrExists) {
 			return refuse(StateInvalid, errors.New("the state was spent by an earlier callback"))
 		}
@@ -201,6 +204,16 @@ func (c *callback) finish(ctx context.Context, r *api.Request) (string, error) {
 	}
 	return c.login(ctx, id, flow, now, spend)
 }
+
+// keptStateLength is the length of the states of starts made before the seal (256 random
+// bits in base64url); only such a state is looked for in the table.
+const keptStateLength = 43
+
+// spentMarkMargin keeps a spent state's mark past the state's expiry: the expiry is checked
+// against the clock read before the provider answered, and DynamoDB's TTL may delete an
+// item soon after its time, so a mark written at the last moment must not vanish while a
+// second callback of the same state is still on its way.
+const spentMarkMargin = time.Hour
 
 // finishKept finishes a login started before the state was sealed: its flow was kept in
 // the table under the state's hash, and is taken (spent) before the provider is asked.

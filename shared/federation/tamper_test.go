@@ -3,6 +3,7 @@ package federation_test
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
 	"github.com/jszg/applicant-accounts/shared/federation"
 	"github.com/jszg/applicant-accounts/shared/logincode"
+	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/testkit"
 	"github.com/jszg/applicant-accounts/shared/token"
@@ -52,6 +54,18 @@ func TestTamperedCallbacksCreateNothing(t *testing.T) {
 			w.back(t, q) // the first use logs in (and creates the account: reset below)
 			w.forget(t)
 			return q
+		}},
+		{"a state used already, spelled again with a line feed", federation.StateInvalid, func(t *testing.T, w *world, subject string) url.Values {
+			// The same authorization URL opened twice gives two codes for one state; the
+			// state's second spelling (base64 decoders skip line breaks) must not be a
+			// second, unspent state.
+			authURL := first(w.begin(t))
+			used, again := w.authorize(t, authURL, subject).Query(), w.authorize(t, authURL, subject).Query()
+			w.back(t, used)
+			w.forget(t)
+			state := again.Get("state")
+			again.Set("state", state[:5]+"\n"+state[5:])
+			return again
 		}},
 		{"an expired state", federation.StateInvalid, func(t *testing.T, w *world, subject string) url.Values {
 			q := w.authorize(t, first(w.begin(t)), subject).Query()
@@ -481,5 +495,69 @@ func TestALoginStartedBeforeTheSealFinishes(t *testing.T) {
 	}
 	if got := w.back(t, back).Query().Get("error"); got != federation.StateInvalid {
 		t.Fatalf("the kept flow's state again: error=%q", got)
+	}
+}
+
+// A state that is not one of ours costs nothing: no read, no write, no provider request;
+// one of a start from before the seal (43 characters) is looked for, once.
+func TestAForgedStateIsRefusedWithoutARequest(t *testing.T) {
+	w := newWorld(t)
+	who := w.person("杨过")
+	q := w.authorize(t, first(w.begin(t)), who.Subject).Query()
+	state := q.Get("state")
+	for name, forged := range map[string]string{
+		"altered":          state[:len(state)/2] + map[bool]string{true: "A", false: "B"}[state[len(state)/2] != 'A'] + state[len(state)/2+1:],
+		"cut short":        state[:60],
+		"a slider's id":    w.Store.SealCaptcha(store.Captcha{X: 1, Y: 1, Expires: w.Clock.Now().Add(time.Minute)}),
+		"43 random, kept?": token.New(logincode.SecretBytes),
+	} {
+		w.Env.Calls.Reset()
+		forgedQuery := url.Values{"state": {forged}, "code": {q.Get("code")}}
+		if got := w.back(t, forgedQuery).Query().Get("error"); got != federation.StateInvalid {
+			t.Fatalf("%s: error=%q", name, got)
+		}
+		want := 0
+		if len(forged) == 43 {
+			want = 1 // the DeleteItem of a flow kept before the seal, which finds none
+		}
+		if got := w.Env.Calls.Total(); got != want {
+			t.Fatalf("%s: %d requests (%s), want %d", name, got, w.Env.Calls, want)
+		}
+	}
+	// The real state still logs in: nothing above spent it or its code.
+	if code := w.back(t, q).Query().Get("code"); code == "" {
+		t.Fatal("the real callback was refused after the forged ones")
+	}
+}
+
+// The mark of a spent state outlives the state by an hour, so that DynamoDB's TTL cannot
+// delete it while a second callback that passed the expiry check is still in flight.
+func TestASpentStatesMarkOutlivesTheState(t *testing.T) {
+	w := newWorld(t)
+	who := w.person("小龙女")
+	u, _ := url.Parse(first(w.begin(t)))
+	flow, ok := w.Store.OpenFederatedState(u.Query().Get("state"))
+	if !ok {
+		t.Fatal("the start's state does not open")
+	}
+	if code := w.back(t, w.authorize(t, u.String(), who.Subject).Query()).Query().Get("code"); code == "" {
+		t.Fatal("the callback was refused")
+	}
+	out, err := w.Env.Client.Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(storetest.Table)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	marks := 0
+	for _, item := range out.Items {
+		if pk := item["pk"].(*types.AttributeValueMemberS).Value; strings.HasPrefix(pk, "FEDSTATE#") {
+			marks++
+			exp := item["expiresAt"].(*types.AttributeValueMemberN).Value
+			if want := strconv.FormatInt(flow.ExpiresAt+3600, 10); exp != want || len(item) != 3 {
+				t.Fatalf("the mark %v: expiresAt %s, want %s, and nothing but its key", item, exp, want)
+			}
+		}
+	}
+	if marks != 1 {
+		t.Fatalf("%d marks", marks)
 	}
 }

@@ -803,8 +803,8 @@ export interface paths {
         };
         /**
          * Where the provider sends the browser back; answers a redirect to the front end's page, never JSON
-         * @description The state is spent, the code exchanged with the login's PKCE verifier, the ID token
-         *     verified (signature, issuer, audience, expiry, nonce), and the identity mapped to an
+         * @description The code is exchanged with the login's PKCE verifier, the ID token verified (signature,
+         *     issuer, audience, expiry, nonce), the state spent, and the identity mapped to an
          *     account: its link, else the verified (or approved) applicant's account of the same document number, type and
          *     name (linked now), else a new account made from the claims (no password, no contacts).
          *     Success: 302 to the front end's page with ?code= (one-time, 2 minutes, for
