@@ -104,10 +104,12 @@ func TestRacingGuessesOfTheNewMobilesCodeGetFiveTries(t *testing.T) {
 			t.Fatalf("a wrong code: %d %v", r.Status, r.Body)
 		}
 	}
-	// The tries kept are the wrong codes judged; a refusal for a count full at that moment may
-	// have met tries given back later (those of the 423s).
+	// The tries kept are the wrong codes judged, at most five. None may be: a CODE_INVALID can
+	// be a try refused because five were counted at that moment, by requests whose password
+	// attempt then found the login's five in flight (423) and gave their tries back — on a
+	// loaded machine, every try counted can be such a one (seen 3 runs in 100).
 	judged := w.codeAttempts(t, "CODE#contact#+86"+phone)
-	if judged < 1 || judged > smscode.MaxAttempts {
+	if judged > smscode.MaxAttempts {
 		t.Fatalf("%d tries kept", judged)
 	}
 	res := w.put(t, w.phoneH, "/v1/me/phone", tok, map[string]any{"currentPassword": testkit.Password, "phone": phone, "smsCode": code})
