@@ -680,7 +680,7 @@ func (t *Table) Put(input *types.PutItemInput) (map[string]*types.Item, error) {
 		}
 
 		if !matched {
-			return item, &types.ConditionalCheckFailedException{MessageText: ErrConditionalRequestFailed.Error()}
+			return item, conditionFailed(input.ReturnValuesOnConditionCheckFailure, t.Data[key])
 		}
 	}
 
@@ -950,7 +950,7 @@ func (t *Table) Delete(input *types.DeleteItemInput) (map[string]*types.Item, er
 		}
 
 		if !matched {
-			return nil, &types.ConditionalCheckFailedException{MessageText: ErrConditionalRequestFailed.Error()}
+			return nil, conditionFailed(input.ReturnValuesOnConditionCheckFailure, item)
 		}
 	}
 
@@ -1033,6 +1033,18 @@ func (t *Table) IndexesDescription() ([]types.GlobalSecondaryIndexDescription, [
 	}
 
 	return gsi, lsi
+}
+
+// conditionFailed is a PutItem's or DeleteItem's failed condition; with ALL_OLD asked, it
+// carries the item as it was, if there was one, as DynamoDB's does. (Patched: only
+// UpdateItem returned it, so a put's or delete's refusal could not tell its own earlier
+// attempt, or what it met, from another.)
+func conditionFailed(returnValues *string, existing map[string]*types.Item) *types.ConditionalCheckFailedException {
+	checkErr := &types.ConditionalCheckFailedException{MessageText: ErrConditionalRequestFailed.Error()}
+	if returnValues != nil && *returnValues == "ALL_OLD" && len(existing) > 0 {
+		checkErr.Item = copyItem(existing)
+	}
+	return checkErr
 }
 
 func handleConditionalCheckError(input *types.UpdateItemInput, checkErr *types.ConditionalCheckFailedException, item map[string]*types.Item) {

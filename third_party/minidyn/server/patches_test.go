@@ -244,3 +244,66 @@ func BenchmarkPatchTransactOnAFullTable(b *testing.B) {
 		})
 	}
 }
+
+// DynamoDB: a PutItem or DeleteItem whose condition fails, with
+// ReturnValuesOnConditionCheckFailure ALL_OLD, carries the item as it is in the
+// ConditionalCheckFailedException (none when there is no item, none without ALL_OLD), so a
+// writer can tell what it met — its own earlier attempt after a lost reply, or another's.
+func TestPatchPutAndDeleteReturnTheItemOnAFailedCondition(t *testing.T) {
+	cli := newSparseIndexTable(t)
+	ctx := context.Background()
+	_, err := cli.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("t"),
+		Item: map[string]ddbtypes.AttributeValue{"pk": patchS("a"), "sk": patchS("x"), "owner": patchS("first")}})
+	require.NoError(t, err)
+
+	failed := func(err error) *ddbtypes.ConditionalCheckFailedException {
+		t.Helper()
+		var ccf *ddbtypes.ConditionalCheckFailedException
+		require.ErrorAs(t, err, &ccf)
+		return ccf
+	}
+	allOld := ddbtypes.ReturnValuesOnConditionCheckFailureAllOld
+
+	_, err = cli.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("t"),
+		Item:                                map[string]ddbtypes.AttributeValue{"pk": patchS("a"), "sk": patchS("x"), "owner": patchS("second")},
+		ConditionExpression:                 aws.String("attribute_not_exists(pk)"),
+		ReturnValuesOnConditionCheckFailure: allOld})
+	require.Equal(t, patchS("first"), failed(err).Item["owner"])
+
+	_, err = cli.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("t"),
+		Item:                map[string]ddbtypes.AttributeValue{"pk": patchS("a"), "sk": patchS("x")},
+		ConditionExpression: aws.String("attribute_not_exists(pk)")})
+	require.Nil(t, failed(err).Item, "without ALL_OLD")
+
+	_, err = cli.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("t"),
+		Item:                                map[string]ddbtypes.AttributeValue{"pk": patchS("b"), "sk": patchS("x")},
+		ConditionExpression:                 aws.String("attribute_exists(pk)"),
+		ReturnValuesOnConditionCheckFailure: allOld})
+	require.Nil(t, failed(err).Item, "no item to return")
+
+	_, err = cli.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String("t"), Key: patchKey("a"),
+		ConditionExpression:                 aws.String("#o = :o"),
+		ExpressionAttributeNames:            map[string]string{"#o": "owner"},
+		ExpressionAttributeValues:           map[string]ddbtypes.AttributeValue{":o": patchS("second")},
+		ReturnValuesOnConditionCheckFailure: allOld})
+	require.Equal(t, patchS("first"), failed(err).Item["owner"])
+
+	_, err = cli.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String("t"), Key: patchKey("b"),
+		ConditionExpression:                 aws.String("attribute_exists(pk)"),
+		ReturnValuesOnConditionCheckFailure: allOld})
+	require.Nil(t, failed(err).Item, "no item to return")
+
+	// In a transaction, the cancelled item's reason carries it the same way.
+	for _, w := range []ddbtypes.TransactWriteItem{
+		{Put: &ddbtypes.Put{TableName: aws.String("t"), Item: map[string]ddbtypes.AttributeValue{"pk": patchS("a"), "sk": patchS("x")},
+			ConditionExpression: aws.String("attribute_not_exists(pk)"), ReturnValuesOnConditionCheckFailure: allOld}},
+		{Delete: &ddbtypes.Delete{TableName: aws.String("t"), Key: patchKey("a"),
+			ConditionExpression: aws.String("attribute_not_exists(pk)"), ReturnValuesOnConditionCheckFailure: allOld}},
+	} {
+		_, err = cli.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []ddbtypes.TransactWriteItem{w}})
+		var cancelled *ddbtypes.TransactionCanceledException
+		require.ErrorAs(t, err, &cancelled)
+		require.Len(t, cancelled.CancellationReasons, 1)
+		require.Equal(t, patchS("first"), cancelled.CancellationReasons[0].Item["owner"])
+	}
+}

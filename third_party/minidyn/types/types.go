@@ -246,7 +246,10 @@ type PutItemInput struct {
 	ReturnConsumedCapacity      *string           `type:"string" enum:"ReturnConsumedCapacity"`
 	ReturnItemCollectionMetrics *string           `type:"string" enum:"ReturnItemCollectionMetrics"`
 	ReturnValues                *string           `type:"string" enum:"ReturnValue"`
-	TableName                   *string           `min:"3" type:"string" required:"true"`
+	// ReturnValuesOnConditionCheckFailure ALL_OLD puts the item as it was in the
+	// ConditionalCheckFailedException (patched: it was not read).
+	ReturnValuesOnConditionCheckFailure *string `type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
+	TableName                           *string `min:"3" type:"string" required:"true"`
 }
 
 // UpdateItemInput represents the input of an UpdateItem operation.
@@ -279,7 +282,9 @@ type DeleteItemInput struct {
 	ReturnConsumedCapacity      *string                            `type:"string" enum:"ReturnConsumedCapacity"`
 	ReturnItemCollectionMetrics *string                            `type:"string" enum:"ReturnItemCollectionMetrics"`
 	ReturnValues                *string                            `type:"string" enum:"ReturnValue"`
-	TableName                   *string                            `min:"3" type:"string" required:"true"`
+	// ReturnValuesOnConditionCheckFailure: as for PutItemInput (patched).
+	ReturnValuesOnConditionCheckFailure *string `type:"string" enum:"ReturnValuesOnConditionCheckFailure"`
+	TableName                           *string `min:"3" type:"string" required:"true"`
 }
 
 // ExpectedAttributeValue represents a condition to be compared with an attribute value
