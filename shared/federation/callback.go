@@ -72,7 +72,7 @@ func refuse(code string, cause error) error { return &refusal{code: code, cause:
 // CallbackStore finishes logins: the flow, the link, the account and the login code.
 type CallbackStore interface {
 	OpenFederatedState(state string) (store.FederatedFlow, bool)
-	SpendFederatedState(ctx context.Context, stateHash string, expiresAt int64) error
+	SpendFederatedState(ctx context.Context, stateHash, spender string, expiresAt int64) error
 	FederatedStateSpent(ctx context.Context, stateHash string) (bool, error)
 	TakeFederatedFlow(ctx context.Context, stateHash string, now time.Time) (store.FederatedFlow, error)
 	FindFederated(ctx context.Context, linkHash, login string) (*store.FederatedLink, *account.Account, error)
@@ -114,9 +114,11 @@ func (c *callback) handle(ctx context.Context, r *api.Request) (*api.Response, e
 	}
 	reason, cause := Internal, err
 	var ref *refusal
+	providerDown := false // the provider's discovery or token endpoint failed, not the table
 	switch {
 	case errors.As(err, &ref):
 		reason, cause = ref.code, ref.cause
+		providerDown = ref.code == Unavailable
 	case api.IsBusy(err):
 		reason = Unavailable
 	}
@@ -125,7 +127,7 @@ func (c *callback) handle(ctx context.Context, r *api.Request) (*api.Response, e
 	if cause != nil {
 		attrs = append(attrs, slog.String("err", cause.Error()))
 	}
-	if reason == Unavailable {
+	if providerDown {
 		metrics.CountBy(ctx, metrics.ProviderFailures, metrics.Provider, "federation")
 	}
 	if reason == Internal || reason == Unavailable {
@@ -178,9 +180,9 @@ func (c *callback) finish(ctx context.Context, r *api.Request) (string, error) {
 	if flow.ExpiresAt <= now.Unix() {
 		return "", refuse(StateInvalid, errors.New("the login's state has expired"))
 	}
-	hash := stateHash(state)
+	hash, spender := stateHash(state), token.New(16)
 	spend := func(ctx context.Context) error {
-		err := c.store.SpendFederatedState(ctx, hash, flow.ExpiresAt+int64(spentMarkMargin/time.Second))
+		err := c.store.SpendFederatedState(ctx, hash, spender, flow.ExpiresAt+int64(spentMarkMargin/time.Second))
 		if errors.Is(err, store.ErrExists) {
 			return refuse(StateInvalid, errors.New("the state was spent by an earlier callback"))
 		}

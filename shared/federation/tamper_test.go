@@ -16,6 +16,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
 	"github.com/jszg/applicant-accounts/shared/federation"
 	"github.com/jszg/applicant-accounts/shared/logincode"
+	"github.com/jszg/applicant-accounts/shared/metrics"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/testkit"
@@ -552,12 +553,68 @@ func TestASpentStatesMarkOutlivesTheState(t *testing.T) {
 		if pk := item["pk"].(*types.AttributeValueMemberS).Value; strings.HasPrefix(pk, "FEDSTATE#") {
 			marks++
 			exp := item["expiresAt"].(*types.AttributeValueMemberN).Value
-			if want := strconv.FormatInt(flow.ExpiresAt+3600, 10); exp != want || len(item) != 3 {
-				t.Fatalf("the mark %v: expiresAt %s, want %s, and nothing but its key", item, exp, want)
+			if want := strconv.FormatInt(flow.ExpiresAt+3600, 10); exp != want || len(item) != 4 || item["spender"] == nil {
+				t.Fatalf("the mark %v: expiresAt %s, want %s, and nothing but its key and spender", item, exp, want)
 			}
 		}
 	}
 	if marks != 1 {
 		t.Fatalf("%d marks", marks)
+	}
+}
+
+// The spend's reply lost on the way (the write landed): the SDK sends it again, meets the
+// mark its first attempt wrote, and the login goes on, where it would have been refused as a
+// state spent by another.
+func TestALostReplyToTheSpendStillLogsIn(t *testing.T) {
+	w := newWorld(t)
+	who := w.person("郭靖")
+	authURL, flowKey := w.begin(t)
+	q := w.authorize(t, authURL, who.Subject).Query()
+	w.Env.Faults.LoseFirstReplyWhere(func(target string, body []byte) bool {
+		return target == "PutItem" && strings.Contains(string(body), "FEDSTATE#")
+	})
+	to := w.back(t, q)
+	w.Env.Faults.Set(storetest.NoFault)
+	if w.Env.Faults.Injected() != 1 {
+		t.Fatalf("%d replies lost", w.Env.Faults.Injected())
+	}
+	if res := w.trade(t, to.Query().Get("code"), flowKey); res.Status != 201 {
+		t.Fatalf("after a lost reply: %v, exchange %d %v", to.Query(), res.Status, res.Body)
+	}
+}
+
+// A table too busy to spend the state is an outage (SERVICE_UNAVAILABLE, nothing made), not
+// a failure of the provider, whose alarm it must not raise.
+func TestABusySpendIsAnOutageNotTheProviders(t *testing.T) {
+	w := newWorld(t)
+	who := w.person("黄药师")
+	q := w.authorize(t, first(w.begin(t)), who.Subject).Query()
+	later := w.authorize(t, first(w.begin(t)), who.Subject).Query()
+	var counted testkit.SafeBuffer
+	prev := metrics.Out
+	metrics.Out = &counted
+	t.Cleanup(func() { metrics.Out = prev })
+	w.Env.Faults.ThrottleWhere(func(target string, body []byte) bool {
+		return target == "PutItem" && strings.Contains(string(body), "FEDSTATE#")
+	})
+	to := w.back(t, q)
+	w.Env.Faults.Set(storetest.NoFault)
+	if got := to.Query().Get("error"); got != federation.Unavailable {
+		t.Fatalf("error=%q", got)
+	}
+	if n := w.kinds(t); n["ACCOUNT"] != 0 || n["FEDLINK"] != 0 || n["FEDCODE"] != 0 || n["FEDSTATE"] != 0 {
+		t.Fatalf("a busy spend left %v", n)
+	}
+	if strings.Contains(counted.String(), "ProviderFailures") {
+		t.Fatalf("a busy table was counted as the provider's failure:\n%s", counted.String())
+	}
+	// The provider down is counted: the same check can fail.
+	w.idp.Close()
+	if got := w.back(t, later).Query().Get("error"); got != federation.Unavailable {
+		t.Fatalf("provider down: error=%q", got)
+	}
+	if !strings.Contains(counted.String(), `"ProviderFailures":1`) {
+		t.Fatalf("the provider's failure was not counted:\n%s", counted.String())
 	}
 }

@@ -67,14 +67,26 @@ func (st *Store) FederatedStateSpent(ctx context.Context, stateHash string) (boo
 	return err == nil, err
 }
 
-// SpendFederatedState marks a sealed state used, until it would have expired anyway:
-// ErrExists when a callback spent it already. Of any number of callbacks naming one state,
-// exactly one spends it. One PutItem; the mark holds nothing but its expiry.
-func (st *Store) SpendFederatedState(ctx context.Context, stateHash string, expiresAt int64) error {
+// SpendFederatedState marks a sealed state used, until expiresAt: ErrExists when a callback
+// spent it already. Of any number of callbacks naming one state, exactly one spends it.
+// spender is the callback's own random mark, so that the SDK's retry of a put whose reply
+// was lost, meeting its own first attempt, is the spend it made and not another's. One
+// PutItem; the mark holds nothing but its expiry and the spender's mark.
+func (st *Store) SpendFederatedState(ctx context.Context, stateHash, spender string, expiresAt int64) error {
 	item := fedStateKey(stateHash)
 	item[attrExpires] = n(expiresAt)
-	return st.create(ctx, item)
+	item[attrSpender] = s(spender)
+	return st.put(ctx, &dynamodb.PutItemInput{Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")},
+		func(old map[string]types.AttributeValue) error {
+			if getS(old, attrSpender) == spender {
+				return nil
+			}
+			return ErrExists
+		})
 }
+
+// attrSpender is a spent state's mark of the callback that spent it.
+const attrSpender = "spender"
 
 // FederatedLink ties one provider identity, known only by a hash of issuer and subject, to
 // the account it logs in to.

@@ -47,6 +47,7 @@ type Faults struct {
 	mu       sync.Mutex
 	fault    Fault
 	where    func(target string, body []byte) bool
+	lose     func(target string, body []byte) bool
 	seen     map[string]bool
 	injected int
 }
@@ -57,7 +58,7 @@ func NewFaults(next http.RoundTripper) *Faults { return &Faults{next: next} }
 // Set makes every request from now on meet f.
 func (f *Faults) Set(fault Fault) {
 	f.mu.Lock()
-	f.fault, f.where, f.seen = fault, nil, map[string]bool{}
+	f.fault, f.where, f.lose, f.seen = fault, nil, nil, map[string]bool{}
 	f.mu.Unlock()
 }
 
@@ -65,7 +66,17 @@ func (f *Faults) Set(fault Fault) {
 // name and its JSON body): one write of a flow can be made to fail while the rest go through.
 func (f *Faults) ThrottleWhere(match func(target string, body []byte) bool) {
 	f.mu.Lock()
-	f.fault, f.where, f.seen = NoFault, match, map[string]bool{}
+	f.fault, f.where, f.lose, f.seen = NoFault, match, nil, map[string]bool{}
+	f.mu.Unlock()
+}
+
+// LoseFirstReplyWhere lets the first attempt of every request for which match holds reach
+// the server, which applies it, and answers it with a 500 InternalServerError instead of
+// the server's reply, as when a reply is lost on the way: the SDK sends it again, and a
+// conditional write then meets its own first attempt.
+func (f *Faults) LoseFirstReplyWhere(match func(target string, body []byte) bool) {
+	f.mu.Lock()
+	f.fault, f.where, f.lose, f.seen = NoFault, nil, match, map[string]bool{}
 	f.mu.Unlock()
 }
 
@@ -93,7 +104,29 @@ func (f *Faults) RoundTrip(r *http.Request) (*http.Response, error) {
 	if resp := f.inject(target, body); resp != nil {
 		return resp, nil
 	}
+	if f.loseReply(target, body) {
+		resp, err := f.next.RoundTrip(r)
+		if err != nil {
+			return nil, err
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		lost := failure("InternalServerError", "Internal server error")
+		lost.StatusCode, lost.Status = http.StatusInternalServerError, "500 Internal Server Error"
+		return lost, nil
+	}
 	return f.next.RoundTrip(r)
+}
+
+// loseReply says whether this request's reply is to be lost (LoseFirstReplyWhere).
+func (f *Faults) loseReply(target string, body []byte) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.lose == nil || !f.lose(target, body) || !f.first(body) {
+		return false
+	}
+	f.injected++
+	return true
 }
 
 func (f *Faults) inject(target string, body []byte) *http.Response {
