@@ -191,8 +191,20 @@ func (c copySpec) patch(files map[string][]byte) (map[string][]byte, error) {
 		files["internal/endpoints/endpoints.go"] = noted(patched, "the partitions' table is built on its first use.")
 	}
 	files["go.mod"] = withoutReplaces(files["go.mod"])
-	files["LAZYSCHEMAS.md"] = c.readme(cold)
+	files["LAZYSCHEMAS.md"] = c.readme(files["schemas/schemas.go"], cold)
 	return files, nil
+}
+
+var (
+	shapeDecl = regexp.MustCompile(`(?m)^var \w+ = smithy\.New(Service)?Schema\(`)
+	memberAdd = regexp.MustCompile(`(?m)^\s+\w+ = \w+\.AddMember\(`)
+)
+
+// builtAtInit counts the shapes and members the split file builds before main: the
+// declarations with a value, and the members added in init (before completeSchemas).
+func builtAtInit(schemas []byte) (shapes, members int) {
+	atInit, _, _ := bytes.Cut(schemas, []byte("func completeSchemas() {"))
+	return len(shapeDecl.FindAll(atInit, -1)), len(memberAdd.FindAll(atInit, -1))
 }
 
 // changeNotice goes after the generated-code line of every file the copy changes (the
@@ -264,14 +276,16 @@ func lazyPartitions(src []byte) ([]byte, error) {
 	return formatGo(src)
 }
 
-func (c copySpec) readme(cold []string) []byte {
+func (c copySpec) readme(schemas []byte, cold []string) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s %s, schemas built lazily\n\n", c.module, c.version)
 	fmt.Fprintf(&b, "Written by `go run ./third_party/lazyschemas`; do not edit. See third_party/PATCHES.md.\n\n")
+	shapes, members := builtAtInit(schemas)
 	if len(c.hot) > 0 {
-		fmt.Fprintf(&b, "Built at init: the schemas of %s, and those the client and its error registry hold.\n", strings.Join(c.hot, ", "))
+		fmt.Fprintf(&b, "Built at init (%d shapes, %d members): the schemas of %s, and those the client and its error registry hold.\n",
+			shapes, members, strings.Join(c.hot, ", "))
 	} else {
-		fmt.Fprintf(&b, "Built at init: the schemas the client and its error registry hold.\n")
+		fmt.Fprintf(&b, "Built at init (%d shapes, %d members): the schemas the client and its error registry hold.\n", shapes, members)
 	}
 	fmt.Fprintf(&b, "Built by `schemas.Complete`, on the first use of any other operation: %d shapes.\n", len(cold))
 	return []byte(b.String())
