@@ -12,6 +12,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/fanout"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/token"
 )
@@ -181,18 +182,12 @@ func (g *Gate) authenticate(ctx context.Context, r *api.Request) (_ *Principal, 
 
 // readAlongside starts the gate's Read and returns the wait for its result.
 func (g *Gate) readAlongside(ctx context.Context, r *api.Request, login string, now time.Time) func() (any, error) {
-	type result struct {
-		v   any
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		v, err := g.read(ctx, r, login, now)
-		done <- result{v, err}
-	}()
+	var v any
+	var err error
+	wait := fanout.Start(func() { v, err = g.read(ctx, r, login, now) })
 	return func() (any, error) {
-		got := <-done
-		return got.v, got.err
+		wait()
+		return v, err
 	}
 }
 

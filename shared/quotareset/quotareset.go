@@ -7,10 +7,10 @@ package quotareset
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/fanout"
 )
 
 // Store clears counters.
@@ -84,11 +84,11 @@ func (rs *Resetter) Run(ctx context.Context, in Input) (Report, error) {
 	}
 	periods := EndedPeriods(scope, rs.clock.Now())
 	counts, errs := make([]int, len(periods)), make([]error, len(periods))
-	var wg sync.WaitGroup
+	clears := make([]func(), len(periods))
 	for i, period := range periods {
-		wg.Go(func() { counts[i], errs[i] = rs.store.ClearCounters(ctx, period) })
+		clears[i] = func() { counts[i], errs[i] = rs.store.ClearCounters(ctx, period) }
 	}
-	wg.Wait()
+	fanout.Run(clears...)
 	rep := Report{Scope: scope, Cleared: map[string]int{}}
 	for i, period := range periods {
 		rep.Cleared[period] = counts[i]

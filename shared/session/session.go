@@ -19,6 +19,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/captcha"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/fanout"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/metrics"
 	"github.com/jszg/applicant-accounts/shared/notify"
@@ -194,18 +195,14 @@ func guardOf(name string, r *api.Request, now time.Time) string {
 // nothing) and reads the account, at once: one round trip before any password is compared.
 // An unknown name comes back as a zero Account. A refused count is the lock's answer.
 func (l *login) admit(ctx context.Context, guard, name string, slider *captcha.Judged, now time.Time) (account.Account, error) {
-	type read struct {
+	together := store.Together(ctx)
+	var acct struct {
 		acct account.Account
 		err  error
 	}
-	together := store.Together(ctx)
-	got := make(chan read, 1)
-	go func() {
-		a, err := l.store.GetAccount(together, name)
-		got <- read{a, err}
-	}()
+	read := fanout.Start(func() { acct.acct, acct.err = l.store.GetAccount(together, name) })
 	until, err := l.store.AdmitLoginSpending(together, guard, now, MaxFailures, LockFor, slider.ID(), slider.Captcha())
-	acct := <-got
+	read()
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return account.Account{}, api.CaptchaFailed() // the slider was used already

@@ -763,3 +763,27 @@ func TestAReplayedSliderNeverCountsAnAttempt(t *testing.T) {
 		t.Fatalf("the right password after four wrong ones and twelve replays: %d %v", res.Status, res.Body)
 	}
 }
+
+// panickyAccounts is the store with an account read that panics, as a bug would.
+type panickyAccounts struct{ *store.Store }
+
+func (panickyAccounts) GetAccount(context.Context, string) (account.Account, error) {
+	panic("the account read went wrong")
+}
+
+// A panic in a read sent alongside (on a goroutine of its own) is the request's: it ends as
+// a 500 through the handler's recovery, and the process serving other requests lives on.
+func TestAPanicInAReadSentAlongsideIsTheRequestsOwn(t *testing.T) {
+	k := testkit.New(t)
+	a := k.Applicant("张三")
+	logs := testkit.CaptureLogs(t)
+	h := session.NewLogin(panickyAccounts{k.Store}, k.Operators, k.Clock)
+	res := apitest.Call(t, h, apitest.Request{Method: "POST", Path: "/v1/sessions",
+		Body: map[string]any{"account": a.Login, "password": testkit.Password, "captcha": k.Solve()}})
+	if res.Status != 500 || res.Code() != api.CodeInternal {
+		t.Fatalf("%d %v", res.Status, res.Body)
+	}
+	if !strings.Contains(logs.String(), "the account read went wrong") {
+		t.Fatalf("the panic is not logged:\n%s", logs)
+	}
+}

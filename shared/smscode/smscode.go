@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/jszg/applicant-accounts/shared/api"
@@ -152,18 +151,20 @@ func (c *Issuer) Send(ctx context.Context, k store.CodeKey, phone, from string, 
 	var sent int
 	var mobile, address, budget error
 	besides := make([]error, len(alongside))
-	var wg sync.WaitGroup
-	together := store.Together(ctx)
-	// The mobile's counter outlives its day by one, for support questions; it never blocks after it.
-	wg.Go(func() {
-		sent, mobile = c.store.ReserveSMS(together, phone, day, quota.SMSPerDay, clock.NextDay(now).Add(24*time.Hour))
-	})
-	wg.Go(func() { address = c.store.CountAddressSMS(together, from, now, c.limits.PerAddressHour) })
-	wg.Go(func() { budget = c.store.CountSMSBudget(together, now, c.limits.HourlyBudget) })
-	for i, f := range alongside {
-		wg.Go(func() { besides[i] = f(together) })
+	calls := []func(context.Context){
+		// The mobile's counter outlives its day by one, for support questions; it never blocks after it.
+		func(together context.Context) {
+			sent, mobile = c.store.ReserveSMS(together, phone, day, quota.SMSPerDay, clock.NextDay(now).Add(24*time.Hour))
+		},
+		func(together context.Context) {
+			address = c.store.CountAddressSMS(together, from, now, c.limits.PerAddressHour)
+		},
+		func(together context.Context) { budget = c.store.CountSMSBudget(together, now, c.limits.HourlyBudget) },
 	}
-	wg.Wait()
+	for i, f := range alongside {
+		calls = append(calls, func(together context.Context) { besides[i] = f(together) })
+	}
+	store.SendTogether(ctx, calls...)
 	bg := context.WithoutCancel(ctx)
 	undo := func() {
 		if mobile == nil {

@@ -2,8 +2,9 @@ package store
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
+
+	"github.com/jszg/applicant-accounts/shared/fanout"
 )
 
 // Requests sent at the same time are one round trip. A caller that sends several at once
@@ -31,12 +32,12 @@ func TripOf(ctx context.Context) int64 {
 }
 
 // SendTogether runs the calls at once, each with ctx marked as one round trip, and waits for
-// them all.
+// them all (a panic in one is handed on to the caller: fanout.Run).
 func SendTogether(ctx context.Context, calls ...func(context.Context)) {
 	together := Together(ctx)
-	var wg sync.WaitGroup
-	for _, call := range calls {
-		wg.Go(func() { call(together) })
+	runs := make([]func(), len(calls))
+	for i, call := range calls {
+		runs[i] = func() { call(together) }
 	}
-	wg.Wait()
+	fanout.Run(runs...)
 }
