@@ -165,26 +165,28 @@ func (c *callback) finish(ctx context.Context, r *api.Request) (string, error) {
 	if code == "" || len(code) > logincode.MaxSecret*4 {
 		return "", refuse(CodeRejected, errors.New("no code, or an outsized one"))
 	}
+	// The state is judged before anything is asked of the provider (its discovery document
+	// too, on a function's first request): a forged or expired one costs nothing.
+	now := c.clock.Now()
+	flow, sealed := c.store.OpenFederatedState(state)
+	switch {
+	case !sealed && len(state) != keptStateLength:
+		return "", refuse(StateInvalid, errors.New("a state that is not ours"))
+	case sealed && flow.ExpiresAt <= now.Unix():
+		return "", refuse(StateInvalid, errors.New("the login's state has expired"))
+	}
 	found, err := c.provider.discover(ctx)
 	if err != nil {
 		return "", refuse(Unavailable, err)
 	}
-	now := c.clock.Now()
-	flow, sealed := c.store.OpenFederatedState(state)
-	switch {
-	case !sealed && len(state) == keptStateLength:
+	if !sealed {
 		return c.finishKept(ctx, found, state, code, now)
-	case !sealed:
-		return "", refuse(StateInvalid, errors.New("a state that is not ours"))
-	}
-	if flow.ExpiresAt <= now.Unix() {
-		return "", refuse(StateInvalid, errors.New("the login's state has expired"))
 	}
 	hash, spender := stateHash(state), token.New(16)
 	spend := func(ctx context.Context) error {
 		err := c.store.SpendFederatedState(ctx, hash, spender, flow.ExpiresAt+int64(spentMarkMargin/time.Second))
 		if errors.Is(err, store.ErrExists) {
-			return refuse(StateInvalid, errors.New("the state was spent by an earlier callback"))
+			return stateSpent()
 		}
 		return err
 	}
@@ -198,13 +200,18 @@ func (c *callback) finish(ctx context.Context, r *api.Request) (string, error) {
 		// A code refused under a state spent already is a callback opened again (a reload,
 		// the back button), which the front end words as such. One read, on this path only.
 		if spent, readErr := c.store.FederatedStateSpent(ctx, hash); readErr == nil && spent {
-			return "", refuse(StateInvalid, errors.New("the state was spent by an earlier callback"))
+			return "", stateSpent()
 		}
 	}
 	if err != nil {
 		return "", err
 	}
 	return c.login(ctx, id, flow, now, spend)
+}
+
+// stateSpent refuses a sealed state that a callback spent already.
+func stateSpent() error {
+	return refuse(StateInvalid, errors.New("the state was spent by an earlier callback"))
 }
 
 // keptStateLength is the length of the states of starts made before the seal (256 random
