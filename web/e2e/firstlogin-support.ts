@@ -86,3 +86,16 @@ export async function fillReviewForm(page: Page, idNumber: string): Promise<void
   await choosePhoto(page, 'id-photo-small.jpg')
   await expect(page.getByRole('status').filter({ hasText: '照片符合要求' })).toBeVisible()
 }
+
+/**
+ * sendManualReviewAfterFailure goes from a failed online verification to a manual review
+ * sent: the failure shown, 申请人工审核, the form filled for idNumber, 提交人工审核, pending.
+ */
+export async function sendManualReviewAfterFailure(page: Page, idNumber: string): Promise<void> {
+  await expect(page.getByRole('alert').filter({ hasText: '实名核验未通过' })).toBeVisible()
+  await page.getByRole('button', { name: '申请人工审核' }).click()
+  await expect(page).toHaveURL(/\/manual-review$/)
+  await fillReviewForm(page, idNumber)
+  await page.getByRole('button', { name: '提交人工审核' }).click()
+  await expect(page.getByRole('status').filter({ hasText: '人工审核中' })).toBeVisible()
+}

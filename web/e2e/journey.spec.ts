@@ -6,7 +6,7 @@
 import { devices, expect, test } from '@playwright/test'
 import { email, loginInPage, mobile, password, residentId, smsCode } from './support'
 import { askSmsCode, fillRegistration } from './entry-support'
-import { chooseEthnicity, fillReviewForm } from './firstlogin-support'
+import { chooseEthnicity, sendManualReviewAfterFailure } from './firstlogin-support'
 import { loginReviewer } from './reviewer-support'
 
 test('an applicant registers, fails verification, is reviewed by hand and approved at the desk', async ({ page, browser, request }, info) => {
@@ -33,12 +33,7 @@ test('an applicant registers, fails verification, is reviewed by hand and approv
   // 实名核验 fails (the simulator fails every name with 核验失败), then 人工审核
   await expect(page).toHaveURL(/\/verification$/)
   await page.getByRole('button', { name: '开始实名核验' }).click()
-  await expect(page.getByRole('alert').filter({ hasText: '实名核验未通过' })).toBeVisible()
-  await page.getByRole('button', { name: '申请人工审核' }).click()
-  await expect(page).toHaveURL(/\/manual-review$/)
-  await fillReviewForm(page, d.idNumber)
-  await page.getByRole('button', { name: '提交人工审核' }).click()
-  await expect(page.getByRole('status').filter({ hasText: '人工审核中' })).toBeVisible()
+  await sendManualReviewAfterFailure(page, d.idNumber)
 
   // The reviewer, at a desktop: the queue, the review with its photo, 通过.
   const deskContext = await browser.newContext({ ...devices['Desktop Chrome'], baseURL: info.project.use.baseURL, locale: 'zh-CN' })
