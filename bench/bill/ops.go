@@ -122,11 +122,11 @@ var Ops = func() map[string]Op {
 			Calls:  []Call{write("resetCode"), tx("account"), tx("guard"), tx("resetCode"), tx("reset")},
 			Hashes: 1, InBytes: headerBytes + 150, OutBytes: headerBytes},
 		// The reviewers' desk.
-		{Name: "POST /v1/sessions (reviewer, with TOTP)", Function: "CreateSessionFunction", HTTP: true, Trips: 3,
-			// The day's second-factor tries (OTPDAY, in gsi1: a counter like verifyDay), counted
-			// before the code is compared and given back after a right one.
-			Calls: []Call{tx("captcha"), tx("guard"), get("account"), writeIdx("verifyDay", 1),
-				tx("session"), tx("guard"), tx("account"), writeIdx("verifyDay", 1)},
+		{Name: "POST /v1/sessions (reviewer, with TOTP)", Function: "CreateSessionFunction", HTTP: true, Trips: 2,
+			// A right code counts nothing: the session's transaction checks the day's wrong
+			// second-factor codes (OTPDAY, the size of verifyDay), charged as a transaction's write.
+			Calls: []Call{tx("captcha"), tx("guard"), get("account"),
+				tx("session"), tx("guard"), tx("account"), tx("verifyDay")},
 			Hashes: 1, InBytes: headerBytes + 130, OutBytes: headerBytes + 150},
 		{Name: "GET /v1/reviews", Function: "ListReviewsFunction", HTTP: true, Trips: 1,
 			Calls: with(check, queryGSI("review", 20)), InBytes: headerBytes, OutBytes: headerBytes + sent(20*250, TextShare)},

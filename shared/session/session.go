@@ -55,7 +55,6 @@ type LoginStore interface {
 	NewSessionToken(login string) string
 	StartSession(ctx context.Context, tokenHash string, s account.Session, l store.Login, now time.Time) error
 	CountSecondFactor(ctx context.Context, login, day string, max int, expires time.Time) error
-	UncountSecondFactor(ctx context.Context, login, day string) error
 	MarkSecondFactorReported(ctx context.Context, login, day string, at time.Time) (bool, error)
 	UnmarkSecondFactorReported(ctx context.Context, login, day string) error
 }
@@ -162,10 +161,17 @@ func (l *login) handle(ctx context.Context, r *api.Request) (_ *api.Response, er
 		Login: acct.Login, AccountID: acct.AccountID, Role: acct.Role, Epoch: acct.Epoch,
 		CreatedAt: now.Unix(), ExpiresAt: now.Add(authn.Lifetime).Unix(), IdleUntil: now.Add(authn.IdleTimeout).Unix(),
 	}
-	switch err := l.store.StartSession(ctx, authn.TokenHash(tok), sess, store.Login{Guard: guard, Login: acct.Login, TOTPStep: step}, now); {
+	started := store.Login{Guard: guard, Login: acct.Login, TOTPStep: step,
+		SecondFactorDay: clock.Day(now), SecondFactorMax: SecondFactorTriesPerDay}
+	switch err := l.store.StartSession(ctx, authn.TokenHash(tok), sess, started, now); {
 	case errors.Is(err, account.ErrLocked):
 		// A wrong password counted before this one locked the login while this was checked.
 		return nil, accountLocked(now, now.Add(LockFor))
+	case errors.Is(err, store.ErrQuotaFull):
+		// A right code, but the day's wrong ones were counted full while it was checked.
+		guessed = true
+		l.secondFactorSpent(ctx, acct, started.SecondFactorDay, now)
+		return nil, l.failed(ctx, guard, now)
 	case errors.Is(err, account.ErrCodeReused):
 		guessed = true
 		return nil, l.failed(ctx, guard, now)
@@ -237,27 +243,24 @@ func (l *login) verify(ctx context.Context, in loginRequest, acct account.Accoun
 	return l.secondFactor(ctx, acct, in.OTP, now)
 }
 
-// secondFactor checks a reviewer's code after a right password. Each is counted for the
-// reviewer and the CST day before it is compared, and a right one is given back, so only
-// guesses count; past SecondFactorTriesPerDay no code is compared that day. The answer stays
-// the wrong password's: a distinct one would confirm the password to whoever guessed it.
+// secondFactor checks a reviewer's code after a right password. The code is compared here,
+// with no I/O, but no judgement is answered before it is counted: a wrong code is counted for
+// the reviewer and the CST day, and a right one lets the login in only through StartSession,
+// whose transaction holds only while fewer than SecondFactorTriesPerDay wrong codes are
+// counted that day. So only guesses count, past the limit no code is let in that day, and a
+// burst of codes is judged exactly as if each were counted first. The answer stays the wrong
+// password's: a distinct one would confirm the password to whoever guessed it.
 func (l *login) secondFactor(ctx context.Context, acct account.Account, code string, now time.Time) (int64, bool, error) {
+	if step, ok := checkCode(acct.TOTPSecret, code, now); ok {
+		return step, true, nil
+	}
 	day := clock.Day(now)
 	err := l.store.CountSecondFactor(ctx, acct.Login, day, SecondFactorTriesPerDay, clock.NextDay(now).Add(24*time.Hour))
-	switch {
-	case errors.Is(err, store.ErrQuotaFull):
+	if errors.Is(err, store.ErrQuotaFull) {
 		l.secondFactorSpent(ctx, acct, day, now)
-		return 0, false, nil
-	case err != nil:
-		return 0, false, err
+		err = nil
 	}
-	step, ok := checkCode(acct.TOTPSecret, code, now)
-	if ok {
-		if err := l.store.UncountSecondFactor(context.WithoutCancel(ctx), acct.Login, day); err != nil {
-			slog.WarnContext(ctx, "could not give back a right second-factor code's try", slog.String("err", err.Error()))
-		}
-	}
-	return step, ok, nil
+	return 0, false, err
 }
 
 // secondFactorSpent tells the operators, once a day per reviewer, that the reviewer's

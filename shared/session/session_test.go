@@ -508,8 +508,14 @@ func TestReviewersNeedTheSecondFactorAndLockPerAddress(t *testing.T) {
 			t.Fatalf("%s: %d %v", c.what, res.Status, res.Body)
 		}
 	}
+	w.Env.Calls.Reset()
 	if res := w.reviewer(t, "li.reviewer", "Reviewer#2026", w.code(0), office); res.Status != 201 {
 		t.Fatalf("password and code: %d %v", res.Status, res.Body)
+	}
+	// As an applicant's: the admission with the account read, then the session in a
+	// transaction that also holds the day's wrong codes under the limit and the code's step.
+	if got := w.Env.Calls.String(); got != "GetItem=1 TransactWriteItems=2" || w.Env.Calls.Trips() != 2 {
+		t.Fatalf("a reviewer's login: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	if res := w.reviewer(t, "li.reviewer", "Reviewer#2026", w.code(0), office); res.Code() != api.CodeLoginFailed {
 		t.Fatalf("the same code twice: %d %v", res.Status, res.Body)
@@ -582,6 +588,44 @@ func TestAReviewersCodesAreGuessedTenTimesADayAtMost(t *testing.T) {
 	}
 	if res := w.getMe(t, tok); res.Status != 401 {
 		t.Fatalf("a session of the old credentials: %d", res.Status)
+	}
+}
+
+// A right code racing the day's last wrong ones is judged as if every code were counted
+// before it was compared: the wrong ones fill the day exactly, each is told the wrong
+// password's answer, the operators are told once, and no code is let in once the day is full.
+func TestARightCodeRacingTheDaysLastGuesses(t *testing.T) {
+	w := newWorld(t)
+	if err := reviewer.Create(t.Context(), w.Env.Store, "li.reviewer", "李审核", "Reviewer#2026", testkit.OTPSecret, w.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < session.SecondFactorTriesPerDay; i++ {
+		if res := w.reviewer(t, "li.reviewer", "Reviewer#2026", "000000", fmt.Sprintf("192.0.2.%d", i)); res.Code() != api.CodeLoginFailed {
+			t.Fatalf("wrong code %d: %d %v", i, res.Status, res.Body)
+		}
+	}
+	right := w.code(0)
+	results := testkit.Race(20, func(i int) apitest.Result {
+		code := "000000"
+		if i == 7 {
+			code = right
+		}
+		return w.reviewer(t, "li.reviewer", "Reviewer#2026", code, fmt.Sprintf("198.51.100.%d", i))
+	})
+	for i, r := range results {
+		if i == 7 && r.Status == 201 {
+			continue // the right code met the day with a try left
+		}
+		if r.Code() != api.CodeLoginFailed {
+			t.Fatalf("code %d of the race: %d %v", i, r.Status, r.Body)
+		}
+	}
+	w.Clock.Advance(session.Period)
+	if res := w.reviewer(t, "li.reviewer", "Reviewer#2026", w.code(0), "10.0.0.8"); res.Code() != api.CodeLoginFailed {
+		t.Fatalf("the right code once the race filled the day: %d %v", res.Status, res.Body)
+	}
+	if told := w.Operators.Messages(); len(told) != 1 {
+		t.Fatalf("the operators were told %d times", len(told))
 	}
 }
 

@@ -258,11 +258,6 @@ func (st *Store) CountSecondFactor(ctx context.Context, login, day string, max i
 	return err
 }
 
-// UncountSecondFactor gives back the try of a code that was right: only guesses count.
-func (st *Store) UncountSecondFactor(ctx context.Context, login, day string) error {
-	return st.countDown(ctx, secondFactorDay(login, day))
-}
-
 // MarkSecondFactorReported: as MarkSMSBudgetReported, once a day per reviewer.
 func (st *Store) MarkSecondFactorReported(ctx context.Context, login, day string, at time.Time) (bool, error) {
 	return st.markReported(ctx, secondFactorDay(login, day), at)

@@ -89,3 +89,50 @@ func TestALockHoldsUntilItsTime(t *testing.T) {
 		t.Fatalf("at its end: attempt %d, %v", n, err)
 	}
 }
+
+// A reviewer's session holds only while the day's wrong second-factor codes are under the
+// limit and the code's step is new; either refusal writes nothing, and the day's count is
+// refused first, as the login answers it (the operators are told).
+func TestAReviewersSessionHoldsOnlyUnderTheDaysWrongCodes(t *testing.T) {
+	st := storetest.New(t).Store
+	const reviewer, day = "LI.REVIEWER", "2026-11-28"
+	if err := st.CreateAccount(ctx, account.Account{Login: reviewer, AccountID: "r1", Role: account.RoleReviewer, PasswordHash: "h", CreatedAt: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	start := func(tok string, step int64) error {
+		sess := account.Session{Login: reviewer, AccountID: "r1", Role: account.RoleReviewer, CreatedAt: t0.Unix(),
+			ExpiresAt: t0.Add(time.Hour).Unix(), IdleUntil: t0.Add(time.Hour).Unix()}
+		return st.StartSession(ctx, tok, sess, store.Login{Guard: reviewer + "@10.0.0.8", Login: reviewer,
+			TOTPStep: step, SecondFactorDay: day, SecondFactorMax: 2}, t0)
+	}
+	if err := start("t1", 100); err != nil {
+		t.Fatal("no wrong code counted:", err)
+	}
+	if err := start("t2", 100); !errors.Is(err, account.ErrCodeReused) {
+		t.Fatalf("the same step again: %v", err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := st.CountSecondFactor(ctx, reviewer, day, 2, t0.Add(48*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := start("t3", 100); !errors.Is(err, store.ErrQuotaFull) {
+		t.Fatalf("the day full and the step used: %v, want the day's refusal", err)
+	}
+	if err := start("t4", 101); !errors.Is(err, store.ErrQuotaFull) {
+		t.Fatalf("the day full: %v", err)
+	}
+	if _, _, err := st.ReadSession(ctx, "t1", "t1"); err != nil {
+		t.Fatal("the session let in:", err)
+	}
+	for _, tok := range []string{"t2", "t3", "t4"} {
+		if _, _, err := st.ReadSession(ctx, tok, tok); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("session %s of a refused start: %v", tok, err)
+		}
+	}
+	if err := st.StartSession(ctx, "t5", account.Session{Login: reviewer, AccountID: "r1", Role: account.RoleReviewer,
+		CreatedAt: t0.Unix(), ExpiresAt: t0.Add(time.Hour).Unix(), IdleUntil: t0.Add(time.Hour).Unix()},
+		store.Login{Guard: reviewer + "@10.0.0.8", Login: reviewer, TOTPStep: 101, SecondFactorDay: "2026-11-29", SecondFactorMax: 2}, t0); err != nil {
+		t.Fatal("the next day:", err)
+	}
+}

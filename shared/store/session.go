@@ -16,12 +16,17 @@ type Login struct {
 	Guard    string
 	Login    string
 	TOTPStep int64
+	// SecondFactorDay and SecondFactorMax, for a reviewer: the session holds only while fewer
+	// than SecondFactorMax wrong codes are counted on that CST day (ErrQuotaFull).
+	SecondFactorDay string
+	SecondFactorMax int
 }
 
 // StartSession stores a new session and starts the login's guard counting again, in one
 // transaction that holds only while no lock began on the guard (account.ErrLocked) and, for a
-// reviewer, while the second-factor code's step is newer than the last accepted one
-// (account.ErrCodeReused). One TransactWriteItems.
+// reviewer, while the day's wrong second-factor codes are fewer than the limit (ErrQuotaFull)
+// and the code's step is newer than the last accepted one (account.ErrCodeReused). One
+// TransactWriteItems.
 func (st *Store) StartSession(ctx context.Context, tokenHash string, sess account.Session, l Login, now time.Time) error {
 	item, err := itemOf(sessionItem(sess), sessionKey(tokenHash))
 	if err != nil {
@@ -37,7 +42,16 @@ func (st *Store) StartSession(ctx context.Context, tokenHash string, sess accoun
 		st.clearGuard(l.Guard, now),
 	}
 	if l.TOTPStep > 0 {
+		tries := secondFactorDay(l.Login, l.SecondFactorDay)
 		steps = append(steps, step{
+			write: types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+				TableName:                 aws.String(st.table),
+				Key:                       tries.key(),
+				ConditionExpression:       aws.String("attribute_not_exists(used) OR used < :max"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":max": n(int64(l.SecondFactorMax))},
+			}},
+			refusal: refusedWith(ErrQuotaFull),
+		}, step{
 			write: types.TransactWriteItem{Update: &types.Update{
 				TableName:                 aws.String(st.table),
 				Key:                       accountKey(l.Login),
