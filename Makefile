@@ -10,7 +10,7 @@ LAMBDA_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=0
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags '-s -w'
 
 # Pattern targets cannot be .PHONY (make skips implicit rules for phony targets): FORCE them.
-.PHONY: all build run test test-go test-web web web-deps deploy-pages chromium test-short fuzz bench lint lint-go lint-web fmt clean FORCE
+.PHONY: all build run test test-go test-web web web-deps deploy-pages deploy-texts chromium test-short fuzz bench lint lint-go lint-web fmt clean FORCE
 
 all: lint test build
 
@@ -51,6 +51,12 @@ deploy-pages: web
 	aws s3 sync web/dist/assets "s3://$$bucket/assets" --cache-control 'public, max-age=31536000, immutable' && \
 	aws s3 sync web/dist "s3://$$bucket" --exclude 'assets/*' --cache-control 'no-cache' && \
 	aws cloudfront create-invalidation --distribution-id "$$dist" --paths /index.html /reviewer/index.html
+
+## deploy-texts: after each sam deploy, the site's texts the edge keeps (the agreement, the
+## verification guide, the ethnicities: template.yaml's ApiTextsCachePolicy) invalidated
+deploy-texts:
+	dist=$(call stack_output,DistributionId); \
+	aws cloudfront create-invalidation --distribution-id "$$dist" --paths /v1/agreement /v1/verification-guide /v1/ethnicities
 
 ## chromium: Debian's Chromium and CJK fonts for the browser tests, installed when missing
 chromium:

@@ -215,7 +215,7 @@ func (op Op) Usage(memory map[string]int) Usage {
 		u.RRU += r
 		u.WRU += w
 	}
-	if op.Function != "" {
+	if op.Function != "" && !op.Edge {
 		mb, ok := memory[op.Function]
 		if !ok {
 			panic("bill: template.yaml has no function " + op.Function)
@@ -229,6 +229,9 @@ func (op Op) Usage(memory map[string]int) Usage {
 		u.CDNRequests = 1
 		u.OutGB = float64(op.OutBytes) / 1e9
 		u.InGB = float64(op.InBytes) / 1e9
+	}
+	if op.Edge {
+		u.APIRequests, u.InGB = 0, 0
 	}
 	return u
 }

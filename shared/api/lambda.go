@@ -87,16 +87,15 @@ func serve(ctx context.Context, h HandlerFunc, ev *events.APIGatewayV2HTTPReques
 		failure = answerOf(err)
 		return encodeError(ctx, failure, id), failure
 	}
-	if resp.ContentType == "" && resp.Headers == nil {
-		return encode(resp.Status, resp.Body, id), nil
-	}
-	out = encode(resp.Status, nil, id)
-	for k, v := range resp.Headers {
-		out.Headers[k] = v
-	}
-	if resp.ContentType != "" {
+	if resp.ContentType == "" {
+		out = encode(resp.Status, resp.Body, id)
+	} else {
+		out = encode(resp.Status, nil, id)
 		out.Headers["Content-Type"] = resp.ContentType
 		out.Body = resp.Text
+	}
+	for k, v := range resp.Headers {
+		out.Headers[k] = v
 	}
 	return out, nil
 }

@@ -2,8 +2,10 @@ package api
 
 import (
 	"bytes"
+	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -108,6 +110,21 @@ func Redirect(location string) *Response {
 
 // JSON answers status with body.
 func JSON(status int, body any) *Response { return &Response{Status: status, Body: body} }
+
+// UntilDeploy is how long CloudFront keeps an answer that changes only with a deploy: the
+// deploy invalidates it (make deploy-texts), so this only bounds a forgotten invalidation.
+const UntilDeploy = 24 * time.Hour
+
+// SharedFor lets shared caches (CloudFront) keep r for ttl and makes browsers ask again each
+// time: for answers that change only with a deploy, which invalidates them at the edge
+// (docs/OPERATIONS.md). Every other answer says no-store.
+func (r *Response) SharedFor(ttl time.Duration) *Response {
+	if r.Headers == nil {
+		r.Headers = map[string]string{}
+	}
+	r.Headers["Cache-Control"] = fmt.Sprintf("public, max-age=0, s-maxage=%d", int(ttl/time.Second))
+	return r
+}
 
 // NoContent answers 204.
 func NoContent() *Response { return &Response{Status: 204} }
