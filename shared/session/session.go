@@ -84,9 +84,9 @@ type loggedIn struct {
 // nothing; the count is made before any password is compared, so no burst of guesses gets
 // more than MaxFailures compared. Two round trips (the slider and the guard's count, with the
 // account read alongside; the session) and one
-// Argon2id hash, for an unknown name as for a known one; a reviewer's right password adds one
-// (the second factor's count). The operators are told when a reviewer's second factor is
-// under attack.
+// Argon2id hash, for an unknown name as for a known one, a reviewer's too (a right second-factor
+// code is let in by the session's transaction; a wrong one's count replaces it). The
+// operators are told when a reviewer's second factor is under attack.
 func NewLogin(db LoginStore, operators notify.Publisher, clk clock.Clock) api.HandlerFunc {
 	l := &login{store: db, sliders: captcha.NewChecker(db, clk), operators: operators, clock: clk}
 	return l.handle

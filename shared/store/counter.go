@@ -251,8 +251,8 @@ func (st *Store) UnmarkSMSBudgetReported(ctx context.Context, at time.Time) erro
 	return st.unmarkReported(ctx, smsBudget(hourOf(at)))
 }
 
-// CountSecondFactor counts one second-factor code of a reviewer's, tried after a right
-// password on day, before it is compared: ErrQuotaFull past max. One UpdateItem.
+// CountSecondFactor counts one wrong second-factor code of a reviewer's, tried after a right
+// password on day, before it is answered: ErrQuotaFull past max. One UpdateItem.
 func (st *Store) CountSecondFactor(ctx context.Context, login, day string, max int, expires time.Time) error {
 	_, err := st.countUp(ctx, secondFactorDay(login, day), max, expires)
 	return err

@@ -122,17 +122,25 @@ func TestAReviewersSessionHoldsOnlyUnderTheDaysWrongCodes(t *testing.T) {
 	if err := start("t4", 101); !errors.Is(err, store.ErrQuotaFull) {
 		t.Fatalf("the day full: %v", err)
 	}
+	// A lock begun meanwhile alone would say 423; on a full day the day's refusal comes first,
+	// so that a right code is answered as a wrong one is.
+	if err := st.LockLogin(ctx, reviewer+"@10.0.0.8", t0.Add(15*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := start("t6", 101); !errors.Is(err, store.ErrQuotaFull) {
+		t.Fatalf("the day full and the guard locked: %v, want the day's refusal", err)
+	}
 	if _, _, err := st.ReadSession(ctx, "t1", "t1"); err != nil {
 		t.Fatal("the session let in:", err)
 	}
-	for _, tok := range []string{"t2", "t3", "t4"} {
+	for _, tok := range []string{"t2", "t3", "t4", "t6"} {
 		if _, _, err := st.ReadSession(ctx, tok, tok); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("session %s of a refused start: %v", tok, err)
 		}
 	}
 	if err := st.StartSession(ctx, "t5", account.Session{Login: reviewer, AccountID: "r1", Role: account.RoleReviewer,
 		CreatedAt: t0.Unix(), ExpiresAt: t0.Add(time.Hour).Unix(), IdleUntil: t0.Add(time.Hour).Unix()},
-		store.Login{Guard: reviewer + "@10.0.0.8", Login: reviewer, TOTPStep: 101, SecondFactorDay: "2026-11-29", SecondFactorMax: 2}, t0); err != nil {
+		store.Login{Guard: reviewer + "@10.0.0.9", Login: reviewer, TOTPStep: 101, SecondFactorDay: "2026-11-29", SecondFactorMax: 2}, t0); err != nil {
 		t.Fatal("the next day:", err)
 	}
 }

@@ -23,25 +23,24 @@ type Login struct {
 }
 
 // StartSession stores a new session and starts the login's guard counting again, in one
-// transaction that holds only while no lock began on the guard (account.ErrLocked) and, for a
-// reviewer, while the day's wrong second-factor codes are fewer than the limit (ErrQuotaFull)
-// and the code's step is newer than the last accepted one (account.ErrCodeReused). One
-// TransactWriteItems.
+// transaction that holds only while, for a reviewer, the day's wrong second-factor codes are
+// fewer than the limit (ErrQuotaFull, refused first), no lock began on the guard
+// (account.ErrLocked) and, for a reviewer, the code's step is newer than the last accepted
+// one (account.ErrCodeReused). One TransactWriteItems.
 func (st *Store) StartSession(ctx context.Context, tokenHash string, sess account.Session, l Login, now time.Time) error {
 	item, err := itemOf(sessionItem(sess), sessionKey(tokenHash))
 	if err != nil {
 		return err
 	}
-	steps := []step{
-		{
-			write: types.TransactWriteItem{Put: &types.Put{
-				TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
-			}},
-			refusal: refusedWith(ErrExists),
-		},
-		st.clearGuard(l.Guard, now),
-	}
+	steps := []step{{
+		write: types.TransactWriteItem{Put: &types.Put{
+			TableName: aws.String(st.table), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+		}},
+		refusal: refusedWith(ErrExists),
+	}}
 	if l.TOTPStep > 0 {
+		// The day's count comes before the guard: a right code on a full day is refused as a
+		// wrong one is (401), even when a lock began meanwhile, which alone would say 423.
 		tries := secondFactorDay(l.Login, l.SecondFactorDay)
 		steps = append(steps, step{
 			write: types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
@@ -51,7 +50,11 @@ func (st *Store) StartSession(ctx context.Context, tokenHash string, sess accoun
 				ExpressionAttributeValues: map[string]types.AttributeValue{":max": n(int64(l.SecondFactorMax))},
 			}},
 			refusal: refusedWith(ErrQuotaFull),
-		}, step{
+		})
+	}
+	steps = append(steps, st.clearGuard(l.Guard, now))
+	if l.TOTPStep > 0 {
+		steps = append(steps, step{
 			write: types.TransactWriteItem{Update: &types.Update{
 				TableName:                 aws.String(st.table),
 				Key:                       accountKey(l.Login),
