@@ -52,8 +52,8 @@ deploy-pages: web
 	aws s3 sync web/dist "s3://$$bucket" --exclude 'assets/*' --cache-control 'no-cache' && \
 	aws cloudfront create-invalidation --distribution-id "$$dist" --paths /index.html /reviewer/index.html
 
-## deploy-texts: after each sam deploy, the site's texts the edge keeps (the agreement, the
-## verification guide, the ethnicities: template.yaml's ApiTextsCachePolicy) invalidated
+## deploy-texts: after a sam deploy, the site's texts the edge keeps 5 minutes (the agreement,
+## the verification guide, the ethnicities: template.yaml's ApiTextsCachePolicy) invalidated
 deploy-texts:
 	dist=$(call stack_output,DistributionId); \
 	aws cloudfront create-invalidation --distribution-id "$$dist" --paths /v1/agreement /v1/verification-guide /v1/ethnicities

@@ -51,9 +51,9 @@ type Op struct {
 	Name     string
 	Function string // the template's logical ID; "" for DynamoDB work without its own request
 	HTTP     bool   // through CloudFront and API Gateway
-	// Edge: answered from CloudFront's cache (template.yaml's ApiTextsCachePolicy, a day,
+	// Edge: answered from CloudFront's cache (template.yaml's ApiTextsCachePolicy, 5 minutes,
 	// invalidated at each deploy): the function and API Gateway see one request per regional
-	// cache a day, nothing against a million applicants.
+	// cache every 5 minutes, nothing against a million applicants.
 	Edge     bool
 	Trips    int // DynamoDB round trips in sequence
 	Calls    []Call

@@ -143,7 +143,7 @@ func Report(w io.Writer, t Template, c Cycle) {
 			ms = trim(round(op.DurationMS(t.Memory[op.Function]), 1))
 		}
 		if op.Edge {
-			fn, ms = "CloudFront's cache ("+strings.TrimSuffix(op.Function, "Function")+" a day)", "—"
+			fn, ms = "CloudFront's cache ("+strings.TrimSuffix(op.Function, "Function")+" every 5 min)", "—"
 		}
 		cnt := "fixed"
 		if k, ok := counts[n]; ok {
@@ -235,9 +235,9 @@ func Assumptions(c Cycle) []string {
 		fmt.Sprintf("Pages: index.html (%s bytes with headers) on each visit, the assets (%s KB compressed, %s files: the app's one script and one style sheet) downloaded %s times a cycle (a second device, a new release); from web/dist of 3742c1b. PageRoutes (a CloudFront Function) runs for each visit's page address, not for /assets/*.",
 			trim(c.IndexBytes), trim(c.PageAssetBytes/1000), trim(c.PageAssetRequests), trim(c.FullPageLoads)),
 		fmt.Sprintf("A review photo as stored: %d KB (the pages keep it under 190 KB; the server encodes it again at quality 90 first).", PhotoBytes/1024),
-		fmt.Sprintf("API answers of 1,000 bytes or more are compressed by CloudFront (ApiCachePolicy's gzip and Brotli), to what gzip -9 left of them here: a slider %.0f %%, the agreement %.0f %%, the ethnicities %.0f %%, the guide %.0f %% (measured), a review with its photo as a slider, the review queue as the agreement (estimates); smaller answers (GET /v1/me, 416–483 bytes, and most others) go as they are. The pages are compressed too (Managed-CachingOptimized).",
+		fmt.Sprintf("API answers of 1,000 bytes or more are compressed by CloudFront (ApiCachePolicy's and ApiTextsCachePolicy's gzip and Brotli), to what gzip -9 left of them here: a slider %.0f %%, the agreement %.0f %%, the ethnicities %.0f %%, the guide %.0f %% (measured), a review with its photo as a slider, the review queue as the agreement (estimates); smaller answers (GET /v1/me, 416–483 bytes, and most others) go as they are. The pages are compressed too (Managed-CachingOptimized).",
 			100*SliderShare, 100*AgreementShare, 100*EthnicitiesShare, 100*GuideShare),
-		"The agreement, the verification guide and the ethnicities are kept at CloudFront's edge for a day (ApiTextsCachePolicy; `make deploy-texts` invalidates them at each deploy): each costs a CloudFront request and its bytes, and no function or API Gateway request (one a regional cache a day is nothing against a million applicants).",
+		"The agreement, the verification guide and the ethnicities are kept at CloudFront's edge for 5 minutes (ApiTextsCachePolicy; `make deploy-texts` invalidates them at each deploy): each costs a CloudFront request and its bytes, and no function or API Gateway request (each regional cache asks every 5 minutes: about 11,000 requests a day for the three, about $0.40 a month, not counted).",
 		fmt.Sprintf("Lambda duration = (%.1f ms a request + %.1f ms a DynamoDB request + the operation's work + %.1f ms an Argon2id hash) × %.1f (an arm64 core against this machine's) ÷ (MemorySize / %.0f MB, at most 1) + %.0f ms a DynamoDB round trip in sequence + waits (SNS %.0f ms, SES %.0f ms, the identity provider %.0f ms), rounded up to the ms, + %.0f %% of requests paying a cold init of %.0f ms scaled the same way.",
 			BaseCPUMS, CallCPUMS, HashMS, ArmFactor, FullVCPUMB, TripMS, SNSWaitMS, SESWaitMS, IDVWaitMS, 100*ColdShare, InitMS),
 		fmt.Sprintf("Measured here (x86_64, `-tags purego`, the fastest of 10–15 runs of 20 under load): Argon2id %.1f ms, a slider drawn %.1f ms, a photo checked %.1f ms; a slider's JSON %d bytes (mean of 5). Estimated: every other figure of the line above.", HashMS, DrawMS, PhotoCheckMS, PuzzleBytes),

@@ -1,6 +1,9 @@
 package localserver_test
 
 import (
+	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -17,23 +20,30 @@ import (
 
 // The edge keeps exactly the answers that say it may (api.SharedFor): each has a behaviour of
 // its own, before /v1/*, whose policy keys and forwards nothing of the viewer's and keeps an
-// answer no longer than api.UntilDeploy; every other GET route's answer says no-store. A
+// answer no longer than api.TextsKeptFor; every other GET route's answer says no-store. A
 // route that starts sharing without its behaviour would still be asked every time, and a
 // behaviour without the route's header would keep nothing (DefaultTTL 0).
 func TestTheEdgeKeepsOnlyTheTextsThatChangeWithADeploy(t *testing.T) {
 	type behaviour struct {
-		PathPattern    string    `yaml:"PathPattern"`
-		TargetOriginID string    `yaml:"TargetOriginId"`
-		AllowedMethods []string  `yaml:"AllowedMethods"`
-		Compress       bool      `yaml:"Compress"`
-		CachePolicyID  yaml.Node `yaml:"CachePolicyId"`
+		PathPattern             string    `yaml:"PathPattern"`
+		TargetOriginID          string    `yaml:"TargetOriginId"`
+		ViewerProtocolPolicy    string    `yaml:"ViewerProtocolPolicy"`
+		AllowedMethods          []string  `yaml:"AllowedMethods"`
+		Compress                bool      `yaml:"Compress"`
+		CachePolicyID           yaml.Node `yaml:"CachePolicyId"`
+		OriginRequestPolicyID   yaml.Node `yaml:"OriginRequestPolicyId"`
+		ResponseHeadersPolicyID yaml.Node `yaml:"ResponseHeadersPolicyId"`
 	}
 	var tpl struct {
 		Resources struct {
 			Site struct {
 				Properties struct {
 					DistributionConfig struct {
-						CacheBehaviors []behaviour `yaml:"CacheBehaviors"`
+						CacheBehaviors       []behaviour `yaml:"CacheBehaviors"`
+						CustomErrorResponses []struct {
+							ErrorCode          int  `yaml:"ErrorCode"`
+							ErrorCachingMinTTL *int `yaml:"ErrorCachingMinTTL"`
+						} `yaml:"CustomErrorResponses"`
 					} `yaml:"DistributionConfig"`
 				} `yaml:"Properties"`
 			} `yaml:"Site"`
@@ -64,7 +74,7 @@ func TestTheEdgeKeepsOnlyTheTextsThatChangeWithADeploy(t *testing.T) {
 	readTemplate(t, &tpl)
 	policy := tpl.Resources.ApiTextsCachePolicy.Properties.CachePolicyConfig
 	p := policy.Parameters
-	if policy.MinTTL != 0 || policy.DefaultTTL != 0 || policy.MaxTTL != int(api.UntilDeploy/time.Second) ||
+	if policy.MinTTL != 0 || policy.DefaultTTL != 0 || policy.MaxTTL != int(api.TextsKeptFor/time.Second) ||
 		!p.Gzip || !p.Brotli || p.Headers.Behavior != "none" || p.Cookies.Behavior != "none" || p.Query.Behavior != "none" {
 		t.Errorf("ApiTextsCachePolicy: %+v", policy)
 	}
@@ -80,10 +90,27 @@ func TestTheEdgeKeepsOnlyTheTextsThatChangeWithADeploy(t *testing.T) {
 		if catchAll >= 0 {
 			t.Errorf("%s comes after /v1/*, which would take its requests", b.PathPattern)
 		}
-		if b.TargetOriginID != "api" || !b.Compress || strings.Join(b.AllowedMethods, ",") != "GET,HEAD" {
+		// Nothing of the viewer's goes to the function either (no origin request policy): the
+		// answer cannot depend on it.
+		if b.TargetOriginID != "api" || !b.Compress || strings.Join(b.AllowedMethods, ",") != "GET,HEAD" ||
+			b.ViewerProtocolPolicy != "https-only" || !b.OriginRequestPolicyID.IsZero() ||
+			b.ResponseHeadersPolicyID.Tag != "!Ref" || b.ResponseHeadersPolicyID.Value != "SecurityHeaders" {
 			t.Errorf("%s: %+v", b.PathPattern, b)
 		}
 		kept[b.PathPattern] = true
+	}
+	// CloudFront keeps these 5xx for 10 s by default whatever they say: one failure would be
+	// every viewer's answer at an edge.
+	unkept := map[int]bool{}
+	for _, e := range tpl.Resources.Site.Properties.DistributionConfig.CustomErrorResponses {
+		if e.ErrorCachingMinTTL != nil && *e.ErrorCachingMinTTL == 0 {
+			unkept[e.ErrorCode] = true
+		}
+	}
+	for _, code := range []int{500, 502, 503, 504} {
+		if !unkept[code] {
+			t.Errorf("CloudFront keeps a %d for its error-caching minimum", code)
+		}
 	}
 	srv := start(t, nil)
 	param := regexp.MustCompile(`\{[^}]+\}`)
@@ -97,9 +124,16 @@ func TestTheEdgeKeepsOnlyTheTextsThatChangeWithADeploy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			body, err := io.ReadAll(resp.Body)
 			resp.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
 			switch cc := resp.Header.Get("Cache-Control"); {
-			case cc == "public, max-age=0, s-maxage=86400" && resp.StatusCode == 200:
+			case cc == fmt.Sprintf("public, max-age=0, s-maxage=%d", int(api.TextsKeptFor/time.Second)) && resp.StatusCode == 200:
+				if !json.Valid(body) || len(body) < 50 {
+					t.Errorf("GET %s is kept at the edge with the body %q", rt.Path, body)
+				}
 				shared = append(shared, rt.Path)
 				if !kept[rt.Path] {
 					t.Errorf("GET %s may be kept at the edge but has no behaviour of its own", rt.Path)

@@ -89,7 +89,7 @@ func (r *Request) NoBody() error {
 
 // Response is what a handler answers; Body is encoded as JSON unless nil. A route that speaks
 // another protocol (WeChat's XML, a redirect) sets ContentType and Text instead, sent as they
-// are, and may add Headers.
+// are. Headers are set last, over the others (Content-Type, Cache-Control, X-Request-Id).
 type Response struct {
 	Status      int
 	Body        any
@@ -111,9 +111,12 @@ func Redirect(location string) *Response {
 // JSON answers status with body.
 func JSON(status int, body any) *Response { return &Response{Status: status, Body: body} }
 
-// UntilDeploy is how long CloudFront keeps an answer that changes only with a deploy: the
-// deploy invalidates it (make deploy-texts), so this only bounds a forgotten invalidation.
-const UntilDeploy = 24 * time.Hour
+// TextsKeptFor is how long CloudFront keeps an answer that changes only with a deploy (the
+// site's texts). Short, so that a deploy reaches every viewer within minutes even when nobody
+// runs make deploy-texts, which invalidates them at once: the agreement a viewer reads is the
+// one registration records. Each regional cache asks again every 5 minutes, about 11,000
+// requests a day for the three texts, nothing against a wave's millions.
+const TextsKeptFor = 5 * time.Minute
 
 // SharedFor lets shared caches (CloudFront) keep r for ttl and makes browsers ask again each
 // time: for answers that change only with a deploy, which invalidates them at the edge

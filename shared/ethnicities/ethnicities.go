@@ -19,5 +19,5 @@ func Handle(_ context.Context, r *api.Request) (*api.Response, error) {
 	if err := r.NoBody(); err != nil {
 		return nil, err
 	}
-	return api.JSON(http.StatusOK, ethnicityList{Items: identity.Ethnicities}).SharedFor(api.UntilDeploy), nil
+	return api.JSON(http.StatusOK, ethnicityList{Items: identity.Ethnicities}).SharedFor(api.TextsKeptFor), nil
 }

@@ -83,7 +83,7 @@ func HandleAgreement(_ context.Context, r *api.Request) (*api.Response, error) {
 	if err := r.NoBody(); err != nil {
 		return nil, err
 	}
-	return api.JSON(http.StatusOK, CurrentAgreement()).SharedFor(api.UntilDeploy), nil
+	return api.JSON(http.StatusOK, CurrentAgreement()).SharedFor(api.TextsKeptFor), nil
 }
 
 // GuideTitle is the CTID guide the seed links to (a blue link beside the verification form,
@@ -127,6 +127,6 @@ func NewVerificationGuide(guideURL string) api.HandlerFunc {
 		if err := r.NoBody(); err != nil {
 			return nil, err
 		}
-		return api.JSON(http.StatusOK, guide).SharedFor(api.UntilDeploy), nil
+		return api.JSON(http.StatusOK, guide).SharedFor(api.TextsKeptFor), nil
 	}
 }
