@@ -22,5 +22,5 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	api.Serve(federation.NewStart(store.FromEnv(awsenv.Config()), provider, clock.System{}))
+	api.Serve(federation.NewStart(store.FlowSealFromEnv(), provider, clock.System{}))
 }

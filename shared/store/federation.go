@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/cipher"
 	"encoding/json"
 	"errors"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/jszg/applicant-accounts/shared/account"
+	"github.com/jszg/applicant-accounts/shared/awsenv"
 )
 
 // The 教育部 unified login (OpenID Connect federation): a login in progress, the link of a
@@ -35,11 +37,25 @@ type FederatedFlow struct {
 // deployment can have made it. The verifier stays secret in the browser's address bar and
 // at the provider. No I/O: the state is spent by its callback (SpendFederatedState).
 func (st *Store) NewFederatedState(f FederatedFlow) string {
+	return FlowSeal{st.flowSeal}.NewFederatedState(f)
+}
+
+// FlowSeal makes 教育部 login states as the store does, for the login's start, which makes
+// no request: its function builds no DynamoDB client.
+type FlowSeal struct{ aead cipher.AEAD }
+
+// FlowSealFromEnv is the flow seal under the deployment's SEAL_KEY, as FromEnv's.
+func FlowSealFromEnv() FlowSeal {
+	return FlowSeal{sealer([]byte(awsenv.MustEnv("SEAL_KEY")), flowSealLabel)}
+}
+
+// NewFederatedState is Store.NewFederatedState.
+func (s FlowSeal) NewFederatedState(f FederatedFlow) string {
 	plain, err := json.Marshal(f)
 	if err != nil {
 		panic("store: a federated flow does not marshal: " + err.Error())
 	}
-	return sealID(st.flowSeal, plain)
+	return sealID(s.aead, plain)
 }
 
 // OpenFederatedState is the flow a state of NewFederatedState carries; false for a state

@@ -20,6 +20,9 @@ import (
 // sealedRandomBytes is the random part of a session token: 256 bits.
 const sealedRandomBytes = 32
 
+// flowSealLabel derives the key of 教育部 login states from the seal key.
+const flowSealLabel = "federated flow seal"
+
 // WithSealKey is the store with the deployment's seal key, from which it derives one key
 // for each thing sealed: the login into session tokens, sliders' answers into their ids
 // (captcha.go), what a reset's SMS needs into its id (reset.go), a 教育部 login's flow into
@@ -29,7 +32,7 @@ func (st *Store) WithSealKey(secret []byte) *Store {
 	cp.seal = sealer(secret, "session seal")
 	cp.captchaSeal = sealer(secret, "captcha seal")
 	cp.resetSeal = sealer(secret, "reset seal")
-	cp.flowSeal = sealer(secret, "federated flow seal")
+	cp.flowSeal = sealer(secret, flowSealLabel)
 	return &cp
 }
 

@@ -334,3 +334,18 @@ func TestAFederatedStateOpensOnlyAsSealed(t *testing.T) {
 		t.Fatalf("another state spent = %v, %v", spent, err)
 	}
 }
+
+// The login's start seals with FlowSealFromEnv and builds no client: its states open at the
+// callback's store under the same SEAL_KEY, and under no other.
+func TestTheStartsFlowSealIsTheStores(t *testing.T) {
+	env := storetest.New(t)
+	t.Setenv("SEAL_KEY", "the deployment's seal key")
+	f := store.FederatedFlow{Nonce: "n0nce", Verifier: "v3rifier", Binding: "b1nding", ExpiresAt: t0.Unix()}
+	state := store.FlowSealFromEnv().NewFederatedState(f)
+	if got, ok := env.Store.WithSealKey([]byte("the deployment's seal key")).OpenFederatedState(state); !ok || got != f {
+		t.Fatalf("open = %+v, %v", got, ok)
+	}
+	if _, ok := env.Store.WithSealKey([]byte("another key")).OpenFederatedState(state); ok {
+		t.Fatal("opened under another key")
+	}
+}
