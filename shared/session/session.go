@@ -247,9 +247,10 @@ func (l *login) verify(ctx context.Context, in loginRequest, acct account.Accoun
 // with no I/O, but no judgement is answered before it is counted: a wrong code is counted for
 // the reviewer and the CST day, and a right one lets the login in only through StartSession,
 // whose transaction holds only while fewer than SecondFactorTriesPerDay wrong codes are
-// counted that day. So only guesses count, past the limit no code is let in that day, and a
-// burst of codes is judged exactly as if each were counted first. The answer stays the wrong
-// password's: a distinct one would confirm the password to whoever guessed it.
+// counted that day. So only guesses count, past the limit no code is let in that day, and,
+// while the table answers, a burst of codes is judged as if each were counted first (DATA.md
+// says what a busy table leaves). The answer stays the wrong password's: a distinct one would
+// confirm the password to whoever guessed it.
 func (l *login) secondFactor(ctx context.Context, acct account.Account, code string, now time.Time) (int64, bool, error) {
 	if step, ok := checkCode(acct.TOTPSecret, code, now); ok {
 		return step, true, nil
