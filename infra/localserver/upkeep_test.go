@@ -1,7 +1,9 @@
 package localserver_test
 
 import (
+	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/jszg/applicant-accounts/shared/identity"
@@ -81,10 +83,20 @@ func TestAccountUpkeepAsApplicantsMeetIt(t *testing.T) {
 		t.Fatalf("after the name change: %v", m)
 	}
 
-	// A squatter registers someone's number; the holder claims it back.
+	// A squatter registers someone's number and binds a WeChat; the holder claims it back.
 	squatted := testkit.ResidentID("19770707")
 	squatterPhone := testkit.Phone()
-	a.register("resident_id", squatted, "假冒者", squatterPhone, "squat@example.cn")
+	squatterTok := a.register("resident_id", squatted, "假冒者", squatterPhone, "squat@example.cn")
+	st, m = doAs(t, squatterTok, "POST", base+"/v1/me/wechat-binding", map[string]any{"currentPassword": testkit.Password})
+	m = a.must("the squatter's binding code", 201, st, m)
+	wechat := func(body map[string]any) string {
+		t.Helper()
+		st, m := do(t, "POST", base+"/local/wechat/o-squatter", body)
+		return fmt.Sprint(a.must("the squatter's WeChat", 200, st, m)["reply"])
+	}
+	if reply := wechat(map[string]any{"text": fmt.Sprint(m["bindCode"])}); !strings.Contains(reply, "绑定成功") {
+		t.Fatalf("the squatter's binding: %q", reply)
+	}
 	holderPhone := testkit.Phone()
 	st, m = do(t, "POST", base+"/v1/sms-codes", map[string]any{"phone": holderPhone, "purpose": "contact", "captcha": solved(t, base)})
 	a.must("the holder's code", 202, st, m)
@@ -99,6 +111,11 @@ func TestAccountUpkeepAsApplicantsMeetIt(t *testing.T) {
 	a.must("approve the claim", 200, st, m)
 	st, m = do(t, "POST", base+"/v1/sessions", map[string]any{"account": squatted, "password": testkit.Password, "captcha": solved(t, base)})
 	a.must("the squatter's password", 401, st, m)
+	// The squatter's WeChat no longer resets the account's password: the approval took its
+	// binding, and no code goes out.
+	if reply := wechat(map[string]any{"event": "CLICK", "key": "RESET_PASSWORD"}); !strings.Contains(reply, "尚未绑定") || smsCode.MatchString(reply) {
+		t.Fatalf("the squatter's 找回密码 after the hand-over: %q", reply)
+	}
 	st, m = do(t, "POST", base+"/v1/password-resets", map[string]any{"idType": "resident_id", "idNumber": squatted, "name": "真持有人", "captcha": solved(t, base)})
 	m = a.must("the holder's recovery", 201, st, m)
 	resetID, _ := m["resetId"].(string)

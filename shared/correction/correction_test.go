@@ -161,6 +161,9 @@ func TestAContactCorrectionReplacesTheContacts(t *testing.T) {
 func TestAnOwnershipClaimHandsTheAccountOver(t *testing.T) {
 	w := newWorld(t)
 	squatted := w.Profiled(w.Applicant("李四"))
+	if err := w.Env.Store.BindWechat(t.Context(), squatted.Login, squatted.Epoch, "the-squatters-wechat"); err != nil {
+		t.Fatal(err)
+	}
 	holderPhone := testkit.Phone()
 	res := w.file(t, w.form(t, "ownership", squatted, "张三", holderPhone, "13579@qq.com"))
 	if res.Status != 202 || res.Str("kind") != "ownership" {
@@ -175,7 +178,7 @@ func TestAnOwnershipClaimHandsTheAccountOver(t *testing.T) {
 		t.Fatalf("approve: %d %v", res.Status, res.Body)
 	}
 	acct := w.Account(squatted.Login)
-	if acct.Name != "张三" || acct.Phone != "+86"+holderPhone || acct.PasswordHash != "" || acct.Profile != nil ||
+	if acct.Name != "张三" || acct.Phone != "+86"+holderPhone || acct.PasswordHash != "" || acct.Profile != nil || acct.WechatUser != "" ||
 		acct.Verification.Status != account.StatusReviewApproved || acct.IDValidTo != "long-term" {
 		t.Fatalf("after the hand-over: %+v %+v", acct, acct.Verification)
 	}

@@ -465,7 +465,11 @@ func accountDecision(table string, d casework.Decision) *types.Update {
 			values[":name"], values[":from"], values[":to"] = s(r.Name), s(r.IDValidFrom), s(r.IDValidTo)
 			values[":cleared"] = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"status": s(account.StatusReviewApproved)}}
 			set = append(set, "#name = :name", "idValidFrom = :from", "idValidTo = :to", "#v = :cleared")
-			remove = append(remove, "passwordHash", "profile")
+			// The squatter's WeChat goes too: its 找回密码 would otherwise hand the account back.
+			// The user's side of the binding (WXUSER#/BINDING) is not known here without a
+			// read; it no longer counts once the account does not name the user
+			// (wxservice's resetCode), and is dropped there.
+			remove = append(remove, "passwordHash", "profile", "wechat")
 		}
 	default:
 		names["#st"], names["#rid"], names["#rr"] = "status", "reviewId", "rejectReason"

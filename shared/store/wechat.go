@@ -183,6 +183,21 @@ func (st *Store) WechatBinding(ctx context.Context, user string) (string, error)
 	return getS(item, "login"), nil
 }
 
+// DropWechatBinding deletes user's side of a binding to login that the account no longer
+// names (an approved ownership claim removed its side); nothing when it names another
+// login or is gone. One DeleteItem.
+func (st *Store) DropWechatBinding(ctx context.Context, user, login string) error {
+	_, err := st.remove(ctx, &dynamodb.DeleteItemInput{
+		Key:                       wechatUserKey(user, "BINDING"),
+		ConditionExpression:       aws.String("login = :login"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":login": s(login)},
+	}, refusedWith(ErrNotFound))
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
 // UnbindWechat removes the account's binding, both sides at once; ErrNotFound when the
 // account has none. One TransactWriteItems.
 func (st *Store) UnbindWechat(ctx context.Context, login, user string) error {

@@ -62,6 +62,7 @@ type Store interface {
 	UncountWechatBindTry(ctx context.Context, user, day string) error
 	BindWechat(ctx context.Context, login string, epoch int64, user string) error
 	WechatBinding(ctx context.Context, user string) (string, error)
+	DropWechatBinding(ctx context.Context, user, login string) error
 	GetAccount(ctx context.Context, login string) (account.Account, error)
 }
 
@@ -288,10 +289,13 @@ func (s *service) bind(ctx context.Context, user, code string, now time.Time) (s
 	return "绑定成功：您的微信已与账号" + identity.MaskDocumentNumber(login) + "绑定，忘记密码时可点击“找回密码”获取验证码。", nil
 }
 
+// notBound is the reply to a user with no binding, or one whose account no longer names it.
+const notBound = "您的微信尚未绑定账号。请登录网站，在“账号设置—绑定微信”获取绑定码，发送到本公众号完成绑定。若已无法登录，请在网站“忘记密码”用短信或邮件找回。"
+
 func (s *service) resetCode(ctx context.Context, user string, now time.Time) (string, error) {
 	login, err := s.db.WechatBinding(ctx, user)
 	if errors.Is(err, store.ErrNotFound) {
-		return "您的微信尚未绑定账号。请登录网站，在“账号设置—绑定微信”获取绑定码，发送到本公众号完成绑定。若已无法登录，请在网站“忘记密码”用短信或邮件找回。", nil
+		return notBound, nil
 	}
 	if err != nil {
 		return "", err
@@ -305,13 +309,22 @@ func (s *service) resetCode(ctx context.Context, user string, now time.Time) (st
 		func(ctx context.Context) {
 			countErr = s.db.CountWechatReset(ctx, login, day, ResetsPerDay, clock.NextDay(now).Add(24*time.Hour))
 		})
-	if readErr != nil {
+	// The account must still name this user: an approved ownership claim takes the binding
+	// from the squatter's account side, and the user's side left behind is no binding.
+	stale := errors.Is(readErr, store.ErrNotFound) || (readErr == nil && acct.WechatUser != user)
+	if readErr != nil || stale {
 		if countErr == nil { // no code goes out: the day's count goes back
 			if err := s.db.UncountWechatReset(context.WithoutCancel(ctx), login, day); err != nil {
 				slog.WarnContext(ctx, "could not give back a WeChat reset's count", slog.String("err", err.Error()))
 			}
 		}
-		return "", readErr
+		if !stale {
+			return "", readErr
+		}
+		if err := s.db.DropWechatBinding(ctx, user, login); err != nil {
+			slog.WarnContext(ctx, "could not drop a binding its account no longer names", slog.String("err", err.Error()))
+		}
+		return notBound, nil
 	}
 	switch err := countErr; {
 	case errors.Is(err, store.ErrQuotaFull):

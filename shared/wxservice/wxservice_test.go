@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
 	"github.com/jszg/applicant-accounts/shared/profile"
@@ -357,5 +360,35 @@ func TestABusyAccountReadSpendsNoResetOfTheDay(t *testing.T) {
 		if reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword)); sixDigits.FindStringSubmatch(reply) == nil {
 			t.Fatalf("找回密码 %d after the busy one: %q", i+1, reply)
 		}
+	}
+}
+
+// A binding whose account no longer names the user (an approved ownership claim took the
+// account's side from the squatter) resets nothing: 找回密码 answers as for no binding, sends
+// no code, and drops the user's side, so the user may bind again.
+func TestABindingItsAccountNoLongerNamesResetsNothing(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	tok := w.Token(a)
+	res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok, Body: pw})
+	if reply, _ := w.push(t, text("o-user", res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
+		t.Fatalf("bind: %q", reply)
+	}
+	if _, err := w.Env.Client.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
+		TableName: aws.String(storetest.Table), UpdateExpression: aws.String("REMOVE wechat"),
+		Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "ACCOUNT#" + a.Login}, "sk": &types.AttributeValueMemberS{Value: "ACCOUNT"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword))
+	if !strings.Contains(reply, "尚未绑定") || sixDigits.MatchString(reply) {
+		t.Fatalf("找回密码 with a binding the account no longer names: %q", reply)
+	}
+	if strings.Contains(w.Env.Dump(t), "BINDING") || strings.Contains(w.Env.Dump(t), "wxreset") {
+		t.Fatal("the user's side of the binding, or a reset code, is still in the table")
+	}
+	res = apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok, Body: pw})
+	if reply, _ := w.push(t, text("o-user", res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
+		t.Fatalf("binding again: %q", reply)
 	}
 }
