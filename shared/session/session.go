@@ -338,8 +338,7 @@ func NewLogout(db LogoutStore, clk clock.Clock) api.HandlerFunc {
 
 // GuardStore counts password attempts.
 type GuardStore interface {
-	AdmitLogin(ctx context.Context, guard string, now time.Time, max int, lockFor time.Duration) (int, time.Time, error)
-	LockLogin(ctx context.Context, guard string, until time.Time) error
+	AdmitLoginInSession(ctx context.Context, guard, tokenHash string, now time.Time, max int, lockFor time.Duration) (time.Time, error)
 	AdmitLoginSpending(ctx context.Context, guard string, now time.Time, max int, lockFor time.Duration, captchaID string, c store.Captcha) (time.Time, error)
 	LockLoginIfFull(ctx context.Context, guard string, now, until time.Time, max int) (bool, error)
 	ReleaseLogin(ctx context.Context, guard string) error
@@ -349,19 +348,22 @@ type GuardStore interface {
 // the login's guard, before the compare, as a login's does, so a stolen session guesses no
 // faster than the login page: five wrong ones lock the login. The gate counts it alongside
 // the session's read (CountAttempt, UncountAttempt: authn.Gate.Counting); Reconfirm takes it.
+// It is counted only while the token's session is live, in the same write: a token whose
+// session has ended (logged out, expired, idle) counts nothing, so it cannot hold its
+// account's login with counts in flight.
 
 // attempt is the current password's attempt as the gate counted it.
 type attempt struct {
-	n     int
-	until time.Time // a lock's end, when the count was refused
+	admitted bool
+	until    time.Time // a lock's end, when the count was refused
 }
 
 // CountAttempt is the gate's count of the current password's attempt, for the login the
-// token names.
+// token names, while the token's session is live.
 func CountAttempt(db GuardStore) authn.Read {
-	return func(ctx context.Context, _ *api.Request, login string, now time.Time) (any, error) {
-		n, until, err := db.AdmitLogin(ctx, login, now, MaxFailures, LockFor)
-		return attempt{n: n, until: until}, err
+	return func(ctx context.Context, r *api.Request, login string, now time.Time) (any, error) {
+		until, err := db.AdmitLoginInSession(ctx, login, authn.TokenHash(r.BearerToken()), now, MaxFailures, LockFor)
+		return attempt{admitted: err == nil, until: until}, err
 	}
 }
 
@@ -456,19 +458,20 @@ func Reconfirm(ctx context.Context, db GuardStore, p *authn.Principal, pw, field
 		return nil, accountLocked(now, a.until)
 	case err != nil:
 		return nil, err
-	case a.n < 1: // a gate without CountAttempt: no password is compared uncounted
+	case !a.admitted: // a gate without CountAttempt: no password is compared uncounted
 		return nil, errors.New("session: the current password's attempt was not counted")
 	}
 	ok, err := compare(pw, acct.PasswordHash)
 	if err == nil && ok {
 		return &Proof{giveBack: func(ctx context.Context) { release(context.WithoutCancel(ctx), db, acct.Login) }}, nil
 	}
-	if a.n < MaxFailures {
-		return nil, api.InvalidField(field, "当前密码不正确")
-	}
+	// A transaction tells no attempt's number: the wrong one that finds the count full locks.
 	lock := now.Add(LockFor)
-	if err := db.LockLogin(ctx, acct.Login, lock); err != nil {
+	switch locked, err := db.LockLoginIfFull(ctx, acct.Login, now, lock, MaxFailures); {
+	case err != nil:
 		return nil, err
+	case !locked:
+		return nil, api.InvalidField(field, "当前密码不正确")
 	}
 	return nil, accountLocked(now, lock)
 }

@@ -58,18 +58,48 @@ func (st *Store) AdmitLogin(ctx context.Context, guard string, now time.Time, ma
 // password. A transaction gives back no count: a wrong password locks with LockLoginIfFull.
 // A refusal by the lock spends the slider all the same (one more write).
 func (st *Store) AdmitLoginSpending(ctx context.Context, guard string, now time.Time, max int, lockFor time.Duration, captchaID string, c Captcha) (time.Time, error) {
-	spend := st.spendCaptchaStep(captchaID, c)
+	until, err := st.admitWith(ctx, "admit login", guard, now, max, lockFor, st.spendCaptchaStep(captchaID, c))
+	if errors.Is(err, account.ErrLocked) {
+		if serr := st.SpendCaptcha(ctx, captchaID, c); serr != nil && !errors.Is(serr, ErrNotFound) {
+			return until, serr
+		}
+	}
+	return until, err
+}
+
+// AdmitLoginInSession counts one attempt at guard as AdmitLogin does, only while the session
+// of tokenHash is live (its item there, neither its lifetime nor its idle deadline passed):
+// ErrNotFound otherwise, and nothing counted. The current password asked by a session's
+// change is counted so, alongside the session's read: a token whose session has ended cannot
+// hold its account's login guard with counts of its own, even for as long as they are in
+// flight. One transaction; a wrong password locks with LockLoginIfFull.
+func (st *Store) AdmitLoginInSession(ctx context.Context, guard, tokenHash string, now time.Time, max int, lockFor time.Duration) (time.Time, error) {
+	live := step{
+		write: types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+			TableName:                 aws.String(st.table),
+			Key:                       sessionKey(tokenHash),
+			ConditionExpression:       aws.String("attribute_exists(pk) AND expiresAt > :now AND idleUntil > :now"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":now": n(now.Unix())},
+		}},
+		refusal: refusedWith(ErrNotFound),
+	}
+	return st.admitWith(ctx, "admit login in session", guard, now, max, lockFor, live)
+}
+
+// admitWith counts one attempt at guard in one transaction with with, whose refusal comes
+// first; a guard expired or past its implied lock is started again from one attempt.
+func (st *Store) admitWith(ctx context.Context, op, guard string, now time.Time, max int, lockFor time.Duration, with step) (time.Time, error) {
 	for try := 0; try < 3; try++ {
 		a := admission{now: now, max: max, lockFor: lockFor}
 		count := a.update(guard)
 		count.TableName = aws.String(st.table)
-		err := st.transact(ctx, "admit login", spend, step{write: types.TransactWriteItem{Update: count}, refusal: a.refusal})
+		err := st.transact(ctx, op, with, step{write: types.TransactWriteItem{Update: count}, refusal: a.refusal})
 		switch {
 		case errors.Is(err, errGuardMoved):
 			continue
 		case errors.Is(err, errGuardStale):
 			restart := a.restart(guard)
-			err = st.transact(ctx, "restart login guard", spend, step{
+			err = st.transact(ctx, "restart login guard", with, step{
 				write:   types.TransactWriteItem{Put: &types.Put{TableName: aws.String(st.table), Item: restart.Item, ConditionExpression: restart.ConditionExpression, ExpressionAttributeValues: restart.ExpressionAttributeValues}},
 				refusal: refusedWith(errGuardRestarted),
 			})
@@ -78,14 +108,11 @@ func (st *Store) AdmitLoginSpending(ctx context.Context, guard string, now time.
 			}
 			return time.Time{}, err
 		case errors.Is(err, account.ErrLocked):
-			if serr := st.SpendCaptcha(ctx, captchaID, c); serr != nil && !errors.Is(serr, ErrNotFound) {
-				return a.until, serr
-			}
 			return a.until, err
 		}
 		return time.Time{}, err
 	}
-	return time.Time{}, &BusyError{Op: "admit login", Cause: errors.New("the guard kept changing")}
+	return time.Time{}, &BusyError{Op: op, Cause: errors.New("the guard kept changing")}
 }
 
 // admission is one attempt's count at a guard, and what a refusal of it said.

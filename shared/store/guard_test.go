@@ -144,3 +144,36 @@ func TestAReviewersSessionHoldsOnlyUnderTheDaysWrongCodes(t *testing.T) {
 		t.Fatal("the next day:", err)
 	}
 }
+
+// A session's change counts the current password's attempt only while the session is live:
+// ended, past its lifetime or its idle deadline, nothing is counted (ErrNotFound).
+func TestAnAttemptIsCountedInASessionOnlyWhileItIsLive(t *testing.T) {
+	st := storetest.New(t).Store
+	start := func(tok string, expires, idle time.Time) {
+		t.Helper()
+		sess := account.Session{Login: guarded, AccountID: "a1", Role: account.RoleApplicant, CreatedAt: t0.Unix(),
+			ExpiresAt: expires.Unix(), IdleUntil: idle.Unix()}
+		if err := st.StartSession(ctx, tok, sess, store.Login{Guard: "other", Login: guarded}, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start("live", t0.Add(time.Hour), t0.Add(time.Minute))
+	start("expired", t0, t0.Add(time.Minute))
+	start("idle", t0.Add(time.Hour), t0)
+	for _, tok := range []string{"expired", "idle", "never started"} {
+		if _, err := st.AdmitLoginInSession(ctx, guarded, tok, t0, 5, 15*time.Minute); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s session: %v", tok, err)
+		}
+	}
+	if n, _, err := admit(t, st, t0); err != nil || n != 1 {
+		t.Fatalf("the first attempt after the refusals: %d %v (they counted)", n, err)
+	}
+	for i := 2; i <= 5; i++ {
+		if _, err := st.AdmitLoginInSession(ctx, guarded, "live", t0, 5, 15*time.Minute); err != nil {
+			t.Fatalf("attempt %d in a live session: %v", i, err)
+		}
+	}
+	if until, err := st.AdmitLoginInSession(ctx, guarded, "live", t0, 5, 15*time.Minute); !errors.Is(err, account.ErrLocked) || !until.Equal(t0.Add(15*time.Minute)) {
+		t.Fatalf("the sixth: %v until %v", err, until)
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
+	"github.com/jszg/applicant-accounts/shared/authn"
 	"github.com/jszg/applicant-accounts/shared/notify/notifytest"
 	"github.com/jszg/applicant-accounts/shared/password"
 	"github.com/jszg/applicant-accounts/shared/profile"
@@ -67,9 +68,10 @@ func TestChangePassword(t *testing.T) {
 	if res.Status != 204 {
 		t.Fatalf("change: %d %v", res.Status, res.Body)
 	}
-	// The session and the account with the attempt counted; the change with the attempt
-	// given back: two round trips.
-	if got := w.Env.Calls.String(); got != "BatchGetItem=1 TransactWriteItems=1 UpdateItem=2" || w.Env.Calls.Trips() != 2 {
+	// The session and the account with the attempt counted (in a transaction that holds
+	// only while the session is live); the change with the attempt given back: two round
+	// trips.
+	if got := w.Env.Calls.String(); got != "BatchGetItem=1 TransactWriteItems=2 UpdateItem=1" || w.Env.Calls.Trips() != 2 {
 		t.Fatalf("requests: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	if ok, _ := password.Verify("Newer#2026ok", w.Account(a.Login).PasswordHash); !ok {
@@ -235,5 +237,32 @@ func TestOnlyWrongCurrentPasswordsCount(t *testing.T) {
 	right := map[string]any{"currentPassword": testkit.Password, "newPassword": "Newer#2026ok", "newPasswordConfirm": "Newer#2026ok"}
 	if res := w.put(t, w.pwH, "/v1/me/password", tok, right); res.Status != 204 {
 		t.Fatalf("the right password after four wrong ones: %d %v", res.Status, res.Body)
+	}
+}
+
+// A token whose session has ended counts nothing: 20 changes sent at once with a logged-out
+// token, right password or wrong, are each refused 401 and never reach the login's guard,
+// so they cannot hold the holder's login with counts in flight; the holder logs in.
+func TestAnEndedSessionsTokenCountsNoAttempt(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	tok := w.Token(a)
+	if err := w.Env.Store.EndSession(t.Context(), authn.TokenHash(tok)); err != nil {
+		t.Fatal(err)
+	}
+	results := testkit.Race(20, func(i int) apitest.Result {
+		pw := map[bool]string{true: testkit.Password, false: "Wrong#2026ok"}[i%2 == 0]
+		return w.put(t, w.pwH, "/v1/me/password", tok, map[string]any{"currentPassword": pw, "newPassword": "Newer#2026ok", "newPasswordConfirm": "Newer#2026ok"})
+	})
+	for i, r := range results {
+		if r.Status != 401 {
+			t.Fatalf("change %d with an ended session's token: %d %v", i, r.Status, r.Body)
+		}
+	}
+	if strings.Contains(w.Env.Dump(t), "LOGIN#"+a.Login) {
+		t.Fatal("an ended session's token counted at the login's guard")
+	}
+	if tok := w.Token(w.Account(a.Login)); tok == "" {
+		t.Fatal("the holder could not log in")
 	}
 }
