@@ -478,3 +478,63 @@ func BenchmarkCheck(b *testing.B) {
 		}
 	}
 }
+
+// padded is a JPEG of exactly size bytes: comment segments after SOI make up the rest.
+func padded(t *testing.T, size int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, image.NewGray(image.Rect(0, 0, 64, 64)), nil); err != nil {
+		t.Fatal(err)
+	}
+	body := buf.Bytes()[2:]
+	out := []byte{0xFF, 0xD8}
+	for need := size - 2 - len(body); need > 0; {
+		n := min(need, 65535+2) // a segment: marker, length (itself included), data
+		if n < 4 {
+			t.Fatalf("cannot pad by %d", n)
+		}
+		if rest := need - n; rest > 0 && rest < 4 {
+			n -= 4
+		}
+		out = append(out, 0xFF, 0xFE, byte((n-2)>>8), byte(n-2))
+		out = append(out, make([]byte, n-4)...)
+		need -= n
+	}
+	out = append(out, body...)
+	if len(out) != size {
+		t.Fatalf("padded to %d bytes, want %d", len(out), size)
+	}
+	return out
+}
+
+// wrapped is b in base64 broken into lines of 76 with eol, as MIME and `base64` write it.
+func wrapped(b []byte, eol string) string {
+	s := base64.StdEncoding.EncodeToString(b)
+	var out strings.Builder
+	for len(s) > 76 {
+		out.WriteString(s[:76] + eol)
+		s = s[76:]
+	}
+	out.WriteString(s)
+	return out.String()
+}
+
+// The size limit is the JPEG's, however its base64 is wrapped: a photo one byte under it is
+// taken in one line or in lines of 76, and one at it is refused either way.
+func TestTheSizeLimitIsTheFilesNotItsLines(t *testing.T) {
+	under, at := padded(t, photo.MaxBytes-1), padded(t, photo.MaxBytes)
+	for name, raw := range map[string]string{
+		"one line": base64.StdEncoding.EncodeToString(under), "LF": wrapped(under, "\n"), "CRLF": wrapped(under, "\r\n"),
+	} {
+		if _, err := photo.Check(ctx, raw, nil); err != nil {
+			t.Errorf("%s, one byte under the limit: %v", name, err)
+		}
+	}
+	for name, raw := range map[string]string{
+		"one line": base64.StdEncoding.EncodeToString(at), "LF": wrapped(at, "\n"), "CRLF": wrapped(at, "\r\n"),
+	} {
+		if _, err := photo.Check(ctx, raw, nil); err == nil || !strings.Contains(err.Error(), "190") {
+			t.Errorf("%s, at the limit: %v", name, err)
+		}
+	}
+}
