@@ -456,6 +456,9 @@ func Reconfirm(ctx context.Context, db GuardStore, p *authn.Principal, pw, field
 	switch {
 	case errors.Is(err, account.ErrLocked):
 		return nil, accountLocked(now, a.until)
+	case errors.Is(err, store.ErrNotFound):
+		// The session ended between its read and the count (a logout on another tab).
+		return nil, api.Unauthenticated()
 	case err != nil:
 		return nil, err
 	case !a.admitted: // a gate without CountAttempt: no password is compared uncounted

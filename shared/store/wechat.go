@@ -183,15 +183,22 @@ func (st *Store) WechatBinding(ctx context.Context, user string) (string, error)
 	return getS(item, "login"), nil
 }
 
-// DropWechatBinding deletes user's side of a binding to login that the account no longer
-// names (an approved ownership claim removed its side); nothing when it names another
-// login or is gone. One DeleteItem.
+// DropWechatBinding deletes user's side of a binding to login while the account does not
+// name user (an approved ownership claim removed its side); nothing when the binding names
+// another login or is gone, or when the account names user again (bound anew meanwhile). One
+// TransactWriteItems.
 func (st *Store) DropWechatBinding(ctx context.Context, user, login string) error {
-	_, err := st.remove(ctx, &dynamodb.DeleteItemInput{
-		Key:                       wechatUserKey(user, "BINDING"),
-		ConditionExpression:       aws.String("login = :login"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":login": s(login)},
-	}, refusedWith(ErrNotFound))
+	err := st.transact(ctx, "drop wechat binding",
+		step{write: types.TransactWriteItem{Delete: &types.Delete{
+			TableName: aws.String(st.table), Key: wechatUserKey(user, "BINDING"),
+			ConditionExpression:       aws.String("login = :login"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":login": s(login)},
+		}}, refusal: refusedWith(ErrNotFound)},
+		step{write: types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+			TableName: aws.String(st.table), Key: accountKey(login),
+			ConditionExpression:       aws.String("attribute_not_exists(wechat) OR wechat <> :user"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":user": s(user)},
+		}}, refusal: refusedWith(ErrNotFound)})
 	if errors.Is(err, ErrNotFound) {
 		return nil
 	}

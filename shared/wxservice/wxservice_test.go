@@ -391,4 +391,18 @@ func TestABindingItsAccountNoLongerNamesResetsNothing(t *testing.T) {
 	if reply, _ := w.push(t, text("o-user", res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
 		t.Fatalf("binding again: %q", reply)
 	}
+	// The refused 找回密码 gave its count of the day back: the day's codes are all there.
+	for i := 0; i < wxservice.ResetsPerDay; i++ {
+		if reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword)); !sixDigits.MatchString(reply) {
+			t.Fatalf("找回密码 %d of the day after the refusal: %q", i+1, reply)
+		}
+	}
+	// A binding made anew is never dropped as stale (a drop that read the account before the
+	// new binding): the account names the user again.
+	if err := w.Env.Store.DropWechatBinding(t.Context(), wxservice.UserKey(testkit.Pepper, "o-user"), a.Login); err != nil {
+		t.Fatal(err)
+	}
+	if reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword)); !strings.Contains(reply, "今日已获取") {
+		t.Fatalf("找回密码 after a late drop: %q", reply)
+	}
 }
