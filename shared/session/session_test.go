@@ -21,7 +21,6 @@ import (
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/testkit"
-	"github.com/jszg/applicant-accounts/shared/token"
 	"github.com/pquerna/otp/totp"
 )
 
@@ -837,13 +836,7 @@ func TestAnIdleSessionEndsWithinThirtyMinutesOfItsLastRequest(t *testing.T) {
 func TestATokenIssuedBeforeTheSealStillWorks(t *testing.T) {
 	w := newWorld(t)
 	a := w.Applicant("张三")
-	old := token.New(32)
-	now := w.Clock.Now()
-	sess := account.Session{Login: a.Login, AccountID: a.AccountID, Role: a.Role, Epoch: a.Epoch,
-		CreatedAt: now.Unix(), ExpiresAt: now.Add(authn.Lifetime).Unix(), IdleUntil: now.Add(authn.IdleTimeout).Unix()}
-	if err := w.Env.Store.StartSession(context.Background(), authn.TokenHash(old), sess, store.Login{Guard: "old", Login: a.Login}, now); err != nil {
-		t.Fatal(err)
-	}
+	old := w.TokenBeforeTheSeal(a)
 	w.Env.Calls.Reset()
 	if res := w.getMe(t, old); res.Status != 200 || res.Str("accountId") != a.AccountID {
 		t.Fatalf("an old token: %d %v", res.Status, res.Body)

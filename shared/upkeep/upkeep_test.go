@@ -17,7 +17,6 @@ import (
 	"github.com/jszg/applicant-accounts/shared/smscode"
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/testkit"
-	"github.com/jszg/applicant-accounts/shared/token"
 	"github.com/jszg/applicant-accounts/shared/upkeep"
 )
 
@@ -291,13 +290,7 @@ func (e endingOnRead) ReadSession(ctx context.Context, tok, tokenHash string) (a
 func TestASessionEndedWhileItsChangeIsCheckedIsA401(t *testing.T) {
 	w := newWorld(t)
 	a := w.Applicant("张三")
-	old := token.New(32)
-	now := w.Clock.Now()
-	sess := account.Session{Login: a.Login, AccountID: a.AccountID, Role: a.Role, Epoch: a.Epoch,
-		CreatedAt: now.Unix(), ExpiresAt: now.Add(authn.Lifetime).Unix(), IdleUntil: now.Add(authn.IdleTimeout).Unix()}
-	if err := w.Env.Store.StartSession(t.Context(), authn.TokenHash(old), sess, store.Login{Guard: "old", Login: a.Login}, now); err != nil {
-		t.Fatal(err)
-	}
+	old := w.TokenBeforeTheSeal(a)
 	h := upkeep.NewChangePassword(endingOnRead{w.Env.Store}, w.Outbox, nil, w.Clock)
 	res := w.put(t, h, "/v1/me/password", old, map[string]any{"currentPassword": testkit.Password, "newPassword": "Newer#2026ok", "newPasswordConfirm": "Newer#2026ok"})
 	if res.Status != 401 || res.Code() != api.CodeUnauthenticated {
