@@ -47,9 +47,7 @@ const (
 type LoginStore interface {
 	captcha.Store
 	GetAccount(ctx context.Context, login string) (account.Account, error)
-	AdmitLogin(ctx context.Context, guard string, now time.Time, max int, lockFor time.Duration) (int, time.Time, error)
 	ReleaseLogin(ctx context.Context, guard string) error
-	LockLogin(ctx context.Context, guard string, until time.Time) error
 	AdmitLoginSpending(ctx context.Context, guard string, now time.Time, max int, lockFor time.Duration, captchaID string, c store.Captcha) (time.Time, error)
 	LockLoginIfFull(ctx context.Context, guard string, now, until time.Time, max int) (bool, error)
 	NewSessionToken(login string) string
