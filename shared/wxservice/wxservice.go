@@ -313,16 +313,27 @@ func (s *service) resetCode(ctx context.Context, user string, now time.Time) (st
 	// from the squatter's account side, and the user's side left behind is no binding.
 	stale := errors.Is(readErr, store.ErrNotFound) || (readErr == nil && acct.WechatUser != user)
 	if readErr != nil || stale {
-		if countErr == nil { // no code goes out: the day's count goes back
-			if err := s.db.UncountWechatReset(context.WithoutCancel(ctx), login, day); err != nil {
-				slog.WarnContext(ctx, "could not give back a WeChat reset's count", slog.String("err", err.Error()))
-			}
-		}
+		// No code goes out: the day's count goes back, and a stale binding's side is dropped
+		// at the same time.
+		store.SendTogether(context.WithoutCancel(ctx),
+			func(ctx context.Context) {
+				if countErr != nil {
+					return
+				}
+				if err := s.db.UncountWechatReset(ctx, login, day); err != nil {
+					slog.WarnContext(ctx, "could not give back a WeChat reset's count", slog.String("err", err.Error()))
+				}
+			},
+			func(ctx context.Context) {
+				if !stale {
+					return
+				}
+				if err := s.db.DropWechatBinding(ctx, user, login); err != nil {
+					slog.WarnContext(ctx, "could not drop a binding its account no longer names", slog.String("err", err.Error()))
+				}
+			})
 		if !stale {
 			return "", readErr
-		}
-		if err := s.db.DropWechatBinding(ctx, user, login); err != nil {
-			slog.WarnContext(ctx, "could not drop a binding its account no longer names", slog.String("err", err.Error()))
 		}
 		return notBound, nil
 	}
