@@ -23,7 +23,7 @@ import (
 // ExchangeStore spends login codes and starts sessions.
 type ExchangeStore interface {
 	TakeLoginCode(ctx context.Context, codeHash string, now time.Time) (store.LoginCode, error)
-	NewSessionToken(login string) string
+	NewSessionToken(login string, epoch int64) string
 	StartFederatedSession(ctx context.Context, tokenHash string, sess account.Session) error
 	IssueLoginCode(ctx context.Context, codeHash string, c store.LoginCode) error
 }
@@ -94,7 +94,7 @@ func NewExchange(db ExchangeStore, clk clock.Clock) api.HandlerFunc {
 		if subtle.ConstantTimeCompare([]byte(Binding(in.FlowKey)), []byte(code.Binding)) != 1 {
 			return nil, codeInvalid()
 		}
-		tok := db.NewSessionToken(code.Login)
+		tok := db.NewSessionToken(code.Login, code.Epoch)
 		sess := account.Session{
 			Login: code.Login, AccountID: code.AccountID, Role: code.Role, Epoch: code.Epoch,
 			CreatedAt: now.Unix(), ExpiresAt: now.Add(authn.Lifetime).Unix(), IdleUntil: now.Add(authn.IdleTimeout).Unix(),

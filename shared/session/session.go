@@ -50,7 +50,7 @@ type LoginStore interface {
 	ReleaseLogin(ctx context.Context, guard string) error
 	AdmitLoginSpending(ctx context.Context, guard string, now time.Time, max int, lockFor time.Duration, captchaID string, c store.Captcha) (time.Time, error)
 	LockLoginIfFull(ctx context.Context, guard string, now, until time.Time, max int) (bool, error)
-	NewSessionToken(login string) string
+	NewSessionToken(login string, epoch int64) string
 	StartSession(ctx context.Context, tokenHash string, s account.Session, l store.Login, now time.Time) error
 	CountSecondFactor(ctx context.Context, login, day string, max int, expires time.Time) error
 	MarkSecondFactorReported(ctx context.Context, login, day string, at time.Time) (bool, error)
@@ -154,7 +154,7 @@ func (l *login) handle(ctx context.Context, r *api.Request) (_ *api.Response, er
 		guessed = true
 		return nil, l.failed(ctx, guard, now)
 	}
-	tok := l.store.NewSessionToken(acct.Login)
+	tok := l.store.NewSessionToken(acct.Login, acct.Epoch)
 	sess := account.Session{
 		Login: acct.Login, AccountID: acct.AccountID, Role: acct.Role, Epoch: acct.Epoch,
 		CreatedAt: now.Unix(), ExpiresAt: now.Add(authn.Lifetime).Unix(), IdleUntil: now.Add(authn.IdleTimeout).Unix(),
@@ -336,7 +336,8 @@ func NewLogout(db LogoutStore, clk clock.Clock) api.HandlerFunc {
 
 // GuardStore counts password attempts.
 type GuardStore interface {
-	AdmitLoginInSession(ctx context.Context, guard, tokenHash string, now time.Time, max int, lockFor time.Duration) (time.Time, error)
+	TokenEpoch(tok string) (int64, bool)
+	AdmitLoginInSession(ctx context.Context, login, tokenHash string, epoch int64, now time.Time, max int, lockFor time.Duration) (time.Time, error)
 	AdmitLoginSpending(ctx context.Context, guard string, now time.Time, max int, lockFor time.Duration, captchaID string, c store.Captcha) (time.Time, error)
 	LockLoginIfFull(ctx context.Context, guard string, now, until time.Time, max int) (bool, error)
 	ReleaseLogin(ctx context.Context, guard string) error
@@ -346,9 +347,12 @@ type GuardStore interface {
 // the login's guard, before the compare, as a login's does, so a stolen session guesses no
 // faster than the login page: five wrong ones lock the login. The gate counts it alongside
 // the session's read (CountAttempt, UncountAttempt: authn.Gate.Counting); Reconfirm takes it.
-// It is counted only while the token's session is live, in the same write: a token whose
-// session has ended (logged out, expired, idle) counts nothing, so it cannot hold its
-// account's login with counts in flight.
+// It is counted only while the token's session is live and the account is in the password
+// epoch the token's seal names, in the same write: a token whose session has ended (logged
+// out, expired, idle) or was voided (a password changed or reset elsewhere) counts nothing,
+// so it cannot hold its account's login with counts in flight. A token whose seal names no
+// epoch (issued before seals did), or an older one than its session's (the session changed
+// the password itself), is counted by Reconfirm after the read, in the session's epoch.
 
 // attempt is the current password's attempt as the gate counted it.
 type attempt struct {
@@ -356,11 +360,19 @@ type attempt struct {
 	until    time.Time // a lock's end, when the count was refused
 }
 
+// errCountAfter is a count left to Reconfirm: the token's seal names no epoch.
+var errCountAfter = errors.New("session: the attempt is counted after the session's read")
+
 // CountAttempt is the gate's count of the current password's attempt, for the login the
-// token names, while the token's session is live.
+// token names, while the token's session is live in the epoch its seal names.
 func CountAttempt(db GuardStore) authn.Read {
 	return func(ctx context.Context, r *api.Request, login string, now time.Time) (any, error) {
-		until, err := db.AdmitLoginInSession(ctx, login, authn.TokenHash(r.BearerToken()), now, MaxFailures, LockFor)
+		tok := r.BearerToken()
+		epoch, ok := db.TokenEpoch(tok)
+		if !ok {
+			return attempt{}, errCountAfter
+		}
+		until, err := db.AdmitLoginInSession(ctx, login, authn.TokenHash(tok), epoch, now, MaxFailures, LockFor)
 		return attempt{admitted: err == nil, until: until}, err
 	}
 }
@@ -451,11 +463,16 @@ func Reconfirm(ctx context.Context, db GuardStore, p *authn.Principal, pw, field
 	if counted != nil {
 		a = counted.counted()
 	}
+	if errors.Is(err, errCountAfter) || errors.Is(err, store.ErrAccountMoved) {
+		// Not counted alongside: counted now, in the epoch the gate found the session in.
+		a.until, err = db.AdmitLoginInSession(ctx, acct.Login, p.TokenHash, p.Session.Epoch, now, MaxFailures, LockFor)
+		a.admitted = err == nil
+	}
 	switch {
 	case errors.Is(err, account.ErrLocked):
 		return nil, accountLocked(now, a.until)
-	case errors.Is(err, store.ErrNotFound):
-		// The session ended between its read and the count (a logout on another tab).
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrAccountMoved):
+		// The session ended, or its password changed elsewhere, between its read and the count.
 		return nil, api.Unauthenticated()
 	case err != nil:
 		return nil, err

@@ -859,7 +859,7 @@ func TestAForgedSealIsRefusedWithoutARead(t *testing.T) {
 	tb := w.try(t, b.Login, testkit.Password).Str("token")
 	randomA, _, _ := strings.Cut(ta, ".")
 	_, sealB, _ := strings.Cut(tb, ".")
-	other := w.Env.Store.WithSealKey([]byte("another deployment's key")).NewSessionToken(a.Login)
+	other := w.Env.Store.WithSealKey([]byte("another deployment's key")).NewSessionToken(a.Login, a.Epoch)
 	for name, tok := range map[string]string{
 		"b's seal on a's token": randomA + "." + sealB,
 		"another key's seal":    other,

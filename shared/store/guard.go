@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -67,13 +68,15 @@ func (st *Store) AdmitLoginSpending(ctx context.Context, guard string, now time.
 	return until, err
 }
 
-// AdmitLoginInSession counts one attempt at guard as AdmitLogin does, only while the session
-// of tokenHash is live (its item there, neither its lifetime nor its idle deadline passed):
-// ErrNotFound otherwise, and nothing counted. The current password asked by a session's
-// change is counted so, alongside the session's read: a token whose session has ended cannot
-// hold its account's login guard with counts of its own, even for as long as they are in
-// flight. One transaction; a wrong password locks with LockLoginIfFull.
-func (st *Store) AdmitLoginInSession(ctx context.Context, guard, tokenHash string, now time.Time, max int, lockFor time.Duration) (time.Time, error) {
+// AdmitLoginInSession counts one attempt at login's guard as AdmitLogin does, only while the
+// session of tokenHash is live (its item there, neither its lifetime nor its idle deadline
+// passed; ErrNotFound otherwise) and the account is still in the password epoch given
+// (ErrAccountMoved otherwise): refused, it counts nothing. The current password asked by a
+// session's change is counted so, alongside the session's read, with the epoch its token's
+// seal names: a token whose session has ended, or was voided by a password changed or reset
+// elsewhere, cannot hold its account's login guard with counts of its own, even for as long
+// as they are in flight. One transaction; a wrong password locks with LockLoginIfFull.
+func (st *Store) AdmitLoginInSession(ctx context.Context, login, tokenHash string, epoch int64, now time.Time, max int, lockFor time.Duration) (time.Time, error) {
 	live := step{
 		write: types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
 			TableName:                 aws.String(st.table),
@@ -83,26 +86,35 @@ func (st *Store) AdmitLoginInSession(ctx context.Context, guard, tokenHash strin
 		}},
 		refusal: refusedWith(ErrNotFound),
 	}
-	return st.admitWith(ctx, "admit login in session", guard, now, max, lockFor, live)
+	inEpoch := step{
+		write: types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+			TableName:                 aws.String(st.table),
+			Key:                       accountKey(login),
+			ConditionExpression:       aws.String("epoch = :epoch"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":epoch": n(epoch)},
+		}},
+		refusal: refusedWith(ErrAccountMoved),
+	}
+	return st.admitWith(ctx, "admit login in session", login, now, max, lockFor, live, inEpoch)
 }
 
-// admitWith counts one attempt at guard in one transaction with with, whose refusal comes
-// first; a guard expired or past its implied lock is started again from one attempt.
-func (st *Store) admitWith(ctx context.Context, op, guard string, now time.Time, max int, lockFor time.Duration, with step) (time.Time, error) {
+// admitWith counts one attempt at guard in one transaction with with, whose refusals come
+// first, in order; a guard expired or past its implied lock is started again from one attempt.
+func (st *Store) admitWith(ctx context.Context, op, guard string, now time.Time, max int, lockFor time.Duration, with ...step) (time.Time, error) {
 	for try := 0; try < 3; try++ {
 		a := admission{now: now, max: max, lockFor: lockFor}
 		count := a.update(guard)
 		count.TableName = aws.String(st.table)
-		err := st.transact(ctx, op, with, step{write: types.TransactWriteItem{Update: count}, refusal: a.refusal})
+		err := st.transact(ctx, op, append(slices.Clip(with), step{write: types.TransactWriteItem{Update: count}, refusal: a.refusal})...)
 		switch {
 		case errors.Is(err, errGuardMoved):
 			continue
 		case errors.Is(err, errGuardStale):
 			restart := a.restart(guard)
-			err = st.transact(ctx, "restart login guard", with, step{
+			err = st.transact(ctx, "restart login guard", append(slices.Clip(with), step{
 				write:   types.TransactWriteItem{Put: &types.Put{TableName: aws.String(st.table), Item: restart.Item, ConditionExpression: restart.ConditionExpression, ExpressionAttributeValues: restart.ExpressionAttributeValues}},
 				refusal: refusedWith(errGuardRestarted),
-			})
+			})...)
 			if errors.Is(err, errGuardRestarted) {
 				continue
 			}

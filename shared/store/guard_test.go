@@ -145,10 +145,15 @@ func TestAReviewersSessionHoldsOnlyUnderTheDaysWrongCodes(t *testing.T) {
 	}
 }
 
-// A session's change counts the current password's attempt only while the session is live:
-// ended, past its lifetime or its idle deadline, nothing is counted (ErrNotFound).
+// A session's change counts the current password's attempt only while the session is live
+// and the account is in the epoch given: ended, past its lifetime or its idle deadline,
+// nothing is counted (ErrNotFound); the account's password changed since, nothing either
+// (ErrAccountMoved), in the session that changed it too until it counts in the new epoch.
 func TestAnAttemptIsCountedInASessionOnlyWhileItIsLive(t *testing.T) {
 	st := storetest.New(t).Store
+	if err := st.CreateAccount(ctx, account.Account{Login: guarded, AccountID: "a1", Role: account.RoleApplicant, PasswordHash: "h", CreatedAt: "x"}); err != nil {
+		t.Fatal(err)
+	}
 	start := func(tok string, expires, idle time.Time) {
 		t.Helper()
 		sess := account.Session{Login: guarded, AccountID: "a1", Role: account.RoleApplicant, CreatedAt: t0.Unix(),
@@ -157,23 +162,39 @@ func TestAnAttemptIsCountedInASessionOnlyWhileItIsLive(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	admitIn := func(tok string, epoch int64) (time.Time, error) {
+		return st.AdmitLoginInSession(ctx, guarded, tok, epoch, t0, 5, 15*time.Minute)
+	}
 	start("live", t0.Add(time.Hour), t0.Add(time.Minute))
+	start("voided", t0.Add(time.Hour), t0.Add(time.Minute))
 	start("expired", t0, t0.Add(time.Minute))
 	start("idle", t0.Add(time.Hour), t0)
 	for _, tok := range []string{"expired", "idle", "never started"} {
-		if _, err := st.AdmitLoginInSession(ctx, guarded, tok, t0, 5, 15*time.Minute); !errors.Is(err, store.ErrNotFound) {
+		if _, err := admitIn(tok, 0); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("%s session: %v", tok, err)
+		}
+	}
+	if _, err := admitIn("live", 3); !errors.Is(err, store.ErrAccountMoved) {
+		t.Errorf("an epoch the account is not in: %v", err)
+	}
+	// The live session changes the password: the account and that session move to epoch 1.
+	if err := st.ChangeCredential(ctx, store.Change{Login: guarded, Epoch: 0, SessionHash: "live", PasswordHash: "h2"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range []string{"voided", "live"} {
+		if _, err := admitIn(tok, 0); !errors.Is(err, store.ErrAccountMoved) {
+			t.Errorf("%s session in the epoch before the change: %v", tok, err)
 		}
 	}
 	if n, _, err := admit(t, st, t0); err != nil || n != 1 {
 		t.Fatalf("the first attempt after the refusals: %d %v (they counted)", n, err)
 	}
 	for i := 2; i <= 5; i++ {
-		if _, err := st.AdmitLoginInSession(ctx, guarded, "live", t0, 5, 15*time.Minute); err != nil {
+		if _, err := admitIn("live", 1); err != nil {
 			t.Fatalf("attempt %d in a live session: %v", i, err)
 		}
 	}
-	if until, err := st.AdmitLoginInSession(ctx, guarded, "live", t0, 5, 15*time.Minute); !errors.Is(err, account.ErrLocked) || !until.Equal(t0.Add(15*time.Minute)) {
+	if until, err := admitIn("live", 1); !errors.Is(err, account.ErrLocked) || !until.Equal(t0.Add(15*time.Minute)) {
 		t.Fatalf("the sixth: %v until %v", err, until)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/binary"
 	"strings"
 
 	"github.com/jszg/applicant-accounts/shared/token"
@@ -12,10 +13,13 @@ import (
 
 // A session token is found in one round trip when it names its account: the token is 256
 // random bits, a dot, and the login sealed under the functions' seal key (AES-256-GCM, the
-// random part its nonce and associated data). The seal hides the document number from
-// whoever holds the token; it grants nothing, since the session item, keyed by the token's
-// SHA-256, is still what makes a token good. A token without the dot is of the kind issued
-// before the seal, found by reading its session first.
+// random part its nonce and associated data), with the password epoch the session began in.
+// The seal hides the document number from whoever holds the token; it grants nothing, since
+// the session item, keyed by the token's SHA-256, is still what makes a token good. The epoch
+// lets a write made alongside the session's read hold only while the account is still in
+// it (AdmitLoginInSession). A token without the dot is of the kind issued before the seal,
+// found by reading its session first; a seal of the login alone, of the kind issued before
+// seals carried the epoch, names its account but no epoch.
 
 // sealedRandomBytes is the random part of a session token: 256 bits.
 const sealedRandomBytes = 32
@@ -87,8 +91,14 @@ func sealer(secret []byte, purpose string) cipher.AEAD {
 	return aead
 }
 
-// NewSessionToken is a fresh bearer token naming login.
-func (st *Store) NewSessionToken(login string) string {
+// sealWithEpoch begins a token's sealed text that carries an epoch: 8 bytes of it (big-endian)
+// follow, then the login. No login begins with a NUL, so a seal of the login alone is told
+// apart by its first byte.
+const sealWithEpoch = 0x00
+
+// NewSessionToken is a fresh bearer token naming login and the password epoch its session
+// begins in.
+func (st *Store) NewSessionToken(login string, epoch int64) string {
 	if st.seal == nil {
 		panic("store: no seal key (WithSealKey)")
 	}
@@ -96,16 +106,32 @@ func (st *Store) NewSessionToken(login string) string {
 	if _, err := rand.Read(random); err != nil {
 		panic("store: crypto/rand failed: " + err.Error())
 	}
-	sealed := st.seal.Seal(nil, random[:st.seal.NonceSize()], []byte(login), random)
+	plain := make([]byte, 9, 9+len(login))
+	plain[0] = sealWithEpoch
+	binary.BigEndian.PutUint64(plain[1:], uint64(epoch))
+	plain = append(plain, login...)
+	sealed := st.seal.Seal(nil, random[:st.seal.NonceSize()], plain, random)
 	return token.Encode(random) + "." + token.Encode(sealed)
 }
 
-// loginOf opens a sealed token; ok is false for a token issued before the seal. A token that
-// has a seal which does not open is ErrNotFound: forged or damaged, it names no session.
+// tokenSeal is what a token's seal says.
+type tokenSeal struct {
+	login    string
+	epoch    int64
+	hasEpoch bool
+}
+
+// loginOf opens a sealed token; sealed is false for a token issued before the seal. A token
+// that has a seal which does not open is ErrNotFound: forged or damaged, it names no session.
 func (st *Store) loginOf(tok string) (login string, sealed bool, err error) {
+	s, sealed, err := st.openToken(tok)
+	return s.login, sealed, err
+}
+
+func (st *Store) openToken(tok string) (_ tokenSeal, sealed bool, err error) {
 	randomPart, sealedPart, found := strings.Cut(tok, ".")
 	if !found {
-		return "", false, nil
+		return tokenSeal{}, false, nil
 	}
 	if st.seal == nil {
 		panic("store: no seal key (WithSealKey)")
@@ -113,13 +139,18 @@ func (st *Store) loginOf(tok string) (login string, sealed bool, err error) {
 	random, ok1 := decodeOnly(randomPart)
 	box, ok2 := decodeOnly(sealedPart)
 	if !ok1 || !ok2 || len(random) != sealedRandomBytes {
-		return "", true, ErrNotFound
+		return tokenSeal{}, true, ErrNotFound
 	}
 	plain, err := st.seal.Open(nil, random[:st.seal.NonceSize()], box, random)
-	if err != nil || len(plain) == 0 {
-		return "", true, ErrNotFound
+	switch {
+	case err != nil || len(plain) == 0:
+		return tokenSeal{}, true, ErrNotFound
+	case plain[0] != sealWithEpoch:
+		return tokenSeal{login: string(plain)}, true, nil
+	case len(plain) <= 9:
+		return tokenSeal{}, true, ErrNotFound
 	}
-	return string(plain), true, nil
+	return tokenSeal{login: string(plain[9:]), epoch: int64(binary.BigEndian.Uint64(plain[1:9])), hasEpoch: true}, true, nil
 }
 
 // TokenLogin is the login a token names: "" for a token issued before the seal, ErrNotFound
@@ -127,4 +158,12 @@ func (st *Store) loginOf(tok string) (login string, sealed bool, err error) {
 func (st *Store) TokenLogin(tok string) (string, error) {
 	login, _, err := st.loginOf(tok)
 	return login, err
+}
+
+// TokenEpoch is the password epoch a token's seal says its session began in; false for a
+// token whose seal carries none (issued before the seal, or before seals carried the epoch)
+// or that is not one of ours. No I/O.
+func (st *Store) TokenEpoch(tok string) (int64, bool) {
+	s, _, err := st.openToken(tok)
+	return s.epoch, err == nil && s.hasEpoch
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/testkit"
+	"github.com/jszg/applicant-accounts/shared/token"
 )
 
 var (
@@ -347,5 +348,29 @@ func TestTheStartsFlowSealIsTheStores(t *testing.T) {
 	}
 	if _, ok := env.Store.WithSealKey([]byte("another key")).OpenFederatedState(state); ok {
 		t.Fatal("opened under another key")
+	}
+}
+
+// A session token's seal names its login and the password epoch its session began in; a
+// token of the kind issued before the seal names neither, and is read first.
+func TestATokenNamesItsLoginAndItsEpoch(t *testing.T) {
+	st := storetest.New(t).Store
+	tok := st.NewSessionToken("110101198001010010", 7)
+	if login, err := st.TokenLogin(tok); err != nil || login != "110101198001010010" {
+		t.Fatalf("login: %q %v", login, err)
+	}
+	if epoch, ok := st.TokenEpoch(tok); !ok || epoch != 7 {
+		t.Fatalf("epoch: %d %v", epoch, ok)
+	}
+	unsealed := token.New(32)
+	if login, err := st.TokenLogin(unsealed); err != nil || login != "" {
+		t.Fatalf("a token before the seal: %q %v", login, err)
+	}
+	if _, ok := st.TokenEpoch(unsealed); ok {
+		t.Fatal("a token before the seal names an epoch")
+	}
+	other := st.WithSealKey([]byte("another deployment's key")).NewSessionToken("110101198001010010", 7)
+	if _, ok := st.TokenEpoch(other); ok {
+		t.Fatal("another key's seal names an epoch")
 	}
 }

@@ -70,7 +70,7 @@ func TestOnlyAProvenHolderSpendsTheNewMobilesCodeTries(t *testing.T) {
 		}
 	}
 	// A token whose seal opens but that no session has: counted for, then refused.
-	ended := w.Store.NewSessionToken(a.Login)
+	ended := w.Store.NewSessionToken(a.Login, a.Epoch)
 	for i := 0; i < smscode.MaxAttempts; i++ {
 		res := w.put(t, w.phoneH, "/v1/me/phone", ended, map[string]any{"currentPassword": testkit.Password, "phone": phone, "smsCode": wrong})
 		if res.Status != 401 {

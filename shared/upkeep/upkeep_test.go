@@ -272,6 +272,85 @@ func TestAnEndedSessionsTokenCountsNoAttempt(t *testing.T) {
 	}
 }
 
+// A session voided by a password changed elsewhere (its epoch left behind) is still there
+// until its idle deadline, but its token counts no attempt: the count holds only in the
+// epoch the token's seal names. 20 changes at once are refused, the login's guard untouched.
+func TestAVoidedSessionsTokenCountsNoAttempt(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	stolen := w.Token(a)
+	// The holder's change elsewhere moves the account and the holder's own session on.
+	own := w.Token(a)
+	newHash, err := password.Hash("Newer#2026ok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Env.Store.ChangeCredential(t.Context(), store.Change{Login: a.Login, Epoch: a.Epoch, SessionHash: authn.TokenHash(own), PasswordHash: newHash}, w.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	results := testkit.Race(20, func(i int) apitest.Result {
+		pw := map[bool]string{true: "Newer#2026ok", false: "Wrong#2026ok"}[i%2 == 0]
+		return w.put(t, w.pwH, "/v1/me/password", stolen, map[string]any{"currentPassword": pw, "newPassword": "Thief#2026ok", "newPasswordConfirm": "Thief#2026ok"})
+	})
+	for i, r := range results {
+		if r.Status != 401 {
+			t.Fatalf("change %d with a voided session's token: %d %v", i, r.Status, r.Body)
+		}
+	}
+	if strings.Contains(w.Env.Dump(t), "LOGIN#"+a.Login) {
+		t.Fatal("a voided session's token counted at the login's guard")
+	}
+	login := session.NewLogin(w.Env.Store, w.Operators, w.Clock)
+	if res := apitest.Call(t, login, apitest.Request{Method: "POST", Path: "/v1/sessions",
+		Body: map[string]any{"account": a.Login, "password": "Newer#2026ok", "captcha": w.Solve()}}); res.Status != 201 {
+		t.Fatalf("the holder's login: %d %v", res.Status, res.Body)
+	}
+}
+
+// The session that changed the password goes on in the new epoch, while its token's seal
+// names the old one: its next change is counted after the session's read (three round
+// trips, not two), and still counts: five wrong passwords lock the login. So is a change
+// through a token whose seal names no epoch, as tokens issued before seals did.
+func TestASessionThatChangedItsPasswordCountsItsNextAttempts(t *testing.T) {
+	for name, tokenOf := range map[string]func(t *testing.T, w *world, a account.Account) string{
+		"sealed with the old epoch": func(t *testing.T, w *world, a account.Account) string {
+			tok := w.Token(a)
+			if res := w.put(t, w.pwH, "/v1/me/password", tok, map[string]any{"currentPassword": testkit.Password, "newPassword": "Newer#2026ok", "newPasswordConfirm": "Newer#2026ok"}); res.Status != 204 {
+				t.Fatalf("the first change: %d %v", res.Status, res.Body)
+			}
+			return tok
+		},
+		"sealed without an epoch": func(_ *testing.T, w *world, a account.Account) string {
+			return w.TokenBeforeTheEpoch(a)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t)
+			a := w.Applicant("张三")
+			tok := tokenOf(t, w, a)
+			current := w.Account(a.Login)
+			right := map[bool]string{true: "Newer#2026ok", false: testkit.Password}[current.Epoch > a.Epoch]
+			for i := 1; i < session.MaxFailures; i++ {
+				res := w.put(t, w.pwH, "/v1/me/password", tok, map[string]any{"currentPassword": "Wrong#2026ok", "newPassword": "Third#2026ok", "newPasswordConfirm": "Third#2026ok"})
+				if res.Status != 422 || res.Field() != "currentPassword" {
+					t.Fatalf("wrong password %d: %d %v", i, res.Status, res.Body)
+				}
+			}
+			w.Env.Calls.Reset()
+			if res := w.put(t, w.pwH, "/v1/me/password", tok, map[string]any{"currentPassword": "Wrong#2026ok", "newPassword": "Third#2026ok", "newPasswordConfirm": "Third#2026ok"}); res.Status != 423 {
+				t.Fatalf("the fifth wrong password: %d %v", res.Status, res.Body)
+			}
+			// The session and account with the count refused or not tried; the count; the lock.
+			if got, trips := w.Env.Calls.String(), w.Env.Calls.Trips(); trips != 3 || !strings.Contains(got, "UpdateItem=1") {
+				t.Fatalf("requests: %s in %d round trips", got, trips)
+			}
+			if res := w.put(t, w.pwH, "/v1/me/password", tok, map[string]any{"currentPassword": right, "newPassword": "Third#2026ok", "newPasswordConfirm": "Third#2026ok"}); res.Status != 423 {
+				t.Fatalf("the right password while locked: %d %v", res.Status, res.Body)
+			}
+		})
+	}
+}
+
 // endingOnRead ends the session just after the gate read it: a logout on another tab, between
 // the read and the attempt's count.
 type endingOnRead struct{ *store.Store }
