@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url'
 import { expect, type APIRequestContext, type Page } from '@playwright/test'
 import { freshOtp } from './reviewer-support'
-import { answerSlider, email, mobile, password, smsCode, type Applicant } from './support'
+import { answerSlider, email, mobile, password, settled, smsCode, type Applicant } from './support'
 
 /** registerPermitHolder makes a fresh 港澳居民来往内地通行证 (H…, Hong Kong) applicant through the API. */
 export async function registerPermitHolder(request: APIRequestContext, name = '陈大文'): Promise<Applicant> {
@@ -69,6 +69,7 @@ export async function choosePhoto(page: Page, name: string): Promise<void> {
 export async function chooseEthnicity(page: Page, search: string, name: string): Promise<void> {
   await page.getByLabel('民族', { exact: true }).click()
   const sheet = page.getByRole('dialog', { name: '选择民族' })
+  await settled(sheet) // slid up: a pick clicked mid-slide can miss
   await sheet.getByLabel('查找').fill(search)
   await sheet.getByRole('button', { name, exact: true }).click()
   await expect(sheet).toBeHidden()

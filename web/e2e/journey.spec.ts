@@ -4,7 +4,7 @@
 // from disk; a reviewer at the desk, in a desktop browser of their own, approves it; the
 // applicant sees it approved. It runs in the phone and the desktop project alike.
 import { devices, expect, test } from '@playwright/test'
-import { email, loginInPage, mobile, password, residentId, smsCode } from './support'
+import { email, loginInPage, mobile, password, residentId, settled, smsCode } from './support'
 import { askSmsCode, fillRegistration } from './entry-support'
 import { chooseEthnicity, sendManualReviewAfterFailure } from './firstlogin-support'
 import { loginReviewer } from './reviewer-support'
@@ -43,7 +43,9 @@ test('an applicant registers, fails verification, is reviewed by hand and approv
   await row.getByRole('link', { name: d.name }).click()
   await expect(desk.getByRole('img', { name: /证件照片/ })).toBeVisible()
   await desk.getByRole('button', { name: '通过（Y）' }).click()
-  await desk.getByRole('dialog', { name: '确认通过' }).getByRole('button', { name: '确认通过（Enter）' }).click()
+  const confirm = desk.getByRole('dialog', { name: '确认通过' })
+  await settled(confirm)
+  await confirm.getByRole('button', { name: '确认通过（Enter）' }).click()
   await expect(desk.getByRole('status').filter({ hasText: '已通过' })).toBeVisible()
   await deskContext.close()
 

@@ -2,7 +2,7 @@
 // mouse, the reviewer's TOTP, an accessibility check and a screenshot of each page.
 import { createHmac, randomInt } from 'node:crypto'
 import AxeBuilder from '@axe-core/playwright'
-import { expect, type APIRequestContext, type Page, type TestInfo } from '@playwright/test'
+import { expect, type APIRequestContext, type Locator, type Page, type TestInfo } from '@playwright/test'
 
 const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
@@ -149,4 +149,26 @@ export async function loginInPage(page: Page, a: Pick<Applicant, 'account' | 'pa
   const created = page.waitForResponse((r) => r.url().endsWith('/v1/captchas') && r.request().method() === 'POST')
   await page.getByRole('button', { name: '登录', exact: true }).click()
   await solveSlider(page, created)
+}
+
+/**
+ * settled waits until loc and every element around it have ended the transition Vue began on
+ * them (a sheet sliding up, a dialog fading in): Vue's transition classes stay until the end.
+ * Playwright calls an element stable once two frames give it one box, which a dropped frame
+ * on a loaded machine gives mid-slide; a click whose mousedown and mouseup then meet different
+ * nodes fires on neither, and the sheet simply stays open (a CI run lost a pick so).
+ */
+export async function settled(loc: Locator): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        loc.evaluate((el) => {
+          for (let e: Element | null = el; e; e = e.parentElement) {
+            if ([...e.classList].some((c) => /-(enter|leave)-(from|active|to)$/.test(c))) return false
+          }
+          return true
+        }),
+      { message: 'the transition around it ends' },
+    )
+    .toBe(true)
 }
