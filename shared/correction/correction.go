@@ -39,8 +39,8 @@ type Store interface {
 	smscode.CheckStore
 	// ReadForCorrection is the account and the cycle's count of filings on it, read at once.
 	ReadForCorrection(ctx context.Context, login, cycle string) (account.Account, int, error)
-	CountPhotoCheck(ctx context.Context, login string, at time.Time, max int) error
-	UncountPhotoCheck(ctx context.Context, login string, at time.Time) error
+	CountMobilePhotoCheck(ctx context.Context, phone string, at time.Time, max int) error
+	UncountMobilePhotoCheck(ctx context.Context, phone string, at time.Time) error
 	FileCorrection(ctx context.Context, r casework.Review, photo []byte, code store.CodeKey, codeHash []byte, q quota.Limit, now time.Time) (int, error)
 }
 
@@ -122,7 +122,8 @@ func noMatch(kind string) error {
 // NewFile answers POST /v1/account-corrections. The form is checked first, and the slider
 // judged (no I/O: a wrong answer is spent on its own and refused). Then, in one round trip,
 // the slider is spent, the code for the new mobile is tried (one of its five, counted before
-// it is compared), the photo is counted against the number's hour (before its decode), and
+// it is compared), the photo is counted against that mobile's hour (before its decode: the
+// filer's, so that a stranger's filings cannot use up the holder's own hour of checks), and
 // the account is read with the cycle's count of filings. Their answers are taken in that
 // order, as when each waited for the one before: a slider used already, then the code, then
 // the account (for a contact correction with the same type, number and name, as recovery
@@ -161,7 +162,7 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 			return nil, err
 		}
 		key := smscode.ContactKey(v.phone)
-		g := &guards{db: db, codes: codes, login: v.login, now: now}
+		g := &guards{db: db, codes: codes, phone: v.phone, now: now}
 		var code store.Code
 		var acct account.Account
 		var used int
@@ -169,7 +170,7 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 			func(ctx context.Context) { g.solved, g.sliderErr = judged.Spend(ctx) },
 			func(ctx context.Context) { g.tried = codes.Try(ctx, key, f.SMSCode) },
 			func(ctx context.Context) {
-				g.photoErr = db.CountPhotoCheck(ctx, v.login, now, review.PhotoChecksPerHour)
+				g.photoErr = db.CountMobilePhotoCheck(ctx, v.phone, now, review.PhotoChecksPerHour)
 			},
 			func(ctx context.Context) {
 				acct, used, g.readErr = db.ReadForCorrection(ctx, v.login, clock.Cycle(now))
@@ -243,7 +244,7 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 type guards struct {
 	db    Store
 	codes *smscode.Checker
-	login string
+	phone string // the filer's mobile, whose hour the photo check is counted in
 	now   time.Time
 
 	solved    *captcha.Solved // the slider, when this request spent it
@@ -271,7 +272,7 @@ func (g *guards) settle(ctx context.Context, err error) {
 	}
 	if g.photoErr == nil && !g.decoded {
 		backs = append(backs, func(ctx context.Context) {
-			warn(ctx, "could not give back a photo check", g.db.UncountPhotoCheck(ctx, g.login, g.now))
+			warn(ctx, "could not give back a photo check", g.db.UncountMobilePhotoCheck(ctx, g.phone, g.now))
 		})
 	}
 	if g.solved != nil && busy {

@@ -51,10 +51,11 @@ func (w *world) number(t *testing.T, pk, sk, name string) int {
 	return i
 }
 
-// photoChecks is the photos counted for login in the clock's hour.
-func (w *world) photoChecks(t *testing.T, login string) int {
+// photoChecks is the photos counted for filings proven with phone (11 digits) in the clock's
+// hour.
+func (w *world) photoChecks(t *testing.T, phone string) int {
 	t.Helper()
-	return w.number(t, "ACCOUNT#"+login, "PHOTOHOUR#"+w.Clock.Now().UTC().Format("2006010215"), "used")
+	return w.number(t, "PHONE#+86"+phone, "PHOTOHOUR#"+w.Clock.Now().UTC().Format("2006010215"), "used")
 }
 
 // tries is the tries counted on the contact code of phone (11 digits).
@@ -85,13 +86,14 @@ type counted struct {
 func (w *world) counted(t *testing.T, body map[string]any, login string) counted {
 	t.Helper()
 	phone := body["phone"].(string)
-	return counted{tries: w.tries(t, phone), photos: w.photoChecks(t, login), cycle: w.filedThisCycle(t, login), slider: w.spent(t, body["captcha"])}
+	return counted{tries: w.tries(t, phone), photos: w.photoChecks(t, phone), cycle: w.filedThisCycle(t, login), slider: w.spent(t, body["captcha"])}
 }
 
-func (w *world) fillPhotoHour(t *testing.T, login string) {
+// fillPhotoHour counts the hour's photo checks of phone (11 digits) full.
+func (w *world) fillPhotoHour(t *testing.T, phone string) {
 	t.Helper()
 	for range review.PhotoChecksPerHour {
-		if err := w.Env.Store.CountPhotoCheck(t.Context(), login, w.Clock.Now(), review.PhotoChecksPerHour); err != nil {
+		if err := w.Env.Store.CountMobilePhotoCheck(t.Context(), "+86"+phone, w.Clock.Now(), review.PhotoChecksPerHour); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -207,14 +209,15 @@ func TestAnAccountThatDoesNotMatchGivesThePhotoCheckBack(t *testing.T) {
 }
 
 // A filing while another is pending answers so after the code, as before; its photo check
-// goes back.
+// goes back (both are proven with one mobile, whose hour counts the first's check).
 func TestAPendingFilingGivesThePhotoCheckBack(t *testing.T) {
 	w := newWorld(t)
 	a := w.Applicant("张三")
-	if res := w.file(t, w.form(t, "contact", a, "张三", testkit.Phone(), "87654321@qq.com")); res.Status != 202 {
+	phone := testkit.Phone()
+	if res := w.file(t, w.form(t, "contact", a, "张三", phone, "87654321@qq.com")); res.Status != 202 {
 		t.Fatalf("first: %d %v", res.Status, res.Body)
 	}
-	body := w.form(t, "ownership", a, "王五", testkit.Phone(), "1357@qq.com")
+	body := w.form(t, "ownership", a, "王五", phone, "1357@qq.com")
 	if res := w.file(t, body); res.Status != 409 || res.Code() != api.CodeReviewPending {
 		t.Fatalf("while pending: %d %v", res.Status, res.Body)
 	}
@@ -227,8 +230,9 @@ func TestAPendingFilingGivesThePhotoCheckBack(t *testing.T) {
 func TestAFullPhotoHourKeepsTheCodesTry(t *testing.T) {
 	w := newWorld(t)
 	a := w.Applicant("张三")
-	w.fillPhotoHour(t, a.Login)
-	body := w.form(t, "contact", a, "张三", testkit.Phone(), "87654321@qq.com")
+	phone := testkit.Phone()
+	w.fillPhotoHour(t, phone)
+	body := w.form(t, "contact", a, "张三", phone, "87654321@qq.com")
 	if res := w.file(t, body); res.Status != 429 || res.Code() != api.CodeQuotaExceeded {
 		t.Fatalf("a full hour: %d %v", res.Status, res.Body)
 	}
@@ -236,7 +240,7 @@ func TestAFullPhotoHourKeepsTheCodesTry(t *testing.T) {
 		t.Fatalf("left %+v, want %+v", got, want)
 	}
 	w.Clock.Advance(time.Hour)
-	body = w.form(t, "contact", a, "张三", testkit.Phone(), "87654321@qq.com")
+	body = w.form(t, "contact", a, "张三", phone, "87654321@qq.com")
 	if res := w.file(t, body); res.Status != 202 {
 		t.Fatalf("the next hour: %d %v", res.Status, res.Body)
 	}
@@ -442,14 +446,15 @@ func TestTheAccountIsAnsweredForOnlyAfterTheSliderAndTheCode(t *testing.T) {
 		t.Fatalf("spending a slider: %d %v", res.Status, res.Body)
 	}
 	unknown := testkit.ResidentID("19700103")
-	w.fillPhotoHour(t, unknown)
 	for name, set := range map[string]map[string]any{
 		"unknown number": {"idNumber": unknown},
 		"wrong name":     {"idNumber": pendingAcct.Login, "name": "张四"},
 		"pending":        {"idNumber": pendingAcct.Login},
 	} {
 		t.Run(name, func(t *testing.T) {
-			body := w.form(t, "contact", pendingAcct, "张三", testkit.Phone(), "87654321@qq.com")
+			phone := testkit.Phone()
+			w.fillPhotoHour(t, phone)
+			body := w.form(t, "contact", pendingAcct, "张三", phone, "87654321@qq.com")
 			for k, v := range set {
 				body[k] = v
 			}
@@ -471,5 +476,45 @@ func TestTheAccountIsAnsweredForOnlyAfterTheSliderAndTheCode(t *testing.T) {
 				t.Fatalf("the right code: %d %v", res.Status, res.Body)
 			}
 		})
+	}
+}
+
+// A stranger who knows only a number cannot use up its holder's hour of photo checks: a
+// claim's check is counted on the filer's own mobile. Ten claims whose photos fail the decode
+// fill the stranger's hour (the eleventh is 429), and leave the account's hour, which the
+// holder's own manual review counts on, as it was; the holder's own filing, from a mobile of
+// theirs, is taken in the same hour.
+func TestAStrangersClaimsLeaveTheHoldersPhotoChecks(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	jpg, err := base64.StdEncoding.DecodeString(photo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := base64.StdEncoding.EncodeToString(append(jpg[:len(jpg)*3/4:len(jpg)*3/4], 0xFF, 0xD9))
+	phone := testkit.Phone()
+	var body map[string]any
+	for i := range review.PhotoChecksPerHour {
+		if i%smscode.MaxAttempts == 0 { // a code takes five tries: a new one when they are spent
+			body = w.form(t, "ownership", a, "王五", phone, "1357@qq.com")
+			body["photo"] = broken
+		}
+		body["captcha"] = w.Solve()
+		if res := w.file(t, body); res.Status != 422 || res.Field() != "photo" {
+			t.Fatalf("claim %d: %d %v", i+1, res.Status, res.Body)
+		}
+	}
+	body = w.form(t, "ownership", a, "王五", phone, "1357@qq.com")
+	if res := w.file(t, body); res.Status != 429 || res.Code() != api.CodeQuotaExceeded {
+		t.Fatalf("the stranger's eleventh claim in the hour: %d %v", res.Status, res.Body)
+	}
+	if n := w.number(t, "ACCOUNT#"+a.Login, "PHOTOHOUR#"+w.Clock.Now().UTC().Format("2006010215"), "used"); n != 0 {
+		t.Fatalf("the holder's hour counts %d checks of the stranger's claims", n)
+	}
+	if err := w.Env.Store.CountPhotoCheck(t.Context(), a.Login, w.Clock.Now(), review.PhotoChecksPerHour); err != nil {
+		t.Fatalf("the holder's own check: %v", err)
+	}
+	if res := w.file(t, w.form(t, "contact", a, "张三", testkit.Phone(), "87654321@qq.com")); res.Status != 202 {
+		t.Fatalf("the holder's own filing in that hour: %d %v", res.Status, res.Body)
 	}
 }

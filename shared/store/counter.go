@@ -271,12 +271,29 @@ func (st *Store) UnmarkSecondFactorReported(ctx context.Context, login, day stri
 // CountPhotoCheck counts one photo decoded for login in the hour of at, unless max are
 // counted (ErrQuotaFull). One UpdateItem.
 func (st *Store) CountPhotoCheck(ctx context.Context, login string, at time.Time, max int) error {
-	_, err := st.countUp(ctx, photoHour(login, hourOf(at)), max, at.Truncate(time.Hour).Add(2*time.Hour))
-	return err
+	return st.countHour(ctx, photoHour(login, hourOf(at)), at, max)
 }
 
 // UncountPhotoCheck gives back a photo check counted for a submission that never reached
 // the decode. One UpdateItem.
 func (st *Store) UncountPhotoCheck(ctx context.Context, login string, at time.Time) error {
 	return st.countDown(ctx, photoHour(login, hourOf(at)))
+}
+
+// CountMobilePhotoCheck counts one photo decoded for a filing proven with phone (E.164) in the
+// hour of at, unless max are counted (ErrQuotaFull). One UpdateItem.
+func (st *Store) CountMobilePhotoCheck(ctx context.Context, phone string, at time.Time, max int) error {
+	return st.countHour(ctx, mobilePhotoHour(phone, hourOf(at)), at, max)
+}
+
+// UncountMobilePhotoCheck gives back what CountMobilePhotoCheck counted for a filing that
+// never reached the decode. One UpdateItem.
+func (st *Store) UncountMobilePhotoCheck(ctx context.Context, phone string, at time.Time) error {
+	return st.countDown(ctx, mobilePhotoHour(phone, hourOf(at)))
+}
+
+// countHour counts one use of c, a counter of the hour of at, kept until the hour after.
+func (st *Store) countHour(ctx context.Context, c counter, at time.Time, max int) error {
+	_, err := st.countUp(ctx, c, max, at.Truncate(time.Hour).Add(2*time.Hour))
+	return err
 }

@@ -223,6 +223,13 @@ func photoHour(login, hour string) counter {
 	return counter{pk: prefixAccount + login, sk: "PHOTOHOUR#" + hour, period: hour, brief: true}
 }
 
+// mobilePhotoHour counts the photos decoded for filings proven with one mobile in one hour
+// (UTC, yyyymmddhh): an account correction is counted on its filer's mobile, not on the
+// account it names, whose own hour a stranger must not be able to use up.
+func mobilePhotoHour(phone, hour string) counter {
+	return counter{pk: prefixPhone + phone, sk: "PHOTOHOUR#" + hour, period: hour, brief: true}
+}
+
 // correctionCycle counts the contact corrections and ownership claims filed on one document
 // number in a cycle.
 func correctionCycle(login, cycle string) counter {
