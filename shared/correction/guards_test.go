@@ -55,7 +55,7 @@ func (w *world) number(t *testing.T, pk, sk, name string) int {
 // hour.
 func (w *world) photoChecks(t *testing.T, phone string) int {
 	t.Helper()
-	return w.number(t, "PHONE#+86"+phone, "PHOTOHOUR#"+w.Clock.Now().UTC().Format("2006010215"), "used")
+	return w.number(t, "FILER#+86"+phone, "PHOTOHOUR#"+w.Clock.Now().UTC().Format("2006010215"), "used")
 }
 
 // tries is the tries counted on the contact code of phone (11 digits).

@@ -36,7 +36,8 @@ type SubmitStore interface {
 	UncountPhotoCheck(ctx context.Context, login string, at time.Time) error
 }
 
-// PhotoChecksPerHour bounds the photos one account has decoded in an hour. A refused
+// PhotoChecksPerHour bounds the photos one account has decoded for its manual reviews in an
+// hour, and (correction) the photos of account corrections proven with one mobile. A refused
 // submission counts against no quota, so without it one account could have a photo of the
 // largest decode cost checked again and again, a tenth of a second of CPU each; an applicant
 // who takes a photo again after a refusal needs a few.

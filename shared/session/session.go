@@ -398,6 +398,11 @@ func (a attempt) counted() attempt { return a }
 func CountAttemptWith(db GuardStore, also authn.Read, undoAlso func(ctx context.Context, counted any)) (authn.Read, authn.Undo) {
 	attemptOf := CountAttempt(db)
 	read := func(ctx context.Context, r *api.Request, login string, now time.Time) (any, error) {
+		if _, ok := db.TokenEpoch(r.BearerToken()); !ok {
+			// Reconfirm counts the attempt after the read, and the route its own try then:
+			// a try sent now would only be given back.
+			return Counted{}, errCountAfter
+		}
 		var c Counted
 		var a any
 		var err error

@@ -30,6 +30,7 @@ const (
 	prefixCaptcha   = "CAPTCHA#"
 	prefixCode      = "CODE#"
 	prefixPhone     = "PHONE#"
+	prefixFiler     = "FILER#"
 	prefixSession   = "SESSION#"
 	prefixReset     = "RESET#"
 	prefixResetLink = "RESETLINK#"
@@ -88,7 +89,7 @@ func fedCodeKey(codeHash string) map[string]types.AttributeValue {
 func KeyPrefixes() []string {
 	return []string{prefixAccount, prefixCaptcha, prefixCode + CodeForRegistration + "#", prefixCode + CodeForReset + "#", prefixCode + CodeForContact + "#", prefixCode + CodeForEmail + "#", prefixCode + CodeForWechat + "#", prefixCode + CodeForWechatReset + "#",
 		prefixWechatSeen, prefixWechatUser, prefixWechatBind, prefixWechatToken,
-		prefixPhone, prefixSession, prefixReset, prefixResetLink, prefixReview, prefixNotice, prefixLogin, prefixAddress, prefixBudget,
+		prefixPhone, prefixFiler, prefixSession, prefixReset, prefixResetLink, prefixReview, prefixNotice, prefixLogin, prefixAddress, prefixBudget,
 		prefixFedState, prefixFedLink, prefixFedCode}
 }
 
@@ -226,8 +227,10 @@ func photoHour(login, hour string) counter {
 // mobilePhotoHour counts the photos decoded for filings proven with one mobile in one hour
 // (UTC, yyyymmddhh): an account correction is counted on its filer's mobile, not on the
 // account it names, whose own hour a stranger must not be able to use up.
+// Its partition is the filer's, not the mobile's PHONE#, so that the function filing
+// corrections is granted no write to the mobile's SMS counts.
 func mobilePhotoHour(phone, hour string) counter {
-	return counter{pk: prefixPhone + phone, sk: "PHOTOHOUR#" + hour, period: hour, brief: true}
+	return counter{pk: prefixFiler + phone, sk: "PHOTOHOUR#" + hour, period: hour, brief: true}
 }
 
 // correctionCycle counts the contact corrections and ownership claims filed on one document

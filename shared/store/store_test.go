@@ -373,4 +373,14 @@ func TestATokenNamesItsLoginAndItsEpoch(t *testing.T) {
 	if _, ok := st.TokenEpoch(other); ok {
 		t.Fatal("another key's seal names an epoch")
 	}
+	// A seal of the login alone, as issued before seals carried the epoch.
+	k := testkit.New(t)
+	a := k.Applicant("张三")
+	legacy := k.TokenBeforeTheEpoch(a)
+	if login, err := k.Env.Store.TokenLogin(legacy); err != nil || login != a.Login {
+		t.Fatalf("a seal without an epoch: %q %v", login, err)
+	}
+	if epoch, ok := k.Env.Store.TokenEpoch(legacy); ok {
+		t.Fatalf("a seal without an epoch names epoch %d", epoch)
+	}
 }

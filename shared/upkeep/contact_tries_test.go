@@ -187,3 +187,20 @@ func TestALockedLoginLeavesTheCodesTriesAsTheyWere(t *testing.T) {
 		t.Fatalf("%d tries kept, want the holder's 2", got)
 	}
 }
+
+// Through a token whose seal names no epoch (issued before seals did), the attempt is counted
+// after the session's read, and the new mobile's code is tried once, after the password: the
+// read; the attempt; the try; the transaction with the attempt back.
+func TestAMobileChangeThroughATokenSealedWithoutAnEpochTriesTheCodeOnce(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	tok := w.TokenBeforeTheEpoch(a)
+	phone, code, _ := w.texted(t)
+	w.Env.Calls.Reset()
+	if res := w.put(t, w.phoneH, "/v1/me/phone", tok, map[string]any{"currentPassword": testkit.Password, "phone": phone, "smsCode": code}); res.Status != 204 {
+		t.Fatalf("change: %d %v", res.Status, res.Body)
+	}
+	if got := w.Env.Calls.String(); got != "BatchGetItem=1 TransactWriteItems=2 UpdateItem=2" || w.Env.Calls.Trips() != 4 {
+		t.Fatalf("requests: %s in %d round trips", got, w.Env.Calls.Trips())
+	}
+}

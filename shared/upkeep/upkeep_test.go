@@ -273,37 +273,54 @@ func TestAnEndedSessionsTokenCountsNoAttempt(t *testing.T) {
 }
 
 // A session voided by a password changed elsewhere (its epoch left behind) is still there
-// until its idle deadline, but its token counts no attempt: the count holds only in the
-// epoch the token's seal names. 20 changes at once are refused, the login's guard untouched.
+// until its idle deadline, but its token counts no attempt: the count alongside holds only in
+// the epoch the token's seal names, and a token whose seal names none is counted only after
+// its session is found good. 20 changes of the password and the mobile at once, through each
+// kind of token, are refused; the login's guard and the new mobile's code are untouched.
 func TestAVoidedSessionsTokenCountsNoAttempt(t *testing.T) {
-	w := newWorld(t)
-	a := w.Applicant("张三")
-	stolen := w.Token(a)
-	// The holder's change elsewhere moves the account and the holder's own session on.
-	own := w.Token(a)
-	newHash, err := password.Hash("Newer#2026ok")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Env.Store.ChangeCredential(t.Context(), store.Change{Login: a.Login, Epoch: a.Epoch, SessionHash: authn.TokenHash(own), PasswordHash: newHash}, w.Clock.Now()); err != nil {
-		t.Fatal(err)
-	}
-	results := testkit.Race(20, func(i int) apitest.Result {
-		pw := map[bool]string{true: "Newer#2026ok", false: "Wrong#2026ok"}[i%2 == 0]
-		return w.put(t, w.pwH, "/v1/me/password", stolen, map[string]any{"currentPassword": pw, "newPassword": "Thief#2026ok", "newPasswordConfirm": "Thief#2026ok"})
-	})
-	for i, r := range results {
-		if r.Status != 401 {
-			t.Fatalf("change %d with a voided session's token: %d %v", i, r.Status, r.Body)
-		}
-	}
-	if strings.Contains(w.Env.Dump(t), "LOGIN#"+a.Login) {
-		t.Fatal("a voided session's token counted at the login's guard")
-	}
-	login := session.NewLogin(w.Env.Store, w.Operators, w.Clock)
-	if res := apitest.Call(t, login, apitest.Request{Method: "POST", Path: "/v1/sessions",
-		Body: map[string]any{"account": a.Login, "password": "Newer#2026ok", "captcha": w.Solve()}}); res.Status != 201 {
-		t.Fatalf("the holder's login: %d %v", res.Status, res.Body)
+	for name, tokenOf := range map[string]func(w *world, a account.Account) string{
+		"sealed with its epoch":   func(w *world, a account.Account) string { return w.Token(a) },
+		"sealed without an epoch": func(w *world, a account.Account) string { return w.TokenBeforeTheEpoch(a) },
+		"from before the seal":    func(w *world, a account.Account) string { return w.TokenBeforeTheSeal(a) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t)
+			a := w.Applicant("张三")
+			stolen := tokenOf(w, a)
+			phone, code, _ := w.texted(t)
+			// The holder's change elsewhere moves the account and the holder's own session on.
+			own := w.Token(a)
+			newHash, err := password.Hash("Newer#2026ok")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Env.Store.ChangeCredential(t.Context(), store.Change{Login: a.Login, Epoch: a.Epoch, SessionHash: authn.TokenHash(own), PasswordHash: newHash}, w.Clock.Now()); err != nil {
+				t.Fatal(err)
+			}
+			results := testkit.Race(20, func(i int) apitest.Result {
+				pw := map[bool]string{true: "Newer#2026ok", false: "Wrong#2026ok"}[i%4 < 2]
+				if i%2 == 0 {
+					return w.put(t, w.pwH, "/v1/me/password", stolen, map[string]any{"currentPassword": pw, "newPassword": "Thief#2026ok", "newPasswordConfirm": "Thief#2026ok"})
+				}
+				return w.put(t, w.phoneH, "/v1/me/phone", stolen, map[string]any{"currentPassword": pw, "phone": phone, "smsCode": code})
+			})
+			for i, r := range results {
+				if r.Status != 401 {
+					t.Fatalf("change %d with a voided session's token: %d %v", i, r.Status, r.Body)
+				}
+			}
+			if strings.Contains(w.Env.Dump(t), "LOGIN#"+a.Login) {
+				t.Fatal("a voided session's token counted at the login's guard")
+			}
+			if n := w.codeAttempts(t, "CODE#contact#+86"+phone); n != 0 {
+				t.Fatalf("the new mobile's code has %d tries counted", n)
+			}
+			login := session.NewLogin(w.Env.Store, w.Operators, w.Clock)
+			if res := apitest.Call(t, login, apitest.Request{Method: "POST", Path: "/v1/sessions",
+				Body: map[string]any{"account": a.Login, "password": "Newer#2026ok", "captcha": w.Solve()}}); res.Status != 201 {
+				t.Fatalf("the holder's login: %d %v", res.Status, res.Body)
+			}
+		})
 	}
 }
 
