@@ -297,3 +297,18 @@ func (st *Store) countHour(ctx context.Context, c counter, at time.Time, max int
 	_, err := st.countUp(ctx, c, max, at.Truncate(time.Hour).Add(2*time.Hour))
 	return err
 }
+
+// CountNotice counts one account-security notice of login's on day, unless max are counted
+// (false). One UpdateItem.
+func (st *Store) CountNotice(ctx context.Context, login, day string, max int, expires time.Time) (bool, error) {
+	_, err := st.countUp(ctx, noticeDay(login, day), max, expires)
+	if errors.Is(err, ErrQuotaFull) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// UncountNotice gives back a notice counted for a change that did not happen. One UpdateItem.
+func (st *Store) UncountNotice(ctx context.Context, login, day string) error {
+	return st.countDown(ctx, noticeDay(login, day))
+}

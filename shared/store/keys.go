@@ -202,6 +202,11 @@ func emailCodeDay(login, day string) counter {
 	return counter{pk: prefixAccount + login, sk: "EMAILCODEDAY#" + day, period: day}
 }
 
+// noticeDay counts the account-security notices an account was told on a CST day.
+func noticeDay(login, day string) counter {
+	return counter{pk: prefixAccount + login, sk: "NOTICEDAY#" + day, period: day}
+}
+
 // secondFactorDay counts a reviewer's second-factor codes tried after a right password on a
 // CST day.
 func secondFactorDay(login, day string) counter {

@@ -27,6 +27,12 @@ type Store interface {
 	ChangeCredential(ctx context.Context, c store.Change, now time.Time) error
 }
 
+// PasswordStore also counts the day's notices the holder is told (notify.Allow).
+type PasswordStore interface {
+	Store
+	notify.NoticeQuota
+}
+
 // PhoneStore also tries the code that proves the new mobile.
 type PhoneStore interface {
 	Store
@@ -45,8 +51,8 @@ func moved() error {
 
 // NewChangePassword answers PUT /v1/me/password. Two round trips: the session and the
 // account with the current password's attempt counted alongside; the transaction with the
-// attempt given back.
-func NewChangePassword(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock) api.HandlerFunc {
+// attempt given back and one of the day's notices counted (notify.NoticesPerDay).
+func NewChangePassword(db PasswordStore, sms notify.SMS, mail notify.Mailer, clk clock.Clock) api.HandlerFunc {
 	return authn.NewGate(db, clk).Counting(session.CountAttempt(db), session.UncountAttempt(db)).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		var f passwordForm
 		if err := r.Decode(&f); err != nil {
@@ -72,16 +78,26 @@ func NewChangePassword(db Store, sms notify.SMS, mail notify.Mailer, clk clock.C
 		if err != nil {
 			return nil, err
 		}
+		var notice *notify.Allowance
 		err = proof.With(ctx, func(ctx context.Context) error {
-			return db.ChangeCredential(ctx, store.Change{Login: a.Login, Epoch: a.Epoch, SessionHash: p.TokenHash, PasswordHash: hash}, now)
+			var err error
+			store.SendTogether(ctx,
+				func(ctx context.Context) {
+					err = db.ChangeCredential(ctx, store.Change{Login: a.Login, Epoch: a.Epoch, SessionHash: p.TokenHash, PasswordHash: hash}, now)
+				},
+				func(ctx context.Context) { notice = notify.Allow(ctx, db, a.Login, now) })
+			return err
 		})
+		if err != nil {
+			notice.GiveBack(ctx)
+		}
 		if errors.Is(err, store.ErrAccountMoved) {
 			return nil, moved()
 		}
 		if err != nil {
 			return nil, err
 		}
-		notify.Tell(ctx, sms, mail, a.Phone, a.Email, a.Name, notify.PasswordChangedText())
+		notice.Tell(ctx, sms, mail, a, notify.PasswordChangedText())
 		return api.NoContent(), nil
 	})
 }

@@ -5,11 +5,13 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
 	"github.com/jszg/applicant-accounts/shared/authn"
+	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/notify/notifytest"
 	"github.com/jszg/applicant-accounts/shared/password"
 	"github.com/jszg/applicant-accounts/shared/profile"
@@ -72,9 +74,9 @@ func TestChangePassword(t *testing.T) {
 		t.Fatalf("change: %d %v", res.Status, res.Body)
 	}
 	// The session and the account with the attempt counted (in a transaction that holds
-	// only while the session is live); the change with the attempt given back: two round
-	// trips.
-	if got := w.Env.Calls.String(); got != "BatchGetItem=1 TransactWriteItems=2 UpdateItem=1" || w.Env.Calls.Trips() != 2 {
+	// only while the session is live); the change with the attempt given back and the day's
+	// notice counted: two round trips.
+	if got := w.Env.Calls.String(); got != "BatchGetItem=1 TransactWriteItems=2 UpdateItem=2" || w.Env.Calls.Trips() != 2 {
 		t.Fatalf("requests: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	if ok, _ := password.Verify("Newer#2026ok", w.Account(a.Login).PasswordHash); !ok {
@@ -394,5 +396,47 @@ func TestASessionEndedWhileItsChangeIsCheckedIsA401(t *testing.T) {
 	}
 	if strings.Contains(w.Env.Dump(t), "LOGIN#"+a.Login) {
 		t.Fatal("counted at the login's guard")
+	}
+}
+
+// A session can change the password as often as it likes, but its holder is told of at most
+// notify.NoticesPerDay of them a day, by SMS and by mail: the notices are no channel of
+// unlimited texts to the account's contacts. The next day they are told again.
+func TestAHolderIsToldOfAtMostFiveChangesADay(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	tok := w.Token(a)
+	pws := []string{testkit.Password, "Newer#2026ok"}
+	change := func(i int) {
+		t.Helper()
+		res := w.put(t, w.pwH, "/v1/me/password", tok, map[string]any{"currentPassword": pws[i%2], "newPassword": pws[(i+1)%2], "newPasswordConfirm": pws[(i+1)%2]})
+		if res.Status != 204 {
+			t.Fatalf("change %d: %d %v", i+1, res.Status, res.Body)
+		}
+	}
+	told := func() (texts, mails int) {
+		for _, m := range w.Outbox.Messages() {
+			if m.To == a.Phone && strings.Contains(m.Body, "密码") {
+				texts++
+			}
+		}
+		for _, m := range w.ses.Sent() {
+			if m.Destination.ToAddresses[0] == a.Email {
+				mails++
+			}
+		}
+		return texts, mails
+	}
+	for i := range notify.NoticesPerDay + 3 {
+		change(i)
+	}
+	if texts, mails := told(); texts != notify.NoticesPerDay || mails != notify.NoticesPerDay {
+		t.Fatalf("%d changes told by %d texts and %d mails, want %d each", notify.NoticesPerDay+3, texts, mails, notify.NoticesPerDay)
+	}
+	w.Clock.Advance(24 * time.Hour)
+	tok = w.Token(w.Account(a.Login))
+	change(notify.NoticesPerDay + 3)
+	if texts, mails := told(); texts != notify.NoticesPerDay+1 || mails != notify.NoticesPerDay+1 {
+		t.Fatalf("the next day: %d texts and %d mails in all", texts, mails)
 	}
 }

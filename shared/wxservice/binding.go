@@ -20,6 +20,7 @@ import (
 type BindingStore interface {
 	authn.Sessions
 	session.GuardStore
+	notify.NoticeQuota
 	PutBindCode(ctx context.Context, hash, login string, epoch int64, until time.Time) error
 	UnbindWechat(ctx context.Context, login, user string) error
 }
@@ -72,18 +73,30 @@ func NewBindCode(db BindingStore, tokens *Tokens, sms notify.SMS, mail notify.Ma
 			return nil, err
 		}
 		defer proof.Close(ctx)
+		var notice *notify.Allowance
 		for range 3 { // a code drawn twice among the live ones is drawn again
 			code := token.Digits(BindCodeDigits)
 			err := proof.With(ctx, func(ctx context.Context) error {
-				return db.PutBindCode(ctx, BindHash(pepper, code), a.Login, a.Epoch, now.Add(BindCodeTTL))
+				var err error
+				store.SendTogether(ctx,
+					func(ctx context.Context) {
+						err = db.PutBindCode(ctx, BindHash(pepper, code), a.Login, a.Epoch, now.Add(BindCodeTTL))
+					},
+					func(ctx context.Context) {
+						if notice == nil { // once, with the first code drawn
+							notice = notify.Allow(ctx, db, a.Login, now)
+						}
+					})
+				return err
 			})
 			if errors.Is(err, store.ErrExists) {
 				continue
 			}
 			if err != nil {
+				notice.GiveBack(ctx)
 				return nil, err
 			}
-			notify.Tell(ctx, sms, mail, a.Phone, a.Email, a.Name, notify.WechatBindingText(true))
+			notice.Tell(ctx, sms, mail, a, notify.WechatBindingText(true))
 			out := bindCodeAnswer{BindCode: code, ExpiresIn: int(BindCodeTTL / time.Second)}
 			if tokens != nil {
 				qr, err := tokens.QR(ctx, BindScene(code), BindCodeTTL)
@@ -98,6 +111,7 @@ func NewBindCode(db BindingStore, tokens *Tokens, sms notify.SMS, mail notify.Ma
 			}
 			return api.JSON(http.StatusCreated, out), nil
 		}
+		notice.GiveBack(ctx)
 		return nil, api.Unavailable("系统繁忙，请稍后重试", 1, errors.New("three binding codes drawn were taken"))
 	})
 }
@@ -116,14 +130,24 @@ func NewUnbind(db BindingStore, sms notify.SMS, mail notify.Mailer, clk clock.Cl
 			return nil, err
 		}
 		defer proof.Close(ctx)
-		err = proof.With(ctx, func(ctx context.Context) error { return db.UnbindWechat(ctx, a.Login, a.WechatUser) })
+		var notice *notify.Allowance
+		err = proof.With(ctx, func(ctx context.Context) error {
+			var err error
+			store.SendTogether(ctx,
+				func(ctx context.Context) { err = db.UnbindWechat(ctx, a.Login, a.WechatUser) },
+				func(ctx context.Context) { notice = notify.Allow(ctx, db, a.Login, clk.Now()) })
+			return err
+		})
+		if err != nil {
+			notice.GiveBack(ctx)
+		}
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, api.NotFound("该账号未绑定微信")
 		}
 		if err != nil {
 			return nil, err
 		}
-		notify.Tell(ctx, sms, mail, a.Phone, a.Email, a.Name, notify.WechatBindingText(false))
+		notice.Tell(ctx, sms, mail, a, notify.WechatBindingText(false))
 		return api.NoContent(), nil
 	})
 }

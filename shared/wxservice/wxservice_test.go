@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
+	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/profile"
 	"github.com/jszg/applicant-accounts/shared/recovery"
 	"github.com/jszg/applicant-accounts/shared/registration"
@@ -404,5 +405,30 @@ func TestABindingItsAccountNoLongerNamesResetsNothing(t *testing.T) {
 	}
 	if reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword)); !strings.Contains(reply, "今日已获取") {
 		t.Fatalf("找回密码 after a late drop: %q", reply)
+	}
+}
+
+// Binding codes can be asked again and again, but the account's contacts are told of at most
+// notify.NoticesPerDay of them a day: the notices are no channel of unlimited texts.
+func TestBindingCodesAreToldAtMostTheDaysNotices(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	tok := w.Token(a)
+	for i := range notify.NoticesPerDay + 2 {
+		if res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok, Body: pw}); res.Status != 201 {
+			t.Fatalf("code %d: %d %v", i+1, res.Status, res.Body)
+		}
+	}
+	texts, mails := 0, 0
+	for _, m := range w.Outbox.Messages() {
+		switch m.To {
+		case a.Phone:
+			texts++
+		case a.Email:
+			mails++
+		}
+	}
+	if texts != notify.NoticesPerDay || mails != notify.NoticesPerDay {
+		t.Fatalf("%d codes told by %d texts and %d mails", notify.NoticesPerDay+2, texts, mails)
 	}
 }

@@ -1,0 +1,73 @@
+package notify
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/jszg/applicant-accounts/shared/account"
+	"github.com/jszg/applicant-accounts/shared/clock"
+)
+
+// NoticesPerDay bounds the account-security notices of the changes an account's session makes
+// (a password changed, a WeChat binding code asked, a binding removed) that one account is
+// told in a CST day: each goes out by SMS and mail, and nothing else bounds how often a
+// session may make them, so without it a session would be a channel of unlimited texts and
+// mails to whatever contacts the account names. The first of a day warn its holder; past
+// them the changes still happen and are logged, untold.
+const NoticesPerDay = 5
+
+// NoticeQuota counts an account's notices of a CST day.
+type NoticeQuota interface {
+	// CountNotice counts one of login's notices of day; false when max are counted. The
+	// count is kept until expires.
+	CountNotice(ctx context.Context, login, day string, max int, expires time.Time) (bool, error)
+	UncountNotice(ctx context.Context, login, day string) error
+}
+
+// Allowance is one of the day's notices, asked for at the same time as the change it tells
+// of is written (one round trip for both), and told once the change stands.
+type Allowance struct {
+	quota   NoticeQuota
+	login   string
+	day     string
+	counted bool // one of the day's notices is this one's
+	full    bool // the day's notices are told already
+}
+
+// Allow asks for one of login's notices of the day of at. A count the store could not make
+// allows the notice all the same: a holder warned once more is worth more than the bound.
+func Allow(ctx context.Context, q NoticeQuota, login string, at time.Time) *Allowance {
+	day := clock.Day(at)
+	ok, err := q.CountNotice(ctx, login, day, NoticesPerDay, clock.NextDay(at).Add(24*time.Hour))
+	if err != nil {
+		slog.WarnContext(ctx, "could not count an account-security notice", slog.String("err", err.Error()))
+	}
+	return &Allowance{quota: q, login: login, day: day, counted: ok && err == nil, full: !ok && err == nil}
+}
+
+// GiveBack returns the notice counted for a change that did not happen.
+func (al *Allowance) GiveBack(ctx context.Context) {
+	if al == nil || !al.counted {
+		return
+	}
+	al.counted = false
+	if err := al.quota.UncountNotice(context.WithoutCancel(ctx), al.login, al.day); err != nil {
+		slog.WarnContext(ctx, "could not give back an account-security notice", slog.String("err", err.Error()))
+	}
+}
+
+// Tell tells a's holder text (Tell) unless the day's notices are told already. A mobile the
+// account never proved (registered with a code asked in WeChat) is sent no text: the site
+// texts no number that never showed it reaches the holder.
+func (al *Allowance) Tell(ctx context.Context, sms SMS, mail Mailer, a account.Account, text string) {
+	if al.full {
+		slog.InfoContext(ctx, "account-security notice not sent: the day's are sent", slog.Int("perDay", NoticesPerDay))
+		return
+	}
+	phone := a.Phone
+	if a.PhoneUnproven {
+		phone = ""
+	}
+	Tell(ctx, sms, mail, phone, a.Email, a.Name, text)
+}
