@@ -232,7 +232,7 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 		}
 		slog.InfoContext(ctx, "account correction filed", slog.String("reviewId", rev.ID), slog.String("kind", rev.Kind))
 		metrics.CountBy(ctx, metrics.ReviewsSubmitted, metrics.Kind, rev.KindOf())
-		notify.Tell(ctx, sms, mail, acct.Phone, acct.Email, acct.Name, notify.CorrectionFiledText(rev.Kind))
+		notify.TellHolder(ctx, sms, mail, acct, notify.CorrectionFiledText(rev.Kind))
 		return api.JSON(http.StatusAccepted, filed{
 			ReviewID: rev.ID, Kind: rev.Kind, Status: casework.Pending,
 			DueAt: time.UnixMilli(rev.DueAt).In(clock.CST).Format(time.RFC3339), RemainingThisCycle: PerCycle - n,

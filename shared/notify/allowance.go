@@ -57,17 +57,22 @@ func (al *Allowance) GiveBack(ctx context.Context) {
 	}
 }
 
-// Tell tells a's holder text (Tell) unless the day's notices are told already. A mobile the
-// account never proved (registered with a code asked in WeChat) is sent no text: the site
-// texts no number that never showed it reaches the holder.
+// Tell tells a's holder text (TellHolder) unless the day's notices are told already.
 func (al *Allowance) Tell(ctx context.Context, sms SMS, mail Mailer, a account.Account, text string) {
 	if al.full {
 		slog.InfoContext(ctx, "account-security notice not sent: the day's are sent", slog.Int("perDay", NoticesPerDay))
 		return
 	}
+	TellHolder(ctx, sms, mail, a, text)
+}
+
+// TellHolder tells a's contacts text. A mobile the account never proved (registered
+// with a code asked in WeChat) is sent no text: the site texts no number that never showed it
+// reaches the holder.
+func TellHolder(ctx context.Context, sms SMS, mail Mailer, a account.Account, text string) {
 	phone := a.Phone
 	if a.PhoneUnproven {
 		phone = ""
 	}
-	Tell(ctx, sms, mail, phone, a.Email, a.Name, text)
+	tell(ctx, sms, mail, phone, a.Email, a.Name, text)
 }

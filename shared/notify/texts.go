@@ -143,10 +143,11 @@ func CorrectionFiledText(kind string) string {
 	return "有人提交了本中国教师资格网账号的" + requestName(kind) + "，申请更换账号的手机号码和电子邮箱，将由审核人员核对证件后决定。如非本人申请，请立即联系所在地教师资格认定机构。"
 }
 
-// Tell sends an account-security text to a mobile (if any) and an address (if any): a
-// change or a request about an account, told to its holder. What it tells stands whether or
-// not it could be told, so a failure is logged (without the address) and not returned.
-func Tell(ctx context.Context, sms SMS, mail Mailer, phone, email, name, text string) {
+// tell sends an account-security text to a mobile (if any) and an address (if any): a
+// change or a request about an account, told to its holder (TellHolder). What it tells
+// stands whether or not it could be told, so a failure is logged (without the address) and
+// not returned.
+func tell(ctx context.Context, sms SMS, mail Mailer, phone, email, name, text string) {
 	bg := context.WithoutCancel(ctx)
 	if phone != "" {
 		if err := sms.SendSMS(bg, phone, Signed(text)); err != nil {

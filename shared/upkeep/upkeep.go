@@ -232,6 +232,6 @@ func (pv *prover) apply(ctx context.Context, p *authn.Principal, currentPassword
 	case err != nil:
 		return err
 	}
-	notify.Tell(ctx, pv.sms, pv.mail, a.Phone, a.Email, a.Name, text)
+	notify.TellHolder(ctx, pv.sms, pv.mail, a, text)
 	return nil
 }
