@@ -6,6 +6,7 @@ package registration
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -25,6 +26,7 @@ import (
 type Store interface {
 	smscode.CheckStore
 	RegisterAccount(ctx context.Context, a account.Account, code store.CodeKey, codeHash []byte, now time.Time) error
+	SpendCode(ctx context.Context, k store.CodeKey, hash []byte, usedFor string, now time.Time) error
 }
 
 // Form is the registration body of SPEC §2.
@@ -64,7 +66,7 @@ type registered struct {
 // NewRegister answers POST /v1/accounts: it registers an applicant who accepted the user
 // agreement, recording the version GET /v1/agreement serves (sitetext, compiled in: the two
 // cannot differ). Two round trips (the code's try, then the transaction) and one Argon2id
-// hash, which is only paid once the code is right.
+// hash, which is only paid once the code is right; a number taken spends the code (a third).
 func NewRegister(db Store, clk clock.Clock, pepper []byte) api.HandlerFunc {
 	agreementVersion := sitetext.AgreementVersion()
 	codes := smscode.NewChecker(db, clk, pepper)
@@ -109,6 +111,11 @@ func NewRegister(db Store, clk clock.Clock, pepper []byte) api.HandlerFunc {
 		a.CreatedAt = a.AgreementAcceptedAt
 		switch err := db.RegisterAccount(ctx, a, key, code.Hash, now); {
 		case errors.Is(err, account.ErrExists):
+			// The code is spent on the number it was refused for: one code asks after one
+			// number, and the same form sent again is told the same.
+			if err := db.SpendCode(ctx, key, code.Hash, a.Login, now); err != nil && !errors.Is(err, store.ErrCodeSpent) {
+				slog.WarnContext(ctx, "could not spend the code of a taken number", slog.String("err", err.Error()))
+			}
 			return nil, accountExists()
 		case errors.Is(err, store.ErrCodeSpent):
 			return nil, api.CodeInvalid("短信验证码已失效，请重新获取")

@@ -461,3 +461,25 @@ func TestABusyStoreSpendsNothing(t *testing.T) {
 		t.Fatalf("the same form once the store is free: %d %v", res.Status, res.Body)
 	}
 }
+
+// A code tells of one taken number, not of five: a registration refused because its number is
+// registered spends the code, so another number with it is refused as a used code (which says
+// nothing of that number), and the same form again is told the same as before.
+func TestACodeAsksAfterOneTakenNumber(t *testing.T) {
+	w := newWorld(t)
+	taken, other := w.Applicant("张三"), w.ApplicantWith(identity.ResidentID, testkit.ResidentID("19800101"), "李四")
+	f := w.form(t)
+	f["idNumber"] = taken.Login
+	if res := w.register(t, f); res.Status != 409 || res.Code() != api.CodeAccountExists {
+		t.Fatalf("a taken number: %d %v", res.Status, res.Body)
+	}
+	if res := w.register(t, f); res.Status != 409 || res.Code() != api.CodeAccountExists {
+		t.Fatalf("the same form again: %d %v", res.Status, res.Body)
+	}
+	for _, number := range []string{other.Login, testkit.ResidentID("19910101")} {
+		f["idNumber"] = number
+		if res := w.register(t, f); res.Status != 400 || res.Code() != api.CodeCodeInvalid {
+			t.Fatalf("the code again for %s: %d %v", number[:6], res.Status, res.Body)
+		}
+	}
+}

@@ -117,6 +117,19 @@ func decodeCode(item map[string]types.AttributeValue) Code {
 	}
 }
 
+// SpendCode marks the code of k spent for usedFor on its own, as the transactions that
+// spend one do: a registration refused because its number is taken spends its code, so that
+// one code asks after one number. ErrCodeSpent when it was spent or expired meanwhile. One
+// UpdateItem.
+func (st *Store) SpendCode(ctx context.Context, k CodeKey, hash []byte, usedFor string, now time.Time) error {
+	u := st.spendCode(k, hash, usedFor, now).write.Update
+	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
+		Key: u.Key, UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
+		ExpressionAttributeValues: u.ExpressionAttributeValues,
+	}, refusedWith(ErrCodeSpent))
+	return err
+}
+
 // spendCode is the transaction step that spends a code: it holds only if the code is still
 // the one compared (not replaced), unexpired and unspent; else ErrCodeSpent.
 func (st *Store) spendCode(k CodeKey, hash []byte, usedFor string, now time.Time) step {
