@@ -6,7 +6,6 @@ package registration
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -26,7 +25,7 @@ import (
 type Store interface {
 	smscode.CheckStore
 	RegisterAccount(ctx context.Context, a account.Account, code store.CodeKey, codeHash []byte, now time.Time) error
-	SpendCode(ctx context.Context, k store.CodeKey, hash []byte, usedFor string, now time.Time) error
+	SpendCode(ctx context.Context, k store.CodeKey, hash []byte, usedFor string, now time.Time) (string, error)
 }
 
 // Form is the registration body of SPEC §2.
@@ -111,12 +110,19 @@ func NewRegister(db Store, clk clock.Clock, pepper []byte) api.HandlerFunc {
 		a.CreatedAt = a.AgreementAcceptedAt
 		switch err := db.RegisterAccount(ctx, a, key, code.Hash, now); {
 		case errors.Is(err, account.ErrExists):
-			// The code is spent on the number it was refused for: one code asks after one
-			// number, and the same form sent again is told the same.
-			if err := db.SpendCode(ctx, key, code.Hash, a.Login, now); err != nil && !errors.Is(err, store.ErrCodeSpent) {
-				slog.WarnContext(ctx, "could not spend the code of a taken number", slog.String("err", err.Error()))
+			// The code is spent on the number it was refused for, and only the request whose
+			// spend holds (or one for the number it was spent for: the same form again) is
+			// told the number is taken: one code tells of one number, however many requests
+			// had their tries counted before the first spend.
+			switch spentFor, err := db.SpendCode(ctx, key, code.Hash, a.Login, now); {
+			case err == nil || spentFor == a.Login:
+				return nil, accountExists()
+			case errors.Is(err, store.ErrCodeSpent):
+				return nil, api.CodeInvalid("短信验证码已使用，请重新获取")
+			default:
+				codes.GiveBackIfBusy(ctx, key, code, err)
+				return nil, err
 			}
-			return nil, accountExists()
 		case errors.Is(err, store.ErrCodeSpent):
 			return nil, api.CodeInvalid("短信验证码已失效，请重新获取")
 		case err != nil:

@@ -2,7 +2,9 @@ package registration_test
 
 import (
 	"context"
+	"maps"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -481,5 +483,57 @@ func TestACodeAsksAfterOneTakenNumber(t *testing.T) {
 		if res := w.register(t, f); res.Status != 400 || res.Code() != api.CodeCodeInvalid {
 			t.Fatalf("the code again for %s: %d %v", number[:6], res.Status, res.Body)
 		}
+	}
+}
+
+// triesCountedTogether holds every code try until n have been counted, as when n requests
+// with one code are all past their tries before the first reaches its transaction.
+type triesCountedTogether struct {
+	*store.Store
+	counted sync.WaitGroup
+}
+
+func (b *triesCountedTogether) AttemptCode(ctx context.Context, k store.CodeKey, now time.Time, max int) (store.Code, error) {
+	c, err := b.Store.AttemptCode(ctx, k, now, max)
+	b.counted.Done()
+	b.counted.Wait()
+	return c, err
+}
+
+// Requests sent together with one code, whose tries are all counted before any spends it,
+// still learn of one number at most: only the request whose spend holds is told its number
+// is taken or registers it; the others are told the code is used.
+func TestOneCodeSentTogetherTellsOfOneNumber(t *testing.T) {
+	for name, free := range map[string]int{"three taken numbers": 0, "two taken and a free one": 1} {
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t)
+			b := &triesCountedTogether{Store: w.Env.Store}
+			b.counted.Add(3)
+			h := registration.NewRegister(b, w.Clock, testkit.Pepper)
+			f := w.form(t)
+			forms := make([]map[string]any, 3)
+			for i := range forms {
+				forms[i] = maps.Clone(f)
+				forms[i]["idNumber"] = w.ApplicantWith(identity.ResidentID, testkit.ResidentID("19800101"), "张三").Login
+			}
+			for i := range free {
+				forms[i]["idNumber"] = testkit.ResidentID("19910101")
+			}
+			results := testkit.Race(3, func(i int) apitest.Result {
+				return apitest.Call(t, h, apitest.Request{Method: "POST", Path: "/v1/accounts", Body: forms[i]})
+			})
+			told := 0
+			for _, r := range results {
+				switch {
+				case r.Status == 201 || r.Code() == api.CodeAccountExists:
+					told++
+				case r.Code() != api.CodeCodeInvalid:
+					t.Errorf("unexpected %d %v", r.Status, r.Body)
+				}
+			}
+			if told != 1 {
+				t.Fatalf("one code told of %d numbers: %v", told, results)
+			}
+		})
 	}
 }

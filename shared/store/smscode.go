@@ -119,19 +119,21 @@ func decodeCode(item map[string]types.AttributeValue) Code {
 
 // SpendCode marks the code of k spent for usedFor on its own, as the transactions that
 // spend one do: a registration refused because its number is taken spends its code, so that
-// one code asks after one number. ErrCodeSpent when it was spent or expired meanwhile. One
-// UpdateItem.
-func (st *Store) SpendCode(ctx context.Context, k CodeKey, hash []byte, usedFor string, now time.Time) error {
+// one code tells of one number. Refused (ErrCodeSpent: spent or expired meanwhile), it
+// returns what the code was spent for, if it was. One UpdateItem.
+func (st *Store) SpendCode(ctx context.Context, k CodeKey, hash []byte, usedFor string, now time.Time) (string, error) {
 	u := st.spendCode(k, hash, usedFor, now).write.Update
+	var spentFor string
 	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
 		Key: u.Key, UpdateExpression: u.UpdateExpression, ConditionExpression: u.ConditionExpression,
 		ExpressionAttributeValues: u.ExpressionAttributeValues,
-	}, refusedWith(ErrCodeSpent))
-	return err
+	}, func(old map[string]types.AttributeValue) error {
+		spentFor = getS(old, "usedFor")
+		return ErrCodeSpent
+	})
+	return spentFor, err
 }
 
-// spendCode is the transaction step that spends a code: it holds only if the code is still
-// the one compared (not replaced), unexpired and unspent; else ErrCodeSpent.
 func (st *Store) spendCode(k CodeKey, hash []byte, usedFor string, now time.Time) step {
 	return step{
 		write: types.TransactWriteItem{Update: &types.Update{
