@@ -58,9 +58,10 @@ func alreadyBound() error {
 // NewBindCode answers POST /v1/me/wechat-binding: a code of BindCodeDigits digits, for
 // BindCodeTTL, that binds the WeChat user who sends it to the service account to this
 // account; with tokens (where the deployment has the account's AppSecret), also a temporary
-// QR code whose scan does the same. An account already bound gets 409. Three round trips: the
-// session with the current password's attempt counted alongside, the code with the attempt
-// given back; and the token's one or two when a QR code is made.
+// QR code whose scan does the same. An account already bound gets 409. Two round trips: the
+// session with the current password's attempt counted alongside; the code with the attempt
+// given back and the day's notice counted (notify.Allow). The token's one or two more when a
+// QR code is made.
 func NewBindCode(db BindingStore, tokens *Tokens, sms notify.SMS, mail notify.Mailer, clk clock.Clock, pepper []byte) api.HandlerFunc {
 	return authn.NewGate(db, clk).Counting(session.CountAttempt(db), session.UncountAttempt(db)).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
 		now := clk.Now()
