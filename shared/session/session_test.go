@@ -702,10 +702,13 @@ func TestTheDaysLastTryGoesToWhicheverCodeLandsFirst(t *testing.T) {
 
 // lockingMeanwhile locks the login's guard just before its session is written: a wrong
 // password of the same guard's, counted earlier, locked it while this one was checked.
-type lockingMeanwhile struct{ *store.Store }
+type lockingMeanwhile struct {
+	*store.Store
+	env *storetest.Env
+}
 
 func (l lockingMeanwhile) StartSession(ctx context.Context, tokenHash string, s account.Session, in store.Login, now time.Time) error {
-	if err := l.LockLogin(ctx, in.Guard, now.Add(session.LockFor)); err != nil {
+	if err := l.env.Lock(ctx, in.Guard, now.Add(session.LockFor)); err != nil {
 		return err
 	}
 	return l.Store.StartSession(ctx, tokenHash, s, in, now)
@@ -722,7 +725,7 @@ func TestAFullDayAnswersARightCodeAsAWrongOneWhateverElseHappened(t *testing.T) 
 	for i := 0; i < session.SecondFactorTriesPerDay; i++ {
 		w.reviewer(t, "li.reviewer", "Reviewer#2026", "000000", fmt.Sprintf("192.0.2.%d", i))
 	}
-	login := session.NewLogin(lockingMeanwhile{w.Env.Store}, w.Operators, w.Clock)
+	login := session.NewLogin(lockingMeanwhile{w.Env.Store, w.Env}, w.Operators, w.Clock)
 	for i, code := range []string{w.code(0), "000000"} {
 		res := apitest.Call(t, login, apitest.Request{Method: "POST", Path: "/v1/sessions", From: fmt.Sprintf("203.0.113.%d", i),
 			Body: map[string]any{"account": "li.reviewer", "password": "Reviewer#2026", "captcha": w.Solve(), "otp": code}})
@@ -764,7 +767,7 @@ func TestTheSixthGuessInFlightIsNeverCompared(t *testing.T) {
 	w := newWorld(t)
 	a := w.Applicant("张三")
 	for i := 1; i <= session.MaxFailures; i++ { // five guesses admitted, not yet answered
-		if n, _, err := w.Store.AdmitLogin(t.Context(), a.Login, w.Clock.Now(), session.MaxFailures, session.LockFor); err != nil || n != i {
+		if n, _, err := w.Env.Admit(t.Context(), a.Login, w.Clock.Now(), session.MaxFailures, session.LockFor); err != nil || n != i {
 			t.Fatalf("admission %d: %d, %v", i, n, err)
 		}
 	}

@@ -20,41 +20,13 @@ import (
 // expires GuardLife after its last attempt, and an expired guard counts from nothing.
 const GuardLife = 24 * time.Hour
 
-// AdmitLogin counts one attempt at guard before its password is compared, unless the guard is
-// locked or max attempts are counted already (some may still be being checked): then
-// account.ErrLocked comes back with the time the lock ends. Max attempts counted and no lock
-// written (the last of them failed without locking: its function stopped, or its LockLogin
-// did) are a lock that began at the last admission: it ends lockFor later like any other, and
-// the count starts again. It returns the attempt's number, 1 to max. One UpdateItem; two when
-// the guard had to be started again.
-func (st *Store) AdmitLogin(ctx context.Context, guard string, now time.Time, max int, lockFor time.Duration) (int, time.Time, error) {
-	for try := 0; try < 3; try++ {
-		a := admission{now: now, max: max, lockFor: lockFor}
-		in := a.update(guard)
-		out, err := st.update(ctx, &dynamodb.UpdateItemInput{
-			Key: in.Key, UpdateExpression: in.UpdateExpression, ConditionExpression: in.ConditionExpression,
-			ExpressionAttributeValues: in.ExpressionAttributeValues,
-			ReturnValues:              types.ReturnValueUpdatedNew,
-		}, a.refusal)
-		switch {
-		case errors.Is(err, errGuardMoved):
-			continue
-		case errors.Is(err, errGuardStale):
-			err = st.put(ctx, a.restart(guard), refusedWith(errGuardRestarted))
-			if errors.Is(err, errGuardRestarted) {
-				continue
-			}
-			return 1, time.Time{}, err
-		case err != nil:
-			return 0, a.until, err
-		}
-		return int(getN(out, "attempts")), time.Time{}, nil
-	}
-	return 0, time.Time{}, &BusyError{Op: "admit login", Cause: errors.New("the guard kept changing")}
-}
-
-// AdmitLoginSpending counts one attempt at guard as AdmitLogin does, and records the slider
-// captchaID as used, in one transaction: neither happens without the other, so a slider used
+// AdmitLoginSpending counts one attempt at guard before its password is compared, unless the
+// guard is locked or max attempts are counted already (some may still be being checked):
+// then account.ErrLocked comes back with the time the lock ends. Max attempts counted and no
+// lock written (the last of them failed without locking: its function stopped, or its
+// LockLoginIfFull did) are a lock that began at the last admission: it ends lockFor later
+// like any other, and the count starts again. It records the slider captchaID as used in the
+// same transaction: neither happens without the other, so a slider used
 // already (ErrNotFound) never reaches the count, and a login is one round trip before its
 // password. A transaction gives back no count: a wrong password locks with LockLoginIfFull.
 // A refusal by the lock spends the slider all the same (one more write).
@@ -68,14 +40,15 @@ func (st *Store) AdmitLoginSpending(ctx context.Context, guard string, now time.
 	return until, err
 }
 
-// AdmitLoginInSession counts one attempt at login's guard as AdmitLogin does, only while the
-// session of tokenHash is live (its item there, neither its lifetime nor its idle deadline
-// passed; ErrNotFound otherwise) and the account is still in the password epoch given
-// (ErrAccountMoved otherwise): refused, it counts nothing. The current password asked by a
-// session's change is counted so, alongside the session's read, with the epoch its token's
-// seal names: a token whose session has ended, or was voided by a password changed or reset
-// elsewhere, cannot hold its account's login guard with counts of its own, even for as long
-// as they are in flight. One transaction; a wrong password locks with LockLoginIfFull.
+// AdmitLoginInSession counts one attempt at login's guard as AdmitLoginSpending does (no
+// slider), only while the session of tokenHash is live (its item there, neither its lifetime
+// nor its idle deadline passed; ErrNotFound otherwise) and the account is still in the
+// password epoch given (ErrAccountMoved otherwise): refused, it counts nothing. The current
+// password asked by a session's change is counted so, alongside the session's read, with the
+// epoch its token's seal names: a token whose session has ended, or was voided by a password
+// changed or reset elsewhere, cannot hold its account's login guard with counts of its own,
+// even for as long as they are in flight. One transaction; a wrong password locks with
+// LockLoginIfFull.
 func (st *Store) AdmitLoginInSession(ctx context.Context, login, tokenHash string, epoch int64, now time.Time, max int, lockFor time.Duration) (time.Time, error) {
 	live := step{
 		write: types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
@@ -191,19 +164,6 @@ func (a *admission) restart(guard string) *dynamodb.PutItemInput {
 
 var errGuardRestarted = errors.New("store: guard restarted by another attempt")
 
-// LockLogin locks guard until until and starts its count again: the attempt that was
-// admitted last before the limit does it when its password is wrong. One UpdateItem.
-func (st *Store) LockLogin(ctx context.Context, guard string, until time.Time) error {
-	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
-		Key:              guardKey(guard),
-		UpdateExpression: aws.String("SET lockedUntil = :until, attempts = :zero, expiresAt = :expires"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":until": n(until.Unix()), ":zero": n(0), ":expires": n(until.Add(GuardLife).Unix()),
-		},
-	}, nil)
-	return err
-}
-
 // clearGuard is the transaction step of a successful login: the guard is deleted, so the
 // count starts from nothing, provided no lock began while the password was being checked
 // (account.ErrLocked). A guard deleted meanwhile (a reset completed) stays deleted.
@@ -241,8 +201,9 @@ func (st *Store) LockLoginIfFull(ctx context.Context, guard string, now, until t
 
 var errNotFull = errors.New("store: fewer attempts than the limit, or locked already")
 
-// ReleaseLogin gives back an attempt counted by AdmitLogin that could not be checked (the
-// store was busy): the applicant loses nothing by our failure. One UpdateItem.
+// ReleaseLogin gives back an attempt counted by AdmitLoginSpending or AdmitLoginInSession
+// that could not be checked (the store was busy), or a right password's: the applicant loses
+// nothing by our failure. One UpdateItem.
 func (st *Store) ReleaseLogin(ctx context.Context, guard string) error {
 	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
 		Key:                       guardKey(guard),

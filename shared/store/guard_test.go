@@ -13,20 +13,22 @@ import (
 
 const guarded = "110101198001010010"
 
-func admit(t *testing.T, st *store.Store, at time.Time) (int, time.Time, error) {
+// admit counts an attempt at guarded as a login does and returns the guard's count.
+func admit(t *testing.T, env *storetest.Env, at time.Time) (int, time.Time, error) {
 	t.Helper()
-	return st.AdmitLogin(ctx, guarded, at, 5, 15*time.Minute)
+	return env.Admit(ctx, guarded, at, 5, 15*time.Minute)
 }
 
 // A reset completing while a login's password is checked deletes the guard; the login's
 // success must not bring it back as a guard that never expires and so never admits again.
 func TestAResetDuringALoginLeavesNoLastingLock(t *testing.T) {
-	st := storetest.New(t).Store
+	env := storetest.New(t)
+	st := env.Store
 	acct := account.Account{Login: guarded, AccountID: "a1", Role: account.RoleApplicant, PasswordHash: "old", CreatedAt: "x"}
 	if err := st.CreateAccount(ctx, acct); err != nil {
 		t.Fatal(err)
 	}
-	if n, _, err := admit(t, st, t0); err != nil || n != 1 {
+	if n, _, err := admit(t, env, t0); err != nil || n != 1 {
 		t.Fatal(n, err)
 	}
 	if err := st.PutResetLink(ctx, "h", reset.Link{Login: guarded, ExpiresAt: t0.Add(time.Hour).Unix()}); err != nil {
@@ -41,51 +43,51 @@ func TestAResetDuringALoginLeavesNoLastingLock(t *testing.T) {
 		t.Fatal("start session:", err)
 	}
 	for _, later := range []time.Duration{time.Minute, 25 * time.Hour, 30 * 24 * time.Hour} {
-		if n, _, err := admit(t, st, t0.Add(later)); err != nil || n != 1 {
+		if n, _, err := admit(t, env, t0.Add(later)); err != nil || n != 1 {
 			t.Errorf("+%v: attempt %d, %v; want the first of a fresh count", later, n, err)
 		}
 	}
 }
 
-// The fifth attempt of a count may never lock (its function stopped, or its LockLogin met a
-// busy store): five attempts and no lock are then a lock from the fifth's admission, for
+// The fifth attempt of a count may never lock (its function stopped, or its LockLoginIfFull
+// met a busy store): five attempts and no lock are then a lock from the fifth's admission, for
 // the usual fifteen minutes, and not a day's.
 func TestFiveAttemptsThatNeverLockedAreALockOfFifteenMinutes(t *testing.T) {
-	st := storetest.New(t).Store
+	env := storetest.New(t)
 	for i := 1; i <= 5; i++ {
-		if n, _, err := admit(t, st, t0.Add(time.Duration(i)*time.Second)); err != nil || n != i {
+		if n, _, err := admit(t, env, t0.Add(time.Duration(i)*time.Second)); err != nil || n != i {
 			t.Fatalf("attempt %d: %d %v", i, n, err)
 		}
 	}
 	fifth := t0.Add(5 * time.Second)
 	for _, at := range []time.Time{fifth, fifth.Add(14 * time.Minute)} {
-		_, until, err := admit(t, st, at)
+		_, until, err := admit(t, env, at)
 		if !errors.Is(err, account.ErrLocked) || !until.Equal(fifth.Add(15*time.Minute)) {
 			t.Errorf("at %v: %v until %v; want locked until fifteen minutes after the fifth", at, err, until)
 		}
 	}
-	if n, _, err := admit(t, st, fifth.Add(15*time.Minute)); err != nil || n != 1 {
+	if n, _, err := admit(t, env, fifth.Add(15*time.Minute)); err != nil || n != 1 {
 		t.Fatalf("after the lock: attempt %d, %v; want the first of a fresh count", n, err)
 	}
-	if n, _, err := admit(t, st, fifth.Add(15*time.Minute+time.Second)); err != nil || n != 2 {
+	if n, _, err := admit(t, env, fifth.Add(15*time.Minute+time.Second)); err != nil || n != 2 {
 		t.Fatalf("the next: attempt %d, %v", n, err)
 	}
 }
 
-// A lock written by LockLogin holds until its time, whatever the count.
+// A lock holds until its time, whatever the count.
 func TestALockHoldsUntilItsTime(t *testing.T) {
-	st := storetest.New(t).Store
-	if _, _, err := admit(t, st, t0); err != nil {
+	env := storetest.New(t)
+	if _, _, err := admit(t, env, t0); err != nil {
 		t.Fatal(err)
 	}
 	until := t0.Add(15 * time.Minute)
-	if err := st.LockLogin(ctx, guarded, until); err != nil {
+	if err := env.Lock(ctx, guarded, until); err != nil {
 		t.Fatal(err)
 	}
-	if _, got, err := admit(t, st, until.Add(-time.Second)); !errors.Is(err, account.ErrLocked) || !got.Equal(until) {
+	if _, got, err := admit(t, env, until.Add(-time.Second)); !errors.Is(err, account.ErrLocked) || !got.Equal(until) {
 		t.Fatalf("before its end: %v until %v", err, got)
 	}
-	if n, _, err := admit(t, st, until); err != nil || n != 1 {
+	if n, _, err := admit(t, env, until); err != nil || n != 1 {
 		t.Fatalf("at its end: attempt %d, %v", n, err)
 	}
 }
@@ -94,7 +96,8 @@ func TestALockHoldsUntilItsTime(t *testing.T) {
 // limit and the code's step is new; either refusal writes nothing, and the day's count is
 // refused first, as the login answers it (the operators are told).
 func TestAReviewersSessionHoldsOnlyUnderTheDaysWrongCodes(t *testing.T) {
-	st := storetest.New(t).Store
+	env := storetest.New(t)
+	st := env.Store
 	const reviewer, day = "LI.REVIEWER", "2026-11-28"
 	if err := st.CreateAccount(ctx, account.Account{Login: reviewer, AccountID: "r1", Role: account.RoleReviewer, PasswordHash: "h", CreatedAt: "x"}); err != nil {
 		t.Fatal(err)
@@ -124,7 +127,7 @@ func TestAReviewersSessionHoldsOnlyUnderTheDaysWrongCodes(t *testing.T) {
 	}
 	// A lock begun meanwhile alone would say 423; on a full day the day's refusal comes first,
 	// so that a right code is answered as a wrong one is.
-	if err := st.LockLogin(ctx, reviewer+"@10.0.0.8", t0.Add(15*time.Minute)); err != nil {
+	if err := env.Lock(ctx, reviewer+"@10.0.0.8", t0.Add(15*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	if err := start("t6", 101); !errors.Is(err, store.ErrQuotaFull) {
@@ -150,7 +153,8 @@ func TestAReviewersSessionHoldsOnlyUnderTheDaysWrongCodes(t *testing.T) {
 // nothing is counted (ErrNotFound); the account's password changed since, nothing either
 // (ErrAccountMoved), in the session that changed it too until it counts in the new epoch.
 func TestAnAttemptIsCountedInASessionOnlyWhileItIsLive(t *testing.T) {
-	st := storetest.New(t).Store
+	env := storetest.New(t)
+	st := env.Store
 	if err := st.CreateAccount(ctx, account.Account{Login: guarded, AccountID: "a1", Role: account.RoleApplicant, PasswordHash: "h", CreatedAt: "x"}); err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +190,7 @@ func TestAnAttemptIsCountedInASessionOnlyWhileItIsLive(t *testing.T) {
 			t.Errorf("%s session in the epoch before the change: %v", tok, err)
 		}
 	}
-	if n, _, err := admit(t, st, t0); err != nil || n != 1 {
+	if n, _, err := admit(t, env, t0); err != nil || n != 1 {
 		t.Fatalf("the first attempt after the refusals: %d %v (they counted)", n, err)
 	}
 	for i := 2; i <= 5; i++ {

@@ -145,7 +145,7 @@ func noticeKey(reviewID string) map[string]types.AttributeValue {
 	return key(prefixNotice+reviewID, "NOTICE")
 }
 
-// guardKey is the item that counts a login guard's attempts (see AdmitLogin).
+// guardKey is the item that counts a login guard's attempts (see AdmitLoginSpending).
 func guardKey(guard string) map[string]types.AttributeValue { return key(prefixLogin+guard, "GUARD") }
 
 func probeKey() map[string]types.AttributeValue { return key(prefixProbe+"transactions", "PROBE") }
