@@ -83,6 +83,16 @@ type Verification struct {
 	NameChangeID string
 }
 
+// ProvenPhone is the mobile the site may text: the account's, unless no code ever reached it
+// (PhoneUnproven), when it is "": the site texts no number that never showed it reaches the
+// holder.
+func (a Account) ProvenPhone() string {
+	if a.PhoneUnproven {
+		return ""
+	}
+	return a.Phone
+}
+
 // Session is a logged-in bearer token's record: whose, of which role and password epoch,
 // and until when (epoch seconds): ExpiresAt absolutely, IdleUntil without a request.
 type Session struct {

@@ -46,8 +46,9 @@ type Review struct {
 	// NameBefore is the account's name when the review was submitted: an approval that
 	// changes it marks the account for re-application.
 	NameBefore string
-	// Phone and Email are where the decision is told: the account's, or for a correction
-	// the new ones it asks for (proven by a code, and typed by the requester).
+	// Phone and Email are where the decision is told: the account's (its mobile only if
+	// proven: account.ProvenPhone), or for a correction the new ones it asks for (proven by a
+	// code, and typed by the requester). No phone, no text.
 	Phone string
 	Email string
 	// OldPhone and OldEmail are a correction's account contacts when it was filed: told when
@@ -176,7 +177,7 @@ func NoticeOf(d Decision, lease time.Time) Notice {
 	nt := Notice{
 		ReviewID: r.ID, Kind: r.KindOf(), Phone: r.Phone, Email: r.Email, Name: r.Name, Approve: d.Approve,
 		NameChanged: d.Approve && r.RenamesAccount(), Reason: d.Reason,
-		SMS: true, Mail: true, Attempts: 1, LeaseUntil: lease.UnixMilli(), DecidedAt: at,
+		SMS: r.Phone != "", Mail: true, Attempts: 1, LeaseUntil: lease.UnixMilli(), DecidedAt: at,
 		ExpiresAt: d.At.Add(NoticeLife).Unix(),
 	}
 	if d.Approve && r.Corrects() {

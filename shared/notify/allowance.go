@@ -66,13 +66,9 @@ func (al *Allowance) Tell(ctx context.Context, sms SMS, mail Mailer, a account.A
 	TellHolder(ctx, sms, mail, a, text)
 }
 
-// TellHolder tells a's contacts text. A mobile the account never proved (registered
-// with a code asked in WeChat) is sent no text: the site texts no number that never showed it
-// reaches the holder.
+// TellHolder tells a's contacts text: its proven mobile (account.ProvenPhone: a mobile the
+// account never proved, registered with a code asked in WeChat, is sent no text) and its
+// address.
 func TellHolder(ctx context.Context, sms SMS, mail Mailer, a account.Account, text string) {
-	phone := a.Phone
-	if a.PhoneUnproven {
-		phone = ""
-	}
-	tell(ctx, sms, mail, phone, a.Email, a.Name, text)
+	tell(ctx, sms, mail, a.ProvenPhone(), a.Email, a.Name, text)
 }

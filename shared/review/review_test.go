@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
@@ -805,5 +808,38 @@ func TestAFormRefusedBeforeTheDecodeGivesThePhotoCheckBack(t *testing.T) {
 	}
 	if res := w.submit(t, tok, form(a)); res.Status != 202 {
 		t.Fatalf("a submission after twelve refused forms: %d %v", res.Status, res.Body)
+	}
+}
+
+// An account whose mobile no code ever reached (registered with a code asked in WeChat) is
+// told its decision by mail alone: the site texts no number that never showed it reaches the
+// holder.
+func TestADecisionIsNotTextedToAnUnprovenMobile(t *testing.T) {
+	w := newWorld(t)
+	a, _ := w.ready(t, "陈大文")
+	_, err := w.Env.Client.UpdateItem(t.Context(), &dynamodb.UpdateItemInput{
+		TableName: aws.String(storetest.Table),
+		Key: map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: "ACCOUNT#" + a.Login}, "sk": &types.AttributeValueMemberS{Value: "ACCOUNT"},
+		},
+		UpdateExpression:          aws.String("SET phoneUnproven = :t"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a = w.Account(a.Login)
+	if !a.PhoneUnproven {
+		t.Fatal("the account's mobile is not marked unproven")
+	}
+	id := w.submit(t, w.Token(a), form(a)).Str("reviewId")
+	if res := w.decide(t, id, map[string]any{"decision": "reject", "reason": "照片不清晰，请重新拍摄"}); res.Status != 200 {
+		t.Fatalf("reject: %d %v", res.Status, res.Body)
+	}
+	if sms := w.Outbox.Messages(); len(sms) != 0 {
+		t.Fatalf("texted an unproven mobile: %+v", sms)
+	}
+	if sent := w.ses.Sent(); len(sent) != 1 || sent[0].Destination.ToAddresses[0] != a.Email {
+		t.Fatalf("mail %+v", sent)
 	}
 }

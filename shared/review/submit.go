@@ -204,7 +204,7 @@ func (f *Form) Check(ctx context.Context, a account.Account, today time.Time, ad
 	}
 	return casework.Review{
 		Login: a.Login, AccountID: a.AccountID, Name: name, IDType: a.IDType, IDNumber: a.Login,
-		IDValidFrom: v.From, IDValidTo: v.To, NameBefore: a.Name, Phone: a.Phone, Email: a.Email,
+		IDValidFrom: v.From, IDValidTo: v.To, NameBefore: a.Name, Phone: a.ProvenPhone(), Email: a.Email,
 		Status: casework.Pending,
 	}, jpg, nil
 }
