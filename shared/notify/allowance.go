@@ -7,6 +7,7 @@ import (
 
 	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/clock"
+	"github.com/jszg/applicant-accounts/shared/store"
 )
 
 // NoticesPerDay bounds the account-security notices of the changes an account's session makes
@@ -26,7 +27,7 @@ type NoticeQuota interface {
 }
 
 // Allowance is one of the day's notices, asked for at the same time as the change it tells
-// of is written (one round trip for both), and told once the change stands.
+// of is written (AllowWith: one round trip for both), and told once the change stands.
 type Allowance struct {
 	quota   NoticeQuota
 	login   string
@@ -35,9 +36,23 @@ type Allowance struct {
 	full    bool // the day's notices are told already
 }
 
-// Allow asks for one of login's notices of the day of at. A count the store could not make
+// AllowWith writes a change with write and asks for one of login's notices of the day of at,
+// both at once; a change refused gives its notice back.
+func AllowWith(ctx context.Context, q NoticeQuota, login string, at time.Time, write func(context.Context) error) (*Allowance, error) {
+	var al *Allowance
+	var err error
+	store.SendTogether(ctx,
+		func(ctx context.Context) { err = write(ctx) },
+		func(ctx context.Context) { al = allow(ctx, q, login, at) })
+	if err != nil {
+		al.giveBack(ctx)
+	}
+	return al, err
+}
+
+// allow asks for one of login's notices of the day of at. A count the store could not make
 // allows the notice all the same: a holder warned once more is worth more than the bound.
-func Allow(ctx context.Context, q NoticeQuota, login string, at time.Time) *Allowance {
+func allow(ctx context.Context, q NoticeQuota, login string, at time.Time) *Allowance {
 	day := clock.Day(at)
 	ok, err := q.CountNotice(ctx, login, day, NoticesPerDay, clock.NextDay(at).Add(24*time.Hour))
 	if err != nil {
@@ -46,9 +61,9 @@ func Allow(ctx context.Context, q NoticeQuota, login string, at time.Time) *Allo
 	return &Allowance{quota: q, login: login, day: day, counted: ok && err == nil, full: !ok && err == nil}
 }
 
-// GiveBack returns the notice counted for a change that did not happen.
-func (al *Allowance) GiveBack(ctx context.Context) {
-	if al == nil || !al.counted {
+// giveBack returns the notice counted for a change that did not happen.
+func (al *Allowance) giveBack(ctx context.Context) {
+	if !al.counted {
 		return
 	}
 	al.counted = false

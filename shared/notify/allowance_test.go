@@ -52,20 +52,22 @@ func TestAnAccountIsToldOfAtMostTheDaysNotices(t *testing.T) {
 	o := NewOutbox(func() time.Time { return now })
 	q := &dayCounts{n: map[string]int{}}
 	a := account.Account{Login: "110101198001010010", Name: "张三", Phone: "+8613800138000", Email: "1@qq.com"}
-	Allow(ctx, q, a.Login, now).GiveBack(ctx) // a change that did not happen
+	if _, err := AllowWith(ctx, q, a.Login, now, func(context.Context) error { return errors.New("refused") }); err == nil {
+		t.Fatal("a refused change's error was lost")
+	}
 	for range NoticesPerDay + 2 {
-		Allow(ctx, q, a.Login, now).Tell(ctx, o, o, a, "changed")
+		allow(ctx, q, a.Login, now).Tell(ctx, o, o, a, "changed")
 	}
 	if texts, mails := told(o); texts != NoticesPerDay || mails != NoticesPerDay {
 		t.Fatalf("%d texts and %d mails, want %d each", texts, mails, NoticesPerDay)
 	}
 	q.fail = true
-	Allow(ctx, q, a.Login, now).Tell(ctx, o, o, a, "changed")
+	allow(ctx, q, a.Login, now).Tell(ctx, o, o, a, "changed")
 	if texts, _ := told(o); texts != NoticesPerDay+1 {
 		t.Fatalf("a notice the store could not count: %d texts in all", texts)
 	}
 	q.fail = false
-	Allow(ctx, q, a.Login, now.Add(24*time.Hour)).Tell(ctx, o, o, a, "changed")
+	allow(ctx, q, a.Login, now.Add(24*time.Hour)).Tell(ctx, o, o, a, "changed")
 	if texts, _ := told(o); texts != NoticesPerDay+2 {
 		t.Fatalf("the next day: %d texts in all", texts)
 	}
@@ -78,7 +80,7 @@ func TestAnUnprovenMobileIsToldNothing(t *testing.T) {
 	now := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
 	o := NewOutbox(func() time.Time { return now })
 	a := account.Account{Login: "87654321", Name: "林美玲", Phone: "+85291234567", PhoneUnproven: true, Email: "1@qq.com"}
-	Allow(ctx, &dayCounts{n: map[string]int{}}, a.Login, now).Tell(ctx, o, o, a, "changed")
+	allow(ctx, &dayCounts{n: map[string]int{}}, a.Login, now).Tell(ctx, o, o, a, "changed")
 	if texts, mails := told(o); texts != 0 || mails != 1 {
 		t.Fatalf("%d texts and %d mails, want the mail alone", texts, mails)
 	}

@@ -367,14 +367,18 @@ var errCountAfter = errors.New("session: the attempt is counted after the sessio
 // token names, while the token's session is live in the epoch its seal names.
 func CountAttempt(db GuardStore) authn.Read {
 	return func(ctx context.Context, r *api.Request, login string, now time.Time) (any, error) {
-		tok := r.BearerToken()
-		epoch, ok := db.TokenEpoch(tok)
+		epoch, ok := db.TokenEpoch(r.BearerToken())
 		if !ok {
 			return attempt{}, errCountAfter
 		}
-		until, err := db.AdmitLoginInSession(ctx, login, authn.TokenHash(tok), epoch, now, MaxFailures, LockFor)
-		return attempt{admitted: err == nil, until: until}, err
+		return countInEpoch(ctx, db, r, login, epoch, now)
 	}
+}
+
+// countInEpoch counts the attempt of the request's token in the epoch its seal names.
+func countInEpoch(ctx context.Context, db GuardStore, r *api.Request, login string, epoch int64, now time.Time) (attempt, error) {
+	until, err := db.AdmitLoginInSession(ctx, login, authn.TokenHash(r.BearerToken()), epoch, now, MaxFailures, LockFor)
+	return attempt{admitted: err == nil, until: until}, err
 }
 
 // Counted is what CountAttemptWith counted: the attempt, and what the route's own count gave.
@@ -396,20 +400,18 @@ func (a attempt) counted() attempt { return a }
 // Reconfirm took the count and refused. When the attempt cannot be counted (a lock, the store
 // busy) the caller is refused, and also's count is given back at once.
 func CountAttemptWith(db GuardStore, also authn.Read, undoAlso func(ctx context.Context, counted any)) (authn.Read, authn.Undo) {
-	attemptOf := CountAttempt(db)
 	read := func(ctx context.Context, r *api.Request, login string, now time.Time) (any, error) {
-		if _, ok := db.TokenEpoch(r.BearerToken()); !ok {
+		epoch, ok := db.TokenEpoch(r.BearerToken())
+		if !ok {
 			// Reconfirm counts the attempt after the read, and the route its own try then:
 			// a try sent now would only be given back.
 			return Counted{}, errCountAfter
 		}
 		var c Counted
-		var a any
 		var err error
 		store.SendTogether(ctx,
-			func(ctx context.Context) { a, err = attemptOf(ctx, r, login, now) },
+			func(ctx context.Context) { c.attempt, err = countInEpoch(ctx, db, r, login, epoch, now) },
 			func(ctx context.Context) { c.Also, c.AlsoErr = also(ctx, r, login, now) })
-		c.attempt, _ = a.(attempt)
 		if err != nil && c.AlsoErr == nil {
 			undoAlso(context.WithoutCancel(ctx), c.Also)
 			c.Also = nil // given back: nothing for the route to give back again

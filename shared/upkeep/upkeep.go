@@ -27,7 +27,7 @@ type Store interface {
 	ChangeCredential(ctx context.Context, c store.Change, now time.Time) error
 }
 
-// PasswordStore also counts the day's notices the holder is told (notify.Allow).
+// PasswordStore also counts the day's notices the holder is told (notify.AllowWith).
 type PasswordStore interface {
 	Store
 	notify.NoticeQuota
@@ -81,16 +81,11 @@ func NewChangePassword(db PasswordStore, sms notify.SMS, mail notify.Mailer, clk
 		var notice *notify.Allowance
 		err = proof.With(ctx, func(ctx context.Context) error {
 			var err error
-			store.SendTogether(ctx,
-				func(ctx context.Context) {
-					err = db.ChangeCredential(ctx, store.Change{Login: a.Login, Epoch: a.Epoch, SessionHash: p.TokenHash, PasswordHash: hash}, now)
-				},
-				func(ctx context.Context) { notice = notify.Allow(ctx, db, a.Login, now) })
+			notice, err = notify.AllowWith(ctx, db, a.Login, now, func(ctx context.Context) error {
+				return db.ChangeCredential(ctx, store.Change{Login: a.Login, Epoch: a.Epoch, SessionHash: p.TokenHash, PasswordHash: hash}, now)
+			})
 			return err
 		})
-		if err != nil {
-			notice.GiveBack(ctx)
-		}
 		if errors.Is(err, store.ErrAccountMoved) {
 			return nil, moved()
 		}

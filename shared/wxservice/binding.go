@@ -60,7 +60,7 @@ func alreadyBound() error {
 // account; with tokens (where the deployment has the account's AppSecret), also a temporary
 // QR code whose scan does the same. An account already bound gets 409. Two round trips: the
 // session with the current password's attempt counted alongside; the code with the attempt
-// given back and the day's notice counted (notify.Allow). The token's one or two more when a
+// given back and the day's notice counted (notify.AllowWith). The token's one or two more when a
 // QR code is made.
 func NewBindCode(db BindingStore, tokens *Tokens, sms notify.SMS, mail notify.Mailer, clk clock.Clock, pepper []byte) api.HandlerFunc {
 	return authn.NewGate(db, clk).Counting(session.CountAttempt(db), session.UncountAttempt(db)).Applicant(func(ctx context.Context, r *api.Request, p *authn.Principal) (*api.Response, error) {
@@ -79,22 +79,15 @@ func NewBindCode(db BindingStore, tokens *Tokens, sms notify.SMS, mail notify.Ma
 			code := token.Digits(BindCodeDigits)
 			err := proof.With(ctx, func(ctx context.Context) error {
 				var err error
-				store.SendTogether(ctx,
-					func(ctx context.Context) {
-						err = db.PutBindCode(ctx, BindHash(pepper, code), a.Login, a.Epoch, now.Add(BindCodeTTL))
-					},
-					func(ctx context.Context) {
-						if notice == nil { // once, with the first code drawn
-							notice = notify.Allow(ctx, db, a.Login, now)
-						}
-					})
+				notice, err = notify.AllowWith(ctx, db, a.Login, now, func(ctx context.Context) error {
+					return db.PutBindCode(ctx, BindHash(pepper, code), a.Login, a.Epoch, now.Add(BindCodeTTL))
+				})
 				return err
 			})
 			if errors.Is(err, store.ErrExists) {
 				continue
 			}
 			if err != nil {
-				notice.GiveBack(ctx)
 				return nil, err
 			}
 			notice.Tell(ctx, sms, mail, a, notify.WechatBindingText(true))
@@ -112,7 +105,6 @@ func NewBindCode(db BindingStore, tokens *Tokens, sms notify.SMS, mail notify.Ma
 			}
 			return api.JSON(http.StatusCreated, out), nil
 		}
-		notice.GiveBack(ctx)
 		return nil, api.Unavailable("系统繁忙，请稍后重试", 1, errors.New("three binding codes drawn were taken"))
 	})
 }
@@ -134,14 +126,11 @@ func NewUnbind(db BindingStore, sms notify.SMS, mail notify.Mailer, clk clock.Cl
 		var notice *notify.Allowance
 		err = proof.With(ctx, func(ctx context.Context) error {
 			var err error
-			store.SendTogether(ctx,
-				func(ctx context.Context) { err = db.UnbindWechat(ctx, a.Login, a.WechatUser) },
-				func(ctx context.Context) { notice = notify.Allow(ctx, db, a.Login, clk.Now()) })
+			notice, err = notify.AllowWith(ctx, db, a.Login, clk.Now(), func(ctx context.Context) error {
+				return db.UnbindWechat(ctx, a.Login, a.WechatUser)
+			})
 			return err
 		})
-		if err != nil {
-			notice.GiveBack(ctx)
-		}
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, api.NotFound("该账号未绑定微信")
 		}
