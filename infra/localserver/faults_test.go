@@ -17,23 +17,34 @@ import (
 // the reset's completion.
 const transactionsInEveryFlow = 6
 
+func fault(f storetest.Fault) func(*storetest.Faults) {
+	return func(faults *storetest.Faults) { faults.Set(f) }
+}
+
 // DynamoDB may cancel any transaction for a conflict with a concurrent one, or throttle it,
 // where minidyn never does: with the first attempt of every transaction of every flow
 // refused so, over HTTP, every flow ends exactly as it does without the fault (everyFlow
-// holds each answer's status), and so do the scheduled jobs after it.
+// holds each answer's status), and so do the scheduled jobs after it. So too when every
+// transaction's first reply is lost after it was made (the emulator keeps DynamoDB's
+// ClientRequestToken: third_party/PATCHES.md).
 func TestEveryFlowEndsTheSameWhenEachTransactionFirstFails(t *testing.T) {
 	for _, c := range []struct {
 		name  string
-		fault storetest.Fault
+		set   func(*storetest.Faults)
 		least int
 	}{
-		{"TransactionConflict", storetest.ConflictFirst, transactionsInEveryFlow},
-		{"throttled", storetest.ThrottleFirst, transactionsInEveryFlow},
-		{"TransactionConflictException on single writes", storetest.ItemConflictFirst, 20},
+		{"TransactionConflict", fault(storetest.ConflictFirst), transactionsInEveryFlow},
+		{"throttled", fault(storetest.ThrottleFirst), transactionsInEveryFlow},
+		{"TransactionConflictException on single writes", fault(storetest.ItemConflictFirst), 20},
+		// The transaction was made and its reply lost: the SDK sends it again with the same
+		// ClientRequestToken, which DynamoDB answers as the first (it does not make it twice).
+		{"a transaction's reply lost", func(f *storetest.Faults) {
+			f.LoseFirstReplyWhere(func(target string, _ []byte) bool { return target == "TransactWriteItems" })
+		}, transactionsInEveryFlow},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			faults := storetest.NewFaults(http.DefaultTransport)
-			faults.Set(c.fault) // from the start-up's own probe on
+			c.set(faults) // from the start-up's own probe on
 			clk := clock.NewFixed(testkit.Start)
 			srv := start(t, nil, func(cfg *localserver.Config) {
 				cfg.AWS = storetest.Config(storetest.NewCounter(faults))

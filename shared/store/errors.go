@@ -174,6 +174,9 @@ func (st *Store) transact(ctx context.Context, op string, steps ...step) error {
 		items[i] = withOldOnFailure(s.write)
 	}
 	err := st.do(ctx, op, func(ctx context.Context) error {
+		// A new input each try, so the SDK gives it a new ClientRequestToken: a cancelled
+		// transaction made nothing, and the same token is for the SDK's own retries, which
+		// DynamoDB answers as the first when a reply was lost after it was made.
 		_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 		return err
 	})

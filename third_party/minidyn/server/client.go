@@ -25,6 +25,11 @@ type Client struct {
 	tableFailureErrs     map[string]error
 	unprocessedMatchers  map[string]func(int, map[string]*AttributeValue) bool
 	indexActivationDelay time.Duration
+	// made holds the transactions made in the last idempotencyWindow by their
+	// ClientRequestToken (patched), oldest first in madeOrder.
+	made      map[string]madeTransaction
+	madeOrder []string
+	now       func() time.Time
 }
 
 // NewClient creates a new in-memory DynamoDB-compatible client used by the HTTP server.
@@ -36,6 +41,8 @@ func NewClient() *Client {
 		langInterpreter:     &interpreter.Language{},
 		tableFailureErrs:    map[string]error{},
 		unprocessedMatchers: map[string]func(int, map[string]*AttributeValue) bool{},
+		made:                map[string]madeTransaction{},
+		now:                 time.Now,
 	}
 }
 
@@ -855,6 +862,11 @@ func (c *Client) TransactWriteItems(ctx context.Context, input *TransactWriteIte
 		return nil, c.forceFailureErr
 	}
 
+	token, params, err := c.checkToken(input)
+	if err != nil || token == made {
+		return &TransactWriteItemsOutput{}, err
+	}
+
 	touched, err := c.prepareTransact(input.TransactItems)
 	if err != nil {
 		return nil, err
@@ -891,6 +903,8 @@ func (c *Client) TransactWriteItems(ctx context.Context, input *TransactWriteIte
 			return nil, execErr
 		}
 	}
+
+	c.remember(token, params)
 
 	return &TransactWriteItemsOutput{}, nil
 }

@@ -5,13 +5,17 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http/httptest"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/require"
 )
 
@@ -306,4 +310,89 @@ func TestPatchPutAndDeleteReturnTheItemOnAFailedCondition(t *testing.T) {
 		require.Len(t, cancelled.CancellationReasons, 1)
 		require.Equal(t, patchS("first"), cancelled.CancellationReasons[0].Item["owner"])
 	}
+}
+
+// DynamoDB: a TransactWriteItems sent again with the same ClientRequestToken within ten
+// minutes of the first is answered as the first without being made again (the SDK sends the
+// same token on each of its retries, so a transaction whose reply was lost is not made
+// twice); the same token with other items is IdempotentParameterMismatchException; after
+// the window the token is new again; a cancelled transaction made nothing and is not
+// remembered. minidyn ignored the token and made the transaction each time, so a retry met
+// its own first attempt's writes and was cancelled.
+func TestPatchATransactionSentAgainWithItsTokenIsMadeOnce(t *testing.T) {
+	srv := NewServer()
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	srv.client.now = func() time.Time { return now }
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	cli := newTestDynamoClient(t, ts.URL)
+	_, err := cli.CreateTable(context.Background(), &dynamodb.CreateTableInput{
+		TableName:   aws.String("t"),
+		BillingMode: ddbtypes.BillingModePayPerRequest,
+		AttributeDefinitions: []ddbtypes.AttributeDefinition{
+			{AttributeName: aws.String("pk"), AttributeType: ddbtypes.ScalarAttributeTypeS},
+			{AttributeName: aws.String("sk"), AttributeType: ddbtypes.ScalarAttributeTypeS},
+		},
+		KeySchema: []ddbtypes.KeySchemaElement{
+			{AttributeName: aws.String("pk"), KeyType: ddbtypes.KeyTypeHash},
+			{AttributeName: aws.String("sk"), KeyType: ddbtypes.KeyTypeRange},
+		},
+	})
+	require.NoError(t, err)
+
+	// A new item and a counter: made twice, the put's condition fails; counted twice, 2.
+	create := func(token, pk string) error {
+		_, err := cli.TransactWriteItems(context.Background(), &dynamodb.TransactWriteItemsInput{
+			ClientRequestToken: aws.String(token),
+			TransactItems: []ddbtypes.TransactWriteItem{
+				{Put: &ddbtypes.Put{
+					TableName:           aws.String("t"),
+					Item:                patchKey(pk),
+					ConditionExpression: aws.String("attribute_not_exists(pk)"),
+				}},
+				{Update: &ddbtypes.Update{
+					TableName:                 aws.String("t"),
+					Key:                       patchKey("counter"),
+					UpdateExpression:          aws.String("ADD n :one"),
+					ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":one": patchN("1")},
+				}},
+			},
+		})
+		return err
+	}
+	count := func() string {
+		return getItem(t, cli, "counter")["n"].(*ddbtypes.AttributeValueMemberN).Value
+	}
+	cancelled := func(err error) bool {
+		var tce *ddbtypes.TransactionCanceledException
+		return errors.As(err, &tce)
+	}
+
+	require.NoError(t, create("token-1", "a"))
+	require.NoError(t, create("token-1", "a"), "the same token and items, sent again")
+	require.Equal(t, "1", count())
+
+	err = create("token-1", "b")
+	var api smithy.APIError
+	require.ErrorAs(t, err, &api)
+	require.Equal(t, "IdempotentParameterMismatchException", api.ErrorCode())
+	require.Nil(t, getItem(t, cli, "b"))
+
+	require.True(t, cancelled(create("token-2", "a")), "another token is another transaction")
+	require.Equal(t, "1", count())
+
+	now = now.Add(10 * time.Minute)
+	require.NoError(t, create("token-1", "a"), "within ten minutes of the first")
+	now = now.Add(time.Second)
+	require.True(t, cancelled(create("token-1", "a")), "past the window the token is new again")
+	require.Equal(t, "1", count())
+
+	// token-2 was cancelled: nothing made, nothing remembered.
+	_, err = cli.DeleteItem(context.Background(), &dynamodb.DeleteItemInput{TableName: aws.String("t"), Key: patchKey("a")})
+	require.NoError(t, err)
+	require.NoError(t, create("token-2", "a"))
+	require.Equal(t, "2", count())
+
+	require.ErrorAs(t, create(strings.Repeat("x", 37), "c"), &api)
+	require.Equal(t, "ValidationException", api.ErrorCode())
 }
