@@ -72,7 +72,7 @@ func refuse(code string, cause error) error { return &refusal{code: code, cause:
 // CallbackStore finishes logins: the flow, the link, the account and the login code.
 type CallbackStore interface {
 	OpenFederatedState(state string) (store.FederatedFlow, bool)
-	SpendFederatedState(ctx context.Context, stateHash, spender string, expiresAt int64) error
+	SpendFederatedState(ctx context.Context, stateHash string, expiresAt int64) error
 	FederatedStateSpent(ctx context.Context, stateHash string) (bool, error)
 	TakeFederatedFlow(ctx context.Context, stateHash string, now time.Time) (store.FederatedFlow, error)
 	FindFederated(ctx context.Context, linkHash, login string) (*store.FederatedLink, *account.Account, error)
@@ -182,9 +182,9 @@ func (c *callback) finish(ctx context.Context, r *api.Request) (string, error) {
 	if !sealed {
 		return c.finishKept(ctx, found, state, code, now)
 	}
-	hash, spender := stateHash(state), token.New(16)
+	hash := stateHash(state)
 	spend := func(ctx context.Context) error {
-		err := c.store.SpendFederatedState(ctx, hash, spender, flow.ExpiresAt+int64(spentMarkMargin/time.Second))
+		err := c.store.SpendFederatedState(ctx, hash, flow.ExpiresAt+int64(spentMarkMargin/time.Second))
 		if errors.Is(err, store.ErrExists) {
 			return stateSpent()
 		}

@@ -488,7 +488,7 @@ func TestALoginStartedBeforeTheSealFinishes(t *testing.T) {
 	back := w.authorize(t, u.String(), who.Subject).Query()
 	w.Env.Calls.Reset()
 	to := w.back(t, back)
-	if got, trips := w.Env.Calls.String(), w.Env.Calls.Trips(); got != "BatchGetItem=1 DeleteItem=1 TransactWriteItems=1" || trips != 3 {
+	if got, trips := w.Env.Calls.String(), w.Env.Calls.Trips(); got != "BatchGetItem=1 TransactWriteItems=1 UpdateItem=1" || trips != 3 {
 		t.Fatalf("callback's requests: %s in %d round trips (%v)", got, trips, to.Query())
 	}
 	if res := w.trade(t, to.Query().Get("code"), flowKey); res.Status != 201 {
@@ -553,8 +553,8 @@ func TestASpentStatesMarkOutlivesTheState(t *testing.T) {
 		if pk := item["pk"].(*types.AttributeValueMemberS).Value; strings.HasPrefix(pk, "FEDSTATE#") {
 			marks++
 			exp := item["expiresAt"].(*types.AttributeValueMemberN).Value
-			if want := strconv.FormatInt(flow.ExpiresAt+3600, 10); exp != want || len(item) != 4 || item["spender"] == nil {
-				t.Fatalf("the mark %v: expiresAt %s, want %s, and nothing but its key and spender", item, exp, want)
+			if want := strconv.FormatInt(flow.ExpiresAt+3600, 10); exp != want || len(item) != 4 || item["putBy"] == nil {
+				t.Fatalf("the mark %v: expiresAt %s, want %s, and nothing but its key and the put's mark", item, exp, want)
 			}
 		}
 	}

@@ -25,7 +25,7 @@ type ExchangeStore interface {
 	TakeLoginCode(ctx context.Context, codeHash string, now time.Time) (store.LoginCode, error)
 	NewSessionToken(login string, epoch int64) string
 	StartFederatedSession(ctx context.Context, tokenHash string, sess account.Session) error
-	IssueLoginCode(ctx context.Context, codeHash string, c store.LoginCode) error
+	ReturnLoginCode(ctx context.Context, codeHash string, c store.LoginCode) error
 }
 
 type exchangeRequest struct {
@@ -104,7 +104,7 @@ func NewExchange(db ExchangeStore, clk clock.Clock) api.HandlerFunc {
 			return nil, codeInvalid() // a reset or a change came between the callback and now
 		case api.IsBusy(err):
 			// Nothing was written: the code goes back, so the same request can be sent again.
-			if perr := db.IssueLoginCode(context.WithoutCancel(ctx), codeHash, code); perr != nil {
+			if perr := db.ReturnLoginCode(context.WithoutCancel(ctx), codeHash, code); perr != nil {
 				slog.WarnContext(ctx, "could not give a login code back", slog.String("err", perr.Error()))
 			}
 			return nil, err

@@ -84,25 +84,15 @@ func (st *Store) FederatedStateSpent(ctx context.Context, stateHash string) (boo
 }
 
 // SpendFederatedState marks a sealed state used, until expiresAt: ErrExists when a callback
-// spent it already. Of any number of callbacks naming one state, exactly one spends it.
-// spender is the callback's own random mark, so that the SDK's retry of a put whose reply
-// was lost, meeting its own first attempt, is the spend it made and not another's. One
-// PutItem; the mark holds nothing but its expiry and the spender's mark.
-func (st *Store) SpendFederatedState(ctx context.Context, stateHash, spender string, expiresAt int64) error {
+// spent it already. Of any number of callbacks naming one state, exactly one spends it; the
+// SDK's retry of a put whose reply was lost meets its own mark (put) and is the spend it
+// made. One PutItem; the mark holds nothing but its expiry and the put's mark.
+func (st *Store) SpendFederatedState(ctx context.Context, stateHash string, expiresAt int64) error {
 	item := fedStateKey(stateHash)
 	item[attrExpires] = n(expiresAt)
-	item[attrSpender] = s(spender)
 	return st.put(ctx, &dynamodb.PutItemInput{Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)")},
-		func(old map[string]types.AttributeValue) error {
-			if getS(old, attrSpender) == spender {
-				return nil
-			}
-			return ErrExists
-		})
+		refusedWith(ErrExists))
 }
-
-// attrSpender is a spent state's mark of the callback that spent it.
-const attrSpender = "spender"
 
 // FederatedLink ties one provider identity, known only by a hash of issuer and subject, to
 // the account it logs in to.
@@ -143,16 +133,12 @@ func (st *Store) TakeFederatedFlow(ctx context.Context, stateHash string, now ti
 	return takeOnce[FederatedFlow](ctx, st, fedStateKey(stateHash), now)
 }
 
-// takeOnce deletes the item at k and returns it: of any number of concurrent takers, one
-// gets it; ErrNotFound for none, or one expired (which is deleted all the same). One
-// DeleteItem.
+// takeOnce takes the item at k (take) and returns it: of any number of concurrent takers,
+// one gets it; ErrNotFound for none, or one expired (which is taken all the same). One
+// UpdateItem.
 func takeOnce[T any](ctx context.Context, st *Store, k map[string]types.AttributeValue, now time.Time) (T, error) {
 	var zero T
-	old, err := st.remove(ctx, &dynamodb.DeleteItemInput{
-		Key:                 k,
-		ConditionExpression: aws.String("attribute_exists(pk)"),
-		ReturnValues:        types.ReturnValueAllOld,
-	}, refusedWith(ErrNotFound))
+	old, err := st.take(ctx, k, "", nil)
 	if err != nil {
 		return zero, err
 	}
@@ -197,6 +183,17 @@ func (st *Store) IssueLoginCode(ctx context.Context, codeHash string, c LoginCod
 		return err
 	}
 	return st.create(ctx, item)
+}
+
+// ReturnLoginCode gives back a login code that TakeLoginCode took, for an exchange that
+// found the table busy: the code as it was, untaken. Nobody else can have taken it meanwhile.
+// One PutItem.
+func (st *Store) ReturnLoginCode(ctx context.Context, codeHash string, c LoginCode) error {
+	item, err := itemOf(c, fedCodeKey(codeHash))
+	if err != nil {
+		return err
+	}
+	return st.put(ctx, &dynamodb.PutItemInput{Item: item}, nil)
 }
 
 // LinkAndIssue links a provider identity to an existing applicant's account and keeps the
@@ -275,9 +272,9 @@ func (st *Store) newLoginCode(codeHash string, c LoginCode) (step, error) {
 	}}}, nil
 }
 
-// TakeLoginCode deletes a one-time login code and returns it, so that of any number of
+// TakeLoginCode takes a one-time login code and returns it, so that of any number of
 // exchanges of one code exactly one gets it; ErrNotFound for none, or one expired. One
-// DeleteItem.
+// UpdateItem (take).
 func (st *Store) TakeLoginCode(ctx context.Context, codeHash string, now time.Time) (LoginCode, error) {
 	return takeOnce[LoginCode](ctx, st, fedCodeKey(codeHash), now)
 }

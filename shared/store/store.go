@@ -8,6 +8,8 @@ package store
 import (
 	"context"
 	"crypto/cipher"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"maps"
 	"strconv"
@@ -140,15 +142,88 @@ func (st *Store) create(ctx context.Context, item map[string]types.AttributeValu
 }
 
 // put is one PutItem into the table; when its condition fails, refusal says what that means.
+// A conditional put carries a random mark of this call (attrPutBy): PutItem has no
+// idempotency token, so when its reply is lost after it was made the SDK sends it again and
+// the condition meets the first attempt's item, which the mark tells from another writer's.
 func (st *Store) put(ctx context.Context, in *dynamodb.PutItemInput, refusal func(old map[string]types.AttributeValue) error) error {
 	in.TableName = aws.String(st.table)
 	if in.ConditionExpression != nil {
 		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
+		if refusal != nil {
+			mark := newMark()
+			in.Item = merge(in.Item, map[string]types.AttributeValue{attrPutBy: s(mark)})
+			refusal = unlessPutBy(mark, refusal)
+		}
 	}
 	_, err := write(ctx, st, "put "+kindOf(in.Item), func(ctx context.Context) (*dynamodb.PutItemOutput, error) {
 		return st.db.PutItem(ctx, in)
 	}, refusal)
 	return err
+}
+
+// attrPutBy is the mark of the conditional put that wrote an item (put).
+const attrPutBy = "putBy"
+
+// newMark is a random mark of one call: 72 bits, 12 characters.
+func newMark() string {
+	b := make([]byte, 9)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// unlessPutBy is refusal, but for an item this call's put wrote (its mark): the put was made.
+func unlessPutBy(mark string, refusal func(old map[string]types.AttributeValue) error) func(map[string]types.AttributeValue) error {
+	return func(old map[string]types.AttributeValue) error {
+		if getS(old, attrPutBy) == mark {
+			return nil
+		}
+		return refusal(old)
+	}
+}
+
+// attrTakenBy marks an item taken (take), with the taking call's mark.
+const attrTakenBy = "takenBy"
+
+// take spends the item at k once and returns it as it was; of any number of concurrent
+// takers one gets it, the others ErrNotFound, as do a missing item and one for which cond
+// (beside "not taken yet"; "" for none) does not hold. It is an UpdateItem that marks the
+// item with this call's mark, not a DeleteItem: when a take's reply is lost after it was
+// made the SDK sends it again, and the mark the retry meets says the item is its own, where
+// a delete would have left nothing to return. The item stays until its TTL. One UpdateItem.
+func (st *Store) take(ctx context.Context, k map[string]types.AttributeValue, cond string, values map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
+	mark := newMark()
+	condition := "attribute_exists(pk) AND attribute_not_exists(" + attrTakenBy + ")"
+	if cond != "" {
+		condition += " AND " + cond
+	}
+	in := &dynamodb.UpdateItemInput{
+		TableName:                           aws.String(st.table),
+		Key:                                 k,
+		UpdateExpression:                    aws.String("SET " + attrTakenBy + " = :takenBy"),
+		ConditionExpression:                 aws.String(condition),
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":takenBy": s(mark)},
+		ReturnValues:                        types.ReturnValueAllOld,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	}
+	maps.Copy(in.ExpressionAttributeValues, values)
+	var own map[string]types.AttributeValue
+	out, err := write(ctx, st, "take "+kindOf(k), func(ctx context.Context) (*dynamodb.UpdateItemOutput, error) {
+		return st.db.UpdateItem(ctx, in)
+	}, func(old map[string]types.AttributeValue) error {
+		if getS(old, attrTakenBy) != mark {
+			return ErrNotFound
+		}
+		own = maps.Clone(old)
+		delete(own, attrTakenBy)
+		return nil
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case out == nil: // this call's own earlier attempt
+		return own, nil
+	}
+	return out.Attributes, nil
 }
 
 // update is one UpdateItem of the table and returns what ReturnValues asked for; when its

@@ -8,6 +8,8 @@ import (
 	"maps"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -318,15 +320,15 @@ func TestAFederatedStateOpensOnlyAsSealed(t *testing.T) {
 			t.Errorf("%s state opened", name)
 		}
 	}
-	if err := env.Store.SpendFederatedState(ctx, "h", "first", f.ExpiresAt); err != nil {
-		t.Fatal(err)
+	// The spend's reply lost after it was made: the SDK's retry meets its own mark, spent by
+	// it; a second spend is refused.
+	env.Faults.LoseFirstReplyWhere(func(target string, _ []byte) bool { return target == "PutItem" })
+	if err := env.Store.SpendFederatedState(ctx, "h", f.ExpiresAt); err != nil || env.Faults.Injected() != 1 {
+		t.Fatalf("the spender's own retry: %v (%d replies lost)", err, env.Faults.Injected())
 	}
-	if err := env.Store.SpendFederatedState(ctx, "h", "second", f.ExpiresAt); !errors.Is(err, store.ErrExists) {
+	env.Faults.Set(storetest.NoFault)
+	if err := env.Store.SpendFederatedState(ctx, "h", f.ExpiresAt); !errors.Is(err, store.ErrExists) {
 		t.Fatalf("spent twice: %v", err)
-	}
-	// The first spender sending again (its reply lost) meets its own mark: spent, by it.
-	if err := env.Store.SpendFederatedState(ctx, "h", "first", f.ExpiresAt); err != nil {
-		t.Fatalf("the spender's own retry: %v", err)
 	}
 	if spent, err := env.Store.FederatedStateSpent(ctx, "h"); err != nil || !spent {
 		t.Fatalf("spent = %v, %v", spent, err)
@@ -382,5 +384,77 @@ func TestATokenNamesItsLoginAndItsEpoch(t *testing.T) {
 	}
 	if epoch, ok := k.Env.Store.TokenEpoch(legacy); ok {
 		t.Fatalf("a seal without an epoch names epoch %d", epoch)
+	}
+}
+
+// A take (a login code, a binding code, a chat's awaited answer) is spent once: of 20
+// concurrent takers one gets the item. When the take's reply is lost after it was made, the
+// SDK's retry meets the mark of its own first attempt and still gets the item, where a
+// delete would have left nothing; a later take gets nothing.
+func TestATakeIsOnceAndSurvivesItsLostReply(t *testing.T) {
+	env := storetest.New(t)
+	c := store.LoginCode{Login: "L1", AccountID: "A1", Role: "applicant", Epoch: 3, Binding: "b", ExpiresAt: t0.Add(time.Minute).Unix()}
+	if err := env.Store.IssueLoginCode(ctx, "raced", c); err != nil {
+		t.Fatal(err)
+	}
+	var got atomic.Int32
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			switch taken, err := env.Store.TakeLoginCode(ctx, "raced", t0); {
+			case err == nil && taken == c:
+				got.Add(1)
+			case !errors.Is(err, store.ErrNotFound):
+				t.Errorf("a take: %+v, %v", taken, err)
+			}
+		})
+	}
+	wg.Wait()
+	if got.Load() != 1 {
+		t.Fatalf("%d takers got the code", got.Load())
+	}
+
+	if err := env.Store.IssueLoginCode(ctx, "lost", c); err != nil {
+		t.Fatal(err)
+	}
+	env.Faults.LoseFirstReplyWhere(func(target string, _ []byte) bool { return target == "UpdateItem" })
+	if taken, err := env.Store.TakeLoginCode(ctx, "lost", t0); err != nil || taken != c || env.Faults.Injected() != 1 {
+		t.Fatalf("after a lost reply: %+v, %v (%d lost)", taken, err, env.Faults.Injected())
+	}
+	env.Faults.Set(storetest.NoFault)
+	if _, err := env.Store.TakeLoginCode(ctx, "lost", t0); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("taken twice: %v", err)
+	}
+	// Given back (the exchange found the table busy), it is there to take again.
+	if err := env.Store.ReturnLoginCode(ctx, "lost", c); err != nil {
+		t.Fatal(err)
+	}
+	if taken, err := env.Store.TakeLoginCode(ctx, "lost", t0); err != nil || taken != c {
+		t.Fatalf("given back: %+v, %v", taken, err)
+	}
+
+	// The binding code and the awaited answer take the same way, and not past their time.
+	if err := env.Store.PutBindCode(ctx, "h", "L1", 3, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := env.Store.TakeBindCode(ctx, "h", t0.Add(time.Minute)); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a binding code past its time: %v", err)
+	}
+	env.Faults.LoseFirstReplyWhere(func(target string, _ []byte) bool { return target == "UpdateItem" })
+	if login, epoch, err := env.Store.TakeBindCode(ctx, "h", t0); err != nil || login != "L1" || epoch != 3 {
+		t.Fatalf("a binding code after a lost reply: %q %d %v", login, epoch, err)
+	}
+	if err := env.Store.AwaitWechat(ctx, "o-user", "document", t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if what, err := env.Store.TakeWechatAwait(ctx, "o-user", t0); err != nil || what != "document" {
+		t.Fatalf("the awaited answer after a lost reply: %q %v", what, err)
+	}
+	env.Faults.Set(storetest.NoFault)
+	if what, err := env.Store.TakeWechatAwait(ctx, "o-user", t0); err != nil || what != "" {
+		t.Fatalf("the awaited answer twice: %q %v", what, err)
+	}
+	if env.Faults.Injected() != 3 {
+		t.Fatalf("%d replies lost", env.Faults.Injected())
 	}
 }

@@ -52,15 +52,13 @@ func (st *Store) AwaitWechat(ctx context.Context, user, what string, until time.
 }
 
 // TakeWechatAwait takes what the user's text answers, once: "" when nothing is awaited or
-// the wait is over. One DeleteItem.
+// the wait is over. One UpdateItem (take); AwaitWechat's put starts a wait afresh.
 func (st *Store) TakeWechatAwait(ctx context.Context, user string, now time.Time) (string, error) {
-	old, err := st.remove(ctx, &dynamodb.DeleteItemInput{
-		Key:                       wechatUserKey(user, "STATE"),
-		ConditionExpression:       aws.String("expiresAt > :now"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":now": n(now.Unix())},
-		ReturnValues:              types.ReturnValueAllOld,
-	}, refusedWith(nil))
-	if err != nil || old == nil {
+	old, err := st.take(ctx, wechatUserKey(user, "STATE"), "expiresAt > :now", map[string]types.AttributeValue{":now": n(now.Unix())})
+	if errors.Is(err, ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
 		return "", err
 	}
 	return getS(old, "await"), nil
@@ -123,14 +121,9 @@ func (st *Store) PutBindCode(ctx context.Context, hash, login string, epoch int6
 }
 
 // TakeBindCode spends a binding code: the account and epoch it was made for; ErrNotFound for
-// a code unknown, spent or past its time. One DeleteItem.
+// a code unknown, spent or past its time. One UpdateItem (take).
 func (st *Store) TakeBindCode(ctx context.Context, hash string, now time.Time) (string, int64, error) {
-	old, err := st.remove(ctx, &dynamodb.DeleteItemInput{
-		Key:                       key(prefixWechatBind+hash, "BIND"),
-		ConditionExpression:       aws.String("expiresAt > :now"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":now": n(now.Unix())},
-		ReturnValues:              types.ReturnValueAllOld,
-	}, refusedWith(ErrNotFound))
+	old, err := st.take(ctx, key(prefixWechatBind+hash, "BIND"), "expiresAt > :now", map[string]types.AttributeValue{":now": n(now.Unix())})
 	if err != nil {
 		return "", 0, err
 	}
