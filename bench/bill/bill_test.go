@@ -15,10 +15,11 @@ func near(t *testing.T, what string, got, want float64) {
 }
 
 // An item's size by DynamoDB's rules, by hand: pk (2 + 30), sk (2 + 7), x (1 + 3: three
-// digits), y (1 + 2: two digits), expiresAt (9 + 5: eight significant digits).
+// digits), y (1 + 2: two digits), expiresAt (9 + 5: eight significant digits), putBy
+// (5 + 12).
 func TestAnItemsSizeByHand(t *testing.T) {
-	if got := Size("captcha"); got != 32+9+4+3+14 {
-		t.Errorf("captcha: %d bytes, want 62", got)
+	if got := Size("captcha"); got != 32+9+4+3+14+17 {
+		t.Errorf("captcha: %d bytes, want 79", got)
 	}
 	if got := valueSize(attrs{"status": "verified", "onlineFailed": true}); got != 3+(1+6+8)+(1+12+1) {
 		t.Errorf("a map: %d bytes, want 32", got)

@@ -60,6 +60,7 @@ const (
 	nowMS     = num(1795833600123)                                                 // epoch milliseconds
 	hash64    = "3b7e1f0c9a2d4e6f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f" // SHA-256 or HMAC, hex
 	reviewID  = "r7Qk2mZp9XvB4nLs8TdW1g"
+	mark      = "Xq3vN8kZ2pLw" // a write's random mark (putBy, updatedBy, takenBy), base64url
 	dateCST   = "2026-11-28"
 )
 
@@ -70,18 +71,19 @@ const PhotoBytes = 150 * 1024
 
 // Items are the sample items, by the name the operation table uses.
 var Items = map[string]attrs{
-	"captcha": {"pk": "CAPTCHA#" + reviewID, "sk": "CAPTCHA", "x": num(187), "y": num(64), "expiresAt": now},
+	"captcha": {"pk": "CAPTCHA#" + reviewID, "sk": "CAPTCHA", "x": num(187), "y": num(64), "expiresAt": now,
+		"putBy": mark},
 	"addrMinute": {"pk": "ADDR#203.0.113.45", "sk": "CAPTCHAS#202611280800", "used": num(3),
-		"expiresAt": now},
-	"addrHour": {"pk": "ADDR#203.0.113.45", "sk": "SMSHOUR#2026112808", "used": num(2), "expiresAt": now},
-	"budget":   {"pk": "BUDGET#SMS", "sk": "HOUR#2026112808", "used": num(1834), "expiresAt": now},
+		"expiresAt": now, "updatedBy": mark},
+	"addrHour": {"pk": "ADDR#203.0.113.45", "sk": "SMSHOUR#2026112808", "used": num(2), "expiresAt": now, "updatedBy": mark},
+	"budget":   {"pk": "BUDGET#SMS", "sk": "HOUR#2026112808", "used": num(1834), "expiresAt": now, "updatedBy": mark},
 	// A day's SMS counter is in gsi1 (the scheduled reset finds it there).
 	"smsDay": {"pk": "PHONE#" + mobile, "sk": "SMSDAY#" + dateCST, "used": num(1),
-		"gsi1pk": "COUNTERS#" + dateCST + "#7", "gsi1sk": "PHONE#" + mobile + "|SMSDAY#" + dateCST, "expiresAt": now},
+		"gsi1pk": "COUNTERS#" + dateCST + "#7", "gsi1sk": "PHONE#" + mobile + "|SMSDAY#" + dateCST, "expiresAt": now, "updatedBy": mark},
 	"code": {"pk": "CODE#register#" + mobile, "sk": "CODE", "codeHash": hash64, "attempts": num(1),
-		"usedFor": login, "expiresAt": now},
+		"usedFor": login, "expiresAt": now, "updatedBy": mark},
 	"resetCode": {"pk": "CODE#reset#" + reviewID, "sk": "CODE", "codeHash": hash64, "attempts": num(1),
-		"usedFor": login, "login": login, "epoch": num(1), "expiresAt": now},
+		"usedFor": login, "login": login, "epoch": num(1), "expiresAt": now, "updatedBy": mark},
 	"account": {"pk": "ACCOUNT#" + login, "sk": "ACCOUNT", "accountId": accountID, "role": "applicant",
 		"idType": "resident_id", "name": "张三丰", "idValidFrom": "2016-05-01", "idValidTo": "2036-05-01",
 		"passwordHash": "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$" + hash64[:43],
@@ -90,14 +92,14 @@ var Items = map[string]attrs{
 		"profile":      attrs{"ethnicity": "汉族"},
 		"verification": attrs{"status": "verified", "onlineFailed": true}},
 	"session": {"pk": "SESSION#" + hash64, "sk": "SESSION", "login": login, "accountId": accountID,
-		"role": "applicant", "epoch": num(1), "createdAt": now, "expiresAt": now, "idleUntil": now},
-	"guard": {"pk": "LOGIN#" + login, "sk": "GUARD", "attempts": num(1), "lastAt": now, "expiresAt": now},
+		"role": "applicant", "epoch": num(1), "createdAt": now, "expiresAt": now, "idleUntil": now, "updatedBy": mark},
+	"guard": {"pk": "LOGIN#" + login, "sk": "GUARD", "attempts": num(1), "lastAt": now, "expiresAt": now, "updatedBy": mark},
 	// The day's verifications and the cycle's reviews: counters in gsi1.
 	"verifyDay": {"pk": "ACCOUNT#" + login, "sk": "VERIFYDAY#" + dateCST, "used": num(1),
-		"gsi1pk": "COUNTERS#" + dateCST + "#7", "gsi1sk": "ACCOUNT#" + login + "|VERIFYDAY#" + dateCST, "expiresAt": now},
+		"gsi1pk": "COUNTERS#" + dateCST + "#7", "gsi1sk": "ACCOUNT#" + login + "|VERIFYDAY#" + dateCST, "expiresAt": now, "updatedBy": mark},
 	"reviewCycle": {"pk": "ACCOUNT#" + login, "sk": "REVIEWCYCLE#2026-2", "used": num(1),
-		"gsi1pk": "COUNTERS#2026-2#7", "gsi1sk": "ACCOUNT#" + login + "|REVIEWCYCLE#2026-2", "expiresAt": now},
-	"photoHour": {"pk": "ACCOUNT#" + login, "sk": "PHOTOHOUR#2026112808", "used": num(1), "expiresAt": now},
+		"gsi1pk": "COUNTERS#2026-2#7", "gsi1sk": "ACCOUNT#" + login + "|REVIEWCYCLE#2026-2", "expiresAt": now, "updatedBy": mark},
+	"photoHour": {"pk": "ACCOUNT#" + login, "sk": "PHOTOHOUR#2026112808", "used": num(1), "expiresAt": now, "updatedBy": mark},
 	"review": {"pk": "REVIEW#" + reviewID, "sk": "REVIEW", "kind": "identity", "login": login, "accountId": accountID,
 		"name": "张三丰", "idType": "resident_id", "idNumber": login, "idValidFrom": "2016-05-01",
 		"idValidTo": "2036-05-01", "nameBefore": "张三丰", "phone": mobile, "email": mail, "status": "pending",
@@ -112,9 +114,9 @@ var Items = map[string]attrs{
 	"notice": {"pk": "NOTICE#" + reviewID, "sk": "NOTICE", "phone": mobile, "email": mail, "name": "张三丰",
 		"approve": true, "nameChanged": false, "reason": "", "kind": "identity", "sms": true, "mail": true,
 		"leaseUntil": now, "attempts": num(0), "decidedAt": nowMS, "expiresAt": now,
-		"gsi1pk": "NOTICES", "gsi1sk": "1795833600123#" + reviewID},
+		"gsi1pk": "NOTICES", "gsi1sk": "1795833600123#" + reviewID, "updatedBy": mark},
 	"reset": {"pk": "RESET#" + reviewID, "sk": "RESET", "login": login, "name": "张三丰", "epoch": num(1),
-		"phone": mobile, "email": mail, "mails": num(0), "expiresAt": now},
+		"phone": mobile, "email": mail, "mails": num(0), "expiresAt": now, "updatedBy": mark},
 }
 
 // Size is the named sample item's size in bytes; it panics on a name the table lacks, so

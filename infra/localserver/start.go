@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	miniserver "github.com/truora/minidyn/server"
 
 	"github.com/jszg/applicant-accounts/infra/samtemplate"
@@ -89,7 +91,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		endpoint = aws.String("http://" + ln.Addr().String())
 		slog.InfoContext(ctx, "embedded DynamoDB (minidyn) started", slog.String("endpoint", *endpoint))
 	}
-	client := store.NewClient(cfg.AWS, endpoint)
+	// One client serves every function here; deployed, each Lambda instance has its own and
+	// its own retry quota (a token bucket that a retry ending in an error does not refill),
+	// so one quota for all would be drained by what AWS spreads over many instances.
+	client := store.NewClient(cfg.AWS, endpoint, func(so *retry.StandardOptions) { so.RateLimiter = ratelimit.None })
 	if err := store.CreateTable(ctx, client, cfg.Table); err != nil {
 		s.Close()
 		return nil, err

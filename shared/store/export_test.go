@@ -2,3 +2,6 @@ package store
 
 // Backoff is backoff, for the tests of its bounds.
 var Backoff = backoff
+
+// WithSet is withSet, for the test of every clause order.
+var WithSet = withSet

@@ -503,7 +503,8 @@ func accountDecision(table string, d casework.Decision) *types.Update {
 }
 
 func merge(a, b map[string]types.AttributeValue) map[string]types.AttributeValue {
-	out := maps.Clone(a)
+	out := make(map[string]types.AttributeValue, len(a)+len(b))
+	maps.Copy(out, a)
 	maps.Copy(out, b)
 	return out
 }

@@ -47,14 +47,17 @@ func New(db *dynamodb.Client, table string) *Store {
 // pauses (up to 2 s, then 4 s) would outlast an API request, so they are the store's own
 // short, jittered ones. A request still throttled after them is a BusyError: the applicant
 // is told to retry in a second instead of waiting on a Lambda that waits on DynamoDB.
-func NewClient(cfg aws.Config, endpoint *string) *dynamodb.Client {
+//
+// retries tunes the retryer further: the local server, which runs every function on one
+// client, lifts its retry quota (ratelimit.None), which AWS gives each Lambda instance.
+func NewClient(cfg aws.Config, endpoint *string, retries ...func(*retry.StandardOptions)) *dynamodb.Client {
 	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
-		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+		o.Retryer = retry.NewStandard(append([]func(*retry.StandardOptions){func(so *retry.StandardOptions) {
 			so.MaxAttempts = maxTries
 			so.Backoff = retry.BackoffDelayerFunc(func(attempt int, _ error) (time.Duration, error) {
 				return backoff(attempt), nil
 			})
-		})
+		}}, retries...)...)
 		if endpoint != nil {
 			o.BaseEndpoint = endpoint
 			// Emulators do not all send the CRC32 header the SDK checks by default.
@@ -227,19 +230,56 @@ func (st *Store) take(ctx context.Context, k map[string]types.AttributeValue, co
 }
 
 // update is one UpdateItem of the table and returns what ReturnValues asked for; when its
-// condition fails, refusal reads the item as it was and says what that means.
+// condition fails, refusal reads the item as it was and says what that means. Every update
+// sets attrUpdatedBy to a random mark of this call and holds only on an item that does not
+// carry that mark yet: UpdateItem has no idempotency token, so when its reply is lost after
+// it was made the SDK sends it again, and the retry, refused, finds the item as the first
+// attempt left it, which it returns as the update's (a count is counted once, a change
+// that its own first attempt made is not refused as another's).
 func (st *Store) update(ctx context.Context, in *dynamodb.UpdateItemInput, refusal func(old map[string]types.AttributeValue) error) (map[string]types.AttributeValue, error) {
 	in.TableName = aws.String(st.table)
+	mark := newMark()
+	in.UpdateExpression = aws.String(withSet(aws.ToString(in.UpdateExpression), attrUpdatedBy+" = :updatedBy"))
+	in.ExpressionAttributeValues = merge(in.ExpressionAttributeValues, map[string]types.AttributeValue{":updatedBy": s(mark)})
+	notYet := "(attribute_not_exists(" + attrUpdatedBy + ") OR " + attrUpdatedBy + " <> :updatedBy)"
 	if in.ConditionExpression != nil {
-		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
+		notYet = "(" + *in.ConditionExpression + ") AND " + notYet
 	}
+	in.ConditionExpression = aws.String(notYet)
+	in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
 	out, err := write(ctx, st, "update "+kindOf(in.Key), func(ctx context.Context) (*dynamodb.UpdateItemOutput, error) {
 		return st.db.UpdateItem(ctx, in)
-	}, refusal)
-	if err != nil || out == nil { // out is nil after a refusal that is no error
+	}, nil)
+	if old, refused := oldItem(err); refused {
+		switch {
+		case getS(old, attrUpdatedBy) == mark:
+			return old, nil // this call's own first attempt: the item as it left it
+		case refusal != nil:
+			return nil, refusal(old)
+		}
+	}
+	if err != nil {
 		return nil, err
 	}
 	return out.Attributes, nil
+}
+
+// attrUpdatedBy is the mark of the last update of an item (update).
+const attrUpdatedBy = "updatedBy"
+
+// withSet is expr with assignment added to its SET clause, which it is given if it has none.
+// The store's expressions name their clauses in capitals; no attribute is called SET.
+func withSet(expr, assignment string) string {
+	switch i := strings.Index(expr, " SET "); {
+	case strings.HasPrefix(expr, "SET "):
+		return "SET " + assignment + ", " + expr[len("SET "):]
+	case i >= 0:
+		return expr[:i] + " SET " + assignment + ", " + expr[i+len(" SET "):]
+	case expr == "":
+		return "SET " + assignment
+	default:
+		return "SET " + assignment + " " + expr
+	}
 }
 
 // remove is one DeleteItem of the table and returns what ReturnValues asked for; when its

@@ -458,3 +458,54 @@ func TestATakeIsOnceAndSurvivesItsLostReply(t *testing.T) {
 		t.Fatalf("%d replies lost", env.Faults.Injected())
 	}
 }
+
+// An update whose reply is lost after it was made is made once: the SDK's retry meets the
+// call's own mark, is refused, and is answered with the item as the first attempt left it. A
+// count is not counted twice, and the last use of a limit is not refused as over it.
+func TestAnUpdateWhoseReplyIsLostIsMadeOnce(t *testing.T) {
+	env := storetest.New(t)
+	lose := func() {
+		env.Faults.LoseFirstReplyWhere(func(target string, _ []byte) bool { return target == "UpdateItem" })
+	}
+	lose()
+	last := store.Source{Address: "203.0.113.7", Minute: t0, Max: 1}
+	if err := env.Store.CountCaptcha(ctx, last); err != nil {
+		t.Fatalf("the minute's only slider, its reply lost: %v", err)
+	}
+	env.Faults.Set(storetest.NoFault)
+	if err := env.Store.CountCaptcha(ctx, last); !errors.Is(err, store.ErrQuotaFull) {
+		t.Fatalf("a second slider in a minute of one: %v", err)
+	}
+	two := store.Source{Address: "203.0.113.8", Minute: t0, Max: 2}
+	lose()
+	if err := env.Store.CountCaptcha(ctx, two); err != nil {
+		t.Fatal(err)
+	}
+	env.Faults.Set(storetest.NoFault)
+	if err := env.Store.CountCaptcha(ctx, two); err != nil {
+		t.Fatalf("the second of two, after a lost reply counted once: %v", err)
+	}
+	if err := env.Store.CountCaptcha(ctx, two); !errors.Is(err, store.ErrQuotaFull) {
+		t.Fatalf("a third of two: %v", err)
+	}
+	if env.Faults.Injected() != 2 {
+		t.Fatalf("%d replies lost", env.Faults.Injected())
+	}
+}
+
+// The update's mark joins the SET clause wherever the expression has it, or starts one.
+func TestTheMarkJoinsTheSetClause(t *testing.T) {
+	for expr, want := range map[string]string{
+		"SET a = :a, b = :b":          "SET m = :m, a = :a, b = :b",
+		"SET a = :a REMOVE b":         "SET m = :m, a = :a REMOVE b",
+		"REMOVE b SET a = :a":         "REMOVE b SET m = :m, a = :a",
+		"ADD used :minus":             "SET m = :m ADD used :minus",
+		"REMOVE reportedAt":           "SET m = :m REMOVE reportedAt",
+		"ADD epoch :one REMOVE SETUP": "SET m = :m ADD epoch :one REMOVE SETUP",
+		"":                            "SET m = :m",
+	} {
+		if got := store.WithSet(expr, "m = :m"); got != want {
+			t.Errorf("%q: %q, want %q", expr, got, want)
+		}
+	}
+}
