@@ -52,9 +52,12 @@ type Review struct {
 	Phone string
 	Email string
 	// OldPhone and OldEmail are a correction's account contacts when it was filed: told when
-	// it is approved, shown masked to the reviewer, never to the requester.
+	// it is approved (the mobile only if the account had proven it: OldPhoneUnproven false),
+	// shown masked to the reviewer, never to the requester. The approval holds only while
+	// the account still has them.
 	OldPhone          string
 	OldEmail          string
+	OldPhoneUnproven  bool
 	Status            string
 	Reason            string
 	SubmittedAt       int64
@@ -182,7 +185,8 @@ func NoticeOf(d Decision, lease time.Time) Notice {
 	}
 	if d.Approve && r.Corrects() {
 		nt.OldPhone, nt.OldEmail = r.OldPhone, r.OldEmail
-		nt.OldSMS, nt.OldMail = r.OldPhone != "" && r.OldPhone != r.Phone, r.OldEmail != "" && r.OldEmail != r.Email
+		nt.OldSMS = r.OldPhone != "" && !r.OldPhoneUnproven && r.OldPhone != r.Phone
+		nt.OldMail = r.OldEmail != "" && r.OldEmail != r.Email
 	}
 	return nt
 }

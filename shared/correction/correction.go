@@ -214,7 +214,7 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 			ID: token.New(16), Kind: v.kind, Login: acct.Login, AccountID: acct.AccountID,
 			Name: v.name, IDType: acct.IDType, IDNumber: acct.Login,
 			IDValidFrom: v.validity.From, IDValidTo: v.validity.To, NameBefore: acct.Name,
-			Phone: v.phone, Email: v.email, OldPhone: acct.Phone, OldEmail: acct.Email,
+			Phone: v.phone, Email: v.email, OldPhone: acct.Phone, OldEmail: acct.Email, OldPhoneUnproven: acct.PhoneUnproven,
 			Status: casework.Pending, SubmittedAt: now.UnixMilli(),
 			DueAt: calendar.WorkingDayDeadline(now, casework.SLAWorkingDays).UnixMilli(),
 		}

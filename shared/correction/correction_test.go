@@ -155,6 +155,32 @@ func TestAContactCorrectionReplacesTheContacts(t *testing.T) {
 	}
 }
 
+// A mobile the account never proved (a WeChat registration's) is not texted when a contact
+// correction that replaces it is approved: it may be a stranger's. The mailbox it replaces is
+// told, as the new contacts are.
+func TestAnApprovedCorrectionDoesNotTextAnUnprovenMobile(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("王五")
+	w.Env.MarkPhoneUnproven(t, a.Login)
+	a = w.Account(a.Login)
+	newPhone := testkit.Phone()
+	res := w.file(t, w.form(t, "contact", a, "王五", newPhone, "13579@qq.com"))
+	if res.Status != 202 {
+		t.Fatalf("file: %d %v", res.Status, res.Body)
+	}
+	if res := w.decide(t, res.Str("reviewId"), map[string]any{"decision": "approve"}); res.Status != 200 {
+		t.Fatalf("approve: %d %v", res.Status, res.Body)
+	}
+	if got := w.sentTo(a.Phone); len(got) != 0 {
+		t.Fatalf("the unproven mobile was texted: %q", got)
+	}
+	for to, want := range map[string]string{a.Email: "不再与该账号关联", "+86" + newPhone: "联系方式更正申请已通过"} {
+		if got := w.sentTo(to); len(got) == 0 || !strings.Contains(got[len(got)-1], want) {
+			t.Errorf("to %s: %q", to, got)
+		}
+	}
+}
+
 // A squatter registered someone else's number; its holder claims it back. The approval
 // hands the account over: the holder's contacts and name, no password (set by recovery),
 // no profile of the squatter's, and the squatter's contacts told.

@@ -12,9 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
@@ -817,17 +814,7 @@ func TestAFormRefusedBeforeTheDecodeGivesThePhotoCheckBack(t *testing.T) {
 func TestADecisionIsNotTextedToAnUnprovenMobile(t *testing.T) {
 	w := newWorld(t)
 	a, _ := w.ready(t, "陈大文")
-	_, err := w.Env.Client.UpdateItem(t.Context(), &dynamodb.UpdateItemInput{
-		TableName: aws.String(storetest.Table),
-		Key: map[string]types.AttributeValue{
-			"pk": &types.AttributeValueMemberS{Value: "ACCOUNT#" + a.Login}, "sk": &types.AttributeValueMemberS{Value: "ACCOUNT"},
-		},
-		UpdateExpression:          aws.String("SET phoneUnproven = :t"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w.Env.MarkPhoneUnproven(t, a.Login)
 	a = w.Account(a.Login)
 	if !a.PhoneUnproven {
 		t.Fatal("the account's mobile is not marked unproven")

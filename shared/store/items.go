@@ -107,6 +107,7 @@ type reviewItem struct {
 	Email             string `dynamodbav:"email"`
 	OldPhone          string `dynamodbav:"oldPhone,omitempty"`
 	OldEmail          string `dynamodbav:"oldEmail,omitempty"`
+	OldPhoneUnproven  bool   `dynamodbav:"oldPhoneUnproven,omitempty"`
 	Status            string `dynamodbav:"status"`
 	Reason            string `dynamodbav:"reason,omitempty"`
 	SubmittedAt       int64  `dynamodbav:"submittedAt"`

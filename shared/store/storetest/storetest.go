@@ -21,6 +21,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	miniserver "github.com/truora/minidyn/server"
 
 	"github.com/jszg/applicant-accounts/shared/store"
@@ -170,6 +171,23 @@ func (e *Env) Dump(t testing.TB) string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// MarkPhoneUnproven marks the account's mobile as one it never proved, as a WeChat
+// registration leaves it.
+func (e *Env) MarkPhoneUnproven(t testing.TB, login string) {
+	t.Helper()
+	_, err := e.Client.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
+		TableName: aws.String(Table),
+		Key: map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: "ACCOUNT#" + login}, "sk": &types.AttributeValueMemberS{Value: "ACCOUNT"},
+		},
+		UpdateExpression:          aws.String("SET phoneUnproven = :t"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":t": &types.AttributeValueMemberBOOL{Value: true}},
+	})
+	if err != nil {
+		t.Fatalf("mark the mobile unproven: %v", err)
+	}
 }
 
 // OperatorEnv points an operator command's AWS configuration (the usual credential chain)
