@@ -42,8 +42,8 @@ func TestEveryFlowEndsTheSameWhenEachTransactionFirstFails(t *testing.T) {
 			f.LoseFirstReplyWhere(func(target string, _ []byte) bool { return target == "TransactWriteItems" })
 		}, transactionsInEveryFlow},
 		// A single write's reply lost after it was made: DynamoDB makes the SDK's retry again
-		// (no token), so a conditional put or take meets its own first attempt, which the
-		// store tells by its mark (store.put, store.take); counts may count twice.
+		// (no token), so the retry meets its own first attempt, which the store tells by its
+		// call's mark (store.put, store.take, store.update).
 		{"a single write's reply lost", func(f *storetest.Faults) {
 			f.LoseFirstReplyWhere(func(target string, _ []byte) bool {
 				return target == "PutItem" || target == "UpdateItem" || target == "DeleteItem"

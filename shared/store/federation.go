@@ -126,9 +126,9 @@ func (st *Store) StartFederatedFlow(ctx context.Context, stateHash string, f Fed
 	return st.create(ctx, item)
 }
 
-// TakeFederatedFlow deletes a login in progress and returns it, so that of any number of
+// TakeFederatedFlow takes a login in progress and returns it, so that of any number of
 // callbacks with one state exactly one finishes it; ErrNotFound for none, or one expired.
-// One DeleteItem.
+// One UpdateItem (take).
 func (st *Store) TakeFederatedFlow(ctx context.Context, stateHash string, now time.Time) (FederatedFlow, error) {
 	return takeOnce[FederatedFlow](ctx, st, fedStateKey(stateHash), now)
 }

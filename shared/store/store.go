@@ -235,7 +235,9 @@ func (st *Store) take(ctx context.Context, k map[string]types.AttributeValue, co
 // carry that mark yet: UpdateItem has no idempotency token, so when its reply is lost after
 // it was made the SDK sends it again, and the retry, refused, finds the item as the first
 // attempt left it, which it returns as the update's (a count is counted once, a change
-// that its own first attempt made is not refused as another's).
+// that its own first attempt made is not refused as another's). The mark is the last
+// writer's only: another write to the item between the lost reply and the retry (tens of
+// milliseconds) hides it, and the retry is then made, or refused, as without the mark.
 func (st *Store) update(ctx context.Context, in *dynamodb.UpdateItemInput, refusal func(old map[string]types.AttributeValue) error) (map[string]types.AttributeValue, error) {
 	in.TableName = aws.String(st.table)
 	mark := newMark()

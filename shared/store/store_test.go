@@ -488,7 +488,21 @@ func TestAnUpdateWhoseReplyIsLostIsMadeOnce(t *testing.T) {
 	if err := env.Store.CountCaptcha(ctx, two); !errors.Is(err, store.ErrQuotaFull) {
 		t.Fatalf("a third of two: %v", err)
 	}
-	if env.Faults.Injected() != 2 {
+	// A code's try, counted and its reply lost: the code as the count left it, tried once.
+	k := store.CodeKey{Purpose: "register", Subject: "+8613800138000"}
+	if err := env.Store.PutCode(ctx, k, store.Code{Hash: []byte("h"), Expires: t0.Add(5 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	lose()
+	c, err := env.Store.AttemptCode(ctx, k, t0, 5)
+	if err != nil || !bytes.Equal(c.Hash, []byte("h")) || c.Attempts != 1 {
+		t.Fatalf("a try after a lost reply: %+v, %v", c, err)
+	}
+	env.Faults.Set(storetest.NoFault)
+	if c, err := env.Store.AttemptCode(ctx, k, t0, 5); err != nil || c.Attempts != 2 {
+		t.Fatalf("the next try: %+v, %v", c, err)
+	}
+	if env.Faults.Injected() != 3 {
 		t.Fatalf("%d replies lost", env.Faults.Injected())
 	}
 }

@@ -862,9 +862,13 @@ func (c *Client) TransactWriteItems(ctx context.Context, input *TransactWriteIte
 		return nil, c.forceFailureErr
 	}
 
-	token, params, err := c.checkToken(input)
-	if err != nil || token == made {
-		return &TransactWriteItemsOutput{}, err
+	token, params, made, err := c.checkToken(input)
+	if err != nil {
+		return nil, err
+	}
+
+	if made {
+		return &TransactWriteItemsOutput{}, nil
 	}
 
 	touched, err := c.prepareTransact(input.TransactItems)

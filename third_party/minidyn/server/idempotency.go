@@ -21,26 +21,23 @@ const idempotencyWindow = 10 * time.Minute
 // maxTokenLength is the API's limit on ClientRequestToken.
 const maxTokenLength = 36
 
-// made is checkToken's token for a transaction already made under it.
-const made = "\x00made"
-
 type madeTransaction struct {
 	params [32]byte
 	at     time.Time
 }
 
-// checkToken reads the input's ClientRequestToken: the token (empty when there is none) and
-// the digest of the other parameters, or `made` when a transaction with the same token and
-// parameters was made within the window, or an error when the token is too long or came
-// with other parameters. Must hold c.mu.
-func (c *Client) checkToken(input *TransactWriteItemsInput) (string, [32]byte, error) {
+// checkToken reads the input's ClientRequestToken: the token (empty when there is none), the
+// digest of the other parameters, and whether a transaction with the same token and
+// parameters was made within the window; an error when the token is empty or too long, or
+// came with other parameters. Must hold c.mu.
+func (c *Client) checkToken(input *TransactWriteItemsInput) (string, [32]byte, bool, error) {
 	token := aws.ToString(input.ClientRequestToken)
 	if input.ClientRequestToken == nil {
-		return "", [32]byte{}, nil
+		return "", [32]byte{}, false, nil
 	}
 
 	if token == "" || len(token) > maxTokenLength {
-		return "", [32]byte{}, &smithy.GenericAPIError{
+		return "", [32]byte{}, false, &smithy.GenericAPIError{
 			Code:    "ValidationException",
 			Message: "1 validation error detected: Value at 'clientRequestToken' failed to satisfy constraint: Member must have length between 1 and 36",
 		}
@@ -53,7 +50,7 @@ func (c *Client) checkToken(input *TransactWriteItemsInput) (string, [32]byte, e
 
 	body, err := json.Marshal(other) // map keys sorted: the same parameters, the same bytes
 	if err != nil {
-		return "", [32]byte{}, err
+		return "", [32]byte{}, false, err
 	}
 
 	params := sha256.Sum256(body)
@@ -61,14 +58,14 @@ func (c *Client) checkToken(input *TransactWriteItemsInput) (string, [32]byte, e
 	earlier, ok := c.made[token]
 	switch {
 	case !ok:
-		return token, params, nil
+		return token, params, false, nil
 	case earlier.params != params:
-		return "", params, &smithy.GenericAPIError{
+		return "", params, false, &smithy.GenericAPIError{
 			Code:    "IdempotentParameterMismatchException",
 			Message: "The request uses the same client token as a previous, but non-identical request.",
 		}
 	default:
-		return made, params, nil
+		return token, params, true, nil
 	}
 }
 
