@@ -33,7 +33,13 @@ func echo(ctx context.Context, r *Request) (*Response, error) {
 
 func call(t *testing.T, h HandlerFunc, body string, b64 bool) (int, map[string]any, events.APIGatewayV2HTTPResponse) {
 	t.Helper()
+	return callAs(t, h, "application/json", body, b64)
+}
+
+func callAs(t *testing.T, h HandlerFunc, contentType, body string, b64 bool) (int, map[string]any, events.APIGatewayV2HTTPResponse) {
+	t.Helper()
 	ev := events.APIGatewayV2HTTPRequest{RouteKey: "POST /x", Body: body, IsBase64Encoded: b64,
+		Headers:        map[string]string{"content-type": contentType},
 		RequestContext: events.APIGatewayV2HTTPRequestContext{RequestID: "req-1"}}
 	resp, err := Lambda(h)(context.Background(), ev)
 	if err != nil {
@@ -101,6 +107,35 @@ func TestStrictJSON(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A body is JSON only as application/json: a text/plain or form body is what another site's
+// page can make a visitor's browser send without a preflight, and is refused unread.
+func TestABodyIsReadOnlyAsJSON(t *testing.T) {
+	const body = `{"phone":"1"}`
+	for _, ct := range []string{"application/json", "application/json; charset=utf-8", "Application/JSON"} {
+		if status, m, _ := callAs(t, echo, ct, body, false); status != 200 {
+			t.Errorf("%q: %d %v", ct, status, m)
+		}
+	}
+	for _, ct := range []string{"", "text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded",
+		"multipart/form-data; boundary=x", "application/json-patch+json", "application/jsonx", "json"} {
+		if status, m, _ := callAs(t, echo, ct, body, false); status != 400 || errCode(m) != CodeBadRequest {
+			t.Errorf("%q: %d %v", ct, status, m)
+		}
+	}
+	noBody := func(ctx context.Context, r *Request) (*Response, error) {
+		if err := r.NoBody(); err != nil {
+			return nil, err
+		}
+		return NoContent(), nil
+	}
+	if status, _, _ := callAs(t, noBody, "text/plain", "", false); status != 204 {
+		t.Errorf("no body as text/plain: %d", status)
+	}
+	if status, _, _ := callAs(t, noBody, "text/plain", "{}", false); status != 400 {
+		t.Errorf("{} as text/plain: %d", status)
 	}
 }
 

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"fmt"
+	"mime"
 	"net/netip"
 	"strings"
 	"time"
@@ -69,8 +70,15 @@ func (r *Request) BearerToken() string {
 	return strings.TrimSpace(token)
 }
 
-// Decode reads the body, which must be a JSON object of exactly dst's fields.
+// Decode reads the body, which must be a JSON object of exactly dst's fields sent as
+// application/json. Another site's page can make a visitor's browser send a text/plain or
+// form body without asking (no CORS preflight), and so spend the visitor's allowances or
+// count wrong passwords against a login from the visitor's address; a JSON body from
+// another origin needs a preflight, which the API never grants.
 func (r *Request) Decode(dst any) error {
+	if media, _, err := mime.ParseMediaType(r.Header("Content-Type")); err != nil || media != "application/json" {
+		return BadRequest("请求体应为JSON（Content-Type: application/json）")
+	}
 	if err := decodeStrict(r.Body, dst); err != nil {
 		return err
 	}

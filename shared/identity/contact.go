@@ -33,7 +33,7 @@ func NormalizeName(raw string) (string, error) {
 	var prev rune
 	for i, r := range s {
 		switch {
-		case unicode.Is(unicode.Han, r), isASCIILetter(r):
+		case isIdeograph(r), isASCIILetter(r):
 		case r == middleDot:
 			if i == 0 || prev == middleDot || prev == ' ' {
 				return "", broken("姓名中的间隔号“·”只能用在两个字之间")
@@ -51,6 +51,21 @@ func NormalizeName(raw string) (string, error) {
 		return "", broken("姓名中的间隔号“·”只能用在两个字之间")
 	}
 	return s, nil
+}
+
+// isIdeograph is a Chinese character of a name: unicode.Han without the radicals (U+2E80 to
+// U+2FDF; NFKC folds the Kangxi ones but leaves ⻢ U+2EE2, which looks as 马) and the
+// CJK symbols (U+3000 to U+303F: 々, the Hangzhou numerals 〡〢〣), but for 〇, which
+// names do carry. A radical in a name would pass a reviewer's eye as the character it
+// looks like, and miss every exact comparison (recovery, the 教育部 link).
+func isIdeograph(r rune) bool {
+	switch {
+	case r == '〇':
+		return true
+	case r >= 0x2E80 && r <= 0x303F:
+		return false
+	}
+	return unicode.Is(unicode.Han, r)
 }
 
 // PasswordSpecials is exactly the set the manual allows.

@@ -56,6 +56,14 @@ func TestNormalizeName(t *testing.T) {
 		{"full-width full stop as dot", "阿依古丽．买买提", "", "半角"},
 		{"compatibility ideograph U+F900 is its unified form", "张\uF900", "张\u8C48", ""},
 		{"Kangxi radical U+2F08 is 人", "\u2F08民", "人民", ""},
+		// Han, but no character of a name: each looks like one that is.
+		{"radical U+2EE2 that looks as 马", "王\u2EE2", "", "只能包含"},
+		{"radical U+2E8C", "\u2E8C小", "", "只能包含"},
+		{"iteration mark 々", "佐々木", "", "只能包含"},
+		{"Hangzhou numeral 〢", "王〢", "", "只能包含"},
+		{"ideographic zero 〇 stays", "王〇", "王〇", ""},
+		{"compatibility ideograph U+FA0E, unified", "\uFA0E田", "\uFA0E田", ""},
+		{"extension G", "\U00030000田", "\U00030000田", ""},
 	})
 }
 

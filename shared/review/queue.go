@@ -276,11 +276,18 @@ func readable(s string) bool {
 		case r == '\n':
 		case unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co, unicode.Cs) || !unicode.In(r, unicode.L, unicode.M, unicode.N, unicode.P, unicode.S, unicode.Z):
 			return false
-		case unicode.In(r, unicode.L, unicode.N, unicode.P, unicode.S):
+		case unicode.In(r, unicode.L, unicode.N, unicode.P, unicode.S) && !blank(r):
 			visible = true
 		}
 	}
 	return visible
+}
+
+// blank is a letter or symbol that draws nothing: the Hangul fillers (ㅤ U+3164 and its
+// kin, Default_Ignorable) and the blank Braille pattern. A reason of these alone is empty
+// on the applicant's screen, in the SMS and in the mail.
+func blank(r rune) bool {
+	return r == '⠀' || unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r)
 }
 
 func alreadyDecided() error {

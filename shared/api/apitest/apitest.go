@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/jszg/applicant-accounts/shared/api"
 )
 
@@ -143,12 +144,15 @@ func Call(t testing.TB, h api.HandlerFunc, req Request) Result {
 // whatever comes in, decoding neither panics nor answers anything but a 400, and a body it
 // accepts, written out again, decodes to the same value.
 func FuzzBody[T any](f *testing.F, seeds ...string) {
+	jsonRequest := func(body []byte) *api.Request {
+		return &api.Request{Body: body, Event: &events.APIGatewayV2HTTPRequest{Headers: map[string]string{"content-type": "application/json"}}}
+	}
 	for _, s := range append(seeds, `{}`, `{"a":1,"a":2}`, `[]`, `null`, "{\"\xff\":1}", `{"x":{"y":{"z":[[[[[]]]]]}}}`) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var v T
-		err := (&api.Request{Body: body}).Decode(&v)
+		err := jsonRequest(body).Decode(&v)
 		if err != nil {
 			var e *api.Error
 			if !errors.As(err, &e) || e.Status != 400 {
@@ -161,7 +165,7 @@ func FuzzBody[T any](f *testing.F, seeds ...string) {
 			t.Fatalf("%q: accepted as %+v, which does not encode: %v", body, v, err)
 		}
 		var w T
-		if err := (&api.Request{Body: again}).Decode(&w); err != nil || !reflect.DeepEqual(v, w) {
+		if err := jsonRequest(again).Decode(&w); err != nil || !reflect.DeepEqual(v, w) {
 			t.Fatalf("%q: accepted as %+v, which decodes again as %+v, %v", body, v, w, err)
 		}
 	})
