@@ -244,3 +244,32 @@ test('the desk refuses an applicant’s account, and says when a login failed or
   await submitWithSlider(page)
   await expect(page.getByRole('alert')).toContainText(/已暂停登录至 \d{2}:\d{2}:\d{2}（北京时间）/)
 })
+
+test('a review left open leaves the screen when the session can have ended, and a long Latin name wraps', async ({ page, request }) => {
+  const latin = 'W'.repeat(50)
+  const filed = await fileReview(request, `${'W'.repeat(44)}核验失败`, latin)
+  await page.clock.install()
+  await loginReviewer(page)
+  await page.goto(`/reviewer/reviews/${filed.reviewId}`)
+  const photo = page.locator('img[src^="data:image/jpeg"]')
+  await expect(photo).toBeVisible()
+  await expect(page.getByText(filed.account).first()).toBeVisible()
+
+  // Nothing of the name runs out of its column, under the photo: every field and cell ends
+  // inside its card, and holds its text.
+  const overflowing = await page.locator('.fields dd, .changes td').evaluateAll((els) =>
+    els.filter((el) => {
+      const card = el.closest('.columns > *')!.getBoundingClientRect()
+      return el.getBoundingClientRect().right > card.right + 1 || el.scrollWidth > el.clientWidth + 1
+    }).map((el) => el.textContent))
+  expect(overflowing).toEqual([])
+
+  // The server keeps an idle session 25 to 30 minutes: within 25 the review stays.
+  await page.clock.fastForward('24:00')
+  await expect(photo).toBeVisible()
+  await page.clock.fastForward('01:30')
+  await expect(page).toHaveURL(/\/reviewer\/login\?next=/)
+  await expect(photo).toHaveCount(0)
+  await expect(page.getByText(filed.account)).toHaveCount(0)
+  expect(await sessionToken(page)).toBeUndefined()
+})

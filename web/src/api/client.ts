@@ -28,23 +28,38 @@ export class SessionHolder {
   constructor(private readonly key: string) {}
 
   get token(): string | null {
+    return this.read()?.token ?? null
+  }
+
+  /** usedAt is when the token last went to the server (ms since the epoch), or null. */
+  get usedAt(): number | null {
+    return this.read()?.usedAt ?? null
+  }
+
+  save(token: string, expiresAt: string): void {
+    sessionStorage.setItem(this.key, JSON.stringify({ token, expiresAt, usedAt: Date.now() }))
+  }
+
+  /** touch notes a request sent with the token: the server's idle deadline slides from it. */
+  touch(): void {
+    const s = this.read()
+    if (s) sessionStorage.setItem(this.key, JSON.stringify({ ...s, usedAt: Date.now() }))
+  }
+
+  private read(): { token: string; expiresAt: string; usedAt?: number } | null {
     const raw = sessionStorage.getItem(this.key)
     if (!raw) return null
     try {
-      const s = JSON.parse(raw) as { token: string; expiresAt: string }
+      const s = JSON.parse(raw) as { token: string; expiresAt: string; usedAt?: number }
       if (Date.parse(s.expiresAt) <= Date.now()) {
         this.clear()
         return null
       }
-      return s.token
+      return s
     } catch {
       this.clear()
       return null
     }
-  }
-
-  save(token: string, expiresAt: string): void {
-    sessionStorage.setItem(this.key, JSON.stringify({ token, expiresAt }))
   }
 
   clear(): void {
@@ -63,7 +78,10 @@ export function newApi(session: SessionHolder, onUnauthenticated: () => void): A
   const auth: Middleware = {
     onRequest({ request }) {
       const token = session.token
-      if (token) request.headers.set('Authorization', `Bearer ${token}`)
+      if (token) {
+        request.headers.set('Authorization', `Bearer ${token}`)
+        session.touch()
+      }
       return request
     },
     async onResponse({ response }) {

@@ -19,4 +19,13 @@ describe('names', () => {
     expect(nameProblem('张明1')).toContain('只能包含')
     expect(nameProblem('ＣＨＡＮ')).toContain('半角')
   })
+
+  it('refuses the radicals and CJK symbols that look like characters, and keeps 〇', () => {
+    expect(nameProblem('王\u2ee2')).toContain('只能包含') // ⻢, which looks as 马
+    expect(nameProblem('佐々木')).toContain('只能包含')
+    expect(nameProblem('王〢')).toContain('只能包含')
+    expect(nameProblem('王〇')).toBe('')
+    expect(nameProblem('\u2f08民')).toBe('') // a Kangxi radical NFKC makes 人
+    expect(nameProblem('𠮷野家')).toBe('')
+  })
 })

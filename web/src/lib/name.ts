@@ -4,6 +4,14 @@
 const dotLookalikes = /[•・‧●]/g
 const han = /\p{Script=Han}/u
 
+/** isIdeograph is a Chinese character of a name: Han without the radicals and CJK symbols
+ * (U+2E80 to U+303F: ⻢ looks as 马) but for 〇, as the server reads it. */
+function isIdeograph(c: string): boolean {
+  if (c === '〇') return true
+  const cp = c.codePointAt(0) ?? 0
+  return !(cp >= 0x2e80 && cp <= 0x303f) && han.test(c)
+}
+
 /** normalizeName is the name as the server reads it: trimmed, input methods' dots as “·”. */
 export function normalizeName(raw: string): string {
   return raw.trim().replace(dotLookalikes, '·')
@@ -22,7 +30,7 @@ export function nameProblem(raw: string): string {
       if (i === 0 || prev === '·' || prev === ' ') return '姓名中的间隔号“·”只能用在两个字之间'
     } else if (c === ' ') {
       if (prev === ' ' || prev === '·') return '姓名中不能有连续的空格'
-    } else if (!han.test(c) && !/^[A-Za-z]$/.test(c)) {
+    } else if (!isIdeograph(c) && !/^[A-Za-z]$/.test(c)) {
       return '姓名只能包含汉字、英文字母、间隔号“·”和空格，请按证件上的姓名填写'
     }
     prev = c
