@@ -9,8 +9,9 @@ import (
 	"strings"
 )
 
-// PageHeaders are the security headers the pages are served with: locally here, and deployed
-// by CloudFront's response headers policy (template.yaml; a test holds the two equal). Scripts
+// PageHeaders are the security headers the pages and the API's answers are served with:
+// locally here, and deployed by CloudFront's response headers policy (template.yaml; a test
+// holds the two equal). Scripts
 // only from the site itself (Vite emits no inline script); styles may be inline because Vant
 // and Element Plus set style attributes; pictures may be data: URLs (the slider, the photos).
 var PageHeaders = map[string]string{
@@ -45,14 +46,15 @@ func Pages(dir string, api http.Handler) (http.Handler, error) {
 	}
 	static := http.FileServerFS(files)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Every answer, the API's too: the distribution adds the same to /v1/*.
+		for k, v := range PageHeaders {
+			w.Header().Set(k, v)
+		}
 		p := r.URL.Path
 		if (r.Method != http.MethodGet && r.Method != http.MethodHead) ||
 			strings.HasPrefix(p, "/v1/") || strings.HasPrefix(p, "/local/") {
 			api.ServeHTTP(w, r)
 			return
-		}
-		for k, v := range PageHeaders {
-			w.Header().Set(k, v)
 		}
 		name := strings.TrimPrefix(path.Clean(p), "/")
 		if info, err := fs.Stat(files, name); err == nil && !info.IsDir() && !strings.HasSuffix(name, "index.html") {
