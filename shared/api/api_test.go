@@ -134,8 +134,55 @@ func TestABodyIsReadOnlyAsJSON(t *testing.T) {
 	if status, _, _ := callAs(t, noBody, "text/plain", "", false); status != 204 {
 		t.Errorf("no body as text/plain: %d", status)
 	}
-	if status, _, _ := callAs(t, noBody, "text/plain", "{}", false); status != 400 {
-		t.Errorf("{} as text/plain: %d", status)
+	if status, _, _ := callAs(t, noBody, "text/plain", "{}", false); status != 204 {
+		t.Errorf("{} as text/plain, which SPEC §2 lets a route without a body take: %d", status)
+	}
+	if status, _, _ := callAs(t, noBody, "text/plain", `{"a":1}`, false); status != 400 {
+		t.Errorf("a body as text/plain on a route without one: %d", status)
+	}
+}
+
+// A page of another site cannot make its visitors' browsers act: every request but a GET
+// that says it comes from another site's page is 403, with a body or without one, before
+// the handler runs; its own pages, a typed address and clients that are no browser pass, and
+// so does a navigation (the 教育部 callback comes from the provider's site).
+func TestAnotherSitesPageIsRefused(t *testing.T) {
+	ran := 0
+	h := func(ctx context.Context, r *Request) (*Response, error) {
+		ran++
+		return NoContent(), nil
+	}
+	call := func(method, site, body string) int {
+		headers := map[string]string{"content-type": "application/json"}
+		if site != "" {
+			headers["sec-fetch-site"] = site
+		}
+		ev := events.APIGatewayV2HTTPRequest{RouteKey: method + " /x", Body: body, Headers: headers,
+			RequestContext: events.APIGatewayV2HTTPRequestContext{RequestID: "req-1",
+				HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: method}}}
+		resp, err := Lambda(h)(context.Background(), ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode
+	}
+	for _, c := range []struct {
+		method, site, body string
+		want               int
+	}{
+		{"POST", "cross-site", "", 403},
+		{"POST", "same-site", "", 403},
+		{"PUT", "cross-site", "{}", 403},
+		{"DELETE", "cross-site", "", 403},
+		{"POST", "same-origin", "", 204},
+		{"POST", "none", "", 204},
+		{"POST", "", "", 204},
+		{"GET", "cross-site", "", 204},
+	} {
+		before := ran
+		if got := call(c.method, c.site, c.body); got != c.want || (got == 403) != (ran == before) {
+			t.Errorf("%s from %q: %d (the handler ran: %v), want %d", c.method, c.site, got, ran > before, c.want)
+		}
 	}
 }
 

@@ -49,6 +49,9 @@ func Lambda(h HandlerFunc) LambdaFunc {
 		defer flushMetrics()
 		var resp events.APIGatewayV2HTTPResponse
 		failure := edge.admit(&ev)
+		if failure == nil && fromAnotherSite(&ev) {
+			failure = Forbidden(CodeForbidden, "请在中国教师资格网网站上操作")
+		}
 		if failure != nil {
 			resp = encodeError(ctx, failure, id)
 		} else {
@@ -167,4 +170,19 @@ func newRequestID() string {
 // NotFoundRoute answers routes that do not exist with the contract's 404.
 func NotFoundRoute(_ context.Context, _ *Request) (*Response, error) {
 	return nil, NotFound("请求的接口不存在")
+}
+
+// fromAnotherSite is a browser's request that a page of another site made (Sec-Fetch-Site,
+// which no page can set), for any method but GET and HEAD. Such a request is refused
+// whatever its body: a POST with none (a slider, a reset's send) or a text/plain one needs
+// no CORS preflight, so a page elsewhere could spend the sliders, codes and login attempts
+// of the address its visitors share. GET is let through: the 教育部 callback is a
+// navigation from the provider's site, and no other GET changes anything. Requests from no
+// browser (WeChat's servers, scripts) carry no Sec-Fetch-Site.
+func fromAnotherSite(ev *events.APIGatewayV2HTTPRequest) bool {
+	if m := ev.RequestContext.HTTP.Method; m == http.MethodGet || m == http.MethodHead {
+		return false
+	}
+	site := ev.Headers["sec-fetch-site"]
+	return site == "cross-site" || site == "same-site"
 }

@@ -85,10 +85,11 @@ func (r *Request) Decode(dst any) error {
 	return nil
 }
 
-// NoBody accepts what routes without a body take: nothing, or an empty object.
+// NoBody accepts what routes without a body take: nothing, or an empty object (SPEC §2), in
+// any media type; anything else is read as Decode reads a body.
 func (r *Request) NoBody() error {
 	b := bytes.TrimSpace(r.Body)
-	if len(b) == 0 {
+	if len(b) == 0 || string(b) == "{}" {
 		return nil
 	}
 	var empty struct{}

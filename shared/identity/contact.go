@@ -62,7 +62,7 @@ func isIdeograph(r rune) bool {
 	switch {
 	case r == '〇':
 		return true
-	case r >= 0x2E80 && r <= 0x303F:
+	case r >= 0x2E80 && r <= 0x303F, r >= 0x16FE0 && r <= 0x16FFF: // the old iteration and hook marks too
 		return false
 	}
 	return unicode.Is(unicode.Han, r)

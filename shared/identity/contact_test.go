@@ -61,6 +61,7 @@ func TestNormalizeName(t *testing.T) {
 		{"radical U+2E8C", "\u2E8C小", "", "只能包含"},
 		{"iteration mark 々", "佐々木", "", "只能包含"},
 		{"Hangzhou numeral 〢", "王〢", "", "只能包含"},
+		{"old Chinese iteration mark U+16FE3", "王\U00016FE3", "", "只能包含"},
 		{"ideographic zero 〇 stays", "王〇", "王〇", ""},
 		{"compatibility ideograph U+FA0E, unified", "\uFA0E田", "\uFA0E田", ""},
 		{"extension G", "\U00030000田", "\U00030000田", ""},

@@ -283,11 +283,11 @@ func readable(s string) bool {
 	return visible
 }
 
-// blank is a letter or symbol that draws nothing: the Hangul fillers (ㅤ U+3164 and its
-// kin, Default_Ignorable) and the blank Braille pattern. A reason of these alone is empty
-// on the applicant's screen, in the SMS and in the mail.
+// blank is a letter or symbol that draws nothing: the Hangul fillers (U+3164 and its kin,
+// Default_Ignorable), the blank Braille pattern and the null notehead. A reason of these
+// alone is empty on the applicant's screen, in the SMS and in the mail.
 func blank(r rune) bool {
-	return r == '⠀' || unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r)
+	return r == '\u2800' || r == '\U0001D159' || unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r)
 }
 
 func alreadyDecided() error {

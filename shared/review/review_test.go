@@ -486,11 +486,11 @@ func TestRejectionAndResubmission(t *testing.T) {
 	for _, bad := range []map[string]any{
 		{"decision": "reject"},
 		{"decision": "reject", "reason": "   "},
-		{"decision": "reject", "reason": "\u3000\u200b\u200b"},  // an ideographic space and zero widths: nothing to read
-		{"decision": "reject", "reason": "\u3164\u3164\u3164"},  // Hangul fillers: letters that draw nothing
-		{"decision": "reject", "reason": "\u2800 \uFFA0"},       // a blank Braille pattern and a half-width filler
-		{"decision": "reject", "reason": "照片\u202e糊模"},          // a right-to-left override reorders what the applicant reads
-		{"decision": "reject", "reason": "照片模糊\u0007\u001b[2J"}, // control characters for a terminal or an SMS gateway
+		{"decision": "reject", "reason": "\u3000\u200b\u200b"},      // an ideographic space and zero widths: nothing to read
+		{"decision": "reject", "reason": "\u3164\u3164\u3164"},      // Hangul fillers: letters that draw nothing
+		{"decision": "reject", "reason": "\u2800 \uFFA0\U0001D159"}, // a blank Braille pattern, a half-width filler, a null notehead
+		{"decision": "reject", "reason": "照片\u202e糊模"},              // a right-to-left override reorders what the applicant reads
+		{"decision": "reject", "reason": "照片模糊\u0007\u001b[2J"},     // control characters for a terminal or an SMS gateway
 		{"decision": "maybe"},
 		{"decision": "reject", "reason": strings.Repeat("糊", review.MaxReasonRunes+1)},
 	} {

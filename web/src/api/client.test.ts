@@ -28,4 +28,17 @@ describe('the session holder', () => {
     expect(holder.token).toBeNull()
     expect(holder.usedAt).toBeNull()
   })
+
+  it('with an idle limit, forgets a token left unused that long, and keeps one in use', () => {
+    const desk = new SessionHolder('test.desk', 25 * 60_000)
+    desk.save('d3sk', '2026-11-28T22:00:00Z')
+    vi.advanceTimersByTime(20 * 60_000)
+    expect(desk.token).toBe('d3sk')
+    desk.touch()
+    vi.advanceTimersByTime(20 * 60_000)
+    expect(desk.token).toBe('d3sk')
+    vi.advanceTimersByTime(5 * 60_000)
+    expect(desk.token).toBeNull()
+    expect(sessionStorage.getItem('test.desk')).toBeNull()
+  })
 })

@@ -23,9 +23,16 @@ export class ApiError extends Error {
   }
 }
 
-/** Where a page keeps its session: the tab's sessionStorage, so closing the tab logs out. */
+/**
+ * Where a page keeps its session: the tab's sessionStorage, so closing the tab logs out. With
+ * idleMs, a token that has not gone to the server for that long is forgotten as if it had
+ * expired, and never sent again.
+ */
 export class SessionHolder {
-  constructor(private readonly key: string) {}
+  constructor(
+    private readonly key: string,
+    private readonly idleMs?: number,
+  ) {}
 
   get token(): string | null {
     return this.read()?.token ?? null
@@ -51,7 +58,8 @@ export class SessionHolder {
     if (!raw) return null
     try {
       const s = JSON.parse(raw) as { token: string; expiresAt: string; usedAt?: number }
-      if (Date.parse(s.expiresAt) <= Date.now()) {
+      const idle = this.idleMs !== undefined && s.usedAt !== undefined && Date.now() - s.usedAt >= this.idleMs
+      if (Date.parse(s.expiresAt) <= Date.now() || idle) {
         this.clear()
         return null
       }

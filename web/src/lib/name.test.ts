@@ -24,6 +24,7 @@ describe('names', () => {
     expect(nameProblem('王\u2ee2')).toContain('只能包含') // ⻢, which looks as 马
     expect(nameProblem('佐々木')).toContain('只能包含')
     expect(nameProblem('王〢')).toContain('只能包含')
+    expect(nameProblem('王\u{16fe3}')).toContain('只能包含')
     expect(nameProblem('王〇')).toBe('')
     expect(nameProblem('\u2f08民')).toBe('') // a Kangxi radical NFKC makes 人
     expect(nameProblem('𠮷野家')).toBe('')

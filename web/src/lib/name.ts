@@ -5,11 +5,11 @@ const dotLookalikes = /[•・‧●]/g
 const han = /\p{Script=Han}/u
 
 /** isIdeograph is a Chinese character of a name: Han without the radicals and CJK symbols
- * (U+2E80 to U+303F: ⻢ looks as 马) but for 〇, as the server reads it. */
+ * (U+2E80 to U+303F: ⻢ looks as 马; the old marks of U+16FE0…) but for 〇, as the server reads it. */
 function isIdeograph(c: string): boolean {
   if (c === '〇') return true
   const cp = c.codePointAt(0) ?? 0
-  return !(cp >= 0x2e80 && cp <= 0x303f) && han.test(c)
+  return !(cp >= 0x2e80 && cp <= 0x303f) && !(cp >= 0x16fe0 && cp <= 0x16fff) && han.test(c)
 }
 
 /** normalizeName is the name as the server reads it: trimmed, input methods' dots as “·”. */

@@ -1,5 +1,5 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
-import { SessionHolder } from '@/api/client'
+import { session as holder } from './holder'
 import LoginPage from './pages/LoginPage.vue'
 import QueuePage from './pages/QueuePage.vue'
 import ReviewPage from './pages/ReviewPage.vue'
@@ -17,8 +17,6 @@ const routes: RouteRecordRaw[] = [
 ]
 
 export const router = createRouter({ history: createWebHistory('/reviewer/'), routes })
-
-const holder = new SessionHolder('jszg.reviewer.session')
 
 // A page that needs a session sends the reviewer to log in, and back to it afterwards (a
 // review's address pasted by a colleague opens once logged in).
