@@ -150,38 +150,35 @@ func (st *Store) create(ctx context.Context, item map[string]types.AttributeValu
 // the condition meets the first attempt's item, which the mark tells from another writer's.
 func (st *Store) put(ctx context.Context, in *dynamodb.PutItemInput, refusal func(old map[string]types.AttributeValue) error) error {
 	in.TableName = aws.String(st.table)
+	var m mark
 	if in.ConditionExpression != nil {
 		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
-		if refusal != nil {
-			mark := newMark()
-			in.Item = merge(in.Item, map[string]types.AttributeValue{attrPutBy: s(mark)})
-			refusal = unlessPutBy(mark, refusal)
-		}
+		m = newMark(attrPutBy)
+		in.Item = merge(in.Item, map[string]types.AttributeValue{m.attr: s(m.value)})
 	}
-	_, err := write(ctx, st, "put "+kindOf(in.Item), func(ctx context.Context) (*dynamodb.PutItemOutput, error) {
+	_, _, err := write(ctx, st, "put "+kindOf(in.Item), func(ctx context.Context) (*dynamodb.PutItemOutput, error) {
 		return st.db.PutItem(ctx, in)
-	}, refusal)
+	}, m, refusal)
 	return err
 }
 
 // attrPutBy is the mark of the conditional put that wrote an item (put).
 const attrPutBy = "putBy"
 
-// newMark is a random mark of one call: 72 bits, 12 characters.
-func newMark() string {
+// mark is one call's random mark (72 bits, 12 characters) under the attribute its write
+// sets, which tells the call's own first attempt from another writer's when a retry's
+// condition fails (write); the zero mark tells nothing.
+type mark struct{ attr, value string }
+
+func newMark(attr string) mark {
 	b := make([]byte, 9)
 	_, _ = rand.Read(b) // never fails (crypto/rand)
-	return base64.RawURLEncoding.EncodeToString(b)
+	return mark{attr: attr, value: base64.RawURLEncoding.EncodeToString(b)}
 }
 
-// unlessPutBy is refusal, but for an item this call's put wrote (its mark): the put was made.
-func unlessPutBy(mark string, refusal func(old map[string]types.AttributeValue) error) func(map[string]types.AttributeValue) error {
-	return func(old map[string]types.AttributeValue) error {
-		if getS(old, attrPutBy) == mark {
-			return nil
-		}
-		return refusal(old)
-	}
+// on says whether item carries the mark.
+func (m mark) on(item map[string]types.AttributeValue) bool {
+	return m.value != "" && getS(item, m.attr) == m.value
 }
 
 // attrTakenBy marks an item taken (take), with the taking call's mark.
@@ -194,7 +191,7 @@ const attrTakenBy = "takenBy"
 // made the SDK sends it again, and the mark the retry meets says the item is its own, where
 // a delete would have left nothing to return. The item stays until its TTL. One UpdateItem.
 func (st *Store) take(ctx context.Context, k map[string]types.AttributeValue, cond string, values map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
-	mark := newMark()
+	m := newMark(attrTakenBy)
 	condition := "attribute_exists(pk) AND attribute_not_exists(" + attrTakenBy + ")"
 	if cond != "" {
 		condition += " AND " + cond
@@ -204,26 +201,19 @@ func (st *Store) take(ctx context.Context, k map[string]types.AttributeValue, co
 		Key:                                 k,
 		UpdateExpression:                    aws.String("SET " + attrTakenBy + " = :takenBy"),
 		ConditionExpression:                 aws.String(condition),
-		ExpressionAttributeValues:           map[string]types.AttributeValue{":takenBy": s(mark)},
+		ExpressionAttributeValues:           map[string]types.AttributeValue{":takenBy": s(m.value)},
 		ReturnValues:                        types.ReturnValueAllOld,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}
 	maps.Copy(in.ExpressionAttributeValues, values)
-	var own map[string]types.AttributeValue
-	out, err := write(ctx, st, "take "+kindOf(k), func(ctx context.Context) (*dynamodb.UpdateItemOutput, error) {
+	out, own, err := write(ctx, st, "take "+kindOf(k), func(ctx context.Context) (*dynamodb.UpdateItemOutput, error) {
 		return st.db.UpdateItem(ctx, in)
-	}, func(old map[string]types.AttributeValue) error {
-		if getS(old, attrTakenBy) != mark {
-			return ErrNotFound
-		}
-		own = maps.Clone(old)
-		delete(own, attrTakenBy)
-		return nil
-	})
+	}, m, refusedWith(ErrNotFound))
 	switch {
 	case err != nil:
 		return nil, err
-	case out == nil: // this call's own earlier attempt
+	case own != nil: // the item as this call's first attempt took it
+		delete(own, attrTakenBy)
 		return own, nil
 	}
 	return out.Attributes, nil
@@ -240,27 +230,22 @@ func (st *Store) take(ctx context.Context, k map[string]types.AttributeValue, co
 // milliseconds) hides it, and the retry is then made, or refused, as without the mark.
 func (st *Store) update(ctx context.Context, in *dynamodb.UpdateItemInput, refusal func(old map[string]types.AttributeValue) error) (map[string]types.AttributeValue, error) {
 	in.TableName = aws.String(st.table)
-	mark := newMark()
+	m := newMark(attrUpdatedBy)
 	in.UpdateExpression = aws.String(withSet(aws.ToString(in.UpdateExpression), attrUpdatedBy+" = :updatedBy"))
-	in.ExpressionAttributeValues = merge(in.ExpressionAttributeValues, map[string]types.AttributeValue{":updatedBy": s(mark)})
+	in.ExpressionAttributeValues = merge(in.ExpressionAttributeValues, map[string]types.AttributeValue{":updatedBy": s(m.value)})
 	notYet := "(attribute_not_exists(" + attrUpdatedBy + ") OR " + attrUpdatedBy + " <> :updatedBy)"
 	if in.ConditionExpression != nil {
 		notYet = "(" + *in.ConditionExpression + ") AND " + notYet
 	}
 	in.ConditionExpression = aws.String(notYet)
 	in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
-	out, err := write(ctx, st, "update "+kindOf(in.Key), func(ctx context.Context) (*dynamodb.UpdateItemOutput, error) {
+	out, own, err := write(ctx, st, "update "+kindOf(in.Key), func(ctx context.Context) (*dynamodb.UpdateItemOutput, error) {
 		return st.db.UpdateItem(ctx, in)
-	}, nil)
-	if old, refused := oldItem(err); refused {
-		switch {
-		case getS(old, attrUpdatedBy) == mark:
-			return old, nil // this call's own first attempt: the item as it left it
-		case refusal != nil:
-			return nil, refusal(old)
-		}
-	}
-	if err != nil {
+	}, m, refusal)
+	switch {
+	case own != nil:
+		return own, nil // the item as this call's first attempt left it
+	case err != nil || out == nil: // out is nil after a refusal that is no error
 		return nil, err
 	}
 	return out.Attributes, nil
@@ -291,28 +276,34 @@ func (st *Store) remove(ctx context.Context, in *dynamodb.DeleteItemInput, refus
 	if in.ConditionExpression != nil {
 		in.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
 	}
-	out, err := write(ctx, st, "delete "+kindOf(in.Key), func(ctx context.Context) (*dynamodb.DeleteItemOutput, error) {
+	out, _, err := write(ctx, st, "delete "+kindOf(in.Key), func(ctx context.Context) (*dynamodb.DeleteItemOutput, error) {
 		return st.db.DeleteItem(ctx, in)
-	}, refusal)
+	}, mark{}, refusal)
 	if err != nil || out == nil { // out is nil after a refusal that is no error
 		return nil, err
 	}
 	return out.Attributes, nil
 }
 
-// write makes one single-item write through do, and turns a failed condition into the
-// refusal it stands for, read from the item as it was.
-func write[O any](ctx context.Context, st *Store, op string, call func(context.Context) (O, error), refusal func(old map[string]types.AttributeValue) error) (O, error) {
-	var out O
-	err := st.do(ctx, op, func(ctx context.Context) (err error) {
+// write makes one single-item write through do and reads a failed condition from the item
+// as it was: an item carrying the call's mark is the call's own first attempt, made and its
+// reply lost (the SDK sent it again), returned as own with no error; else refusal, when
+// there is one, turns it into the rule's error.
+func write[O any](ctx context.Context, st *Store, op string, call func(context.Context) (O, error), m mark, refusal func(old map[string]types.AttributeValue) error) (out O, own map[string]types.AttributeValue, err error) {
+	err = st.do(ctx, op, func(ctx context.Context) (err error) {
 		out, err = call(ctx)
 		return err
 	})
-	if old, ok := oldItem(err); ok && refusal != nil {
+	old, refused := oldItem(err)
+	switch {
+	case refused && m.on(old):
 		var none O
-		return none, refusal(old)
+		return none, old, nil
+	case refused && refusal != nil:
+		var none O
+		return none, nil, refusal(old)
 	}
-	return out, err
+	return out, nil, err
 }
 
 // query is one page of a Query of the table or an index.
