@@ -33,7 +33,7 @@ func NormalizeName(raw string) (string, error) {
 	var prev rune
 	for i, r := range s {
 		switch {
-		case isIdeograph(r), isASCIILetter(r):
+		case IsIdeograph(r), isASCIILetter(r):
 		case r == middleDot:
 			if i == 0 || prev == middleDot || prev == ' ' {
 				return "", broken("姓名中的间隔号“·”只能用在两个字之间")
@@ -53,12 +53,12 @@ func NormalizeName(raw string) (string, error) {
 	return s, nil
 }
 
-// isIdeograph is a Chinese character of a name: unicode.Han without the radicals (U+2E80 to
+// IsIdeograph is a Chinese character of a name: unicode.Han without the radicals (U+2E80 to
 // U+2FDF; NFKC folds the Kangxi ones but leaves ⻢ U+2EE2, which looks as 马) and the
 // CJK symbols (U+3000 to U+303F: 々, the Hangzhou numerals 〡〢〣), but for 〇, which
 // names do carry. A radical in a name would pass a reviewer's eye as the character it
 // looks like, and miss every exact comparison (recovery, the 教育部 link).
-func isIdeograph(r rune) bool {
+func IsIdeograph(r rune) bool {
 	switch {
 	case r == '〇':
 		return true
@@ -67,6 +67,12 @@ func isIdeograph(r rune) bool {
 	}
 	return unicode.Is(unicode.Han, r)
 }
+
+// The pages apply the same rule from a table of these characters written from Go's
+// unicode.Han (their browser's is newer, and would take characters this refuses); a test
+// holds the two together.
+//
+//go:generate go run ./internal/hangen -out ../../web/src/lib/hanRanges.ts
 
 // PasswordSpecials is exactly the set the manual allows.
 const PasswordSpecials = "#%*-_!@$&"

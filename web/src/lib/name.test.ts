@@ -29,4 +29,20 @@ describe('names', () => {
     expect(nameProblem('\u2f08民')).toBe('') // a Kangxi radical NFKC makes 人
     expect(nameProblem('𠮷野家')).toBe('')
   })
+
+  it('takes the Chinese characters of the server’s Unicode, not those the browser’s newer one adds', () => {
+    // CJK Extension I (Unicode 15.1) and J (17.0), and 15.1’s additions to Extension C: the
+    // browser’s \p{Script=Han} has them, Go’s unicode.Han (15.0) does not, and the server says 422.
+    expect(nameProblem('王\u{2ebf0}')).toContain('只能包含')
+    expect(nameProblem('王\u{2ee5d}')).toContain('只能包含')
+    expect(nameProblem('王\u{323b0}')).toContain('只能包含')
+    expect(nameProblem('王\u{2b73a}')).toContain('只能包含')
+    expect(nameProblem('王〇')).toBe('')
+    expect(nameProblem('王马')).toBe('')
+    expect(nameProblem('王\u{20000}')).toBe('') // 𠀀, the first of Extension B
+    expect(nameProblem('王\u{31350}')).toBe('') // the first of Extension H (15.0)
+    expect(nameProblem('王\u{323af}')).toBe('') // and its last
+    expect(nameProblem('王\u2ee2')).toContain('只能包含') // ⻢
+    expect(nameProblem('王々')).toContain('只能包含')
+  })
 })

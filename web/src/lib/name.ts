@@ -1,15 +1,26 @@
 // The name rule of registration and recovery, as the server applies it (shared/identity
 // NormalizeName), so that a mistake shows before the button is pressed, in the same words.
 
+import { hanRanges } from './hanRanges'
+
 const dotLookalikes = /[•・‧●]/g
-const han = /\p{Script=Han}/u
 
 /** isIdeograph is a Chinese character of a name: Han without the radicals and CJK symbols
- * (U+2E80 to U+303F: ⻢ looks as 马; the old marks of U+16FE0…) but for 〇, as the server reads it. */
+ * (U+2E80 to U+303F: ⻢ looks as 马; the old marks of U+16FE0…) but for 〇, as the server reads
+ * it. The table is written from the server's (Go's Unicode, not the browser's newer one, which
+ * has characters the server refuses). */
 function isIdeograph(c: string): boolean {
-  if (c === '〇') return true
   const cp = c.codePointAt(0) ?? 0
-  return !(cp >= 0x2e80 && cp <= 0x303f) && !(cp >= 0x16fe0 && cp <= 0x16fff) && han.test(c)
+  let lo = 0
+  let hi = hanRanges.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    const [first, last] = hanRanges[mid]!
+    if (cp < first) hi = mid - 1
+    else if (cp > last) lo = mid + 1
+    else return true
+  }
+  return false
 }
 
 /** normalizeName is the name as the server reads it: trimmed, input methods' dots as “·”. */
