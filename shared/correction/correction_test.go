@@ -3,6 +3,7 @@ package correction_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
@@ -187,7 +188,10 @@ func TestAnApprovedCorrectionDoesNotTextAnUnprovenMobile(t *testing.T) {
 func TestAnOwnershipClaimHandsTheAccountOver(t *testing.T) {
 	w := newWorld(t)
 	squatted := w.Profiled(w.Applicant("李四"))
-	if err := w.Env.Store.BindWechat(t.Context(), squatted.Login, squatted.Epoch, "the-squatters-wechat"); err != nil {
+	if err := w.Env.Store.PutBindCode(t.Context(), "squatters-code", squatted.Login, squatted.Epoch, w.Clock.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Env.Store.BindWechat(t.Context(), "squatters-code", squatted.Login, squatted.Epoch, "the-squatters-wechat", w.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	holderPhone := testkit.Phone()

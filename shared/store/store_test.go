@@ -433,17 +433,8 @@ func TestATakeIsOnceAndSurvivesItsLostReply(t *testing.T) {
 		t.Fatalf("given back: %+v, %v", taken, err)
 	}
 
-	// The binding code and the awaited answer take the same way, and not past their time.
-	if err := env.Store.PutBindCode(ctx, "h", "L1", 3, t0.Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := env.Store.TakeBindCode(ctx, "h", t0.Add(time.Minute)); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("a binding code past its time: %v", err)
-	}
+	// The awaited answer takes the same way.
 	env.Faults.LoseFirstReplyWhere(func(target string, _ []byte) bool { return target == "UpdateItem" })
-	if login, epoch, err := env.Store.TakeBindCode(ctx, "h", t0); err != nil || login != "L1" || epoch != 3 {
-		t.Fatalf("a binding code after a lost reply: %q %d %v", login, epoch, err)
-	}
 	if err := env.Store.AwaitWechat(ctx, "o-user", "document", t0.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
@@ -454,7 +445,7 @@ func TestATakeIsOnceAndSurvivesItsLostReply(t *testing.T) {
 	if what, err := env.Store.TakeWechatAwait(ctx, "o-user", t0); err != nil || what != "" {
 		t.Fatalf("the awaited answer twice: %q %v", what, err)
 	}
-	if env.Faults.Injected() != 3 {
+	if env.Faults.Injected() != 2 {
 		t.Fatalf("%d replies lost", env.Faults.Injected())
 	}
 }
@@ -521,5 +512,62 @@ func TestTheMarkJoinsTheSetClause(t *testing.T) {
 		if got := store.WithSet(expr, "m = :m"); got != want {
 			t.Errorf("%q: %q, want %q", expr, got, want)
 		}
+	}
+}
+
+// A binding code is read, which spends nothing, and taken only with the binding it makes, in
+// one transaction: of racing users one binds, a code past its time or made at another epoch
+// binds no one, and a binding whose reply is lost is made once.
+func TestABindingCodeIsTakenOnlyWithItsBinding(t *testing.T) {
+	env := storetest.New(t)
+	a := applicant("L1")
+	a.Epoch = 3
+	if err := env.Store.CreateAccount(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Store.PutBindCode(ctx, "h", "L1", 3, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := env.Store.WechatBindCode(ctx, "h", t0.Add(time.Minute)); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a binding code read past its time: %v", err)
+	}
+	if err := env.Store.BindWechat(ctx, "h", "L1", 3, "o-late", t0.Add(time.Minute)); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a binding code used past its time: %v", err)
+	}
+	login, epoch, err := env.Store.WechatBindCode(ctx, "h", t0)
+	if err != nil || login != "L1" || epoch != 3 {
+		t.Fatalf("the code read: %q %d %v", login, epoch, err)
+	}
+	for _, c := range []struct {
+		login string
+		epoch int64
+	}{{"L2", 3}, {"L1", 4}} {
+		if err := env.Store.BindWechat(ctx, "h", c.login, c.epoch, "o-forger", t0); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("the code used for %s at %d: %v", c.login, c.epoch, err)
+		}
+	}
+	env.Faults.LoseFirstReplyWhere(func(target string, _ []byte) bool { return target == "TransactWriteItems" })
+	var bound atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			switch err := env.Store.BindWechat(ctx, "h", "L1", 3, "o-user-"+strconv.Itoa(i), t0); {
+			case err == nil:
+				bound.Add(1)
+			case !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrAccountBound):
+				t.Errorf("a racing binding: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	env.Faults.Set(storetest.NoFault)
+	if bound.Load() != 1 {
+		t.Fatalf("%d bindings with one code", bound.Load())
+	}
+	if _, _, err := env.Store.WechatBindCode(ctx, "h", t0); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the code read after its binding: %v", err)
+	}
+	if got, _ := env.Store.GetAccount(ctx, "L1"); got.WechatUser == "" {
+		t.Fatal("the account names no user")
 	}
 }

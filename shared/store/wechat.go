@@ -68,8 +68,24 @@ func (st *Store) TakeWechatAwait(ctx context.Context, user string, now time.Time
 // against max a day for each: ErrQuotaFull when either is spent (the other is given back).
 // One round trip: both UpdateItems at once.
 func (st *Store) CountWechatCode(ctx context.Context, login, user, day string, max int, expires time.Time) error {
-	return st.countBoth(ctx, counter{pk: prefixAccount + login, sk: "WXCODEDAY#" + day, period: day},
-		counter{pk: prefixWechatUser + user, sk: "CODEDAY#" + day, period: day}, max, expires)
+	number, chat := wechatCodeDays(login, user, day)
+	return st.countBoth(ctx, number, chat, max, expires)
+}
+
+// UncountWechatCode gives back a code counted by CountWechatCode and never issued. One round
+// trip: both UpdateItems at once.
+func (st *Store) UncountWechatCode(ctx context.Context, login, user, day string) error {
+	number, chat := wechatCodeDays(login, user, day)
+	errs := make([]error, 2)
+	SendTogether(ctx,
+		func(ctx context.Context) { errs[0] = st.countDown(ctx, number) },
+		func(ctx context.Context) { errs[1] = st.countDown(ctx, chat) })
+	return errors.Join(errs...)
+}
+
+func wechatCodeDays(login, user, day string) (number, chat counter) {
+	return counter{pk: prefixAccount + login, sk: "WXCODEDAY#" + day, period: day},
+		counter{pk: prefixWechatUser + user, sk: "CODEDAY#" + day, period: day}
 }
 
 // CountWechatReset counts one reset code for login asked from WeChat on day: ErrQuotaFull
@@ -98,7 +114,7 @@ func (st *Store) countBoth(ctx context.Context, a, b counter, max int, expires t
 	}
 	for i, c := range []counter{a, b} {
 		if errs[i] == nil {
-			if err := st.countDown(context.WithoutCancel(ctx), c); err != nil {
+			if err := st.countDown(Apart(context.WithoutCancel(ctx)), c); err != nil {
 				return err
 			}
 		}
@@ -115,19 +131,27 @@ func (st *Store) countBoth(ctx context.Context, a, b counter, max int, expires t
 // PutBindCode keeps a binding code (its hash) for login at epoch until until; ErrExists if
 // the code is taken (the caller draws another). One PutItem.
 func (st *Store) PutBindCode(ctx context.Context, hash, login string, epoch int64, until time.Time) error {
-	item := key(prefixWechatBind+hash, "BIND")
+	item := bindCodeKey(hash)
 	item["login"], item["epoch"], item[attrExpires] = s(login), n(epoch), n(until.Unix())
 	return st.create(ctx, item)
 }
 
-// TakeBindCode spends a binding code: the account and epoch it was made for; ErrNotFound for
-// a code unknown, spent or past its time. One UpdateItem (take).
-func (st *Store) TakeBindCode(ctx context.Context, hash string, now time.Time) (string, int64, error) {
-	old, err := st.take(ctx, key(prefixWechatBind+hash, "BIND"), "expiresAt > :now", map[string]types.AttributeValue{":now": n(now.Unix())})
+// WechatBindCode reads a binding code: the account and epoch it was made for; ErrNotFound for
+// a code unknown, spent or past its time. Reading it spends nothing: BindWechat takes it with
+// the binding, in one transaction. One GetItem.
+func (st *Store) WechatBindCode(ctx context.Context, hash string, now time.Time) (string, int64, error) {
+	item, err := st.get(ctx, bindCodeKey(hash))
 	if err != nil {
 		return "", 0, err
 	}
-	return getS(old, "login"), getN(old, "epoch"), nil
+	if _, taken := item[attrTakenBy]; taken || getN(item, attrExpires) <= now.Unix() {
+		return "", 0, ErrNotFound
+	}
+	return getS(item, "login"), getN(item, "epoch"), nil
+}
+
+func bindCodeKey(hash string) map[string]types.AttributeValue {
+	return key(prefixWechatBind+hash, "BIND")
 }
 
 // Refusals of a binding.
@@ -137,12 +161,25 @@ var (
 	ErrWechatBindingMoved = errors.New("store: the account changed since the binding code was made")
 )
 
-// BindWechat binds user to login, once: the user's binding item and the account's mark in
-// one transaction, each only if absent, the account only at epoch. One TransactWriteItems.
-func (st *Store) BindWechat(ctx context.Context, login string, epoch int64, user string) error {
+// BindWechat binds user to login with the binding code kept under hash, once: the code taken
+// (if still live, untaken and made for login at epoch: ErrNotFound if not), the user's
+// binding item and the account's mark, each only if absent, the account only at epoch, in
+// one transaction, which DynamoDB makes once however often its reply is lost (its
+// ClientRequestToken). One TransactWriteItems.
+func (st *Store) BindWechat(ctx context.Context, hash, login string, epoch int64, user string, now time.Time) error {
 	binding := wechatUserKey(user, "BINDING")
 	binding["login"] = s(login)
 	return st.transact(ctx, "bind wechat",
+		step{
+			write: types.TransactWriteItem{Update: &types.Update{
+				TableName:                 aws.String(st.table),
+				Key:                       bindCodeKey(hash),
+				UpdateExpression:          aws.String("SET " + attrTakenBy + " = :takenBy"),
+				ConditionExpression:       aws.String("attribute_exists(pk) AND attribute_not_exists(" + attrTakenBy + ") AND expiresAt > :now AND login = :login AND epoch = :epoch"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":takenBy": s(newMark(attrTakenBy).value), ":now": n(now.Unix()), ":login": s(login), ":epoch": n(epoch)},
+			}},
+			refusal: refusedWith(ErrNotFound),
+		},
 		step{
 			write: types.TransactWriteItem{Put: &types.Put{
 				TableName: aws.String(st.table), Item: binding, ConditionExpression: aws.String("attribute_not_exists(pk)"),

@@ -81,7 +81,13 @@ func TestScanningTheBindingQRCodeBinds(t *testing.T) {
 		if event == "subscribe" {
 			key = "qrscene_" + key
 		}
+		w.Env.Calls.Reset()
 		reply, _ := w.push(t, wechat.Message{ToUserName: "gh", FromUserName: "o-" + event, MsgType: "event", Event: event, EventKey: key})
+		// The replay marks with the try counted and the code read; the binding with the try
+		// given back.
+		if w.Env.Calls.Trips() != 2 {
+			t.Fatalf("%s: %s in %d round trips", event, w.Env.Calls.String(), w.Env.Calls.Trips())
+		}
 		if !strings.Contains(reply, "绑定成功") || w.Account(a.Login).WechatUser == "" {
 			t.Fatalf("%s: %q", event, reply)
 		}

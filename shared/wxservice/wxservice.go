@@ -6,6 +6,7 @@
 package wxservice
 
 import (
+	"cmp"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -57,10 +58,11 @@ type Store interface {
 	CountWechatReset(ctx context.Context, login, day string, max int, expires time.Time) error
 	UncountWechatReset(ctx context.Context, login, day string) error
 	PutCode(ctx context.Context, k store.CodeKey, c store.Code) error
-	TakeBindCode(ctx context.Context, hash string, now time.Time) (string, int64, error)
+	UncountWechatCode(ctx context.Context, login, user, day string) error
+	WechatBindCode(ctx context.Context, hash string, now time.Time) (string, int64, error)
 	CountWechatBindTry(ctx context.Context, user, day string, max int, expires time.Time) error
 	UncountWechatBindTry(ctx context.Context, user, day string) error
-	BindWechat(ctx context.Context, login string, epoch int64, user string) error
+	BindWechat(ctx context.Context, hash, login string, epoch int64, user string, now time.Time) error
 	WechatBinding(ctx context.Context, user string) (string, error)
 	DropWechatBinding(ctx context.Context, user, login string) error
 	GetAccount(ctx context.Context, login string) (account.Account, error)
@@ -101,14 +103,13 @@ func NewCallback(db Store, cfg wechat.Config, clk clock.Clock, pepper []byte) ap
 		if err != nil {
 			return nil, notWeChat()
 		}
-		first, err := db.SeeWechatMessage(ctx, m.ID(), q.Timestamp+"#"+q.Nonce, now)
+		see := func(ctx context.Context) (bool, error) {
+			return db.SeeWechatMessage(ctx, m.ID(), q.Timestamp+"#"+q.Nonce, now)
+		}
+		text, err := s.handle(ctx, m, see, now)
 		if err != nil {
-			return nil, err // WeChat retries, and the retry is then handled
+			return nil, err // the replay marks unwritten: WeChat retries, and the retry is then handled
 		}
-		if !first {
-			return api.Plain(http.StatusOK, "text/plain; charset=utf-8", "success"), nil
-		}
-		text := s.handle(ctx, m, now)
 		if text == "" {
 			return api.Plain(http.StatusOK, "text/plain; charset=utf-8", "success"), nil
 		}
@@ -129,37 +130,76 @@ const (
 	textWelcome = "欢迎关注中国教师资格网。\n注册时收不到短信验证码：点击下方菜单“取验证码”，按提示回复证件号码。\n忘记密码：先在网站“账号设置—绑定微信”获取绑定码并发送到本公众号，之后可点击“找回密码”。"
 )
 
-// handle is the reply to m ("" for none); a failure of ours is logged and answered as busy,
-// never as a 5xx whose retry the dedupe would swallow.
-func (s *service) handle(ctx context.Context, m wechat.Message, now time.Time) string {
+// handle is the reply to m ("" for none). The message's replay marks (see) go out with its
+// first step (opened): a message WeChat delivered before gets what that step spent given
+// back and "", answered "success"; when the marks could not be written, the same, and their
+// error (a 5xx, which WeChat retries). Any other failure of ours is logged and answered as
+// busy, never as a 5xx whose retry the marks would swallow.
+func (s *service) handle(ctx context.Context, m wechat.Message, see seer, now time.Time) (string, error) {
 	user := UserKey(s.pepper, m.FromUserName)
 	var text string
 	var err error
 	switch {
 	case m.MsgType == "event" && (m.Event == "SCAN" || m.Event == "subscribe") && scannedBindCode(m) != "":
-		text, err = s.bind(ctx, user, scannedBindCode(m), now)
-	case m.MsgType == "event" && (m.Event == "subscribe"):
-		text = textWelcome
+		text, err = s.bind(ctx, see, user, scannedBindCode(m), now)
 	case m.MsgType == "event" && m.Event == "CLICK" && m.EventKey == KeyGetCode:
-		text, err = s.askDocument(ctx, user, now)
+		text, err = s.askDocument(ctx, see, user, now)
 	case m.MsgType == "event" && m.Event == "CLICK" && m.EventKey == KeyResetPassword:
-		text, err = s.resetCode(ctx, user, now)
-	case m.MsgType == "event":
-		return ""
+		text, err = s.resetCode(ctx, see, user, now)
+	case m.MsgType == "event" && m.Event != "subscribe":
+		err = opened(ctx, see)
 	case m.MsgType == "text":
-		text, err = s.text(ctx, user, strings.TrimSpace(m.Content), now)
-	default:
-		text = textWelcome
+		text, err = s.text(ctx, see, user, strings.TrimSpace(m.Content), now)
+	default: // a subscription, and messages of other kinds
+		text, err = textWelcome, opened(ctx, see)
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, errReplay):
+		return "", nil
+	case errors.Is(err, errUnmarked):
+		return "", err
+	case err != nil:
 		slog.ErrorContext(ctx, "wechat message not handled", slog.String("msgType", m.MsgType), slog.String("err", err.Error()))
-		return textBusy
+		return textBusy, nil
 	}
-	return text
+	return text, nil
 }
 
-func (s *service) askDocument(ctx context.Context, user string, now time.Time) (string, error) {
-	if err := s.db.AwaitWechat(ctx, user, awaitedDocument, now.Add(AwaitFor)); err != nil {
+// seer writes a message's replay marks: false when the message was seen before (WeChat
+// retries a message it got no answer to in time; a captured query may be replayed).
+type seer func(ctx context.Context) (bool, error)
+
+var (
+	errReplay   = errors.New("wxservice: a message seen before")
+	errUnmarked = errors.New("wxservice: the message's replay marks were not written")
+)
+
+// opened sends the message's replay marks together with steps, the message's first round
+// trip: nil when the message is new, errReplay when it was seen before, errUnmarked when the
+// marks failed. On an error the caller gives back what steps spent.
+func opened(ctx context.Context, see seer, steps ...func(context.Context)) error {
+	var fresh bool
+	var err error
+	store.SendTogether(ctx, append(steps, func(ctx context.Context) { fresh, err = see(ctx) })...)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%w: %w", errUnmarked, err)
+	case !fresh:
+		return errReplay
+	}
+	return nil
+}
+
+// giveBack sends the undo calls together, as one round trip, after the ones they undo.
+func giveBack(ctx context.Context, undo ...func(context.Context)) {
+	store.SendTogether(context.WithoutCancel(ctx), undo...)
+}
+
+func (s *service) askDocument(ctx context.Context, see seer, user string, now time.Time) (string, error) {
+	var awaitErr error
+	// A message seen before puts the same wait again: nothing to give back.
+	err := opened(ctx, see, func(ctx context.Context) { awaitErr = s.db.AwaitWechat(ctx, user, awaitedDocument, now.Add(AwaitFor)) })
+	if err = cmp.Or(err, awaitErr); err != nil {
 		return "", err
 	}
 	return "请在5分钟内回复您的证件号码（居民身份证、港澳台居民居住证为18位；港澳居民来往内地通行证为H或M加8位数字，不含换证次数；台湾居民来往大陆通行证为8位数字）。", nil
@@ -176,18 +216,71 @@ func scannedBindCode(m wechat.Message) string {
 	return code
 }
 
-func (s *service) text(ctx context.Context, user, content string, now time.Time) (string, error) {
-	awaited, err := s.db.TakeWechatAwait(ctx, user, now)
+// text answers a typed message: a binding code (ten digits, which no document number is),
+// or the document number 取验证码 awaits. A number's codes of the day are counted with the
+// wait's take, in the message's first round trip, and given back when no number was awaited.
+func (s *service) text(ctx context.Context, see seer, user, content string, now time.Time) (string, error) {
+	if c := bindCode.FindStringSubmatch(content); c != nil {
+		return s.bind(ctx, see, user, c[1], now)
+	}
+	login, docErr := documentOf(content, now.In(clock.CST))
+	day := clock.Day(now)
+	var awaited string
+	var takeErr, countErr error
+	steps := []func(context.Context){func(ctx context.Context) { awaited, takeErr = s.db.TakeWechatAwait(ctx, user, now) }}
+	if docErr == nil {
+		steps = append(steps, func(ctx context.Context) {
+			countErr = s.db.CountWechatCode(ctx, login, user, day, CodesPerDay, clock.NextDay(now).Add(24*time.Hour))
+		})
+	}
+	err := opened(ctx, see, steps...)
+	if err != nil || takeErr != nil || awaited != awaitedDocument {
+		// No code: the day's count goes back, and a wait that a message seen before took is
+		// put back.
+		var undo []func(context.Context)
+		if docErr == nil && countErr == nil {
+			undo = append(undo, func(ctx context.Context) {
+				if err := s.db.UncountWechatCode(ctx, login, user, day); err != nil {
+					slog.WarnContext(ctx, "could not give back a WeChat code's count", slog.String("err", err.Error()))
+				}
+			})
+		}
+		if err != nil && awaited != "" {
+			undo = append(undo, func(ctx context.Context) {
+				if err := s.db.AwaitWechat(ctx, user, awaited, now.Add(AwaitFor)); err != nil {
+					slog.WarnContext(ctx, "could not give back a wait", slog.String("err", err.Error()))
+				}
+			})
+		}
+		giveBack(ctx, undo...)
+		switch {
+		case err != nil:
+			return "", err
+		case takeErr != nil:
+			return "", takeErr
+		}
+		return textWelcome, nil
+	}
+	if docErr != nil {
+		// The number was mistyped: wait for it again.
+		if err := s.db.AwaitWechat(ctx, user, awaitedDocument, now.Add(AwaitFor)); err != nil {
+			return "", err
+		}
+		return docErr.Error() + "。请重新回复证件号码。", nil
+	}
+	switch {
+	case errors.Is(countErr, store.ErrQuotaFull):
+		return fmt.Sprintf("该证件号码或您的微信今日已获取%d次验证码，请明天再试。", CodesPerDay), nil
+	case countErr != nil:
+		return "", countErr
+	}
+	code, err := s.put(ctx, smscode.WechatRegisterKey(login), store.Code{Expires: now.Add(smscode.TTL)})
 	if err != nil {
 		return "", err
 	}
-	if awaited == awaitedDocument {
-		return s.registrationCode(ctx, user, content, now)
-	}
-	if c := bindCode.FindStringSubmatch(content); c != nil {
-		return s.bind(ctx, user, c[1], now)
-	}
-	return textWelcome, nil
+	metrics.CountBy(ctx, metrics.CodesSent, metrics.Channel, "wechat")
+	return fmt.Sprintf("您的注册验证码为%s，仅用于证件号码%s的注册，%d分钟内有效。请在注册页选择“微信验证码”填写；切勿告诉他人。",
+		code, identity.MaskDocumentNumber(login), int(smscode.TTL/time.Minute)), nil
 }
 
 // documentOf reads a document number typed in a chat: its type follows from its form.
@@ -215,31 +308,6 @@ func documentOf(raw string, today time.Time) (string, error) {
 	return login, nil
 }
 
-func (s *service) registrationCode(ctx context.Context, user, content string, now time.Time) (string, error) {
-	login, err := documentOf(content, now.In(clock.CST))
-	if err != nil {
-		// The number was mistyped: wait for it again.
-		if aerr := s.db.AwaitWechat(ctx, user, awaitedDocument, now.Add(AwaitFor)); aerr != nil {
-			return "", aerr
-		}
-		return err.Error() + "。请重新回复证件号码。", nil
-	}
-	day := clock.Day(now)
-	switch err := s.db.CountWechatCode(ctx, login, user, day, CodesPerDay, clock.NextDay(now).Add(24*time.Hour)); {
-	case errors.Is(err, store.ErrQuotaFull):
-		return fmt.Sprintf("该证件号码或您的微信今日已获取%d次验证码，请明天再试。", CodesPerDay), nil
-	case err != nil:
-		return "", err
-	}
-	code, err := s.put(ctx, smscode.WechatRegisterKey(login), store.Code{Expires: now.Add(smscode.TTL)})
-	if err != nil {
-		return "", err
-	}
-	metrics.CountBy(ctx, metrics.CodesSent, metrics.Channel, "wechat")
-	return fmt.Sprintf("您的注册验证码为%s，仅用于证件号码%s的注册，%d分钟内有效。请在注册页选择“微信验证码”填写；切勿告诉他人。",
-		code, identity.MaskDocumentNumber(login), int(smscode.TTL/time.Minute)), nil
-}
-
 // put keeps a new code under k (replacing an older one) and returns it.
 func (s *service) put(ctx context.Context, k store.CodeKey, c store.Code) (string, error) {
 	code := token.Digits(smscode.Length)
@@ -251,32 +319,50 @@ func (s *service) put(ctx context.Context, k store.CodeKey, c store.Code) (strin
 	return code, s.db.PutCode(ctx, k, c)
 }
 
-func (s *service) bind(ctx context.Context, user, code string, now time.Time) (string, error) {
-	// Counted before the code is looked up; a right code gives its try back.
+// bind binds user with a binding code. The day's try is counted together with the code's
+// read, which spends nothing: the read is used only when the try was counted (so the limit
+// still comes before the secret), and the code is taken with the binding, in one transaction,
+// while a right code's try goes back.
+func (s *service) bind(ctx context.Context, see seer, user, code string, now time.Time) (string, error) {
 	day := clock.Day(now)
-	switch err := s.db.CountWechatBindTry(ctx, user, day, BindTriesPerDay, clock.NextDay(now).Add(24*time.Hour)); {
-	case errors.Is(err, store.ErrQuotaFull):
-		return "今日尝试绑定的次数过多，请明天再试。", nil
+	hash := BindHash(s.pepper, code)
+	var login string
+	var epoch int64
+	var countErr, readErr error
+	err := opened(ctx, see,
+		func(ctx context.Context) {
+			countErr = s.db.CountWechatBindTry(ctx, user, day, BindTriesPerDay, clock.NextDay(now).Add(24*time.Hour))
+		},
+		func(ctx context.Context) { login, epoch, readErr = s.db.WechatBindCode(ctx, hash, now) })
+	giveBackTry := func(ctx context.Context) {
+		if err := s.db.UncountWechatBindTry(ctx, user, day); err != nil {
+			slog.WarnContext(ctx, "could not give back a binding code's try", slog.String("err", err.Error()))
+		}
+	}
+	if countErr == nil && (err != nil || (readErr != nil && !errors.Is(readErr, store.ErrNotFound))) {
+		// Not tried: a message seen before, or a code that could not be read.
+		giveBack(ctx, giveBackTry)
+		if err == nil {
+			err = readErr
+		}
+	}
+	switch {
 	case err != nil:
 		return "", err
+	case errors.Is(countErr, store.ErrQuotaFull):
+		return "今日尝试绑定的次数过多，请明天再试。", nil
+	case countErr != nil:
+		return "", countErr
+	case errors.Is(readErr, store.ErrNotFound):
+		return textBindCodeInvalid, nil
 	}
-	login, epoch, err := s.db.TakeBindCode(ctx, BindHash(s.pepper, code), now)
-	if errors.Is(err, store.ErrNotFound) {
-		return "绑定码无效或已过期（10分钟内有效），请在网站重新获取。", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	// The right code's try goes back with the binding, in one round trip.
 	var bound error
 	store.SendTogether(ctx,
-		func(ctx context.Context) {
-			if err := s.db.UncountWechatBindTry(context.WithoutCancel(ctx), user, day); err != nil {
-				slog.WarnContext(ctx, "could not give back a right binding code's try", slog.String("err", err.Error()))
-			}
-		},
-		func(ctx context.Context) { bound = s.db.BindWechat(ctx, login, epoch, user) })
+		func(ctx context.Context) { giveBackTry(context.WithoutCancel(ctx)) },
+		func(ctx context.Context) { bound = s.db.BindWechat(ctx, hash, login, epoch, user, now) })
 	switch err := bound; {
+	case errors.Is(err, store.ErrNotFound): // taken meanwhile
+		return textBindCodeInvalid, nil
 	case errors.Is(err, store.ErrWechatUserBound):
 		return "您的微信已绑定另一个账号。如需改绑，请先登录该账号解除绑定。", nil
 	case errors.Is(err, store.ErrAccountBound):
@@ -289,16 +375,23 @@ func (s *service) bind(ctx context.Context, user, code string, now time.Time) (s
 	return "绑定成功：您的微信已与账号" + identity.MaskDocumentNumber(login) + "绑定，忘记密码时可点击“找回密码”获取验证码。", nil
 }
 
+const textBindCodeInvalid = "绑定码无效或已过期（10分钟内有效），请在网站重新获取。"
+
 // notBound is the reply to a user with no binding, or one whose account no longer names it.
 const notBound = "您的微信尚未绑定账号。请登录网站，在“账号设置—绑定微信”获取绑定码，发送到本公众号完成绑定。若已无法登录，请在网站“忘记密码”用短信或邮件找回。"
 
-func (s *service) resetCode(ctx context.Context, user string, now time.Time) (string, error) {
-	login, err := s.db.WechatBinding(ctx, user)
-	if errors.Is(err, store.ErrNotFound) {
+func (s *service) resetCode(ctx context.Context, see seer, user string, now time.Time) (string, error) {
+	var login string
+	var bindingErr error
+	// The binding's read spends nothing for a message seen before to give back.
+	if err := opened(ctx, see, func(ctx context.Context) { login, bindingErr = s.db.WechatBinding(ctx, user) }); err != nil {
+		return "", err
+	}
+	if errors.Is(bindingErr, store.ErrNotFound) {
 		return notBound, nil
 	}
-	if err != nil {
-		return "", err
+	if bindingErr != nil {
+		return "", bindingErr
 	}
 	// The account (its epoch goes into the code) is read with the day's count.
 	day := clock.Day(now)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -68,9 +69,7 @@ func (w *world) push(t *testing.T, m wechat.Message) (string, string) {
 
 func (w *world) post(t *testing.T, q wechat.Query, body []byte) (string, string) {
 	t.Helper()
-	v := url.Values{"signature": {q.Signature}, "timestamp": {q.Timestamp}, "nonce": {q.Nonce}, "encrypt_type": {q.EncryptType}, "msg_signature": {q.MsgSignature}}
-	hr := httptest.NewRequest("POST", "/v1/wechat/callback?"+v.Encode(), bytes.NewReader(body))
-	resp, err := api.Lambda(w.callback)(context.Background(), api.NewEvent(hr, "POST /v1/wechat/callback", nil, body, "test"))
+	resp, err := w.send(q, body)
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("callback: %d %s %v", resp.StatusCode, resp.Body, err)
 	}
@@ -79,6 +78,22 @@ func (w *world) post(t *testing.T, q wechat.Query, body []byte) (string, string)
 		t.Fatalf("reply %q: %v", resp.Body, err)
 	}
 	return text, resp.Body
+}
+
+// postStatus is the status of the callback's answer to q and body.
+func (w *world) postStatus(t *testing.T, q wechat.Query, body []byte) int {
+	t.Helper()
+	resp, err := w.send(q, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode
+}
+
+func (w *world) send(q wechat.Query, body []byte) (events.APIGatewayV2HTTPResponse, error) {
+	v := url.Values{"signature": {q.Signature}, "timestamp": {q.Timestamp}, "nonce": {q.Nonce}, "encrypt_type": {q.EncryptType}, "msg_signature": {q.MsgSignature}}
+	hr := httptest.NewRequest("POST", "/v1/wechat/callback?"+v.Encode(), bytes.NewReader(body))
+	return api.Lambda(w.callback)(context.Background(), api.NewEvent(hr, "POST /v1/wechat/callback", nil, body, "test"))
 }
 
 // pw is the body of the binding routes: the current password.
@@ -118,13 +133,23 @@ func TestACodeFromWeChatRegisters(t *testing.T) {
 	if reply, _ := w.push(t, text("o-user", doc)); strings.Contains(reply, "验证码为") {
 		t.Fatalf("a number without 取验证码 got a code: %q", reply)
 	}
+	w.Env.Calls.Reset()
 	if reply, _ := w.push(t, click("o-user", wxservice.KeyGetCode)); !strings.Contains(reply, "证件号码") {
 		t.Fatalf("取验证码: %q", reply)
+	}
+	// The replay marks with the wait.
+	if got := w.Env.Calls.String(); got != "PutItem=3" || w.Env.Calls.Trips() != 1 {
+		t.Fatalf("取验证码: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	if reply, _ := w.push(t, text("o-user", "12345")); !strings.Contains(reply, "重新回复") {
 		t.Fatalf("a mistyped number: %q", reply)
 	}
+	w.Env.Calls.Reset()
 	reply, _ := w.push(t, text("o-user", strings.ToLower(doc)))
+	// The replay marks with the wait taken and the number's and the user's counts; the code.
+	if got := w.Env.Calls.String(); got != "PutItem=3 UpdateItem=3" || w.Env.Calls.Trips() != 2 {
+		t.Fatalf("the number: %s in %d round trips", got, w.Env.Calls.Trips())
+	}
 	code := sixDigits.FindStringSubmatch(reply)
 	if code == nil || strings.Contains(reply, doc) {
 		t.Fatalf("the code's reply: %q", reply)
@@ -207,6 +232,69 @@ func TestAMessageDeliveredTwiceIsHandledOnce(t *testing.T) {
 	}
 }
 
+// A message's replay marks go out with its first step, so a message seen before, or one
+// whose marks could not be written, must give back what that step spent: the day's codes
+// and binding tries are all still there after any number of deliveries, and a wait a replay
+// took is put back.
+func TestAMessageSeenBeforeSpendsNothing(t *testing.T) {
+	w := newWorld(t)
+	doc := testkit.ResidentID("19900307")
+	w.push(t, click("o-user", wxservice.KeyGetCode))
+	m := text("o-user", doc)
+	m.MsgID, m.CreateTime = 901, w.Clock.Now().Unix()
+	number, numberBody, _ := w.cfg.Push(m, w.Clock.Now())
+	if first, _ := w.post(t, number, numberBody); !sixDigits.MatchString(first) {
+		t.Fatalf("the number: %q", first)
+	}
+	// The number delivered again while 取验证码 waits anew: the replay takes the wait with
+	// its marks, and puts it back.
+	w.push(t, click("o-user", wxservice.KeyGetCode))
+	for range 5 {
+		if _, raw := w.post(t, number, numberBody); raw != "success" {
+			t.Fatalf("the number again: %s", raw)
+		}
+	}
+	// Delivered, its marks unwritten: a 5xx, which WeChat retries, and the retry is handled.
+	m.MsgID = 902
+	again, againBody, _ := w.cfg.Push(m, w.Clock.Now())
+	w.Env.Faults.ThrottleWhere(func(target string, body []byte) bool {
+		return target == "PutItem" && bytes.Contains(body, []byte(`"WXSEEN#`))
+	})
+	if status := w.postStatus(t, again, againBody); status < 500 {
+		t.Fatalf("a message whose marks failed: %d", status)
+	}
+	w.Env.Faults.Set(storetest.NoFault)
+	if reply, _ := w.post(t, again, againBody); !sixDigits.MatchString(reply) {
+		t.Fatalf("the retry after the marks failed: %q", reply)
+	}
+	// Two codes of the day's three are spent, whatever was delivered again.
+	if reply, _ := w.push(t, click("o-user", wxservice.KeyGetCode)); !strings.Contains(reply, "证件号码") {
+		t.Fatalf("取验证码: %q", reply)
+	}
+	if reply, _ := w.push(t, text("o-user", doc)); !sixDigits.MatchString(reply) {
+		t.Fatalf("the day's third code: %q", reply)
+	}
+	w.push(t, click("o-user", wxservice.KeyGetCode))
+	if reply, _ := w.push(t, text("o-user", doc)); !strings.Contains(reply, "今日已获取") {
+		t.Fatalf("a fourth code: %q", reply)
+	}
+
+	// A wrong binding code, delivered again and again, is one guess of the day's ten.
+	a := w.Applicant("张三")
+	guess := text("o-guesser", strings.Repeat("0", wxservice.BindCodeDigits))
+	guess.MsgID, guess.CreateTime = 903, w.Clock.Now().Unix()
+	q, body, _ := w.cfg.Push(guess, w.Clock.Now())
+	for i := range wxservice.BindTriesPerDay + 5 {
+		if reply, raw := w.post(t, q, body); (i == 0) != strings.Contains(reply, "无效或已过期") || (i > 0 && raw != "success") {
+			t.Fatalf("the guess, delivery %d: %q %s", i+1, reply, raw)
+		}
+	}
+	res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: w.Token(a), Body: pw})
+	if reply, _ := w.push(t, text("o-guesser", res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
+		t.Fatalf("the right code after one guess delivered %d times: %q", wxservice.BindTriesPerDay+5, reply)
+	}
+}
+
 // Binding with the site's code, then 找回密码 in WeChat and the reset on the site.
 func TestABoundUserResetsThePasswordFromWeChat(t *testing.T) {
 	w := newWorld(t)
@@ -223,9 +311,9 @@ func TestABoundUserResetsThePasswordFromWeChat(t *testing.T) {
 	if reply, _ := w.push(t, text("o-user", "绑定 "+res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
 		t.Fatalf("bind: %q", reply)
 	}
-	// The replay marks; the chat's awaited answer taken (none); the try counted; the code
-	// taken; the binding with the try given back.
-	if got := w.Env.Calls.String(); got != "PutItem=2 TransactWriteItems=1 UpdateItem=4" || w.Env.Calls.Trips() != 5 {
+	// The replay marks with the try counted and the code read; the binding, the code taken
+	// in it, with the try given back.
+	if got := w.Env.Calls.String(); got != "GetItem=1 PutItem=2 TransactWriteItems=1 UpdateItem=2" || w.Env.Calls.Trips() != 2 {
 		t.Fatalf("binding: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	if reply, _ := w.push(t, text("o-other", res.Str("bindCode"))); !strings.Contains(reply, "无效或已过期") {
@@ -236,8 +324,8 @@ func TestABoundUserResetsThePasswordFromWeChat(t *testing.T) {
 	}
 	w.Env.Calls.Reset()
 	reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword))
-	// The replay marks; the binding; the account with the day's count; the code.
-	if got := w.Env.Calls.String(); got != "GetItem=2 PutItem=3 UpdateItem=1" || w.Env.Calls.Trips() != 4 {
+	// The replay marks with the binding; the account with the day's count; the code.
+	if got := w.Env.Calls.String(); got != "GetItem=2 PutItem=3 UpdateItem=1" || w.Env.Calls.Trips() != 3 {
 		t.Fatalf("找回密码: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	code := sixDigits.FindStringSubmatch(reply)
