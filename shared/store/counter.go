@@ -19,7 +19,7 @@ func (st *Store) countUp(ctx context.Context, c counter, max int, expires time.T
 		return 0, ErrQuotaFull
 	}
 	in := c.increment(expires)
-	in.ConditionExpression = aws.String("attribute_not_exists(used) OR used < :max")
+	in.ConditionExpression = aws.String(underMax)
 	in.ExpressionAttributeValues[":max"] = n(int64(max))
 	in.ReturnValues = types.ReturnValueUpdatedNew
 	out, err := st.update(ctx, in, refusedWith(ErrQuotaFull))
@@ -28,6 +28,9 @@ func (st *Store) countUp(ctx context.Context, c counter, max int, expires time.T
 	}
 	return int(getN(out, "used")), nil
 }
+
+// underMax holds while a counter has counted fewer than :max uses.
+const underMax = "attribute_not_exists(used) OR used < :max"
 
 // increment is the update that counts one use: if_not_exists makes the first use of a period
 // the same single write as every later one.
@@ -58,10 +61,7 @@ func (st *Store) countStep(c counter, seen, max int, expires time.Time) step {
 	}
 	in.ExpressionAttributeValues[":seen"] = n(int64(seen))
 	return step{
-		write: types.TransactWriteItem{Update: &types.Update{
-			TableName: aws.String(st.table), Key: in.Key, UpdateExpression: in.UpdateExpression,
-			ConditionExpression: aws.String(cond), ExpressionAttributeValues: in.ExpressionAttributeValues,
-		}},
+		write: st.updateStep(in, cond),
 		refusal: func(old map[string]types.AttributeValue) error {
 			if int(getN(old, "used")) >= max {
 				return ErrQuotaFull
@@ -72,6 +72,22 @@ func (st *Store) countStep(c counter, seen, max int, expires time.Time) step {
 }
 
 var errCounterMoved = errors.New("store: counter moved")
+
+// limitStep is the transaction step that counts one use unless max are counted already:
+// ErrQuotaFull.
+func (st *Store) limitStep(c counter, max int, expires time.Time) step {
+	in := c.increment(expires)
+	in.ExpressionAttributeValues[":max"] = n(int64(max))
+	return step{write: st.updateStep(in, underMax), refusal: refusedWith(ErrQuotaFull)}
+}
+
+// updateStep is in, held by cond, as an item of a transaction.
+func (st *Store) updateStep(in *dynamodb.UpdateItemInput, cond string) types.TransactWriteItem {
+	return types.TransactWriteItem{Update: &types.Update{
+		TableName: aws.String(st.table), Key: in.Key, UpdateExpression: in.UpdateExpression,
+		ConditionExpression: aws.String(cond), ExpressionAttributeValues: in.ExpressionAttributeValues,
+	}}
+}
 
 // count reads a counter's uses (0 when there is none). One GetItem.
 func (st *Store) count(ctx context.Context, c counter) (int, error) {

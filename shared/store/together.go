@@ -31,15 +31,6 @@ func TripOf(ctx context.Context) int64 {
 	return id
 }
 
-// Apart is ctx without Together's mark, for a request that waits on the ones sent together
-// with ctx (a give-back after them): it is a round trip of its own.
-func Apart(ctx context.Context) context.Context {
-	if TripOf(ctx) == 0 {
-		return ctx
-	}
-	return context.WithValue(ctx, togetherKey{}, int64(0))
-}
-
 // SendTogether runs the calls at once, each with ctx marked as one round trip, and waits for
 // them all (a panic in one is handed on to the caller: fanout.Run).
 func SendTogether(ctx context.Context, calls ...func(context.Context)) {

@@ -15,77 +15,109 @@ import (
 // passive replies need none, and an OpenID is personal data a copy of the table should not
 // hold.
 
-// SeeWechatMessage notes a pushed message by its id and by its query's timestamp and nonce,
-// each once for an hour: false when either was seen (WeChat retries a message it got no
-// answer to in time; a captured query replayed with another body in plain mode reuses its
-// nonce). One round trip: both PutItems at once.
-func (st *Store) SeeWechatMessage(ctx context.Context, msgID, nonce string, now time.Time) (bool, error) {
+// WechatMessage is a pushed message as its replay marks know it: its id (WeChat's MsgId, or
+// its sender and time for an event) and its query's timestamp and nonce.
+type WechatMessage struct{ ID, Nonce string }
+
+// Refusals of a message's first writes.
+var (
+	// ErrWechatSeen: the message was handled before (WeChat retries a message it got no answer
+	// to in time; a captured query replayed with another body in plain mode reuses its nonce).
+	ErrWechatSeen = errors.New("store: a WeChat message seen before")
+	// ErrNotAwaited: the user's text answers nothing awaited (or the wait is over or used).
+	ErrNotAwaited = errors.New("store: no answer of this kind awaited from the WeChat user")
+)
+
+// marked is steps with the message's replay marks before them, each an item put for an hour
+// only if absent: a message's first writes and its marks are one transaction, so a message
+// seen before writes nothing, not even for a moment, and one whose transaction fails leaves
+// no mark to refuse WeChat's retry.
+func (st *Store) marked(m WechatMessage, now time.Time, steps ...step) []step {
 	expires := n(now.Add(time.Hour).Unix())
-	errs := make([]error, 2)
-	seen := []map[string]types.AttributeValue{key(prefixWechatSeen+msgID, "MSG"), key(prefixWechatSeen+nonce, "NONCE")}
-	SendTogether(ctx,
-		func(ctx context.Context) {
-			errs[0] = st.create(ctx, merge(seen[0], map[string]types.AttributeValue{attrExpires: expires}))
-		},
-		func(ctx context.Context) {
-			errs[1] = st.create(ctx, merge(seen[1], map[string]types.AttributeValue{attrExpires: expires}))
-		})
-	for _, err := range errs {
-		if errors.Is(err, ErrExists) {
-			return false, nil
-		}
+	mark := func(k map[string]types.AttributeValue) step {
+		return step{write: types.TransactWriteItem{Put: &types.Put{
+			TableName: aws.String(st.table), Item: merge(k, map[string]types.AttributeValue{attrExpires: expires}),
+			ConditionExpression: aws.String("attribute_not_exists(pk)"),
+		}}, refusal: refusedWith(ErrWechatSeen)}
 	}
-	return true, errors.Join(errs...)
+	return append([]step{mark(key(prefixWechatSeen+m.ID, "MSG")), mark(key(prefixWechatSeen+m.Nonce, "NONCE"))}, steps...)
+}
+
+// OpenWechatMessage writes the message's replay marks: ErrWechatSeen when either stands.
+// One TransactWriteItems.
+func (st *Store) OpenWechatMessage(ctx context.Context, m WechatMessage, now time.Time) error {
+	return st.transact(ctx, "open wechat message", st.marked(m, now)...)
 }
 
 func wechatUserKey(user, what string) map[string]types.AttributeValue {
 	return key(prefixWechatUser+user, what)
 }
 
-// AwaitWechat notes that the user's next text is the answer to what (a document number for a
-// code), until until. One PutItem.
-func (st *Store) AwaitWechat(ctx context.Context, user, what string, until time.Time) error {
+// AwaitWechat opens the message and notes that the user's next text is the answer to what (a
+// document number for a code), until until. One TransactWriteItems.
+func (st *Store) AwaitWechat(ctx context.Context, m WechatMessage, user, what string, now, until time.Time) error {
 	item := wechatUserKey(user, "STATE")
 	item["await"] = s(what)
 	item[attrExpires] = n(until.Unix())
-	return st.put(ctx, &dynamodb.PutItemInput{Item: item}, nil)
+	return st.transact(ctx, "await wechat", st.marked(m, now, step{write: types.TransactWriteItem{Put: &types.Put{
+		TableName: aws.String(st.table), Item: item,
+	}}})...)
 }
 
-// TakeWechatAwait takes what the user's text answers, once: "" when nothing is awaited or
-// the wait is over. One UpdateItem (take); AwaitWechat's put starts a wait afresh.
-func (st *Store) TakeWechatAwait(ctx context.Context, user string, now time.Time) (string, error) {
-	old, err := st.take(ctx, wechatUserKey(user, "STATE"), "expiresAt > :now", map[string]types.AttributeValue{":now": n(now.Unix())})
+// awaitStep updates the user's wait if it is for what, live and not yet answered;
+// ErrNotAwaited if not.
+func (st *Store) awaitStep(user, what, update string, values map[string]types.AttributeValue, now time.Time) step {
+	return step{write: types.TransactWriteItem{Update: &types.Update{
+		TableName:                 aws.String(st.table),
+		Key:                       wechatUserKey(user, "STATE"),
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String("attribute_exists(pk) AND attribute_not_exists(" + attrTakenBy + ") AND expiresAt > :now AND await = :what"),
+		ExpressionAttributeValues: merge(values, map[string]types.AttributeValue{":now": n(now.Unix()), ":what": s(what)}),
+	}}, refusal: refusedWith(ErrNotAwaited)}
+}
+
+// KeepWechatAwait opens the message and keeps the user's wait for what until until (the
+// answer was mistyped); ErrWechatSeen, or ErrNotAwaited when nothing of the kind is awaited.
+// One TransactWriteItems.
+func (st *Store) KeepWechatAwait(ctx context.Context, m WechatMessage, user, what string, now, until time.Time) error {
+	return st.transact(ctx, "keep wechat wait", st.marked(m, now,
+		st.awaitStep(user, what, "SET expiresAt = :until", map[string]types.AttributeValue{":until": n(until.Unix())}, now))...)
+}
+
+// WechatCodeDay is a registration code asked in WeChat: for the document number login by
+// user on day, at most Max a day for each.
+type WechatCodeDay struct {
+	Login, User, Day string
+	Max              int
+	Expires          time.Time
+}
+
+// TakeWechatAwait opens the message, takes the user's wait for what and counts the code of
+// the day for its number and its user, all or nothing: ErrWechatSeen, ErrNotAwaited, or
+// ErrQuotaFull when either count is spent. One TransactWriteItems.
+func (st *Store) TakeWechatAwait(ctx context.Context, m WechatMessage, what string, now time.Time, c WechatCodeDay) error {
+	if c.Max < 1 {
+		return ErrQuotaFull
+	}
+	return st.transact(ctx, "take wechat wait", st.marked(m, now,
+		st.awaitStep(c.User, what, "SET "+attrTakenBy+" = :takenBy", map[string]types.AttributeValue{":takenBy": s(newMark(attrTakenBy).value)}, now),
+		st.limitStep(counter{pk: prefixAccount + c.Login, sk: "WXCODEDAY#" + c.Day, period: c.Day}, c.Max, c.Expires),
+		st.limitStep(counter{pk: prefixWechatUser + c.User, sk: "CODEDAY#" + c.Day, period: c.Day}, c.Max, c.Expires))...)
+}
+
+// WechatAwait is what the user's next text is awaited as ("" for nothing live). One GetItem.
+func (st *Store) WechatAwait(ctx context.Context, user string, now time.Time) (string, error) {
+	item, err := st.get(ctx, wechatUserKey(user, "STATE"))
 	if errors.Is(err, ErrNotFound) {
 		return "", nil
 	}
 	if err != nil {
 		return "", err
 	}
-	return getS(old, "await"), nil
-}
-
-// CountWechatCode counts one code for a document number (login) asked by user on day,
-// against max a day for each: ErrQuotaFull when either is spent (the other is given back).
-// One round trip: both UpdateItems at once.
-func (st *Store) CountWechatCode(ctx context.Context, login, user, day string, max int, expires time.Time) error {
-	number, chat := wechatCodeDays(login, user, day)
-	return st.countBoth(ctx, number, chat, max, expires)
-}
-
-// UncountWechatCode gives back a code counted by CountWechatCode and never issued. One round
-// trip: both UpdateItems at once.
-func (st *Store) UncountWechatCode(ctx context.Context, login, user, day string) error {
-	number, chat := wechatCodeDays(login, user, day)
-	errs := make([]error, 2)
-	SendTogether(ctx,
-		func(ctx context.Context) { errs[0] = st.countDown(ctx, number) },
-		func(ctx context.Context) { errs[1] = st.countDown(ctx, chat) })
-	return errors.Join(errs...)
-}
-
-func wechatCodeDays(login, user, day string) (number, chat counter) {
-	return counter{pk: prefixAccount + login, sk: "WXCODEDAY#" + day, period: day},
-		counter{pk: prefixWechatUser + user, sk: "CODEDAY#" + day, period: day}
+	if _, taken := item[attrTakenBy]; taken || getN(item, attrExpires) <= now.Unix() {
+		return "", nil
+	}
+	return getS(item, "await"), nil
 }
 
 // CountWechatReset counts one reset code for login asked from WeChat on day: ErrQuotaFull
@@ -102,27 +134,6 @@ func (st *Store) UncountWechatReset(ctx context.Context, login, day string) erro
 
 func wechatResetDay(login, day string) counter {
 	return counter{pk: prefixAccount + login, sk: "WXRESETDAY#" + day, period: day}
-}
-
-func (st *Store) countBoth(ctx context.Context, a, b counter, max int, expires time.Time) error {
-	errs := make([]error, 2)
-	SendTogether(ctx,
-		func(ctx context.Context) { _, errs[0] = st.countUp(ctx, a, max, expires) },
-		func(ctx context.Context) { _, errs[1] = st.countUp(ctx, b, max, expires) })
-	if errs[0] == nil && errs[1] == nil {
-		return nil
-	}
-	for i, c := range []counter{a, b} {
-		if errs[i] == nil {
-			if err := st.countDown(Apart(context.WithoutCancel(ctx)), c); err != nil {
-				return err
-			}
-		}
-	}
-	if errors.Is(errs[0], ErrQuotaFull) || errors.Is(errs[1], ErrQuotaFull) {
-		return ErrQuotaFull
-	}
-	return errors.Join(errs...)
 }
 
 // Binding codes: a logged-in applicant's short code, which its holder sends to the service
@@ -314,11 +325,14 @@ func wechatBindTries(user, day string) counter {
 	return counter{pk: prefixWechatUser + user, sk: "BINDDAY#" + day, period: day}
 }
 
-// CountWechatBindTry counts one binding code tried by user on day, before it is looked up:
-// ErrQuotaFull past max. One UpdateItem.
-func (st *Store) CountWechatBindTry(ctx context.Context, user, day string, max int, expires time.Time) error {
-	_, err := st.countUp(ctx, wechatBindTries(user, day), max, expires)
-	return err
+// CountWechatBindTry opens the message and counts one binding code tried by user on day, in
+// the same round trip as the code's read: ErrWechatSeen, or ErrQuotaFull past max. One
+// TransactWriteItems.
+func (st *Store) CountWechatBindTry(ctx context.Context, m WechatMessage, user, day string, max int, now, expires time.Time) error {
+	if max < 1 {
+		return ErrQuotaFull
+	}
+	return st.transact(ctx, "count wechat bind try", st.marked(m, now, st.limitStep(wechatBindTries(user, day), max, expires))...)
 }
 
 // UncountWechatBindTry gives back the try of a code that was right: only guesses count.

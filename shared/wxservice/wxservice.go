@@ -49,18 +49,19 @@ const (
 	awaitedDocument = "document"
 )
 
-// Store keeps what the service account needs.
+// Store keeps what the service account needs. Each message's first writes carry its replay
+// marks, in one transaction (store.WechatMessage).
 type Store interface {
-	SeeWechatMessage(ctx context.Context, msgID, nonce string, now time.Time) (bool, error)
-	AwaitWechat(ctx context.Context, user, what string, until time.Time) error
-	TakeWechatAwait(ctx context.Context, user string, now time.Time) (string, error)
-	CountWechatCode(ctx context.Context, login, user, day string, max int, expires time.Time) error
+	OpenWechatMessage(ctx context.Context, m store.WechatMessage, now time.Time) error
+	AwaitWechat(ctx context.Context, m store.WechatMessage, user, what string, now, until time.Time) error
+	KeepWechatAwait(ctx context.Context, m store.WechatMessage, user, what string, now, until time.Time) error
+	TakeWechatAwait(ctx context.Context, m store.WechatMessage, what string, now time.Time, c store.WechatCodeDay) error
+	WechatAwait(ctx context.Context, user string, now time.Time) (string, error)
 	CountWechatReset(ctx context.Context, login, day string, max int, expires time.Time) error
 	UncountWechatReset(ctx context.Context, login, day string) error
 	PutCode(ctx context.Context, k store.CodeKey, c store.Code) error
-	UncountWechatCode(ctx context.Context, login, user, day string) error
 	WechatBindCode(ctx context.Context, hash string, now time.Time) (string, int64, error)
-	CountWechatBindTry(ctx context.Context, user, day string, max int, expires time.Time) error
+	CountWechatBindTry(ctx context.Context, m store.WechatMessage, user, day string, max int, now, expires time.Time) error
 	UncountWechatBindTry(ctx context.Context, user, day string) error
 	BindWechat(ctx context.Context, hash, login string, epoch int64, user string, now time.Time) error
 	WechatBinding(ctx context.Context, user string) (string, error)
@@ -103,12 +104,9 @@ func NewCallback(db Store, cfg wechat.Config, clk clock.Clock, pepper []byte) ap
 		if err != nil {
 			return nil, notWeChat()
 		}
-		see := func(ctx context.Context) (bool, error) {
-			return db.SeeWechatMessage(ctx, m.ID(), q.Timestamp+"#"+q.Nonce, now)
-		}
-		text, err := s.handle(ctx, m, see, now)
+		text, err := s.handle(ctx, m, store.WechatMessage{ID: m.ID(), Nonce: q.Timestamp + "#" + q.Nonce}, now)
 		if err != nil {
-			return nil, err // the replay marks unwritten: WeChat retries, and the retry is then handled
+			return nil, err // nothing written, the replay marks neither: WeChat retries, and the retry is handled
 		}
 		if text == "" {
 			return api.Plain(http.StatusOK, "text/plain; charset=utf-8", "success"), nil
@@ -130,33 +128,33 @@ const (
 	textWelcome = "欢迎关注中国教师资格网。\n注册时收不到短信验证码：点击下方菜单“取验证码”，按提示回复证件号码。\n忘记密码：先在网站“账号设置—绑定微信”获取绑定码并发送到本公众号，之后可点击“找回密码”。"
 )
 
-// handle is the reply to m ("" for none). The message's replay marks (see) go out with its
-// first step (opened): a message WeChat delivered before gets what that step spent given
-// back and "", answered "success"; when the marks could not be written, the same, and their
-// error (a 5xx, which WeChat retries). Any other failure of ours is logged and answered as
-// busy, never as a 5xx whose retry the marks would swallow.
-func (s *service) handle(ctx context.Context, m wechat.Message, see seer, now time.Time) (string, error) {
+// handle is the reply to m ("" for none). The message's first writes go with its replay
+// marks, in one transaction: a message seen before writes nothing and is answered
+// "success"; when that transaction fails, nothing is written and the error is returned (a
+// 5xx, which WeChat retries). Any later failure of ours is logged and answered as busy, never
+// as a 5xx whose retry the marks would swallow.
+func (s *service) handle(ctx context.Context, m wechat.Message, msg store.WechatMessage, now time.Time) (string, error) {
 	user := UserKey(s.pepper, m.FromUserName)
 	var text string
 	var err error
 	switch {
 	case m.MsgType == "event" && (m.Event == "SCAN" || m.Event == "subscribe") && scannedBindCode(m) != "":
-		text, err = s.bind(ctx, see, user, scannedBindCode(m), now)
+		text, err = s.bind(ctx, msg, user, scannedBindCode(m), "", now)
 	case m.MsgType == "event" && m.Event == "CLICK" && m.EventKey == KeyGetCode:
-		text, err = s.askDocument(ctx, see, user, now)
+		text, err = s.askDocument(ctx, msg, user, now)
 	case m.MsgType == "event" && m.Event == "CLICK" && m.EventKey == KeyResetPassword:
-		text, err = s.resetCode(ctx, see, user, now)
+		text, err = s.resetCode(ctx, msg, user, now)
 	case m.MsgType == "event" && m.Event != "subscribe":
-		err = opened(ctx, see)
+		err = opening(s.db.OpenWechatMessage(ctx, msg, now))
 	case m.MsgType == "text":
-		text, err = s.text(ctx, see, user, strings.TrimSpace(m.Content), now)
+		text, err = s.text(ctx, msg, user, strings.TrimSpace(m.Content), now)
 	default: // a subscription, and messages of other kinds
-		text, err = textWelcome, opened(ctx, see)
+		text, err = textWelcome, opening(s.db.OpenWechatMessage(ctx, msg, now))
 	}
 	switch {
-	case errors.Is(err, errReplay):
+	case errors.Is(err, store.ErrWechatSeen):
 		return "", nil
-	case errors.Is(err, errUnmarked):
+	case errors.Is(err, errUnopened):
 		return "", err
 	case err != nil:
 		slog.ErrorContext(ctx, "wechat message not handled", slog.String("msgType", m.MsgType), slog.String("err", err.Error()))
@@ -165,47 +163,28 @@ func (s *service) handle(ctx context.Context, m wechat.Message, see seer, now ti
 	return text, nil
 }
 
-// seer writes a message's replay marks: false when the message was seen before (WeChat
-// retries a message it got no answer to in time; a captured query may be replayed).
-type seer func(ctx context.Context) (bool, error)
+var errUnopened = errors.New("wxservice: the message's first writes failed")
 
-var (
-	errReplay   = errors.New("wxservice: a message seen before")
-	errUnmarked = errors.New("wxservice: the message's replay marks were not written")
-)
-
-// opened sends the message's replay marks together with steps, the message's first round
-// trip: nil when the message is new, errReplay when it was seen before, errUnmarked when the
-// marks failed. On an error the caller gives back what steps spent.
-func opened(ctx context.Context, see seer, steps ...func(context.Context)) error {
-	var fresh bool
-	var err error
-	store.SendTogether(ctx, append(steps, func(ctx context.Context) { fresh, err = see(ctx) })...)
+// opening reads the error of a message's first writes (its replay marks with them): a
+// refusal is the store's, to be answered; any other error wrote nothing, not even the marks.
+func opening(err error) error {
 	switch {
-	case err != nil:
-		return fmt.Errorf("%w: %w", errUnmarked, err)
-	case !fresh:
-		return errReplay
+	case err == nil, errors.Is(err, store.ErrWechatSeen), errors.Is(err, store.ErrNotAwaited), errors.Is(err, store.ErrQuotaFull):
+		return err
 	}
-	return nil
+	return fmt.Errorf("%w: %w", errUnopened, err)
 }
 
-// giveBack sends the undo calls together, as one round trip, after the ones they undo.
-func giveBack(ctx context.Context, undo ...func(context.Context)) {
-	store.SendTogether(context.WithoutCancel(ctx), undo...)
-}
-
-func (s *service) askDocument(ctx context.Context, see seer, user string, now time.Time) (string, error) {
-	var awaitErr error
-	// A message seen before puts the same wait again: nothing to give back.
-	err := opened(ctx, see, func(ctx context.Context) { awaitErr = s.db.AwaitWechat(ctx, user, awaitedDocument, now.Add(AwaitFor)) })
-	if err = cmp.Or(err, awaitErr); err != nil {
+func (s *service) askDocument(ctx context.Context, msg store.WechatMessage, user string, now time.Time) (string, error) {
+	if err := opening(s.db.AwaitWechat(ctx, msg, user, awaitedDocument, now, now.Add(AwaitFor))); err != nil {
 		return "", err
 	}
 	return "请在5分钟内回复您的证件号码（居民身份证、港澳台居民居住证为18位；港澳居民来往内地通行证为H或M加8位数字，不含换证次数；台湾居民来往大陆通行证为8位数字）。", nil
 }
 
-var bindCode = regexp.MustCompile(`^(?:绑定)?\s*(\d{10})$`)
+// bindCode is a typed binding code; ten digits alone may also be a Taiwan permit number typed
+// with its two renewal digits.
+var bindCode = regexp.MustCompile(`^(绑定)?\s*(\d{10})$`)
 
 // scannedBindCode is the binding code of a scanned QR code's event, or "".
 func scannedBindCode(m wechat.Message) string {
@@ -216,63 +195,35 @@ func scannedBindCode(m wechat.Message) string {
 	return code
 }
 
-// text answers a typed message: a binding code (ten digits, which no document number is),
-// or the document number 取验证码 awaits. A number's codes of the day are counted with the
-// wait's take, in the message's first round trip, and given back when no number was awaited.
-func (s *service) text(ctx context.Context, see seer, user, content string, now time.Time) (string, error) {
+// text answers a typed message: a binding code, or the document number 取验证码 awaits.
+func (s *service) text(ctx context.Context, msg store.WechatMessage, user, content string, now time.Time) (string, error) {
 	if c := bindCode.FindStringSubmatch(content); c != nil {
-		return s.bind(ctx, see, user, c[1], now)
+		number := ""
+		if c[1] == "" {
+			number = content // ten digits alone: a number, if one is awaited
+		}
+		return s.bind(ctx, msg, user, c[2], number, now)
 	}
 	login, docErr := documentOf(content, now.In(clock.CST))
-	day := clock.Day(now)
-	var awaited string
-	var takeErr, countErr error
-	steps := []func(context.Context){func(ctx context.Context) { awaited, takeErr = s.db.TakeWechatAwait(ctx, user, now) }}
-	if docErr == nil {
-		steps = append(steps, func(ctx context.Context) {
-			countErr = s.db.CountWechatCode(ctx, login, user, day, CodesPerDay, clock.NextDay(now).Add(24*time.Hour))
-		})
-	}
-	err := opened(ctx, see, steps...)
-	if err != nil || takeErr != nil || awaited != awaitedDocument {
-		// No code: the day's count goes back, and a wait that a message seen before took is
-		// put back.
-		var undo []func(context.Context)
-		if docErr == nil && countErr == nil {
-			undo = append(undo, func(ctx context.Context) {
-				if err := s.db.UncountWechatCode(ctx, login, user, day); err != nil {
-					slog.WarnContext(ctx, "could not give back a WeChat code's count", slog.String("err", err.Error()))
-				}
-			})
-		}
-		if err != nil && awaited != "" {
-			undo = append(undo, func(ctx context.Context) {
-				if err := s.db.AwaitWechat(ctx, user, awaited, now.Add(AwaitFor)); err != nil {
-					slog.WarnContext(ctx, "could not give back a wait", slog.String("err", err.Error()))
-				}
-			})
-		}
-		giveBack(ctx, undo...)
-		switch {
+	if docErr != nil {
+		// Mistyped while a number is awaited: the wait is kept for it.
+		switch err := opening(s.db.KeepWechatAwait(ctx, msg, user, awaitedDocument, now, now.Add(AwaitFor))); {
+		case errors.Is(err, store.ErrNotAwaited):
+			return s.refused(ctx, msg, now, textWelcome)
 		case err != nil:
 			return "", err
-		case takeErr != nil:
-			return "", takeErr
 		}
-		return textWelcome, nil
+		return retype(docErr), nil
 	}
-	if docErr != nil {
-		// The number was mistyped: wait for it again.
-		if err := s.db.AwaitWechat(ctx, user, awaitedDocument, now.Add(AwaitFor)); err != nil {
-			return "", err
-		}
-		return docErr.Error() + "。请重新回复证件号码。", nil
-	}
-	switch {
-	case errors.Is(countErr, store.ErrQuotaFull):
-		return fmt.Sprintf("该证件号码或您的微信今日已获取%d次验证码，请明天再试。", CodesPerDay), nil
-	case countErr != nil:
-		return "", countErr
+	switch err := opening(s.db.TakeWechatAwait(ctx, msg, awaitedDocument, now, store.WechatCodeDay{
+		Login: login, User: user, Day: clock.Day(now), Max: CodesPerDay, Expires: clock.NextDay(now).Add(24 * time.Hour),
+	})); {
+	case errors.Is(err, store.ErrNotAwaited):
+		return s.refused(ctx, msg, now, textWelcome)
+	case errors.Is(err, store.ErrQuotaFull):
+		return s.refused(ctx, msg, now, fmt.Sprintf("该证件号码或您的微信今日已获取%d次验证码，请明天再试。", CodesPerDay))
+	case err != nil:
+		return "", err
 	}
 	code, err := s.put(ctx, smscode.WechatRegisterKey(login), store.Code{Expires: now.Add(smscode.TTL)})
 	if err != nil {
@@ -282,6 +233,19 @@ func (s *service) text(ctx context.Context, see seer, user, content string, now 
 	return fmt.Sprintf("您的注册验证码为%s，仅用于证件号码%s的注册，%d分钟内有效。请在注册页选择“微信验证码”填写；切勿告诉他人。",
 		code, identity.MaskDocumentNumber(login), int(smscode.TTL/time.Minute)), nil
 }
+
+// refused answers a message whose first writes were refused, and so wrote nothing, with its
+// replay marks written alone: a query is taken once, whatever it carried (in plain mode its
+// signature does not cover the body, and a captured query could carry another).
+func (s *service) refused(ctx context.Context, msg store.WechatMessage, now time.Time, answer string) (string, error) {
+	if err := opening(s.db.OpenWechatMessage(ctx, msg, now)); err != nil {
+		return "", err
+	}
+	return answer, nil
+}
+
+// retype is the answer to a mistyped document number.
+func retype(err error) string { return err.Error() + "。请重新回复证件号码。" }
 
 // documentOf reads a document number typed in a chat: its type follows from its form.
 func documentOf(raw string, today time.Time) (string, error) {
@@ -319,41 +283,52 @@ func (s *service) put(ctx context.Context, k store.CodeKey, c store.Code) (strin
 	return code, s.db.PutCode(ctx, k, c)
 }
 
-// bind binds user with a binding code. The day's try is counted together with the code's
-// read, which spends nothing: the read is used only when the try was counted (so the limit
-// still comes before the secret), and the code is taken with the binding, in one transaction,
-// while a right code's try goes back.
-func (s *service) bind(ctx context.Context, see seer, user, code string, now time.Time) (string, error) {
+// bind binds user with a binding code. The day's try is counted with the message's marks,
+// and the code read in the same round trip; the read spends nothing and its answer is used
+// only when the try was counted, so the limit still comes before the secret. The code is
+// taken in the binding's own transaction, while a right code's try goes back. number is the
+// text when it was ten digits alone: while a document number is awaited, it is answered as
+// one (a Taiwan permit typed with its renewal digits), and its try goes back.
+func (s *service) bind(ctx context.Context, msg store.WechatMessage, user, code, number string, now time.Time) (string, error) {
 	day := clock.Day(now)
 	hash := BindHash(s.pepper, code)
-	var login string
+	var login, awaited string
 	var epoch int64
-	var countErr, readErr error
-	err := opened(ctx, see,
+	var countErr, readErr, awaitErr error
+	store.SendTogether(ctx,
 		func(ctx context.Context) {
-			countErr = s.db.CountWechatBindTry(ctx, user, day, BindTriesPerDay, clock.NextDay(now).Add(24*time.Hour))
+			countErr = opening(s.db.CountWechatBindTry(ctx, msg, user, day, BindTriesPerDay, now, clock.NextDay(now).Add(24*time.Hour)))
 		},
-		func(ctx context.Context) { login, epoch, readErr = s.db.WechatBindCode(ctx, hash, now) })
+		func(ctx context.Context) { login, epoch, readErr = s.db.WechatBindCode(ctx, hash, now) },
+		func(ctx context.Context) {
+			if number != "" {
+				awaited, awaitErr = s.db.WechatAwait(ctx, user, now)
+			}
+		})
 	giveBackTry := func(ctx context.Context) {
 		if err := s.db.UncountWechatBindTry(ctx, user, day); err != nil {
 			slog.WarnContext(ctx, "could not give back a binding code's try", slog.String("err", err.Error()))
 		}
 	}
-	if countErr == nil && (err != nil || (readErr != nil && !errors.Is(readErr, store.ErrNotFound))) {
-		// Not tried: a message seen before, or a code that could not be read.
-		giveBack(ctx, giveBackTry)
-		if err == nil {
-			err = readErr
-		}
-	}
 	switch {
-	case err != nil:
-		return "", err
+	case errors.Is(countErr, store.ErrWechatSeen), errors.Is(countErr, errUnopened):
+		return "", countErr
+	case awaitErr == nil && awaited == awaitedDocument:
+		_, err := documentOf(number, now.In(clock.CST))
+		if countErr != nil {
+			return s.refused(ctx, msg, now, retype(err))
+		}
+		giveBackTry(context.WithoutCancel(ctx)) // not a try: a number answered
+		return retype(err), nil
 	case errors.Is(countErr, store.ErrQuotaFull):
-		return "今日尝试绑定的次数过多，请明天再试。", nil
+		return s.refused(ctx, msg, now, "今日尝试绑定的次数过多，请明天再试。")
 	case countErr != nil:
 		return "", countErr
-	case errors.Is(readErr, store.ErrNotFound):
+	case awaitErr != nil || (readErr != nil && !errors.Is(readErr, store.ErrNotFound)):
+		giveBackTry(context.WithoutCancel(ctx)) // not a try: nothing known
+		return "", cmp.Or(awaitErr, readErr)
+	}
+	if errors.Is(readErr, store.ErrNotFound) {
 		return textBindCodeInvalid, nil
 	}
 	var bound error
@@ -380,12 +355,15 @@ const textBindCodeInvalid = "绑定码无效或已过期（10分钟内有效）�
 // notBound is the reply to a user with no binding, or one whose account no longer names it.
 const notBound = "您的微信尚未绑定账号。请登录网站，在“账号设置—绑定微信”获取绑定码，发送到本公众号完成绑定。若已无法登录，请在网站“忘记密码”用短信或邮件找回。"
 
-func (s *service) resetCode(ctx context.Context, see seer, user string, now time.Time) (string, error) {
+func (s *service) resetCode(ctx context.Context, msg store.WechatMessage, user string, now time.Time) (string, error) {
 	var login string
-	var bindingErr error
-	// The binding's read spends nothing for a message seen before to give back.
-	if err := opened(ctx, see, func(ctx context.Context) { login, bindingErr = s.db.WechatBinding(ctx, user) }); err != nil {
-		return "", err
+	var openErr, bindingErr error
+	// The binding is read with the message's marks: a read spends nothing.
+	store.SendTogether(ctx,
+		func(ctx context.Context) { openErr = opening(s.db.OpenWechatMessage(ctx, msg, now)) },
+		func(ctx context.Context) { login, bindingErr = s.db.WechatBinding(ctx, user) })
+	if openErr != nil {
+		return "", openErr
 	}
 	if errors.Is(bindingErr, store.ErrNotFound) {
 		return notBound, nil

@@ -137,17 +137,23 @@ func TestACodeFromWeChatRegisters(t *testing.T) {
 	if reply, _ := w.push(t, click("o-user", wxservice.KeyGetCode)); !strings.Contains(reply, "证件号码") {
 		t.Fatalf("取验证码: %q", reply)
 	}
-	// The replay marks with the wait.
-	if got := w.Env.Calls.String(); got != "PutItem=3" || w.Env.Calls.Trips() != 1 {
+	// The replay marks with the wait, one transaction.
+	if got := w.Env.Calls.String(); got != "TransactWriteItems=1" || w.Env.Calls.Trips() != 1 {
 		t.Fatalf("取验证码: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	if reply, _ := w.push(t, text("o-user", "12345")); !strings.Contains(reply, "重新回复") {
 		t.Fatalf("a mistyped number: %q", reply)
 	}
+	// Ten digits, a binding code's form, are a Taiwan permit typed with its renewal digits
+	// while a number is awaited: the same wait answers the number typed again.
+	if reply, _ := w.push(t, text("o-user", "1234567801")); !strings.Contains(reply, "换证次数") || !strings.Contains(reply, "重新回复") {
+		t.Fatalf("a Taiwan permit with its renewal digits: %q", reply)
+	}
 	w.Env.Calls.Reset()
 	reply, _ := w.push(t, text("o-user", strings.ToLower(doc)))
-	// The replay marks with the wait taken and the number's and the user's counts; the code.
-	if got := w.Env.Calls.String(); got != "PutItem=3 UpdateItem=3" || w.Env.Calls.Trips() != 2 {
+	// The replay marks with the wait taken and the number's and the user's counts, one
+	// transaction; the code.
+	if got := w.Env.Calls.String(); got != "PutItem=1 TransactWriteItems=1" || w.Env.Calls.Trips() != 2 {
 		t.Fatalf("the number: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	code := sixDigits.FindStringSubmatch(reply)
@@ -232,49 +238,56 @@ func TestAMessageDeliveredTwiceIsHandledOnce(t *testing.T) {
 	}
 }
 
-// A message's replay marks go out with its first step, so a message seen before, or one
-// whose marks could not be written, must give back what that step spent: the day's codes
-// and binding tries are all still there after any number of deliveries, and a wait a replay
-// took is put back.
+// A message's first writes go with its replay marks, all or nothing: a message seen before
+// writes nothing — the day's codes and binding tries are all still there after any number
+// of deliveries, a wait is neither taken nor put back — and one whose transaction failed
+// (a 5xx) leaves no mark to refuse WeChat's retry.
 func TestAMessageSeenBeforeSpendsNothing(t *testing.T) {
 	w := newWorld(t)
 	doc := testkit.ResidentID("19900307")
-	w.push(t, click("o-user", wxservice.KeyGetCode))
+	getCode := click("o-user", wxservice.KeyGetCode)
+	getCode.CreateTime = w.Clock.Now().Unix()
+	askQuery, askBody, _ := w.cfg.Push(getCode, w.Clock.Now())
+	w.post(t, askQuery, askBody)
 	m := text("o-user", doc)
 	m.MsgID, m.CreateTime = 901, w.Clock.Now().Unix()
 	number, numberBody, _ := w.cfg.Push(m, w.Clock.Now())
 	if first, _ := w.post(t, number, numberBody); !sixDigits.MatchString(first) {
 		t.Fatalf("the number: %q", first)
 	}
-	// The number delivered again while 取验证码 waits anew: the replay takes the wait with
-	// its marks, and puts it back.
+	// 取验证码 delivered again does not open the answered wait again.
+	again, againBody, _ := w.cfg.Push(getCode, w.Clock.Now())
+	if _, raw := w.post(t, again, againBody); raw != "success" {
+		t.Fatalf("取验证码 again: %s", raw)
+	}
+	if reply, _ := w.push(t, text("o-user", doc)); sixDigits.MatchString(reply) {
+		t.Fatalf("a number after 取验证码 delivered again got a code: %q", reply)
+	}
+	// The number delivered again while 取验证码 waits anew leaves the wait to its answer.
 	w.push(t, click("o-user", wxservice.KeyGetCode))
 	for range 5 {
 		if _, raw := w.post(t, number, numberBody); raw != "success" {
 			t.Fatalf("the number again: %s", raw)
 		}
 	}
-	// Delivered, its marks unwritten: a 5xx, which WeChat retries, and the retry is handled.
-	m.MsgID = 902
-	again, againBody, _ := w.cfg.Push(m, w.Clock.Now())
-	w.Env.Faults.ThrottleWhere(func(target string, body []byte) bool {
-		return target == "PutItem" && bytes.Contains(body, []byte(`"WXSEEN#`))
-	})
-	if status := w.postStatus(t, again, againBody); status < 500 {
-		t.Fatalf("a message whose marks failed: %d", status)
+	// Delivered, its first writes failing: a 5xx, which WeChat retries, and the retry is
+	// handled, whichever mark failed.
+	for i, failing := range []string{`"MSG"`, `"NONCE"`} {
+		m.MsgID = int64(902 + i)
+		q, body, _ := w.cfg.Push(m, w.Clock.Now())
+		w.Env.Faults.ThrottleWhere(func(target string, body []byte) bool {
+			return target == "TransactWriteItems" && bytes.Contains(body, []byte(`"WXSEEN#`)) && bytes.Contains(body, []byte(failing))
+		})
+		if status := w.postStatus(t, q, body); status < 500 {
+			t.Fatalf("a message whose first writes failed: %d", status)
+		}
+		w.Env.Faults.Set(storetest.NoFault)
+		if reply, _ := w.post(t, q, body); !sixDigits.MatchString(reply) {
+			t.Fatalf("the retry after the first writes failed on %s: %q", failing, reply)
+		}
+		w.push(t, click("o-user", wxservice.KeyGetCode))
 	}
-	w.Env.Faults.Set(storetest.NoFault)
-	if reply, _ := w.post(t, again, againBody); !sixDigits.MatchString(reply) {
-		t.Fatalf("the retry after the marks failed: %q", reply)
-	}
-	// Two codes of the day's three are spent, whatever was delivered again.
-	if reply, _ := w.push(t, click("o-user", wxservice.KeyGetCode)); !strings.Contains(reply, "证件号码") {
-		t.Fatalf("取验证码: %q", reply)
-	}
-	if reply, _ := w.push(t, text("o-user", doc)); !sixDigits.MatchString(reply) {
-		t.Fatalf("the day's third code: %q", reply)
-	}
-	w.push(t, click("o-user", wxservice.KeyGetCode))
+	// The day's three codes went to the three messages, whatever was delivered again.
 	if reply, _ := w.push(t, text("o-user", doc)); !strings.Contains(reply, "今日已获取") {
 		t.Fatalf("a fourth code: %q", reply)
 	}
@@ -282,7 +295,7 @@ func TestAMessageSeenBeforeSpendsNothing(t *testing.T) {
 	// A wrong binding code, delivered again and again, is one guess of the day's ten.
 	a := w.Applicant("张三")
 	guess := text("o-guesser", strings.Repeat("0", wxservice.BindCodeDigits))
-	guess.MsgID, guess.CreateTime = 903, w.Clock.Now().Unix()
+	guess.MsgID, guess.CreateTime = 910, w.Clock.Now().Unix()
 	q, body, _ := w.cfg.Push(guess, w.Clock.Now())
 	for i := range wxservice.BindTriesPerDay + 5 {
 		if reply, raw := w.post(t, q, body); (i == 0) != strings.Contains(reply, "无效或已过期") || (i > 0 && raw != "success") {
@@ -292,6 +305,48 @@ func TestAMessageSeenBeforeSpendsNothing(t *testing.T) {
 	res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: w.Token(a), Body: pw})
 	if reply, _ := w.push(t, text("o-guesser", res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
 		t.Fatalf("the right code after one guess delivered %d times: %q", wxservice.BindTriesPerDay+5, reply)
+	}
+}
+
+// One message delivered 20 times at once, each delivery with its own query (WeChat's
+// retries of a message stalled past its five seconds): one answer, the right one, for a
+// number and for a binding code with the day's last tries left.
+func TestTwentyDeliveriesOfOneMessageAreAnsweredOnce(t *testing.T) {
+	answers := func(w *world, m wechat.Message) []string {
+		queries := make([]wechat.Query, 20)
+		bodies := make([][]byte, 20)
+		for i := range queries {
+			queries[i], bodies[i], _ = w.cfg.Push(m, w.Clock.Now())
+		}
+		var answered []string
+		for _, r := range testkit.Race(20, func(i int) string {
+			reply, _ := w.post(t, queries[i], bodies[i])
+			return reply
+		}) {
+			if r != "" {
+				answered = append(answered, r)
+			}
+		}
+		return answered
+	}
+	for round := range 5 {
+		w := newWorld(t)
+		w.push(t, click("o-user", wxservice.KeyGetCode))
+		m := text("o-user", testkit.ResidentID("19900307"))
+		m.MsgID, m.CreateTime = 4242, w.Clock.Now().Unix()
+		if got := answers(w, m); len(got) != 1 || !sixDigits.MatchString(got[0]) {
+			t.Fatalf("round %d, a number: %q", round, got)
+		}
+		a := w.Applicant("张三")
+		for i := range wxservice.BindTriesPerDay - 2 {
+			w.push(t, text("o-user", strings.Repeat("0", wxservice.BindCodeDigits-2)+strconvItoa(int64(10+i))))
+		}
+		res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: w.Token(a), Body: pw})
+		m = text("o-user", res.Str("bindCode"))
+		m.MsgID, m.CreateTime = 4343, w.Clock.Now().Unix()
+		if got := answers(w, m); len(got) != 1 || !strings.Contains(got[0], "绑定成功") {
+			t.Fatalf("round %d, a binding code: %q", round, got)
+		}
 	}
 }
 
@@ -311,9 +366,9 @@ func TestABoundUserResetsThePasswordFromWeChat(t *testing.T) {
 	if reply, _ := w.push(t, text("o-user", "绑定 "+res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
 		t.Fatalf("bind: %q", reply)
 	}
-	// The replay marks with the try counted and the code read; the binding, the code taken
+	// The replay marks with the try counted, and the code read; the binding, the code taken
 	// in it, with the try given back.
-	if got := w.Env.Calls.String(); got != "GetItem=1 PutItem=2 TransactWriteItems=1 UpdateItem=2" || w.Env.Calls.Trips() != 2 {
+	if got := w.Env.Calls.String(); got != "GetItem=1 TransactWriteItems=2 UpdateItem=1" || w.Env.Calls.Trips() != 2 {
 		t.Fatalf("binding: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	if reply, _ := w.push(t, text("o-other", res.Str("bindCode"))); !strings.Contains(reply, "无效或已过期") {
@@ -325,7 +380,7 @@ func TestABoundUserResetsThePasswordFromWeChat(t *testing.T) {
 	w.Env.Calls.Reset()
 	reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword))
 	// The replay marks with the binding; the account with the day's count; the code.
-	if got := w.Env.Calls.String(); got != "GetItem=2 PutItem=3 UpdateItem=1" || w.Env.Calls.Trips() != 3 {
+	if got := w.Env.Calls.String(); got != "GetItem=2 PutItem=1 TransactWriteItems=1 UpdateItem=1" || w.Env.Calls.Trips() != 3 {
 		t.Fatalf("找回密码: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	code := sixDigits.FindStringSubmatch(reply)
@@ -388,8 +443,12 @@ func TestBindingCodesAreGuessedTenTimesADay(t *testing.T) {
 		}
 	}
 	res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: w.Token(a), Body: pw})
-	if reply, _ := w.push(t, text("o-guesser", res.Str("bindCode"))); !strings.Contains(reply, "次数过多") || w.Account(a.Login).WechatUser != "" {
-		t.Fatalf("the right code after the day's guesses: %q", reply)
+	right, _ := w.push(t, text("o-guesser", res.Str("bindCode")))
+	wrong, _ := w.push(t, text("o-guesser", strings.Repeat("9", wxservice.BindCodeDigits)))
+	// Past the day's tries a right code and a wrong one are answered alike: the code's read,
+	// sent with the try's count, tells nothing.
+	if !strings.Contains(right, "次数过多") || right != wrong || w.Account(a.Login).WechatUser != "" {
+		t.Fatalf("the right code after the day's guesses: %q; a wrong one: %q", right, wrong)
 	}
 	if reply, _ := w.push(t, text("o-owner", res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
 		t.Fatalf("the owner's own WeChat: %q", reply)
