@@ -39,6 +39,11 @@ var (
 
 // PutCode stores a code, replacing any older one under the key. One PutItem.
 func (st *Store) PutCode(ctx context.Context, k CodeKey, c Code) error {
+	return st.put(ctx, &dynamodb.PutItemInput{Item: codeItem(k, c)}, nil)
+}
+
+// codeItem is c kept under k, untried.
+func codeItem(k CodeKey, c Code) map[string]types.AttributeValue {
 	item := k.item()
 	item["codeHash"] = b(c.Hash)
 	item["attempts"] = n(0)
@@ -47,7 +52,7 @@ func (st *Store) PutCode(ctx context.Context, k CodeKey, c Code) error {
 		item["login"] = s(c.Login)
 		item["epoch"] = n(c.Epoch)
 	}
-	return st.put(ctx, &dynamodb.PutItemInput{Item: item}, nil)
+	return item
 }
 
 // DeleteCode removes the code with this hash, and leaves a newer one alone: it undoes PutCode

@@ -576,8 +576,11 @@ func TestAWechatMessagesFirstWritesGoWithItsMarks(t *testing.T) {
 	env := storetest.New(t)
 	msg := func(id string) store.WechatMessage { return store.WechatMessage{ID: id, Nonce: "n-" + id} }
 	until := t0.Add(5 * time.Minute)
-	day := func(login, user string, max int) store.WechatCodeDay {
-		return store.WechatCodeDay{Login: login, User: user, Day: "2026-11-29", Max: max, Expires: t0.Add(48 * time.Hour)}
+	take := func(m store.WechatMessage, user, login string, max int) error {
+		return env.Store.TakeWechatAwait(ctx, m, user, "document", login, t0, store.WechatCode{
+			Key: store.CodeKey{Purpose: "wechat", Subject: login}, Code: store.Code{Hash: []byte("h"), Expires: until},
+			Day: "2026-11-29", Max: max, CountExpires: t0.Add(48 * time.Hour),
+		})
 	}
 	if err := env.Store.AwaitWechat(ctx, msg("1"), "u1", "document", t0, until); err != nil {
 		t.Fatal(err)
@@ -588,32 +591,32 @@ func TestAWechatMessagesFirstWritesGoWithItsMarks(t *testing.T) {
 		}
 	}
 	// Nothing awaited from u2: no count is written, nor the marks.
-	if err := env.Store.TakeWechatAwait(ctx, msg("2"), "document", t0, day("L1", "u2", 3)); !errors.Is(err, store.ErrNotAwaited) {
+	if err := take(msg("2"), "u2", "L1", 3); !errors.Is(err, store.ErrNotAwaited) {
 		t.Fatalf("a wait never started: %v", err)
 	}
-	if dump := env.Dump(t); strings.Contains(dump, "CODEDAY#") || strings.Contains(dump, "n-2") {
+	if dump := env.Dump(t); strings.Contains(dump, "CODEDAY#") || strings.Contains(dump, "n-2") || strings.Contains(dump, "CODE#") {
 		t.Fatalf("a refused first write left items:\n%s", dump)
 	}
 	// Taken once, its reply lost.
 	env.Faults.LoseFirstReplyWhere(func(target string, _ []byte) bool { return target == "TransactWriteItems" })
-	if err := env.Store.TakeWechatAwait(ctx, msg("3"), "document", t0, day("L1", "u1", 1)); err != nil || env.Faults.Injected() != 1 {
+	if err := take(msg("3"), "u1", "L1", 1); err != nil || env.Faults.Injected() != 1 {
 		t.Fatalf("the wait taken, its reply lost: %v (%d lost)", err, env.Faults.Injected())
 	}
 	env.Faults.Set(storetest.NoFault)
-	if err := env.Store.TakeWechatAwait(ctx, msg("4"), "document", t0, day("L1", "u1", 1)); !errors.Is(err, store.ErrNotAwaited) {
+	if err := take(msg("4"), "u1", "L1", 1); !errors.Is(err, store.ErrNotAwaited) {
 		t.Fatalf("the wait taken twice: %v", err)
 	}
 	// The number's one code of the day is spent: a refused count leaves the wait to answer.
 	if err := env.Store.AwaitWechat(ctx, msg("5"), "u1", "document", t0, until); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.Store.TakeWechatAwait(ctx, msg("6"), "document", t0, day("L1", "u1", 1)); !errors.Is(err, store.ErrQuotaFull) {
+	if err := take(msg("6"), "u1", "L1", 1); !errors.Is(err, store.ErrQuotaFull) {
 		t.Fatalf("a second code of one: %v", err)
 	}
 	if what, err := env.Store.WechatAwait(ctx, "u1", t0); err != nil || what != "document" {
 		t.Fatalf("the wait after a refused count: %q %v", what, err)
 	}
-	if err := env.Store.TakeWechatAwait(ctx, msg("6"), "document", t0, day("L2", "u1", 2)); err != nil {
+	if err := take(msg("6"), "u1", "L2", 2); err != nil {
 		t.Fatalf("the refused message, its marks unwritten, for another number: %v", err)
 	}
 	// A mistyped answer keeps the wait; past its time there is none.
@@ -637,7 +640,7 @@ func TestAWechatMessagesFirstWritesGoWithItsMarks(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 20 {
 		wg.Go(func() {
-			switch err := env.Store.TakeWechatAwait(ctx, store.WechatMessage{ID: "11", Nonce: "n-11-" + strconv.Itoa(i)}, "document", t0, day("L4", "u4", 3)); {
+			switch err := take(store.WechatMessage{ID: "11", Nonce: "n-11-" + strconv.Itoa(i)}, "u4", "L4", 3); {
 			case err == nil:
 				handled.Add(1)
 			case !errors.Is(err, store.ErrWechatSeen) && !store.IsBusy(err):
@@ -658,5 +661,46 @@ func TestAWechatMessagesFirstWritesGoWithItsMarks(t *testing.T) {
 	}
 	if err := env.Store.CountWechatBindTry(ctx, msg("13"), "u5", "2026-11-29", 1, t0, t0.Add(48*time.Hour)); !errors.Is(err, store.ErrQuotaFull) {
 		t.Fatalf("a try past the day's: %v", err)
+	}
+	// In safe mode a message has no nonce mark: its id alone.
+	if err := env.Store.OpenWechatMessage(ctx, store.WechatMessage{ID: "14"}, t0); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Store.OpenWechatMessage(ctx, store.WechatMessage{ID: "14"}, t0); !errors.Is(err, store.ErrWechatSeen) {
+		t.Fatalf("a signed message again: %v", err)
+	}
+}
+
+// A reset code asked in WeChat is kept and counted only while the account names the user at
+// the code's epoch, all or nothing.
+func TestAWechatResetCodeIsKeptOnlyForTheBoundAccount(t *testing.T) {
+	env := storetest.New(t)
+	a := applicant("L1")
+	a.Epoch, a.WechatUser = 2, "u1"
+	if err := env.Store.CreateAccount(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	issue := func(user string, epoch int64, max int) error {
+		return env.Store.IssueWechatReset(ctx, user, store.WechatCode{
+			Key: store.CodeKey{Purpose: "wxreset", Subject: "L1"}, Code: store.Code{Hash: []byte("h"), Expires: t0.Add(time.Minute), Login: "L1", Epoch: epoch},
+			Day: "2026-11-29", Max: max, CountExpires: t0.Add(48 * time.Hour),
+		})
+	}
+	for _, c := range []struct {
+		user  string
+		epoch int64
+	}{{"u2", 2}, {"u1", 1}} {
+		if err := issue(c.user, c.epoch, 3); !errors.Is(err, store.ErrWechatBindingMoved) {
+			t.Fatalf("a code for %s at %d: %v", c.user, c.epoch, err)
+		}
+	}
+	if dump := env.Dump(t); strings.Contains(dump, "CODE#") || strings.Contains(dump, "WXRESETDAY#") {
+		t.Fatalf("a refused code left items:\n%s", dump)
+	}
+	if err := issue("u1", 2, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := issue("u1", 2, 1); !errors.Is(err, store.ErrQuotaFull) {
+		t.Fatalf("a second code of one: %v", err)
 	}
 }

@@ -16,7 +16,9 @@ import (
 // hold.
 
 // WechatMessage is a pushed message as its replay marks know it: its id (WeChat's MsgId, or
-// its sender and time for an event) and its query's timestamp and nonce.
+// its sender and time for an event) and, when the query's signature does not cover the
+// message (plain mode), its timestamp and nonce ("" otherwise: a signed message replayed
+// is the same message, with the same id).
 type WechatMessage struct{ ID, Nonce string }
 
 // Refusals of a message's first writes.
@@ -40,7 +42,11 @@ func (st *Store) marked(m WechatMessage, now time.Time, steps ...step) []step {
 			ConditionExpression: aws.String("attribute_not_exists(pk)"),
 		}}, refusal: refusedWith(ErrWechatSeen)}
 	}
-	return append([]step{mark(key(prefixWechatSeen+m.ID, "MSG")), mark(key(prefixWechatSeen+m.Nonce, "NONCE"))}, steps...)
+	marks := []step{mark(key(prefixWechatSeen+m.ID, "MSG"))}
+	if m.Nonce != "" {
+		marks = append(marks, mark(key(prefixWechatSeen+m.Nonce, "NONCE")))
+	}
+	return append(marks, steps...)
 }
 
 // OpenWechatMessage writes the message's replay marks: ErrWechatSeen when either stands.
@@ -84,25 +90,33 @@ func (st *Store) KeepWechatAwait(ctx context.Context, m WechatMessage, user, wha
 		st.awaitStep(user, what, "SET expiresAt = :until", map[string]types.AttributeValue{":until": n(until.Unix())}, now))...)
 }
 
-// WechatCodeDay is a registration code asked in WeChat: for the document number login by
-// user on day, at most Max a day for each.
-type WechatCodeDay struct {
-	Login, User, Day string
-	Max              int
-	Expires          time.Time
+// WechatCode is a code issued in WeChat: kept as Code under Key, counted on Day, at most Max
+// a day (the count kept until CountExpires).
+type WechatCode struct {
+	Key          CodeKey
+	Code         Code
+	Day          string
+	Max          int
+	CountExpires time.Time
 }
 
-// TakeWechatAwait opens the message, takes the user's wait for what and counts the code of
-// the day for its number and its user, all or nothing: ErrWechatSeen, ErrNotAwaited, or
-// ErrQuotaFull when either count is spent. One TransactWriteItems.
-func (st *Store) TakeWechatAwait(ctx context.Context, m WechatMessage, what string, now time.Time, c WechatCodeDay) error {
+func (st *Store) codeStep(c WechatCode) step {
+	return step{write: types.TransactWriteItem{Put: &types.Put{TableName: aws.String(st.table), Item: codeItem(c.Key, c.Code)}}}
+}
+
+// TakeWechatAwait opens the message, takes user's wait for what, counts the code of the day
+// for the document number login and for user, and keeps the code, all or nothing:
+// ErrWechatSeen, ErrNotAwaited, or ErrQuotaFull when either count is spent. One
+// TransactWriteItems.
+func (st *Store) TakeWechatAwait(ctx context.Context, m WechatMessage, user, what, login string, now time.Time, c WechatCode) error {
 	if c.Max < 1 {
 		return ErrQuotaFull
 	}
 	return st.transact(ctx, "take wechat wait", st.marked(m, now,
-		st.awaitStep(c.User, what, "SET "+attrTakenBy+" = :takenBy", map[string]types.AttributeValue{":takenBy": s(newMark(attrTakenBy).value)}, now),
-		st.limitStep(counter{pk: prefixAccount + c.Login, sk: "WXCODEDAY#" + c.Day, period: c.Day}, c.Max, c.Expires),
-		st.limitStep(counter{pk: prefixWechatUser + c.User, sk: "CODEDAY#" + c.Day, period: c.Day}, c.Max, c.Expires))...)
+		st.awaitStep(user, what, "SET "+attrTakenBy+" = :takenBy", map[string]types.AttributeValue{":takenBy": s(newMark(attrTakenBy).value)}, now),
+		st.limitStep(counter{pk: prefixAccount + login, sk: "WXCODEDAY#" + c.Day, period: c.Day}, c.Max, c.CountExpires),
+		st.limitStep(counter{pk: prefixWechatUser + user, sk: "CODEDAY#" + c.Day, period: c.Day}, c.Max, c.CountExpires),
+		st.codeStep(c))...)
 }
 
 // WechatAwait is what the user's next text is awaited as ("" for nothing live). One GetItem.
@@ -120,16 +134,22 @@ func (st *Store) WechatAwait(ctx context.Context, user string, now time.Time) (s
 	return getS(item, "await"), nil
 }
 
-// CountWechatReset counts one reset code for login asked from WeChat on day: ErrQuotaFull
-// past max. One UpdateItem.
-func (st *Store) CountWechatReset(ctx context.Context, login, day string, max int, expires time.Time) error {
-	_, err := st.countUp(ctx, wechatResetDay(login, day), max, expires)
-	return err
-}
-
-// UncountWechatReset gives back a reset code counted for login on day and never issued.
-func (st *Store) UncountWechatReset(ctx context.Context, login, day string) error {
-	return st.countDown(ctx, wechatResetDay(login, day))
+// IssueWechatReset keeps a reset code for c.Code.Login, asked in WeChat by user, and counts
+// it on the day, while the account still names user at the code's epoch, all or nothing:
+// ErrQuotaFull past Max, ErrWechatBindingMoved when the account changed since it was read.
+// One TransactWriteItems.
+func (st *Store) IssueWechatReset(ctx context.Context, user string, c WechatCode) error {
+	if c.Max < 1 {
+		return ErrQuotaFull
+	}
+	return st.transact(ctx, "issue wechat reset",
+		step{write: types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+			TableName: aws.String(st.table), Key: accountKey(c.Code.Login),
+			ConditionExpression:       aws.String("wechat = :user AND epoch = :epoch"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":user": s(user), ":epoch": n(c.Code.Epoch)},
+		}}, refusal: refusedWith(ErrWechatBindingMoved)},
+		st.limitStep(wechatResetDay(c.Code.Login, c.Day), c.Max, c.CountExpires),
+		st.codeStep(c))
 }
 
 func wechatResetDay(login, day string) counter {

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/clock"
@@ -55,11 +57,9 @@ type Store interface {
 	OpenWechatMessage(ctx context.Context, m store.WechatMessage, now time.Time) error
 	AwaitWechat(ctx context.Context, m store.WechatMessage, user, what string, now, until time.Time) error
 	KeepWechatAwait(ctx context.Context, m store.WechatMessage, user, what string, now, until time.Time) error
-	TakeWechatAwait(ctx context.Context, m store.WechatMessage, what string, now time.Time, c store.WechatCodeDay) error
+	TakeWechatAwait(ctx context.Context, m store.WechatMessage, user, what, login string, now time.Time, c store.WechatCode) error
 	WechatAwait(ctx context.Context, user string, now time.Time) (string, error)
-	CountWechatReset(ctx context.Context, login, day string, max int, expires time.Time) error
-	UncountWechatReset(ctx context.Context, login, day string) error
-	PutCode(ctx context.Context, k store.CodeKey, c store.Code) error
+	IssueWechatReset(ctx context.Context, user string, c store.WechatCode) error
 	WechatBindCode(ctx context.Context, hash string, now time.Time) (string, int64, error)
 	CountWechatBindTry(ctx context.Context, m store.WechatMessage, user, day string, max int, now, expires time.Time) error
 	UncountWechatBindTry(ctx context.Context, user, day string) error
@@ -104,7 +104,11 @@ func NewCallback(db Store, cfg wechat.Config, clk clock.Clock, pepper []byte) ap
 		if err != nil {
 			return nil, notWeChat()
 		}
-		text, err := s.handle(ctx, m, store.WechatMessage{ID: m.ID(), Nonce: q.Timestamp + "#" + q.Nonce}, now)
+		msg := store.WechatMessage{ID: m.ID()}
+		if cfg.AESKey == nil { // plain mode: the signature covers the query, not the message
+			msg.Nonce = q.Timestamp + "#" + q.Nonce
+		}
+		text, err := s.handle(ctx, m, msg, now)
 		if err != nil {
 			return nil, err // nothing written, the replay marks neither: WeChat retries, and the retry is handled
 		}
@@ -124,13 +128,16 @@ func notWeChat() error {
 }
 
 const (
-	textBusy    = "系统繁忙，请稍后再试。"
+	textBusy = "系统繁忙，请稍后再试。"
+	// textSeen answers a message delivered again: WeChat delivers again only a message whose
+	// answer did not reach it, so the user saw nothing of the first.
+	textSeen    = "您的上一条消息已收到。如未收到回复，请稍后重新点击菜单或重新发送。"
 	textWelcome = "欢迎关注中国教师资格网。\n注册时收不到短信验证码：点击下方菜单“取验证码”，按提示回复证件号码。\n忘记密码：先在网站“账号设置—绑定微信”获取绑定码并发送到本公众号，之后可点击“找回密码”。"
 )
 
 // handle is the reply to m ("" for none). The message's first writes go with its replay
-// marks, in one transaction: a message seen before writes nothing and is answered
-// "success"; when that transaction fails, nothing is written and the error is returned (a
+// marks, in one transaction: a message seen before writes nothing and is answered textSeen
+// (never a code); when that transaction fails, nothing is written and the error is returned (a
 // 5xx, which WeChat retries). Any later failure of ours is logged and answered as busy, never
 // as a 5xx whose retry the marks would swallow.
 func (s *service) handle(ctx context.Context, m wechat.Message, msg store.WechatMessage, now time.Time) (string, error) {
@@ -153,7 +160,7 @@ func (s *service) handle(ctx context.Context, m wechat.Message, msg store.Wechat
 	}
 	switch {
 	case errors.Is(err, store.ErrWechatSeen):
-		return "", nil
+		return textSeen, nil
 	case errors.Is(err, errUnopened):
 		return "", err
 	case err != nil:
@@ -182,9 +189,9 @@ func (s *service) askDocument(ctx context.Context, msg store.WechatMessage, user
 	return "请在5分钟内回复您的证件号码（居民身份证、港澳台居民居住证为18位；港澳居民来往内地通行证为H或M加8位数字，不含换证次数；台湾居民来往大陆通行证为8位数字）。", nil
 }
 
-// bindCode is a typed binding code; ten digits alone may also be a Taiwan permit number typed
-// with its two renewal digits.
-var bindCode = regexp.MustCompile(`^(绑定)?\s*(\d{10})$`)
+// bindCode is a typed binding code (in NFKC: full-width digits and colons as ASCII); ten
+// digits alone may also be a Taiwan permit number typed with its two renewal digits.
+var bindCode = regexp.MustCompile(`^(绑定)?[\s:]*(\d{10})$`)
 
 // scannedBindCode is the binding code of a scanned QR code's event, or "".
 func scannedBindCode(m wechat.Message) string {
@@ -197,7 +204,7 @@ func scannedBindCode(m wechat.Message) string {
 
 // text answers a typed message: a binding code, or the document number 取验证码 awaits.
 func (s *service) text(ctx context.Context, msg store.WechatMessage, user, content string, now time.Time) (string, error) {
-	if c := bindCode.FindStringSubmatch(content); c != nil {
+	if c := bindCode.FindStringSubmatch(norm.NFKC.String(content)); c != nil {
 		number := ""
 		if c[1] == "" {
 			number = content // ten digits alone: a number, if one is awaited
@@ -215,18 +222,16 @@ func (s *service) text(ctx context.Context, msg store.WechatMessage, user, conte
 		}
 		return retype(docErr), nil
 	}
-	switch err := opening(s.db.TakeWechatAwait(ctx, msg, awaitedDocument, now, store.WechatCodeDay{
-		Login: login, User: user, Day: clock.Day(now), Max: CodesPerDay, Expires: clock.NextDay(now).Add(24 * time.Hour),
-	})); {
+	code, c, err := s.newCode(smscode.WechatRegisterKey(login), store.Code{Expires: now.Add(smscode.TTL)}, CodesPerDay, now)
+	if err != nil {
+		return "", err
+	}
+	switch err := opening(s.db.TakeWechatAwait(ctx, msg, user, awaitedDocument, login, now, c)); {
 	case errors.Is(err, store.ErrNotAwaited):
 		return s.refused(ctx, msg, now, textWelcome)
 	case errors.Is(err, store.ErrQuotaFull):
 		return s.refused(ctx, msg, now, fmt.Sprintf("该证件号码或您的微信今日已获取%d次验证码，请明天再试。", CodesPerDay))
 	case err != nil:
-		return "", err
-	}
-	code, err := s.put(ctx, smscode.WechatRegisterKey(login), store.Code{Expires: now.Add(smscode.TTL)})
-	if err != nil {
 		return "", err
 	}
 	metrics.CountBy(ctx, metrics.CodesSent, metrics.Channel, "wechat")
@@ -272,23 +277,25 @@ func documentOf(raw string, today time.Time) (string, error) {
 	return login, nil
 }
 
-// put keeps a new code under k (replacing an older one) and returns it.
-func (s *service) put(ctx context.Context, k store.CodeKey, c store.Code) (string, error) {
+// newCode draws a code to keep under k as c, counted on its CST day against max; it returns
+// the code, which only the reply carries.
+func (s *service) newCode(k store.CodeKey, c store.Code, max int, now time.Time) (string, store.WechatCode, error) {
 	code := token.Digits(smscode.Length)
 	hash, err := smscode.HashCode(s.pepper, k, code)
 	if err != nil {
-		return "", err
+		return "", store.WechatCode{}, err
 	}
 	c.Hash = hash
-	return code, s.db.PutCode(ctx, k, c)
+	return code, store.WechatCode{Key: k, Code: c, Day: clock.Day(now), Max: max, CountExpires: clock.NextDay(now).Add(24 * time.Hour)}, nil
 }
 
 // bind binds user with a binding code. The day's try is counted with the message's marks,
 // and the code read in the same round trip; the read spends nothing and its answer is used
 // only when the try was counted, so the limit still comes before the secret. The code is
 // taken in the binding's own transaction, while a right code's try goes back. number is the
-// text when it was ten digits alone: while a document number is awaited, it is answered as
-// one (a Taiwan permit typed with its renewal digits), and its try goes back.
+// text when it was ten digits alone: while a document number is awaited, a code that is no
+// live binding code is answered as a number (a Taiwan permit typed with its renewal digits),
+// its try counted all the same.
 func (s *service) bind(ctx context.Context, msg store.WechatMessage, user, code, number string, now time.Time) (string, error) {
 	day := clock.Day(now)
 	hash := BindHash(s.pepper, code)
@@ -310,16 +317,16 @@ func (s *service) bind(ctx context.Context, msg store.WechatMessage, user, code,
 			slog.WarnContext(ctx, "could not give back a binding code's try", slog.String("err", err.Error()))
 		}
 	}
+	asNumber := func() string {
+		_, err := documentOf(number, now.In(clock.CST))
+		return retype(err)
+	}
+	numberAwaited := awaitErr == nil && awaited == awaitedDocument
 	switch {
 	case errors.Is(countErr, store.ErrWechatSeen), errors.Is(countErr, errUnopened):
 		return "", countErr
-	case awaitErr == nil && awaited == awaitedDocument:
-		_, err := documentOf(number, now.In(clock.CST))
-		if countErr != nil {
-			return s.refused(ctx, msg, now, retype(err))
-		}
-		giveBackTry(context.WithoutCancel(ctx)) // not a try: a number answered
-		return retype(err), nil
+	case errors.Is(countErr, store.ErrQuotaFull) && numberAwaited:
+		return s.refused(ctx, msg, now, asNumber())
 	case errors.Is(countErr, store.ErrQuotaFull):
 		return s.refused(ctx, msg, now, "今日尝试绑定的次数过多，请明天再试。")
 	case countErr != nil:
@@ -327,8 +334,9 @@ func (s *service) bind(ctx context.Context, msg store.WechatMessage, user, code,
 	case awaitErr != nil || (readErr != nil && !errors.Is(readErr, store.ErrNotFound)):
 		giveBackTry(context.WithoutCancel(ctx)) // not a try: nothing known
 		return "", cmp.Or(awaitErr, readErr)
-	}
-	if errors.Is(readErr, store.ErrNotFound) {
+	case errors.Is(readErr, store.ErrNotFound) && numberAwaited:
+		return asNumber(), nil
+	case errors.Is(readErr, store.ErrNotFound):
 		return textBindCodeInvalid, nil
 	}
 	var bound error
@@ -371,51 +379,31 @@ func (s *service) resetCode(ctx context.Context, msg store.WechatMessage, user s
 	if bindingErr != nil {
 		return "", bindingErr
 	}
-	// The account (its epoch goes into the code) is read with the day's count.
-	day := clock.Day(now)
-	var acct account.Account
-	var readErr, countErr error
-	store.SendTogether(ctx,
-		func(ctx context.Context) { acct, readErr = s.db.GetAccount(ctx, login) },
-		func(ctx context.Context) {
-			countErr = s.db.CountWechatReset(ctx, login, day, ResetsPerDay, clock.NextDay(now).Add(24*time.Hour))
-		})
+	// The account, whose epoch goes into the code, then the code kept and counted while the
+	// account still names this user at that epoch, in one transaction: a code that cannot be
+	// kept spends none of the day's.
+	acct, err := s.db.GetAccount(ctx, login)
 	// The account must still name this user: an approved ownership claim takes the binding
 	// from the squatter's account side, and the user's side left behind is no binding.
-	stale := errors.Is(readErr, store.ErrNotFound) || (readErr == nil && acct.WechatUser != user)
-	if readErr != nil || stale {
-		// No code goes out: the day's count goes back, and a stale binding's side is dropped
-		// at the same time.
-		store.SendTogether(context.WithoutCancel(ctx),
-			func(ctx context.Context) {
-				if countErr != nil {
-					return
-				}
-				if err := s.db.UncountWechatReset(ctx, login, day); err != nil {
-					slog.WarnContext(ctx, "could not give back a WeChat reset's count", slog.String("err", err.Error()))
-				}
-			},
-			func(ctx context.Context) {
-				if !stale {
-					return
-				}
-				if err := s.db.DropWechatBinding(ctx, user, login); err != nil {
-					slog.WarnContext(ctx, "could not drop a binding its account no longer names", slog.String("err", err.Error()))
-				}
-			})
-		if !stale {
-			return "", readErr
+	if errors.Is(err, store.ErrNotFound) || (err == nil && acct.WechatUser != user) {
+		if err := s.db.DropWechatBinding(context.WithoutCancel(ctx), user, login); err != nil {
+			slog.WarnContext(ctx, "could not drop a binding its account no longer names", slog.String("err", err.Error()))
 		}
 		return notBound, nil
 	}
-	switch err := countErr; {
-	case errors.Is(err, store.ErrQuotaFull):
-		return fmt.Sprintf("该账号今日已获取%d次找回密码验证码，请明天再试。", ResetsPerDay), nil
-	case err != nil:
+	if err != nil {
 		return "", err
 	}
-	code, err := s.put(ctx, smscode.WechatResetKey(login), store.Code{Expires: now.Add(smscode.TTL), Login: acct.Login, Epoch: acct.Epoch})
+	code, c, err := s.newCode(smscode.WechatResetKey(login), store.Code{Expires: now.Add(smscode.TTL), Login: acct.Login, Epoch: acct.Epoch}, ResetsPerDay, now)
 	if err != nil {
+		return "", err
+	}
+	switch err := s.db.IssueWechatReset(ctx, user, c); {
+	case errors.Is(err, store.ErrQuotaFull):
+		return fmt.Sprintf("该账号今日已获取%d次找回密码验证码，请明天再试。", ResetsPerDay), nil
+	case errors.Is(err, store.ErrWechatBindingMoved): // changed since the read: ask again
+		return textBusy, nil
+	case err != nil:
 		return "", err
 	}
 	metrics.CountBy(ctx, metrics.CodesSent, metrics.Channel, "wechat")
