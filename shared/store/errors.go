@@ -33,7 +33,9 @@ var (
 
 // BusyError is DynamoDB turning a request away for now: a transaction that kept conflicting
 // with concurrent ones (TransactionConflict) after the store's bounded retries, or throttling
-// that outlasted the SDK's. Nothing was written; the same request may be sent again.
+// that outlasted the SDK's. The request was not made by the attempt refused; an earlier
+// attempt whose reply was lost may have been (the SDK retries after a 5xx). The same request
+// may be sent again.
 type BusyError struct {
 	Op    string
 	Cause error

@@ -129,16 +129,21 @@ func notWeChat() error {
 
 const (
 	textBusy = "系统繁忙，请稍后再试。"
+	// textNoPlainReset answers 找回密码 in plain mode (明文模式), whose signature covers the
+	// query and not the message: a query copied from a log could carry another user's
+	// 找回密码 and get that user's code in its answer.
+	textNoPlainReset = "本公众号暂不能通过微信找回密码，请在网站“忘记密码”用短信或邮件找回。"
 	// textSeen answers a message delivered again: WeChat delivers again only a message whose
 	// answer did not reach it, so the user saw nothing of the first.
-	textSeen    = "您的上一条消息已收到。如未收到回复，请稍后重新点击菜单或重新发送。"
+	textSeen    = "您的上一条消息已收到。如未看到回复：取验证码请重新点击菜单“取验证码”后回复证件号码；找回密码请重新点击“找回密码”；绑定请重新发送绑定码。"
 	textWelcome = "欢迎关注中国教师资格网。\n注册时收不到短信验证码：点击下方菜单“取验证码”，按提示回复证件号码。\n忘记密码：先在网站“账号设置—绑定微信”获取绑定码并发送到本公众号，之后可点击“找回密码”。"
 )
 
 // handle is the reply to m ("" for none). The message's first writes go with its replay
 // marks, in one transaction: a message seen before writes nothing and is answered textSeen
-// (never a code); when that transaction fails, nothing is written and the error is returned (a
-// 5xx, which WeChat retries). Any later failure of ours is logged and answered as busy, never
+// (never a code); when that transaction fails the error is returned (a 5xx: WeChat may
+// deliver the message again, which is then handled, or told textSeen if the write had been
+// made after all). Any later failure of ours is logged and answered as busy, never
 // as a 5xx whose retry the marks would swallow.
 func (s *service) handle(ctx context.Context, m wechat.Message, msg store.WechatMessage, now time.Time) (string, error) {
 	user := UserKey(s.pepper, m.FromUserName)
@@ -151,8 +156,10 @@ func (s *service) handle(ctx context.Context, m wechat.Message, msg store.Wechat
 		text, err = s.askDocument(ctx, msg, user, now)
 	case m.MsgType == "event" && m.Event == "CLICK" && m.EventKey == KeyResetPassword:
 		text, err = s.resetCode(ctx, msg, user, now)
-	case m.MsgType == "event" && m.Event != "subscribe":
-		err = opening(s.db.OpenWechatMessage(ctx, msg, now))
+	case m.MsgType == "event" && m.Event != "subscribe": // no reply, delivered again or not
+		if err = opening(s.db.OpenWechatMessage(ctx, msg, now)); errors.Is(err, store.ErrWechatSeen) {
+			err = nil
+		}
 	case m.MsgType == "text":
 		text, err = s.text(ctx, msg, user, strings.TrimSpace(m.Content), now)
 	default: // a subscription, and messages of other kinds
@@ -173,7 +180,8 @@ func (s *service) handle(ctx context.Context, m wechat.Message, msg store.Wechat
 var errUnopened = errors.New("wxservice: the message's first writes failed")
 
 // opening reads the error of a message's first writes (its replay marks with them): a
-// refusal is the store's, to be answered; any other error wrote nothing, not even the marks.
+// refusal is the store's, to be answered; any other error is answered with a 5xx, and the
+// marks, written or not (a lost reply), go with whatever was.
 func opening(err error) error {
 	switch {
 	case err == nil, errors.Is(err, store.ErrWechatSeen), errors.Is(err, store.ErrNotAwaited), errors.Is(err, store.ErrQuotaFull):
@@ -189,9 +197,16 @@ func (s *service) askDocument(ctx context.Context, msg store.WechatMessage, user
 	return "请在5分钟内回复您的证件号码（居民身份证、港澳台居民居住证为18位；港澳居民来往内地通行证为H或M加8位数字，不含换证次数；台湾居民来往大陆通行证为8位数字）。", nil
 }
 
-// bindCode is a typed binding code (in NFKC: full-width digits and colons as ASCII); ten
-// digits alone may also be a Taiwan permit number typed with its two renewal digits.
-var bindCode = regexp.MustCompile(`^(绑定)?[\s:]*(\d{10})$`)
+// bindCode is a typed binding code, as typed forms are read (bindForm); ten digits alone may
+// also be a Taiwan permit number typed with its two renewal digits.
+var bindCode = regexp.MustCompile(`^(绑定码?|綁定碼?)?:?(\d{10})$`)
+
+// bindForm is content as bindCode reads it: NFKC (full-width digits and colons as ASCII),
+// without spaces or a closing full stop.
+func bindForm(content string) string {
+	s := strings.Join(strings.Fields(norm.NFKC.String(content)), "")
+	return strings.TrimRight(s, "。.")
+}
 
 // scannedBindCode is the binding code of a scanned QR code's event, or "".
 func scannedBindCode(m wechat.Message) string {
@@ -204,10 +219,10 @@ func scannedBindCode(m wechat.Message) string {
 
 // text answers a typed message: a binding code, or the document number 取验证码 awaits.
 func (s *service) text(ctx context.Context, msg store.WechatMessage, user, content string, now time.Time) (string, error) {
-	if c := bindCode.FindStringSubmatch(norm.NFKC.String(content)); c != nil {
+	if c := bindCode.FindStringSubmatch(bindForm(content)); c != nil {
 		number := ""
 		if c[1] == "" {
-			number = content // ten digits alone: a number, if one is awaited
+			number = c[2] // ten digits alone: a number, if one is awaited
 		}
 		return s.bind(ctx, msg, user, c[2], number, now)
 	}
@@ -299,7 +314,7 @@ func (s *service) newCode(k store.CodeKey, c store.Code, max int, now time.Time)
 func (s *service) bind(ctx context.Context, msg store.WechatMessage, user, code, number string, now time.Time) (string, error) {
 	day := clock.Day(now)
 	hash := BindHash(s.pepper, code)
-	var login, awaited string
+	var login, awaited, boundTo string
 	var epoch int64
 	var countErr, readErr, awaitErr error
 	store.SendTogether(ctx,
@@ -307,6 +322,9 @@ func (s *service) bind(ctx context.Context, msg store.WechatMessage, user, code,
 			countErr = opening(s.db.CountWechatBindTry(ctx, msg, user, day, BindTriesPerDay, now, clock.NextDay(now).Add(24*time.Hour)))
 		},
 		func(ctx context.Context) { login, epoch, readErr = s.db.WechatBindCode(ctx, hash, now) },
+		// The user's own binding: a code sent again after its binding (whose answer was lost)
+		// is told so, not that it is invalid.
+		func(ctx context.Context) { boundTo, _ = s.db.WechatBinding(ctx, user) },
 		func(ctx context.Context) {
 			if number != "" {
 				awaited, awaitErr = s.db.WechatAwait(ctx, user, now)
@@ -336,6 +354,8 @@ func (s *service) bind(ctx context.Context, msg store.WechatMessage, user, code,
 		return "", cmp.Or(awaitErr, readErr)
 	case errors.Is(readErr, store.ErrNotFound) && numberAwaited:
 		return asNumber(), nil
+	case errors.Is(readErr, store.ErrNotFound) && boundTo != "":
+		return alreadyBoundTo(boundTo), nil
 	case errors.Is(readErr, store.ErrNotFound):
 		return textBindCodeInvalid, nil
 	}
@@ -358,12 +378,21 @@ func (s *service) bind(ctx context.Context, msg store.WechatMessage, user, code,
 	return "绑定成功：您的微信已与账号" + identity.MaskDocumentNumber(login) + "绑定，忘记密码时可点击“找回密码”获取验证码。", nil
 }
 
+// alreadyBoundTo answers a binding code that is no longer live from a user bound to login.
+func alreadyBoundTo(login string) string {
+	return "您的微信已与账号" + identity.MaskDocumentNumber(login) + "绑定，无需再次绑定；忘记密码时可点击“找回密码”获取验证码。"
+}
+
 const textBindCodeInvalid = "绑定码无效或已过期（10分钟内有效），请在网站重新获取。"
 
 // notBound is the reply to a user with no binding, or one whose account no longer names it.
 const notBound = "您的微信尚未绑定账号。请登录网站，在“账号设置—绑定微信”获取绑定码，发送到本公众号完成绑定。若已无法登录，请在网站“忘记密码”用短信或邮件找回。"
 
 func (s *service) resetCode(ctx context.Context, msg store.WechatMessage, user string, now time.Time) (string, error) {
+	if s.cfg.AESKey == nil {
+		slog.WarnContext(ctx, "找回密码 refused: the service account is in plain mode")
+		return s.refused(ctx, msg, now, textNoPlainReset)
+	}
 	var login string
 	var openErr, bindingErr error
 	// The binding is read with the message's marks: a read spends nothing.

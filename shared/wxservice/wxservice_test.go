@@ -229,6 +229,14 @@ func TestAMessageDeliveredTwiceIsHandledOnce(t *testing.T) {
 	if !sixDigits.MatchString(first) || !isSeen(again) {
 		t.Fatalf("first %q, again %q (%s)", first, again, raw)
 	}
+	// An event that gets no reply gets none delivered again either.
+	view := wechat.Message{ToUserName: "gh", FromUserName: "o-user", MsgType: "event", Event: "VIEW", EventKey: "https://example.cn/", CreateTime: w.Clock.Now().Unix()}
+	q, body, _ = w.cfg.Push(view, w.Clock.Now())
+	for range 2 {
+		if reply, raw := w.post(t, q, body); reply != "" || raw != "success" {
+			t.Fatalf("a VIEW event: %q %s", reply, raw)
+		}
+	}
 	// In plain mode the signature covers no body: a captured query replayed with another
 	// message is refused by its timestamp and nonce, seen once.
 	w.cfg = wechat.Config{AppID: "wxtest", Token: "test-token"}
@@ -359,6 +367,25 @@ func TestTwentyDeliveriesOfOneMessageAreAnsweredOnce(t *testing.T) {
 	}
 }
 
+// In plain mode (明文模式) the signature covers the query, not the message: 找回密码 gives no
+// code there, so that a query copied from a log cannot carry another user's.
+func TestPlainModeGivesNoResetCode(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: w.Token(a), Body: pw})
+	if reply, _ := w.push(t, text("o-user", res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
+		t.Fatalf("bind: %q", reply)
+	}
+	w.cfg.AESKey = nil
+	w.callback = wxservice.NewCallback(w.Store, w.cfg, w.Clock, testkit.Pepper)
+	if reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword)); sixDigits.MatchString(reply) || !strings.Contains(reply, "短信或邮件") {
+		t.Fatalf("找回密码 in plain mode: %q", reply)
+	}
+	if strings.Contains(w.Env.Dump(t), "wxreset") {
+		t.Fatal("a reset code was kept")
+	}
+}
+
 // A binding code binds as people type it: after “绑定” and a colon, in full-width digits, and
 // alone while 取验证码 waits for a number (ten digits are then a Taiwan permit only when they
 // are no live binding code).
@@ -368,6 +395,9 @@ func TestBindingCodesBindAsPeopleTypeThem(t *testing.T) {
 		func(code string) string { return "绑定：" + code },
 		func(code string) string { return "绑定: " + code },
 		func(code string) string { return width.Widen.String(code) },
+		func(code string) string { return "绑定码 " + code + "。" },
+		func(code string) string { return "綁定碼：" + code },
+		func(code string) string { return code[:5] + " " + code[5:] },
 		func(code string) string { return code },
 	} {
 		a := w.Applicant("张三")
@@ -396,13 +426,17 @@ func TestABoundUserResetsThePasswordFromWeChat(t *testing.T) {
 	if reply, _ := w.push(t, text("o-user", "绑定 "+res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
 		t.Fatalf("bind: %q", reply)
 	}
-	// The replay marks with the try counted, and the code read; the binding, the code taken
-	// in it, with the try given back.
-	if got := w.Env.Calls.String(); got != "GetItem=1 TransactWriteItems=2 UpdateItem=1" || w.Env.Calls.Trips() != 2 {
+	// The replay marks with the try counted, and the code and the user's binding read; the
+	// binding, the code taken in it, with the try given back.
+	if got := w.Env.Calls.String(); got != "GetItem=2 TransactWriteItems=2 UpdateItem=1" || w.Env.Calls.Trips() != 2 {
 		t.Fatalf("binding: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	if reply, _ := w.push(t, text("o-other", res.Str("bindCode"))); !strings.Contains(reply, "无效或已过期") {
 		t.Fatalf("the code again: %q", reply)
+	}
+	// Sent again by its user (the answer to the first lost), it says the binding stands.
+	if reply, _ := w.push(t, text("o-user", res.Str("bindCode"))); !strings.Contains(reply, "无需再次绑定") {
+		t.Fatalf("the code again from its user: %q", reply)
 	}
 	if res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok, Body: pw}); res.Status != 409 {
 		t.Fatalf("a second binding: %d %v", res.Status, res.Body)
