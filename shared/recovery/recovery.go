@@ -411,7 +411,7 @@ func NewComplete(db CompleteStore, clk clock.Clock, pepper []byte) api.HandlerFu
 			if err != nil {
 				return nil, err
 			}
-			c.Login, c.Epoch, c.CodeHash = code.Login, code.Epoch, code.Hash
+			c.Login, c.Epoch, c.WechatUser, c.CodeHash = code.Login, code.Epoch, code.WechatUser, code.Hash
 		} else {
 			if len(in.ResetID) > maxResetIDLength {
 				return nil, smscode.Refused()

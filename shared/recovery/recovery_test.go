@@ -8,6 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
@@ -19,6 +23,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/reviewer"
 	"github.com/jszg/applicant-accounts/shared/session"
 	"github.com/jszg/applicant-accounts/shared/smscode"
+	"github.com/jszg/applicant-accounts/shared/store"
 	"github.com/jszg/applicant-accounts/shared/store/storetest"
 	"github.com/jszg/applicant-accounts/shared/testkit"
 	"github.com/jszg/applicant-accounts/shared/token"
@@ -542,8 +547,24 @@ func TestACompletedResetVoidsEveryOtherLinkAndCode(t *testing.T) {
 	otherCode := w.LastCode(a.Phone)
 	third := w.resetID(t, a)
 	w.email(t, third)
+	// A code asked in WeChat by the account's bound user, which holds by the binding.
+	if _, err := w.Env.Client.UpdateItem(t.Context(), &dynamodb.UpdateItemInput{
+		TableName: aws.String(storetest.Table), UpdateExpression: aws.String("SET wechat = :u"),
+		Key:                       map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "ACCOUNT#" + a.Login}, "sk": &types.AttributeValueMemberS{Value: "ACCOUNT"}},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":u": &types.AttributeValueMemberS{Value: "wx-user"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	wechatKey := smscode.WechatResetKey(a.Login)
+	hash, _ := smscode.HashCode(testkit.Pepper, wechatKey, "246810")
+	if err := w.Store.PutCode(t.Context(), wechatKey, store.Code{Hash: hash, Expires: w.Clock.Now().Add(smscode.TTL), Login: a.Login, WechatUser: "wx-user"}); err != nil {
+		t.Fatal(err)
+	}
 	if res := w.complete(t, map[string]any{"token": w.mailedToken(t), "newPassword": newPw, "newPasswordConfirm": newPw}); res.Status != 204 {
 		t.Fatalf("complete: %d %v", res.Status, res.Body)
+	}
+	if res := w.complete(t, map[string]any{"account": a.Login, "wechatCode": "246810", "newPassword": "Other#2026ok", "newPasswordConfirm": "Other#2026ok"}); res.Code() != api.CodeCodeInvalid {
+		t.Fatalf("an outstanding WeChat code after a reset: %d %v", res.Status, res.Body)
 	}
 	if res := w.complete(t, map[string]any{"token": otherLink, "newPassword": "Other#2026ok", "newPasswordConfirm": "Other#2026ok"}); res.Code() != api.CodeCodeInvalid {
 		t.Fatalf("an older link after a reset: %d %v", res.Status, res.Body)

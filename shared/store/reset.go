@@ -103,7 +103,8 @@ func (st *Store) GetResetLink(ctx context.Context, tokenHash string, now time.Ti
 // a link's token hash, or a reset's SMS code.
 type Completion struct {
 	Login        string
-	Epoch        int64 // the epoch the proof was made in
+	Epoch        int64  // the epoch the proof was made in
+	WechatUser   string // for a code asked in WeChat: the user it was asked by, in place of Epoch
 	PasswordHash string
 	LinkHash     string
 	ResetID      string
@@ -118,18 +119,21 @@ type Completion struct {
 // reset.ErrEpochMoved (the account's step is checked first); a proof used or expired on its
 // own is reset.ErrProofSpent or ErrCodeSpent. One TransactWriteItems.
 func (st *Store) CompleteReset(ctx context.Context, c Completion, now time.Time) error {
+	held := "attribute_exists(pk) AND epoch = :epoch AND #role = :applicant"
+	values := map[string]types.AttributeValue{":ph": s(c.PasswordHash), ":one": n(1), ":epoch": n(c.Epoch), ":applicant": s(account.RoleApplicant)}
+	if c.WechatUser != "" {
+		held = "attribute_exists(pk) AND wechat = :user AND #role = :applicant"
+		delete(values, ":epoch")
+		values[":user"] = s(c.WechatUser)
+	}
 	steps := []step{{
 		write: types.TransactWriteItem{Update: &types.Update{
-			TableName:           aws.String(st.table),
-			Key:                 accountKey(c.Login),
-			UpdateExpression:    aws.String("SET passwordHash = :ph ADD epoch :one"),
-			ConditionExpression: aws.String("attribute_exists(pk) AND epoch = :epoch AND #role = :applicant"),
-			ExpressionAttributeNames: map[string]string{
-				"#role": "role",
-			},
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":ph": s(c.PasswordHash), ":one": n(1), ":epoch": n(c.Epoch), ":applicant": s(account.RoleApplicant),
-			},
+			TableName:                 aws.String(st.table),
+			Key:                       accountKey(c.Login),
+			UpdateExpression:          aws.String("SET passwordHash = :ph ADD epoch :one"),
+			ConditionExpression:       aws.String(held),
+			ExpressionAttributeNames:  map[string]string{"#role": "role"},
+			ExpressionAttributeValues: values,
 		}},
 		refusal: func(old map[string]types.AttributeValue) error {
 			if len(old) == 0 || getS(old, "role") != account.RoleApplicant {
@@ -150,14 +154,18 @@ func (st *Store) CompleteReset(ctx context.Context, c Completion, now time.Time)
 	}
 	// The new password lifts any lock of the applicant's login.
 	steps = append(steps, step{write: types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(st.table), Key: guardKey(c.Login)}}})
+	// A code asked in WeChat holds by its user, not the epoch: another completion deletes it.
+	voidWechatCode := step{write: types.TransactWriteItem{Delete: &types.Delete{
+		TableName: aws.String(st.table), Key: CodeKey{Purpose: CodeForWechatReset, Subject: c.Login}.item(),
+	}}}
 	switch {
 	case c.LinkHash != "":
-		steps = append(steps, spendLive(resetLinkKey(c.LinkHash)))
+		steps = append(steps, spendLive(resetLinkKey(c.LinkHash)), voidWechatCode)
 		if c.ResetID != "" { // the request the link was mailed for ends with it
 			steps = append(steps, step{write: types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(st.table), Key: resetKey(c.ResetID)}}})
 		}
 	case c.ResetID != "":
-		steps = append(steps, st.spendCode(c.Code, c.CodeHash, "reset", now), spendLive(resetKey(c.ResetID)))
+		steps = append(steps, st.spendCode(c.Code, c.CodeHash, "reset", now), spendLive(resetKey(c.ResetID)), voidWechatCode)
 	case c.CodeHash != nil: // a code asked in WeChat, under no reset request
 		steps = append(steps, st.spendCode(c.Code, c.CodeHash, "reset", now))
 	default:

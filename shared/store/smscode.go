@@ -28,6 +28,10 @@ type Code struct {
 	// sent for; registration codes have neither.
 	Login string
 	Epoch int64
+	// WechatUser binds a reset code asked in WeChat to the user who asked it, in place of
+	// the epoch: it is good while the account names that user (the binding is what proves
+	// the holder), and another reset's completion deletes it.
+	WechatUser string
 }
 
 var (
@@ -51,6 +55,9 @@ func codeItem(k CodeKey, c Code) map[string]types.AttributeValue {
 	if c.Login != "" {
 		item["login"] = s(c.Login)
 		item["epoch"] = n(c.Epoch)
+	}
+	if c.WechatUser != "" {
+		item["wechatUser"] = s(c.WechatUser)
 	}
 	return item
 }
@@ -119,6 +126,8 @@ func decodeCode(item map[string]types.AttributeValue) Code {
 		UsedFor:  getS(item, "usedFor"),
 		Login:    getS(item, "login"),
 		Epoch:    getN(item, "epoch"),
+
+		WechatUser: getS(item, "wechatUser"),
 	}
 }
 

@@ -671,36 +671,31 @@ func TestAWechatMessagesFirstWritesGoWithItsMarks(t *testing.T) {
 	}
 }
 
-// A reset code asked in WeChat is kept and counted only while the account names the user at
-// the code's epoch, all or nothing.
+// A reset code asked in WeChat is kept and counted only while the account names the user who
+// asked it, all or nothing.
 func TestAWechatResetCodeIsKeptOnlyForTheBoundAccount(t *testing.T) {
 	env := storetest.New(t)
 	a := applicant("L1")
-	a.Epoch, a.WechatUser = 2, "u1"
+	a.WechatUser = "u1"
 	if err := env.Store.CreateAccount(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	issue := func(user string, epoch int64, max int) error {
-		return env.Store.IssueWechatReset(ctx, user, store.WechatCode{
-			Key: store.CodeKey{Purpose: "wxreset", Subject: "L1"}, Code: store.Code{Hash: []byte("h"), Expires: t0.Add(time.Minute), Login: "L1", Epoch: epoch},
+	issue := func(user string, max int) error {
+		return env.Store.IssueWechatReset(ctx, store.WechatCode{
+			Key: store.CodeKey{Purpose: "wxreset", Subject: "L1"}, Code: store.Code{Hash: []byte("h"), Expires: t0.Add(time.Minute), Login: "L1", WechatUser: user},
 			Day: "2026-11-29", Max: max, CountExpires: t0.Add(48 * time.Hour),
 		})
 	}
-	for _, c := range []struct {
-		user  string
-		epoch int64
-	}{{"u2", 2}, {"u1", 1}} {
-		if err := issue(c.user, c.epoch, 3); !errors.Is(err, store.ErrWechatBindingMoved) {
-			t.Fatalf("a code for %s at %d: %v", c.user, c.epoch, err)
-		}
+	if err := issue("u2", 3); !errors.Is(err, store.ErrWechatBindingMoved) {
+		t.Fatalf("a code for another user: %v", err)
 	}
 	if dump := env.Dump(t); strings.Contains(dump, "CODE#") || strings.Contains(dump, "WXRESETDAY#") {
 		t.Fatalf("a refused code left items:\n%s", dump)
 	}
-	if err := issue("u1", 2, 1); err != nil {
+	if err := issue("u1", 1); err != nil {
 		t.Fatal(err)
 	}
-	if err := issue("u1", 2, 1); !errors.Is(err, store.ErrQuotaFull) {
+	if err := issue("u1", 1); !errors.Is(err, store.ErrQuotaFull) {
 		t.Fatalf("a second code of one: %v", err)
 	}
 }

@@ -134,19 +134,19 @@ func (st *Store) WechatAwait(ctx context.Context, user string, now time.Time) (s
 	return getS(item, "await"), nil
 }
 
-// IssueWechatReset keeps a reset code for c.Code.Login, asked in WeChat by user, and counts
-// it on the day, while the account still names user at the code's epoch, all or nothing:
-// ErrQuotaFull past Max, ErrWechatBindingMoved when the account changed since it was read.
-// One TransactWriteItems.
-func (st *Store) IssueWechatReset(ctx context.Context, user string, c WechatCode) error {
+// IssueWechatReset keeps a reset code for c.Code.Login, asked in WeChat by c.Code.WechatUser,
+// and counts it on the day, while the account names that user, all or nothing: ErrQuotaFull
+// past Max, ErrWechatBindingMoved when the account does not name the user (no longer bound,
+// or bound to another). One TransactWriteItems.
+func (st *Store) IssueWechatReset(ctx context.Context, c WechatCode) error {
 	if c.Max < 1 {
 		return ErrQuotaFull
 	}
 	return st.transact(ctx, "issue wechat reset",
 		step{write: types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
 			TableName: aws.String(st.table), Key: accountKey(c.Code.Login),
-			ConditionExpression:       aws.String("wechat = :user AND epoch = :epoch"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{":user": s(user), ":epoch": n(c.Code.Epoch)},
+			ConditionExpression:       aws.String("wechat = :user"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":user": s(c.Code.WechatUser)},
 		}}, refusal: refusedWith(ErrWechatBindingMoved)},
 		st.limitStep(wechatResetDay(c.Code.Login, c.Day), c.Max, c.CountExpires),
 		st.codeStep(c))

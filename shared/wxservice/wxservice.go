@@ -19,7 +19,6 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
-	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/identity"
@@ -59,14 +58,13 @@ type Store interface {
 	KeepWechatAwait(ctx context.Context, m store.WechatMessage, user, what string, now, until time.Time) error
 	TakeWechatAwait(ctx context.Context, m store.WechatMessage, user, what, login string, now time.Time, c store.WechatCode) error
 	WechatAwait(ctx context.Context, user string, now time.Time) (string, error)
-	IssueWechatReset(ctx context.Context, user string, c store.WechatCode) error
+	IssueWechatReset(ctx context.Context, c store.WechatCode) error
 	WechatBindCode(ctx context.Context, hash string, now time.Time) (string, int64, error)
 	CountWechatBindTry(ctx context.Context, m store.WechatMessage, user, day string, max int, now, expires time.Time) error
 	UncountWechatBindTry(ctx context.Context, user, day string) error
 	BindWechat(ctx context.Context, hash, login string, epoch int64, user string, now time.Time) error
 	WechatBinding(ctx context.Context, user string) (string, error)
 	DropWechatBinding(ctx context.Context, user, login string) error
-	GetAccount(ctx context.Context, login string) (account.Account, error)
 }
 
 // UserKey is how a WeChat user is known in the table: a keyed hash of the OpenID.
@@ -408,30 +406,24 @@ func (s *service) resetCode(ctx context.Context, msg store.WechatMessage, user s
 	if bindingErr != nil {
 		return "", bindingErr
 	}
-	// The account, whose epoch goes into the code, then the code kept and counted while the
-	// account still names this user at that epoch, in one transaction: a code that cannot be
-	// kept spends none of the day's.
-	acct, err := s.db.GetAccount(ctx, login)
-	// The account must still name this user: an approved ownership claim takes the binding
-	// from the squatter's account side, and the user's side left behind is no binding.
-	if errors.Is(err, store.ErrNotFound) || (err == nil && acct.WechatUser != user) {
+	// The code, kept with the day's count while the account names this user, in one
+	// transaction. The code holds by that user, not by the account's epoch: the binding is
+	// what proves the holder, and another reset's completion deletes the code.
+	code, c, err := s.newCode(smscode.WechatResetKey(login), store.Code{Expires: now.Add(smscode.TTL), Login: login, WechatUser: user}, ResetsPerDay, now)
+	if err != nil {
+		return "", err
+	}
+	switch err := s.db.IssueWechatReset(ctx, c); {
+	case errors.Is(err, store.ErrQuotaFull):
+		return fmt.Sprintf("该账号今日已获取%d次找回密码验证码，请明天再试。", ResetsPerDay), nil
+	case errors.Is(err, store.ErrWechatBindingMoved):
+		// The account no longer names this user: an approved ownership claim took the
+		// binding from the squatter's account side, and the user's side left behind is no
+		// binding.
 		if err := s.db.DropWechatBinding(context.WithoutCancel(ctx), user, login); err != nil {
 			slog.WarnContext(ctx, "could not drop a binding its account no longer names", slog.String("err", err.Error()))
 		}
 		return notBound, nil
-	}
-	if err != nil {
-		return "", err
-	}
-	code, c, err := s.newCode(smscode.WechatResetKey(login), store.Code{Expires: now.Add(smscode.TTL), Login: acct.Login, Epoch: acct.Epoch}, ResetsPerDay, now)
-	if err != nil {
-		return "", err
-	}
-	switch err := s.db.IssueWechatReset(ctx, user, c); {
-	case errors.Is(err, store.ErrQuotaFull):
-		return fmt.Sprintf("该账号今日已获取%d次找回密码验证码，请明天再试。", ResetsPerDay), nil
-	case errors.Is(err, store.ErrWechatBindingMoved): // changed since the read: ask again
-		return textBusy, nil
 	case err != nil:
 		return "", err
 	}

@@ -367,6 +367,47 @@ func TestTwentyDeliveriesOfOneMessageAreAnsweredOnce(t *testing.T) {
 	}
 }
 
+// A reset code asked in WeChat holds by the binding that asked it, not by the account's
+// epoch: it is used once, and unbinding voids it (another reset's completion deletes it:
+// recovery TestACompletedResetVoidsEveryOtherLinkAndCode).
+func TestAWechatResetCodeHoldsByItsBinding(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	tok := w.Token(a)
+	res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok, Body: pw})
+	if reply, _ := w.push(t, text("o-user", res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
+		t.Fatalf("bind: %q", reply)
+	}
+	resetCode := func() string {
+		t.Helper()
+		reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword))
+		code := sixDigits.FindStringSubmatch(reply)
+		if code == nil {
+			t.Fatalf("找回密码: %q", reply)
+		}
+		return code[1]
+	}
+	complete := func(code, newPw string) apitest.Result {
+		return apitest.Call(t, w.complete, apitest.Request{Method: "POST", Path: "/v1/password-resets/complete",
+			Body: map[string]any{"account": a.Login, "wechatCode": code, "newPassword": newPw, "newPasswordConfirm": newPw}})
+	}
+	first := resetCode()
+	if done := complete(first, "Newer#2026ok"); done.Status != 204 {
+		t.Fatalf("the code: %d %v", done.Status, done.Body)
+	}
+	if done := complete(first, "Other#2026ok"); done.Code() != api.CodeCodeInvalid {
+		t.Fatalf("the code again: %d %v", done.Status, done.Body)
+	}
+	code := resetCode()
+	if res := apitest.Call(t, w.unbindH, apitest.Request{Method: "DELETE", Path: "/v1/me/wechat-binding", Token: w.Token(w.Account(a.Login)),
+		Body: map[string]any{"currentPassword": "Newer#2026ok"}}); res.Status != 204 {
+		t.Fatalf("unbind: %d %v", res.Status, res.Body)
+	}
+	if done := complete(code, "Other#2026ok"); done.Code() != api.CodeCodeInvalid {
+		t.Fatalf("a code after its binding was removed: %d %v", done.Status, done.Body)
+	}
+}
+
 // In plain mode (明文模式) the signature covers the query, not the message: 找回密码 gives no
 // code there, so that a query copied from a log cannot carry another user's.
 func TestPlainModeGivesNoResetCode(t *testing.T) {
@@ -443,9 +484,9 @@ func TestABoundUserResetsThePasswordFromWeChat(t *testing.T) {
 	}
 	w.Env.Calls.Reset()
 	reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword))
-	// The replay marks with the binding; the account; the code with the day's count, while
-	// the account names the user at its epoch.
-	if got := w.Env.Calls.String(); got != "GetItem=2 TransactWriteItems=2" || w.Env.Calls.Trips() != 3 {
+	// The replay marks with the binding; the code with the day's count, while the account
+	// names the user.
+	if got := w.Env.Calls.String(); got != "GetItem=1 TransactWriteItems=2" || w.Env.Calls.Trips() != 2 {
 		t.Fatalf("找回密码: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	code := sixDigits.FindStringSubmatch(reply)
@@ -550,9 +591,9 @@ func TestBindingNeedsThePassword(t *testing.T) {
 	}
 }
 
-// A 找回密码 whose account cannot be read sends no code and gives the day's count back: the
-// three codes of the day are all still there.
-func TestABusyAccountReadSpendsNoResetOfTheDay(t *testing.T) {
+// A 找回密码 whose binding cannot be read, or whose code cannot be kept, sends no code and
+// spends none of the day's: the three codes of the day are all still there.
+func TestABusyResetSpendsNoneOfTheDays(t *testing.T) {
 	w := newWorld(t)
 	a := w.Applicant("张三")
 	res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: w.Token(a), Body: pw})
@@ -563,12 +604,12 @@ func TestABusyAccountReadSpendsNoResetOfTheDay(t *testing.T) {
 		t.Fatalf("bind: %q", reply)
 	}
 	w.Env.Faults.ThrottleWhere(func(target string, body []byte) bool {
-		return target == "GetItem" && bytes.Contains(body, []byte(`"ACCOUNT#`))
+		return target == "GetItem" && bytes.Contains(body, []byte(`"BINDING"`))
 	})
 	if reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword)); !strings.Contains(reply, "繁忙") {
-		t.Fatalf("找回密码 with the account unreadable: %q", reply)
+		t.Fatalf("找回密码 with the binding unreadable: %q", reply)
 	}
-	// Nor does one whose code could not be kept: the code and the count are one write.
+	// The code and the count are one write.
 	w.Env.Faults.ThrottleWhere(func(target string, body []byte) bool {
 		return target == "TransactWriteItems" && bytes.Contains(body, []byte(`"WXRESETDAY#`))
 	})
