@@ -436,8 +436,11 @@ func NewComplete(db CompleteStore, clk clock.Clock, pepper []byte) api.HandlerFu
 		switch err := db.CompleteReset(ctx, c, now); {
 		case errors.Is(err, reset.ErrEpochMoved), errors.Is(err, reset.ErrProofSpent),
 			errors.Is(err, store.ErrCodeSpent), errors.Is(err, store.ErrNotFound):
-			if c.LinkHash != "" {
+			switch {
+			case c.LinkHash != "":
 				return nil, linkInvalid()
+			case in.WechatCode != "":
+				return nil, api.CodeInvalid("微信验证码已失效（密码已被重置或微信绑定已变化），请在公众号重新获取")
 			}
 			return nil, api.CodeInvalid("短信验证码已失效（密码已被重置或找回密码申请已过期），请重新开始")
 		case err != nil:

@@ -686,3 +686,28 @@ func TestACompletedResetLeavesNoRequestThatSends(t *testing.T) {
 		t.Fatalf("a new reset's code: %d %v", res.Status, res.Body)
 	}
 }
+
+// A WeChat reset code kept before codes held by their binding carries the account's epoch
+// instead, and completes as it did: only at that epoch.
+func TestAWechatCodeKeptByItsEpochCompletesAtThatEpoch(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	key := smscode.WechatResetKey(a.Login)
+	keep := func(code string, epoch int64) {
+		hash, _ := smscode.HashCode(testkit.Pepper, key, code)
+		if err := w.Store.PutCode(t.Context(), key, store.Code{Hash: hash, Expires: w.Clock.Now().Add(smscode.TTL), Login: a.Login, Epoch: epoch}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	complete := func(code string) apitest.Result {
+		return w.complete(t, map[string]any{"account": a.Login, "wechatCode": code, "newPassword": newPw, "newPasswordConfirm": newPw})
+	}
+	keep("135790", a.Epoch+1)
+	if res := complete("135790"); res.Code() != api.CodeCodeInvalid {
+		t.Fatalf("a code of another epoch: %d %v", res.Status, res.Body)
+	}
+	keep("246801", a.Epoch)
+	if res := complete("246801"); res.Status != 204 {
+		t.Fatalf("a code of the account's epoch: %d %v", res.Status, res.Body)
+	}
+}

@@ -113,11 +113,13 @@ type Completion struct {
 }
 
 // CompleteReset sets the new password, lifts any lock of the login, and moves the account's
-// epoch on, which ends every session and voids every other link and code of the account, in
-// the same transaction that spends the proof. It holds only if the epoch has not moved since
-// the proof was made: of two completions racing, one wins and the other gets
-// reset.ErrEpochMoved (the account's step is checked first); a proof used or expired on its
-// own is reset.ErrProofSpent or ErrCodeSpent. One TransactWriteItems.
+// epoch on, which ends every session and voids every other link and code of the account (a
+// WeChat code, which holds by its binding, is deleted), in the same transaction that spends
+// the proof. A link or an SMS code holds only if the epoch has not moved since it was made; a
+// WeChat code only while the account names the user who asked it. Of two completions
+// racing, one wins and the other gets reset.ErrEpochMoved, or ErrCodeSpent for a WeChat code
+// that the winner spent or deleted; a proof used or expired on its own is
+// reset.ErrProofSpent or ErrCodeSpent. One TransactWriteItems.
 func (st *Store) CompleteReset(ctx context.Context, c Completion, now time.Time) error {
 	held := "attribute_exists(pk) AND epoch = :epoch AND #role = :applicant"
 	values := map[string]types.AttributeValue{":ph": s(c.PasswordHash), ":one": n(1), ":epoch": n(c.Epoch), ":applicant": s(account.RoleApplicant)}

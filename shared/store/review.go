@@ -396,7 +396,8 @@ func (st *Store) DecideReview(ctx context.Context, d casework.Decision, photoUnt
 //     marks the account for re-application when the name changed; a rejection keeps the reason.
 //   - name change: the pending mark goes; an approval applies the name (and re-application).
 //   - contact: the pending mark goes; an approval replaces mobile and e-mail and raises the
-//     epoch, which ends every session and voids every reset link and code.
+//     epoch, which ends every session and voids every reset link and code (but a WeChat one,
+//     which holds by its binding).
 //   - ownership: as contact, and the account becomes the holder's: the password is voided
 //     (set through recovery), the profile goes (the previous holder's), the name is the
 //     holder's and the verification an approved review's. Refused while the account has an

@@ -52,12 +52,11 @@ func codeItem(k CodeKey, c Code) map[string]types.AttributeValue {
 	item["codeHash"] = b(c.Hash)
 	item["attempts"] = n(0)
 	item[attrExpires] = n(c.Expires.Unix())
-	if c.Login != "" {
-		item["login"] = s(c.Login)
-		item["epoch"] = n(c.Epoch)
-	}
-	if c.WechatUser != "" {
-		item["wechatUser"] = s(c.WechatUser)
+	switch {
+	case c.WechatUser != "":
+		item["login"], item["wechatUser"] = s(c.Login), s(c.WechatUser)
+	case c.Login != "":
+		item["login"], item["epoch"] = s(c.Login), n(c.Epoch)
 	}
 	return item
 }

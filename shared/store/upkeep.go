@@ -13,7 +13,8 @@ import (
 
 // Change is a logged-in applicant's change of a credential: a new password hash or a new
 // mobile (with the code that proved it). Epoch is the account's password epoch as read; the
-// change raises it, which ends every other session and voids every reset link and code, and
+// change raises it, which ends every other session and voids every reset link and code (but a
+// WeChat one, which holds by its binding), and
 // moves the session that made the change (SessionHash) to the new epoch so that it goes on.
 type Change struct {
 	Login        string

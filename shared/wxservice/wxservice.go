@@ -197,7 +197,7 @@ func (s *service) askDocument(ctx context.Context, msg store.WechatMessage, user
 
 // bindCode is a typed binding code, as typed forms are read (bindForm); ten digits alone may
 // also be a Taiwan permit number typed with its two renewal digits.
-var bindCode = regexp.MustCompile(`^(绑定码?|綁定碼?)?:?(\d{10})$`)
+var bindCode = regexp.MustCompile(`^((?:绑|綁)定(?:码|碼)?)?:?(\d{10})$`)
 
 // bindForm is content as bindCode reads it: NFKC (full-width digits and colons as ASCII),
 // without spaces or a closing full stop.
