@@ -165,7 +165,7 @@ func tell(ctx context.Context, sms SMS, mail Mailer, phone, email, name, text st
 // issued, which binds whoever sends it) or removed.
 func WechatBindingText(bind bool) string {
 	if bind {
-		return "您的中国教师资格网账号刚刚获取了微信绑定码，绑定后可在微信中找回密码。" + ifNotYou
+		return "您的中国教师资格网账号刚刚获取了微信绑定码，绑定后可在微信中找回密码。" + ifNotYou + "通过短信或邮件重置密码会同时解除微信绑定。"
 	}
 	return "您的中国教师资格网账号已解除微信绑定。" + ifNotYou
 }

@@ -566,6 +566,11 @@ func TestACompletedResetVoidsEveryOtherLinkAndCode(t *testing.T) {
 	if res := w.complete(t, map[string]any{"account": a.Login, "wechatCode": "246810", "newPassword": "Other#2026ok", "newPasswordConfirm": "Other#2026ok"}); res.Code() != api.CodeCodeInvalid {
 		t.Fatalf("an outstanding WeChat code after a reset: %d %v", res.Status, res.Body)
 	}
+	// A reset proven by the account's mailbox also removes the WeChat binding, which needed
+	// only the password.
+	if w.Account(a.Login).WechatUser != "" {
+		t.Fatal("the WeChat binding outlasted a reset by mail")
+	}
 	if res := w.complete(t, map[string]any{"token": otherLink, "newPassword": "Other#2026ok", "newPasswordConfirm": "Other#2026ok"}); res.Code() != api.CodeCodeInvalid {
 		t.Fatalf("an older link after a reset: %d %v", res.Status, res.Body)
 	}
@@ -703,8 +708,14 @@ func TestAWechatCodeKeptByItsEpochCompletesAtThatEpoch(t *testing.T) {
 		return w.complete(t, map[string]any{"account": a.Login, "wechatCode": code, "newPassword": newPw, "newPasswordConfirm": newPw})
 	}
 	keep("135790", a.Epoch+1)
-	if res := complete("135790"); res.Code() != api.CodeCodeInvalid {
+	if res := complete("135790"); res.Code() != api.CodeCodeInvalid || !strings.Contains(res.Message(), "微信验证码") {
 		t.Fatalf("a code of another epoch: %d %v", res.Status, res.Body)
+	}
+	// A WeChat code refused is named as one, not as an SMS code.
+	for _, code := range []string{"000000", "12345"} {
+		if res := complete(code); !strings.Contains(res.Message(), "微信验证码") {
+			t.Fatalf("the code %q: %d %v", code, res.Status, res.Body)
+		}
 	}
 	keep("246801", a.Epoch)
 	if res := complete("246801"); res.Status != 204 {

@@ -248,8 +248,18 @@ func (e *UsedError) Error() string { return "sms code already used" }
 // Refused is the one answer to a code that is wrong, expired, spent by its tries, used or
 // replaced. One answer for all: a stranger typing codes for someone's mobile must not learn
 // whether a code was sent to it, how many tries it has left, or that it was used.
-func Refused() error {
-	return api.CodeInvalid("短信验证码错误、已过期或已失效，请核对后重试或重新获取（每个验证码最多可尝试5次）")
+func Refused() error { return refusedAs("短信验证码") }
+
+func refusedAs(what string) error {
+	return api.CodeInvalid(what + "错误、已过期或已失效，请核对后重试或重新获取（每个验证码最多可尝试5次）")
+}
+
+// refused is Refused in the words of t's channel: a code asked in WeChat is no SMS code.
+func (t Tried) refused() error {
+	if t.Key.Purpose == store.CodeForWechat || t.Key.Purpose == store.CodeForWechatReset {
+		return refusedAs("微信验证码")
+	}
+	return Refused()
 }
 
 // Check counts one try of code under k, then compares it in constant time. It returns the
@@ -290,14 +300,14 @@ func (t Tried) Judge() (store.Code, error) {
 		if token.Equal(t.got.Hash, t.want) {
 			return store.Code{}, &UsedError{For: t.got.UsedFor}
 		}
-		return store.Code{}, Refused()
+		return store.Code{}, t.refused()
 	case errors.Is(t.err, store.ErrCodeExhausted), errors.Is(t.err, store.ErrNotFound):
-		return store.Code{}, Refused()
+		return store.Code{}, t.refused()
 	case t.err != nil:
 		return store.Code{}, t.err
 	}
 	if !token.Equal(t.got.Hash, t.want) {
-		return store.Code{}, Refused()
+		return store.Code{}, t.refused()
 	}
 	return t.got, nil
 }
@@ -324,14 +334,19 @@ func (c *Checker) GiveBackIfBusy(ctx context.Context, k store.CodeKey, code stor
 	}
 }
 
-// CheckFormat refuses what cannot be a code before any try is counted.
+// CheckFormat refuses what cannot be a code before any try is counted, naming the code by
+// its field (smsCode, wechatCode, or a mailed code's).
 func CheckFormat(field, code string) error {
+	what := map[string]string{"smsCode": "短信验证码", "wechatCode": "微信验证码"}[field]
+	if what == "" {
+		what = "验证码"
+	}
 	if len(code) != Length {
-		return api.InvalidField(field, "请输入6位数字短信验证码")
+		return api.InvalidField(field, "请输入6位数字"+what)
 	}
 	for _, r := range code {
 		if r < '0' || r > '9' {
-			return api.InvalidField(field, "请输入6位数字短信验证码")
+			return api.InvalidField(field, "请输入6位数字"+what)
 		}
 	}
 	return nil

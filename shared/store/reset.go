@@ -123,16 +123,23 @@ type Completion struct {
 func (st *Store) CompleteReset(ctx context.Context, c Completion, now time.Time) error {
 	held := "attribute_exists(pk) AND epoch = :epoch AND #role = :applicant"
 	values := map[string]types.AttributeValue{":ph": s(c.PasswordHash), ":one": n(1), ":epoch": n(c.Epoch), ":applicant": s(account.RoleApplicant)}
+	// A reset proven by the account's own mobile or mailbox also removes its WeChat binding:
+	// a binding needs only the password, so one made by whoever knew it must not outlast
+	// the reset its holder is told to make (the user's side, left behind, is dropped by its
+	// next 找回密码 and replaced by a binding to the same account). A reset by a WeChat code
+	// keeps the binding that proved it.
+	update := "SET passwordHash = :ph ADD epoch :one REMOVE wechat"
 	if c.WechatUser != "" {
 		held = "attribute_exists(pk) AND wechat = :user AND #role = :applicant"
 		delete(values, ":epoch")
 		values[":user"] = s(c.WechatUser)
+		update = "SET passwordHash = :ph ADD epoch :one"
 	}
 	steps := []step{{
 		write: types.TransactWriteItem{Update: &types.Update{
 			TableName:                 aws.String(st.table),
 			Key:                       accountKey(c.Login),
-			UpdateExpression:          aws.String("SET passwordHash = :ph ADD epoch :one"),
+			UpdateExpression:          aws.String(update),
 			ConditionExpression:       aws.String(held),
 			ExpressionAttributeNames:  map[string]string{"#role": "role"},
 			ExpressionAttributeValues: values,

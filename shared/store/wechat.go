@@ -194,7 +194,8 @@ var (
 
 // BindWechat binds user to login with the binding code kept under hash, once: the code taken
 // (if still live, untaken and made for login at epoch: ErrNotFound if not), the user's
-// binding item and the account's mark, each only if absent, the account only at epoch, in
+// binding item (if absent or naming login) and the account's mark (if absent), the account
+// only at epoch, in
 // one transaction, which DynamoDB makes once however often its reply is lost (its
 // ClientRequestToken). One TransactWriteItems.
 func (st *Store) BindWechat(ctx context.Context, hash, login string, epoch int64, user string, now time.Time) error {
@@ -212,8 +213,11 @@ func (st *Store) BindWechat(ctx context.Context, hash, login string, epoch int64
 			refusal: refusedWith(ErrNotFound),
 		},
 		step{
+			// The user's side may name this account already, left behind when the account's
+			// side was removed (a reset by its mobile or mailbox): binding again replaces it.
 			write: types.TransactWriteItem{Put: &types.Put{
-				TableName: aws.String(st.table), Item: binding, ConditionExpression: aws.String("attribute_not_exists(pk)"),
+				TableName: aws.String(st.table), Item: binding, ConditionExpression: aws.String("attribute_not_exists(pk) OR login = :login"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":login": s(login)},
 			}},
 			refusal: refusedWith(ErrWechatUserBound),
 		},

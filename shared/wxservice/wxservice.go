@@ -267,7 +267,7 @@ func retype(err error) string { return err.Error() + "。请重新回复证件�
 
 // documentOf reads a document number typed in a chat: its type follows from its form.
 func documentOf(raw string, today time.Time) (string, error) {
-	s := strings.ToUpper(strings.TrimSpace(raw))
+	s := strings.ToUpper(strings.TrimSpace(strings.TrimRight(strings.TrimSpace(raw), "。.")))
 	var t identity.IDType
 	switch {
 	case len(s) == 18 && (strings.HasPrefix(s, "810000") || strings.HasPrefix(s, "820000") || strings.HasPrefix(s, "830000")):
@@ -366,6 +366,8 @@ func (s *service) bind(ctx context.Context, msg store.WechatMessage, user, code,
 		return textBindCodeInvalid, nil
 	case errors.Is(err, store.ErrWechatUserBound):
 		return "您的微信已绑定另一个账号。如需改绑，请先登录该账号解除绑定。", nil
+	case errors.Is(err, store.ErrAccountBound) && boundTo == login:
+		return alreadyBoundTo(login), nil
 	case errors.Is(err, store.ErrAccountBound):
 		return "该账号已绑定其他微信。如需改绑，请先在网站解除绑定。", nil
 	case errors.Is(err, store.ErrWechatBindingMoved):

@@ -155,7 +155,7 @@ func TestACodeFromWeChatRegisters(t *testing.T) {
 		t.Fatalf("a Taiwan permit with its renewal digits: %q", reply)
 	}
 	w.Env.Calls.Reset()
-	reply, _ := w.push(t, text("o-user", strings.ToLower(doc)))
+	reply, _ := w.push(t, text("o-user", strings.ToLower(doc)+"。")) // as a sentence
 	// The replay marks with the wait taken, the number's and the user's counts and the code,
 	// one transaction.
 	if got := w.Env.Calls.String(); got != "TransactWriteItems=1" || w.Env.Calls.Trips() != 1 {
@@ -405,6 +405,41 @@ func TestAWechatResetCodeHoldsByItsBinding(t *testing.T) {
 	}
 	if done := complete(code, "Other#2026ok"); done.Code() != api.CodeCodeInvalid || !strings.Contains(done.Message(), "微信") {
 		t.Fatalf("a code after its binding was removed: %d %v", done.Status, done.Body)
+	}
+}
+
+// A reset by the account's mobile or mailbox removes the account's side of its WeChat
+// binding; the user's side, left behind, does not keep that user from binding the same
+// account again, and a code for the account it is bound to says the binding stands.
+func TestAUserBindsAgainTheAccountAResetUnbound(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	bind := func() string {
+		res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: w.Token(w.Account(a.Login)), Body: pw})
+		if res.Status != 201 {
+			t.Fatalf("bind code: %d %v", res.Status, res.Body)
+		}
+		reply, _ := w.push(t, text("o-user", res.Str("bindCode")))
+		return reply
+	}
+	if reply := bind(); !strings.Contains(reply, "绑定成功") {
+		t.Fatalf("bind: %q", reply)
+	}
+	// As store.CompleteReset leaves it after a reset by SMS or mail.
+	if _, err := w.Env.Client.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
+		TableName: aws.String(storetest.Table), UpdateExpression: aws.String("REMOVE wechat"),
+		Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "ACCOUNT#" + a.Login}, "sk": &types.AttributeValueMemberS{Value: "ACCOUNT"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if reply := bind(); !strings.Contains(reply, "绑定成功") {
+		t.Fatalf("binding the same account again: %q", reply)
+	}
+	if err := w.Env.Store.PutBindCode(t.Context(), wxservice.BindHash(testkit.Pepper, "1234567890"), a.Login, w.Account(a.Login).Epoch, w.Clock.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if reply, _ := w.push(t, text("o-user", "绑定 1234567890")); !strings.Contains(reply, "无需再次绑定") {
+		t.Fatalf("a code for the account already bound: %q", reply)
 	}
 }
 
