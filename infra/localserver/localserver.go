@@ -98,7 +98,7 @@ func Handlers(d *Deps) map[string]api.HandlerFunc {
 		"start-password-reset":    recovery.NewStart(db, clk),
 		"send-reset-email":        recovery.NewEmail(db, d.Mail, clk, d.ResetLinkBase),
 		"send-reset-sms":          recovery.NewSMS(db, d.SMS, d.Operators, d.SMSLimits, clk, d.CodePepper),
-		"complete-password-reset": recovery.NewComplete(db, clk, d.CodePepper),
+		"complete-password-reset": recovery.NewComplete(db, d.SMS, d.Mail, clk, d.CodePepper),
 		"put-profile":             profile.NewEdit(db, clk),
 		"verify-identity":         verification.NewVerify(db, d.Provider, clk, d.GuideURL),
 		"submit-manual-review":    review.NewSubmit(db, clk, d.Calendar),

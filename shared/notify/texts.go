@@ -121,6 +121,12 @@ func PasswordChangedText() string {
 	return "您的中国教师资格网账号密码已修改，其他设备上的登录已退出。" + ifNotYou
 }
 
+// PasswordResetByWechatText tells the account's contacts that its password was reset with a
+// code asked in WeChat.
+func PasswordResetByWechatText() string {
+	return "您的中国教师资格网账号密码已通过微信验证码重置，其他设备上的登录已退出。如非本人操作，请立即通过“忘记密码”用短信或邮件重置密码（将同时解除微信绑定），或联系所在地教师资格认定机构。"
+}
+
 // PhoneChangedText tells the old mobile and the e-mail that the account's mobile is now masked.
 func PhoneChangedText(masked string) string {
 	return "您的中国教师资格网账号的手机号码已更换为" + masked + "，本手机号码不再接收该账号的验证码和通知，其他设备上的登录已退出。" + ifNotYou

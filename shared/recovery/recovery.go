@@ -76,8 +76,10 @@ type SMSStore interface {
 // CompleteStore reads links, checks codes and applies the new password.
 type CompleteStore interface {
 	smscode.CheckStore
+	notify.NoticeQuota
 	GetResetLink(ctx context.Context, tokenHash string, now time.Time) (reset.Link, error)
 	CompleteReset(ctx context.Context, c store.Completion, now time.Time) error
+	GetAccount(ctx context.Context, login string) (account.Account, error)
 }
 
 // ResetKey is where the SMS code of a reset is kept.
@@ -373,8 +375,11 @@ func (in *completeRequest) check() error {
 }
 
 // NewComplete answers POST /v1/password-resets/complete. Two round trips (the link's read or
-// the code's counted try, then the transaction) and one Argon2id hash.
-func NewComplete(db CompleteStore, clk clock.Clock, pepper []byte) api.HandlerFunc {
+// the code's counted try, then the transaction) and one Argon2id hash. A reset by a code
+// asked in WeChat is told to the account's contacts (the account read with the code's try,
+// the day's notice counted with the transaction): the binding needed only the password, and
+// its holder may not be the account's.
+func NewComplete(db CompleteStore, sms notify.SMS, mail notify.Mailer, clk clock.Clock, pepper []byte) api.HandlerFunc {
 	codes := smscode.NewChecker(db, clk, pepper)
 	return func(ctx context.Context, r *api.Request) (*api.Response, error) {
 		var in completeRequest
@@ -387,6 +392,7 @@ func NewComplete(db CompleteStore, clk clock.Clock, pepper []byte) api.HandlerFu
 		now := clk.Now()
 		var c store.Completion
 		var code store.Code
+		var holder account.Account // for a reset by WeChat, to be told
 		if in.Token != "" {
 			if len(in.Token) > 128 {
 				return nil, linkInvalid()
@@ -401,15 +407,22 @@ func NewComplete(db CompleteStore, clk clock.Clock, pepper []byte) api.HandlerFu
 			}
 			c.Login, c.Epoch, c.ResetID = link.Login, link.Epoch, link.ResetID
 		} else if in.WechatCode != "" {
-			c.Code = smscode.WechatResetKey(strings.ToUpper(strings.TrimSpace(in.Account)))
-			var err error
-			code, err = codes.Check(ctx, c.Code, in.WechatCode)
+			login := strings.ToUpper(strings.TrimSpace(in.Account))
+			c.Code = smscode.WechatResetKey(login)
+			var err, readErr error
+			store.SendTogether(ctx,
+				func(ctx context.Context) { code, err = codes.Check(ctx, c.Code, in.WechatCode) },
+				func(ctx context.Context) { holder, readErr = db.GetAccount(ctx, login) })
 			var used *smscode.UsedError
 			if errors.As(err, &used) {
 				return nil, api.CodeInvalid("微信验证码已使用，请在公众号重新获取")
 			}
 			if err != nil {
 				return nil, err
+			}
+			if readErr != nil && !errors.Is(readErr, store.ErrNotFound) {
+				codes.GiveBackIfBusy(ctx, c.Code, code, readErr)
+				return nil, readErr
 			}
 			c.Login, c.Epoch, c.WechatUser, c.CodeHash = code.Login, code.Epoch, code.WechatUser, code.Hash
 		} else {
@@ -433,7 +446,14 @@ func NewComplete(db CompleteStore, clk clock.Clock, pepper []byte) api.HandlerFu
 			return nil, err
 		}
 		c.PasswordHash = hash
-		switch err := db.CompleteReset(ctx, c, now); {
+		complete := func(ctx context.Context) error { return db.CompleteReset(ctx, c, now) }
+		var notice *notify.Allowance
+		if in.WechatCode != "" {
+			notice, err = notify.AllowWith(ctx, db, c.Login, now, complete)
+		} else {
+			err = complete(ctx)
+		}
+		switch {
 		case errors.Is(err, reset.ErrEpochMoved), errors.Is(err, reset.ErrProofSpent),
 			errors.Is(err, store.ErrCodeSpent), errors.Is(err, store.ErrNotFound):
 			switch {
@@ -448,6 +468,9 @@ func NewComplete(db CompleteStore, clk clock.Clock, pepper []byte) api.HandlerFu
 				codes.GiveBackIfBusy(ctx, c.Code, code, err)
 			}
 			return nil, err
+		}
+		if notice != nil {
+			notice.Tell(ctx, sms, mail, holder, notify.PasswordResetByWechatText())
 		}
 		return api.NoContent(), nil
 	}

@@ -46,7 +46,7 @@ func newWorld(t *testing.T) *world {
 		startH:    recovery.NewStart(k.Store, k.Clock),
 		email_:    recovery.NewEmail(k.Store, ses.Mailer("noreply@jszg.edu.cn"), k.Clock, "https://www.jszg.edu.cn/reset-password"),
 		sms_:      recovery.NewSMS(k.Store, k.Outbox, k.Operators, testkit.SMSLimits, k.Clock, testkit.Pepper),
-		completeH: recovery.NewComplete(k.Store, k.Clock, testkit.Pepper),
+		completeH: recovery.NewComplete(k.Store, k.Outbox, k.Outbox, k.Clock, testkit.Pepper),
 		login:     session.NewLogin(k.Store, k.Operators, k.Clock),
 		me:        profile.NewMe(k.Store, k.Clock)}
 }

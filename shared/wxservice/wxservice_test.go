@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -46,7 +47,7 @@ func newWorld(t *testing.T) *world {
 		bindH:    wxservice.NewBindCode(k.Store, nil, k.Outbox, k.Outbox, k.Clock, testkit.Pepper),
 		unbindH:  wxservice.NewUnbind(k.Store, k.Outbox, k.Outbox, k.Clock),
 		register: registration.NewRegister(k.Store, k.Clock, testkit.Pepper),
-		complete: recovery.NewComplete(k.Store, k.Clock, testkit.Pepper),
+		complete: recovery.NewComplete(k.Store, k.Outbox, k.Outbox, k.Clock, testkit.Pepper),
 		me:       profile.NewMe(k.Store, k.Clock),
 	}
 }
@@ -529,10 +530,26 @@ func TestABoundUserResetsThePasswordFromWeChat(t *testing.T) {
 	if code == nil {
 		t.Fatalf("找回密码: %q", reply)
 	}
+	w.Env.Calls.Reset()
+	told := len(w.Outbox.Messages())
 	done := apitest.Call(t, w.complete, apitest.Request{Method: "POST", Path: "/v1/password-resets/complete",
 		Body: map[string]any{"account": a.Login, "wechatCode": code[1], "newPassword": "Newer#2026ok", "newPasswordConfirm": "Newer#2026ok"}})
 	if done.Status != 204 {
 		t.Fatalf("reset with the WeChat code: %d %v", done.Status, done.Body)
+	}
+	// The code's try with the account's read; the reset with the day's notice counted.
+	if trips := w.Env.Calls.Trips(); trips != 2 {
+		t.Fatalf("the reset: %s in %d round trips", w.Env.Calls.String(), trips)
+	}
+	// Its contacts are told: the binding needed only the password.
+	var to []string
+	for _, m := range w.Outbox.Messages()[told:] {
+		if strings.Contains(m.Body, "微信验证码重置") {
+			to = append(to, m.To)
+		}
+	}
+	if !slices.Contains(to, a.Phone) || !slices.Contains(to, a.Email) {
+		t.Fatalf("a reset by WeChat told %q", to)
 	}
 	if me := apitest.Call(t, w.me, apitest.Request{Method: "GET", Path: "/v1/me", Token: tok}); me.Status != 401 {
 		t.Fatalf("a session from before the reset: %d", me.Status)
