@@ -81,6 +81,11 @@ func (al *Allowance) Tell(ctx context.Context, sms SMS, mail Mailer, a account.A
 	TellHolder(ctx, sms, mail, a, text)
 }
 
+// MailsPerMailboxDay bounds the codes and links mailed to one address a CST day, across
+// accounts: registration proves no address, so accounts naming a stranger's could otherwise
+// flood it, and the sender's reputation with it, each within its own allowance.
+const MailsPerMailboxDay = 10
+
 // TellHolder tells a's contacts text: its proven mobile (account.ProvenPhone: a mobile the
 // account never proved, registered with a code asked in WeChat, is sent no text) and its
 // address.

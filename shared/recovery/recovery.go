@@ -61,6 +61,8 @@ type MailStore interface {
 	UncountResetMail(ctx context.Context, id string) error
 	CountAccountMail(ctx context.Context, login, day string, max int, expires time.Time) (int, error)
 	UncountAccountMail(ctx context.Context, login, day string) error
+	CountMailbox(ctx context.Context, address, day string, max int, expires time.Time) error
+	UncountMailbox(ctx context.Context, address, day string) error
 	PutResetLink(ctx context.Context, tokenHash string, l reset.Link) error
 	DeleteResetLink(ctx context.Context, tokenHash string) error
 }
@@ -196,8 +198,9 @@ type mailed struct {
 // hours, to the registered address; the link opens linkBase with the token in its query. At
 // most MailsPerReset mails per reset, and MailsPerAccountDay per account across its resets,
 // and none from a reset made before the password last changed. Two round trips (the reset's
-// mail count; then the account's count, the link and the account, sent together) and one SES
-// call.
+// mail count; then the account's count, the address's, the link and the account, sent
+// together) and one SES call. An address has at most notify.MailsPerMailboxDay a day, across
+// accounts.
 func NewEmail(db MailStore, mail notify.Mailer, clk clock.Clock, linkBase string) api.HandlerFunc {
 	return func(ctx context.Context, r *api.Request) (*api.Response, error) {
 		id, err := resetID(r)
@@ -223,11 +226,14 @@ func NewEmail(db MailStore, mail notify.Mailer, clk clock.Clock, linkBase string
 		tok := token.New(linkTokenBytes)
 		h := linkHash(tok)
 		day := clock.Day(now)
-		var counted, linked, read error
+		var counted, boxed, linked, read error
 		var acct account.Account
 		store.SendTogether(ctx,
 			func(ctx context.Context) {
 				_, counted = db.CountAccountMail(ctx, req.Login, day, MailsPerAccountDay, clock.NextDay(now).Add(24*time.Hour))
+			},
+			func(ctx context.Context) {
+				boxed = db.CountMailbox(ctx, req.Email, day, notify.MailsPerMailboxDay, clock.NextDay(now).Add(24*time.Hour))
 			},
 			func(ctx context.Context) {
 				linked = db.PutResetLink(ctx, h, reset.Link{Login: req.Login, Epoch: req.Epoch, ResetID: id, ExpiresAt: now.Add(LinkTTL).Unix()})
@@ -241,6 +247,9 @@ func NewEmail(db MailStore, mail notify.Mailer, clk clock.Clock, linkBase string
 			if counted == nil {
 				logFailure(ctx, "could not give back an account's reset mail", db.UncountAccountMail(bg, req.Login, day))
 			}
+			if boxed == nil {
+				logFailure(ctx, "could not give back an address's mail", db.UncountMailbox(bg, req.Email, day))
+			}
 			if linked == nil {
 				logFailure(ctx, "could not remove an unsent reset link", db.DeleteResetLink(bg, h))
 			}
@@ -253,9 +262,12 @@ func NewEmail(db MailStore, mail notify.Mailer, clk clock.Clock, linkBase string
 			undo()
 			return nil, api.QuotaExceeded(fmt.Sprintf("该账号今日已发送%d封找回密码邮件，请查收邮箱（含垃圾邮件箱）或改用短信验证", MailsPerAccountDay),
 				clock.SecondsUntil(now, clock.NextDay(now)))
-		case counted != nil || linked != nil || read != nil:
+		case errors.Is(boxed, store.ErrQuotaFull):
 			undo()
-			return nil, errors.Join(counted, linked, read)
+			return nil, mailboxFull(now)
+		case counted != nil || boxed != nil || linked != nil || read != nil:
+			undo()
+			return nil, errors.Join(counted, boxed, linked, read)
 		}
 		link := linkBase + "?token=" + url.QueryEscape(tok)
 		if err := mail.SendMail(ctx, notify.ResetMail(req.Email, req.Name, link, int(LinkTTL/time.Hour))); err != nil {
@@ -265,6 +277,12 @@ func NewEmail(db MailStore, mail notify.Mailer, clk clock.Clock, linkBase string
 		metrics.CountBy(ctx, metrics.CodesSent, metrics.Channel, "email")
 		return api.JSON(http.StatusAccepted, mailed{ExpiresIn: int(LinkTTL / time.Second)}), nil
 	}
+}
+
+// mailboxFull refuses a mail to an address that has had the day's (notify.MailsPerMailboxDay).
+func mailboxFull(now time.Time) error {
+	return api.QuotaExceeded(fmt.Sprintf("该邮箱今日已收到%d封验证邮件，请明天再试或改用短信验证", notify.MailsPerMailboxDay),
+		clock.SecondsUntil(now, clock.NextDay(now)))
 }
 
 func logFailure(ctx context.Context, what string, err error) {

@@ -16,6 +16,7 @@ import (
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
 	"github.com/jszg/applicant-accounts/shared/identity"
+	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/notify/notifytest"
 	"github.com/jszg/applicant-accounts/shared/profile"
 	"github.com/jszg/applicant-accounts/shared/recovery"
@@ -226,8 +227,9 @@ func TestRecoverByEmail(t *testing.T) {
 	if res := w.email(t, id); res.Status != 202 || res.Int("expiresIn") != 86400 {
 		t.Fatalf("email: %d %v", res.Status, res.Body)
 	}
-	// The reset's count; then the account's count, the link and the account, sent together.
-	if got := w.Env.Calls.String(); got != "GetItem=1 PutItem=1 UpdateItem=2" || w.Env.Calls.Trips() != 2 {
+	// The reset's count; then the account's count, the address's, the link and the account,
+	// sent together.
+	if got := w.Env.Calls.String(); got != "GetItem=1 PutItem=1 UpdateItem=3" || w.Env.Calls.Trips() != 2 {
 		t.Fatalf("requests: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	sent := w.ses.Sent()[0]
@@ -720,5 +722,36 @@ func TestAWechatCodeKeptByItsEpochCompletesAtThatEpoch(t *testing.T) {
 	keep("246801", a.Epoch)
 	if res := complete("246801"); res.Status != 204 {
 		t.Fatalf("a code of the account's epoch: %d %v", res.Status, res.Body)
+	}
+}
+
+// Accounts naming one address (registration proves none) have at most
+// notify.MailsPerMailboxDay reset links mailed to it a day between them.
+func TestAnAddressGetsAtMostTheDaysLinksAcrossAccounts(t *testing.T) {
+	w := newWorld(t)
+	sent, boxFull := 0, 0
+	for range 3 {
+		a := w.Applicant("张三") // every test applicant's address is the same
+		for range 2 {
+			id := w.resetID(t, a)
+			for range recovery.MailsPerReset {
+				switch res := w.email(t, id); {
+				case res.Status == 202:
+					sent++
+				case res.Status == 429 && strings.Contains(res.Message(), "该邮箱今日"):
+					boxFull++
+				case res.Status == 429: // the reset's or the account's
+				default:
+					t.Fatalf("a link: %d %v", res.Status, res.Body)
+				}
+			}
+		}
+	}
+	if sent != notify.MailsPerMailboxDay || len(w.ses.Sent()) != sent || boxFull == 0 {
+		t.Fatalf("%d links mailed (%d mails), %d refused for the address", sent, len(w.ses.Sent()), boxFull)
+	}
+	w.Clock.Advance(24 * time.Hour)
+	if res := w.email(t, w.resetID(t, w.Applicant("李四"))); res.Status != 202 {
+		t.Fatalf("the next day: %d %v", res.Status, res.Body)
 	}
 }

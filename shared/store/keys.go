@@ -1,9 +1,12 @@
 package store
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"hash/fnv"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
@@ -38,6 +41,7 @@ const (
 	prefixNotice    = "NOTICE#"
 	prefixLogin     = "LOGIN#"
 	prefixAddress   = "ADDR#"
+	prefixMailbox   = "MAILTO#"
 	prefixBudget    = "BUDGET#"
 	prefixProbe     = "PROBE#"
 	// WeChat: a pushed message or query seen, a user (by a keyed hash of the OpenID), a
@@ -89,7 +93,7 @@ func fedCodeKey(codeHash string) map[string]types.AttributeValue {
 func KeyPrefixes() []string {
 	return []string{prefixAccount, prefixCaptcha, prefixCode + CodeForRegistration + "#", prefixCode + CodeForReset + "#", prefixCode + CodeForContact + "#", prefixCode + CodeForEmail + "#", prefixCode + CodeForWechat + "#", prefixCode + CodeForWechatReset + "#",
 		prefixWechatSeen, prefixWechatUser, prefixWechatBind, prefixWechatToken,
-		prefixPhone, prefixFiler, prefixSession, prefixReset, prefixResetLink, prefixReview, prefixNotice, prefixLogin, prefixAddress, prefixBudget,
+		prefixPhone, prefixFiler, prefixSession, prefixReset, prefixResetLink, prefixReview, prefixNotice, prefixLogin, prefixAddress, prefixMailbox, prefixBudget,
 		prefixFedState, prefixFedLink, prefixFedCode}
 }
 
@@ -182,6 +186,14 @@ func (c counter) shard() int {
 	h := fnv.New32a()
 	h.Write([]byte(c.pk))
 	return int(h.Sum32() % CounterShards)
+}
+
+// mailboxDay counts the codes and links mailed to one address on a CST day, across accounts;
+// the address is kept as a hash (an address is personal data a key should not hold), and
+// the counter by its day alone, which its TTL clears.
+func mailboxDay(address, day string) counter {
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(address))))
+	return counter{pk: prefixMailbox + hex.EncodeToString(sum[:16]), sk: "MAILDAY#" + day, period: day, brief: true}
 }
 
 func smsDay(phone, day string) counter {

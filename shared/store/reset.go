@@ -189,6 +189,19 @@ func (st *Store) CountAccountMail(ctx context.Context, login, day string, max in
 	return st.countUp(ctx, resetMailDay(login, day), max, expires)
 }
 
+// CountMailbox counts one code or link mailed to address on the CST day, across accounts,
+// unless max have been (ErrQuotaFull): registration proves no address, so any number of
+// accounts may name one. One UpdateItem.
+func (st *Store) CountMailbox(ctx context.Context, address, day string, max int, expires time.Time) error {
+	_, err := st.countUp(ctx, mailboxDay(address, day), max, expires)
+	return err
+}
+
+// UncountMailbox gives back a mail CountMailbox counted that did not go out.
+func (st *Store) UncountMailbox(ctx context.Context, address, day string) error {
+	return st.countDown(ctx, mailboxDay(address, day))
+}
+
 // UncountAccountMail gives back an account's reset mail that did not go out.
 func (st *Store) UncountAccountMail(ctx context.Context, login, day string) error {
 	return st.countDown(ctx, resetMailDay(login, day))

@@ -178,12 +178,12 @@ func TestChangeEmail(t *testing.T) {
 		t.Fatalf("the same address: %d %v", res.Status, res.Body)
 	}
 	// The refusal's count was given back: 4 left after this one. The session with the day's
-	// count alongside, then the code: two round trips.
+	// count alongside, then the code with the address's count: two round trips.
 	w.Env.Calls.Reset()
 	if res := ask("zhangsan@example.cn"); res.Status != 202 || res.Int("expiresIn") != 1800 || res.Int("remainingToday") != 4 {
 		t.Fatalf("code: %d %v", res.Status, res.Body)
 	}
-	if got := w.Env.Calls.String(); got != "BatchGetItem=1 PutItem=1 UpdateItem=1" || w.Env.Calls.Trips() != 2 {
+	if got := w.Env.Calls.String(); got != "BatchGetItem=1 PutItem=1 UpdateItem=2" || w.Env.Calls.Trips() != 2 {
 		t.Fatalf("requests: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	sent := w.ses.Sent()
@@ -438,5 +438,42 @@ func TestAHolderIsToldOfAtMostFiveChangesADay(t *testing.T) {
 	change(notify.NoticesPerDay + 3)
 	if texts, mails := told(); texts != notify.NoticesPerDay+1 || mails != notify.NoticesPerDay+1 {
 		t.Fatalf("the next day: %d texts and %d mails in all", texts, mails)
+	}
+}
+
+// Accounts naming one address as their new one (registration proves no address) have at
+// most notify.MailsPerMailboxDay codes mailed to it a day between them; the refused one
+// keeps no code and gives its account's count back.
+func TestAnAddressGetsAtMostTheDaysCodesAcrossAccounts(t *testing.T) {
+	w := newWorld(t)
+	sendH := upkeep.NewSendEmailCode(w.Store, w.ses.Mailer("noreply@jszg.edu.cn"), w.Clock, testkit.Pepper)
+	const victim = "victim@example.cn"
+	sent, boxFull := 0, 0
+	for range 3 {
+		tok := w.Token(w.Applicant("张三"))
+		for range upkeep.EmailCodesPerDay {
+			switch res := apitest.Call(t, sendH, apitest.Request{Method: "POST", Path: "/v1/me/email-codes", Token: tok, Body: map[string]any{"email": victim}}); {
+			case res.Status == 202:
+				sent++
+			case res.Status == 429 && strings.Contains(res.Message(), "该邮箱今日"):
+				boxFull++
+			default:
+				t.Fatalf("a code: %d %v", res.Status, res.Body)
+			}
+		}
+	}
+	if sent != notify.MailsPerMailboxDay || len(w.ses.Sent()) != sent || boxFull != 3*upkeep.EmailCodesPerDay-sent {
+		t.Fatalf("%d codes mailed (%d mails), %d refused for the address", sent, len(w.ses.Sent()), boxFull)
+	}
+	// Another address is mailed; so is this one the next day.
+	tok := w.Token(w.Applicant("李四"))
+	for _, addr := range []string{"other@example.cn", victim} {
+		if addr == victim {
+			w.Clock.Advance(24 * time.Hour)
+			tok = w.Token(w.Applicant("王五"))
+		}
+		if res := apitest.Call(t, sendH, apitest.Request{Method: "POST", Path: "/v1/me/email-codes", Token: tok, Body: map[string]any{"email": addr}}); res.Status != 202 {
+			t.Fatalf("%s: %d %v", addr, res.Status, res.Body)
+		}
 	}
 }
