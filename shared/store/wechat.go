@@ -189,6 +189,7 @@ func bindCodeKey(hash string) map[string]types.AttributeValue {
 var (
 	ErrWechatUserBound    = errors.New("store: this WeChat user is bound to an account")
 	ErrAccountBound       = errors.New("store: this account is bound to a WeChat user")
+	ErrWechatAlreadyBound = errors.New("store: this account is bound to this WeChat user already")
 	ErrWechatBindingMoved = errors.New("store: the account changed since the binding code was made")
 )
 
@@ -231,10 +232,13 @@ func (st *Store) BindWechat(ctx context.Context, hash, login string, epoch int64
 				ExpressionAttributeValues: map[string]types.AttributeValue{":user": s(user), ":applicant": s(account.RoleApplicant), ":epoch": n(epoch)},
 			}},
 			refusal: func(old map[string]types.AttributeValue) error {
-				if getS(old, "wechat") != "" {
-					return ErrAccountBound
+				switch getS(old, "wechat") {
+				case "":
+					return ErrWechatBindingMoved
+				case user:
+					return ErrWechatAlreadyBound
 				}
-				return ErrWechatBindingMoved
+				return ErrAccountBound
 			},
 		})
 }

@@ -312,7 +312,7 @@ func (s *service) newCode(k store.CodeKey, c store.Code, max int, now time.Time)
 func (s *service) bind(ctx context.Context, msg store.WechatMessage, user, code, number string, now time.Time) (string, error) {
 	day := clock.Day(now)
 	hash := BindHash(s.pepper, code)
-	var login, awaited, boundTo string
+	var login, awaited string
 	var epoch int64
 	var countErr, readErr, awaitErr error
 	store.SendTogether(ctx,
@@ -320,9 +320,6 @@ func (s *service) bind(ctx context.Context, msg store.WechatMessage, user, code,
 			countErr = opening(s.db.CountWechatBindTry(ctx, msg, user, day, BindTriesPerDay, now, clock.NextDay(now).Add(24*time.Hour)))
 		},
 		func(ctx context.Context) { login, epoch, readErr = s.db.WechatBindCode(ctx, hash, now) },
-		// The user's own binding: a code sent again after its binding (whose answer was lost)
-		// is told so, not that it is invalid.
-		func(ctx context.Context) { boundTo, _ = s.db.WechatBinding(ctx, user) },
 		func(ctx context.Context) {
 			if number != "" {
 				awaited, awaitErr = s.db.WechatAwait(ctx, user, now)
@@ -352,8 +349,6 @@ func (s *service) bind(ctx context.Context, msg store.WechatMessage, user, code,
 		return "", cmp.Or(awaitErr, readErr)
 	case errors.Is(readErr, store.ErrNotFound) && numberAwaited:
 		return asNumber(), nil
-	case errors.Is(readErr, store.ErrNotFound) && boundTo != "":
-		return alreadyBoundTo(boundTo), nil
 	case errors.Is(readErr, store.ErrNotFound):
 		return textBindCodeInvalid, nil
 	}
@@ -366,7 +361,7 @@ func (s *service) bind(ctx context.Context, msg store.WechatMessage, user, code,
 		return textBindCodeInvalid, nil
 	case errors.Is(err, store.ErrWechatUserBound):
 		return "您的微信已绑定另一个账号。如需改绑，请先登录该账号解除绑定。", nil
-	case errors.Is(err, store.ErrAccountBound) && boundTo == login:
+	case errors.Is(err, store.ErrWechatAlreadyBound):
 		return alreadyBoundTo(login), nil
 	case errors.Is(err, store.ErrAccountBound):
 		return "该账号已绑定其他微信。如需改绑，请先在网站解除绑定。", nil
@@ -378,12 +373,14 @@ func (s *service) bind(ctx context.Context, msg store.WechatMessage, user, code,
 	return "绑定成功：您的微信已与账号" + identity.MaskDocumentNumber(login) + "绑定，忘记密码时可点击“找回密码”获取验证码。", nil
 }
 
-// alreadyBoundTo answers a binding code that is no longer live from a user bound to login.
+// alreadyBoundTo answers a live binding code from the user its account is bound to already.
 func alreadyBoundTo(login string) string {
 	return "您的微信已与账号" + identity.MaskDocumentNumber(login) + "绑定，无需再次绑定；忘记密码时可点击“找回密码”获取验证码。"
 }
 
-const textBindCodeInvalid = "绑定码无效或已过期（10分钟内有效），请在网站重新获取。"
+// textBindCodeInvalid answers a binding code unknown, used or past its time; one sent again
+// after its binding (whose answer did not arrive) is used.
+const textBindCodeInvalid = "绑定码无效或已过期（10分钟内有效），请在网站重新获取。如刚才已发送过该绑定码，可登录网站在“账号设置—绑定微信”查看是否已绑定。"
 
 // notBound is the reply to a user with no binding, or one whose account no longer names it.
 const notBound = "您的微信尚未绑定账号。请登录网站，在“账号设置—绑定微信”获取绑定码，发送到本公众号完成绑定。若已无法登录，请在网站“忘记密码”用短信或邮件找回。"

@@ -411,7 +411,7 @@ func TestAWechatResetCodeHoldsByItsBinding(t *testing.T) {
 
 // A reset by the account's mobile or mailbox removes the account's side of its WeChat
 // binding; the user's side, left behind, does not keep that user from binding the same
-// account again, and a code for the account it is bound to says the binding stands.
+// account again, and a live code for the account it is bound to says the binding stands.
 func TestAUserBindsAgainTheAccountAResetUnbound(t *testing.T) {
 	w := newWorld(t)
 	a := w.Applicant("张三")
@@ -504,16 +504,17 @@ func TestABoundUserResetsThePasswordFromWeChat(t *testing.T) {
 	if reply, _ := w.push(t, text("o-user", "绑定 "+res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
 		t.Fatalf("bind: %q", reply)
 	}
-	// The replay marks with the try counted, and the code and the user's binding read; the
-	// binding, the code taken in it, with the try given back.
-	if got := w.Env.Calls.String(); got != "GetItem=2 TransactWriteItems=2 UpdateItem=1" || w.Env.Calls.Trips() != 2 {
+	// The replay marks with the try counted, and the code read; the binding, the code taken
+	// in it, with the try given back.
+	if got := w.Env.Calls.String(); got != "GetItem=1 TransactWriteItems=2 UpdateItem=1" || w.Env.Calls.Trips() != 2 {
 		t.Fatalf("binding: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	if reply, _ := w.push(t, text("o-other", res.Str("bindCode"))); !strings.Contains(reply, "无效或已过期") {
 		t.Fatalf("the code again: %q", reply)
 	}
-	// Sent again by its user (the answer to the first lost), it says the binding stands.
-	if reply, _ := w.push(t, text("o-user", res.Str("bindCode"))); !strings.Contains(reply, "无需再次绑定") {
+	// Sent again by its user (the answer to the first lost), it points to where the binding
+	// shows.
+	if reply, _ := w.push(t, text("o-user", res.Str("bindCode"))); !strings.Contains(reply, "查看是否已绑定") {
 		t.Fatalf("the code again from its user: %q", reply)
 	}
 	if res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok, Body: pw}); res.Status != 409 {
