@@ -239,6 +239,7 @@ func TestEveryTableAccessIsAllowedByTheFunctionsPolicy(t *testing.T) {
 		c.Clock = clk
 	})
 	everyFlow(t, srv)
+	wechatDoor(t, srv.URL) // a reset completed with a code asked in WeChat
 
 	// The scheduled functions: a day on, the day's counters have ended; a month on, the
 	// second review is overdue; the resend finds the notices delivered.

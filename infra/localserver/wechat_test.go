@@ -11,8 +11,12 @@ import (
 // document number and registers with the code; later, bound, resets the password from
 // WeChat and logs in with the new one.
 func TestTheWeChatDoorAsApplicantsMeetIt(t *testing.T) {
-	srv := start(t, nil)
-	base := srv.URL
+	wechatDoor(t, start(t, nil).URL)
+}
+
+// wechatDoor is that flow against the server at base (the policy test runs it too).
+func wechatDoor(t *testing.T, base string) {
+	t.Helper()
 	a := applicant{t, base}
 	wx := func(openID string, body map[string]any) string {
 		t.Helper()

@@ -188,12 +188,24 @@ func (c counter) shard() int {
 	return int(h.Sum32() % CounterShards)
 }
 
-// mailboxDay counts the codes and links mailed to one address on a CST day, across accounts;
-// the address is kept as a hash (an address is personal data a key should not hold), and
+// mailboxDay counts the codes and links mailed to one mailbox on a CST day, across accounts;
+// the mailbox is kept as a hash (an address is personal data a key should not hold), and
 // the counter by its day alone, which its TTL clears.
 func mailboxDay(address, day string) counter {
-	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(address))))
+	sum := sha256.Sum256([]byte(mailbox(address)))
 	return counter{pk: prefixMailbox + hex.EncodeToString(sum[:16]), sk: "MAILDAY#" + day, period: day, brief: true}
+}
+
+// mailbox is the mailbox an address reaches, as far as its spelling tells: lower case,
+// without a +tag (which most providers deliver to the untagged box), and for Gmail without
+// the dots it ignores, so that spellings of one box share its day.
+func mailbox(address string) string {
+	local, domain, _ := strings.Cut(strings.ToLower(strings.TrimSpace(address)), "@")
+	local, _, _ = strings.Cut(local, "+")
+	if domain == "gmail.com" || domain == "googlemail.com" {
+		local, domain = strings.ReplaceAll(local, ".", ""), "gmail.com"
+	}
+	return local + "@" + domain
 }
 
 func smsDay(phone, day string) counter {

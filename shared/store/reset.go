@@ -197,6 +197,18 @@ func (st *Store) CountMailbox(ctx context.Context, address, day string, max int,
 	return err
 }
 
+// PutMailedCode keeps a code to be mailed to address, replacing an older one under k, and
+// counts it as CountMailbox does, all or nothing: a refused count (ErrQuotaFull) leaves the
+// older code as it was. One TransactWriteItems.
+func (st *Store) PutMailedCode(ctx context.Context, k CodeKey, c Code, address, day string, max int, expires time.Time) error {
+	if max < 1 {
+		return ErrQuotaFull
+	}
+	return st.transact(ctx, "put mailed code",
+		st.limitStep(mailboxDay(address, day), max, expires),
+		step{write: types.TransactWriteItem{Put: &types.Put{TableName: aws.String(st.table), Item: codeItem(k, c)}}})
+}
+
 // UncountMailbox gives back a mail CountMailbox counted that did not go out.
 func (st *Store) UncountMailbox(ctx context.Context, address, day string) error {
 	return st.countDown(ctx, mailboxDay(address, day))

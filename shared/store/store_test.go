@@ -699,3 +699,24 @@ func TestAWechatResetCodeIsKeptOnlyForTheBoundAccount(t *testing.T) {
 		t.Fatalf("a second code of one: %v", err)
 	}
 }
+
+// Spellings of one mailbox share its day of mails; other boxes do not.
+func TestSpellingsOfOneMailboxAreOne(t *testing.T) {
+	for _, c := range []struct{ a, b string }{
+		{"Victim@Example.cn", "victim@example.cn"},
+		{" victim+news@example.cn", "victim@example.cn"},
+		{"v.i.c.t.i.m+1@GoogleMail.com", "victim@gmail.com"},
+	} {
+		if got, want := store.Mailbox(c.a), store.Mailbox(c.b); got != want {
+			t.Errorf("%q is %q, want %q", c.a, got, want)
+		}
+	}
+	for _, c := range []struct{ a, b string }{
+		{"v.ictim@example.cn", "victim@example.cn"}, // dots matter beyond Gmail
+		{"victim@example.cn", "victim@example.com"},
+	} {
+		if store.Mailbox(c.a) == store.Mailbox(c.b) {
+			t.Errorf("%q and %q are one box", c.a, c.b)
+		}
+	}
+}

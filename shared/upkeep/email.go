@@ -38,9 +38,8 @@ type EmailCodeStore interface {
 	authn.Sessions
 	CountEmailCode(ctx context.Context, login, day string, max int, expires time.Time) (int, error)
 	UncountEmailCode(ctx context.Context, login, day string) error
-	PutCode(ctx context.Context, k store.CodeKey, c store.Code) error
+	PutMailedCode(ctx context.Context, k store.CodeKey, c store.Code, address, day string, max int, expires time.Time) error
 	DeleteCode(ctx context.Context, k store.CodeKey, hash []byte) error
-	CountMailbox(ctx context.Context, address, day string, max int, expires time.Time) error
 	UncountMailbox(ctx context.Context, address, day string) error
 }
 
@@ -102,41 +101,25 @@ func NewSendEmailCode(db EmailCodeStore, mail notify.Mailer, clk clock.Clock, pe
 			return nil, err
 		}
 		bg := context.WithoutCancel(ctx)
-		// The address's mails of the day, across accounts, counted with the code's put.
-		var put, boxed error
-		store.SendTogether(ctx,
-			func(ctx context.Context) {
-				put = db.PutCode(ctx, key, store.Code{Hash: hash, Expires: now.Add(EmailCodeTTL), Login: a.Login, Epoch: a.Epoch})
-			},
-			func(ctx context.Context) {
-				boxed = db.CountMailbox(ctx, addr, clock.Day(now), notify.MailsPerMailboxDay, clock.NextDay(now).Add(24*time.Hour))
-			})
-		undo := func() {
+		// The code kept with the address's mail of the day (across accounts), all or
+		// nothing: a full address leaves the code mailed before as it was.
+		switch err := db.PutMailedCode(ctx, key, store.Code{Hash: hash, Expires: now.Add(EmailCodeTTL), Login: a.Login, Epoch: a.Epoch},
+			addr, clock.Day(now), notify.MailsPerMailboxDay, clock.NextDay(now).Add(24*time.Hour)); {
+		case errors.Is(err, store.ErrQuotaFull):
 			uncount(bg, a.Login, now, nil)
-			if boxed == nil {
-				if err := db.UncountMailbox(bg, addr, clock.Day(now)); err != nil {
-					slog.WarnContext(ctx, "could not give back an address's mail", slog.String("err", err.Error()))
-				}
-			}
-		}
-		dropCode := func() {
-			if err := db.DeleteCode(bg, key, hash); err != nil {
-				slog.WarnContext(ctx, "could not remove an unsent e-mail code", slog.String("err", err.Error()))
-			}
-		}
-		if put != nil || boxed != nil {
-			if put == nil {
-				dropCode()
-			}
-			undo()
-			if errors.Is(boxed, store.ErrQuotaFull) {
-				return nil, api.QuotaExceeded(fmt.Sprintf("该邮箱今日已收到%d封验证邮件，请明天再试", notify.MailsPerMailboxDay), clock.SecondsUntil(now, clock.NextDay(now)))
-			}
-			return nil, errors.Join(put, boxed)
+			return nil, api.QuotaExceeded(fmt.Sprintf("该邮箱今日已收到%d封验证邮件，请明天再试", notify.MailsPerMailboxDay), clock.SecondsUntil(now, clock.NextDay(now)))
+		case err != nil:
+			uncount(bg, a.Login, now, nil)
+			return nil, err
 		}
 		if err := mail.SendMail(ctx, notify.EmailCodeMail(addr, a.Name, code, int(EmailCodeTTL/time.Minute))); err != nil {
-			dropCode()
-			undo()
+			if derr := db.DeleteCode(bg, key, hash); derr != nil {
+				slog.WarnContext(ctx, "could not remove an unsent e-mail code", slog.String("err", derr.Error()))
+			}
+			uncount(bg, a.Login, now, nil)
+			if err := db.UncountMailbox(bg, addr, clock.Day(now)); err != nil {
+				slog.WarnContext(ctx, "could not give back an address's mail", slog.String("err", err.Error()))
+			}
 			return nil, api.Unavailable("邮件发送失败，请稍后重试（本次不计入当日次数）", 30, err)
 		}
 		metrics.CountBy(ctx, metrics.CodesSent, metrics.Channel, "email")
