@@ -191,7 +191,7 @@ func TestAnOwnershipClaimHandsTheAccountOver(t *testing.T) {
 	if err := w.Env.Store.PutBindCode(t.Context(), "squatters-code", squatted.Login, squatted.Epoch, w.Clock.Now().Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Env.Store.BindWechat(t.Context(), "squatters-code", squatted.Login, squatted.Epoch, "the-squatters-wechat", w.Clock.Now()); err != nil {
+	if err := w.Env.Store.BindWechat(t.Context(), "squatters-code", squatted.Login, squatted.Epoch, "the-squatters-wechat", "", w.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	holderPhone := testkit.Phone()

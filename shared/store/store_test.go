@@ -519,7 +519,7 @@ func TestABindingCodeIsTakenOnlyWithItsBinding(t *testing.T) {
 	if _, _, err := env.Store.WechatBindCode(ctx, "h", t0.Add(time.Minute)); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a binding code read past its time: %v", err)
 	}
-	if err := env.Store.BindWechat(ctx, "h", "L1", 3, "o-late", t0.Add(time.Minute)); !errors.Is(err, store.ErrNotFound) {
+	if err := env.Store.BindWechat(ctx, "h", "L1", 3, "o-late", "", t0.Add(time.Minute)); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a binding code used past its time: %v", err)
 	}
 	login, epoch, err := env.Store.WechatBindCode(ctx, "h", t0)
@@ -530,7 +530,7 @@ func TestABindingCodeIsTakenOnlyWithItsBinding(t *testing.T) {
 		login string
 		epoch int64
 	}{{"L2", 3}, {"L1", 4}} {
-		if err := env.Store.BindWechat(ctx, "h", c.login, c.epoch, "o-forger", t0); !errors.Is(err, store.ErrNotFound) {
+		if err := env.Store.BindWechat(ctx, "h", c.login, c.epoch, "o-forger", "", t0); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("the code used for %s at %d: %v", c.login, c.epoch, err)
 		}
 	}
@@ -539,7 +539,7 @@ func TestABindingCodeIsTakenOnlyWithItsBinding(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 20 {
 		wg.Go(func() {
-			switch err := env.Store.BindWechat(ctx, "h", "L1", 3, "o-user-"+strconv.Itoa(i), t0); {
+			switch err := env.Store.BindWechat(ctx, "h", "L1", 3, "o-user-"+strconv.Itoa(i), "", t0); {
 			case err == nil:
 				bound.Add(1)
 			case !errors.Is(err, store.ErrNotFound) && !errors.Is(err, store.ErrAccountBound):
@@ -563,7 +563,7 @@ func TestABindingCodeIsTakenOnlyWithItsBinding(t *testing.T) {
 	if err := env.Store.UnbindWechat(ctx, "L1", got.WechatUser); err != nil {
 		t.Fatal(err)
 	}
-	if err := env.Store.BindWechat(ctx, "h", "L1", 3, "o-after", t0); !errors.Is(err, store.ErrNotFound) {
+	if err := env.Store.BindWechat(ctx, "h", "L1", 3, "o-after", "", t0); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("the code used again after an unbinding: %v", err)
 	}
 }

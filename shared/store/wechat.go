@@ -196,13 +196,25 @@ var (
 // BindWechat binds user to login with the binding code kept under hash, once: the code taken
 // (if still live, untaken and made for login at epoch: ErrNotFound if not), the user's
 // binding item (if absent or naming login) and the account's mark (if absent), the account
-// only at epoch, in
-// one transaction, which DynamoDB makes once however often its reply is lost (its
-// ClientRequestToken). One TransactWriteItems.
-func (st *Store) BindWechat(ctx context.Context, hash, login string, epoch int64, user string, now time.Time) error {
+// only at epoch, in one transaction, which DynamoDB makes once however often its reply is
+// lost (its ClientRequestToken). stale ("" for none) is another account the user's side
+// names, as read: it is replaced too while that account does not name the user (a reset by
+// its mobile or mailbox removed its side). One TransactWriteItems.
+func (st *Store) BindWechat(ctx context.Context, hash, login string, epoch int64, user, stale string, now time.Time) error {
 	binding := wechatUserKey(user, "BINDING")
 	binding["login"] = s(login)
-	return st.transact(ctx, "bind wechat",
+	sideHeld, sideValues := "attribute_not_exists(pk) OR login = :login", map[string]types.AttributeValue{":login": s(login)}
+	var staleCheck []step
+	if stale != "" && stale != login {
+		sideHeld += " OR login = :stale"
+		sideValues[":stale"] = s(stale)
+		staleCheck = append(staleCheck, step{write: types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+			TableName: aws.String(st.table), Key: accountKey(stale),
+			ConditionExpression:       aws.String("attribute_not_exists(wechat) OR wechat <> :user"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":user": s(user)},
+		}}, refusal: refusedWith(ErrWechatUserBound)})
+	}
+	return st.transact(ctx, "bind wechat", append([]step{
 		step{
 			write: types.TransactWriteItem{Update: &types.Update{
 				TableName:                 aws.String(st.table),
@@ -214,11 +226,11 @@ func (st *Store) BindWechat(ctx context.Context, hash, login string, epoch int64
 			refusal: refusedWith(ErrNotFound),
 		},
 		step{
-			// The user's side may name this account already, left behind when the account's
-			// side was removed (a reset by its mobile or mailbox): binding again replaces it.
+			// The user's side may name this account already, or the stale one, left behind
+			// when that account's side was removed: binding again replaces it.
 			write: types.TransactWriteItem{Put: &types.Put{
-				TableName: aws.String(st.table), Item: binding, ConditionExpression: aws.String("attribute_not_exists(pk) OR login = :login"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{":login": s(login)},
+				TableName: aws.String(st.table), Item: binding, ConditionExpression: aws.String(sideHeld),
+				ExpressionAttributeValues: sideValues,
 			}},
 			refusal: refusedWith(ErrWechatUserBound),
 		},
@@ -240,7 +252,7 @@ func (st *Store) BindWechat(ctx context.Context, hash, login string, epoch int64
 				}
 				return ErrAccountBound
 			},
-		})
+		}}, staleCheck...)...)
 }
 
 // WechatBinding is the account login the user is bound to; ErrNotFound when none. One GetItem.

@@ -62,7 +62,7 @@ type Store interface {
 	WechatBindCode(ctx context.Context, hash string, now time.Time) (string, int64, error)
 	CountWechatBindTry(ctx context.Context, m store.WechatMessage, user, day string, max int, now, expires time.Time) error
 	UncountWechatBindTry(ctx context.Context, user, day string) error
-	BindWechat(ctx context.Context, hash, login string, epoch int64, user string, now time.Time) error
+	BindWechat(ctx context.Context, hash, login string, epoch int64, user, stale string, now time.Time) error
 	WechatBinding(ctx context.Context, user string) (string, error)
 	DropWechatBinding(ctx context.Context, user, login string) error
 }
@@ -312,7 +312,7 @@ func (s *service) newCode(k store.CodeKey, c store.Code, max int, now time.Time)
 func (s *service) bind(ctx context.Context, msg store.WechatMessage, user, code, number string, now time.Time) (string, error) {
 	day := clock.Day(now)
 	hash := BindHash(s.pepper, code)
-	var login, awaited string
+	var login, awaited, boundTo string
 	var epoch int64
 	var countErr, readErr, awaitErr error
 	store.SendTogether(ctx,
@@ -320,6 +320,9 @@ func (s *service) bind(ctx context.Context, msg store.WechatMessage, user, code,
 			countErr = opening(s.db.CountWechatBindTry(ctx, msg, user, day, BindTriesPerDay, now, clock.NextDay(now).Add(24*time.Hour)))
 		},
 		func(ctx context.Context) { login, epoch, readErr = s.db.WechatBindCode(ctx, hash, now) },
+		// The account the user's side names, which the binding replaces if that account no
+		// longer names the user (a reset by its mobile or mailbox removed its side).
+		func(ctx context.Context) { boundTo, _ = s.db.WechatBinding(ctx, user) },
 		func(ctx context.Context) {
 			if number != "" {
 				awaited, awaitErr = s.db.WechatAwait(ctx, user, now)
@@ -355,7 +358,7 @@ func (s *service) bind(ctx context.Context, msg store.WechatMessage, user, code,
 	var bound error
 	store.SendTogether(ctx,
 		func(ctx context.Context) { giveBackTry(context.WithoutCancel(ctx)) },
-		func(ctx context.Context) { bound = s.db.BindWechat(ctx, hash, login, epoch, user, now) })
+		func(ctx context.Context) { bound = s.db.BindWechat(ctx, hash, login, epoch, user, boundTo, now) })
 	switch err := bound; {
 	case errors.Is(err, store.ErrNotFound): // taken meanwhile
 		return textBindCodeInvalid, nil

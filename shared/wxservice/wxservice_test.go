@@ -18,8 +18,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"golang.org/x/text/width"
 
+	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/api"
 	"github.com/jszg/applicant-accounts/shared/api/apitest"
+	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/notify"
 	"github.com/jszg/applicant-accounts/shared/profile"
 	"github.com/jszg/applicant-accounts/shared/recovery"
@@ -444,6 +446,41 @@ func TestAUserBindsAgainTheAccountAResetUnbound(t *testing.T) {
 	}
 }
 
+// A user whose binding a reset removed from its account may bind another account: the side
+// left behind is replaced while its account does not name the user; while it does, the
+// user is bound there and binds nothing else.
+func TestAUserBindsAnotherAccountOnceAResetUnboundTheFirst(t *testing.T) {
+	w := newWorld(t)
+	first, second := w.Applicant("张三"), w.Applicant("李四")
+	bind := func(a account.Account) string {
+		res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: w.Token(w.Account(a.Login)), Body: pw})
+		if res.Status != 201 {
+			t.Fatalf("bind code: %d %v", res.Status, res.Body)
+		}
+		reply, _ := w.push(t, text("o-user", res.Str("bindCode")))
+		return reply
+	}
+	if reply := bind(first); !strings.Contains(reply, "绑定成功") {
+		t.Fatalf("bind the first: %q", reply)
+	}
+	if reply := bind(second); !strings.Contains(reply, "已绑定另一个账号") || w.Account(second.Login).WechatUser != "" {
+		t.Fatalf("bind a second while bound to the first: %q", reply)
+	}
+	// As store.CompleteReset leaves the first after a reset by SMS or mail.
+	if _, err := w.Env.Client.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
+		TableName: aws.String(storetest.Table), UpdateExpression: aws.String("REMOVE wechat"),
+		Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "ACCOUNT#" + first.Login}, "sk": &types.AttributeValueMemberS{Value: "ACCOUNT"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if reply := bind(second); !strings.Contains(reply, "绑定成功") || w.Account(second.Login).WechatUser == "" {
+		t.Fatalf("bind a second once the first no longer names the user: %q", reply)
+	}
+	if reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword)); !strings.Contains(reply, identity.MaskDocumentNumber(second.Login)) {
+		t.Fatalf("找回密码 after binding the second: %q", reply)
+	}
+}
+
 // In plain mode (明文模式) the signature covers the query, not the message: 找回密码 gives no
 // code there, so that a query copied from a log cannot carry another user's.
 func TestPlainModeGivesNoResetCode(t *testing.T) {
@@ -504,9 +541,9 @@ func TestABoundUserResetsThePasswordFromWeChat(t *testing.T) {
 	if reply, _ := w.push(t, text("o-user", "绑定 "+res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
 		t.Fatalf("bind: %q", reply)
 	}
-	// The replay marks with the try counted, and the code read; the binding, the code taken
-	// in it, with the try given back.
-	if got := w.Env.Calls.String(); got != "GetItem=1 TransactWriteItems=2 UpdateItem=1" || w.Env.Calls.Trips() != 2 {
+	// The replay marks with the try counted, and the code and the user's side read; the
+	// binding, the code taken in it, with the try given back.
+	if got := w.Env.Calls.String(); got != "GetItem=2 TransactWriteItems=2 UpdateItem=1" || w.Env.Calls.Trips() != 2 {
 		t.Fatalf("binding: %s in %d round trips", got, w.Env.Calls.Trips())
 	}
 	if reply, _ := w.push(t, text("o-other", res.Str("bindCode"))); !strings.Contains(reply, "无效或已过期") {
