@@ -215,7 +215,7 @@ func (st *Store) BindWechat(ctx context.Context, hash, login string, epoch int64
 		}}, refusal: refusedWith(ErrWechatUserBound)})
 	}
 	return st.transact(ctx, "bind wechat", append([]step{
-		step{
+		{
 			write: types.TransactWriteItem{Update: &types.Update{
 				TableName:                 aws.String(st.table),
 				Key:                       bindCodeKey(hash),
@@ -225,7 +225,7 @@ func (st *Store) BindWechat(ctx context.Context, hash, login string, epoch int64
 			}},
 			refusal: refusedWith(ErrNotFound),
 		},
-		step{
+		{
 			// The user's side may name this account already, or the stale one, left behind
 			// when that account's side was removed: binding again replaces it.
 			write: types.TransactWriteItem{Put: &types.Put{
@@ -234,7 +234,7 @@ func (st *Store) BindWechat(ctx context.Context, hash, login string, epoch int64
 			}},
 			refusal: refusedWith(ErrWechatUserBound),
 		},
-		step{
+		{
 			write: types.TransactWriteItem{Update: &types.Update{
 				TableName:                 aws.String(st.table),
 				Key:                       accountKey(login),
