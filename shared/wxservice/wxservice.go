@@ -314,7 +314,7 @@ func (s *service) bind(ctx context.Context, msg store.WechatMessage, user, code,
 	hash := BindHash(s.pepper, code)
 	var login, awaited, boundTo string
 	var epoch int64
-	var countErr, readErr, awaitErr error
+	var countErr, readErr, awaitErr, sideErr error
 	store.SendTogether(ctx,
 		func(ctx context.Context) {
 			countErr = opening(s.db.CountWechatBindTry(ctx, msg, user, day, BindTriesPerDay, now, clock.NextDay(now).Add(24*time.Hour)))
@@ -322,7 +322,11 @@ func (s *service) bind(ctx context.Context, msg store.WechatMessage, user, code,
 		func(ctx context.Context) { login, epoch, readErr = s.db.WechatBindCode(ctx, hash, now) },
 		// The account the user's side names, which the binding replaces if that account no
 		// longer names the user (a reset by its mobile or mailbox removed its side).
-		func(ctx context.Context) { boundTo, _ = s.db.WechatBinding(ctx, user) },
+		func(ctx context.Context) {
+			if boundTo, sideErr = s.db.WechatBinding(ctx, user); errors.Is(sideErr, store.ErrNotFound) {
+				sideErr = nil
+			}
+		},
 		func(ctx context.Context) {
 			if number != "" {
 				awaited, awaitErr = s.db.WechatAwait(ctx, user, now)
@@ -347,9 +351,9 @@ func (s *service) bind(ctx context.Context, msg store.WechatMessage, user, code,
 		return s.refused(ctx, msg, now, "今日尝试绑定的次数过多，请明天再试。")
 	case countErr != nil:
 		return "", countErr
-	case awaitErr != nil || (readErr != nil && !errors.Is(readErr, store.ErrNotFound)):
+	case awaitErr != nil || sideErr != nil || (readErr != nil && !errors.Is(readErr, store.ErrNotFound)):
 		giveBackTry(context.WithoutCancel(ctx)) // not a try: nothing known
-		return "", cmp.Or(awaitErr, readErr)
+		return "", cmp.Or(awaitErr, sideErr, readErr)
 	case errors.Is(readErr, store.ErrNotFound) && numberAwaited:
 		return asNumber(), nil
 	case errors.Is(readErr, store.ErrNotFound):

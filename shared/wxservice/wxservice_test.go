@@ -473,6 +473,14 @@ func TestAUserBindsAnotherAccountOnceAResetUnboundTheFirst(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// The user's side unreadable: busy, and the try given back, not "bound elsewhere".
+	w.Env.Faults.ThrottleWhere(func(target string, body []byte) bool {
+		return target == "GetItem" && bytes.Contains(body, []byte(`"BINDING"`))
+	})
+	if reply := bind(second); !strings.Contains(reply, "繁忙") {
+		t.Fatalf("bind with the user's side unreadable: %q", reply)
+	}
+	w.Env.Faults.Set(storetest.NoFault)
 	if reply := bind(second); !strings.Contains(reply, "绑定成功") || w.Account(second.Login).WechatUser == "" {
 		t.Fatalf("bind a second once the first no longer names the user: %q", reply)
 	}
