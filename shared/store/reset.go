@@ -206,7 +206,7 @@ func (st *Store) PutMailedCode(ctx context.Context, k CodeKey, c Code, address, 
 	}
 	return st.transact(ctx, "put mailed code",
 		st.limitStep(mailboxDay(address, day), max, expires),
-		step{write: types.TransactWriteItem{Put: &types.Put{TableName: aws.String(st.table), Item: codeItem(k, c)}}})
+		st.codeStep(k, c))
 }
 
 // UncountMailbox gives back a mail CountMailbox counted that did not go out.

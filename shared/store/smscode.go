@@ -46,6 +46,12 @@ func (st *Store) PutCode(ctx context.Context, k CodeKey, c Code) error {
 	return st.put(ctx, &dynamodb.PutItemInput{Item: codeItem(k, c)}, nil)
 }
 
+// codeStep keeps c under k, untried, as a step of a transaction (the count that allows it
+// in the same one).
+func (st *Store) codeStep(k CodeKey, c Code) step {
+	return step{write: types.TransactWriteItem{Put: &types.Put{TableName: aws.String(st.table), Item: codeItem(k, c)}}}
+}
+
 // codeItem is c kept under k, untried.
 func codeItem(k CodeKey, c Code) map[string]types.AttributeValue {
 	item := k.item()

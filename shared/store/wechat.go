@@ -100,10 +100,6 @@ type WechatCode struct {
 	CountExpires time.Time
 }
 
-func (st *Store) codeStep(c WechatCode) step {
-	return step{write: types.TransactWriteItem{Put: &types.Put{TableName: aws.String(st.table), Item: codeItem(c.Key, c.Code)}}}
-}
-
 // TakeWechatAwait opens the message, takes user's wait for what, counts the code of the day
 // for the document number login and for user, and keeps the code, all or nothing:
 // ErrWechatSeen, ErrNotAwaited, or ErrQuotaFull when either count is spent. One
@@ -116,22 +112,29 @@ func (st *Store) TakeWechatAwait(ctx context.Context, m WechatMessage, user, wha
 		st.awaitStep(user, what, "SET "+attrTakenBy+" = :takenBy", map[string]types.AttributeValue{":takenBy": s(newMark(attrTakenBy).value)}, now),
 		st.limitStep(counter{pk: prefixAccount + login, sk: "WXCODEDAY#" + c.Day, period: c.Day}, c.Max, c.CountExpires),
 		st.limitStep(counter{pk: prefixWechatUser + user, sk: "CODEDAY#" + c.Day, period: c.Day}, c.Max, c.CountExpires),
-		st.codeStep(c))...)
+		st.codeStep(c.Key, c.Code))...)
 }
 
 // WechatAwait is what the user's next text is awaited as ("" for nothing live). One GetItem.
 func (st *Store) WechatAwait(ctx context.Context, user string, now time.Time) (string, error) {
-	item, err := st.get(ctx, wechatUserKey(user, "STATE"))
+	item, err := st.getLive(ctx, wechatUserKey(user, "STATE"), now)
 	if errors.Is(err, ErrNotFound) {
 		return "", nil
 	}
+	return getS(item, "await"), err
+}
+
+// getLive reads an item that a take spends (take) and its TTL ends: ErrNotFound for one
+// taken or past its time, as for none. One GetItem.
+func (st *Store) getLive(ctx context.Context, k map[string]types.AttributeValue, now time.Time) (map[string]types.AttributeValue, error) {
+	item, err := st.get(ctx, k)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if _, taken := item[attrTakenBy]; taken || getN(item, attrExpires) <= now.Unix() {
-		return "", nil
+		return nil, ErrNotFound
 	}
-	return getS(item, "await"), nil
+	return item, nil
 }
 
 // IssueWechatReset keeps a reset code for c.Code.Login, asked in WeChat by c.Code.WechatUser,
@@ -149,7 +152,7 @@ func (st *Store) IssueWechatReset(ctx context.Context, c WechatCode) error {
 			ExpressionAttributeValues: map[string]types.AttributeValue{":user": s(c.Code.WechatUser)},
 		}}, refusal: refusedWith(ErrWechatBindingMoved)},
 		st.limitStep(wechatResetDay(c.Code.Login, c.Day), c.Max, c.CountExpires),
-		st.codeStep(c))
+		st.codeStep(c.Key, c.Code))
 }
 
 func wechatResetDay(login, day string) counter {
@@ -171,12 +174,9 @@ func (st *Store) PutBindCode(ctx context.Context, hash, login string, epoch int6
 // a code unknown, spent or past its time. Reading it spends nothing: BindWechat takes it with
 // the binding, in one transaction. One GetItem.
 func (st *Store) WechatBindCode(ctx context.Context, hash string, now time.Time) (string, int64, error) {
-	item, err := st.get(ctx, bindCodeKey(hash))
+	item, err := st.getLive(ctx, bindCodeKey(hash), now)
 	if err != nil {
 		return "", 0, err
-	}
-	if _, taken := item[attrTakenBy]; taken || getN(item, attrExpires) <= now.Unix() {
-		return "", 0, ErrNotFound
 	}
 	return getS(item, "login"), getN(item, "epoch"), nil
 }

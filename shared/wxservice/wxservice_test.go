@@ -85,6 +85,30 @@ func (w *world) post(t *testing.T, q wechat.Query, body []byte) (string, string)
 	return text, resp.Body
 }
 
+// bindAs asks a binding code on the site as a (with a session of its current epoch) and
+// sends it in WeChat as openID: the chat's reply.
+func (w *world) bindAs(t *testing.T, openID string, a account.Account) string {
+	t.Helper()
+	res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: w.Token(w.Account(a.Login)), Body: pw})
+	if res.Status != 201 {
+		t.Fatalf("bind code: %d %v", res.Status, res.Body)
+	}
+	reply, _ := w.push(t, text(openID, res.Str("bindCode")))
+	return reply
+}
+
+// removeAccountSide removes login's side of its WeChat binding, as a reset by SMS or mail
+// (store.CompleteReset) or an approved ownership claim leaves it.
+func (w *world) removeAccountSide(t *testing.T, login string) {
+	t.Helper()
+	if _, err := w.Env.Client.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
+		TableName: aws.String(storetest.Table), UpdateExpression: aws.String("REMOVE wechat"),
+		Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "ACCOUNT#" + login}, "sk": &types.AttributeValueMemberS{Value: "ACCOUNT"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // postStatus is the status of the callback's answer to q and body.
 func (w *world) postStatus(t *testing.T, q wechat.Query, body []byte) int {
 	t.Helper()
@@ -417,24 +441,11 @@ func TestAWechatResetCodeHoldsByItsBinding(t *testing.T) {
 func TestAUserBindsAgainTheAccountAResetUnbound(t *testing.T) {
 	w := newWorld(t)
 	a := w.Applicant("张三")
-	bind := func() string {
-		res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: w.Token(w.Account(a.Login)), Body: pw})
-		if res.Status != 201 {
-			t.Fatalf("bind code: %d %v", res.Status, res.Body)
-		}
-		reply, _ := w.push(t, text("o-user", res.Str("bindCode")))
-		return reply
-	}
+	bind := func() string { return w.bindAs(t, "o-user", a) }
 	if reply := bind(); !strings.Contains(reply, "绑定成功") {
 		t.Fatalf("bind: %q", reply)
 	}
-	// As store.CompleteReset leaves it after a reset by SMS or mail.
-	if _, err := w.Env.Client.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
-		TableName: aws.String(storetest.Table), UpdateExpression: aws.String("REMOVE wechat"),
-		Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "ACCOUNT#" + a.Login}, "sk": &types.AttributeValueMemberS{Value: "ACCOUNT"}},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	w.removeAccountSide(t, a.Login) // as a reset by SMS or mail leaves it
 	if reply := bind(); !strings.Contains(reply, "绑定成功") {
 		t.Fatalf("binding the same account again: %q", reply)
 	}
@@ -452,27 +463,14 @@ func TestAUserBindsAgainTheAccountAResetUnbound(t *testing.T) {
 func TestAUserBindsAnotherAccountOnceAResetUnboundTheFirst(t *testing.T) {
 	w := newWorld(t)
 	first, second := w.Applicant("张三"), w.Applicant("李四")
-	bind := func(a account.Account) string {
-		res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: w.Token(w.Account(a.Login)), Body: pw})
-		if res.Status != 201 {
-			t.Fatalf("bind code: %d %v", res.Status, res.Body)
-		}
-		reply, _ := w.push(t, text("o-user", res.Str("bindCode")))
-		return reply
-	}
+	bind := func(a account.Account) string { return w.bindAs(t, "o-user", a) }
 	if reply := bind(first); !strings.Contains(reply, "绑定成功") {
 		t.Fatalf("bind the first: %q", reply)
 	}
 	if reply := bind(second); !strings.Contains(reply, "已绑定另一个账号") || w.Account(second.Login).WechatUser != "" {
 		t.Fatalf("bind a second while bound to the first: %q", reply)
 	}
-	// As store.CompleteReset leaves the first after a reset by SMS or mail.
-	if _, err := w.Env.Client.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
-		TableName: aws.String(storetest.Table), UpdateExpression: aws.String("REMOVE wechat"),
-		Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "ACCOUNT#" + first.Login}, "sk": &types.AttributeValueMemberS{Value: "ACCOUNT"}},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	w.removeAccountSide(t, first.Login) // as a reset by SMS or mail leaves it
 	// The user's side unreadable: busy, and the try given back, not "bound elsewhere".
 	w.Env.Faults.ThrottleWhere(func(target string, body []byte) bool {
 		return target == "GetItem" && bytes.Contains(body, []byte(`"BINDING"`))
@@ -734,12 +732,7 @@ func TestABindingItsAccountNoLongerNamesResetsNothing(t *testing.T) {
 	if reply, _ := w.push(t, text("o-user", res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
 		t.Fatalf("bind: %q", reply)
 	}
-	if _, err := w.Env.Client.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
-		TableName: aws.String(storetest.Table), UpdateExpression: aws.String("REMOVE wechat"),
-		Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "ACCOUNT#" + a.Login}, "sk": &types.AttributeValueMemberS{Value: "ACCOUNT"}},
-	}); err != nil {
-		t.Fatal(err)
-	}
+	w.removeAccountSide(t, a.Login)
 	reply, _ := w.push(t, click("o-user", wxservice.KeyResetPassword))
 	if !strings.Contains(reply, "尚未绑定") || sixDigits.MatchString(reply) {
 		t.Fatalf("找回密码 with a binding the account no longer names: %q", reply)
