@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"time"
@@ -54,7 +55,8 @@ func (st *Store) FileCorrection(ctx context.Context, r casework.Review, photo []
 				if err != nil {
 					return err
 				}
-				return now.MayBeCorrected()
+				// The condition asks for no correctionId at all; one stored empty is one.
+				return cmp.Or(now.MayBeCorrected(), account.ErrCorrectionPending)
 			},
 		}
 		err = st.transact(ctx, "file correction", append(filed, mark,

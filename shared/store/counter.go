@@ -241,13 +241,15 @@ func (st *Store) MarkSMSBudgetReported(ctx context.Context, at time.Time) (bool,
 }
 
 // markReported sets reportedAt on a counter unless it is set: true for the one request that
-// set it, which then tells the operators.
+// set it, which then tells the operators. A counter deleted meanwhile (re-enrolment, the
+// scheduled clear) has nothing to report and is not made again: an UpdateItem creates a
+// missing item, which here would have no expiresAt and no index keys, and stay for good.
 func (st *Store) markReported(ctx context.Context, c counter, at time.Time) (bool, error) {
 	errTold := errors.New("told")
 	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
 		Key:                       c.key(),
 		UpdateExpression:          aws.String("SET reportedAt = :at"),
-		ConditionExpression:       aws.String("attribute_not_exists(reportedAt)"),
+		ConditionExpression:       aws.String("attribute_exists(pk) AND attribute_not_exists(reportedAt)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":at": n(at.Unix())},
 	}, refusedWith(errTold))
 	if errors.Is(err, errTold) {
@@ -256,9 +258,14 @@ func (st *Store) markReported(ctx context.Context, c counter, at time.Time) (boo
 	return err == nil, err
 }
 
-// unmarkReported takes back a reportedAt whose telling failed, so that the next refusal tells.
+// unmarkReported takes back a reportedAt whose telling failed, so that the next refusal
+// tells; a counter deleted meanwhile is left deleted (markReported).
 func (st *Store) unmarkReported(ctx context.Context, c counter) error {
-	_, err := st.update(ctx, &dynamodb.UpdateItemInput{Key: c.key(), UpdateExpression: aws.String("REMOVE reportedAt")}, nil)
+	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
+		Key:                 c.key(),
+		UpdateExpression:    aws.String("REMOVE reportedAt"),
+		ConditionExpression: aws.String("attribute_exists(pk)"),
+	}, refusedWith(nil))
 	return err
 }
 

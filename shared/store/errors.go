@@ -66,6 +66,7 @@ const (
 	conflicted                   // a concurrent transaction held an item: try again
 	itemThrottled                // a transaction's item was throttled, which the SDK does not retry: try again
 	throttled                    // throttled, and the SDK's retries are spent: busy
+	inProgress                   // DynamoDB is still making an earlier attempt with this token: ask again with it
 )
 
 // throttleCodes are DynamoDB's words for "too fast" at the top level; the SDK's standard
@@ -77,23 +78,34 @@ var throttleCodes = map[string]bool{
 }
 
 // classify reads an SDK error.
+//
+// A cancellation has a reason per item, in the items' order; "None" for an item that was
+// fine or not evaluated. A ValidationError or ItemCollectionSizeLimitExceeded anywhere is a
+// bug, whatever else failed beside it. Otherwise the first item with a reason decides: a
+// failed condition is the rule's refusal, but a conflict or a throttle before it means the
+// items before the failed condition may not have been evaluated, so the refusal that comes
+// first (registration's ACCOUNT_EXISTS before its CODE_INVALID) is not known yet: try again.
 func classify(err error) outcome {
 	var tce *types.TransactionCanceledException
 	if errors.As(err, &tce) {
-		out := failed
+		out := failed // no reason given: not a wait
+		decided := false
 		for _, r := range tce.CancellationReasons {
+			var this outcome
 			switch aws.ToString(r.Code) {
-			case "ConditionalCheckFailed":
-				return refused
-			case "TransactionConflict":
-				out = conflicted
-			case "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded":
-				if out == failed {
-					out = itemThrottled
-				}
 			case "None", "":
+				continue
+			case "ConditionalCheckFailed":
+				this = refused
+			case "TransactionConflict":
+				this = conflicted
+			case "ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded":
+				this = itemThrottled
 			default: // ValidationError, ItemCollectionSizeLimitExceeded: a bug, not a wait
 				return failed
+			}
+			if !decided {
+				out, decided = this, true
 			}
 		}
 		return out
@@ -106,19 +118,29 @@ func classify(err error) outcome {
 	if errors.As(err, &conflict) {
 		return conflicted
 	}
+	var api smithy.APIError
+	if !errors.As(err, &api) {
+		return failed
+	}
+	switch {
 	// The SDK's own retries ran out (a retry quota spent too counts only when what it kept
 	// retrying was throttling: a timeout or a 5xx may have been written).
-	var api smithy.APIError
-	if errors.As(err, &api) && throttleCodes[api.ErrorCode()] {
+	case throttleCodes[api.ErrorCode()]:
 		return throttled
+	// A transaction's reply was lost and the SDK's retries, with its token, met it still
+	// being made (the SDK retries this as a throttle). DynamoDB answers the same token with
+	// the first attempt's outcome once it is made; a new token would make it twice.
+	case api.ErrorCode() == "TransactionInProgressException":
+		return inProgress
 	}
 	return failed
 }
 
 // do makes one DynamoDB call, again (up to maxTries in all, after a jittered pause) while
-// DynamoDB answers that a concurrent transaction held an item or a transaction's item was
-// throttled, neither of which the SDK retries. What is left is returned as it is for
-// refusals, as a BusyError for contention and throttling, and wrapped with op otherwise.
+// DynamoDB answers that a concurrent transaction held an item, a transaction's item was
+// throttled (neither of which the SDK retries) or a transaction is still in progress. What
+// is left is returned as it is for refusals, as a BusyError for contention and throttling,
+// and wrapped with op otherwise.
 func (st *Store) do(ctx context.Context, op string, call func(context.Context) error) error {
 	for try := 1; ; try++ {
 		err := call(ctx)
@@ -135,6 +157,13 @@ func (st *Store) do(ctx context.Context, op string, call func(context.Context) e
 			return &BusyError{Op: op, Cause: err}
 		case throttled:
 			return &BusyError{Op: op, Cause: err}
+		case inProgress:
+			if try < maxTries && pause(ctx, try) == nil {
+				continue
+			}
+			// Neither made nor refused, as far as anyone knows: not busy, whose callers
+			// give back what the request spent.
+			return fmt.Errorf("%s: outcome unknown: %w", op, err)
 		default:
 			return fmt.Errorf("%s: %w", op, err)
 		}
@@ -175,11 +204,19 @@ func (st *Store) transact(ctx context.Context, op string, steps ...step) error {
 	for i, s := range steps {
 		items[i] = withOldOnFailure(s.write)
 	}
+	var in *dynamodb.TransactWriteItemsInput
+	again := false
 	err := st.do(ctx, op, func(ctx context.Context) error {
 		// A new input each try, so the SDK gives it a new ClientRequestToken: a cancelled
 		// transaction made nothing, and the same token is for the SDK's own retries, which
-		// DynamoDB answers as the first when a reply was lost after it was made.
-		_, err := st.db.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		// DynamoDB answers as the first when a reply was lost after it was made. The one
+		// exception is a transaction still in progress: its outcome is asked with its token
+		// (the SDK wrote it into the input).
+		if !again {
+			in = &dynamodb.TransactWriteItemsInput{TransactItems: items}
+		}
+		_, err := st.db.TransactWriteItems(ctx, in)
+		again = classify(err) == inProgress
 		return err
 	})
 	var tce *types.TransactionCanceledException
@@ -190,14 +227,18 @@ func (st *Store) transact(ctx context.Context, op string, steps ...step) error {
 	for i, r := range tce.CancellationReasons {
 		codes[i] = aws.ToString(r.Code)
 	}
-	for i, code := range codes {
-		if code != "ConditionalCheckFailed" {
-			continue
+	if classify(tce) == refused {
+		for i, code := range codes {
+			if code != "ConditionalCheckFailed" {
+				continue
+			}
+			if i < len(steps) && steps[i].refusal != nil {
+				if refusal := steps[i].refusal(tce.CancellationReasons[i].Item); refusal != nil {
+					return refusal
+				}
+			}
+			break // a condition that only a bug can fail, or a refusal that saw nothing wrong: say so
 		}
-		if i < len(steps) && steps[i].refusal != nil {
-			return steps[i].refusal(tce.CancellationReasons[i].Item)
-		}
-		break // a condition that only a bug can fail: say so, whatever later steps say
 	}
 	return fmt.Errorf("%s: cancelled [%s]: %w", op, strings.Join(codes, " "), err)
 }

@@ -149,7 +149,7 @@ func (st *Store) createStep(item map[string]types.AttributeValue) step {
 
 // ListMyReviews lists an applicant's reviews, newest first. One Query.
 func (st *Store) ListMyReviews(ctx context.Context, login string) ([]casework.Entry, error) {
-	out, err := st.query(ctx, "list my reviews", &dynamodb.QueryInput{
+	found, err := st.queryAll(ctx, "list my reviews", &dynamodb.QueryInput{
 		KeyConditionExpression: aws.String("pk = :pk AND begins_with(sk, :prefix)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":pk": s(prefixAccount + login), ":prefix": s(entryPrefix),
@@ -160,7 +160,7 @@ func (st *Store) ListMyReviews(ctx context.Context, login string) ([]casework.En
 	if err != nil {
 		return nil, err
 	}
-	items, err := decodeAll[entryItem](out.Items)
+	items, err := decodeAll[entryItem](found)
 	return convertAll(items, func(it entryItem) casework.Entry { return casework.Entry(it) }), err
 }
 
@@ -314,7 +314,7 @@ type PhotoRead struct {
 
 // ListPhotoReads is the audit trail of a review's photo. One Query.
 func (st *Store) ListPhotoReads(ctx context.Context, reviewID string) ([]PhotoRead, error) {
-	out, err := st.query(ctx, "list photo reads", &dynamodb.QueryInput{
+	found, err := st.queryAll(ctx, "list photo reads", &dynamodb.QueryInput{
 		KeyConditionExpression:    aws.String("pk = :pk AND begins_with(sk, :prefix)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": s(prefixReview + reviewID), ":prefix": s(photoReadPrefix)},
 		ConsistentRead:            aws.Bool(true),
@@ -322,7 +322,7 @@ func (st *Store) ListPhotoReads(ctx context.Context, reviewID string) ([]PhotoRe
 	if err != nil {
 		return nil, err
 	}
-	return decodeAll[PhotoRead](out.Items)
+	return decodeAll[PhotoRead](found)
 }
 
 // DecideReview records the decision on the review, on the applicant's entry and on the
@@ -356,15 +356,20 @@ func (st *Store) DecideReview(ctx context.Context, d casework.Decision, photoUnt
 	if err != nil {
 		return casework.Notice{}, err
 	}
-	// Only the review's own condition can fail in a consistent table, but for an ownership
-	// claim: the entry and the account move with the review, in this transaction only.
+	// Only the review's own condition can fail in a consistent table, but for the approval of
+	// a correction: the entry and the account move with the review, in this transaction only,
+	// while a correction's approval asks the account for more (correctionId set at filing,
+	// and the contacts as filed, or no review of another kind pending).
 	steps := []step{
 		{write: types.TransactWriteItem{Update: review}, refusal: refusedWith(casework.ErrAlreadyDecided)},
 		{write: types.TransactWriteItem{Update: accountDecision(st.table, d)}, refusal: func(map[string]types.AttributeValue) error {
-			if r.KindOf() == casework.KindContact {
+			switch {
+			case d.Approve && r.KindOf() == casework.KindContact:
 				return casework.ErrContactsChanged
+			case d.Approve && r.KindOf() == casework.KindOwnership:
+				return casework.ErrOtherReviewPending
 			}
-			return casework.ErrOtherReviewPending
+			return nil // an account out of step with its review: a bug, answered 500
 		}},
 		{write: types.TransactWriteItem{Put: notice}},
 		{write: types.TransactWriteItem{Update: &types.Update{
@@ -534,9 +539,10 @@ func (st *Store) MarkOverdueReported(ctx context.Context, id string, at time.Tim
 // next run reports the review again.
 func (st *Store) UnmarkOverdueReported(ctx context.Context, id string) error {
 	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
-		Key:              reviewKey(id),
-		UpdateExpression: aws.String("REMOVE overdueReportedAt"),
-	}, nil)
+		Key:                 reviewKey(id),
+		UpdateExpression:    aws.String("REMOVE overdueReportedAt"),
+		ConditionExpression: aws.String("attribute_exists(pk)"), // not a review made of nothing
+	}, refusedWith(nil))
 	return err
 }
 

@@ -317,6 +317,24 @@ func (st *Store) query(ctx context.Context, op string, in *dynamodb.QueryInput) 
 	return out, err
 }
 
+// queryAll is every item of a Query, page after page: DynamoDB ends a page at 1 MB read
+// whatever the listing's size, so a listing that one page holds today must still follow
+// LastEvaluatedKey.
+func (st *Store) queryAll(ctx context.Context, op string, in *dynamodb.QueryInput) ([]map[string]types.AttributeValue, error) {
+	var items []map[string]types.AttributeValue
+	for {
+		out, err := st.query(ctx, op, in)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, out.Items...)
+		if len(out.LastEvaluatedKey) == 0 {
+			return items, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
+
 // getMany reads up to 100 items by key, consistently, in one BatchGetItem (again for any keys
 // DynamoDB leaves unprocessed). Missing items are simply not in the answer.
 func (st *Store) getMany(ctx context.Context, keys ...map[string]types.AttributeValue) ([]map[string]types.AttributeValue, error) {

@@ -50,15 +50,58 @@ type Faults struct {
 	lose     func(target string, body []byte) bool
 	seen     map[string]bool
 	injected int
+	// inProgress: attempts still to answer TransactionInProgressException (InProgressAfterLostReply).
+	inProgress int
+	// cancelCodes: the reasons every transaction is cancelled with (CancelTransactionsWith).
+	cancelCodes []string
+	// queryLimit: the Limit every Query is given (PageQueriesBy).
+	queryLimit int
 }
 
 // NewFaults injects faults into the requests that go through it to next.
 func NewFaults(next http.RoundTripper) *Faults { return &Faults{next: next} }
 
-// Set makes every request from now on meet f.
+// Set makes every request from now on meet f, and ends every other fault.
 func (f *Faults) Set(fault Fault) {
 	f.mu.Lock()
-	f.fault, f.where, f.lose, f.seen = fault, nil, nil, map[string]bool{}
+	f.reset()
+	f.fault = fault
+	f.mu.Unlock()
+}
+
+func (f *Faults) reset() {
+	f.fault, f.where, f.lose, f.seen = NoFault, nil, nil, map[string]bool{}
+	f.inProgress, f.cancelCodes, f.queryLimit = 0, nil, 0
+}
+
+// InProgressAfterLostReply lets the next TransactWriteItems reach the server, which makes it,
+// and loses its reply (a 500, which the SDK retries with the same ClientRequestToken); the
+// next n attempts are answered TransactionInProgressException, as DynamoDB answers a token
+// whose transaction it is still making; later ones go through to the server.
+func (f *Faults) InProgressAfterLostReply(n int) {
+	f.mu.Lock()
+	f.reset()
+	f.inProgress = n
+	f.lose = func(target string, _ []byte) bool { return target == "TransactWriteItems" }
+	f.mu.Unlock()
+}
+
+// CancelTransactionsWith cancels every TransactWriteItems with these reasons, one an item in
+// the items' order ("None" for the items past them), as DynamoDB reports a cancellation.
+func (f *Faults) CancelTransactionsWith(codes ...string) {
+	f.mu.Lock()
+	f.reset()
+	f.cancelCodes = codes
+	f.mu.Unlock()
+}
+
+// PageQueriesBy gives every Query that names no Limit the Limit n, so that listings of a few
+// items span pages: minidyn does not end a page at 1 MB read as DynamoDB does, and a caller
+// that reads one page would pass every test of a short listing.
+func (f *Faults) PageQueriesBy(n int) {
+	f.mu.Lock()
+	f.reset()
+	f.queryLimit = n
 	f.mu.Unlock()
 }
 
@@ -66,7 +109,8 @@ func (f *Faults) Set(fault Fault) {
 // name and its JSON body): one write of a flow can be made to fail while the rest go through.
 func (f *Faults) ThrottleWhere(match func(target string, body []byte) bool) {
 	f.mu.Lock()
-	f.fault, f.where, f.lose, f.seen = NoFault, match, nil, map[string]bool{}
+	f.reset()
+	f.where = match
 	f.mu.Unlock()
 }
 
@@ -76,7 +120,8 @@ func (f *Faults) ThrottleWhere(match func(target string, body []byte) bool) {
 // conditional write then meets its own first attempt.
 func (f *Faults) LoseFirstReplyWhere(match func(target string, body []byte) bool) {
 	f.mu.Lock()
-	f.fault, f.where, f.lose, f.seen = NoFault, nil, match, map[string]bool{}
+	f.reset()
+	f.lose = match
 	f.mu.Unlock()
 }
 
@@ -104,6 +149,9 @@ func (f *Faults) RoundTrip(r *http.Request) (*http.Response, error) {
 	if resp := f.inject(target, body); resp != nil {
 		return resp, nil
 	}
+	if paged := f.paged(target, body); paged != nil {
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(paged)), int64(len(paged))
+	}
 	if f.loseReply(target, body) {
 		resp, err := f.next.RoundTrip(r)
 		if err != nil {
@@ -129,12 +177,31 @@ func (f *Faults) loseReply(target string, body []byte) bool {
 	return true
 }
 
+// paged is a Query's body with the Limit of PageQueriesBy, or nil.
+func (f *Faults) paged(target string, body []byte) []byte {
+	f.mu.Lock()
+	limit := f.queryLimit
+	f.mu.Unlock()
+	var in map[string]any
+	if limit == 0 || target != "Query" || json.Unmarshal(body, &in) != nil || in["Limit"] != nil {
+		return nil
+	}
+	in["Limit"] = limit
+	paged, _ := json.Marshal(in)
+	return paged
+}
+
 func (f *Faults) inject(target string, body []byte) *http.Response {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	write := target == "PutItem" || target == "UpdateItem" || target == "DeleteItem"
 	var resp *http.Response
 	switch {
+	case f.cancelCodes != nil && target == "TransactWriteItems":
+		resp = cancelledWith(body, f.cancelCodes)
+	case f.inProgress > 0 && target == "TransactWriteItems" && f.seenBefore(body):
+		f.inProgress--
+		resp = failure("TransactionInProgressException", "Transaction with the given request token is already in progress.")
 	case f.fault == ConflictAlways && target == "TransactWriteItems":
 		resp = cancelled(body)
 	case f.fault == ConflictFirst && target == "TransactWriteItems" && f.first(body):
@@ -157,19 +224,27 @@ func (f *Faults) inject(target string, body []byte) *http.Response {
 // the request (ClientRequestToken included), the store's repeat everything but the token, and
 // neither keeps the order of a map's keys, so the body is compared in a canonical form.
 func (f *Faults) first(body []byte) bool {
-	var in map[string]any
-	if json.Unmarshal(body, &in) == nil {
-		delete(in, "ClientRequestToken")
-		body, _ = json.Marshal(in) // map keys sorted
+	if f.seenBefore(body) {
+		return false
 	}
 	if f.seen == nil {
 		f.seen = map[string]bool{}
 	}
-	if f.seen[string(body)] {
-		return false
-	}
-	f.seen[string(body)] = true
+	f.seen[canonical(body)] = true
 	return true
+}
+
+// seenBefore reports whether these items were seen, without noting them.
+func (f *Faults) seenBefore(body []byte) bool { return f.seen[canonical(body)] }
+
+// canonical is a request's body without its token, its map keys sorted.
+func canonical(body []byte) string {
+	var in map[string]any
+	if json.Unmarshal(body, &in) == nil {
+		delete(in, "ClientRequestToken")
+		body, _ = json.Marshal(in)
+	}
+	return string(body)
 }
 
 // cancelled is DynamoDB's TransactionCanceledException for a transaction whose last item was
@@ -177,14 +252,28 @@ func (f *Faults) first(body []byte) bool {
 func cancelled(body []byte) *http.Response {
 	var in struct{ TransactItems []json.RawMessage }
 	_ = json.Unmarshal(body, &in)
-	reasons := make([]map[string]string, max(1, len(in.TransactItems)))
+	codes := make([]string, max(1, len(in.TransactItems)))
+	codes[len(codes)-1] = "TransactionConflict"
+	return cancelledWith(body, codes)
+}
+
+// cancelledWith is a TransactionCanceledException with these reasons, one an item ("None" for
+// the items past them, and for any given as "").
+func cancelledWith(body []byte, given []string) *http.Response {
+	var in struct{ TransactItems []json.RawMessage }
+	_ = json.Unmarshal(body, &in)
+	reasons := make([]map[string]string, max(1, len(in.TransactItems), len(given)))
 	codes := make([]string, len(reasons))
 	for i := range reasons {
-		reasons[i], codes[i] = map[string]string{"Code": "None"}, "None"
+		codes[i] = "None"
+		if i < len(given) && given[i] != "" {
+			codes[i] = given[i]
+		}
+		reasons[i] = map[string]string{"Code": codes[i]}
+		if codes[i] == "TransactionConflict" {
+			reasons[i]["Message"] = "Transaction is ongoing for the item"
+		}
 	}
-	last := len(reasons) - 1
-	reasons[last] = map[string]string{"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}
-	codes[last] = "TransactionConflict"
 	return jsonError(map[string]any{
 		"__type":              "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
 		"Message":             fmt.Sprintf("Transaction cancelled, please refer cancellation reasons for specific reasons [%s]", strings.Join(codes, ", ")),
