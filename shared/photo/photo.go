@@ -345,9 +345,16 @@ func Check(ctx context.Context, raw string, admit func(context.Context) error) (
 	return reencode(img)
 }
 
+// qualities are the encoder's qualities tried in turn, best first. An upload under MaxBytes
+// made at a low quality (a phone's page shrinks its photo down to 55; other tools go lower)
+// grows when its pixels are encoded at a higher one, so the ladder goes down to where any
+// upload that fits fits again: its own pixels at or below its own quality come out no
+// larger. Uploads made at 60 or more take at most three encodes, as before.
+var qualities = []int{90, 75, 60, 45, 30, 20, 10}
+
 // reencode writes the pixels alone as a new JPEG under MaxBytes.
 func reencode(img image.Image) ([]byte, error) {
-	for _, q := range []int{90, 75, 60} {
+	for _, q := range qualities {
 		var buf bytes.Buffer
 		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: q}); err != nil {
 			return nil, err
