@@ -175,6 +175,11 @@ func TestAnApprovedCorrectionDoesNotTextAnUnprovenMobile(t *testing.T) {
 	if got := w.sentTo(a.Phone); len(got) != 0 {
 		t.Fatalf("the unproven mobile was texted: %q", got)
 	}
+	// The new mobile was proven by the filing's code (found by an attack on make run: it
+	// stayed marked unproven, so the account's notices never texted it).
+	if acct := w.Account(a.Login); acct.PhoneUnproven || acct.Phone != "+86"+newPhone {
+		t.Fatalf("after approval the mobile is %s, unproven %v", acct.Phone, acct.PhoneUnproven)
+	}
 	for to, want := range map[string]string{a.Email: "不再与该账号关联", "+86" + newPhone: "联系方式更正申请已通过"} {
 		if got := w.sentTo(to); len(got) == 0 || !strings.Contains(got[len(got)-1], want) {
 			t.Errorf("to %s: %q", to, got)
@@ -188,6 +193,7 @@ func TestAnApprovedCorrectionDoesNotTextAnUnprovenMobile(t *testing.T) {
 func TestAnOwnershipClaimHandsTheAccountOver(t *testing.T) {
 	w := newWorld(t)
 	squatted := w.Profiled(w.Applicant("李四"))
+	w.Env.MarkPhoneUnproven(t, squatted.Login) // registered with a code asked in WeChat
 	if err := w.Env.Store.PutBindCode(t.Context(), "squatters-code", squatted.Login, squatted.Epoch, w.Clock.Now().Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +214,7 @@ func TestAnOwnershipClaimHandsTheAccountOver(t *testing.T) {
 		t.Fatalf("approve: %d %v", res.Status, res.Body)
 	}
 	acct := w.Account(squatted.Login)
-	if acct.Name != "张三" || acct.Phone != "+86"+holderPhone || acct.PasswordHash != "" || acct.Profile != nil || acct.WechatUser != "" ||
+	if acct.Name != "张三" || acct.Phone != "+86"+holderPhone || acct.PhoneUnproven || acct.PasswordHash != "" || acct.Profile != nil || acct.WechatUser != "" ||
 		acct.Verification.Status != account.StatusReviewApproved || acct.IDValidTo != "long-term" {
 		t.Fatalf("after the hand-over: %+v %+v", acct, acct.Verification)
 	}
@@ -221,8 +227,11 @@ func TestAnOwnershipClaimHandsTheAccountOver(t *testing.T) {
 	if start.Status != 201 || !strings.HasSuffix(start.Str("phoneMasked"), holderPhone[7:]) {
 		t.Fatalf("the holder's recovery: %d %v", start.Status, start.Body)
 	}
-	if got := w.sentTo(squatted.Phone); len(got) == 0 || !strings.Contains(got[len(got)-1], "属于他人") {
-		t.Fatalf("the squatter's mobile was told: %q", got)
+	if got := w.sentTo(squatted.Email); len(got) == 0 || !strings.Contains(got[len(got)-1], "属于他人") {
+		t.Fatalf("the squatter's mailbox was told: %q", got)
+	}
+	if got := w.sentTo(squatted.Phone); len(got) != 0 {
+		t.Fatalf("the squatter's unproven mobile was texted: %q", got)
 	}
 }
 

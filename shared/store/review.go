@@ -431,6 +431,9 @@ func accountDecision(table string, d casework.Decision) *types.Update {
 		values[":phone"], values[":email"], values[":one"] = s(r.Phone), s(r.Email), n(1)
 		set = append(set, "phone = :phone", "email = :email", "epoch = if_not_exists(epoch, :zero) + :one")
 		values[":zero"] = n(0)
+		// The filing proved its mobile with a code: a mobile marked unproven (a WeChat
+		// registration's) is replaced by a proven one.
+		remove = append(remove, "phoneUnproven")
 	}
 	names["#v"] = "verification"
 	switch r.KindOf() {
