@@ -42,6 +42,7 @@ type Store interface {
 	CountMobilePhotoCheck(ctx context.Context, phone string, at time.Time, max int) error
 	UncountMobilePhotoCheck(ctx context.Context, phone string, at time.Time) error
 	FileCorrection(ctx context.Context, r casework.Review, photo []byte, code store.CodeKey, codeHash []byte, q quota.Limit, now time.Time) (int, error)
+	SpendCode(ctx context.Context, k store.CodeKey, hash []byte, usedFor string, now time.Time) (string, error)
 }
 
 // Form is a correction or a claim.
@@ -127,11 +128,11 @@ func noMatch(kind string) error {
 // the account is read with the cycle's count of filings. Their answers are taken in that
 // order, as when each waited for the one before: a slider used already, then the code, then
 // the account (for a contact correction with the same type, number and name, as recovery
-// step 1; for a claim with the number's type, whatever name its holder gave), then the photo's
-// hour; so asking whether a number is registered still costs a slider and a code's try, as
-// registration does, and says nothing more than noMatch. The photo is decoded, and the
-// filing is one transaction, with the cycle's count as read (read again if it moved). Two
-// round trips. Nothing of the account's contacts is ever in the answer.
+// step 1, which costs a slider and the code's try; for a claim with the number's type,
+// whatever name its holder gave, answered after its photo and at the cost of its whole code:
+// told), then the photo's hour. The photo is decoded, and the filing is one transaction,
+// with the cycle's count as read (read again if it moved). Two round trips (a claim's
+// refusal, three). Nothing of the account's contacts is ever in the answer.
 //
 // What the first round trip counted and the answer does not use goes back (settle): a
 // slider used already counts nothing; a photo never decoded is no check; a busy store gives
@@ -180,25 +181,51 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 		if g.sliderErr != nil {
 			return nil, g.sliderErr
 		}
-		var usedCode *smscode.UsedError
-		if errors.As(g.codeErr, &usedCode) {
-			return nil, smscode.Refused()
+		// told answers refusal, which the account's record gave after a right code. A claim
+		// names the number alone (its holder gives whatever name), so its refusal tells
+		// whether the number is registered: it is answered once its code is spent on that
+		// number, so that one code tells of one number, as at registration (found by an
+		// attack on make run, where one code told of five numbers). A contact correction
+		// names the number with its holder's name, as recovery step 1 does, and its refusal
+		// costs the code's try alone, as that step costs a slider.
+		toldBefore := false
+		told := func(refusal error) error {
+			if v.kind != casework.KindOwnership || toldBefore {
+				return refusal
+			}
+			switch spentFor, err := db.SpendCode(ctx, key, code.Hash, toldOf(v), now); {
+			case err == nil || spentFor == toldOf(v):
+				return refusal
+			case errors.Is(err, store.ErrCodeSpent):
+				return smscode.Refused()
+			default:
+				return err
+			}
 		}
-		if g.codeErr != nil {
+		var usedCode *smscode.UsedError
+		switch {
+		case errors.As(g.codeErr, &usedCode) && usedCode.For == toldOf(v):
+			toldBefore = true // the same form again is told the same, and never filed
+		case usedCode != nil:
+			return nil, smscode.Refused()
+		case g.codeErr != nil:
 			return nil, g.codeErr
 		}
-		if errors.Is(g.readErr, store.ErrNotFound) {
-			return nil, noMatch(v.kind)
-		}
-		if g.readErr != nil {
+		if g.readErr != nil && !errors.Is(g.readErr, store.ErrNotFound) {
 			return nil, g.readErr
 		}
-		if acct.Role != account.RoleApplicant || acct.IDType != string(v.idType) ||
-			(v.kind == casework.KindContact && !identity.SameName(acct.Name, v.name)) {
-			return nil, noMatch(v.kind)
+		// What the account says of a claim is answered after the photo: a photo refused is
+		// refused whatever the number, and keeps the code for the photo sent again (told).
+		var refusal error
+		switch {
+		case g.readErr != nil, acct.Role != account.RoleApplicant, acct.IDType != string(v.idType),
+			v.kind == casework.KindContact && !identity.SameName(acct.Name, v.name):
+			refusal = noMatch(v.kind)
+		case acct.MayBeCorrected() != nil:
+			refusal = pending()
 		}
-		if err := acct.MayBeCorrected(); err != nil {
-			return nil, pending()
+		if refusal != nil && v.kind == casework.KindContact {
+			return nil, refusal // no photo decoded: its check goes back
 		}
 		jpg, err := photo.Check(ctx, f.Photo, func(context.Context) error {
 			if errors.Is(g.photoErr, store.ErrQuotaFull) {
@@ -209,6 +236,9 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 		})
 		if err != nil {
 			return nil, err
+		}
+		if refusal != nil {
+			return nil, told(refusal)
 		}
 		rev := casework.Review{
 			ID: token.New(16), Kind: v.kind, Login: acct.Login, AccountID: acct.AccountID,
@@ -222,9 +252,9 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 		n, err := db.FileCorrection(ctx, rev, jpg, key, code.Hash, q, now)
 		switch {
 		case errors.Is(err, store.ErrQuotaFull):
-			return nil, api.QuotaExceeded("该证件号码本周期（1月1日至8月31日、9月1日至12月31日）的3次更正或申诉机会已用完", clock.SecondsUntil(now, clock.NextCycle(now)))
+			return nil, told(api.QuotaExceeded("该证件号码本周期（1月1日至8月31日、9月1日至12月31日）的3次更正或申诉机会已用完", clock.SecondsUntil(now, clock.NextCycle(now))))
 		case errors.Is(err, account.ErrCorrectionPending):
-			return nil, pending()
+			return nil, told(pending())
 		case errors.Is(err, store.ErrCodeSpent):
 			return nil, smscode.Refused()
 		case err != nil:
@@ -286,6 +316,10 @@ func warn(ctx context.Context, what string, err error) {
 		slog.WarnContext(ctx, what, slog.String("err", err.Error()))
 	}
 }
+
+// toldOf is what a claim's code is spent for when it has told of the number (told); a
+// filing's code is spent for its review.
+func toldOf(v fields) string { return "claim:" + v.login }
 
 func pending() error {
 	return api.Conflict(api.CodeReviewPending, "该证件号码已有一项联系方式更正或账号申诉正在审核中，请等待审核结果（结果将通过短信和邮件通知申请时填写的手机号码和邮箱）")
