@@ -169,10 +169,15 @@ func everyFlow(t *testing.T, srv *localserver.Server) []string {
 // code for the server's time at.
 func reviewerLogin(t *testing.T, base string, at time.Time) (int, map[string]any) {
 	t.Helper()
+	return reviewerLoginAs(t, base, localserver.LocalReviewer, at)
+}
+
+func reviewerLoginAs(t *testing.T, base, login string, at time.Time) (int, map[string]any) {
+	t.Helper()
 	code, err := totp.GenerateCode(localserver.LocalReviewerOTPSecret, at)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return do(t, "POST", base+"/v1/sessions", map[string]any{"account": localserver.LocalReviewer,
+	return do(t, "POST", base+"/v1/sessions", map[string]any{"account": login,
 		"password": localserver.LocalReviewerPassword, "otp": code, "captcha": solved(t, base)})
 }

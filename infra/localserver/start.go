@@ -239,22 +239,27 @@ const LocalWechatAppSecret = "local-wechat-app-secret"
 // LocalWechatAESKey is the EncodingAESKey of LocalWechat.
 const LocalWechatAESKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 
-// The local reviewer of SPEC §4, and the base32 secret of its second factor.
+// The local reviewer of SPEC §4, and the base32 secret of its second factor. A second one,
+// with the same password and second factor, gives a correction the other reviewer's
+// approval it takes (casework.NeedsSecondReviewer).
 const (
 	LocalReviewer          = "reviewer"
+	LocalSecondReviewer    = "reviewer2"
 	LocalReviewerPassword  = "Reviewer#2026"
 	LocalReviewerOTPSecret = "JBSWY3DPEHPK3PXP"
 )
 
-// seedReviewer makes the local reviewer, or gives one kept in the store from an earlier run
-// SPEC's password and second factor.
+// seedReviewer makes the local reviewers, or gives ones kept in the store from an earlier
+// run SPEC's password and second factor.
 func seedReviewer(ctx context.Context, db *store.Store, now time.Time) error {
-	err := reviewer.Create(ctx, db, LocalReviewer, "本地审核员", LocalReviewerPassword, LocalReviewerOTPSecret, now)
-	if errors.Is(err, reviewer.ErrExists) {
-		err = reviewer.Enroll(ctx, db, LocalReviewer, LocalReviewerPassword, LocalReviewerOTPSecret, now)
-	}
-	if err != nil {
-		return fmt.Errorf("seed the local reviewer: %w", err)
+	for login, name := range map[string]string{LocalReviewer: "本地审核员", LocalSecondReviewer: "本地审核员二"} {
+		err := reviewer.Create(ctx, db, login, name, LocalReviewerPassword, LocalReviewerOTPSecret, now)
+		if errors.Is(err, reviewer.ErrExists) {
+			err = reviewer.Enroll(ctx, db, login, LocalReviewerPassword, LocalReviewerOTPSecret, now)
+		}
+		if err != nil {
+			return fmt.Errorf("seed the local reviewer %s: %w", login, err)
+		}
 	}
 	return nil
 }

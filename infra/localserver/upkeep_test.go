@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jszg/applicant-accounts/infra/localserver"
 	"github.com/jszg/applicant-accounts/shared/identity"
 	"github.com/jszg/applicant-accounts/shared/testkit"
 )
@@ -108,6 +109,10 @@ func TestAccountUpkeepAsApplicantsMeetIt(t *testing.T) {
 	st, m = doAs(t, rtok, "GET", base+"/v1/reviews?kind=ownership", nil)
 	a.must("the claims in the queue", 200, st, m)
 	st, m = doAs(t, rtok, "POST", base+"/v1/reviews/"+claim+"/decision", map[string]any{"decision": "approve"})
+	a.must("the claim's first approval", 200, st, m)
+	st, m = reviewerLoginAs(t, base, localserver.LocalSecondReviewer, srv.Deps.Clock.Now())
+	m = a.must("the second reviewer's login", 201, st, m)
+	st, m = doAs(t, fmt.Sprint(m["token"]), "POST", base+"/v1/reviews/"+claim+"/decision", map[string]any{"decision": "approve"})
 	a.must("approve the claim", 200, st, m)
 	st, m = do(t, "POST", base+"/v1/sessions", map[string]any{"account": squatted, "password": testkit.Password, "captcha": solved(t, base)})
 	a.must("the squatter's password", 401, st, m)

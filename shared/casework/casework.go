@@ -65,7 +65,19 @@ type Review struct {
 	DecidedAt         int64
 	DecidedBy         string
 	OverdueReportedAt int64
+	// FirstApprovedBy and FirstApprovedAt: a correction's first approval (NeedsSecondReviewer),
+	// by that reviewer's account id; the approval that hands the account over is another's.
+	FirstApprovedBy string
+	FirstApprovedAt int64
 }
+
+// NeedsSecondReviewer reports a review whose approval takes two reviewers: a contact
+// correction or an ownership claim hands the account's recovery, or the account itself, to
+// whoever filed it (found by an attack on make run: a reviewer filed a correction of any
+// applicant's contacts as an outsider, approved it alone, and reset the password within a
+// second). The first approval changes nothing on the account; a rejection, by either, is
+// final as any.
+func (r Review) NeedsSecondReviewer() bool { return r.Corrects() }
 
 // Overdue reports a review still pending after its due time.
 func (r Review) Overdue(now time.Time) bool {
@@ -129,6 +141,13 @@ const SLAWorkingDays = 7
 
 // ErrAlreadyDecided is a decision on a review that has one.
 var ErrAlreadyDecided = errors.New("casework: review already decided")
+
+// ErrSameReviewer is a second approval by the reviewer who gave the first.
+var ErrSameReviewer = errors.New("casework: the second approval must be another reviewer's")
+
+// ErrFirstApprovalMissing is a handing-over approval of a review without a first one: another
+// reviewer's first approval was taken back meanwhile, or never given.
+var ErrFirstApprovalMissing = errors.New("casework: no first approval")
 
 // ErrContactsChanged is a contact correction's approval after the account's contacts were
 // changed (by its holder, with the password) since the correction was filed.

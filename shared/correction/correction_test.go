@@ -30,7 +30,7 @@ type world struct {
 	ses                          *notifytest.SES
 	fileH, codeH, openH, decideH api.HandlerFunc
 	queueH, me, login, startH    api.HandlerFunc
-	rtok                         string
+	rtok, rtok2                  string // two reviewers: a correction's approval takes both
 }
 
 func newWorld(t *testing.T) *world {
@@ -49,8 +49,21 @@ func newWorld(t *testing.T) *world {
 	if err := reviewer.Create(t.Context(), k.Env.Store, "li.reviewer", "李审核", "Reviewer#2026", testkit.OTPSecret, k.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	w.rtok = k.Token(k.Account("LI.REVIEWER"))
+	if err := reviewer.Create(t.Context(), k.Env.Store, "wang.reviewer", "王审核", "Reviewer#2026", testkit.OTPSecret, k.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	w.rtok, w.rtok2 = k.Token(k.Account("LI.REVIEWER")), k.Token(k.Account("WANG.REVIEWER"))
 	return w
+}
+
+// approve gives a correction both its approvals, the first reviewer's and then the
+// second's, and returns the second's answer.
+func (w *world) approve(t *testing.T, id string) apitest.Result {
+	t.Helper()
+	if res := w.decide(t, id, map[string]any{"decision": "approve"}); res.Status != 200 || res.Str("status") != "pending" {
+		t.Fatalf("the first approval: %d %v", res.Status, res.Body)
+	}
+	return w.decideAs(t, w.rtok2, id, map[string]any{"decision": "approve"})
 }
 
 // code asks for a contact code for phone (11 digits) and returns it.
@@ -80,8 +93,13 @@ func (w *world) file(t *testing.T, body map[string]any) apitest.Result {
 
 func (w *world) decide(t *testing.T, id string, body map[string]any) apitest.Result {
 	t.Helper()
+	return w.decideAs(t, w.rtok, id, body)
+}
+
+func (w *world) decideAs(t *testing.T, tok, id string, body map[string]any) apitest.Result {
+	t.Helper()
 	return apitest.Call(t, w.decideH, apitest.Request{Method: "POST", Path: "/v1/reviews/" + id + "/decision",
-		Route: "POST /v1/reviews/{reviewId}/decision", Params: map[string]string{"reviewId": id}, Token: w.rtok, Body: body})
+		Route: "POST /v1/reviews/{reviewId}/decision", Params: map[string]string{"reviewId": id}, Token: tok, Body: body})
 }
 
 func (w *world) open(t *testing.T, id string) apitest.Result {
@@ -133,7 +151,7 @@ func TestAContactCorrectionReplacesTheContacts(t *testing.T) {
 	if !strings.Contains(detail.Raw, `"field":"phone"`) || strings.Contains(detail.Raw, newPhone) || strings.Contains(detail.Raw, a.Phone[3:]) {
 		t.Fatalf("the detail must show the mobile's change masked: %s", detail.Raw)
 	}
-	if res := w.decide(t, id, map[string]any{"decision": "approve"}); res.Status != 200 {
+	if res := w.approve(t, id); res.Status != 200 || res.Str("status") != "approved" {
 		t.Fatalf("approve: %d %v", res.Status, res.Body)
 	}
 	acct := w.Account(a.Login)
@@ -156,6 +174,116 @@ func TestAContactCorrectionReplacesTheContacts(t *testing.T) {
 	}
 }
 
+// A correction hands the account's recovery, or the account, to whoever filed it, and a
+// reviewer can file one as an outsider: its approval takes two reviewers (found by an attack
+// on make run: one reviewer filed a correction of any applicant's contacts, approved it
+// alone and reset the password within a second). The first approval changes nothing and
+// tells no one; the same reviewer cannot give the second; another reviewer's approval hands
+// the account over.
+func TestACorrectionTakesTwoReviewers(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	newPhone := testkit.Phone()
+	id := w.file(t, w.form(t, "contact", a, "张三", newPhone, "87654321@qq.com")).Str("reviewId")
+	told := len(w.Outbox.Messages()) + len(w.ses.Sent())
+	if res := w.decide(t, id, map[string]any{"decision": "approve"}); res.Status != 200 || res.Str("status") != "pending" || res.Str("firstApprovedAt") == "" {
+		t.Fatalf("the first approval: %d %v", res.Status, res.Body)
+	}
+	if got := w.Account(a.Login); got.Phone != a.Phone || got.Epoch != a.Epoch || got.CorrectionID == "" {
+		t.Fatalf("a first approval changed the account: %+v", got)
+	}
+	if n := len(w.Outbox.Messages()) + len(w.ses.Sent()); n != told {
+		t.Fatalf("a first approval told someone: %d messages, %d before", n, told)
+	}
+	// Who gave it is told apart, in the queue and in the review.
+	for tok, byYou := range map[string]bool{w.rtok: true, w.rtok2: false} {
+		q := apitest.Call(t, w.queueH, apitest.Request{Method: "GET", Path: "/v1/reviews", Token: tok, Query: map[string]string{"kind": "contact"}})
+		items := q.Items()
+		if len(items) != 1 {
+			t.Fatalf("the queue: %v", q.Body)
+		}
+		if fa, _ := items[0]["firstApproval"].(map[string]any); fa == nil || fa["at"] == "" || fa["byYou"] != byYou {
+			t.Fatalf("the queue's first approval, as seen by you=%v: %v", byYou, items[0])
+		}
+	}
+	if detail := w.open(t, id); !strings.Contains(detail.Raw, `"byYou":true`) {
+		t.Fatalf("the review: %s", detail.Raw)
+	}
+	for range 2 {
+		if res := w.decide(t, id, map[string]any{"decision": "approve"}); res.Status != 403 || res.Code() != api.CodeForbidden {
+			t.Fatalf("the first reviewer approving again: %d %v", res.Status, res.Body)
+		}
+	}
+	if got := w.Account(a.Login); got.Phone != a.Phone {
+		t.Fatalf("the account after a refused second approval: %+v", got)
+	}
+	if res := w.decideAs(t, w.rtok2, id, map[string]any{"decision": "approve"}); res.Status != 200 || res.Str("status") != "approved" || res.Str("decidedAt") == "" {
+		t.Fatalf("another reviewer's approval: %d %v", res.Status, res.Body)
+	}
+	if got := w.Account(a.Login); got.Phone != "+86"+newPhone || got.CorrectionID != "" {
+		t.Fatalf("after both approvals: %+v", got)
+	}
+}
+
+// Two reviewers approving a claim at once: one of them gives the first approval; the other
+// is refused, or, reading it, gives the second. Never two first approvals, never an
+// approval by one reviewer alone, one hand-over at most.
+func TestTwoReviewersApprovingAtOnceAreTwoSteps(t *testing.T) {
+	for round := range 5 {
+		w := newWorld(t)
+		a := w.Applicant("张三")
+		id := w.file(t, w.form(t, "ownership", a, "李四", testkit.Phone(), "87654321@qq.com")).Str("reviewId")
+		toks := []string{w.rtok, w.rtok2, w.rtok, w.rtok2, w.rtok, w.rtok2}
+		results := testkit.Race(len(toks), func(i int) apitest.Result {
+			return w.decideAs(t, toks[i], id, map[string]any{"decision": "approve"})
+		})
+		firstBy, approvedBy := map[string]bool{}, map[string]bool{}
+		for i, r := range results {
+			switch {
+			case r.Status == 200 && r.Str("status") == "pending":
+				firstBy[toks[i]] = true
+			case r.Status == 200 && r.Str("status") == "approved":
+				approvedBy[toks[i]] = true
+			case r.Status == 403 && r.Code() == api.CodeForbidden, r.Status == 409 && r.Code() == api.CodeReviewPending,
+				r.Code() == api.CodeAlreadyDecided:
+			default:
+				t.Fatalf("round %d: %d %v", round, r.Status, r.Body)
+			}
+		}
+		if len(firstBy) != 1 || len(approvedBy) > 1 {
+			t.Fatalf("round %d: first approvals by %d reviewers, hand-overs by %d", round, len(firstBy), len(approvedBy))
+		}
+		for tok := range approvedBy {
+			if firstBy[tok] {
+				t.Fatalf("round %d: one reviewer gave both approvals", round)
+			}
+		}
+		if handed := w.Account(a.Login).Name == "李四"; handed != (len(approvedBy) == 1) {
+			t.Fatalf("round %d: handed over %v, approvals %d", round, handed, len(approvedBy))
+		}
+	}
+}
+
+// The reviewer who gave a correction its first approval may still reject it, and the
+// rejection is final.
+func TestTheFirstReviewerMayRejectACorrection(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	id := w.file(t, w.form(t, "ownership", a, "李四", testkit.Phone(), "87654321@qq.com")).Str("reviewId")
+	if res := w.decide(t, id, map[string]any{"decision": "approve"}); res.Status != 200 || res.Str("status") != "pending" {
+		t.Fatalf("the first approval: %d %v", res.Status, res.Body)
+	}
+	if res := w.decide(t, id, map[string]any{"decision": "reject", "reason": "照片与证件不符"}); res.Status != 200 || res.Str("status") != "rejected" {
+		t.Fatalf("the first reviewer's rejection: %d %v", res.Status, res.Body)
+	}
+	if res := w.decideAs(t, w.rtok2, id, map[string]any{"decision": "approve"}); res.Code() != api.CodeAlreadyDecided {
+		t.Fatalf("an approval after the rejection: %d %v", res.Status, res.Body)
+	}
+	if got := w.Account(a.Login); got.Name != a.Name || got.PasswordHash != a.PasswordHash {
+		t.Fatalf("the account after a rejected claim: %+v", got)
+	}
+}
+
 // A mobile the account never proved (a WeChat registration's) is not texted when a contact
 // correction that replaces it is approved: it may be a stranger's. The mailbox it replaces is
 // told, as the new contacts are.
@@ -169,7 +297,7 @@ func TestAnApprovedCorrectionDoesNotTextAnUnprovenMobile(t *testing.T) {
 	if res.Status != 202 {
 		t.Fatalf("file: %d %v", res.Status, res.Body)
 	}
-	if res := w.decide(t, res.Str("reviewId"), map[string]any{"decision": "approve"}); res.Status != 200 {
+	if res := w.approve(t, res.Str("reviewId")); res.Status != 200 {
 		t.Fatalf("approve: %d %v", res.Status, res.Body)
 	}
 	if got := w.sentTo(a.Phone); len(got) != 0 {
@@ -210,7 +338,7 @@ func TestAnOwnershipClaimHandsTheAccountOver(t *testing.T) {
 	if !strings.Contains(detail.Raw, `"before":"李四","after":"张三"`) || !strings.Contains(detail.Raw, `"field":"password"`) {
 		t.Fatalf("detail: %s", detail.Raw)
 	}
-	if res := w.decide(t, id, map[string]any{"decision": "approve"}); res.Status != 200 {
+	if res := w.approve(t, id); res.Status != 200 {
 		t.Fatalf("approve: %d %v", res.Status, res.Body)
 	}
 	acct := w.Account(squatted.Login)
@@ -336,25 +464,29 @@ func TestAClaimWaitsForTheAccountsPendingReview(t *testing.T) {
 	if claim.Status != 202 {
 		t.Fatalf("claim: %d %v", claim.Status, claim.Body)
 	}
-	if res := w.decide(t, claim.Str("reviewId"), map[string]any{"decision": "approve"}); res.Status != 409 || res.Code() != api.CodeReviewPending {
+	if res := w.approve(t, claim.Str("reviewId")); res.Status != 409 || res.Code() != api.CodeReviewPending {
 		t.Fatalf("approving the claim first: %d %v", res.Status, res.Body)
 	}
 	if res := w.decide(t, sub.Str("reviewId"), map[string]any{"decision": "reject", "reason": "证件号码存在争议"}); res.Status != 200 {
 		t.Fatalf("reject the squatter's review: %d %v", res.Status, res.Body)
 	}
-	if res := w.decide(t, claim.Str("reviewId"), map[string]any{"decision": "approve"}); res.Status != 200 {
+	if res := w.decideAs(t, w.rtok2, claim.Str("reviewId"), map[string]any{"decision": "approve"}); res.Status != 200 {
 		t.Fatalf("then the claim: %d %v", res.Status, res.Body)
 	}
 }
 
-// Two reviewers deciding one claim at once: one decision, one hand-over, one notice.
+// Reviewers deciding one claim approved once, at once: one decision, one hand-over, one
+// notice.
 func TestOneDecisionOfAClaimUnderRace(t *testing.T) {
 	w := newWorld(t)
 	squatted := w.Applicant("李四")
 	holderPhone := testkit.Phone()
 	id := w.file(t, w.form(t, "ownership", squatted, "张三", holderPhone, "13579@qq.com")).Str("reviewId")
+	if res := w.decide(t, id, map[string]any{"decision": "approve"}); res.Status != 200 {
+		t.Fatalf("the first approval: %d %v", res.Status, res.Body)
+	}
 	results := testkit.Race(4, func(i int) apitest.Result {
-		return w.decide(t, id, map[string]any{"decision": []string{"approve", "reject"}[i%2], "reason": "材料不符"})
+		return w.decideAs(t, w.rtok2, id, map[string]any{"decision": []string{"approve", "reject"}[i%2], "reason": "材料不符"})
 	})
 	decided, refused := 0, 0
 	for _, r := range results {
@@ -392,7 +524,7 @@ func TestACorrectionCannotUndoTheHoldersOwnChange(t *testing.T) {
 	if err := w.Env.Store.ChangeCredential(t.Context(), store.Change{Login: holder.Login, Epoch: holder.Epoch, SessionHash: authn.TokenHash(tok), Phone: newPhone}, w.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	res := w.decide(t, id, map[string]any{"decision": "approve"})
+	res := w.approve(t, id)
 	if res.Status != 409 || !strings.Contains(res.Message(), "本人") {
 		t.Fatalf("approving after the holder's change: %d %v", res.Status, res.Body)
 	}

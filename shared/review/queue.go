@@ -43,6 +43,7 @@ type DecideStore interface {
 	notice.Store
 	GetReviewMeta(ctx context.Context, id string) (casework.Review, error)
 	DecideReview(ctx context.Context, d casework.Decision, photoUntil time.Time) (casework.Notice, error)
+	ApproveFirst(ctx context.Context, id, reviewerID string, at time.Time) error
 }
 
 // Paging of GET /v1/reviews.
@@ -62,6 +63,13 @@ type queueItem struct {
 	Status      string `json:"status"`
 	DueAt       string `json:"dueAt"`
 	Overdue     bool   `json:"overdue"`
+	// FirstApproval: a correction approved by one reviewer, waiting on another's.
+	FirstApproval *firstApproval `json:"firstApproval,omitempty"`
+}
+
+type firstApproval struct {
+	At    string `json:"at"`
+	ByYou bool   `json:"byYou"` // the second approval must be another reviewer's
 }
 
 type queue struct {
@@ -69,12 +77,17 @@ type queue struct {
 	NextCursor *string     `json:"nextCursor"`
 }
 
-func item(r casework.Review, now time.Time) queueItem {
-	return queueItem{
+// item is r as the reviewer whose account id is viewer sees it in the queue.
+func item(r casework.Review, now time.Time, viewer string) queueItem {
+	it := queueItem{
 		ReviewID: r.ID, Kind: r.KindOf(), AccountID: r.AccountID, Name: r.Name, IDType: r.IDType, IDNumber: r.IDNumber,
 		SubmittedAt: stamp(r.SubmittedAt), Status: r.Status, DueAt: stamp(r.DueAt),
 		Overdue: r.Overdue(now),
 	}
+	if r.FirstApprovedBy != "" && r.Status == casework.Pending {
+		it.FirstApproval = &firstApproval{At: stamp(r.FirstApprovedAt), ByYou: r.FirstApprovedBy == viewer}
+	}
+	return it
 }
 
 // NewQueue answers GET /v1/reviews?status=&kind=&limit=&cursor=: oldest first, of one kind
@@ -94,7 +107,7 @@ func NewQueue(db QueueStore, clk clock.Clock, cursorSecret []byte) api.HandlerFu
 		now := clk.Now()
 		out := queue{Items: make([]queueItem, 0, len(page.Reviews))}
 		for _, rev := range page.Reviews {
-			out.Items = append(out.Items, item(rev, now))
+			out.Items = append(out.Items, item(rev, now, p.Account.AccountID))
 		}
 		if page.Next != "" {
 			c := cursors.Sign(page.scope, page.Next)
@@ -200,7 +213,7 @@ func NewOpen(db OpenStore, clk clock.Clock) api.HandlerFunc {
 			return nil, err
 		}
 		out := opened{
-			queueItem: item(rev, now), IDValidFrom: rev.IDValidFrom, IDValidTo: rev.IDValidTo,
+			queueItem: item(rev, now, p.Account.AccountID), IDValidFrom: rev.IDValidFrom, IDValidTo: rev.IDValidTo,
 			NameBefore: rev.NameBefore, Changes: changesOf(rev),
 		}
 		if photo != nil {
@@ -259,7 +272,32 @@ type decisionForm struct {
 type decided struct {
 	ReviewID  string `json:"reviewId"`
 	Status    string `json:"status"`
-	DecidedAt string `json:"decidedAt"`
+	DecidedAt string `json:"decidedAt,omitempty"` // none while a second approval is awaited
+	// FirstApprovedAt: the first of a correction's two approvals, given by this request.
+	FirstApprovedAt string `json:"firstApprovedAt,omitempty"`
+}
+
+// approveFirst gives a correction its first approval, by reviewer: nothing changes on the
+// account, and no one is told; another reviewer's approval hands the account over.
+func approveFirst(ctx context.Context, db DecideStore, rev casework.Review, reviewer string, now time.Time) (*api.Response, error) {
+	var first *store.FirstApprovedError
+	switch err := db.ApproveFirst(ctx, rev.ID, reviewer, now); {
+	case errors.Is(err, casework.ErrAlreadyDecided):
+		return nil, alreadyDecided()
+	case errors.As(err, &first) && first.By == reviewer:
+		// this reviewer's own first approval, sent twice: answered as it was
+	case first != nil:
+		return nil, api.Conflict(api.CodeReviewPending, "另一位审核员刚刚初审通过了本申请，请刷新后复核")
+	case err != nil:
+		return nil, err
+	}
+	slog.InfoContext(ctx, "review approved first", slog.String("reviewId", rev.ID), slog.String("reviewerId", reviewer))
+	return api.JSON(http.StatusOK, decided{ReviewID: rev.ID, Status: casework.Pending, FirstApprovedAt: now.In(clock.CST).Format(time.RFC3339)}), nil
+}
+
+func sameReviewer() error {
+	return &api.Error{Status: http.StatusForbidden, Code: api.CodeForbidden,
+		Message: "您已初审通过本申请：联系方式更正和账号申诉须由另一位审核员复核通过后才生效（您仍可驳回）"}
 }
 
 // MaxReasonRunes bounds a rejection reason, which also goes out by SMS.
@@ -340,10 +378,24 @@ func NewDecide(db DecideStore, sms notify.SMS, mail notify.Mailer, clk clock.Clo
 		}
 		now := clk.Now()
 		d := casework.Decision{Review: rev, Approve: f.Decision == "approve", Reason: reason, DecidedBy: p.Account.AccountID, At: now}
+		if d.Approve && rev.NeedsSecondReviewer() {
+			switch rev.FirstApprovedBy {
+			case "":
+				return approveFirst(ctx, db, rev, p.Account.AccountID, now)
+			case p.Account.AccountID:
+				return nil, sameReviewer()
+			}
+		}
 		nt, err := db.DecideReview(ctx, d, now.Add(photoRetention))
 		if err != nil {
 			if errors.Is(err, casework.ErrAlreadyDecided) {
 				return nil, alreadyDecided()
+			}
+			if errors.Is(err, casework.ErrSameReviewer) {
+				return nil, sameReviewer()
+			}
+			if errors.Is(err, casework.ErrFirstApprovalMissing) {
+				return nil, api.Conflict(api.CodeReviewPending, "本申请的初审通过已不存在，请刷新后重新审核")
 			}
 			if errors.Is(err, casework.ErrContactsChanged) {
 				return nil, api.Conflict(api.CodeReviewPending, "申请提交后，账号的手机号码或邮箱已由本人（凭密码）修改，说明申请人仍能使用账号：本申请不能通过，请驳回")

@@ -115,6 +115,8 @@ type reviewItem struct {
 	DecidedAt         int64  `dynamodbav:"decidedAt,omitempty"`
 	DecidedBy         string `dynamodbav:"decidedBy,omitempty"`
 	OverdueReportedAt int64  `dynamodbav:"overdueReportedAt,omitempty"`
+	FirstApprovedBy   string `dynamodbav:"firstApprovedBy,omitempty"`
+	FirstApprovedAt   int64  `dynamodbav:"firstApprovedAt,omitempty"`
 }
 
 type entryItem struct {

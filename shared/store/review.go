@@ -351,6 +351,21 @@ func (st *Store) DecideReview(ctx context.Context, d casework.Decision, photoUnt
 			":by": s(d.DecidedBy), ":queue": s(queueKey(status)),
 		}),
 	}
+	reviewRefusal := refusedWith(casework.ErrAlreadyDecided)
+	if d.Approve && r.NeedsSecondReviewer() {
+		// The approval that hands the account over follows another reviewer's first one.
+		review.ConditionExpression = aws.String("#st = :pending AND attribute_exists(firstApprovedBy) AND firstApprovedBy <> :by")
+		reviewRefusal = func(old map[string]types.AttributeValue) error {
+			switch first := getS(old, "firstApprovedBy"); {
+			case getS(old, "status") != casework.Pending:
+				return casework.ErrAlreadyDecided
+			case first == d.DecidedBy:
+				return casework.ErrSameReviewer
+			default:
+				return casework.ErrFirstApprovalMissing
+			}
+		}
+	}
 	nt := casework.NoticeOf(d, d.At.Add(casework.NoticeLease))
 	notice, err := st.noticePut(nt)
 	if err != nil {
@@ -361,7 +376,7 @@ func (st *Store) DecideReview(ctx context.Context, d casework.Decision, photoUnt
 	// while a correction's approval asks the account for more (correctionId set at filing,
 	// and the contacts as filed, or no review of another kind pending).
 	steps := []step{
-		{write: types.TransactWriteItem{Update: review}, refusal: refusedWith(casework.ErrAlreadyDecided)},
+		{write: types.TransactWriteItem{Update: review}, refusal: reviewRefusal},
 		{write: types.TransactWriteItem{Update: accountDecision(st.table, d)}, refusal: func(map[string]types.AttributeValue) error {
 			switch {
 			case d.Approve && r.KindOf() == casework.KindContact:
@@ -517,6 +532,35 @@ func merge(a, b map[string]types.AttributeValue) map[string]types.AttributeValue
 	maps.Copy(out, b)
 	return out
 }
+
+// ApproveFirst records a reviewer's first approval of a review that takes two
+// (casework.NeedsSecondReviewer), while it is pending and has none: of two reviewers who
+// give it at once, one does (ErrFirstApproved for the other, with whose it is);
+// casework.ErrAlreadyDecided once decided. Nothing else changes: the account, the entry and
+// the queue wait for the second approval. One UpdateItem.
+func (st *Store) ApproveFirst(ctx context.Context, id, reviewerID string, at time.Time) error {
+	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
+		Key:                       reviewKey(id),
+		UpdateExpression:          aws.String("SET firstApprovedBy = :by, firstApprovedAt = :at"),
+		ConditionExpression:       aws.String("#st = :pending AND attribute_not_exists(firstApprovedBy)"),
+		ExpressionAttributeNames:  map[string]string{"#st": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":by": s(reviewerID), ":at": n(at.UnixMilli()), ":pending": s(casework.Pending)},
+	}, func(old map[string]types.AttributeValue) error {
+		switch {
+		case len(old) == 0:
+			return ErrNotFound
+		case getS(old, "status") != casework.Pending:
+			return casework.ErrAlreadyDecided
+		}
+		return &FirstApprovedError{By: getS(old, "firstApprovedBy")}
+	})
+	return err
+}
+
+// FirstApprovedError is a first approval refused because the review has one, by By.
+type FirstApprovedError struct{ By string }
+
+func (e *FirstApprovedError) Error() string { return "store: review approved first already" }
 
 // MarkOverdueReported notes that a review's overdue report went out; false if another run
 // noted it first. One UpdateItem.

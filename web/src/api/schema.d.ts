@@ -1763,6 +1763,13 @@ export interface components {
             /** Format: date-time */
             dueAt: string;
             overdue: boolean;
+            /** @description a pending contact correction or ownership claim approved once, waiting on another reviewer's approval */
+            firstApproval?: {
+                /** Format: date-time */
+                at: string;
+                /** @description the reviewer asking gave it: only another may approve */
+                byYou: boolean;
+            };
         };
         Queue: {
             items: components["schemas"]["QueueItem"][];
@@ -1795,12 +1802,21 @@ export interface components {
             decision: "reject";
             reason: string;
         };
+        /** @description a contact correction or an ownership claim takes two reviewers' approvals: the first is answered status pending with firstApprovedAt, and changes nothing; the second, another reviewer's, decides (403 FORBIDDEN to the first reviewer, who may still reject) */
         Decided: {
             reviewId: string;
             /** @enum {string} */
-            status: "approved" | "rejected";
-            /** Format: date-time */
-            decidedAt: string;
+            status: "approved" | "rejected" | "pending";
+            /**
+             * Format: date-time
+             * @description when decided (not after a first approval)
+             */
+            decidedAt?: string;
+            /**
+             * Format: date-time
+             * @description a correction's first approval, given by this request
+             */
+            firstApprovedAt?: string;
         };
     };
     responses: {
