@@ -53,6 +53,9 @@ type Account struct {
 	// CorrectionID is the pending contact correction or ownership claim on the account, filed
 	// without logging in: one at a time.
 	CorrectionID string
+	// OwnedSince (epoch ms) is when an approved ownership claim handed the account to its
+	// holder: the manual reviews filed before are the previous holder's, not listed.
+	OwnedSince int64
 	// Profile is nil until the first-login profile is complete.
 	Profile      *Profile
 	Verification Verification

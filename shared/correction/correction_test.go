@@ -363,6 +363,43 @@ func TestAnOwnershipClaimHandsTheAccountOver(t *testing.T) {
 	}
 }
 
+// The holder an ownership claim hands the account to starts afresh: the squatter's manual
+// reviews are not listed, and the cycle's reviews and the day's verifications the squatter
+// used are the holder's again (found by an attack on make run: the holder saw the
+// squatter's rejected review and its reason, with one review and one verification fewer).
+func TestAHolderStartsAfreshAfterAClaim(t *testing.T) {
+	w := newWorld(t)
+	squatted := w.FailedOnline(w.Profiled(w.Applicant("李四")))
+	ctx := t.Context()
+	if _, err := w.Env.Store.CountVerification(ctx, squatted.Login, clock.Day(w.Clock.Now()), 3, w.Clock.Now().Add(48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	sub := apitest.Call(t, review.NewSubmit(w.Store, w.Clock, clock.China()), apitest.Request{Method: "POST", Path: "/v1/me/manual-reviews", Token: w.Token(squatted),
+		Body: map[string]any{"name": "李四", "idType": squatted.IDType, "idNumber": squatted.Login, "idValidFrom": squatted.IDValidFrom,
+			"idValidTo": squatted.IDValidTo, "photo": photo}})
+	if sub.Status != 202 {
+		t.Fatalf("the squatter's review: %d %v", sub.Status, sub.Body)
+	}
+	if res := w.decide(t, sub.Str("reviewId"), map[string]any{"decision": "reject", "reason": "照片与本人不符"}); res.Status != 200 {
+		t.Fatalf("reject: %d %v", res.Status, res.Body)
+	}
+	w.Clock.Advance(time.Minute)
+	claim := w.file(t, w.form(t, "ownership", squatted, "张三", testkit.Phone(), "13579@qq.com"))
+	if res := w.approve(t, claim.Str("reviewId")); res.Status != 200 {
+		t.Fatalf("approve the claim: %d %v", res.Status, res.Body)
+	}
+	holder := w.Token(w.Profiled(w.Account(squatted.Login)))
+	me := apitest.Call(t, w.me, apitest.Request{Method: "GET", Path: "/v1/me", Token: holder})
+	v, _ := me.Body["verification"].(map[string]any)
+	if me.Status != 200 || v["remainingToday"] != float64(3) || v["manualRemainingThisCycle"] != float64(3) {
+		t.Fatalf("the holder's allowances: %d %v", me.Status, me.Body)
+	}
+	mine := apitest.Call(t, review.NewMine(w.Store, w.Clock), apitest.Request{Method: "GET", Path: "/v1/me/manual-reviews", Token: holder})
+	if mine.Status != 200 || len(mine.Items()) != 0 || strings.Contains(mine.Raw, "照片与本人不符") {
+		t.Fatalf("the holder's reviews: %d %s", mine.Status, mine.Raw)
+	}
+}
+
 func TestRefusedFilingsSpendNothing(t *testing.T) {
 	w := newWorld(t)
 	a := w.Applicant("张三")

@@ -239,6 +239,9 @@ func NewMine(db MineStore, clk clock.Clock) api.HandlerFunc {
 		}
 		out := reviewList{Items: make([]myReview, 0, len(refs))}
 		for _, ref := range refs {
+			if ref.SubmittedAt <= p.Account.OwnedSince {
+				continue // the previous holder's, before an ownership claim handed the account over
+			}
 			item := myReview{ReviewID: ref.ID, Kind: casework.Review{Kind: ref.Kind}.KindOf(), Status: ref.Status, SubmittedAt: stamp(ref.SubmittedAt)}
 			if ref.DueAt != 0 {
 				due := stamp(ref.DueAt)

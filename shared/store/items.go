@@ -27,6 +27,7 @@ type accountItem struct {
 	TOTPSecret          string            `dynamodbav:"totpSecret,omitempty"`
 	TOTPStep            int64             `dynamodbav:"totpStep,omitempty"`
 	CorrectionID        string            `dynamodbav:"correctionId,omitempty"`
+	OwnedSince          int64             `dynamodbav:"ownedSince,omitempty"`
 	WechatUser          string            `dynamodbav:"wechat,omitempty"`
 	PhoneUnproven       bool              `dynamodbav:"phoneUnproven,omitempty"`
 	Profile             *profileItem      `dynamodbav:"profile,omitempty"`
@@ -56,7 +57,7 @@ func accountItemOf(a account.Account) accountItem {
 		IDValidFrom: a.IDValidFrom, IDValidTo: a.IDValidTo, PasswordHash: a.PasswordHash, Email: a.Email,
 		Phone: a.Phone, AgreementVersion: a.AgreementVersion, AgreementAcceptedAt: a.AgreementAcceptedAt,
 		CreatedAt: a.CreatedAt, Epoch: a.Epoch, TOTPSecret: a.TOTPSecret, TOTPStep: a.TOTPStep,
-		CorrectionID: a.CorrectionID, WechatUser: a.WechatUser, PhoneUnproven: a.PhoneUnproven,
+		CorrectionID: a.CorrectionID, OwnedSince: a.OwnedSince, WechatUser: a.WechatUser, PhoneUnproven: a.PhoneUnproven,
 		Verification: verificationState(a.Verification),
 	}
 	if a.Profile != nil {
@@ -72,7 +73,7 @@ func (it accountItem) account() account.Account {
 		IDValidFrom: it.IDValidFrom, IDValidTo: it.IDValidTo, PasswordHash: it.PasswordHash, Email: it.Email,
 		Phone: it.Phone, AgreementVersion: it.AgreementVersion, AgreementAcceptedAt: it.AgreementAcceptedAt,
 		CreatedAt: it.CreatedAt, Epoch: it.Epoch, TOTPSecret: it.TOTPSecret, TOTPStep: it.TOTPStep,
-		CorrectionID: it.CorrectionID, WechatUser: it.WechatUser, PhoneUnproven: it.PhoneUnproven,
+		CorrectionID: it.CorrectionID, OwnedSince: it.OwnedSince, WechatUser: it.WechatUser, PhoneUnproven: it.PhoneUnproven,
 		Verification: account.Verification(it.Verification),
 	}
 	if it.Profile != nil {

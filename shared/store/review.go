@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/jszg/applicant-accounts/shared/account"
 	"github.com/jszg/applicant-accounts/shared/casework"
+	"github.com/jszg/applicant-accounts/shared/clock"
 	"github.com/jszg/applicant-accounts/shared/quota"
 )
 
@@ -394,6 +395,13 @@ func (st *Store) DecideReview(ctx context.Context, d casework.Decision, photoUnt
 			ExpressionAttributeValues: map[string]types.AttributeValue{":until": n(photoUntil.Unix())},
 		}}},
 	}
+	if d.Approve && r.KindOf() == casework.KindOwnership {
+		// The holder starts with the cycle's manual reviews and the day's verifications the
+		// squatter used given back (the claims of the number stay counted: CORRECTIONCYCLE#).
+		for _, c := range []counter{reviewCycle(r.Login, clock.Cycle(d.At)), verifyDay(r.Login, clock.Day(d.At))} {
+			steps = append(steps, step{write: types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(st.table), Key: c.key()}}})
+		}
+	}
 	if !r.Corrects() { // a correction's requester has no entry in the account's list
 		steps = append(steps, step{write: types.TransactWriteItem{Update: &types.Update{
 			TableName:                 aws.String(st.table),
@@ -488,7 +496,8 @@ func accountDecision(table string, d casework.Decision) *types.Update {
 			names["#name"] = "name"
 			values[":name"], values[":from"], values[":to"] = s(r.Name), s(r.IDValidFrom), s(r.IDValidTo)
 			values[":cleared"] = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{"status": s(account.StatusReviewApproved)}}
-			set = append(set, "#name = :name", "idValidFrom = :from", "idValidTo = :to", "#v = :cleared")
+			set = append(set, "#name = :name", "idValidFrom = :from", "idValidTo = :to", "#v = :cleared", "ownedSince = :since")
+			values[":since"] = n(d.At.UnixMilli())
 			// The squatter's WeChat goes too: its 找回密码 would otherwise hand the account back.
 			// The user's side of the binding (WXUSER#/BINDING) is not known here without a
 			// read; it no longer counts once the account does not name the user
