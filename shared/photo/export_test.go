@@ -8,3 +8,6 @@ func HoldDecoder(started, release chan struct{}) {
 	<-release
 	<-decoding
 }
+
+// Qualities is qualities, for the ladder's tests.
+var Qualities = qualities

@@ -63,6 +63,9 @@ type Header struct {
 	Visits int64
 	// Plain: nothing but tables, the frame and its scans, and nothing after the end.
 	Plain bool
+	// Quality is the quality (1–100, on libjpeg's scale, which Go's encoder and most phones
+	// use) the first quantization table was scaled from, estimated; 0 when none reads so.
+	Quality int
 }
 
 // mcus are the MCU columns and rows, as Go's decoder counts them from the first component.
@@ -173,6 +176,8 @@ func ReadHeader(b []byte) (Header, error) {
 				return Header{}, err
 			}
 			framed = true
+		case m == 0xDB && h.Quality == 0: // DQT: the first table is the luminance's
+			h.Quality = quality(seg)
 		case m == 0xEE: // APP14, read as Go's decoder reads it
 			if len(seg) >= 12 && string(seg[:5]) == "Adobe" && seg[11] == 0 {
 				h.RGB = true
@@ -189,6 +194,37 @@ func ReadHeader(b []byte) (Header, error) {
 			}
 			i = skipScan(b, i)
 		}
+	}
+}
+
+// baseLuminance is the luminance table of the JPEG standard (Annex K), in zig-zag order,
+// which libjpeg and Go's encoder scale by quality.
+var baseLuminance = [64]int{
+	16, 11, 12, 14, 12, 10, 16, 14, 13, 14, 18, 17, 16, 19, 24, 40,
+	26, 24, 22, 22, 24, 49, 35, 37, 29, 40, 58, 51, 61, 60, 57, 51,
+	56, 55, 64, 72, 92, 78, 64, 68, 87, 69, 55, 56, 80, 109, 81, 87,
+	95, 98, 103, 104, 103, 62, 77, 113, 121, 112, 100, 120, 92, 101, 103, 99,
+}
+
+// quality estimates the quality a DQT segment's first table was scaled from: the mean of
+// its entries over the standard's, as a percentage, turned back into a quality the way
+// libjpeg turns a quality into that scale. 0 for a segment that does not read so.
+func quality(seg []byte) int {
+	if len(seg) < 1+64 || seg[0]>>4 != 0 { // 16-bit tables: not a quality scale
+		return 0
+	}
+	sum := 0
+	for i, q := range seg[1 : 1+64] {
+		sum += int(q) * 100 * 64 / baseLuminance[i] // ×64: the mean below keeps two more digits
+	}
+	scale := (sum/64 + 32) / 64
+	switch {
+	case scale <= 0:
+		return 0
+	case scale <= 100:
+		return min(100, max(1, (200-scale+1)/2))
+	default:
+		return max(1, (5000+scale/2)/scale)
 	}
 }
 
@@ -342,19 +378,32 @@ func Check(ctx context.Context, raw string, admit func(context.Context) error) (
 	if err != nil {
 		return nil, notJPEG()
 	}
-	return reencode(img)
+	return reencode(img, qualities(h.Quality))
 }
 
-// qualities are the encoder's qualities tried in turn, best first. An upload under MaxBytes
-// made at a low quality (a phone's page shrinks its photo down to 55; other tools go lower)
-// grows when its pixels are encoded at a higher one, so the ladder goes down to where any
-// upload that fits fits again: its own pixels at or below its own quality come out no
-// larger. Uploads made at 60 or more take at most three encodes, as before.
-var qualities = []int{90, 75, 60, 45, 30, 20, 10}
+// qualities are the encoder's qualities tried in turn, best first, for an upload of
+// quality from (0: unknown). Encoding pixels above the quality they were saved at adds bytes
+// and no detail, and an upload under MaxBytes made at a low quality (a phone's page shrinks
+// its photo down to 55; other tools go lower) grows past it when encoded at a higher one: so
+// the upload's own quality comes first, then the steps below it, down to where any upload
+// that fits fits again.
+func qualities(from int) []int {
+	steps := []int{90, 75, 60, 45, 30, 20, 10}
+	if from <= 0 || from >= steps[0] {
+		return steps
+	}
+	for i, q := range steps {
+		if q < from {
+			return append([]int{from}, steps[i:]...)
+		}
+	}
+	return []int{from}
+}
 
-// reencode writes the pixels alone as a new JPEG under MaxBytes.
-func reencode(img image.Image) ([]byte, error) {
-	for _, q := range qualities {
+// reencode writes the pixels alone, as a new JPEG under MaxBytes, at the best quality of
+// ladder that fits.
+func reencode(img image.Image, ladder []int) ([]byte, error) {
+	for _, q := range ladder {
 		var buf bytes.Buffer
 		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: q}); err != nil {
 			return nil, err

@@ -394,20 +394,7 @@ func TestWhatIsKeptIsThePixelsEncodedHere(t *testing.T) {
 // quality at which they fit, never call a photo that meets SPEC §1 too large (found by an
 // attack on make run: 2100×1330 at quality 40, 185,650 bytes, was refused as over 190 KB).
 func TestAPhotoUnderTheLimitAtALowQualityIsKept(t *testing.T) {
-	const w, h = 2100, 1330
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	r := rand.New(rand.NewPCG(2, 2))
-	for y := range h {
-		for x := range w {
-			base := 180 + 40*math.Sin(float64(x)/300)*math.Cos(float64(y)/200)
-			if (x/7+y/11)%13 == 0 && y%40 < 20 {
-				base = 40 // strokes, as of print
-			}
-			noise := r.NormFloat64() * 6 // a sensor's
-			v := func(off float64) uint8 { return uint8(max(0, min(255, base+off+noise))) }
-			img.SetRGBA(x, y, color.RGBA{v(0), v(-10), v(-25), 255})
-		}
-	}
+	img := noisyDocument()
 	tried := 0
 	for _, q := range []int{40, 30, 20} {
 		var buf bytes.Buffer
@@ -428,6 +415,41 @@ func TestAPhotoUnderTheLimitAtALowQualityIsKept(t *testing.T) {
 	}
 	if tried == 0 {
 		t.Fatal("no upload under the limit: the picture no longer tests the case")
+	}
+}
+
+// The quality a JPEG was saved at is read from its luminance table, and what is kept is
+// encoded at no higher quality: more would add bytes (each a DynamoDB write unit's share)
+// and no detail. Below it, the ladder's steps.
+func TestWhatIsKeptIsAtMostTheUploadsQuality(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 320, 240))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i*31 + i/977)
+	}
+	for _, q := range []int{10, 25, 40, 50, 55, 70, 80, 92, 100} { // below 10 the table clamps at 255
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: q}); err != nil {
+			t.Fatal(err)
+		}
+		h, err := photo.ReadHeader(buf.Bytes())
+		if err != nil || h.Quality < q-2 || h.Quality > q+2 {
+			t.Fatalf("saved at %d, read as %d (%v)", q, h.Quality, err)
+		}
+		kept, err := check(buf.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k, _ := photo.ReadHeader(kept); k.Quality > max(h.Quality, 10)+2 {
+			t.Fatalf("saved at %d, kept at %d", q, k.Quality)
+		}
+	}
+	for from, want := range map[int][]int{
+		0: {90, 75, 60, 45, 30, 20, 10}, 95: {90, 75, 60, 45, 30, 20, 10}, 80: {80, 75, 60, 45, 30, 20, 10},
+		40: {40, 30, 20, 10}, 10: {10}, 7: {7},
+	} {
+		if got := photo.Qualities(from); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("from %d: %v, want %v", from, got, want)
+		}
 	}
 }
 
@@ -521,6 +543,46 @@ func BenchmarkCheck(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// The same at the worst of the quality ladder: a noisy 2100×1330 document saved at quality
+// 40 (185,650 bytes), whose pixels fit again only at 30, the fifth encode.
+func BenchmarkCheckLowQuality(b *testing.B) {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, noisyDocument(), &jpeg.Options{Quality: 40}); err != nil {
+		b.Fatal(err)
+	}
+	if buf.Len() >= photo.MaxBytes {
+		b.Fatalf("the sample has %d bytes", buf.Len())
+	}
+	raw := base64.StdEncoding.EncodeToString(buf.Bytes())
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := photo.Check(ctx, raw, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// noisyDocument is a phone photo of a printed document, 2100×1330: shading, strokes and a
+// sensor's noise, which JPEG keeps at a cost (quality 40: 185,650 bytes).
+func noisyDocument() *image.RGBA {
+	const w, h = 2100, 1330
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	r := rand.New(rand.NewPCG(2, 2))
+	for y := range h {
+		for x := range w {
+			base := 180 + 40*math.Sin(float64(x)/300)*math.Cos(float64(y)/200)
+			if (x/7+y/11)%13 == 0 && y%40 < 20 {
+				base = 40 // strokes, as of print
+			}
+			noise := r.NormFloat64() * 6
+			v := func(off float64) uint8 { return uint8(max(0, min(255, base+off+noise))) }
+			img.SetRGBA(x, y, color.RGBA{v(0), v(-10), v(-25), 255})
+		}
+	}
+	return img
 }
 
 // padded is a JPEG of exactly size bytes: comment segments after SOI make up the rest.
