@@ -80,6 +80,7 @@ func everyFlow(t *testing.T, srv *localserver.Server) []string {
 	review["idValidTo"] = "长期" // as the document prints it: read as long-term
 	st, m = doAs(t, tok, "POST", base+"/v1/me/manual-reviews", review)
 	expect("manual review again, valid 长期", st, 202, m)
+	againID, _ := m["reviewId"].(string)
 
 	st, m = do(t, "POST", base+"/v1/password-resets", map[string]any{"idType": "resident_id", "idNumber": doc, "name": name, "captcha": solved(t, base)})
 	expect("recovery step 1", st, 201, m)
@@ -106,7 +107,15 @@ func everyFlow(t *testing.T, srv *localserver.Server) []string {
 		"email": newEmail, "photo": testkit.JPEG(64, 64), "captcha": solved(t, base)})
 	expect("contact correction", st, 202, m)
 	correctionID, _ := m["reviewId"].(string)
-	st, m = doAs(t, rtok, "POST", base+"/v1/reviews/"+correctionID+"/decision", map[string]any{"decision": "approve"})
+	st, m = doAs(t, rtok, "POST", base+"/v1/reviews/"+correctionID+"/decision", map[string]any{"decision": "approve", "approval": "first"})
+	expect("the correction's first approval", st, 200, m)
+	if m["status"] != "pending" {
+		t.Fatalf("a correction decided by one reviewer: %v", m)
+	}
+	st, m = reviewerLoginAs(t, base, localserver.LocalSecondReviewer, srv.Deps.Clock.Now())
+	expect("the second reviewer's login", st, 201, m)
+	rtok2, _ := m["token"].(string)
+	st, m = doAs(t, rtok2, "POST", base+"/v1/reviews/"+correctionID+"/decision", map[string]any{"decision": "approve", "approval": "second"})
 	expect("correction approved", st, 200, m)
 
 	// Logged in again: the password, then the mobile, changed by the applicant.
@@ -157,11 +166,34 @@ func everyFlow(t *testing.T, srv *localserver.Server) []string {
 	// linked and log in again; the federated session logs out.
 	fed := federatedFlows(t, base)
 
+	// The number claimed back by a holder, approved by both reviewers once the account's own
+	// review is decided: the account is theirs.
+	st, m = doAs(t, rtok, "POST", base+"/v1/reviews/"+againID+"/decision", map[string]any{"decision": "approve"})
+	expect("the review approved", st, 200, m)
+	holderPhone := testkit.Phone()
+	st, m = do(t, "POST", base+"/v1/sms-codes", map[string]any{"phone": holderPhone, "purpose": "contact", "captcha": solved(t, base)})
+	expect("the holder's code", st, 202, m)
+	holderCode := lastOutbox(t, base, "sms", holderPhone, smsCode)
+	st, m = do(t, "POST", base+"/v1/account-corrections", map[string]any{"kind": "ownership", "idType": "resident_id", "idNumber": doc,
+		"name": "真持有人", "idValidFrom": "2020-01-01", "idValidTo": "2040-01-01", "phone": holderPhone, "smsCode": holderCode,
+		"email": "holder@example.cn", "photo": testkit.JPEG(64, 64), "captcha": solved(t, base)})
+	expect("ownership claim", st, 202, m)
+	claimID, _ := m["reviewId"].(string)
+	st, m = doAs(t, rtok2, "POST", base+"/v1/reviews/"+claimID+"/decision", map[string]any{"decision": "approve"})
+	expect("the claim's first approval", st, 200, m)
+	st, m = doAs(t, rtok, "POST", base+"/v1/reviews/"+claimID+"/decision", map[string]any{"decision": "approve"})
+	expect("claim approved", st, 200, m)
+	st, m = do(t, "POST", base+"/v1/sessions", map[string]any{"account": doc, "password": newerPw, "captcha": solved(t, base)})
+	expect("the previous holder's password", st, 401, m)
+	st, m = doAs(t, rtok2, "DELETE", base+"/v1/sessions/current", nil)
+	expect("the second reviewer's logout", st, 204, m)
+
 	st, m = doAs(t, rtok, "DELETE", base+"/v1/sessions/current", nil)
 	expect("reviewer logout", st, 204, m)
 
 	return append(fed, phone, "+86"+phone, doc, doc[:14], name, email, pw, wrongPw, newPw,
 		localserver.LocalReviewerPassword, localserver.LocalReviewerOTPSecret, code, resetCode, link, tok, rtok, resetID,
+		rtok2, holderPhone, "+86"+holderPhone, holderCode,
 		newPhone, "+86"+newPhone, newEmail, contactCode, newerPw, thirdPhone, "+86"+thirdPhone, phoneCode, tok2, newestEmail, emailCode, openID, bindCode, wechatReset[1], wechatDoc, wechatCode[1])
 }
 

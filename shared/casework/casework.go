@@ -145,8 +145,8 @@ var ErrAlreadyDecided = errors.New("casework: review already decided")
 // ErrSameReviewer is a second approval by the reviewer who gave the first.
 var ErrSameReviewer = errors.New("casework: the second approval must be another reviewer's")
 
-// ErrFirstApprovalMissing is a handing-over approval of a review without a first one: another
-// reviewer's first approval was taken back meanwhile, or never given.
+// ErrFirstApprovalMissing is a handing-over approval of a review without a first one (the
+// handler gives a first approval instead, so only a bug or a hand-made request reaches it).
 var ErrFirstApprovalMissing = errors.New("casework: no first approval")
 
 // ErrContactsChanged is a contact correction's approval after the account's contacts were

@@ -204,7 +204,7 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 		}
 		var usedCode *smscode.UsedError
 		switch {
-		case errors.As(g.codeErr, &usedCode) && usedCode.For == toldOf(v):
+		case errors.As(g.codeErr, &usedCode) && v.kind == casework.KindOwnership && usedCode.For == toldOf(v):
 			toldBefore = true // the same form again is told the same, and never filed
 		case usedCode != nil:
 			return nil, smscode.Refused()
@@ -239,6 +239,9 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 		}
 		if refusal != nil {
 			return nil, told(refusal)
+		}
+		if toldBefore { // told of this number already, and now fileable: the code is spent
+			return nil, smscode.Refused()
 		}
 		rev := casework.Review{
 			ID: token.New(16), Kind: v.kind, Login: acct.Login, AccountID: acct.AccountID,

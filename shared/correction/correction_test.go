@@ -225,6 +225,44 @@ func TestACorrectionTakesTwoReviewers(t *testing.T) {
 	}
 }
 
+// The desk says which approval it means to give: a page that showed no first approval does
+// not decide because another reviewer gave one meanwhile (it is told so, and nothing
+// changes), nor does a 复核通过 give a first approval. Other kinds take no such word.
+func TestAnApprovalSaysWhichItMeansToBe(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	newPhone := testkit.Phone()
+	id := w.file(t, w.form(t, "contact", a, "张三", newPhone, "87654321@qq.com")).Str("reviewId")
+	if res := w.decide(t, id, map[string]any{"decision": "approve", "approval": "second"}); res.Status != 409 || res.Code() != api.CodeReviewPending {
+		t.Fatalf("a second approval with no first: %d %v", res.Status, res.Body)
+	}
+	first := w.decide(t, id, map[string]any{"decision": "approve", "approval": "first"})
+	if first.Status != 200 || first.Str("status") != "pending" {
+		t.Fatalf("the first approval: %d %v", first.Status, first.Body)
+	}
+	w.Clock.Advance(time.Second)
+	if again := w.decide(t, id, map[string]any{"decision": "approve", "approval": "first"}); again.Status != 200 || again.Str("firstApprovedAt") != first.Str("firstApprovedAt") {
+		t.Fatalf("the first approval sent again, its answer lost: %d %v", again.Status, again.Body)
+	}
+	if res := w.decideAs(t, w.rtok2, id, map[string]any{"decision": "approve", "approval": "first"}); res.Status != 409 || res.Code() != api.CodeReviewPending {
+		t.Fatalf("a first approval meant, another's given meanwhile: %d %v", res.Status, res.Body)
+	}
+	if got := w.Account(a.Login); got.Phone != a.Phone {
+		t.Fatalf("the account after a refused approval: %+v", got)
+	}
+	for _, bad := range []map[string]any{
+		{"decision": "approve", "approval": "third"},
+		{"decision": "reject", "reason": "不符", "approval": "first"},
+	} {
+		if res := w.decideAs(t, w.rtok2, id, bad); res.Status != 422 || res.Field() != "approval" {
+			t.Fatalf("%v: %d %v", bad, res.Status, res.Body)
+		}
+	}
+	if res := w.decideAs(t, w.rtok2, id, map[string]any{"decision": "approve", "approval": "second"}); res.Status != 200 || res.Str("status") != "approved" {
+		t.Fatalf("the second approval: %d %v", res.Status, res.Body)
+	}
+}
+
 // Two reviewers approving a claim at once: one of them gives the first approval; the other
 // is refused, or, reading it, gives the second. Never two first approvals, never an
 // approval by one reviewer alone, one hand-over at most.

@@ -281,6 +281,51 @@ func TestAClaimsCodeTellsOfOneNumber(t *testing.T) {
 	}
 }
 
+// A claim told of a pending filing (409, its code spent on the number), sent again once the
+// filing is rejected, is refused as any spent code: its code told, and files nothing (found
+// by a review: it reached the filing with no code, a 500).
+func TestAClaimsSpentCodeFilesNothingOnceTheNumberIsFileable(t *testing.T) {
+	w := newWorld(t)
+	taken := w.Applicant("张三")
+	pend := w.file(t, w.form(t, "contact", taken, "张三", testkit.Phone(), "87654321@qq.com"))
+	if pend.Status != 202 {
+		t.Fatalf("contact: %d %v", pend.Status, pend.Body)
+	}
+	body := w.form(t, "ownership", taken, "王五", testkit.Phone(), "1357@qq.com")
+	if res := w.file(t, body); res.Status != 409 {
+		t.Fatalf("claim: %d %v", res.Status, res.Body)
+	}
+	if res := w.decide(t, pend.Str("reviewId"), map[string]any{"decision": "reject", "reason": "照片不清"}); res.Status != 200 {
+		t.Fatalf("reject: %d %v", res.Status, res.Body)
+	}
+	body["captcha"] = w.Solve()
+	if res := w.file(t, body); res.Code() != api.CodeCodeInvalid {
+		t.Errorf("the same claim again after the rejection: %d %v", res.Status, res.Body)
+	}
+}
+
+// A claim's code spent on a number is no contact correction's code for it: else the
+// holder's name could be guessed with it, a slider a guess and no try counted (found by a
+// review).
+func TestAClaimsSpentCodeIsNoContactCorrectionsCode(t *testing.T) {
+	w := newWorld(t)
+	taken := w.Applicant("张三")
+	if res := w.file(t, w.form(t, "contact", taken, "张三", testkit.Phone(), "87654321@qq.com")); res.Status != 202 {
+		t.Fatalf("contact: %d %v", res.Status, res.Body)
+	}
+	body := w.form(t, "ownership", taken, "王五", testkit.Phone(), "1357@qq.com")
+	if res := w.file(t, body); res.Status != 409 {
+		t.Fatalf("claim: %d %v", res.Status, res.Body)
+	}
+	body["kind"] = "contact"
+	for _, name := range []string{"李四", "张三"} {
+		body["name"], body["captcha"] = name, w.Solve()
+		if res := w.file(t, body); res.Code() != api.CodeCodeInvalid {
+			t.Errorf("a contact correction with the claim's spent code, name %s: %d %v", name, res.Status, res.Body)
+		}
+	}
+}
+
 // A full photo hour counts no photo, and keeps the code's try and the slider, as it did.
 func TestAFullPhotoHourKeepsTheCodesTry(t *testing.T) {
 	w := newWorld(t)

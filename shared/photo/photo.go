@@ -385,8 +385,9 @@ func Check(ctx context.Context, raw string, admit func(context.Context) error) (
 // quality from (0: unknown). Encoding pixels above the quality they were saved at adds bytes
 // and no detail, and an upload under MaxBytes made at a low quality (a phone's page shrinks
 // its photo down to 55; other tools go lower) grows past it when encoded at a higher one: so
-// the upload's own quality comes first, then the steps below it, down to where any upload
-// that fits fits again.
+// the upload's own quality comes first (its pixels come out about its own size), then the
+// steps below it. Only an upload saved at the very lowest qualities, a few bytes under the
+// limit, can grow past it at its own: overCompressed says so.
 func qualities(from int) []int {
 	steps := []int{90, 75, 60, 45, 30, 20, 10}
 	if from <= 0 || from >= steps[0] {
@@ -412,7 +413,14 @@ func reencode(img image.Image, ladder []int) ([]byte, error) {
 			return buf.Bytes(), nil
 		}
 	}
+	if ladder[0] < 90 { // from the upload's own quality down, and still over: saved too coarsely
+		return nil, overCompressed()
+	}
 	return nil, tooLarge()
+}
+
+func overCompressed() error {
+	return api.InvalidField("photo", "照片压缩过度（画质过低），无法处理：请用手机相机重新拍摄，或以较高画质保存后重新上传")
 }
 
 func tooLarge() error {

@@ -453,6 +453,34 @@ func TestWhatIsKeptIsAtMostTheUploadsQuality(t *testing.T) {
 	}
 }
 
+// A large upload saved at the very lowest quality, a few bytes under the limit, grows past
+// it even at its own quality: it is told so, not that it is over 190 KB (found by a review:
+// an 8 MP photo at quality 1, 192,617 bytes).
+func TestAnUploadSavedTooCoarselyIsToldSo(t *testing.T) {
+	const w, h, amp = 4000, 2000, 80.0
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	r := rand.New(rand.NewPCG(3, 3))
+	for y := range h {
+		for x := range w {
+			base := 128 + amp*math.Sin(float64(x)/2.1)*math.Cos(float64(y)/2.9)
+			v := uint8(max(0, min(255, base+r.NormFloat64()*amp/2)))
+			img.SetRGBA(x, y, color.RGBA{v, v / 2, 255 - v, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() >= photo.MaxBytes {
+		t.Fatalf("the sample has %d bytes: it no longer tests the case", buf.Len())
+	}
+	_, err := check(buf.Bytes())
+	var e *api.Error
+	if !errors.As(err, &e) || e.Field != "photo" || !strings.Contains(e.Message, "压缩过度") {
+		t.Fatalf("an upload of %d bytes at quality 1: %v", buf.Len(), err)
+	}
+}
+
 // The bounds of a document photo: 4096 px a side and 8 MP.
 func TestDeclaredSizeBounds(t *testing.T) {
 	for _, c := range []struct {

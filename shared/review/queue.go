@@ -267,6 +267,10 @@ func changesOf(r casework.Review) []change {
 type decisionForm struct {
 	Decision string `json:"decision"`
 	Reason   string `json:"reason"`
+	// Approval is which of a correction's two approvals the reviewer means to give, "first"
+	// or "second" (optional): a page that showed no first approval must not decide because
+	// another reviewer gave one meanwhile.
+	Approval string `json:"approval"`
 }
 
 type decided struct {
@@ -287,12 +291,16 @@ func approveFirst(ctx context.Context, db DecideStore, rev casework.Review, revi
 	case errors.As(err, &first) && first.By == reviewer:
 		// this reviewer's own first approval, sent twice: answered as it was
 	case first != nil:
-		return nil, api.Conflict(api.CodeReviewPending, "另一位审核员刚刚初审通过了本申请，请刷新后复核")
+		return nil, firstTakenMeanwhile()
 	case err != nil:
 		return nil, err
 	}
 	slog.InfoContext(ctx, "review approved first", slog.String("reviewId", rev.ID), slog.String("reviewerId", reviewer))
 	return api.JSON(http.StatusOK, decided{ReviewID: rev.ID, Status: casework.Pending, FirstApprovedAt: now.In(clock.CST).Format(time.RFC3339)}), nil
+}
+
+func firstTakenMeanwhile() error {
+	return api.Conflict(api.CodeReviewPending, "另一位审核员刚刚初审通过了本申请，您的通过没有生效：请刷新后复核")
 }
 
 func sameReviewer() error {
@@ -365,6 +373,8 @@ func NewDecide(db DecideStore, sms notify.SMS, mail notify.Mailer, clk clock.Clo
 			return nil, api.InvalidField("reason", "原因不能超过200字")
 		case reason != "" && !readable(reason):
 			return nil, api.InvalidField("reason", "原因须是可读的文字，不能含控制字符或不可见字符")
+		case f.Approval != "" && (f.Decision != "approve" || f.Approval != "first" && f.Approval != "second"):
+			return nil, api.InvalidField("approval", "approval 只能是 first 或 second，且只用于通过")
 		}
 		rev, err := authn.ReadOf[casework.Review](p)
 		if errors.Is(err, store.ErrNotFound) {
@@ -378,12 +388,22 @@ func NewDecide(db DecideStore, sms notify.SMS, mail notify.Mailer, clk clock.Clo
 		}
 		now := clk.Now()
 		d := casework.Decision{Review: rev, Approve: f.Decision == "approve", Reason: reason, DecidedBy: p.Account.AccountID, At: now}
+		if f.Approval != "" && !rev.NeedsSecondReviewer() {
+			return nil, api.InvalidField("approval", "本申请只需一位审核员通过")
+		}
 		if d.Approve && rev.NeedsSecondReviewer() {
-			switch rev.FirstApprovedBy {
-			case "":
+			switch {
+			case rev.FirstApprovedBy == "" && f.Approval == "second":
+				return nil, api.Conflict(api.CodeReviewPending, "本申请还没有初审通过，请刷新后重新审核")
+			case rev.FirstApprovedBy == "":
 				return approveFirst(ctx, db, rev, p.Account.AccountID, now)
-			case p.Account.AccountID:
+			case rev.FirstApprovedBy == p.Account.AccountID && f.Approval == "first":
+				// This reviewer's first approval sent again (its answer was lost): as it was.
+				return api.JSON(http.StatusOK, decided{ReviewID: id, Status: casework.Pending, FirstApprovedAt: stamp(rev.FirstApprovedAt)}), nil
+			case rev.FirstApprovedBy == p.Account.AccountID:
 				return nil, sameReviewer()
+			case f.Approval == "first":
+				return nil, firstTakenMeanwhile()
 			}
 		}
 		nt, err := db.DecideReview(ctx, d, now.Add(photoRetention))

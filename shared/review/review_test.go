@@ -493,6 +493,7 @@ func TestRejectionAndResubmission(t *testing.T) {
 		{"decision": "reject", "reason": "照片模糊\u0007\u001b[2J"},     // control characters for a terminal or an SMS gateway
 		{"decision": "maybe"},
 		{"decision": "reject", "reason": strings.Repeat("糊", review.MaxReasonRunes+1)},
+		{"decision": "approve", "approval": "first"}, // an identity review takes one approval
 	} {
 		if res := w.decide(t, id, bad); res.Status != 422 {
 			t.Errorf("%v: %d %v", bad, res.Status, res.Body)

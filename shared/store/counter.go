@@ -35,12 +35,22 @@ const underMax = "attribute_not_exists(used) OR used < :max"
 // increment is the update that counts one use: if_not_exists makes the first use of a period
 // the same single write as every later one.
 func (c counter) increment(expires time.Time) *dynamodb.UpdateItemInput {
+	return c.setUsed("if_not_exists(used, :zero) + :one", map[string]types.AttributeValue{":zero": n(0), ":one": n(1)}, expires)
+}
+
+// zeroed is the update that gives back every use counted in the period: the counter, made
+// if absent, as a new one would be (its expiry, its index keys), with none used.
+func (c counter) zeroed(expires time.Time) *dynamodb.UpdateItemInput {
+	return c.setUsed(":zero", map[string]types.AttributeValue{":zero": n(0)}, expires)
+}
+
+// setUsed is the update that sets used to value, with the counter's expiry and index keys.
+func (c counter) setUsed(value string, values map[string]types.AttributeValue, expires time.Time) *dynamodb.UpdateItemInput {
+	values[":expires"] = n(expires.Unix())
 	in := &dynamodb.UpdateItemInput{
-		Key:              c.key(),
-		UpdateExpression: aws.String("SET used = if_not_exists(used, :zero) + :one, expiresAt = :expires"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":zero": n(0), ":one": n(1), ":expires": n(expires.Unix()),
-		},
+		Key:                       c.key(),
+		UpdateExpression:          aws.String("SET used = " + value + ", expiresAt = :expires"),
+		ExpressionAttributeValues: values,
 	}
 	if !c.brief {
 		in.UpdateExpression = aws.String(*in.UpdateExpression + ", gsi1pk = :shard, gsi1sk = :member")

@@ -398,8 +398,15 @@ func (st *Store) DecideReview(ctx context.Context, d casework.Decision, photoUnt
 	if d.Approve && r.KindOf() == casework.KindOwnership {
 		// The holder starts with the cycle's manual reviews and the day's verifications the
 		// squatter used given back (the claims of the number stay counted: CORRECTIONCYCLE#).
-		for _, c := range []counter{reviewCycle(r.Login, clock.Cycle(d.At)), verifyDay(r.Login, clock.Day(d.At))} {
-			steps = append(steps, step{write: types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(st.table), Key: c.key()}}})
+		// Set to none used rather than deleted: the function may update the account's items,
+		// not delete them, and a counter absent is made as a new one would be.
+		for _, in := range []*dynamodb.UpdateItemInput{
+			reviewCycle(r.Login, clock.Cycle(d.At)).zeroed(clock.NextCycle(d.At).Add(24 * time.Hour)),
+			verifyDay(r.Login, clock.Day(d.At)).zeroed(clock.NextDay(d.At).Add(24 * time.Hour)),
+		} {
+			steps = append(steps, step{write: types.TransactWriteItem{Update: &types.Update{
+				TableName: aws.String(st.table), Key: in.Key, UpdateExpression: in.UpdateExpression, ExpressionAttributeValues: in.ExpressionAttributeValues,
+			}}})
 		}
 	}
 	if !r.Corrects() { // a correction's requester has no entry in the account's list
