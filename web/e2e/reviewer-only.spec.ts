@@ -1,10 +1,11 @@
 // The reviewers' desk (desktop only): the login with the second factor and the slider, the
 // queue oldest first with its filters and pages, one review with its photo, the decisions,
-// a decision someone else made first, and what the applicants see afterwards.
-import { expect, test, type Locator, type Page } from '@playwright/test'
-import { answerSlider, checkPage, registerByApi } from './support'
+// a decision someone else made first, what the applicants see afterwards, and a contact
+// correction's two approvals by two reviewers.
+import { devices, expect, test, type Locator, type Page } from '@playwright/test'
+import { answerSlider, checkPage, outbox, registerByApi } from './support'
 import {
-  fileReview, fillReviewerLogin, loginReviewer, myReviews, sessionToken, submitWithSlider,
+  fileCorrection, fileReview, fillReviewerLogin, loginReviewer, myReviews, reviewer2, sessionToken, submitWithSlider,
 } from './reviewer-support'
 
 /** rowOf is the queue's row of an applicant, found by the document number it shows. */
@@ -280,4 +281,103 @@ test('a review left open leaves the screen when the session can have ended, and 
   await expect(photo).toHaveCount(0)
   await expect(page.getByText(filed.account)).toHaveCount(0)
   expect(await sessionToken(page)).toBeUndefined()
+})
+
+test('a contact correction takes two reviewers: the first approval changes nothing and tells no one, another reviewer’s decides', async ({
+  page,
+  browser,
+  request,
+}, info) => {
+  // Two reviewers' logins (the second may wait for the next TOTP step), an applicant's set-up
+  // and two accessibility checks.
+  test.slow()
+  const a = await registerByApi(request, '钱老师')
+  const filed = await fileCorrection(request, a)
+  /** told is how many messages went to the account's old contacts and to the filed ones. */
+  const told = async () => {
+    const all = await outbox(request)
+    return {
+      old: all.filter((m) => m.to.endsWith(a.phone) || m.to === a.email).length,
+      filed: all.filter((m) => m.to.endsWith(filed.phone) || m.to === filed.email).length,
+    }
+  }
+  const before = await told()
+
+  // The first reviewer finds it in the queue, not yet approved by anyone.
+  await loginReviewer(page)
+  await page.goto('/reviewer/?kind=contact&limit=100')
+  const row = rowOf(page, a.account)
+  await expect(row).toContainText('联系方式更正')
+  await expect(row).not.toContainText('待复核')
+  await row.getByRole('link', { name: '钱老师' }).click()
+  await expect(page).toHaveURL(new RegExp(`/reviewer/reviews/${filed.reviewId}`))
+  await expect(page.locator('table.changes')).toContainText('手机号码')
+
+  // 通过 is the first of two: the dialog says so; the answer keeps the review pending.
+  await page.keyboard.press('y')
+  const first = page.getByRole('dialog', { name: '确认初审通过' })
+  await expect(first).toContainText('这是第一位审核员的通过（初审）')
+  await expect(first).toContainText('申请人暂不会收到通知')
+  await expect(first.getByRole('button', { name: '确认初审通过（Enter）' })).toBeFocused()
+  await page.keyboard.press('Enter')
+  await expect(first).toBeHidden()
+  await expect(
+    page.getByRole('status').filter({ hasText: '已初审通过。联系方式更正和账号申诉须由另一位审核员复核通过后才生效；申请人暂不会收到通知。' }),
+  ).toBeVisible()
+  await expect(page.getByText('待复核', { exact: true })).toBeVisible()
+  await expect(page.getByText('待审核', { exact: true })).toBeVisible()
+  const approve = page.getByRole('button', { name: '通过（Y）' })
+  await expect(approve).toBeDisabled()
+  await page.keyboard.press('y')
+  await expect(page.getByRole('alert').filter({ hasText: '您已初审通过本申请，须由另一位审核员复核通过' })).toBeVisible()
+  await expect(first).toBeHidden()
+  await expect(page.getByRole('button', { name: '不通过（N）' })).toBeEnabled()
+  // Nobody was told (the decision's notices go out within its request).
+  expect(await told()).toEqual(before)
+  await checkPage(page, info, 'reviewer-first-approval')
+
+  // As the server has it: read again, the approve stays refused; sent anyway, it is 403.
+  await page.reload()
+  await expect(page.getByText(/您已于 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 初审通过/)).toBeVisible()
+  await expect(approve).toBeDisabled()
+  const again = await request.post(`/v1/reviews/${filed.reviewId}/decision`, {
+    headers: { Authorization: `Bearer ${await sessionToken(page)}` },
+    data: { decision: 'approve' },
+  })
+  expect(again.status()).toBe(403)
+  expect(((await again.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN')
+  await page.goto('/reviewer/?kind=contact&limit=100')
+  await expect(row).toContainText('待复核')
+  await expect(row).toContainText('您已初审')
+
+  // The second reviewer, at a desk of their own: waiting for them, and their approval decides.
+  const deskContext = await browser.newContext({
+    ...devices['Desktop Chrome'], baseURL: info.project.use.baseURL, locale: 'zh-CN', timezoneId: 'Asia/Shanghai',
+  })
+  const desk = await deskContext.newPage()
+  await loginReviewer(desk, '/reviewer/login', reviewer2)
+  await desk.goto('/reviewer/?kind=contact&limit=100')
+  const row2 = rowOf(desk, a.account)
+  await expect(row2).toContainText('待复核')
+  await expect(row2).not.toContainText('您已初审')
+  await row2.getByRole('link', { name: '钱老师' }).click()
+  await expect(desk.getByText(/已由另一位审核员初审通过（\d{4}-\d{2}-\d{2} \d{2}:\d{2}），请复核/)).toBeVisible()
+  await expect(desk.getByRole('button', { name: '通过（Y）', exact: true })).toHaveCount(0)
+  await checkPage(desk, info, 'reviewer-second-approval')
+  await desk.getByRole('button', { name: '复核通过（Y）' }).click()
+  const second = desk.getByRole('dialog', { name: '确认复核通过' })
+  await expect(second).toContainText('这是第二位审核员的通过（复核）')
+  await expect(second.getByRole('button', { name: '确认复核通过（Enter）' })).toBeFocused()
+  await desk.keyboard.press('Enter')
+  await expect(desk.getByRole('status').filter({ hasText: '已复核通过，结论已生效：已通过' })).toBeVisible()
+  await expect(desk.getByText('待复核', { exact: true })).toHaveCount(0)
+  await deskContext.close()
+
+  // Decided: the first reviewer's page shows it so, and the applicant is told at the filed
+  // contacts and the old ones.
+  await page.goto(`/reviewer/reviews/${filed.reviewId}`)
+  await expect(page.getByText('该申请已有结论：已通过')).toBeVisible()
+  const after = await told()
+  expect(after.filed).toBeGreaterThan(before.filed)
+  expect(after.old).toBeGreaterThan(before.old)
 })

@@ -1,16 +1,23 @@
 // The reviewers' desk's set-up: applicants who file manual reviews through the API (a name
-// the verification simulator fails, a profile, one failed verification, a photo), and the
-// reviewer's login through the page with a second-factor code never used before.
+// the verification simulator fails, a profile, one failed verification, a photo) or contact
+// corrections (a fresh mobile proven by its code, a photo), and the reviewers' login through
+// the page with a second-factor code never used before.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test'
-import { answerSlider, registerByApi, solveSlider, totp, type Applicant } from './support'
+import { answerSlider, email, mobile, registerByApi, smsCode, solveSlider, totp, type Applicant } from './support'
 
 /** The fixture: a 240×320 JPEG standing in for a document photo, red band on its top edge. */
 export const photoBase64 = readFileSync(fileURLToPath(new URL('./fixtures/id-photo.jpg', import.meta.url))).toString('base64')
 
 export const reviewer = { account: 'reviewer', password: 'Reviewer#2026' }
+
+/**
+ * The second local reviewer `make run` seeds (same password and second factor): a contact
+ * correction or an ownership claim takes another reviewer's approval after the first.
+ */
+export const reviewer2 = { account: 'reviewer2', password: 'Reviewer#2026' }
 
 export type Filed = Applicant & { token: string; reviewId: string; reviewName: string }
 
@@ -48,6 +55,32 @@ export async function fileReview(request: APIRequestContext, name: string, revie
   expect(filed.status(), await filed.text()).toBe(202)
   const { reviewId } = (await filed.json()) as { reviewId: string }
   return { ...a, token, reviewId, reviewName }
+}
+
+export type FiledCorrection = { reviewId: string; phone: string; email: string }
+
+/**
+ * fileCorrection files a contact correction of a's account without logging in, as the
+ * 账号申诉 page does: a fresh mobile proven by a code (purpose contact), a fresh e-mail, the
+ * document photo. Nothing of it reaches the account before two reviewers approve it.
+ */
+export async function fileCorrection(request: APIRequestContext, a: Applicant): Promise<FiledCorrection> {
+  const phone = mobile()
+  const sent = await request.post('/v1/sms-codes', {
+    data: { phone, purpose: 'contact', captcha: await answerSlider(request) },
+  })
+  expect(sent.status(), await sent.text()).toBe(202)
+  const mail = email()
+  const filed = await request.post('/v1/account-corrections', {
+    data: {
+      kind: 'contact', idType: 'resident_id', idNumber: a.account, name: a.name, idValidFrom: '2020-01-01', idValidTo: 'long-term',
+      phone, smsCode: await smsCode(request, phone), email: mail, photo: `data:image/jpeg;base64,${photoBase64}`,
+      captcha: await answerSlider(request),
+    },
+  })
+  expect(filed.status(), await filed.text()).toBe(202)
+  const { reviewId } = (await filed.json()) as { reviewId: string }
+  return { reviewId, phone, email: mail }
 }
 
 export type MyReview = { reviewId: string; status: string; reason: string | null; decidedAt: string | null }
@@ -99,11 +132,11 @@ export async function submitWithSlider(page: Page): Promise<void> {
   await solveSlider(page, created)
 }
 
-/** loginReviewer logs the local reviewer in through the desk's login page, to the queue. */
-export async function loginReviewer(page: Page, next = '/reviewer/login'): Promise<void> {
+/** loginReviewer logs a local reviewer (reviewer unless told) in through the desk's login page, to the queue. */
+export async function loginReviewer(page: Page, next = '/reviewer/login', who = reviewer): Promise<void> {
   await page.goto(next)
   await expect(page).toHaveURL(/\/reviewer\/login/)
-  await fillReviewerLogin(page, reviewer.account, reviewer.password, await freshOtp())
+  await fillReviewerLogin(page, who.account, who.password, await freshOtp())
   await submitWithSlider(page)
   await expect(page.getByRole('heading', { level: 1 })).not.toHaveText('审核人员登录')
 }

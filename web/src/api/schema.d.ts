@@ -1797,6 +1797,11 @@ export interface components {
             /** @enum {string} */
             decision: "approve";
             reason?: string;
+            /**
+             * @description for a contact correction or an ownership claim: which of its two approvals this is meant to be; when the review no longer stands so (another reviewer approved first meanwhile, or the first approval is gone), 409 REVIEW_PENDING and nothing changes. 422 on other kinds
+             * @enum {string}
+             */
+            approval?: "first" | "second";
         } | {
             /** @enum {string} */
             decision: "reject";

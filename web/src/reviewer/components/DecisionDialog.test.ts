@@ -17,9 +17,15 @@ afterEach(() => {
   document.body.innerHTML = ''
 })
 
-async function openDialog(decision: 'approve' | 'reject', changes: { field: string; before: string; after: string }[] = []) {
+type Step = { step?: 'only' | 'first' | 'second'; firstApprovedAt?: string }
+
+async function openDialog(
+  decision: 'approve' | 'reject',
+  changes: { field: string; before: string; after: string }[] = [],
+  step: Step = {},
+) {
   wrapper = mount(DecisionDialog, {
-    props: { decision, changes, busy: false, reasonError: '', modelValue: false },
+    props: { decision, changes, busy: false, reasonError: '', modelValue: false, ...step },
     attachTo: document.body,
   })
   await wrapper.setProps({ modelValue: true })
@@ -67,6 +73,43 @@ describe('DecisionDialog', () => {
     const confirm = [...document.body.querySelectorAll('button')].find((b) => b.textContent?.includes('确认通过'))
     confirm!.click()
     expect(w.emitted('confirm')).toEqual([['']])
+  })
+
+  it('says a correction’s first approval changes nothing yet and takes another reviewer', async () => {
+    const phone = { field: 'phone', before: '139****0001', after: '139****0002' }
+    const w = await openDialog('approve', [phone], { step: 'first' })
+    const dialog = document.body.querySelector('[role="dialog"]')!
+    expect(dialog.textContent).toContain('确认初审通过')
+    expect(dialog.textContent).toContain('这是第一位审核员的通过（初审）')
+    expect(dialog.textContent).toContain('申请人暂不会收到通知')
+    expect(dialog.textContent).toContain('须由另一位审核员复核通过后才生效')
+    expect(dialog.textContent).toContain('复核通过后将修改账号信息')
+    expect(dialog.textContent).toContain('手机号码：139****0001 → 139****0002')
+    expect(dialog.textContent).not.toContain('通过后结论不能更改')
+    const confirm = [...document.body.querySelectorAll('button')].find((b) => b.textContent?.includes('确认初审通过（Enter）'))
+    confirm!.click()
+    expect(w.emitted('confirm')).toEqual([['']])
+  })
+
+  it('says the second approval decides, and when the first was given', async () => {
+    await openDialog('approve', [{ field: 'email', before: '1****@qq.com', after: '2****@qq.com' }], {
+      step: 'second',
+      firstApprovedAt: '2026-05-17T02:03:00Z',
+    })
+    const text = document.body.textContent ?? ''
+    expect(text).toContain('确认复核通过')
+    expect(text).toContain('这是第二位审核员的通过（复核）：另一位审核员已于 2026-05-17 10:03 初审通过')
+    expect(text).toContain('通过后结论不能更改，申请人将收到短信和邮件通知。')
+    expect(text).toContain('通过后将修改账号信息')
+    expect([...document.body.querySelectorAll('button')].some((b) => b.textContent?.includes('确认复核通过（Enter）'))).toBe(true)
+  })
+
+  it('says nothing of a second reviewer for a review that takes one approval', async () => {
+    await openDialog('approve')
+    const text = document.body.textContent ?? ''
+    expect(text).toContain('确认通过（Enter）')
+    expect(text).not.toContain('初审')
+    expect(text).not.toContain('复核')
   })
 
   it('shows the server’s word on the reason', async () => {

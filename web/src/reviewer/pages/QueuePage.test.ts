@@ -21,10 +21,10 @@ vi.mock('../reviews', () => ({
 
 const { default: QueuePage } = await import('./QueuePage.vue')
 
-function item(id: string, name: string, overdue: boolean) {
+function item(id: string, name: string, overdue: boolean, more: Record<string, unknown> = {}) {
   return {
     reviewId: id, kind: 'identity', accountId: `acct-${id}`, name, idType: 'resident_id', idNumber: '11010519900517001X',
-    submittedAt: '2026-05-17T02:03:00Z', status: 'pending', dueAt: '2026-05-27T15:59:59Z', overdue,
+    submittedAt: '2026-05-17T02:03:00Z', status: 'pending', dueAt: '2026-05-27T15:59:59Z', overdue, ...more,
   }
 }
 
@@ -84,6 +84,25 @@ describe('QueuePage', () => {
     await w.find('tbody tr td').trigger('click')
     await flushPromises()
     expect(router.currentRoute.value.fullPath).toBe('/reviews/r1?status=approved')
+  })
+
+  it('tags a correction approved once 待复核, and 您已初审 when this reviewer approved it', async () => {
+    const at = '2026-05-18T01:00:00Z'
+    pages.first = {
+      items: [
+        item('r1', '张三', false, { kind: 'contact' }),
+        item('r2', '李四', false, { kind: 'contact', firstApproval: { at, byYou: false } }),
+        item('r3', '王五', false, { kind: 'ownership', firstApproval: { at, byYou: true } }),
+      ],
+      nextCursor: null,
+    }
+    const { w } = await show()
+    const rows = w.findAll('tbody tr')
+    expect(rows[0]!.text()).not.toContain('待复核')
+    expect(rows[1]!.text()).toContain('待复核')
+    expect(rows[1]!.text()).not.toContain('您已初审')
+    expect(rows[2]!.text()).toContain('待复核')
+    expect(rows[2]!.text()).toContain('您已初审')
   })
 
   it('says when nothing matches', async () => {
