@@ -64,8 +64,13 @@ type Header struct {
 	// Plain: nothing but tables, the frame and its scans, and nothing after the end.
 	Plain bool
 	// Quality is the quality (1–100, on libjpeg's scale, which Go's encoder and most phones
-	// use) the first quantization table was scaled from, estimated; 0 when none reads so.
+	// use) that the table quantizing the first component at the first scan was scaled from,
+	// estimated; 0 when it does not read so.
 	Quality int
+	// tables are the qualities of the quantization tables as defined so far, by id; luma is
+	// the table the frame's first component names.
+	tables [4]int
+	luma   int
 }
 
 // mcus are the MCU columns and rows, as Go's decoder counts them from the first component.
@@ -176,8 +181,8 @@ func ReadHeader(b []byte) (Header, error) {
 				return Header{}, err
 			}
 			framed = true
-		case m == 0xDB && h.Quality == 0: // DQT: the first table is the luminance's
-			h.Quality = quality(seg)
+		case m == 0xDB: // DQT: tables are defined, or defined again, before the scan that uses them
+			h.quantization(seg)
 		case m == 0xEE: // APP14, read as Go's decoder reads it
 			if len(seg) >= 12 && string(seg[:5]) == "Adobe" && seg[11] == 0 {
 				h.RGB = true
@@ -185,6 +190,9 @@ func ReadHeader(b []byte) (Header, error) {
 		case m == 0xDA: // SOS: its entropy-coded data runs to the next marker that is not a restart
 			if !framed {
 				return Header{}, ErrNotJPEG
+			}
+			if h.Scans == 0 {
+				h.Quality = h.tables[h.luma]
 			}
 			if err := h.scan(seg); err != nil {
 				return Header{}, err
@@ -206,15 +214,34 @@ var baseLuminance = [64]int{
 	95, 98, 103, 104, 103, 62, 77, 113, 121, 112, 100, 120, 92, 101, 103, 99,
 }
 
-// quality estimates the quality a DQT segment's first table was scaled from: the mean of
-// its entries over the standard's, as a percentage, turned back into a quality the way
-// libjpeg turns a quality into that scale. 0 for a segment that does not read so.
-func quality(seg []byte) int {
-	if len(seg) < 1+64 || seg[0]>>4 != 0 { // 16-bit tables: not a quality scale
-		return 0
+// quantization notes the quality of each table a DQT segment defines (one or more, each an
+// id and 64 entries, 8 or 16 bits).
+func (h *Header) quantization(seg []byte) {
+	for len(seg) > 0 {
+		size := 1 + 64
+		if seg[0]>>4 != 0 {
+			size = 1 + 128
+		}
+		if len(seg) < size {
+			return
+		}
+		if id := seg[0] & 0x0F; id < 4 {
+			h.tables[id] = 0 // a 16-bit table is not on a quality scale
+			if seg[0]>>4 == 0 {
+				h.tables[id] = quality(seg[1:size])
+			}
+		}
+		seg = seg[size:]
 	}
+}
+
+// quality estimates the quality an 8-bit table (64 entries, zig-zag order) was scaled from:
+// the mean of its entries over the standard's, as a percentage, turned back into a quality
+// the way libjpeg turns a quality into that scale. Entries clamped at 255 (qualities below
+// about 20) read it a little high; the steps below the estimate make up for that (qualities).
+func quality(table []byte) int {
 	sum := 0
-	for i, q := range seg[1 : 1+64] {
+	for i, q := range table {
 		sum += int(q) * 100 * 64 / baseLuminance[i] // ×64: the mean below keeps two more digits
 	}
 	scale := (sum/64 + 32) / 64
@@ -242,6 +269,7 @@ func (h *Header) frame(seg []byte, progressive bool) error {
 		h.Components != 1 && h.Components != 3 && h.Components != 4 {
 		return ErrUnsupported
 	}
+	h.luma = int(seg[8] & 0x03) // the first component's table (ids 0–3)
 	for i := 0; i < h.Components; i++ {
 		c := Component{ID: seg[6+3*i], H: int(seg[7+3*i] >> 4), V: int(seg[7+3*i] & 0x0F)}
 		for j := 0; j < i; j++ {
@@ -389,7 +417,7 @@ func Check(ctx context.Context, raw string, admit func(context.Context) error) (
 // steps below it. Only an upload saved at the very lowest qualities, a few bytes under the
 // limit, can grow past it at its own: overCompressed says so.
 func qualities(from int) []int {
-	steps := []int{90, 75, 60, 45, 30, 20, 10}
+	steps := []int{90, 75, 60, 45, 30, 20, 10, 6, 3, 1}
 	if from <= 0 || from >= steps[0] {
 		return steps
 	}
@@ -413,14 +441,13 @@ func reencode(img image.Image, ladder []int) ([]byte, error) {
 			return buf.Bytes(), nil
 		}
 	}
-	if ladder[0] < 90 { // from the upload's own quality down, and still over: saved too coarsely
-		return nil, overCompressed()
-	}
-	return nil, tooLarge()
+	// The upload itself is under the limit (checked before the decode): its pixels do not
+	// fit again at any quality, which only a file made to encode them its own way does.
+	return nil, notReencodable()
 }
 
-func overCompressed() error {
-	return api.InvalidField("photo", "照片压缩过度（画质过低），无法处理：请用手机相机重新拍摄，或以较高画质保存后重新上传")
+func notReencodable() error {
+	return api.InvalidField("photo", "照片的编码方式无法处理：请用手机相机重新拍摄，或用手机、电脑将其另存为普通JPG后重新上传")
 }
 
 func tooLarge() error {

@@ -444,8 +444,8 @@ func TestWhatIsKeptIsAtMostTheUploadsQuality(t *testing.T) {
 		}
 	}
 	for from, want := range map[int][]int{
-		0: {90, 75, 60, 45, 30, 20, 10}, 95: {90, 75, 60, 45, 30, 20, 10}, 80: {80, 75, 60, 45, 30, 20, 10},
-		40: {40, 30, 20, 10}, 10: {10}, 7: {7},
+		0: {90, 75, 60, 45, 30, 20, 10, 6, 3, 1}, 95: {90, 75, 60, 45, 30, 20, 10, 6, 3, 1}, 80: {80, 75, 60, 45, 30, 20, 10, 6, 3, 1},
+		40: {40, 30, 20, 10, 6, 3, 1}, 10: {10, 6, 3, 1}, 7: {7, 6, 3, 1}, 1: {1},
 	} {
 		if got := photo.Qualities(from); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("from %d: %v, want %v", from, got, want)
@@ -453,10 +453,11 @@ func TestWhatIsKeptIsAtMostTheUploadsQuality(t *testing.T) {
 	}
 }
 
-// A large upload saved at the very lowest quality, a few bytes under the limit, grows past
-// it even at its own quality: it is told so, not that it is over 190 KB (found by a review:
-// an 8 MP photo at quality 1, 192,617 bytes).
-func TestAnUploadSavedTooCoarselyIsToldSo(t *testing.T) {
+// A large upload saved at the very lowest qualities, a few bytes under the limit, is kept:
+// its table's entries clamp at 255 and read its quality a little high, and the ladder goes
+// on below the estimate down to 1 (found by a review and an attack: an 8 MP photo saved by
+// Go's own encoder at quality 1, 192,617 bytes, and 3264×2448 ones at 5 and 6, were refused).
+func TestAnUploadSavedAtTheLowestQualitiesIsKept(t *testing.T) {
 	const w, h, amp = 4000, 2000, 80.0
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	r := rand.New(rand.NewPCG(3, 3))
@@ -474,11 +475,50 @@ func TestAnUploadSavedTooCoarselyIsToldSo(t *testing.T) {
 	if buf.Len() >= photo.MaxBytes {
 		t.Fatalf("the sample has %d bytes: it no longer tests the case", buf.Len())
 	}
-	_, err := check(buf.Bytes())
-	var e *api.Error
-	if !errors.As(err, &e) || e.Field != "photo" || !strings.Contains(e.Message, "压缩过度") {
-		t.Fatalf("an upload of %d bytes at quality 1: %v", buf.Len(), err)
+	if kept, err := check(buf.Bytes()); err != nil || len(kept) >= photo.MaxBytes {
+		t.Fatalf("an upload of %d bytes at quality 1: kept %d bytes, %v", buf.Len(), len(kept), err)
 	}
+}
+
+// The quality is read from the table the frame's first component is quantized with, as it
+// stands at the first scan: not from a table defined first and never used, nor from one
+// defined again before the scan (found by an attack on make run: a DQT of 1s put first made
+// a quality-90 photo read as 99, one of 255s made it be kept at quality 7).
+func TestTheQualityIsReadFromTheTableTheImageUses(t *testing.T) {
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, encodedImage(), &jpeg.Options{Quality: 40}); err != nil {
+		t.Fatal(err)
+	}
+	table := func(id byte, entry byte) []byte {
+		seg := []byte{0xFF, 0xDB, 0, 67, id}
+		return append(seg, bytes.Repeat([]byte{entry}, 64)...)
+	}
+	after := func(segments ...[]byte) []byte { // SOI, the segments, then the encoder's own
+		out := []byte{0xFF, 0xD8}
+		for _, seg := range segments {
+			out = append(out, seg...)
+		}
+		return append(out, buf.Bytes()[2:]...)
+	}
+	for name, b := range map[string][]byte{
+		"as encoded":                 buf.Bytes(),
+		"table 3 of 1s, unused":      after(table(3, 1)),
+		"table 0 of 255s, redefined": after(table(0, 255)),
+		"table 0 of 1s, redefined":   after(table(0, 1)),
+	} {
+		h, err := photo.ReadHeader(b)
+		if err != nil || h.Quality < 38 || h.Quality > 42 {
+			t.Errorf("%s: read as %d (%v)", name, h.Quality, err)
+		}
+	}
+}
+
+func encodedImage() image.Image {
+	img := image.NewRGBA(image.Rect(0, 0, 160, 120))
+	for i := range img.Pix {
+		img.Pix[i] = byte(i*31 + i/977)
+	}
+	return img
 }
 
 // The bounds of a document photo: 4096 px a side and 8 MP.

@@ -289,13 +289,15 @@ func approveFirst(ctx context.Context, db DecideStore, rev casework.Review, revi
 	case errors.Is(err, casework.ErrAlreadyDecided):
 		return nil, alreadyDecided()
 	case errors.As(err, &first) && first.By == reviewer:
-		// this reviewer's own first approval, sent twice: answered as it was
+		// This reviewer's own first approval, sent twice: answered as it was, and not logged
+		// again (the trail would count two approvals).
 	case first != nil:
 		return nil, firstTakenMeanwhile()
 	case err != nil:
 		return nil, err
+	default:
+		slog.InfoContext(ctx, "review approved first", slog.String("reviewId", rev.ID), slog.String("reviewerId", reviewer))
 	}
-	slog.InfoContext(ctx, "review approved first", slog.String("reviewId", rev.ID), slog.String("reviewerId", reviewer))
 	return api.JSON(http.StatusOK, decided{ReviewID: rev.ID, Status: casework.Pending, FirstApprovedAt: now.In(clock.CST).Format(time.RFC3339)}), nil
 }
 

@@ -5,7 +5,7 @@ vi.mock('./session', () => ({ api: {} }))
 
 const { oldestPending } = await import('./reviews')
 
-type Item = { reviewId: string }
+type Item = { reviewId: string; firstApproval?: { at: string; byYou: boolean } }
 function pages(...list: { items: Item[]; nextCursor: string | null }[]) {
   const seen: (string | null)[] = []
   const read = vi.fn(async (_f: unknown, cursor: string | null) => {
@@ -21,6 +21,23 @@ describe('oldestPending', () => {
     expect(await oldestPending(null, read)).toBe('r1')
     expect(seen).toEqual([null])
     expect(read.mock.calls[0]?.[0]).toEqual({ status: 'pending', kind: null, limit: 20 })
+  })
+
+  it('passes over a correction this reviewer approved first, which waits on another reviewer', async () => {
+    const at = '2026-05-18T09:00:00+08:00'
+    const { read } = pages({
+      items: [
+        { reviewId: 'mine', firstApproval: { at, byYou: true } },
+        { reviewId: 'theirs', firstApproval: { at, byYou: false } },
+      ],
+      nextCursor: null,
+    })
+    expect(await oldestPending(null, read)).toBe('theirs')
+    const { read: onlyMine } = pages(
+      { items: [{ reviewId: 'mine', firstApproval: { at, byYou: true } }], nextCursor: 'c2' },
+      { items: [{ reviewId: 'r7' }], nextCursor: null },
+    )
+    expect(await oldestPending(null, onlyMine)).toBe('r7')
   })
 
   it('follows the cursors past pages a kind left empty', async () => {
