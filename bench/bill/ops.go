@@ -113,7 +113,7 @@ var Ops = func() map[string]Op {
 			WaitMS: IDVWaitMS, InBytes: headerBytes, OutBytes: headerBytes + 200},
 		{Name: "POST /v1/me/manual-reviews", Function: "SubmitManualReviewFunction", HTTP: true, Trips: 2,
 			Calls: with(check, write("photoHour"), get("reviewCycle"),
-				txIdx("review", 1), tx("photo"), tx("reviewEntry"), tx("account"), txIdx("reviewCycle", 1)),
+				txIdx("review", 1), tx("photo"), tx("photoHash"), tx("reviewEntry"), tx("account"), txIdx("reviewCycle", 1)),
 			CPUMS: PhotoCheckMS, InBytes: headerBytes + 300 + PhotoBytes*4/3, OutBytes: headerBytes + 100},
 		// Password reset by SMS.
 		{Name: "POST /v1/password-resets", Function: "StartPasswordResetFunction", HTTP: true, Trips: 2,

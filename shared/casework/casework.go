@@ -69,6 +69,9 @@ type Review struct {
 	// by that reviewer's account id; the approval that hands the account over is another's.
 	FirstApprovedBy string
 	FirstApprovedAt int64
+	// PhotoKeptIn is an earlier review whose kept photo a correction's upload is, byte for
+	// byte: a photo the desk served, as only a reviewer has it (shown to the reviewers).
+	PhotoKeptIn string
 }
 
 // NeedsSecondReviewer reports a review whose approval takes two reviewers: a contact

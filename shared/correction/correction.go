@@ -42,6 +42,7 @@ type Store interface {
 	CountMobilePhotoCheck(ctx context.Context, phone string, at time.Time, max int) error
 	UncountMobilePhotoCheck(ctx context.Context, phone string, at time.Time) error
 	FileCorrection(ctx context.Context, r casework.Review, photo []byte, code store.CodeKey, codeHash []byte, q quota.Limit, now time.Time) (int, error)
+	PhotoKeptIn(ctx context.Context, hash string, now time.Time) (string, error)
 	SpendCode(ctx context.Context, k store.CodeKey, hash []byte, usedFor string, now time.Time) (string, error)
 }
 
@@ -167,7 +168,13 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 		var code store.Code
 		var acct account.Account
 		var used int
+		// An upload that is, byte for byte, a photo already kept came from the desk: only a
+		// reviewer is served kept photos (the upload's own bytes, read with the rest).
+		var keptIn string
+		var keptErr error
+		uploaded, _ := photo.Bytes(f.Photo) // a field that carries no file is refused at the photo's check
 		store.SendTogether(ctx,
+			func(ctx context.Context) { keptIn, keptErr = db.PhotoKeptIn(ctx, store.PhotoHash(uploaded), now) },
 			func(ctx context.Context) { g.solved, g.sliderErr = judged.Spend(ctx) },
 			func(ctx context.Context) { g.tried = codes.Try(ctx, key, f.SMSCode) },
 			func(ctx context.Context) {
@@ -214,6 +221,9 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 		if g.readErr != nil && !errors.Is(g.readErr, store.ErrNotFound) {
 			return nil, g.readErr
 		}
+		if keptErr != nil {
+			return nil, keptErr
+		}
 		// What the account says of a claim is answered after the photo: a photo refused is
 		// refused whatever the number, and keeps the code for the photo sent again (told).
 		var refusal error
@@ -248,7 +258,7 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 			Name: v.name, IDType: acct.IDType, IDNumber: acct.Login,
 			IDValidFrom: v.validity.From, IDValidTo: v.validity.To, NameBefore: acct.Name,
 			Phone: v.phone, Email: v.email, OldPhone: acct.Phone, OldEmail: acct.Email, OldPhoneUnproven: acct.PhoneUnproven,
-			Status: casework.Pending, SubmittedAt: now.UnixMilli(),
+			Status: casework.Pending, SubmittedAt: now.UnixMilli(), PhotoKeptIn: keptIn,
 			DueAt: calendar.WorkingDayDeadline(now, casework.SLAWorkingDays).UnixMilli(),
 		}
 		q := quota.Limit{Period: clock.Cycle(now), Max: PerCycle, Expires: clock.NextCycle(now).Add(24 * time.Hour), Seen: &used}

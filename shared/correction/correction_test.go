@@ -302,6 +302,42 @@ func TestTwoReviewersApprovingAtOnceAreTwoSteps(t *testing.T) {
 	}
 }
 
+// A correction whose photo is, byte for byte, one the desk served (the kept photo of an
+// earlier review, which only reviewers are given) says so to the reviewers: the filer may be
+// a reviewer who took the holder's real photo from the desk (found by an attack on make run,
+// where a colleague then gave the second approval on a genuine-looking photo). A photo of
+// the filer's own is not flagged.
+func TestACorrectionWithAPhotoFromTheDeskIsFlagged(t *testing.T) {
+	w := newWorld(t)
+	holder := w.FailedOnline(w.Profiled(w.Applicant("张三")))
+	sub := apitest.Call(t, review.NewSubmit(w.Store, w.Clock, clock.China()), apitest.Request{Method: "POST", Path: "/v1/me/manual-reviews", Token: w.Token(holder),
+		Body: map[string]any{"name": "张三", "idType": holder.IDType, "idNumber": holder.Login, "idValidFrom": holder.IDValidFrom,
+			"idValidTo": holder.IDValidTo, "photo": photo}})
+	if sub.Status != 202 {
+		t.Fatalf("the holder's review: %d %v", sub.Status, sub.Body)
+	}
+	if res := w.decide(t, sub.Str("reviewId"), map[string]any{"decision": "approve"}); res.Status != 200 {
+		t.Fatalf("approve: %d %v", res.Status, res.Body)
+	}
+	served := w.open(t, sub.Str("reviewId")).Str("photo") // a data: URL, as the desk has it
+	body := w.form(t, "contact", holder, "张三", testkit.Phone(), "87654321@qq.com")
+	body["photo"] = served
+	filed := w.file(t, body)
+	if filed.Status != 202 {
+		t.Fatalf("file: %d %v", filed.Status, filed.Body)
+	}
+	if got := w.open(t, filed.Str("reviewId")).Str("photoKeptIn"); got != sub.Str("reviewId") {
+		t.Fatalf("the correction's photoKeptIn: %q, want the review that keeps it", got)
+	}
+	if res := w.decide(t, filed.Str("reviewId"), map[string]any{"decision": "reject", "reason": "照片取自审核台"}); res.Status != 200 {
+		t.Fatalf("reject: %d %v", res.Status, res.Body)
+	}
+	own := w.file(t, w.form(t, "contact", holder, "张三", testkit.Phone(), "87654321@qq.com"))
+	if own.Status != 202 || strings.Contains(w.open(t, own.Str("reviewId")).Raw, "photoKeptIn") {
+		t.Fatalf("a photo of the filer's own: %d %v", own.Status, own.Body)
+	}
+}
+
 // The reviewer who gave a correction its first approval may still reject it, and the
 // rejection is final.
 func TestTheFirstReviewerMayRejectACorrection(t *testing.T) {

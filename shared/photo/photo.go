@@ -349,14 +349,9 @@ var decoding = make(chan struct{}, 1)
 
 var lineBreaks = strings.NewReplacer("\r", "", "\n", "")
 
-// Check reads a photo as the contract sends it (base64, a data: URL prefix allowed) and
-// returns the JPEG to keep, encoded here from its pixels; every refusal is a 422 at the field
-// photo. A request that ends while it waits for its turn to decode gets ctx's error.
-//
-// admit, when not nil, is asked right before the decode, once every cheap check has passed:
-// it counts the decode against the caller's limit, and its error ends the check. A form with
-// a mistake a glance finds is then never counted; a file that needs the decoder always is.
-func Check(ctx context.Context, raw string, admit func(context.Context) error) ([]byte, error) {
+// Bytes is the file a photo field carries: its base64 (standard, padded or not, in lines or
+// not), after an optional data: URL prefix; a refusal in the contract's words otherwise.
+func Bytes(raw string) ([]byte, error) {
 	s := strings.TrimSpace(raw)
 	for _, prefix := range []string{"data:image/jpeg;base64,", "data:image/jpg;base64,"} {
 		s = strings.TrimPrefix(s, prefix)
@@ -380,6 +375,21 @@ func Check(ctx context.Context, raw string, admit func(context.Context) error) (
 	}
 	if len(b) >= MaxBytes {
 		return nil, tooLarge()
+	}
+	return b, nil
+}
+
+// Check reads a photo as the contract sends it (base64, a data: URL prefix allowed) and
+// returns the JPEG to keep, encoded here from its pixels; every refusal is a 422 at the field
+// photo. A request that ends while it waits for its turn to decode gets ctx's error.
+//
+// admit, when not nil, is asked right before the decode, once every cheap check has passed:
+// it counts the decode against the caller's limit, and its error ends the check. A form with
+// a mistake a glance finds is then never counted; a file that needs the decoder always is.
+func Check(ctx context.Context, raw string, admit func(context.Context) error) ([]byte, error) {
+	b, err := Bytes(raw)
+	if err != nil {
+		return nil, err
 	}
 	h, err := ReadHeader(b)
 	if err != nil {

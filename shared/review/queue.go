@@ -171,6 +171,9 @@ type opened struct {
 	Reason      *string  `json:"reason"`
 	DecidedAt   *string  `json:"decidedAt"`
 	Photo       *string  `json:"photo"` // null once deleted after the decision
+	// PhotoKeptIn: the correction's photo is, byte for byte, the one an earlier review keeps,
+	// which only the desk serves (casework.Review.PhotoKeptIn).
+	PhotoKeptIn string `json:"photoKeptIn,omitempty"`
 }
 
 func reviewID(r *api.Request) (string, error) {
@@ -214,7 +217,7 @@ func NewOpen(db OpenStore, clk clock.Clock) api.HandlerFunc {
 		}
 		out := opened{
 			queueItem: item(rev, now, p.Account.AccountID), IDValidFrom: rev.IDValidFrom, IDValidTo: rev.IDValidTo,
-			NameBefore: rev.NameBefore, Changes: changesOf(rev),
+			NameBefore: rev.NameBefore, Changes: changesOf(rev), PhotoKeptIn: rev.PhotoKeptIn,
 		}
 		if photo != nil {
 			if err := db.RecordPhotoRead(ctx, id, p.Account.AccountID, now); err != nil {

@@ -118,6 +118,7 @@ type reviewItem struct {
 	OverdueReportedAt int64  `dynamodbav:"overdueReportedAt,omitempty"`
 	FirstApprovedBy   string `dynamodbav:"firstApprovedBy,omitempty"`
 	FirstApprovedAt   int64  `dynamodbav:"firstApprovedAt,omitempty"`
+	PhotoKeptIn       string `dynamodbav:"photoKeptIn,omitempty"`
 }
 
 type entryItem struct {

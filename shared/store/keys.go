@@ -44,6 +44,7 @@ const (
 	prefixMailbox   = "MAILTO#"
 	prefixBudget    = "BUDGET#"
 	prefixProbe     = "PROBE#"
+	prefixPhotoHash = "PHOTOHASH#"
 	// WeChat: a pushed message or query seen, a user (by a keyed hash of the OpenID), a
 	// binding code (by its hash).
 	prefixWechatSeen = "WXSEEN#"
@@ -93,7 +94,7 @@ func fedCodeKey(codeHash string) map[string]types.AttributeValue {
 func KeyPrefixes() []string {
 	return []string{prefixAccount, prefixCaptcha, prefixCode + CodeForRegistration + "#", prefixCode + CodeForReset + "#", prefixCode + CodeForContact + "#", prefixCode + CodeForEmail + "#", prefixCode + CodeForWechat + "#", prefixCode + CodeForWechatReset + "#",
 		prefixWechatSeen, prefixWechatUser, prefixWechatBind, prefixWechatToken,
-		prefixPhone, prefixFiler, prefixSession, prefixReset, prefixResetLink, prefixReview, prefixNotice, prefixLogin, prefixAddress, prefixMailbox, prefixBudget,
+		prefixPhone, prefixFiler, prefixSession, prefixReset, prefixResetLink, prefixReview, prefixPhotoHash, prefixNotice, prefixLogin, prefixAddress, prefixMailbox, prefixBudget,
 		prefixFedState, prefixFedLink, prefixFedCode}
 }
 
@@ -130,6 +131,11 @@ func resetLinkKey(tokenHash string) map[string]types.AttributeValue {
 
 func reviewKey(id string) map[string]types.AttributeValue { return key(prefixReview+id, "REVIEW") }
 func photoKey(id string) map[string]types.AttributeValue  { return key(prefixReview+id, "PHOTO") }
+
+// photoHashKey is a kept photo's SHA-256 (hex): which review keeps those bytes.
+func photoHashKey(hash string) map[string]types.AttributeValue {
+	return key(prefixPhotoHash+hash, "PHOTOHASH")
+}
 
 // photoReadKey is one read of a review's photo, in the review's partition.
 func photoReadKey(reviewID string, atMs int64, reviewerID string) map[string]types.AttributeValue {

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"maps"
@@ -125,7 +127,8 @@ func (st *Store) submitSteps(seen account.Account, r casework.Review, photo []by
 }
 
 // pendingReview is the steps that file r in the queue: its item, listed as pending, and its
-// photo's, each new.
+// photo's, each new; and the photo's hash, naming this review, so that the same bytes sent
+// with a later filing are known for what the desk served (PhotoKeptIn).
 func (st *Store) pendingReview(r casework.Review, photo []byte) ([]step, error) {
 	meta, err := itemOf(reviewItem(r), reviewKey(r.ID))
 	if err != nil {
@@ -135,7 +138,36 @@ func (st *Store) pendingReview(r casework.Review, photo []byte) ([]step, error) 
 	meta[attrGSI1SK] = s(timeOrder(r.SubmittedAt, r.ID))
 	photoItem := photoKey(r.ID)
 	photoItem["photo"] = b(photo)
-	return []step{st.createStep(meta), st.createStep(photoItem)}, nil
+	hash := photoHashKey(PhotoHash(photo))
+	hash["reviewId"] = s(r.ID)
+	hash[attrExpires] = n(time.UnixMilli(r.SubmittedAt).Add(PhotoHashLife).Unix())
+	return []step{st.createStep(meta), st.createStep(photoItem),
+		{write: types.TransactWriteItem{Put: &types.Put{TableName: aws.String(st.table), Item: hash}}}}, nil
+}
+
+// PhotoHashLife is how long a kept photo's hash is known: longer than any photo is kept
+// (its review's decision, within weeks, plus casework.PhotoRetention).
+const PhotoHashLife = 366 * 24 * time.Hour
+
+// PhotoHash is the key a photo's bytes are known by: SHA-256, hex.
+func PhotoHash(photo []byte) string {
+	sum := sha256.Sum256(photo)
+	return hex.EncodeToString(sum[:])
+}
+
+// PhotoKeptIn is the review that keeps a photo of these bytes (hash: PhotoHash), or "" when
+// none is known: an upload that is byte for byte a photo the desk served. One GetItem.
+func (st *Store) PhotoKeptIn(ctx context.Context, hash string, now time.Time) (string, error) {
+	item, err := st.get(ctx, photoHashKey(hash))
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", err
+	case !live(item, now):
+		return "", nil
+	}
+	return getS(item, "reviewId"), nil
 }
 
 // createStep is the step that puts a new item: ErrExists if its key is taken.

@@ -1792,6 +1792,8 @@ export interface components {
             decidedAt: string | null;
             /** @description null once deleted: PhotoRetentionDays (default 30) after the decision */
             photo: string | null;
+            /** @description a contact correction or ownership claim whose uploaded photo is, byte for byte, the photo an earlier review keeps (this id), which only the reviewers' desk serves: the filer may be a reviewer, or have one's help */
+            photoKeptIn?: string;
         };
         DecisionForm: {
             /** @enum {string} */

@@ -180,6 +180,14 @@ describe('ReviewPage, two reviewers’ approvals', () => {
     expect(button('复核通过（Y）')!.disabled).toBe(false)
   })
 
+  it('warns when the photo is, byte for byte, one an earlier review keeps', async () => {
+    server.review = correction({ photoKeptIn: 'r0' })
+    await show()
+    const alert = [...document.body.querySelectorAll('[role="alert"]')].find((e) => e.textContent?.includes('逐字节相同'))
+    expect(alert?.textContent).toContain('可能取自审核台')
+    expect(alert?.querySelector('a')?.textContent).toBe('r0')
+  })
+
   it('approves an identity review at once, with no word of a second reviewer', async () => {
     server.review = correction({ kind: 'identity', changes: [] })
     await show()
