@@ -107,6 +107,8 @@ func everyFlow(t *testing.T, srv *localserver.Server) []string {
 		"email": newEmail, "photo": testkit.JPEG(64, 64), "captcha": solved(t, base)})
 	expect("contact correction", st, 202, m)
 	correctionID, _ := m["reviewId"].(string)
+	st, m = doAs(t, rtok, "GET", base+"/v1/reviews/"+correctionID, nil)
+	expect("open the correction", st, 200, m)
 	st, m = doAs(t, rtok, "POST", base+"/v1/reviews/"+correctionID+"/decision", map[string]any{"decision": "approve", "approval": "first"})
 	expect("the correction's first approval", st, 200, m)
 	if m["status"] != "pending" {
@@ -115,6 +117,8 @@ func everyFlow(t *testing.T, srv *localserver.Server) []string {
 	st, m = reviewerLoginAs(t, base, localserver.LocalSecondReviewer, srv.Deps.Clock.Now())
 	expect("the second reviewer's login", st, 201, m)
 	rtok2, _ := m["token"].(string)
+	st, m = doAs(t, rtok2, "GET", base+"/v1/reviews/"+correctionID, nil)
+	expect("the second reviewer opens it", st, 200, m)
 	st, m = doAs(t, rtok2, "POST", base+"/v1/reviews/"+correctionID+"/decision", map[string]any{"decision": "approve", "approval": "second"})
 	expect("correction approved", st, 200, m)
 
@@ -179,6 +183,10 @@ func everyFlow(t *testing.T, srv *localserver.Server) []string {
 		"email": "holder@example.cn", "photo": testkit.JPEG(64, 64), "captcha": solved(t, base)})
 	expect("ownership claim", st, 202, m)
 	claimID, _ := m["reviewId"].(string)
+	for _, tok := range []string{rtok2, rtok} {
+		st, m = doAs(t, tok, "GET", base+"/v1/reviews/"+claimID, nil)
+		expect("open the claim", st, 200, m)
+	}
 	st, m = doAs(t, rtok2, "POST", base+"/v1/reviews/"+claimID+"/decision", map[string]any{"decision": "approve"})
 	expect("the claim's first approval", st, 200, m)
 	st, m = doAs(t, rtok, "POST", base+"/v1/reviews/"+claimID+"/decision", map[string]any{"decision": "approve"})

@@ -15,7 +15,7 @@ func TestPrintsTheAuditTrail(t *testing.T) {
 	env.OperatorEnv(t)
 	at := time.Date(2026, 11, 27, 10, 0, 0, 0, clock.CST)
 	for i, who := range []string{"rev-a", "rev-b"} {
-		if err := env.Store.RecordPhotoRead(context.Background(), "r1", who, at.Add(time.Duration(i)*time.Minute)); err != nil {
+		if err := env.Store.RecordPhotoRead(context.Background(), "r1", who, at.Add(time.Duration(i)*time.Minute), false); err != nil {
 			t.Fatal(err)
 		}
 	}

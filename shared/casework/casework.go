@@ -148,6 +148,10 @@ var ErrAlreadyDecided = errors.New("casework: review already decided")
 // ErrSameReviewer is a second approval by the reviewer who gave the first.
 var ErrSameReviewer = errors.New("casework: the second approval must be another reviewer's")
 
+// ErrPhotoNotSeen is an approval of a correction by a reviewer who has not opened its photo:
+// each of its two approvals is given on the photo, never on the other's word.
+var ErrPhotoNotSeen = errors.New("casework: the approver has not opened the photo")
+
 // ErrFirstApprovalMissing is a handing-over approval of a review without a first one (the
 // handler gives a first approval instead, so only a bug or a hand-made request reaches it).
 var ErrFirstApprovalMissing = errors.New("casework: no first approval")

@@ -96,7 +96,16 @@ func (w *world) decide(t *testing.T, id string, body map[string]any) apitest.Res
 	return w.decideAs(t, w.rtok, id, body)
 }
 
+// decideAs decides as the reviewer of tok, who first opens the review and sees its photo, as
+// the desk does (a correction's approval asks it: TestAnApproverHasSeenThePhoto).
 func (w *world) decideAs(t *testing.T, tok, id string, body map[string]any) apitest.Result {
+	t.Helper()
+	w.openAs(t, tok, id)
+	return w.decideUnseen(t, tok, id, body)
+}
+
+// decideUnseen decides without opening the review first.
+func (w *world) decideUnseen(t *testing.T, tok, id string, body map[string]any) apitest.Result {
 	t.Helper()
 	return apitest.Call(t, w.decideH, apitest.Request{Method: "POST", Path: "/v1/reviews/" + id + "/decision",
 		Route: "POST /v1/reviews/{reviewId}/decision", Params: map[string]string{"reviewId": id}, Token: tok, Body: body})
@@ -104,8 +113,13 @@ func (w *world) decideAs(t *testing.T, tok, id string, body map[string]any) apit
 
 func (w *world) open(t *testing.T, id string) apitest.Result {
 	t.Helper()
+	return w.openAs(t, w.rtok, id)
+}
+
+func (w *world) openAs(t *testing.T, tok, id string) apitest.Result {
+	t.Helper()
 	return apitest.Call(t, w.openH, apitest.Request{Method: "GET", Path: "/v1/reviews/" + id, Route: "GET /v1/reviews/{reviewId}",
-		Params: map[string]string{"reviewId": id}, Token: w.rtok})
+		Params: map[string]string{"reviewId": id}, Token: tok})
 }
 
 func (w *world) sentTo(to string) []string {
@@ -335,6 +349,35 @@ func TestACorrectionWithAPhotoFromTheDeskIsFlagged(t *testing.T) {
 	own := w.file(t, w.form(t, "contact", holder, "张三", testkit.Phone(), "87654321@qq.com"))
 	if own.Status != 202 || strings.Contains(w.open(t, own.Str("reviewId")).Raw, "photoKeptIn") {
 		t.Fatalf("a photo of the filer's own: %d %v", own.Status, own.Body)
+	}
+}
+
+// Each of a correction's approvals is given on the photo: a reviewer who has not opened the
+// review (and so been given the photo, its read recorded) is refused, first or second, and
+// nothing changes (found by an attack on make run: hundreds of second approvals were given
+// by the API without a look). Its rejection needs no look.
+func TestAnApproverHasSeenThePhoto(t *testing.T) {
+	w := newWorld(t)
+	a := w.Applicant("张三")
+	id := w.file(t, w.form(t, "contact", a, "张三", testkit.Phone(), "87654321@qq.com")).Str("reviewId")
+	if res := w.decideUnseen(t, w.rtok, id, map[string]any{"decision": "approve", "approval": "first"}); res.Status != 409 || !strings.Contains(res.Message(), "查看证件照片") {
+		t.Fatalf("a first approval unseen: %d %v", res.Status, res.Body)
+	}
+	if res := w.decideAs(t, w.rtok, id, map[string]any{"decision": "approve", "approval": "first"}); res.Status != 200 || res.Str("status") != "pending" {
+		t.Fatalf("the first approval, seen: %d %v", res.Status, res.Body)
+	}
+	if res := w.decideUnseen(t, w.rtok2, id, map[string]any{"decision": "approve", "approval": "second"}); res.Status != 409 || !strings.Contains(res.Message(), "查看证件照片") {
+		t.Fatalf("a second approval unseen: %d %v", res.Status, res.Body)
+	}
+	if got := w.Account(a.Login); got.Phone != a.Phone {
+		t.Fatalf("the account after an unseen approval: %+v", got)
+	}
+	reads, err := w.Env.Store.ListPhotoReads(t.Context(), id)
+	if err != nil || len(reads) != 1 {
+		t.Fatalf("the trail: %+v, %v", reads, err)
+	}
+	if res := w.decideUnseen(t, w.rtok2, id, map[string]any{"decision": "reject", "reason": "材料不符"}); res.Status != 200 {
+		t.Fatalf("a rejection: %d %v", res.Status, res.Body)
 	}
 }
 

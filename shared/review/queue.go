@@ -34,7 +34,7 @@ type QueueStore interface {
 type OpenStore interface {
 	authn.Sessions
 	GetReview(ctx context.Context, id string, now time.Time) (casework.Review, []byte, error)
-	RecordPhotoRead(ctx context.Context, reviewID, reviewerID string, at time.Time) error
+	RecordPhotoRead(ctx context.Context, reviewID, reviewerID string, at time.Time, reader bool) error
 }
 
 // DecideStore records decisions and keeps their notices.
@@ -220,7 +220,7 @@ func NewOpen(db OpenStore, clk clock.Clock) api.HandlerFunc {
 			NameBefore: rev.NameBefore, Changes: changesOf(rev), PhotoKeptIn: rev.PhotoKeptIn,
 		}
 		if photo != nil {
-			if err := db.RecordPhotoRead(ctx, id, p.Account.AccountID, now); err != nil {
+			if err := db.RecordPhotoRead(ctx, id, p.Account.AccountID, now, rev.NeedsSecondReviewer()); err != nil {
 				return nil, err
 			}
 			slog.InfoContext(ctx, "review photo read", slog.String("reviewId", id), slog.String("reviewerId", p.Account.AccountID))
@@ -291,6 +291,8 @@ func approveFirst(ctx context.Context, db DecideStore, rev casework.Review, revi
 	switch err := db.ApproveFirst(ctx, rev.ID, reviewer, now); {
 	case errors.Is(err, casework.ErrAlreadyDecided):
 		return nil, alreadyDecided()
+	case errors.Is(err, casework.ErrPhotoNotSeen):
+		return nil, photoNotSeen()
 	case errors.As(err, &first) && first.By == reviewer:
 		// This reviewer's own first approval, sent twice: answered as it was, and not logged
 		// again (the trail would count two approvals).
@@ -302,6 +304,10 @@ func approveFirst(ctx context.Context, db DecideStore, rev casework.Review, revi
 		slog.InfoContext(ctx, "review approved first", slog.String("reviewId", rev.ID), slog.String("reviewerId", reviewer))
 	}
 	return api.JSON(http.StatusOK, decided{ReviewID: rev.ID, Status: casework.Pending, FirstApprovedAt: now.In(clock.CST).Format(time.RFC3339)}), nil
+}
+
+func photoNotSeen() error {
+	return api.Conflict(api.CodeReviewPending, "请先打开本申请、查看证件照片后再审核：联系方式更正和账号申诉的每一次通过都须由审核员本人查看照片")
 }
 
 func firstTakenMeanwhile() error {
@@ -418,6 +424,9 @@ func NewDecide(db DecideStore, sms notify.SMS, mail notify.Mailer, clk clock.Clo
 			}
 			if errors.Is(err, casework.ErrSameReviewer) {
 				return nil, sameReviewer()
+			}
+			if errors.Is(err, casework.ErrPhotoNotSeen) {
+				return nil, photoNotSeen()
 			}
 			if errors.Is(err, casework.ErrFirstApprovalMissing) {
 				return nil, api.Conflict(api.CodeReviewPending, "本申请的初审通过已不存在，请刷新后重新审核")

@@ -331,12 +331,25 @@ func (st *Store) GetReview(ctx context.Context, id string, now time.Time) (casew
 	return r, photo, nil
 }
 
-// RecordPhotoRead keeps who read a review's photo, and when: every read, for good. One PutItem.
-func (st *Store) RecordPhotoRead(ctx context.Context, reviewID, reviewerID string, at time.Time) error {
+// RecordPhotoRead keeps who read a review's photo, and when: every read, for good. One
+// PutItem. For a review whose approvals ask that the approver has seen the photo (reader:
+// a correction, casework.NeedsSecondReviewer), the reviewer joins the review's readers in
+// the same transaction, so that no approver is a reader without the trail saying so.
+func (st *Store) RecordPhotoRead(ctx context.Context, reviewID, reviewerID string, at time.Time, reader bool) error {
 	item := photoReadKey(reviewID, at.UnixMilli(), reviewerID)
 	item["reviewerId"] = s(reviewerID)
 	item["readAt"] = n(at.UnixMilli())
-	return st.put(ctx, &dynamodb.PutItemInput{Item: item}, nil)
+	if !reader {
+		return st.put(ctx, &dynamodb.PutItemInput{Item: item}, nil)
+	}
+	return st.transact(ctx, "record photo read",
+		step{write: types.TransactWriteItem{Put: &types.Put{TableName: aws.String(st.table), Item: item}}},
+		step{write: types.TransactWriteItem{Update: &types.Update{
+			TableName: aws.String(st.table), Key: reviewKey(reviewID),
+			UpdateExpression:          aws.String("ADD readers :r"),
+			ConditionExpression:       aws.String("attribute_exists(pk)"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":r": &types.AttributeValueMemberSS{Value: []string{reviewerID}}},
+		}}, refusal: refusedWith(ErrNotFound)})
 }
 
 // PhotoRead is one recorded read of a review's photo.
@@ -387,15 +400,17 @@ func (st *Store) DecideReview(ctx context.Context, d casework.Decision, photoUnt
 	reviewRefusal := refusedWith(casework.ErrAlreadyDecided)
 	if d.Approve && r.NeedsSecondReviewer() {
 		// The approval that hands the account over follows another reviewer's first one.
-		review.ConditionExpression = aws.String("#st = :pending AND attribute_exists(firstApprovedBy) AND firstApprovedBy <> :by")
+		review.ConditionExpression = aws.String("#st = :pending AND attribute_exists(firstApprovedBy) AND firstApprovedBy <> :by AND contains(readers, :by)")
 		reviewRefusal = func(old map[string]types.AttributeValue) error {
 			switch first := getS(old, "firstApprovedBy"); {
 			case getS(old, "status") != casework.Pending:
 				return casework.ErrAlreadyDecided
 			case first == d.DecidedBy:
 				return casework.ErrSameReviewer
-			default:
+			case first == "":
 				return casework.ErrFirstApprovalMissing
+			default:
+				return casework.ErrPhotoNotSeen
 			}
 		}
 	}
@@ -590,7 +605,7 @@ func (st *Store) ApproveFirst(ctx context.Context, id, reviewerID string, at tim
 	_, err := st.update(ctx, &dynamodb.UpdateItemInput{
 		Key:                       reviewKey(id),
 		UpdateExpression:          aws.String("SET firstApprovedBy = :by, firstApprovedAt = :at"),
-		ConditionExpression:       aws.String("#st = :pending AND attribute_not_exists(firstApprovedBy)"),
+		ConditionExpression:       aws.String("#st = :pending AND attribute_not_exists(firstApprovedBy) AND contains(readers, :by)"),
 		ExpressionAttributeNames:  map[string]string{"#st": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":by": s(reviewerID), ":at": n(at.UnixMilli()), ":pending": s(casework.Pending)},
 	}, func(old map[string]types.AttributeValue) error {
@@ -599,8 +614,10 @@ func (st *Store) ApproveFirst(ctx context.Context, id, reviewerID string, at tim
 			return ErrNotFound
 		case getS(old, "status") != casework.Pending:
 			return casework.ErrAlreadyDecided
+		case getS(old, "firstApprovedBy") != "":
+			return &FirstApprovedError{By: getS(old, "firstApprovedBy")}
 		}
-		return &FirstApprovedError{By: getS(old, "firstApprovedBy")}
+		return casework.ErrPhotoNotSeen
 	})
 	return err
 }

@@ -179,7 +179,7 @@ func TestAReportMarkOnADeletedCounterMakesNoItem(t *testing.T) {
 func TestListingsFollowEveryPage(t *testing.T) {
 	env := storetest.New(t)
 	for i := range 3 {
-		if err := env.Store.RecordPhotoRead(ctx, "R1", fmt.Sprintf("reviewer-%d", i), t0.Add(time.Duration(i)*time.Minute)); err != nil {
+		if err := env.Store.RecordPhotoRead(ctx, "R1", fmt.Sprintf("reviewer-%d", i), t0.Add(time.Duration(i)*time.Minute), false); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := env.Client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(storetest.Table), Item: map[string]types.AttributeValue{

@@ -400,3 +400,35 @@ func TestPatchATransactionSentAgainWithItsTokenIsMadeOnce(t *testing.T) {
 	require.ErrorAs(t, create(strings.Repeat("x", 37), "d"), &api)
 	require.Equal(t, "ValidationException", api.ErrorCode())
 }
+
+// DynamoDB: contains() and begins_with() of an attribute the item does not have evaluate to
+// false, in a condition as in a filter; a set never added to contains nothing. minidyn
+// answered a ValidationException ("contains is not supported for path=NULL").
+func TestPatchAFunctionOfAMissingAttributeIsFalse(t *testing.T) {
+	cli := newSparseIndexTable(t)
+	ctx := context.Background()
+	_, err := cli.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("t"), Item: map[string]ddbtypes.AttributeValue{"pk": patchS("a"), "sk": patchS("x")}})
+	require.NoError(t, err)
+	for _, cond := range []string{"contains(readers, :r)", "begins_with(tag, :r)"} {
+		_, err = cli.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String("t"), Key: patchKey("a"),
+			UpdateExpression:          aws.String("SET done = :r"),
+			ConditionExpression:       aws.String(cond),
+			ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":r": patchS("li")}})
+		var ccf *ddbtypes.ConditionalCheckFailedException
+		require.ErrorAs(t, err, &ccf, cond)
+		_, err = cli.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String("t"), Key: patchKey("a"),
+			UpdateExpression:          aws.String("SET done = :r"),
+			ConditionExpression:       aws.String("NOT " + cond),
+			ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":r": patchS("li")}})
+		require.NoError(t, err, "NOT "+cond)
+	}
+	_, err = cli.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String("t"), Key: patchKey("a"),
+		UpdateExpression:          aws.String("ADD readers :set"),
+		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":set": &ddbtypes.AttributeValueMemberSS{Value: []string{"li"}}}})
+	require.NoError(t, err)
+	_, err = cli.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String("t"), Key: patchKey("a"),
+		UpdateExpression:          aws.String("SET done = :r"),
+		ConditionExpression:       aws.String("contains(readers, :r)"),
+		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":r": patchS("li")}})
+	require.NoError(t, err, "a set added to contains its element")
+}

@@ -102,6 +102,12 @@ func beginsWith(args ...Object) Object {
 	path := args[0]
 	substr := args[1]
 
+	// DynamoDB: a function of an attribute the item does not have is false, not an error
+	// (applicant-accounts patch).
+	if path.Type() == ObjectTypeNull {
+		return FALSE
+	}
+
 	if path.Type() == ObjectTypeString {
 		if substr.Type() != ObjectTypeString {
 			return newError("invalid substr type %s", substr.Type())
@@ -127,6 +133,12 @@ func beginsWith(args ...Object) Object {
 func contains(args ...Object) Object {
 	path := args[0]
 	operand := args[1]
+
+	// DynamoDB: contains() of an attribute the item does not have is false, not an error
+	// (applicant-accounts patch): a set that was never added to contains nothing.
+	if path.Type() == ObjectTypeNull {
+		return FALSE
+	}
 
 	container, ok := path.(ContainerObject)
 	if !ok {
