@@ -173,7 +173,7 @@ func Draw() (Puzzle, error) {
 	if err := jpeg.Encode(&bgBuf, picture, &jpeg.Options{Quality: backgroundQuality}); err != nil {
 		return Puzzle{}, fmt.Errorf("encode captcha background: %w", err)
 	}
-	if err := png.Encode(&pieceBuf, piece); err != nil {
+	if err := pieceEncoder.Encode(&pieceBuf, piece); err != nil {
 		return Puzzle{}, fmt.Errorf("encode captcha piece: %w", err)
 	}
 	return Puzzle{
@@ -181,6 +181,11 @@ func Draw() (Puzzle, error) {
 		PieceX: at.PieceX, PieceY: at.PieceY, X: at.X, Y: at.Y,
 	}, nil
 }
+
+// pieceEncoder writes the piece at deflate's fastest level: its hash chains (640 KB that
+// the default level fills at random) are never touched, which was most of a cold start's
+// first puzzle; the piece, a few KB, grows by little.
+var pieceEncoder = png.Encoder{CompressionLevel: png.BestSpeed}
 
 // cut is the piece: the picture under the hole through the tile's mask, under its overlay.
 func cut(picture image.Image, hole image.Rectangle, shape tile) *image.NRGBA {
