@@ -172,9 +172,13 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 		// reviewer is served kept photos (the upload's own bytes, read with the rest).
 		var keptIn string
 		var keptErr error
-		uploaded, _ := photo.Bytes(f.Photo) // a field that carries no file is refused at the photo's check
+		uploaded, uploadErr := photo.Bytes(f.Photo) // a field that carries no file is refused at the photo's check
 		store.SendTogether(ctx,
-			func(ctx context.Context) { keptIn, keptErr = db.PhotoKeptIn(ctx, store.PhotoHash(uploaded), now) },
+			func(ctx context.Context) {
+				if uploadErr == nil {
+					keptIn, keptErr = db.PhotoKeptIn(ctx, store.PhotoHash(uploaded), now)
+				}
+			},
 			func(ctx context.Context) { g.solved, g.sliderErr = judged.Spend(ctx) },
 			func(ctx context.Context) { g.tried = codes.Try(ctx, key, f.SMSCode) },
 			func(ctx context.Context) {
@@ -237,7 +241,10 @@ func NewFile(db Store, sms notify.SMS, mail notify.Mailer, clk clock.Clock, cale
 		if refusal != nil && v.kind == casework.KindContact {
 			return nil, refusal // no photo decoded: its check goes back
 		}
-		jpg, err := photo.Check(ctx, f.Photo, func(context.Context) error {
+		if uploadErr != nil {
+			return nil, uploadErr
+		}
+		jpg, err := photo.CheckBytes(ctx, uploaded, func(context.Context) error {
 			if errors.Is(g.photoErr, store.ErrQuotaFull) {
 				return api.QuotaExceeded("一小时内检查照片的次数已达上限，请稍后再提交", clock.SecondsUntil(now, now.Truncate(time.Hour).Add(time.Hour)))
 			}

@@ -391,6 +391,11 @@ func Check(ctx context.Context, raw string, admit func(context.Context) error) (
 	if err != nil {
 		return nil, err
 	}
+	return CheckBytes(ctx, b, admit)
+}
+
+// CheckBytes is Check of a file already read from its field (Bytes).
+func CheckBytes(ctx context.Context, b []byte, admit func(context.Context) error) ([]byte, error) {
 	h, err := ReadHeader(b)
 	if err != nil {
 		return nil, notJPEG()

@@ -400,9 +400,7 @@ func TestTwentyDeliveriesOfOneMessageAreAnsweredOnce(t *testing.T) {
 func TestAWechatResetCodeHoldsByItsBinding(t *testing.T) {
 	w := newWorld(t)
 	a := w.Applicant("张三")
-	tok := w.Token(a)
-	res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok, Body: pw})
-	if reply, _ := w.push(t, text("o-user", res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
+	if reply := w.bindAs(t, "o-user", a); !strings.Contains(reply, "绑定成功") {
 		t.Fatalf("bind: %q", reply)
 	}
 	resetCode := func() string {
@@ -727,9 +725,7 @@ func TestABusyResetSpendsNoneOfTheDays(t *testing.T) {
 func TestABindingItsAccountNoLongerNamesResetsNothing(t *testing.T) {
 	w := newWorld(t)
 	a := w.Applicant("张三")
-	tok := w.Token(a)
-	res := apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok, Body: pw})
-	if reply, _ := w.push(t, text("o-user", res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
+	if reply := w.bindAs(t, "o-user", a); !strings.Contains(reply, "绑定成功") {
 		t.Fatalf("bind: %q", reply)
 	}
 	w.removeAccountSide(t, a.Login)
@@ -740,8 +736,7 @@ func TestABindingItsAccountNoLongerNamesResetsNothing(t *testing.T) {
 	if strings.Contains(w.Env.Dump(t), "BINDING") || strings.Contains(w.Env.Dump(t), "wxreset") {
 		t.Fatal("the user's side of the binding, or a reset code, is still in the table")
 	}
-	res = apitest.Call(t, w.bindH, apitest.Request{Method: "POST", Path: "/v1/me/wechat-binding", Token: tok, Body: pw})
-	if reply, _ := w.push(t, text("o-user", res.Str("bindCode"))); !strings.Contains(reply, "绑定成功") {
+	if reply := w.bindAs(t, "o-user", a); !strings.Contains(reply, "绑定成功") {
 		t.Fatalf("binding again: %q", reply)
 	}
 	// The refused 找回密码 gave its count of the day back: the day's codes are all there.
